@@ -1,0 +1,196 @@
+#include "common/json_io.hpp"
+
+#include "common/errors.hpp"
+#include "common/time.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace sgprs {
+
+namespace {
+
+template <class T>
+constexpr const char* type_name() {
+  if constexpr (std::is_same_v<T, bool>) return "a boolean";
+  else if constexpr (std::is_integral_v<T>) return "an integer";
+  else if constexpr (std::is_floating_point_v<T>) return "a number";
+  else if constexpr (std::is_same_v<T, std::string>) return "a string";
+  else return "an array";
+}
+
+template <class T>
+bool holds(const Json& j) {
+  if constexpr (std::is_same_v<T, bool>) return j.is_boolean();
+  else if constexpr (std::is_integral_v<T>) {
+    if (j.is_number_integer()) return true;
+    // 3.0 is accepted as an integer; 3.5 is not.
+    if (j.is_number_float()) {
+      const double v = j.get<double>();
+      return v == static_cast<double>(static_cast<std::int64_t>(v));
+    }
+    return false;
+  } else if constexpr (std::is_floating_point_v<T>) return j.is_number();
+  else if constexpr (std::is_same_v<T, std::string>) return j.is_string();
+  else return j.is_array();
+}
+
+template <class T>
+T convert(const Json& j, const JsonView& view, std::string_view key) {
+  if constexpr (std::is_same_v<T, std::vector<double>> || std::is_same_v<T, std::vector<std::int64_t>> ||
+                std::is_same_v<T, std::vector<int>> || std::is_same_v<T, std::vector<std::string>>) {
+    if (!j.is_array()) view.fail(key, std::string("must be ") + type_name<T>());
+    T out;
+    out.reserve(j.size());
+    using E = typename T::value_type;
+    for (std::size_t i = 0; i < j.size(); ++i) {
+      if (!holds<E>(j[i]))
+        view.fail(std::string(key) + "[" + std::to_string(i) + "]", std::string("must be ") + type_name<E>());
+      if constexpr (std::is_integral_v<E>) out.push_back(static_cast<E>(j[i].get<double>()));
+      else out.push_back(j[i].get<E>());
+    }
+    return out;
+  } else {
+    if (!holds<T>(j)) view.fail(key, std::string("must be ") + type_name<T>());
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      if (j.is_number_float()) return static_cast<T>(j.get<double>());
+    }
+    return j.get<T>();
+  }
+}
+
+}  // namespace
+
+std::string schema_tag(std::string_view kind, int version) { return std::string(kind) + "/" + std::to_string(version); }
+
+void check_schema(const Json& doc, const std::string& source, std::string_view kind, int version) {
+  if (!doc.is_object()) throw InputError(source, "", "expected a JSON object at the top level");
+  auto it = doc.find("schema");
+  if (it == doc.end()) throw InputError(source, "schema", "missing; expected \"" + schema_tag(kind, version) + "\"");
+  if (!it->is_string()) throw InputError(source, "schema", "must be a string such as \"" + schema_tag(kind, version) + "\"");
+  const std::string tag = it->get<std::string>();
+  const auto slash = tag.rfind('/');
+  const std::string got_kind = tag.substr(0, slash);
+  if (got_kind != kind)
+    throw InputError(source, "schema", "is \"" + tag + "\" but a " + std::string(kind) + " file was expected");
+  if (slash == std::string::npos || tag.substr(slash + 1) != std::to_string(version))
+    throw InputError(source, "schema",
+                     "version in \"" + tag + "\" is not supported; this build reads " + schema_tag(kind, version));
+}
+
+Json load_json_document(const std::string& path, std::string_view kind, int version) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "", "cannot open file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  Json doc;
+  try {
+    doc = Json::parse(buffer.str());
+  } catch (const Json::parse_error& e) {
+    std::string what = e.what();
+    // nlohmann's text starts with "[json.exception.parse_error.101] "; keep the readable part.
+    if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+    throw InputError(path, "", "not valid JSON (" + what + ")");
+  }
+  check_schema(doc, path, kind, version);
+  return doc;
+}
+
+void write_file_atomic(const std::string& path, std::string_view content) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  if (target.has_parent_path()) fs::create_directories(target.parent_path());
+  const fs::path temp = target.string() + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + temp.string());
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.flush();
+    if (!out) {
+      fs::remove(temp);
+      throw std::runtime_error("failed writing " + temp.string());
+    }
+  }
+  fs::rename(temp, target);
+}
+
+std::string dump_pretty(const Json& doc) { return doc.dump(2) + "\n"; }
+
+JsonView::JsonView(const Json& node, std::string source, std::string path)
+    : node_(&node), source_(std::move(source)), path_(std::move(path)) {}
+
+std::string JsonView::field_path(std::string_view key) const {
+  if (path_.empty()) return std::string(key);
+  if (!key.empty() && key.front() == '[') return path_ + std::string(key);
+  return path_ + "." + std::string(key);
+}
+
+void JsonView::fail(std::string_view key, const std::string& message) const {
+  throw InputError(source_, key.empty() ? path_ : field_path(key), message);
+}
+
+bool JsonView::has(std::string_view key) const { return node_->is_object() && node_->contains(key); }
+
+template <class T>
+T JsonView::get(std::string_view key) const {
+  if (!node_->is_object()) fail("", "must be an object");
+  auto it = node_->find(key);
+  if (it == node_->end()) fail(key, "missing");
+  return convert<T>(*it, *this, key);
+}
+
+template <class T>
+T JsonView::get_or(std::string_view key, T fallback) const {
+  if (!has(key)) return fallback;
+  return get<T>(key);
+}
+
+template <class T>
+T JsonView::as() const {
+  JsonView parent = *this;
+  return convert<T>(*node_, parent, "");
+}
+
+JsonView JsonView::object(std::string_view key) const {
+  if (!node_->is_object()) fail("", "must be an object");
+  auto it = node_->find(key);
+  if (it == node_->end()) fail(key, "missing");
+  if (!it->is_object()) fail(key, "must be an object");
+  return JsonView(*it, source_, field_path(key));
+}
+
+std::vector<JsonView> JsonView::array(std::string_view key) const {
+  if (!node_->is_object()) fail("", "must be an object");
+  auto it = node_->find(key);
+  if (it == node_->end()) fail(key, "missing");
+  if (!it->is_array()) fail(key, "must be an array");
+  std::vector<JsonView> out;
+  out.reserve(it->size());
+  const std::string base = field_path(key);
+  for (std::size_t i = 0; i < it->size(); ++i) out.emplace_back((*it)[i], source_, base + "[" + std::to_string(i) + "]");
+  return out;
+}
+
+std::vector<JsonView> JsonView::array_or_empty(std::string_view key) const {
+  if (!has(key)) return {};
+  return array(key);
+}
+
+#define SGPRS_JSONVIEW_INSTANTIATE(T)                                     \
+  template T JsonView::get<T>(std::string_view) const;                    \
+  template T JsonView::get_or<T>(std::string_view, T) const;              \
+  template T JsonView::as<T>() const;
+SGPRS_JSONVIEW_INSTANTIATE(bool)
+SGPRS_JSONVIEW_INSTANTIATE(int)
+SGPRS_JSONVIEW_INSTANTIATE(std::int64_t)
+SGPRS_JSONVIEW_INSTANTIATE(double)
+SGPRS_JSONVIEW_INSTANTIATE(std::string)
+SGPRS_JSONVIEW_INSTANTIATE(std::vector<int>)
+SGPRS_JSONVIEW_INSTANTIATE(std::vector<std::int64_t>)
+SGPRS_JSONVIEW_INSTANTIATE(std::vector<double>)
+SGPRS_JSONVIEW_INSTANTIATE(std::vector<std::string>)
+#undef SGPRS_JSONVIEW_INSTANTIATE
+
+}  // namespace sgprs

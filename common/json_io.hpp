@@ -1,0 +1,72 @@
+#pragma once
+// Reading and writing the project's JSON files. Every file carries
+// "schema": "<kind>/<version>" (for example "sgprs.profile/1"); readers accept
+// only the versions they know. JsonView walks a document while remembering the
+// file name and the JSON path, so each error names both.
+//
+//   auto doc = load_json_document("ts.json", "sgprs.taskset", 1);
+//   JsonView root(doc, "ts.json");
+//   for (const JsonView& task : root.array("tasks")) period = task.get<Ns>("period_ns");
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sgprs {
+
+using Json = nlohmann::json;
+
+/// Reads and parses `path` and checks its "schema" field is `kind`/`version`.
+/// Throws InputError naming the file on a missing file, invalid JSON, a missing
+/// or mistyped schema, another kind or an unknown version.
+Json load_json_document(const std::string& path, std::string_view kind, int version);
+
+/// Checks the "schema" field of an already parsed document (see load_json_document).
+void check_schema(const Json& doc, const std::string& source, std::string_view kind, int version);
+
+/// "<kind>/<version>", the value written to every output's "schema" field.
+std::string schema_tag(std::string_view kind, int version);
+
+/// Writes `content` to `path` through a temporary file and a rename, so a
+/// reader never sees a half-written file. Creates parent folders.
+void write_file_atomic(const std::string& path, std::string_view content);
+
+/// Serialises with 2-space indentation and a trailing newline.
+std::string dump_pretty(const Json& doc);
+
+class JsonView {
+ public:
+  JsonView(const Json& node, std::string source, std::string path = "");
+
+  bool has(std::string_view key) const;
+  /// Required member of a given type; throws InputError naming file and field.
+  template <class T>
+  T get(std::string_view key) const;
+  /// Optional member: `fallback` when absent; wrong type is still an error.
+  template <class T>
+  T get_or(std::string_view key, T fallback) const;
+  /// Required member that is an object.
+  JsonView object(std::string_view key) const;
+  /// Required member that is an array; each element as a view.
+  std::vector<JsonView> array(std::string_view key) const;
+  /// Optional array member: empty when absent.
+  std::vector<JsonView> array_or_empty(std::string_view key) const;
+  /// This node itself, converted.
+  template <class T>
+  T as() const;
+
+  [[noreturn]] void fail(std::string_view key, const std::string& message) const;
+  std::string field_path(std::string_view key) const;
+  const std::string& source() const { return source_; }
+  const std::string& path() const { return path_; }
+  const Json& raw() const { return *node_; }
+
+ private:
+  const Json* node_;
+  std::string source_;
+  std::string path_;
+};
+
+}  // namespace sgprs
