@@ -25,7 +25,14 @@ class NoGpuError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// A verb or feature this build does not have (no CUDA toolkit, not written yet).
+class NotAvailableError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 inline constexpr int kExitInputError = 2;
 inline constexpr int kExitNoGpu = 3;
+inline constexpr int kExitNotAvailable = 4;
 
 }  // namespace sgprs

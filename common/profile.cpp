@@ -1,0 +1,91 @@
+#include "common/profile.hpp"
+
+#include "common/errors.hpp"
+
+#include <stdexcept>
+
+namespace sgprs {
+
+namespace {
+
+SpeedupCurve read_curve(const JsonView& stage, std::string_view key, const std::vector<int>& sm_counts,
+                        CurveInterpolation mode) {
+  const auto times = stage.get<std::vector<Ns>>(key);
+  if (times.size() != sm_counts.size())
+    stage.fail(key, "has " + std::to_string(times.size()) + " values but sm_counts has " +
+                        std::to_string(sm_counts.size()));
+  for (std::size_t i = 0; i < times.size(); ++i)
+    if (times[i] <= 0) stage.fail(std::string(key) + "[" + std::to_string(i) + "]", "must be a positive time in ns");
+  return SpeedupCurve(sm_counts, times, mode);
+}
+
+}  // namespace
+
+const StageProfile* ModelProfile::find_stage(std::string_view stage) const {
+  for (const StageProfile& s : stages)
+    if (s.name == stage) return &s;
+  return nullptr;
+}
+
+Profile Profile::load(const std::string& path, CurveInterpolation mode) {
+  return from_json(load_json_document(path, "sgprs.profile", 1), path, mode);
+}
+
+Profile Profile::from_json(const Json& doc, const std::string& source, CurveInterpolation mode) {
+  check_schema(doc, source, "sgprs.profile", 1);
+  const JsonView root(doc, source);
+  Profile profile;
+  profile.source_ = source;
+  profile.raw_ = doc;
+
+  const JsonView device = root.object("device");
+  profile.device_name_ = device.get<std::string>("name");
+  GpuShape& gpu = profile.gpu_;
+  gpu.sm_count = device.get<int>("sm_count");
+  if (gpu.sm_count <= 0) device.fail("sm_count", "must be positive");
+  gpu.piece_sms = device.get_or<int>("piece_sms", 8);
+  if (gpu.piece_sms <= 0 || gpu.piece_sms > gpu.sm_count) device.fail("piece_sms", "must be in 1..sm_count");
+  gpu.pieces = device.get_or<int>("pieces", gpu.sm_count / gpu.piece_sms);
+  gpu.remainder_sms = device.get_or<int>("remainder_sms", gpu.sm_count - gpu.pieces * gpu.piece_sms);
+  if (gpu.pieces <= 0 || gpu.pieces * gpu.piece_sms + gpu.remainder_sms != gpu.sm_count || gpu.remainder_sms < 0)
+    device.fail("pieces", "pieces * piece_sms + remainder_sms must equal sm_count");
+
+  profile.sm_counts_ = root.get<std::vector<int>>("sm_counts");
+  if (profile.sm_counts_.empty()) root.fail("sm_counts", "must not be empty");
+  for (std::size_t i = 0; i < profile.sm_counts_.size(); ++i) {
+    const int s = profile.sm_counts_[i];
+    if (s <= 0 || s > gpu.sm_count || (i > 0 && s <= profile.sm_counts_[i - 1]))
+      root.fail("sm_counts[" + std::to_string(i) + "]", "must increase strictly within 1..device.sm_count");
+  }
+
+  for (const JsonView& model_node : root.array("models")) {
+    ModelProfile model;
+    model.name = model_node.get<std::string>("name");
+    if (profile.find_model(model.name)) model_node.fail("name", "duplicate model '" + model.name + "'");
+    for (const JsonView& stage_node : model_node.array("stages")) {
+      StageProfile stage;
+      stage.name = stage_node.get<std::string>("name");
+      stage.isolated = read_curve(stage_node, "median_ns", profile.sm_counts_, mode);
+      if (stage_node.has("occupied_median_ns"))
+        stage.occupied = read_curve(stage_node, "occupied_median_ns", profile.sm_counts_, mode);
+      model.stages.push_back(std::move(stage));
+    }
+    profile.models_.push_back(std::move(model));
+  }
+  return profile;
+}
+
+const ModelProfile* Profile::find_model(std::string_view name) const {
+  for (const ModelProfile& m : models_)
+    if (m.name == name) return &m;
+  return nullptr;
+}
+
+const ModelProfile& Profile::model(std::string_view name) const {
+  if (const ModelProfile* m = find_model(name)) return *m;
+  std::string known;
+  for (const ModelProfile& m : models_) known += (known.empty() ? "" : ", ") + m.name;
+  throw InputError(source_, "models", "has no model '" + std::string(name) + "' (it has: " + known + ")");
+}
+
+}  // namespace sgprs

@@ -1,0 +1,65 @@
+#pragma once
+// A measured GPU profile (schema "sgprs.profile/1", written by `sgprs profile`):
+// per model stage, its median time at each measured SM count, alone ("isolated")
+// and, optionally, while the rest of the GPU is busy ("occupied", the paper's
+// loaded time). Only the fields the simulator needs are modelled here; the rest
+// (per-point spread, ops, provenance) stays available through raw().
+#include "common/curve.hpp"
+#include "common/json_io.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sgprs {
+
+/// The GPU's SM count and how green contexts cut it: `pieces` pieces of
+/// `piece_sms` SMs plus a remainder that only the whole-GPU partition uses.
+struct GpuShape {
+  int sm_count = 0;
+  int piece_sms = 8;
+  int pieces = 0;
+  int remainder_sms = 0;
+};
+
+struct StageProfile {
+  std::string name;
+  SpeedupCurve isolated;
+  SpeedupCurve occupied;  // empty when the profile has no occupied times
+  const SpeedupCurve& curve(bool prefer_occupied) const {
+    return prefer_occupied && !occupied.empty() ? occupied : isolated;
+  }
+};
+
+struct ModelProfile {
+  std::string name;
+  std::vector<StageProfile> stages;
+  const StageProfile* find_stage(std::string_view stage) const;
+};
+
+class Profile {
+ public:
+  static Profile load(const std::string& path, CurveInterpolation mode = CurveInterpolation::kStep);
+  static Profile from_json(const Json& doc, const std::string& source,
+                           CurveInterpolation mode = CurveInterpolation::kStep);
+
+  const std::string& source() const { return source_; }
+  const std::string& device_name() const { return device_name_; }
+  const GpuShape& gpu() const { return gpu_; }
+  const std::vector<int>& sm_counts() const { return sm_counts_; }
+  const std::vector<ModelProfile>& models() const { return models_; }
+  const ModelProfile* find_model(std::string_view name) const;
+  /// The model's profile; InputError naming the profile when it is missing.
+  const ModelProfile& model(std::string_view name) const;
+  const Json& raw() const { return raw_; }
+
+ private:
+  std::string source_;
+  std::string device_name_;
+  GpuShape gpu_;
+  std::vector<int> sm_counts_;
+  std::vector<ModelProfile> models_;
+  Json raw_;
+};
+
+}  // namespace sgprs

@@ -1,0 +1,93 @@
+#include "common/taskset.hpp"
+
+#include "common/errors.hpp"
+#include "common/rng.hpp"
+
+#include <cmath>
+
+namespace sgprs {
+
+std::string to_string(Priority priority) { return priority == Priority::kHigh ? "high" : "low"; }
+
+TaskSet TaskSet::load(const std::string& path) { return from_json(load_json_document(path, "sgprs.taskset", 1), path); }
+
+TaskSet TaskSet::from_json(const Json& doc, const std::string& source) {
+  check_schema(doc, source, "sgprs.taskset", 1);
+  const JsonView root(doc, source);
+  TaskSet set;
+  set.source = source;
+  set.name = root.get_or<std::string>("name", "taskset");
+  const auto nodes = root.array("tasks");
+  if (nodes.empty()) root.fail("tasks", "must list at least one task");
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const JsonView& node = nodes[i];
+    TaskSpec task;
+    task.name = node.get_or<std::string>("name", "task" + std::to_string(i));
+    task.model = node.get<std::string>("model");
+    if (node.has("period_ns") == node.has("rate_hz")) node.fail("period_ns", "give exactly one of period_ns and rate_hz");
+    if (node.has("period_ns")) {
+      task.period_ns = node.get<Ns>("period_ns");
+      if (task.period_ns <= 0) node.fail("period_ns", "must be positive");
+    } else {
+      const double rate = node.get<double>("rate_hz");
+      if (!(rate > 0) || !std::isfinite(rate)) node.fail("rate_hz", "must be positive");
+      task.period_ns = static_cast<Ns>(std::llround(1e9 / rate));
+    }
+    task.deadline_ns = node.get_or<Ns>("deadline_ns", task.period_ns);
+    if (task.deadline_ns <= 0) node.fail("deadline_ns", "must be positive");
+    if (node.has("offset_ns") && node.raw().at("offset_ns").is_string()) {
+      if (node.get<std::string>("offset_ns") != "random") node.fail("offset_ns", "must be a time in ns or \"random\"");
+      task.random_offset = true;
+    } else {
+      task.offset_ns = node.get_or<Ns>("offset_ns", 0);
+      if (task.offset_ns < 0) node.fail("offset_ns", "must not be negative");
+    }
+    const std::string priority = node.get_or<std::string>("priority", "low");
+    if (priority == "high") task.priority = Priority::kHigh;
+    else if (priority != "low") node.fail("priority", "must be \"low\" or \"high\"");
+    task.count = node.get_or<int>("count", 1);
+    if (task.count <= 0) node.fail("count", "must be positive");
+    set.specs.push_back(std::move(task));
+  }
+  return set;
+}
+
+void TaskSet::check_deadlines(bool allow_deadline_over_period) const {
+  if (allow_deadline_over_period) return;
+  for (std::size_t i = 0; i < specs.size(); ++i)
+    if (specs[i].deadline_ns > specs[i].period_ns)
+      throw InputError(source, "tasks[" + std::to_string(i) + "].deadline_ns",
+                       "exceeds the period (constrained deadlines only; pass --allow-deadline-over-period)");
+}
+
+std::vector<Task> TaskSet::expand(std::uint64_t seed) const {
+  Rng rng(seed);
+  std::vector<Task> tasks;
+  for (const TaskSpec& spec : specs) {
+    for (int k = 0; k < spec.count; ++k) {
+      Task task{spec.count > 1 ? spec.name + "#" + std::to_string(k) : spec.name, spec.model, spec.period_ns,
+                spec.deadline_ns, spec.offset_ns, spec.priority};
+      if (spec.random_offset) {
+        // The paper's phase: a whole number of milliseconds in [0, 2T).
+        const Ns max_ms = std::max<Ns>(1, (2 * spec.period_ns) / kNsPerMs);
+        task.offset_ns = rng.uniform_int(0, max_ms - 1) * kNsPerMs;
+      }
+      tasks.push_back(std::move(task));
+    }
+  }
+  return tasks;
+}
+
+Json TaskSet::to_json() const {
+  Json doc{{"schema", schema_tag("sgprs.taskset", 1)}, {"name", name}, {"tasks", Json::array()}};
+  for (const TaskSpec& spec : specs) {
+    Json t{{"name", spec.name}, {"model", spec.model}, {"period_ns", spec.period_ns},
+           {"deadline_ns", spec.deadline_ns}, {"priority", to_string(spec.priority)}, {"count", spec.count}};
+    if (spec.random_offset) t["offset_ns"] = "random";
+    else t["offset_ns"] = spec.offset_ns;
+    doc["tasks"].push_back(std::move(t));
+  }
+  return doc;
+}
+
+}  // namespace sgprs

@@ -1,0 +1,84 @@
+#pragma once
+// Move-only owners of CUDA handles. Each owner destroys its handle exactly once;
+// a failed destruction is reported on stderr (a destructor must not throw) so
+// leaks and broken teardown are visible rather than silent.
+//
+//   Stream stream = Stream::in_green_context(ctx);   // see partition_pool.hpp
+//   GraphExec exec = capture_graph(stream.get(), [&](cudaStream_t s) { ... });
+#include <cuda.h>
+#include <cuda_runtime_api.h>
+
+#include <utility>
+
+namespace sgprs::profiler {
+
+namespace detail {
+void report_destroy_failure(const char* what, int status);
+}
+
+/// Owns one handle of type H; `Destroy` is a stateless functor returning the
+/// library status (0 = success).
+template <class H, class Destroy>
+class UniqueHandle {
+ public:
+  UniqueHandle() = default;
+  explicit UniqueHandle(H handle) : handle_(handle) {}
+  UniqueHandle(const UniqueHandle&) = delete;
+  UniqueHandle& operator=(const UniqueHandle&) = delete;
+  UniqueHandle(UniqueHandle&& other) noexcept : handle_(std::exchange(other.handle_, H{})) {}
+  UniqueHandle& operator=(UniqueHandle&& other) noexcept {
+    if (this != &other) {
+      reset();
+      handle_ = std::exchange(other.handle_, H{});
+    }
+    return *this;
+  }
+  ~UniqueHandle() { reset(); }
+
+  H get() const { return handle_; }
+  explicit operator bool() const { return handle_ != H{}; }
+  void reset() {
+    if (handle_ != H{}) {
+      const int status = static_cast<int>(Destroy{}(handle_));
+      if (status != 0) detail::report_destroy_failure(Destroy::kName, status);
+      handle_ = H{};
+    }
+  }
+
+ private:
+  H handle_{};
+};
+
+struct DestroyGreenContext {
+  static constexpr const char* kName = "cuGreenCtxDestroy";
+  CUresult operator()(CUgreenCtx h) const { return cuGreenCtxDestroy(h); }
+};
+struct DestroyDriverStream {
+  static constexpr const char* kName = "cuStreamDestroy";
+  CUresult operator()(CUstream h) const { return cuStreamDestroy(h); }
+};
+struct DestroyEvent {
+  static constexpr const char* kName = "cudaEventDestroy";
+  cudaError_t operator()(cudaEvent_t h) const { return cudaEventDestroy(h); }
+};
+struct DestroyGraph {
+  static constexpr const char* kName = "cudaGraphDestroy";
+  cudaError_t operator()(cudaGraph_t h) const { return cudaGraphDestroy(h); }
+};
+struct DestroyGraphExec {
+  static constexpr const char* kName = "cudaGraphExecDestroy";
+  cudaError_t operator()(cudaGraphExec_t h) const { return cudaGraphExecDestroy(h); }
+};
+struct FreeDevice {
+  static constexpr const char* kName = "cudaFree";
+  cudaError_t operator()(void* p) const { return cudaFree(p); }
+};
+
+using GreenContext = UniqueHandle<CUgreenCtx, DestroyGreenContext>;
+using DriverStream = UniqueHandle<CUstream, DestroyDriverStream>;
+using Event = UniqueHandle<cudaEvent_t, DestroyEvent>;
+using Graph = UniqueHandle<cudaGraph_t, DestroyGraph>;
+using GraphExec = UniqueHandle<cudaGraphExec_t, DestroyGraphExec>;
+using DeviceBuffer = UniqueHandle<void*, FreeDevice>;
+
+}  // namespace sgprs::profiler

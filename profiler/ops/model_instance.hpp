@@ -1,0 +1,106 @@
+#pragma once
+// Running a model's stages, or one standalone operation, on a GPU stream.
+//
+//   sgprs::Model model = sgprs::Model::load("traces/models/resnet18.json");
+//   ModelInstance net(model, DType::kFp16, /*batch=*/1);   // weights, activations: cudaMalloc now
+//   net.enqueue_stage(0, stream, 8);   // eager warm-up on this stream (creates its library handles)
+//   cudaStreamBeginCapture(stream, ...); net.enqueue_stage(0, stream, 8); cudaStreamEndCapture(...);
+//
+// Contract (why: DESIGN.md "The GPU" — a stage runs as one CUDA graph per (stage, partition)):
+// - Construction allocates every device buffer (in the current context; memory of the primary
+//   context is usable from green-context streams) and fills weights and activations with
+//   deterministic random values (never zeros; timing does not depend on values).
+// - enqueue_* launches kernels asynchronously and never allocates or synchronises, so it can be
+//   captured into a CUDA graph. `sm_count` is passed to cuBLAS (cublasSetSmCountTarget) and
+//   cuDNN so their kernel choice fits the partition, not the whole GPU.
+// - Library handles and their workspaces are created once per stream, on the first enqueue onto
+//   that stream (or by prepare_stream). Do that first enqueue eagerly, outside stream capture.
+// - Thread safety: different threads may enqueue onto different streams at the same time; one
+//   stream is used by one thread at a time. One instance's activations are shared by its
+//   stages, so running the same instance on two streams at once races on data (harmless for
+//   timing, wrong for values).
+#include "common/model.hpp"
+
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sgprs::profiler {
+
+enum class DType { kFp32, kFp16 };
+
+/// "fp32" or "fp16"; anything else throws sgprs::InputError("--dtype", "", ...).
+DType parse_dtype(std::string_view text);
+std::string_view dtype_name(DType dtype);
+
+namespace ops {
+class ModelRunner;
+}
+
+class ModelInstance {
+ public:
+  /// Throws sgprs::InputError naming the model and layer field when a layer's op or attributes
+  /// are not understood, and std::runtime_error on a CUDA/cuBLAS/cuDNN failure.
+  ModelInstance(const sgprs::Model& model, DType dtype, int batch);
+  ~ModelInstance();
+  ModelInstance(ModelInstance&&) noexcept;
+  ModelInstance& operator=(ModelInstance&&) noexcept;
+  ModelInstance(const ModelInstance&) = delete;
+  ModelInstance& operator=(const ModelInstance&) = delete;
+
+  std::size_t stage_count() const;
+  const std::string& stage_name(std::size_t stage) const;
+  /// Every kernel of the stage's layers, in layer order, onto `stream`. Graph-capturable.
+  void enqueue_stage(std::size_t stage, cudaStream_t stream, int sm_count);
+  /// Every stage in topological order (one whole inference).
+  void enqueue_all(cudaStream_t stream, int sm_count);
+  /// Device bytes held by weights, activations and inputs (not library workspaces).
+  std::size_t device_bytes() const;
+
+  // Test and debugging access (synchronous; never inside a capture). Tensors are addressed by
+  // layer name, "input" being the model input; values are converted to and from float.
+  std::vector<std::int64_t> tensor_shape(std::string_view layer) const;  // batch first
+  std::vector<float> read_tensor(std::string_view layer) const;
+  void write_tensor(std::string_view layer, const std::vector<float>& values);
+  std::size_t param_count(std::string_view layer) const;
+  std::vector<float> read_param(std::string_view layer, std::size_t index) const;
+  void write_param(std::string_view layer, std::size_t index, const std::vector<float>& values);
+
+ private:
+  std::unique_ptr<ops::ModelRunner> runner_;
+};
+
+/// Names of the standalone operation benchmarks, e.g. "conv3x3_64c_56".
+std::vector<std::string> op_case_names();
+
+/// One operation on fixed shapes (batch 1), for the per-op speedup curves.
+class OpInstance {
+ public:
+  /// Throws sgprs::InputError("--ops", "", "unknown op ...; known: ...") for an unknown name.
+  OpInstance(std::string_view case_name, DType dtype);
+  ~OpInstance();
+  OpInstance(OpInstance&&) noexcept;
+  OpInstance& operator=(OpInstance&&) noexcept;
+
+  /// One line: op kind, shapes and attributes.
+  std::string description() const;
+  /// The operation's kernels only (its inputs are prepared at construction). Graph-capturable.
+  void enqueue(cudaStream_t stream, int sm_count);
+  /// The instance underneath (tests read its tensors).
+  ModelInstance& model();
+
+ private:
+  std::string description_;
+  std::unique_ptr<ModelInstance> instance_;
+};
+
+/// Creates the per-stream library handles and workspaces now, so that the first enqueue onto
+/// `stream` does not (optional: the first enqueue does it otherwise).
+void prepare_stream(cudaStream_t stream);
+
+}  // namespace sgprs::profiler

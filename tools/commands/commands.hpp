@@ -1,0 +1,15 @@
+#pragma once
+// Each verb of `sgprs` lives in its own file here and registers itself on the
+// top-level app: its flags, its --help text and its callback. Callbacks throw
+// sgprs::InputError (exit 2) or sgprs::NoGpuError (exit 3); main maps them.
+#include <CLI/CLI.hpp>
+
+namespace sgprs::cli {
+
+void add_simulate_subcommand(CLI::App& app);
+void add_sweep_subcommand(CLI::App& app);
+void add_profile_subcommand(CLI::App& app);   // real one only in CUDA builds
+void add_live_subcommand(CLI::App& app);
+void add_validate_subcommand(CLI::App& app);
+
+}  // namespace sgprs::cli

@@ -1,0 +1,35 @@
+// Verbs whose work is not in this build yet: they exist, list their purpose in
+// --help, and say plainly why they cannot run.
+#include "common/errors.hpp"
+#include "tools/commands/commands.hpp"
+
+#include <cstdio>
+
+namespace sgprs::cli {
+
+namespace {
+void add_unavailable(CLI::App& app, const char* name, const char* description, const char* why) {
+  CLI::App* sub = app.add_subcommand(name, description);
+  sub->allow_extras();
+  sub->callback([name, why] { throw NotAvailableError(std::string("'") + name + "' " + why); });
+}
+}  // namespace
+
+#ifndef SGPRS_HAVE_CUDA
+void add_profile_subcommand(CLI::App& app) {
+  add_unavailable(app, "profile", "Measure per-stage speedup curves on a GPU (needs a CUDA build)",
+                  "needs a build with the CUDA toolkit, cuDNN and CUPTI (configure with a CUDA toolkit installed)");
+}
+#endif
+
+void add_live_subcommand(CLI::App& app) {
+  add_unavailable(app, "live", "Run a task set on a real GPU with the same scheduler code (not built yet)",
+                  "is not built yet: the live platform is planned, see DESIGN.md");
+}
+
+void add_validate_subcommand(CLI::App& app) {
+  add_unavailable(app, "validate", "Compare a live event log with a simulated one, job by job (not built yet)",
+                  "is not built yet: it needs the live platform, see DESIGN.md");
+}
+
+}  // namespace sgprs::cli
