@@ -1,0 +1,113 @@
+#include "common/errors.hpp"
+#include "common/layout.hpp"
+
+#include <gtest/gtest.h>
+
+using sgprs::GpuShape;
+using sgprs::InputError;
+using sgprs::parse_layout;
+
+namespace {
+// The H100 as green contexts cut it: 15 pieces of 8 SMs and a 12-SM remainder.
+const GpuShape kH100{132, 8, 15, 12};
+
+std::vector<int> sizes(const sgprs::Layout& layout) {
+  std::vector<int> out;
+  for (const auto& p : layout.partitions) out.push_back(p.sms);
+  return out;
+}
+}  // namespace
+
+TEST(Layout, FullIsTheWholeGpuWithTheRemainder) {
+  const auto layout = parse_layout("full", kH100);
+  ASSERT_EQ(layout.partitions.size(), 1u);
+  EXPECT_EQ(layout.partitions[0].sms, 132);
+  EXPECT_EQ(layout.partitions[0].pieces.size(), 16u);  // 15 pieces + remainder (index 15)
+  EXPECT_EQ(layout.max_parallel, 6);                    // ceil(6 / 1)
+}
+
+TEST(Layout, EqualRoundsToNearestPiece) {
+  // 1.0x, 2 partitions: 66 SMs each -> 64 (8 pieces); pieces 0-7 and 8-14 + 0: one piece shared.
+  const auto two = parse_layout("equal:2:1.0x", kH100);
+  EXPECT_EQ(sizes(two), (std::vector<int>{64, 64}));
+  EXPECT_EQ(two.max_parallel, 3);
+  EXPECT_EQ(two.shared_sms(kH100), 8);
+  // 1.0x, 3 partitions: 44 SMs -> tie between 40 and 48 goes up to 48; 144 > 120 so 24 SMs are shared.
+  const auto three = parse_layout("equal:3:1.0x", kH100);
+  EXPECT_EQ(sizes(three), (std::vector<int>{48, 48, 48}));
+  EXPECT_EQ(three.max_parallel, 2);
+  EXPECT_EQ(three.shared_sms(kH100), 24);
+  EXPECT_EQ(three.name, "equal:3:1.0x");
+}
+
+TEST(Layout, EqualBudgetsAboveOne) {
+  // 1.5x: 99 SMs -> 96 each (2 partitions); 2.0x: 132 each = two whole-GPU partitions.
+  EXPECT_EQ(sizes(parse_layout("equal:2:1.5x", kH100)), (std::vector<int>{96, 96}));
+  EXPECT_EQ(sizes(parse_layout("equal:2:2.0x", kH100)), (std::vector<int>{132, 132}));
+  // 3 x 2.0x: 88 each.
+  EXPECT_EQ(sizes(parse_layout("equal:3:2", kH100)), (std::vector<int>{88, 88, 88}));
+}
+
+TEST(Layout, StepwiseIsOneTwoThreeSmallestFirst) {
+  // 2 partitions, 1.0x: 132/3 = 44 -> 48, 88 -> 88.
+  EXPECT_EQ(sizes(parse_layout("stepwise:2:1.0x", kH100)), (std::vector<int>{48, 88}));
+  // 3 partitions, 1.0x: 22, 44, 66 -> 24, 48, 64.
+  EXPECT_EQ(sizes(parse_layout("stepwise:3:1.0x", kH100)), (std::vector<int>{24, 48, 64}));
+  // 3 partitions, 2.0x: 44, 88, 132 -> 48, 88, 132 (the last is the whole GPU).
+  EXPECT_EQ(sizes(parse_layout("stepwise:3:2.0x", kH100)), (std::vector<int>{48, 88, 132}));
+}
+
+TEST(Layout, BetweenLargestPieceMultipleAndWholeGpuPicksNearer) {
+  // 1.9x over 2 partitions = 125.4 SMs: nearer to 120 (5.4) than to 132 (6.6).
+  EXPECT_EQ(sizes(parse_layout("equal:2:1.9x", kH100)), (std::vector<int>{120, 120}));
+}
+
+TEST(Layout, DisjointPiecesWhenTheyFit) {
+  const auto layout = parse_layout("stepwise:2:0.5x", kH100);  // 22 -> 24, 44 -> 48
+  EXPECT_EQ(layout.partitions[0].pieces, (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(layout.partitions[1].pieces, (std::vector<int>{3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(layout.shared_sms(kH100), 0);
+  EXPECT_NEAR(layout.budget(kH100), 72.0 / 132.0, 1e-12);
+}
+
+TEST(Layout, MaxParallelOverride) { EXPECT_EQ(parse_layout("equal:2:1.0x", kH100, 5).max_parallel, 5); }
+
+TEST(Layout, BadShorthandsNameTheFlag) {
+  for (const char* bad : {"equal:2", "equal:0:1.0x", "equal:2:abc", "stepwise:2:-1x", "equal:16:1.0x", "nope"}) {
+    try {
+      parse_layout(bad, kH100);
+      FAIL() << bad << " was accepted";
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.source(), "--layout") << bad;
+    }
+  }
+}
+
+TEST(Layout, FileWithSizesAndPieces) {
+  const sgprs::Json doc = sgprs::Json::parse(R"({"schema": "sgprs.layout/1", "name": "mine", "max_parallel": 2,
+    "partitions": [{"name": "small", "sms": 16}, {"name": "big", "pieces": [2, 3, 4, 15]}]})");
+  const auto layout = sgprs::layout_from_json(doc, "mine.json", kH100);
+  EXPECT_EQ(layout.partitions[0].name, "small");
+  EXPECT_EQ(layout.partitions[0].pieces, (std::vector<int>{0, 1}));
+  EXPECT_EQ(layout.partitions[1].sms, 3 * 8 + 12);
+  EXPECT_EQ(layout.max_parallel, 2);
+}
+
+TEST(Layout, FileRejectsImpossiblePartitions) {
+  const auto check = [](const char* text, const char* field) {
+    try {
+      sgprs::layout_from_json(sgprs::Json::parse(text), "bad.json", kH100);
+      FAIL() << text;
+    } catch (const InputError& e) {
+      EXPECT_EQ(e.field(), field) << e.what();
+      EXPECT_EQ(e.source(), "bad.json");
+    }
+  };
+  check(R"({"schema": "sgprs.layout/1", "partitions": [{"sms": 128}]})", "partitions[0].sms");   // not buildable
+  check(R"({"schema": "sgprs.layout/1", "partitions": [{"sms": 12}]})", "partitions[0].sms");    // not a multiple of 8
+  check(R"({"schema": "sgprs.layout/1", "partitions": [{"sms": 200}]})", "partitions[0].sms");   // larger than the GPU
+  check(R"({"schema": "sgprs.layout/1", "partitions": [{"pieces": [16]}]})", "partitions[0].pieces");
+  check(R"({"schema": "sgprs.layout/1", "partitions": [{"pieces": [1, 1]}]})", "partitions[0].pieces");
+  check(R"({"schema": "sgprs.layout/1", "partitions": []})", "partitions");
+  check(R"({"schema": "sgprs.layout/1", "max_parallel": 0, "partitions": [{"sms": 8}]})", "max_parallel");
+}

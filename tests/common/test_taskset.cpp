@@ -1,0 +1,90 @@
+#include "common/errors.hpp"
+#include "common/taskset.hpp"
+
+#include <gtest/gtest.h>
+
+using sgprs::InputError;
+using sgprs::Json;
+using sgprs::TaskSet;
+
+namespace {
+TaskSet parse(const char* text) { return TaskSet::from_json(Json::parse(text), "ts.json"); }
+
+std::string field_of(const char* text) {
+  try {
+    parse(text);
+  } catch (const InputError& e) {
+    return e.field();
+  }
+  return "<accepted>";
+}
+}  // namespace
+
+TEST(TaskSet, DefaultsAndRate) {
+  const TaskSet set = parse(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "resnet18", "rate_hz": 30}]})");
+  ASSERT_EQ(set.specs.size(), 1u);
+  EXPECT_EQ(set.specs[0].period_ns, 33'333'333);  // round(1e9 / 30)
+  EXPECT_EQ(set.specs[0].deadline_ns, 33'333'333);
+  EXPECT_EQ(set.specs[0].offset_ns, 0);
+  EXPECT_EQ(set.specs[0].priority, sgprs::Priority::kLow);
+  EXPECT_EQ(set.specs[0].name, "task0");
+}
+
+TEST(TaskSet, CountExpandsCopiesWithRandomOffsetsInWholeMs) {
+  const TaskSet set = parse(R"({"schema": "sgprs.taskset/1", "tasks": [
+      {"name": "cam", "model": "m", "period_ns": 10000000, "offset_ns": "random", "count": 50, "priority": "high"}]})");
+  const auto tasks = set.expand(42);
+  ASSERT_EQ(tasks.size(), 50u);
+  EXPECT_EQ(tasks[0].name, "cam#0");
+  EXPECT_EQ(tasks[49].name, "cam#49");
+  bool varied = false;
+  for (const auto& t : tasks) {
+    EXPECT_EQ(t.offset_ns % 1'000'000, 0);          // whole milliseconds
+    EXPECT_GE(t.offset_ns, 0);
+    EXPECT_LT(t.offset_ns, 20'000'000);              // [0, 2T)
+    EXPECT_EQ(t.priority, sgprs::Priority::kHigh);
+    varied |= t.offset_ns != tasks[0].offset_ns;
+  }
+  EXPECT_TRUE(varied);
+  // Same seed, same offsets; another seed, other offsets.
+  const auto again = set.expand(42);
+  const auto other = set.expand(43);
+  bool differs = false;
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    EXPECT_EQ(tasks[i].offset_ns, again[i].offset_ns);
+    differs |= tasks[i].offset_ns != other[i].offset_ns;
+  }
+  EXPECT_TRUE(differs);
+}
+
+TEST(TaskSet, BadFields) {
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "m", "period_ns": 0}]})"), "tasks[0].period_ns");
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "m", "period_ns": -5}]})"), "tasks[0].period_ns");
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "m"}]})"), "tasks[0].period_ns");
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "m", "rate_hz": 0}]})"), "tasks[0].rate_hz");
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"period_ns": 5}]})"), "tasks[0].model");
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "m", "period_ns": "5"}]})"), "tasks[0].period_ns");
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "m", "period_ns": 5, "count": 0}]})"), "tasks[0].count");
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "m", "period_ns": 5, "priority": "mid"}]})"), "tasks[0].priority");
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "m", "period_ns": 5, "offset_ns": "later"}]})"), "tasks[0].offset_ns");
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": []})"), "tasks");
+}
+
+TEST(TaskSet, DeadlineOverPeriodOnlyWhenAllowed) {
+  const TaskSet set = parse(R"({"schema": "sgprs.taskset/1", "tasks": [
+      {"model": "m", "period_ns": 10}, {"model": "m", "period_ns": 10, "deadline_ns": 20}]})");
+  try {
+    set.check_deadlines(false);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.field(), "tasks[1].deadline_ns");
+  }
+  EXPECT_NO_THROW(set.check_deadlines(true));
+}
+
+TEST(TaskSet, RoundTripsThroughJson) {
+  const TaskSet set = parse(R"({"schema": "sgprs.taskset/1", "name": "x", "tasks": [
+      {"name": "a", "model": "m", "period_ns": 10, "deadline_ns": 8, "offset_ns": "random", "count": 3}]})");
+  const TaskSet back = TaskSet::from_json(set.to_json(), "mem");
+  EXPECT_EQ(back.to_json(), set.to_json());
+}
