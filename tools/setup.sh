@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# One-step set-up for a fresh Debian/Ubuntu machine (no GPU needed):
+#   tools/setup.sh run    install what is missing, build, run `sgprs simulate` on the shipped defaults
+#   tools/setup.sh test   install what is missing, build, run the whole test suite (CTest)
+# Environment: BUILD_DIR (default build), SGPRS_CUDA (AUTO|ON|OFF, default AUTO: CUDA parts are
+# built when a CUDA toolkit with cuDNN and CUPTI is installed; their GPU tests skip without a GPU).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:-}"
+if [[ "$mode" != "run" && "$mode" != "test" ]]; then
+  echo "usage: tools/setup.sh run|test" >&2
+  exit 2
+fi
+
+packages=(cmake g++ make pkg-config libboost-graph-dev nlohmann-json3-dev libcli11-dev libfmt-dev
+          libgtest-dev libgmock-dev libbenchmark-dev python3 python3-matplotlib)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=""
+  [[ "$(id -u)" != 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build_dir="${BUILD_DIR:-build}"
+jobs="$(nproc 2>/dev/null || echo 2)"
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA="${SGPRS_CUDA:-AUTO}" >/dev/null
+cmake --build "$build_dir" -j "$jobs"
+
+if [[ "$mode" == "run" ]]; then
+  "$build_dir/sgprs" simulate
+else
+  ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+fi
