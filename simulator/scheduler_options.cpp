@@ -1,0 +1,170 @@
+#include "simulator/scheduler_options.hpp"
+
+#include "common/errors.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace sgprs::sim {
+
+namespace {
+
+template <class Enum>
+struct Named {
+  Enum value;
+  const char* text;
+};
+
+constexpr Named<WaitingOrder> kWaitingOrders[] = {{WaitingOrder::kFifo, "fifo"},
+                                                  {WaitingOrder::kEdf, "edf"},
+                                                  {WaitingOrder::kLeastSlack, "least-slack"},
+                                                  {WaitingOrder::kJobEdf, "job-edf"}};
+constexpr Named<MissPolicy> kMissPolicies[] = {{MissPolicy::kRunToCompletion, "run-to-completion"},
+                                               {MissPolicy::kAbort, "abort"}};
+constexpr Named<ScanOrder> kScanOrders[] = {{ScanOrder::kPool, "pool"}, {ScanOrder::kAscendingSms, "ascending-sms"}};
+constexpr Named<CompletionEstimate> kEstimates[] = {{CompletionEstimate::kSerial, "serial"},
+                                                    {CompletionEstimate::kParallel, "parallel"}};
+constexpr Named<StaticAssignment> kAssignments[] = {{StaticAssignment::kRoundRobin, "round-robin"},
+                                                    {StaticAssignment::kBalanced, "balanced"}};
+
+template <class Enum, std::size_t N>
+const char* name_of(const Named<Enum> (&table)[N], Enum value) {
+  for (const auto& entry : table)
+    if (entry.value == value) return entry.text;
+  return "?";
+}
+
+template <class Enum, std::size_t N>
+std::string choices(const Named<Enum> (&table)[N]) {
+  std::string out;
+  for (const auto& entry : table) out += (out.empty() ? "" : "|") + std::string(entry.text);
+  return out;
+}
+
+template <class Enum, std::size_t N>
+Enum parse_enum(const Named<Enum> (&table)[N], std::string_view name, std::string_view value,
+                const std::string& source) {
+  for (const auto& entry : table)
+    if (value == entry.text) return entry.value;
+  throw InputError(source, std::string(name), "'" + std::string(value) + "' is not one of " + choices(table));
+}
+
+double parse_double(std::string_view name, std::string_view value, const std::string& source) {
+  double out = 0;
+  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (ec != std::errc() || ptr != value.data() + value.size() || !std::isfinite(out))
+    throw InputError(source, std::string(name), "'" + std::string(value) + "' is not a number");
+  return out;
+}
+
+int parse_int(std::string_view name, std::string_view value, const std::string& source) {
+  int out = 0;
+  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), out);
+  if (ec != std::errc() || ptr != value.data() + value.size())
+    throw InputError(source, std::string(name), "'" + std::string(value) + "' is not an integer");
+  return out;
+}
+
+std::string format_double(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", value);
+  return buf;
+}
+
+}  // namespace
+
+std::string to_string(WaitingOrder order) { return name_of(kWaitingOrders, order); }
+std::string to_string(MissPolicy policy) { return name_of(kMissPolicies, policy); }
+
+const std::vector<SchedulerOptionInfo>& scheduler_option_infos() {
+  static const std::vector<SchedulerOptionInfo> infos = {
+      {"deadline_fraction", "number in (0, 1]",
+       "share of the relative deadline split into stage virtual deadlines (paper 2.4: 0.99)", "0.99"},
+      {"defer_window", "number >= 0",
+       "a stage ahead of schedule waits until its stage deadline minus this many stage slices (paper 4.3: 2)", "2"},
+      {"no_defer_last", "integer >= 0", "the last this-many stages of a job never wait (paper 4.3: layer4 and head)",
+       "2"},
+      {"reference_partition", "last|largest|INDEX",
+       "partition whose predicted stage times split the deadline (paper 2.4: the last one)", "last"},
+      {"scan_order", choices(kScanOrders),
+       "order in which pass 1 looks for the smallest sufficient idle partition (paper 4.4: pool order)", "pool"},
+      {"completion_estimate", choices(kEstimates),
+       "predicted drain time F(p) of a busy partition (paper 4.4: serial sum of its queue)", "serial"},
+      {"waiting_order", choices(kWaitingOrders),
+       "order among stages waiting for a slot of their partition (paper 4.3: none, read as fifo)", "fifo"},
+      {"miss_policy", choices(kMissPolicies),
+       "a job unfinished at its deadline runs on or is dropped (paper 2.4: run-to-completion)", "run-to-completion"},
+      {"static_assignment", choices(kAssignments), "how the `static` scheduler pins tasks to partitions",
+       "round-robin"},
+  };
+  return infos;
+}
+
+void set_scheduler_option(SchedulerOptions& o, std::string_view name, std::string_view value,
+                          const std::string& source) {
+  const std::string field(name);
+  if (name == "deadline_fraction") {
+    const double v = parse_double(name, value, source);
+    if (!(v > 0 && v <= 1)) throw InputError(source, field, "must be in (0, 1]");
+    o.deadline_fraction = v;
+  } else if (name == "defer_window") {
+    const double v = parse_double(name, value, source);
+    if (!(v >= 0 && v <= 1000)) throw InputError(source, field, "must be in [0, 1000]");
+    o.defer_window = v;
+  } else if (name == "no_defer_last") {
+    const int v = parse_int(name, value, source);
+    if (v < 0) throw InputError(source, field, "must not be negative");
+    o.no_defer_last = v;
+  } else if (name == "reference_partition") {
+    if (value == "last") o.reference_partition = -1;
+    else if (value == "largest") o.reference_partition = -2;
+    else {
+      const int v = parse_int(name, value, source);
+      if (v < 0) throw InputError(source, field, "must be last, largest or a partition index >= 0");
+      o.reference_partition = v;
+    }
+  } else if (name == "scan_order") {
+    o.scan_order = parse_enum(kScanOrders, name, value, source);
+  } else if (name == "completion_estimate") {
+    o.completion_estimate = parse_enum(kEstimates, name, value, source);
+  } else if (name == "waiting_order") {
+    o.waiting_order = parse_enum(kWaitingOrders, name, value, source);
+  } else if (name == "miss_policy") {
+    o.miss_policy = parse_enum(kMissPolicies, name, value, source);
+  } else if (name == "static_assignment") {
+    o.static_assignment = parse_enum(kAssignments, name, value, source);
+  } else {
+    std::string known;
+    for (const auto& info : scheduler_option_infos()) known += (known.empty() ? "" : ", ") + info.name;
+    throw InputError(source, field, "unknown scheduler option (known: " + known + ")");
+  }
+}
+
+std::string get_scheduler_option(const SchedulerOptions& o, std::string_view name) {
+  if (name == "deadline_fraction") return format_double(o.deadline_fraction);
+  if (name == "defer_window") return format_double(o.defer_window);
+  if (name == "no_defer_last") return std::to_string(o.no_defer_last);
+  if (name == "reference_partition")
+    return o.reference_partition == -1 ? "last" : o.reference_partition == -2 ? "largest"
+                                                                              : std::to_string(o.reference_partition);
+  if (name == "scan_order") return name_of(kScanOrders, o.scan_order);
+  if (name == "completion_estimate") return name_of(kEstimates, o.completion_estimate);
+  if (name == "waiting_order") return name_of(kWaitingOrders, o.waiting_order);
+  if (name == "miss_policy") return name_of(kMissPolicies, o.miss_policy);
+  if (name == "static_assignment") return name_of(kAssignments, o.static_assignment);
+  return "";
+}
+
+Json SchedulerOptions::to_json() const {
+  Json out = Json::object();
+  out["deadline_fraction"] = deadline_fraction;
+  out["defer_window"] = defer_window;
+  out["no_defer_last"] = no_defer_last;
+  for (const char* name : {"reference_partition", "scan_order", "completion_estimate", "waiting_order", "miss_policy",
+                           "static_assignment"})
+    out[name] = get_scheduler_option(*this, name);
+  return out;
+}
+
+}  // namespace sgprs::sim

@@ -1,0 +1,81 @@
+#pragma once
+// Every constant and every open detail of the SGPRS policy as a named option,
+// with the paper's behaviour as the default (STYLE.md #7). The table behind
+// scheduler_option_infos() is the one source for `--option k=v`, the per-option
+// CLI flags, `--help`, docs/simulator.md and the provenance in summary.json.
+//
+//   SchedulerOptions o;                                  // the paper's SGPRS
+//   set_scheduler_option(o, "waiting_order", "edf", "--option");
+//   o.to_json();  // {"deadline_fraction": 0.99, ...}
+#include "common/json_io.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sgprs::sim {
+
+/// Order among stages that wait for a slot of the partition they were sent to.
+enum class WaitingOrder {
+  kFifo,        // arrival order (paper: no order, OS wake-up; FIFO is its deterministic reading)
+  kEdf,         // earliest stage (virtual) deadline first
+  kLeastSlack,  // least (stage deadline - now - predicted time on that partition) first
+  kJobEdf,      // earliest job deadline first (the `sequential` baseline's order)
+};
+/// What happens to a job still unfinished at its absolute deadline.
+enum class MissPolicy {
+  kRunToCompletion,  // paper: it runs on; wholly elapsed periods are skipped (and count as misses)
+  kAbort,            // it is dropped at its deadline: running stages stop, queued ones are discarded
+};
+/// Order in which pass 1 looks for the smallest sufficient idle partition.
+enum class ScanOrder { kPool, kAscendingSms };
+/// F(p), the predicted time partition p's queue drains (paper §4.4).
+enum class CompletionEstimate {
+  kSerial,    // paper: head start + sum of every queued stage's time, as if they ran one by one
+  kParallel,  // max_parallel-aware: queued stages fill the partition's slots as they free up
+};
+/// How `static` pins tasks to partitions.
+enum class StaticAssignment {
+  kRoundRobin,  // task i -> partition i mod N
+  kBalanced,    // in task order, to the partition with the least predicted utilisation so far
+};
+
+struct SchedulerOptions {
+  // Paper §2.4: stage deadlines split Q = 0.99 x D (D = T in the paper).
+  double deadline_fraction = 0.99;
+  // Paper §2.4/§4.3: a stage may start early only from e_j = d_j - 2 r_j.
+  double defer_window = 2.0;
+  // Paper §4.3: the last two stages (layer4, head) never wait. For a DAG: stages
+  // whose longest path to a sink, themselves included, has at most this many stages.
+  int no_defer_last = 2;
+  // Paper §2.4: C_j is measured on the last partition (index n-1). -1 = last,
+  // -2 = the partition with the most SMs, otherwise a partition index.
+  int reference_partition = -1;
+  ScanOrder scan_order = ScanOrder::kPool;
+  CompletionEstimate completion_estimate = CompletionEstimate::kSerial;
+  WaitingOrder waiting_order = WaitingOrder::kFifo;
+  MissPolicy miss_policy = MissPolicy::kRunToCompletion;
+  StaticAssignment static_assignment = StaticAssignment::kRoundRobin;
+
+  Json to_json() const;
+};
+
+struct SchedulerOptionInfo {
+  std::string name;         // "waiting_order": the key of --option and of the JSON
+  std::string values;       // "fifo|edf|least-slack|job-edf" or "number in (0, 1]"
+  std::string help;         // one line, with the paper section behind it
+  std::string paper_value;  // the default, as text
+};
+
+/// Every option, in a stable order.
+const std::vector<SchedulerOptionInfo>& scheduler_option_infos();
+/// Sets one option from text; InputError(source, name, ...) on an unknown name or a bad value.
+void set_scheduler_option(SchedulerOptions& options, std::string_view name, std::string_view value,
+                          const std::string& source);
+/// The current value of an option, as text that set_scheduler_option accepts.
+std::string get_scheduler_option(const SchedulerOptions& options, std::string_view name);
+
+std::string to_string(WaitingOrder order);
+std::string to_string(MissPolicy policy);
+
+}  // namespace sgprs::sim

@@ -1,0 +1,41 @@
+#include "common/errors.hpp"
+#include "simulator/simulation.hpp"
+
+#include <filesystem>
+
+namespace sgprs::sim {
+
+Workload make_workload(const TaskSet& set, const Profile& profile, const std::string& models_dir, std::uint64_t seed) {
+  Workload work;
+  work.taskset_name = set.name;
+  work.taskset_source = set.source;
+  work.seed = seed;
+  work.tasks = set.expand(seed);
+  for (std::size_t spec_index = 0; spec_index < set.specs.size(); ++spec_index) {
+    const TaskSpec& spec = set.specs[spec_index];
+    bool known = false;
+    for (const Model& m : work.models) known = known || m.name() == spec.model;
+    if (known) continue;
+    const std::string path = (std::filesystem::path(models_dir) / (spec.model + ".json")).string();
+    if (!std::filesystem::exists(path))
+      throw InputError(set.source, "tasks[" + std::to_string(spec_index) + "].model",
+                       "model '" + spec.model + "' has no file " + path);
+    Model model = Model::load(path);
+    if (model.name() != spec.model)
+      throw InputError(path, "name", "is '" + model.name() + "' but the task set asks for '" + spec.model + "'");
+    const ModelProfile& model_profile = profile.model(model.name());
+    for (const Stage& stage : model.stages())
+      if (!model_profile.find_stage(stage.name))
+        throw InputError(profile.source(), "models[" + model.name() + "].stages",
+                         "has no stage '" + stage.name + "' of model " + path);
+    work.models.push_back(std::move(model));
+  }
+  for (const Task& task : work.tasks) {
+    std::size_t index = 0;
+    while (work.models[index].name() != task.model) ++index;
+    work.task_model.push_back(index);
+  }
+  return work;
+}
+
+}  // namespace sgprs::sim
