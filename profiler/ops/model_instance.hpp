@@ -20,6 +20,7 @@
 //   stages, so running the same instance on two streams at once races on data (harmless for
 //   timing, wrong for values).
 #include "common/model.hpp"
+#include "profiler/ops/dtype.hpp"
 
 #include <cuda_runtime_api.h>
 
@@ -31,12 +32,6 @@
 #include <vector>
 
 namespace sgprs::profiler {
-
-enum class DType { kFp32, kFp16 };
-
-/// "fp32" or "fp16"; anything else throws sgprs::InputError("--dtype", "", ...).
-DType parse_dtype(std::string_view text);
-std::string_view dtype_name(DType dtype);
 
 namespace ops {
 class ModelRunner;
@@ -102,5 +97,9 @@ class OpInstance {
 /// Creates the per-stream library handles and workspaces now, so that the first enqueue onto
 /// `stream` does not (optional: the first enqueue does it otherwise).
 void prepare_stream(cudaStream_t stream);
+
+/// Drops the library handles cached for `stream` (they are leaked, not destroyed: their context
+/// may be gone). Call before destroying a stream whose address a later stream might reuse.
+void forget_stream(cudaStream_t stream);
 
 }  // namespace sgprs::profiler

@@ -1,0 +1,174 @@
+// Convolution, pooling and ReLU/ReLU6 through cuDNN's legacy (v7-style) API, which cuDNN 9
+// still ships. It takes no SM-count target; DESIGN.md's advice to tell cuDNN the partition size
+// needs the backend API (see the report in traces/models/README.md: not done yet).
+#include "profiler/ops/check.hpp"
+#include "profiler/ops/op_builders.hpp"
+
+#include <array>
+#include <cmath>
+#include <string>
+
+namespace sgprs::profiler::ops {
+
+namespace {
+
+cudnnDataType_t cudnn_type(DType dtype) { return dtype == DType::kFp16 ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT; }
+
+int to_int(std::int64_t v) { return static_cast<int>(v); }
+
+struct TensorDesc {
+  cudnnTensorDescriptor_t desc = nullptr;
+  TensorDesc() { SGPRS_OPS_CUDNN(cudnnCreateTensorDescriptor(&desc)); }
+  ~TensorDesc() { cudnnDestroyTensorDescriptor(desc); }
+  TensorDesc(const TensorDesc&) = delete;
+  TensorDesc& operator=(const TensorDesc&) = delete;
+  void set_nchw(DType dtype, std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w) {
+    SGPRS_OPS_CUDNN(cudnnSetTensor4dDescriptor(desc, CUDNN_TENSOR_NCHW, cudnn_type(dtype), to_int(n), to_int(c),
+                                               to_int(h), to_int(w)));
+  }
+};
+
+// [N, C, H, W] of a batched image tensor.
+void set_image(TensorDesc& d, DType dtype, const TensorRef& t) {
+  d.set_nchw(dtype, t.shape.at(0), t.shape.at(1), t.shape.at(2), t.shape.at(3));
+}
+
+class Conv2dOp final : public LayerOp {
+ public:
+  Conv2dOp(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y) : x_(x), y_(y) {
+    const std::int64_t in_c = x.shape.at(1);
+    const std::int64_t fan_in = in_c / spec.groups * spec.window.kernel_h * spec.window.kernel_w;
+    // Uniform(-a, a) with a = sqrt(3 / fan_in) keeps the activations' second moment steady.
+    const float a = static_cast<float>(std::sqrt(3.0 / static_cast<double>(fan_in)));
+    weight_ = &add_param(dtype, {spec.out_channels, in_c / spec.groups, spec.window.kernel_h, spec.window.kernel_w},
+                         -a, a);
+    if (spec.bias) bias_ = &add_param(dtype, {spec.out_channels}, -0.1f, 0.1f);
+
+    set_image(x_desc_, dtype, x);
+    set_image(y_desc_, dtype, y);
+    bias_desc_.set_nchw(dtype, 1, spec.out_channels, 1, 1);
+    SGPRS_OPS_CUDNN(cudnnCreateFilterDescriptor(&w_desc_));
+    SGPRS_OPS_CUDNN(cudnnSetFilter4dDescriptor(w_desc_, cudnn_type(dtype), CUDNN_TENSOR_NCHW,
+                                               to_int(spec.out_channels), to_int(in_c / spec.groups),
+                                               to_int(spec.window.kernel_h), to_int(spec.window.kernel_w)));
+    SGPRS_OPS_CUDNN(cudnnCreateConvolutionDescriptor(&conv_desc_));
+    SGPRS_OPS_CUDNN(cudnnSetConvolution2dDescriptor(conv_desc_, to_int(spec.window.pad_h), to_int(spec.window.pad_w),
+                                                    to_int(spec.window.stride_h), to_int(spec.window.stride_w), 1, 1,
+                                                    CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
+    SGPRS_OPS_CUDNN(cudnnSetConvolutionGroupCount(conv_desc_, to_int(spec.groups)));
+    // Strict FP32 for fp32 (no TF32); tensor cores for fp16.
+    SGPRS_OPS_CUDNN(cudnnSetConvolutionMathType(
+        conv_desc_, dtype == DType::kFp16 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
+
+    std::array<cudnnConvolutionFwdAlgoPerf_t, CUDNN_CONVOLUTION_FWD_ALGO_COUNT> perf{};
+    int returned = 0;
+    SGPRS_OPS_CUDNN(cudnnGetConvolutionForwardAlgorithm_v7(setup_cudnn_handle(), x_desc_.desc, w_desc_, conv_desc_,
+                                                           y_desc_.desc, static_cast<int>(perf.size()), &returned,
+                                                           perf.data()));
+    bool found = false;
+    for (int i = 0; i < returned && !found; ++i) {
+      const auto& p = perf[static_cast<std::size_t>(i)];
+      if (p.status != CUDNN_STATUS_SUCCESS || p.memory > kWorkspaceBytes) continue;
+      // The heuristic may pick an algorithm whose real workspace differs; ask for the exact size.
+      std::size_t bytes = 0;
+      if (cudnnGetConvolutionForwardWorkspaceSize(setup_cudnn_handle(), x_desc_.desc, w_desc_, conv_desc_,
+                                                  y_desc_.desc, p.algo, &bytes) != CUDNN_STATUS_SUCCESS ||
+          bytes > kWorkspaceBytes)
+        continue;
+      algo_ = p.algo;
+      found = true;
+    }
+    if (!found)
+      throw GpuCallError("cuDNN has no forward algorithm within " + std::to_string(kWorkspaceBytes >> 20) +
+                         " MiB of workspace for layer '" + spec.name + "'");
+  }
+  ~Conv2dOp() override {
+    cudnnDestroyConvolutionDescriptor(conv_desc_);
+    cudnnDestroyFilterDescriptor(w_desc_);
+  }
+
+  void enqueue(const LaunchContext& ctx) override {
+    const float one = 1.0f, zero = 0.0f;
+    SGPRS_OPS_CUDNN(cudnnConvolutionForward(ctx.handles->cudnn, &one, x_desc_.desc, x_.data, w_desc_,
+                                            weight_->buffer.get(), conv_desc_, algo_, ctx.handles->workspace,
+                                            kWorkspaceBytes, &zero, y_desc_.desc, y_.data));
+    if (bias_)
+      SGPRS_OPS_CUDNN(cudnnAddTensor(ctx.handles->cudnn, &one, bias_desc_.desc, bias_->buffer.get(), &one,
+                                     y_desc_.desc, y_.data));
+  }
+
+ private:
+  TensorRef x_, y_;
+  Param* weight_ = nullptr;
+  Param* bias_ = nullptr;
+  TensorDesc x_desc_, y_desc_, bias_desc_;
+  cudnnFilterDescriptor_t w_desc_ = nullptr;
+  cudnnConvolutionDescriptor_t conv_desc_ = nullptr;
+  cudnnConvolutionFwdAlgo_t algo_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
+};
+
+class Pool2dOp final : public LayerOp {
+ public:
+  Pool2dOp(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y) : x_(x), y_(y) {
+    set_image(x_desc_, dtype, x);
+    set_image(y_desc_, dtype, y);
+    SGPRS_OPS_CUDNN(cudnnCreatePoolingDescriptor(&pool_desc_));
+    const cudnnPoolingMode_t mode =
+        spec.kind == OpKind::kMaxPool2d ? CUDNN_POOLING_MAX : CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING;
+    SGPRS_OPS_CUDNN(cudnnSetPooling2dDescriptor(pool_desc_, mode, CUDNN_NOT_PROPAGATE_NAN,
+                                                to_int(spec.window.kernel_h), to_int(spec.window.kernel_w),
+                                                to_int(spec.window.pad_h), to_int(spec.window.pad_w),
+                                                to_int(spec.window.stride_h), to_int(spec.window.stride_w)));
+  }
+  ~Pool2dOp() override { cudnnDestroyPoolingDescriptor(pool_desc_); }
+
+  void enqueue(const LaunchContext& ctx) override {
+    const float one = 1.0f, zero = 0.0f;
+    SGPRS_OPS_CUDNN(
+        cudnnPoolingForward(ctx.handles->cudnn, pool_desc_, &one, x_desc_.desc, x_.data, &zero, y_desc_.desc, y_.data));
+  }
+
+ private:
+  TensorRef x_, y_;
+  TensorDesc x_desc_, y_desc_;
+  cudnnPoolingDescriptor_t pool_desc_ = nullptr;
+};
+
+class ActivationOp final : public LayerOp {
+ public:
+  ActivationOp(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y) : x_(x), y_(y) {
+    // Elementwise, so any shape is one long row.
+    desc_.set_nchw(dtype, 1, 1, 1, x.count());
+    SGPRS_OPS_CUDNN(cudnnCreateActivationDescriptor(&act_desc_));
+    const bool relu6 = spec.kind == OpKind::kRelu6;
+    SGPRS_OPS_CUDNN(cudnnSetActivationDescriptor(act_desc_, relu6 ? CUDNN_ACTIVATION_CLIPPED_RELU : CUDNN_ACTIVATION_RELU,
+                                                 CUDNN_NOT_PROPAGATE_NAN, relu6 ? 6.0 : 0.0));
+  }
+  ~ActivationOp() override { cudnnDestroyActivationDescriptor(act_desc_); }
+
+  void enqueue(const LaunchContext& ctx) override {
+    const float one = 1.0f, zero = 0.0f;
+    SGPRS_OPS_CUDNN(
+        cudnnActivationForward(ctx.handles->cudnn, act_desc_, &one, desc_.desc, x_.data, &zero, desc_.desc, y_.data));
+  }
+
+ private:
+  TensorRef x_, y_;
+  TensorDesc desc_;
+  cudnnActivationDescriptor_t act_desc_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<LayerOp> make_conv2d(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y) {
+  return std::make_unique<Conv2dOp>(spec, dtype, x, y);
+}
+std::unique_ptr<LayerOp> make_pool2d(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y) {
+  return std::make_unique<Pool2dOp>(spec, dtype, x, y);
+}
+std::unique_ptr<LayerOp> make_cudnn_activation(const LayerSpec& spec, DType dtype, const TensorRef& x,
+                                               const TensorRef& y) {
+  return std::make_unique<ActivationOp>(spec, dtype, x, y);
+}
+
+}  // namespace sgprs::profiler::ops

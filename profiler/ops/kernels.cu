@@ -1,0 +1,334 @@
+#include "profiler/ops/kernels.hpp"
+
+#include "profiler/ops/check.hpp"
+
+#include <cuda_fp16.h>
+
+#include <algorithm>
+
+namespace sgprs::profiler::ops {
+
+namespace {
+
+constexpr int kBlock = 256;
+constexpr int kWarpsPerBlock = kBlock / 32;
+
+__device__ __forceinline__ float load(const float* p, std::int64_t i) { return p[i]; }
+__device__ __forceinline__ float load(const __half* p, std::int64_t i) { return __half2float(p[i]); }
+__device__ __forceinline__ void store(float* p, std::int64_t i, float v) { p[i] = v; }
+__device__ __forceinline__ void store(__half* p, std::int64_t i, float v) { p[i] = __float2half(v); }
+
+__device__ __forceinline__ float warp_sum(float v) {
+  for (int offset = 16; offset > 0; offset /= 2) v += __shfl_xor_sync(0xffffffffu, v, offset);
+  return v;
+}
+__device__ __forceinline__ float warp_max(float v) {
+  for (int offset = 16; offset > 0; offset /= 2) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, offset));
+  return v;
+}
+
+// Grid-stride loops: enough blocks to cover the data once, capped far above any SM count.
+unsigned blocks_for(std::int64_t count) {
+  const std::int64_t blocks = (count + kBlock - 1) / kBlock;
+  return static_cast<unsigned>(std::clamp<std::int64_t>(blocks, 1, std::int64_t{1} << 20));
+}
+unsigned blocks_for_rows(std::int64_t rows) {
+  const std::int64_t blocks = (rows + kWarpsPerBlock - 1) / kWarpsPerBlock;
+  return static_cast<unsigned>(std::clamp<std::int64_t>(blocks, 1, std::int64_t{1} << 20));
+}
+
+#define SGPRS_GRID_STRIDE(i, n)                                                                  \
+  for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < (n); \
+       i += static_cast<std::int64_t>(gridDim.x) * blockDim.x)
+
+__device__ __forceinline__ std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+template <class T>
+__global__ void fill_uniform_kernel(T* data, std::int64_t n, std::uint64_t seed, float lo, float hi) {
+  SGPRS_GRID_STRIDE(i, n) {
+    const std::uint64_t h = splitmix64(seed * 0x632be59bd9b4e019ull + static_cast<std::uint64_t>(i));
+    const float u = static_cast<float>(h >> 40) * (1.0f / 16777216.0f);
+    store(data, i, lo + (hi - lo) * u);
+  }
+}
+
+template <class T>
+__global__ void to_float_kernel(const T* src, float* dst, std::int64_t n) {
+  SGPRS_GRID_STRIDE(i, n) dst[i] = load(src, i);
+}
+template <class T>
+__global__ void from_float_kernel(const float* src, T* dst, std::int64_t n) {
+  SGPRS_GRID_STRIDE(i, n) store(dst, i, src[i]);
+}
+
+template <class T>
+__global__ void batchnorm_kernel(const T* x, T* y, const T* gamma, const T* beta, const T* mean, const T* var,
+                                 std::int64_t n, std::int64_t channels, std::int64_t inner, float eps) {
+  SGPRS_GRID_STRIDE(i, n) {
+    const std::int64_t c = (i / inner) % channels;
+    const float scale = load(gamma, c) * rsqrtf(load(var, c) + eps);
+    store(y, i, (load(x, i) - load(mean, c)) * scale + load(beta, c));
+  }
+}
+
+template <class T>
+__global__ void pointwise_kernel(Pointwise op, const T* x, T* y, std::int64_t n) {
+  SGPRS_GRID_STRIDE(i, n) {
+    const float v = load(x, i);
+    float r;
+    switch (op) {
+      case Pointwise::kRelu: r = fmaxf(v, 0.0f); break;
+      case Pointwise::kRelu6: r = fminf(fmaxf(v, 0.0f), 6.0f); break;
+      default: r = 0.5f * v * (1.0f + erff(v * 0.70710678118654752f)); break;  // exact (erf) GELU
+    }
+    store(y, i, r);
+  }
+}
+
+template <class T>
+__global__ void add_kernel(const T* a, const T* b, T* y, std::int64_t n) {
+  SGPRS_GRID_STRIDE(i, n) store(y, i, load(a, i) + load(b, i));
+}
+
+template <class T>
+__global__ void copy_into_slice_kernel(const T* x, T* y, std::int64_t outer, std::int64_t x_inner,
+                                       std::int64_t y_inner, std::int64_t offset) {
+  SGPRS_GRID_STRIDE(i, outer * x_inner) {
+    const std::int64_t o = i / x_inner;
+    y[o * y_inner + offset + (i - o * x_inner)] = x[i];
+  }
+}
+
+template <class T>
+__global__ void upsample_kernel(const T* x, T* y, std::int64_t planes, std::int64_t h, std::int64_t w,
+                                std::int64_t scale) {
+  const std::int64_t oh = h * scale, ow = w * scale;
+  SGPRS_GRID_STRIDE(i, planes * oh * ow) {
+    const std::int64_t ox = i % ow;
+    const std::int64_t oy = (i / ow) % oh;
+    const std::int64_t p = i / (ow * oh);
+    y[i] = x[(p * h + oy / scale) * w + ox / scale];
+  }
+}
+
+// One warp per row in the three row kernels below.
+template <class T>
+__global__ void global_avgpool_kernel(const T* x, T* y, std::int64_t rows, std::int64_t cols) {
+  const std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / 32;
+  if (row >= rows) return;
+  const int lane = threadIdx.x % 32;
+  const T* in = x + row * cols;
+  float sum = 0.0f;
+  for (std::int64_t j = lane; j < cols; j += 32) sum += load(in, j);
+  sum = warp_sum(sum);
+  if (lane == 0) store(y, row, sum / static_cast<float>(cols));
+}
+
+template <class T>
+__global__ void softmax_kernel(const T* x, T* y, std::int64_t rows, std::int64_t cols) {
+  const std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / 32;
+  if (row >= rows) return;
+  const int lane = threadIdx.x % 32;
+  const T* in = x + row * cols;
+  T* out = y + row * cols;
+  float m = -INFINITY;
+  for (std::int64_t j = lane; j < cols; j += 32) m = fmaxf(m, load(in, j));
+  m = warp_max(m);
+  float sum = 0.0f;
+  for (std::int64_t j = lane; j < cols; j += 32) sum += __expf(load(in, j) - m);
+  const float inv = 1.0f / warp_sum(sum);
+  for (std::int64_t j = lane; j < cols; j += 32) store(out, j, __expf(load(in, j) - m) * inv);
+}
+
+template <class T>
+__global__ void layernorm_kernel(const T* x, T* y, const T* gamma, const T* beta, std::int64_t rows,
+                                 std::int64_t cols, float eps) {
+  const std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / 32;
+  if (row >= rows) return;
+  const int lane = threadIdx.x % 32;
+  const T* in = x + row * cols;
+  T* out = y + row * cols;
+  float sum = 0.0f;
+  for (std::int64_t j = lane; j < cols; j += 32) sum += load(in, j);
+  const float mean = warp_sum(sum) / static_cast<float>(cols);
+  float sq = 0.0f;  // two passes: the variance of centred values does not cancel catastrophically
+  for (std::int64_t j = lane; j < cols; j += 32) {
+    const float d = load(in, j) - mean;
+    sq += d * d;
+  }
+  const float rstd = rsqrtf(warp_sum(sq) / static_cast<float>(cols) + eps);
+  for (std::int64_t j = lane; j < cols; j += 32)
+    store(out, j, (load(in, j) - mean) * rstd * load(gamma, j) + load(beta, j));
+}
+
+template <class T>
+__global__ void patch_tokens_kernel(const T* x, T* y, const T* cls, const T* pos, std::int64_t batch,
+                                    std::int64_t dim, std::int64_t patches) {
+  const std::int64_t tokens = patches + 1;
+  SGPRS_GRID_STRIDE(i, batch * tokens * dim) {
+    const std::int64_t d = i % dim;
+    const std::int64_t t = (i / dim) % tokens;
+    const std::int64_t b = i / (dim * tokens);
+    const float v = t == 0 ? load(cls, d) : load(x, (b * dim + d) * patches + (t - 1));
+    store(y, i, v + load(pos, t * dim + d));
+  }
+}
+
+template <class T>
+__global__ void take_token_kernel(const T* x, T* y, std::int64_t batch, std::int64_t tokens, std::int64_t dim,
+                                  std::int64_t index) {
+  SGPRS_GRID_STRIDE(i, batch * dim) {
+    const std::int64_t b = i / dim;
+    y[i] = x[(b * tokens + index) * dim + (i - b * dim)];
+  }
+}
+
+// Runs `launch` with the element type of `dtype`.
+template <class F>
+void with_type(DType dtype, F&& launch) {
+  if (dtype == DType::kFp16) launch(static_cast<__half*>(nullptr));
+  else launch(static_cast<float*>(nullptr));
+}
+
+template <class T>
+T* typed(void* p) {
+  return static_cast<T*>(p);
+}
+template <class T>
+const T* typed(const void* p) {
+  return static_cast<const T*>(p);
+}
+
+void check_launch() { SGPRS_OPS_CUDA(cudaGetLastError()); }
+
+}  // namespace
+
+void fill_uniform(DType dtype, void* data, std::int64_t count, std::uint64_t seed, float lo, float hi,
+                  cudaStream_t stream) {
+  if (count == 0) return;
+  with_type(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    fill_uniform_kernel<<<blocks_for(count), kBlock, 0, stream>>>(typed<T>(data), count, seed, lo, hi);
+  });
+  check_launch();
+}
+
+void to_float(DType dtype, const void* src, float* dst, std::int64_t count, cudaStream_t stream) {
+  if (count == 0) return;
+  with_type(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    to_float_kernel<<<blocks_for(count), kBlock, 0, stream>>>(typed<T>(src), dst, count);
+  });
+  check_launch();
+}
+
+void from_float(DType dtype, const float* src, void* dst, std::int64_t count, cudaStream_t stream) {
+  if (count == 0) return;
+  with_type(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    from_float_kernel<<<blocks_for(count), kBlock, 0, stream>>>(src, typed<T>(dst), count);
+  });
+  check_launch();
+}
+
+void batchnorm_inference(DType dtype, const void* x, void* y, const void* gamma, const void* beta, const void* mean,
+                         const void* var, std::int64_t outer, std::int64_t channels, std::int64_t inner, float eps,
+                         cudaStream_t stream) {
+  const std::int64_t n = outer * channels * inner;
+  with_type(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    batchnorm_kernel<<<blocks_for(n), kBlock, 0, stream>>>(typed<T>(x), typed<T>(y), typed<T>(gamma), typed<T>(beta),
+                                                           typed<T>(mean), typed<T>(var), n, channels, inner, eps);
+  });
+  check_launch();
+}
+
+void pointwise(DType dtype, Pointwise op, const void* x, void* y, std::int64_t count, cudaStream_t stream) {
+  with_type(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    pointwise_kernel<<<blocks_for(count), kBlock, 0, stream>>>(op, typed<T>(x), typed<T>(y), count);
+  });
+  check_launch();
+}
+
+void add(DType dtype, const void* a, const void* b, void* y, std::int64_t count, cudaStream_t stream) {
+  with_type(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    add_kernel<<<blocks_for(count), kBlock, 0, stream>>>(typed<T>(a), typed<T>(b), typed<T>(y), count);
+  });
+  check_launch();
+}
+
+void copy_into_slice(DType dtype, const void* x, void* y, std::int64_t outer, std::int64_t x_inner,
+                     std::int64_t y_inner, std::int64_t offset, cudaStream_t stream) {
+  with_type(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    copy_into_slice_kernel<<<blocks_for(outer * x_inner), kBlock, 0, stream>>>(typed<T>(x), typed<T>(y), outer,
+                                                                               x_inner, y_inner, offset);
+  });
+  check_launch();
+}
+
+void upsample_nearest(DType dtype, const void* x, void* y, std::int64_t planes, std::int64_t h, std::int64_t w,
+                      std::int64_t scale, cudaStream_t stream) {
+  const std::int64_t n = planes * h * w * scale * scale;
+  with_type(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    upsample_kernel<<<blocks_for(n), kBlock, 0, stream>>>(typed<T>(x), typed<T>(y), planes, h, w, scale);
+  });
+  check_launch();
+}
+
+void global_avgpool(DType dtype, const void* x, void* y, std::int64_t planes, std::int64_t size, cudaStream_t stream) {
+  with_type(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    global_avgpool_kernel<<<blocks_for_rows(planes), kBlock, 0, stream>>>(typed<T>(x), typed<T>(y), planes, size);
+  });
+  check_launch();
+}
+
+void softmax_rows(DType dtype, const void* x, void* y, std::int64_t rows, std::int64_t cols, cudaStream_t stream) {
+  with_type(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    softmax_kernel<<<blocks_for_rows(rows), kBlock, 0, stream>>>(typed<T>(x), typed<T>(y), rows, cols);
+  });
+  check_launch();
+}
+
+void layernorm_rows(DType dtype, const void* x, void* y, const void* gamma, const void* beta, std::int64_t rows,
+                    std::int64_t cols, float eps, cudaStream_t stream) {
+  with_type(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    layernorm_kernel<<<blocks_for_rows(rows), kBlock, 0, stream>>>(typed<T>(x), typed<T>(y), typed<T>(gamma),
+                                                                   typed<T>(beta), rows, cols, eps);
+  });
+  check_launch();
+}
+
+void patch_tokens(DType dtype, const void* x, void* y, const void* cls, const void* pos, std::int64_t batch,
+                  std::int64_t dim, std::int64_t patches, cudaStream_t stream) {
+  const std::int64_t n = batch * (patches + 1) * dim;
+  with_type(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    patch_tokens_kernel<<<blocks_for(n), kBlock, 0, stream>>>(typed<T>(x), typed<T>(y), typed<T>(cls), typed<T>(pos),
+                                                              batch, dim, patches);
+  });
+  check_launch();
+}
+
+void take_token(DType dtype, const void* x, void* y, std::int64_t batch, std::int64_t tokens, std::int64_t dim,
+                std::int64_t index, cudaStream_t stream) {
+  with_type(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    take_token_kernel<<<blocks_for(batch * dim), kBlock, 0, stream>>>(typed<T>(x), typed<T>(y), batch, tokens, dim,
+                                                                      index);
+  });
+  check_launch();
+}
+
+}  // namespace sgprs::profiler::ops

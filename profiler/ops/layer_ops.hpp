@@ -1,0 +1,59 @@
+#pragma once
+// One executable operation per model layer: built once from its LayerSpec (descriptors, algorithm
+// choice, parameters allocated), then enqueued any number of times without allocating.
+#include "profiler/models/layer_graph.hpp"
+#include "profiler/ops/device_buffer.hpp"
+#include "profiler/ops/dtype.hpp"
+#include "profiler/ops/stream_handles.hpp"
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+namespace sgprs::profiler::ops {
+
+/// A dense tensor in device memory; `shape` includes the batch dimension first.
+struct TensorRef {
+  void* data = nullptr;
+  Shape shape;
+  std::int64_t count() const { return element_count(shape); }
+};
+
+/// A parameter tensor of a layer, with the range its random values are drawn from.
+struct Param {
+  DeviceBuffer buffer;
+  Shape shape;
+  float lo = -1.0f;
+  float hi = 1.0f;
+  std::int64_t count() const { return element_count(shape); }
+};
+
+struct LaunchContext {
+  cudaStream_t stream = nullptr;
+  int sm_count = 0;  // the partition's SMs; 0 or less: let the libraries assume the whole GPU
+  StreamHandles* handles = nullptr;
+};
+
+class LayerOp {
+ public:
+  virtual ~LayerOp() = default;
+  virtual void enqueue(const LaunchContext& ctx) = 0;
+  // A deque, so that the references add_param returns stay valid.
+  std::deque<Param>& params() { return params_; }
+
+ protected:
+  Param& add_param(DType dtype, Shape shape, float lo, float hi);
+
+ private:
+  std::deque<Param> params_;
+};
+
+/// Builds the op of `spec`. `inputs` and `output` are the device tensors it reads and writes
+/// (batch included); for flatten the output aliases the input and the op does nothing.
+std::unique_ptr<LayerOp> make_layer_op(const LayerSpec& spec, DType dtype, const std::vector<TensorRef>& inputs,
+                                       const TensorRef& output);
+
+}  // namespace sgprs::profiler::ops

@@ -1,0 +1,44 @@
+#pragma once
+// The implementation behind ModelInstance: the typed layer graph, one device tensor per layer
+// output (flatten aliases its input), and one LayerOp per layer.
+#include "common/model.hpp"
+#include "profiler/models/layer_graph.hpp"
+#include "profiler/ops/layer_ops.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sgprs::profiler::ops {
+
+class ModelRunner {
+ public:
+  ModelRunner(const sgprs::Model& model, DType dtype, int batch);
+
+  std::size_t stage_count() const { return stage_names_.size(); }
+  const std::string& stage_name(std::size_t stage) const { return stage_names_.at(stage); }
+  void enqueue_stage(std::size_t stage, cudaStream_t stream, int sm_count);
+  std::size_t device_bytes() const { return device_bytes_; }
+  DType dtype() const { return dtype_; }
+
+  /// "input" or a layer name; throws std::out_of_range for an unknown name.
+  const TensorRef& tensor(std::string_view name) const;
+  Param& param(std::string_view layer, std::size_t index);
+  std::size_t param_count(std::string_view layer) const;
+
+ private:
+  int layer_index(std::string_view name) const;
+
+  DType dtype_;
+  int batch_;
+  LayerGraph graph_;
+  std::vector<std::string> stage_names_;
+  DeviceBuffer input_buffer_;
+  TensorRef input_;
+  std::vector<DeviceBuffer> buffers_;
+  std::vector<TensorRef> outputs_;
+  std::vector<std::unique_ptr<LayerOp>> ops_;
+  std::size_t device_bytes_ = 0;
+};
+
+}  // namespace sgprs::profiler::ops
