@@ -85,11 +85,12 @@ void require_inputs(const JsonView& layer, const LayerSpec& spec, std::size_t mi
 Shape infer_image_window(const JsonView& layer, const LayerSpec& spec, std::int64_t out_channels) {
   const Shape& in = require_rank(layer, spec.input_shapes[0], 3, "an image [C,H,W]");
   const Window2d& w = spec.window;
-  const std::int64_t oh = window_out(in[1], w.kernel_h, w.stride_h, w.pad_h);
-  const std::int64_t ow = window_out(in[2], w.kernel_w, w.stride_w, w.pad_w);
-  if (oh < 1 || ow < 1)
+  // Checked before dividing: C++ division truncates towards zero, so a window one pixel too
+  // large would still give an output of 1.
+  if (in[1] + 2 * w.pad_h < w.kernel_h || in[2] + 2 * w.pad_w < w.kernel_w)
     layer.fail("kernel", "window does not fit the input " + shape_text(in) + " (with its padding)");
-  return {out_channels, oh, ow};
+  return {out_channels, window_out(in[1], w.kernel_h, w.stride_h, w.pad_h),
+          window_out(in[2], w.kernel_w, w.stride_w, w.pad_w)};
 }
 
 Shape infer_shape(const JsonView& layer, LayerSpec& spec) {
