@@ -1,0 +1,77 @@
+#pragma once
+// The simulated GPU: which stages run on which partition, and when the next one
+// finishes given who shares the SMs now (STYLE.md #2). The engine asks
+// next_finish_ns(), moves its clock to the earliest of that and its own events,
+// and calls finish_next() / start() / cancel_task(); speeds follow the
+// ProcessorSharing rule (gpu/processor_sharing.hpp), recomputed at every start
+// and finish.
+//
+// Invariants (checked): at most `max_parallel` stages run on a partition; time
+// never goes backwards. Ties between stages finishing on the same ns are broken
+// by start order (the earlier started finishes first).
+#include "common/curve.hpp"
+#include "common/layout.hpp"
+#include "simulator/gpu/processor_sharing.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace sgprs::sim {
+
+/// What the engine needs back when a stage finishes; opaque to the GPU model.
+struct StageTag {
+  int task = -1;
+  int unit = -1;
+  std::int64_t job = -1;
+};
+
+struct FinishedStage {
+  StageTag tag;
+  int partition = -1;
+  Ns start_ns = 0;
+};
+
+class GpuModel {
+ public:
+  GpuModel(const Layout& pool, const GpuShape& gpu);
+
+  /// Starts a stage whose full duration at s SMs is curve.time_at(s).
+  void start(Ns now, int partition, const SpeedupCurve& curve, StageTag tag);
+  /// Earliest finish instant of a running stage, kNever when none runs.
+  Ns next_finish_ns() const { return next_finish_ns_; }
+  /// Removes the stage that finishes at next_finish_ns() (`now` must equal it).
+  FinishedStage finish_next(Ns now);
+  /// Stops every running stage of `task` (abort policy); appends them to `out` in start order.
+  void cancel_task(Ns now, int task, std::vector<FinishedStage>& out);
+
+  int running(int partition) const { return sharing_.running(partition); }
+  int max_parallel() const { return max_parallel_; }
+  const ProcessorSharing& sharing() const { return sharing_; }
+
+ private:
+  struct Running {
+    StageTag tag;
+    int partition;
+    const SpeedupCurve* curve;
+    double remaining;  // share of the stage's work still to do, in [0, 1]
+    Ns duration_ns;    // full duration at the current share
+    Ns updated_ns;     // when `remaining` was last brought up to date
+    Ns finish_ns;
+    Ns start_ns;
+    std::uint64_t start_seq;
+  };
+
+  void rescale(Ns now, int changed_partition);
+  void refresh_next();
+  void remove_at(std::size_t index, Ns now);
+
+  ProcessorSharing sharing_;
+  int max_parallel_;
+  std::vector<Running> running_;  // unordered; ties resolved by start_seq
+  Ns next_finish_ns_ = kNever;
+  std::size_t next_index_ = 0;
+  std::uint64_t next_seq_ = 0;
+  Ns now_ = 0;
+};
+
+}  // namespace sgprs::sim

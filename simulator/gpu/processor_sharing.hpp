@@ -1,0 +1,58 @@
+#pragma once
+// The SM sharing rule of the simulated GPU: processor sharing per piece.
+//
+//   Pieces are grouped into atoms: maximal sets of pieces that belong to exactly
+//   the same partitions (a disjoint layout has one atom per partition; two
+//   full-GPU partitions share one atom).
+//     n(a)     = sum over partitions p that contain atom a of running(p)
+//     share(p) = sum over atoms a inside p of sms(a) / n(a)
+//   Every stage running on p gets share(p) SMs (a real number). Its full
+//   duration at that share is
+//     time(share) = curve.time_at(floor(share))   if share >= the first measured count s0
+//                 = t0 * s0 / share                otherwise (ideal scaling, as the curve does)
+//   and its remaining work w (1 at start) falls at 1 / time(share) per ns.
+//   Shares change only when a stage starts or finishes; the GPU model then
+//   rescales the remaining work of the stages whose partitions were touched.
+//
+// Consequences worth knowing: a stage alone on its partition runs in exactly
+// curve.time_at(partition SMs); k stages on one partition each get sms / k;
+// overlapping partitions split the shared pieces evenly per running stage.
+// No bandwidth or L2 interference is modelled (the profiler's interference
+// data can refine this rule later; it is the one place to change).
+#include "common/curve.hpp"
+#include "common/layout.hpp"
+#include "common/profile.hpp"
+
+#include <vector>
+
+namespace sgprs::sim {
+
+/// Duration of a whole stage at a (fractional) SM share, per the rule above.
+Ns time_at_share(const SpeedupCurve& curve, double share_sms);
+
+class ProcessorSharing {
+ public:
+  ProcessorSharing(const Layout& pool, const GpuShape& gpu);
+
+  /// Changes partition p's running-stage count by `delta` and recomputes the
+  /// shares that depend on it.
+  void add_running(int partition, int delta);
+  int running(int partition) const { return running_[static_cast<std::size_t>(partition)]; }
+  /// SMs each stage running on `partition` gets now (0 when none runs there).
+  double share(int partition) const { return share_[static_cast<std::size_t>(partition)]; }
+  /// Partitions whose share depends on `partition`'s count (itself included), ascending.
+  const std::vector<int>& coupled(int partition) const { return coupled_[static_cast<std::size_t>(partition)]; }
+  std::size_t atom_count() const { return atom_sms_.size(); }
+
+ private:
+  void recompute(int partition);
+
+  std::vector<int> atom_sms_;                       // SMs per atom
+  std::vector<std::vector<int>> atom_partitions_;   // partitions containing each atom
+  std::vector<std::vector<int>> partition_atoms_;   // atoms inside each partition
+  std::vector<std::vector<int>> coupled_;
+  std::vector<int> running_;
+  std::vector<double> share_;
+};
+
+}  // namespace sgprs::sim

@@ -1,0 +1,105 @@
+#include "simulator/outputs/metrics_collector.hpp"
+
+#include "common/stats.hpp"
+
+#include <algorithm>
+
+namespace sgprs::sim {
+
+void MetricsCollector::on_run_start(const RunInfo& info) {
+  info_ = &info;
+  tasks_.assign(info.task_names.size(), {});
+  partitions_.assign(info.partition_names.size(), {});
+  if (info.duration_ns > 0) {
+    // About one period's worth of jobs per 33 ms; avoids regrowth on long runs.
+    const auto expected = static_cast<std::size_t>(info.duration_ns / (30 * kNsPerMs) + 8);
+    for (TaskCounts& t : tasks_) t.responses.reserve(expected);
+  }
+}
+
+void MetricsCollector::add_busy(PartitionBusy& p, Ns until) const {
+  const Ns from = std::min(p.since, info_->duration_ns);
+  const Ns to = std::min(until, info_->duration_ns);
+  if (to > from) p.busy_ns += to - from;
+}
+
+void MetricsCollector::on_event(const SimEvent& e) {
+  switch (e.kind) {
+    case EventKind::kRelease:
+      ++tasks_[static_cast<std::size_t>(e.task)].released;
+      break;
+    case EventKind::kSkip: {
+      TaskCounts& t = tasks_[static_cast<std::size_t>(e.task)];
+      ++t.released;
+      ++t.skipped;
+      break;
+    }
+    case EventKind::kStart: {
+      PartitionBusy& p = partitions_[static_cast<std::size_t>(e.partition)];
+      if (p.running++ == 0) p.since = e.time_ns;
+      break;
+    }
+    case EventKind::kFinish:
+    case EventKind::kCancel: {
+      PartitionBusy& p = partitions_[static_cast<std::size_t>(e.partition)];
+      if (--p.running == 0) add_busy(p, e.time_ns);
+      break;
+    }
+    case EventKind::kJobEnd: {
+      TaskCounts& t = tasks_[static_cast<std::size_t>(e.task)];
+      if (e.outcome == JobOutcome::kAborted) {
+        ++t.aborted;
+        break;
+      }
+      ++t.completed;
+      if (e.outcome == JobOutcome::kOnTime) ++t.on_time;
+      t.responses.push_back(e.time_ns - e.release_ns);
+      break;
+    }
+    case EventKind::kDecision:
+      break;
+  }
+}
+
+void MetricsCollector::on_run_end(Ns end_ns) {
+  for (PartitionBusy& p : partitions_)
+    if (p.running > 0) add_busy(p, end_ns);
+}
+
+void MetricsCollector::fill(Summary& s) const {
+  s.tasks.clear();
+  s.partitions.clear();
+  s.jobs_released = s.jobs_completed = s.jobs_on_time = s.jobs_skipped = s.jobs_aborted = 0;
+  for (std::size_t i = 0; i < tasks_.size(); ++i) {
+    const TaskCounts& c = tasks_[i];
+    TaskSummary t;
+    t.name = info_->task_names[i];
+    t.jobs_released = c.released;
+    t.jobs_completed = c.completed;
+    t.jobs_on_time = c.on_time;
+    t.jobs_skipped = c.skipped;
+    t.jobs_aborted = c.aborted;
+    t.miss_ratio = c.released > 0 ? static_cast<double>(c.released - c.on_time) / static_cast<double>(c.released) : 0;
+    t.response_p50_ns = quantile_nearest_rank(c.responses, 0.50);
+    t.response_p99_ns = quantile_nearest_rank(c.responses, 0.99);
+    t.response_max_ns = c.responses.empty() ? 0 : *std::max_element(c.responses.begin(), c.responses.end());
+    s.jobs_released += c.released;
+    s.jobs_completed += c.completed;
+    s.jobs_on_time += c.on_time;
+    s.jobs_skipped += c.skipped;
+    s.jobs_aborted += c.aborted;
+    s.tasks.push_back(std::move(t));
+  }
+  s.miss_ratio = s.jobs_released > 0
+                     ? static_cast<double>(s.jobs_released - s.jobs_on_time) / static_cast<double>(s.jobs_released)
+                     : 0;
+  const double seconds = ns_to_seconds(info_->duration_ns);
+  s.throughput_jobs_per_s = seconds > 0 ? static_cast<double>(s.jobs_completed) / seconds : 0;
+  for (std::size_t p = 0; p < partitions_.size(); ++p)
+    s.partitions.push_back(PartitionSummary{
+        info_->partition_names[p], info_->partition_sms[p],
+        info_->duration_ns > 0 ? static_cast<double>(partitions_[p].busy_ns) / static_cast<double>(info_->duration_ns)
+                               : 0});
+}
+
+}  // namespace sgprs::sim

@@ -1,0 +1,41 @@
+#pragma once
+// Observer that turns the event stream into the counts and response times of a
+// Summary (simulation.hpp). Always attached by simulate(); usable on a live
+// run's stream as well.
+//   released  = kRelease + kSkip events (every nominal release < duration)
+//   completed = kJobEnd on time or late; on_time = finish <= release + D
+//   response  = finish - nominal release, over completed jobs (nearest-rank percentiles)
+//   busy      = time a partition runs >= 1 stage, within [0, duration), over duration
+#include "simulator/observer.hpp"
+#include "simulator/simulation.hpp"
+
+#include <vector>
+
+namespace sgprs::sim {
+
+class MetricsCollector final : public Observer {
+ public:
+  void on_run_start(const RunInfo& info) override;
+  void on_event(const SimEvent& event) override;
+  void on_run_end(Ns end_ns) override;
+  /// Fills counts, ratios, per-task and per-partition parts of `summary`.
+  void fill(Summary& summary) const;
+
+ private:
+  struct TaskCounts {
+    std::int64_t released = 0, completed = 0, on_time = 0, skipped = 0, aborted = 0;
+    std::vector<Ns> responses;
+  };
+  struct PartitionBusy {
+    int running = 0;
+    Ns since = 0;
+    Ns busy_ns = 0;
+  };
+  void add_busy(PartitionBusy& p, Ns until) const;
+
+  const RunInfo* info_ = nullptr;
+  std::vector<TaskCounts> tasks_;
+  std::vector<PartitionBusy> partitions_;
+};
+
+}  // namespace sgprs::sim

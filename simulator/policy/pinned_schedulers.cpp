@@ -1,0 +1,79 @@
+// Baselines that pin each task to one partition for the whole run.
+//   naive   the paper's baseline (SGPRS-PAPER.md §3.3): as many partitions as the
+//           requested layout has, each the WHOLE GPU (so they overlap fully and
+//           share every SM), task i on partition i mod N, each job run as one
+//           unit (the whole model), and no limit on concurrent jobs per partition
+//           (each task thread had its own stream): max_parallel = number of tasks.
+//   static  the requested layout as is; each task pinned by `static_assignment`
+//           (round-robin: i mod N; balanced: in task order, to the partition with
+//           the least predicted utilisation so far, sum of job time / period,
+//           ties to the lower index); stages run in order on that partition,
+//           waiting for its slots in `waiting_order`.
+#include "simulator/policy/registry.hpp"
+
+namespace sgprs::sim {
+
+namespace {
+
+class PinnedScheduler : public Scheduler {
+ public:
+  using Scheduler::Scheduler;
+
+ protected:
+  Choice on_stage_ready(const StageRef& stage, Ns, bool) override {
+    return Choice{pinned_[static_cast<std::size_t>(stage.task)], -1};
+  }
+  void on_reset() override {
+    const std::size_t tasks = plan().tasks().size();
+    pinned_.assign(tasks, 0);
+    const bool balanced = !on_runs_whole_jobs() && options().static_assignment == StaticAssignment::kBalanced;
+    if (!balanced) {
+      for (std::size_t t = 0; t < tasks; ++t) pinned_[t] = static_cast<int>(t % static_cast<std::size_t>(partition_count()));
+      return;
+    }
+    std::vector<double> load(static_cast<std::size_t>(partition_count()), 0.0);
+    for (std::size_t t = 0; t < tasks; ++t) {
+      const TaskPlan& task = plan().tasks()[t];
+      int best = 0;
+      double best_load = 0;
+      for (int p = 0; p < partition_count(); ++p) {
+        Ns job = 0;
+        for (std::size_t u = 0; u < plan().models()[static_cast<std::size_t>(task.model)].units.size(); ++u)
+          job += plan().predicted_ns(task.model, static_cast<int>(u), p);
+        const double after = load[static_cast<std::size_t>(p)] + static_cast<double>(job) / static_cast<double>(task.period_ns);
+        if (p == 0 || after < best_load) best = p, best_load = after;
+      }
+      pinned_[t] = best;
+      load[static_cast<std::size_t>(best)] = best_load;
+    }
+  }
+
+ private:
+  std::vector<int> pinned_;
+};
+
+class NaiveScheduler final : public PinnedScheduler {
+ public:
+  using PinnedScheduler::PinnedScheduler;
+
+ protected:
+  bool on_runs_whole_jobs() const override { return true; }
+  WaitingOrder waiting_order() const override { return WaitingOrder::kFifo; }
+  Layout on_make_pool(const Layout& requested, const GpuShape& gpu, std::size_t task_count) const override {
+    const std::vector<int> sizes(requested.partitions.size(), gpu.sm_count);
+    Layout pool = layout_from_sizes("naive:" + std::to_string(sizes.size()) + "xfull", sizes, gpu,
+                                    static_cast<int>(std::max<std::size_t>(task_count, 1)));
+    return pool;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Scheduler> make_naive_scheduler(const SchedulerOptions& options) {
+  return std::make_unique<NaiveScheduler>(options);
+}
+std::unique_ptr<Scheduler> make_static_scheduler(const SchedulerOptions& options) {
+  return std::make_unique<PinnedScheduler>(options);
+}
+
+}  // namespace sgprs::sim

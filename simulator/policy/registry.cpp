@@ -1,0 +1,29 @@
+#include "simulator/policy/registry.hpp"
+
+#include "common/errors.hpp"
+
+namespace sgprs::sim {
+
+const std::vector<SchedulerEntry>& scheduler_registry() {
+  static const std::vector<SchedulerEntry> entries = {
+      {"sgprs", "SGPRS (paper): stage virtual deadlines, smallest sufficient idle partition, deferral",
+       &make_sgprs_scheduler},
+      {"naive", "paper baseline: N whole-GPU partitions, tasks pinned round-robin, whole jobs",
+       &make_naive_scheduler},
+      {"sequential", "one whole-GPU partition, one stage at a time, earliest job deadline first",
+       &make_sequential_scheduler},
+      {"static", "each task pinned to one partition of the layout, stages in order", &make_static_scheduler},
+  };
+  return entries;
+}
+
+std::unique_ptr<Scheduler> make_scheduler(const std::string& name, const SchedulerOptions& options) {
+  std::string known;
+  for (const SchedulerEntry& entry : scheduler_registry()) {
+    if (entry.name == name) return entry.make(options);
+    known += (known.empty() ? "" : ", ") + entry.name;
+  }
+  throw InputError("--scheduler", "", "unknown scheduler '" + name + "' (known: " + known + ")");
+}
+
+}  // namespace sgprs::sim

@@ -1,0 +1,29 @@
+#pragma once
+// Schedulers by name (STYLE.md #7). The table lives in registry.cpp and names
+// each policy's factory explicitly (no static-initialisation tricks, which a
+// static library would silently drop).
+#include "simulator/policy/scheduler.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sgprs::sim {
+
+struct SchedulerEntry {
+  std::string name;
+  std::string description;
+  std::unique_ptr<Scheduler> (*make)(const SchedulerOptions& options);
+};
+
+const std::vector<SchedulerEntry>& scheduler_registry();
+/// InputError("--scheduler", "", ...) listing the known names when `name` is unknown.
+std::unique_ptr<Scheduler> make_scheduler(const std::string& name, const SchedulerOptions& options);
+
+// The factories, one per policy file.
+std::unique_ptr<Scheduler> make_sgprs_scheduler(const SchedulerOptions& options);
+std::unique_ptr<Scheduler> make_naive_scheduler(const SchedulerOptions& options);
+std::unique_ptr<Scheduler> make_sequential_scheduler(const SchedulerOptions& options);
+std::unique_ptr<Scheduler> make_static_scheduler(const SchedulerOptions& options);
+
+}  // namespace sgprs::sim

@@ -1,0 +1,126 @@
+#pragma once
+// A scheduling policy: plain C++ with no clock and no CUDA (DESIGN.md "One
+// scheduler, two worlds"). The platform tells it what happened, with the time
+// as an argument; it answers with decisions appended to `out`:
+//   kAssign  stage s of job j is sent to partition p (it starts when p has a free slot)
+//   kStart   stage s starts on partition p now (p had, or just got, a free slot)
+//   kDefer   stage s waits until `until_ns`; the platform calls defer_ended() then
+//
+// The mechanism every policy shares lives here, in public non-virtual methods
+// (STYLE.md #6): per partition the queue of assigned stages (running and
+// waiting), at most max_parallel of them running, the waiting order, and the
+// invariant checks. A policy only implements the protected hooks: which
+// partition a ready stage goes to (or how long it waits), its waiting order,
+// and the partition pool it wants.
+//
+//   auto s = make_scheduler("sgprs", options);          // policy/registry.hpp
+//   Layout pool = s->make_pool(layout, gpu, tasks);      // before the plan is built
+//   s->reset(plan);                                      // a clean start for every run
+//   s->stage_ready(ref, now, out);  ... s->stage_finished(ref, p, now, out);
+#include "common/layout.hpp"
+#include "simulator/run_plan.hpp"
+#include "simulator/scheduler_options.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sgprs::sim {
+
+struct StageRef {
+  int task = -1;
+  int unit = -1;
+  std::int64_t job = -1;
+  Ns release_ns = 0;   // the job's nominal release
+  Ns deadline_ns = 0;  // the job's absolute deadline
+};
+
+struct Decision {
+  enum class Kind : std::uint8_t { kAssign, kStart, kDefer };
+  Kind kind = Kind::kAssign;
+  StageRef stage;
+  int partition = -1;
+  Ns until_ns = -1;
+};
+
+class Scheduler {
+ public:
+  explicit Scheduler(SchedulerOptions options) : options_(options) {}
+  virtual ~Scheduler() = default;
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  /// The pool this policy runs on, given the requested layout.
+  Layout make_pool(const Layout& requested, const GpuShape& gpu, std::size_t task_count) const {
+    return on_make_pool(requested, gpu, task_count);
+  }
+  /// True when the policy runs each job as one unit (the whole model).
+  bool runs_whole_jobs() const { return on_runs_whole_jobs(); }
+
+  /// Forgets every previous run; `plan` must outlive the run.
+  void reset(const RunPlan& plan);
+
+  /// A stage's predecessors have all finished (or it has none).
+  void stage_ready(const StageRef& stage, Ns now, std::vector<Decision>& out);
+  /// A stage deferred by a kDefer decision may go now.
+  void defer_ended(const StageRef& stage, Ns now, std::vector<Decision>& out);
+  /// A started stage finished on `partition`; its slot is free.
+  void stage_finished(const StageRef& stage, int partition, Ns now, std::vector<Decision>& out);
+  /// A job was dropped (abort policy): its running stages were stopped by the
+  /// platform; its queued stages are forgotten and the freed slots handed on.
+  void job_dropped(int task, Ns now, std::vector<Decision>& out);
+
+  /// Virtual deadline of a stage (release + S_j).
+  Ns stage_deadline(const StageRef& stage) const {
+    return stage.release_ns + plan_->tasks()[static_cast<std::size_t>(stage.task)]
+                                  .stage_deadline_offset_ns[static_cast<std::size_t>(stage.unit)];
+  }
+  const SchedulerOptions& options() const { return options_; }
+
+ protected:
+  struct Choice {
+    int partition = -1;   // >= 0: send the stage there
+    Ns defer_until = -1;  // otherwise: wait until then
+  };
+  /// Where a ready stage goes. `after_defer` is true when it already waited once.
+  virtual Choice on_stage_ready(const StageRef& stage, Ns now, bool after_defer) = 0;
+  virtual WaitingOrder waiting_order() const { return options_.waiting_order; }
+  virtual Layout on_make_pool(const Layout& requested, const GpuShape& gpu, std::size_t task_count) const;
+  virtual bool on_runs_whole_jobs() const { return false; }
+  virtual void on_reset() {}
+
+  // --- What a policy may look at -------------------------------------------
+  const RunPlan& plan() const { return *plan_; }
+  int partition_count() const { return plan_->partition_count(); }
+  /// No stage assigned to the partition (running or waiting): the paper's "empty queue".
+  bool idle(int partition) const { return queues_[static_cast<std::size_t>(partition)].empty(); }
+  int running(int partition) const { return running_[static_cast<std::size_t>(partition)]; }
+  Ns predicted_ns(const StageRef& stage, int partition) const {
+    return plan_->predicted_ns(plan_->tasks()[static_cast<std::size_t>(stage.task)].model, stage.unit, partition);
+  }
+  /// F(p): when partition p's queue is predicted to drain enough for one more stage
+  /// (option completion_estimate); `now` for an idle partition.
+  Ns predicted_free_ns(int partition, Ns now) const;
+
+ private:
+  struct Entry {
+    StageRef stage;
+    Ns key;              // waiting order key, smaller first
+    std::uint64_t seq;   // assignment order, breaks ties
+    Ns started_ns;       // -1 while waiting for a slot
+    Ns predicted_ns;     // on this partition
+  };
+
+  void assign(const StageRef& stage, int partition, Ns now, std::vector<Decision>& out);
+  void start_waiting(int partition, Ns now, std::vector<Decision>& out);
+  void dispatch(const StageRef& stage, Ns now, bool after_defer, std::vector<Decision>& out);
+
+  SchedulerOptions options_;
+  const RunPlan* plan_ = nullptr;
+  std::vector<std::vector<Entry>> queues_;  // per partition, assignment order
+  std::vector<int> running_;
+  std::uint64_t next_seq_ = 0;
+  mutable std::vector<Ns> slot_scratch_;
+};
+
+}  // namespace sgprs::sim
