@@ -1,5 +1,7 @@
 #include "profiler/cuda_check.hpp"
 
+#include "profiler/driver_api.hpp"
+
 #include <filesystem>
 
 namespace sgprs::profiler {
@@ -21,7 +23,12 @@ namespace detail {
 void check_call(CUresult status, const char* call, const char* file, int line) {
   if (status == CUDA_SUCCESS) return;
   const char* name = nullptr;
-  if (cuGetErrorName(status, &name) != CUDA_SUCCESS || name == nullptr) name = "unknown CUresult";
+  try {
+    if (driver().cuGetErrorName(status, &name) != CUDA_SUCCESS) name = nullptr;
+  } catch (const std::exception&) {
+    name = nullptr;  // no driver to name the error: the number still identifies it
+  }
+  if (name == nullptr) name = "CUresult";
   const std::string text = std::string(name) + " (" + std::to_string(static_cast<int>(status)) + ")";
   throw CudaError("CUDA driver", text, call, file, line);
 }

@@ -5,6 +5,8 @@
 //
 //   Stream stream = Stream::in_green_context(ctx);   // see partition_pool.hpp
 //   GraphExec exec = capture_graph(stream.get(), [&](cudaStream_t s) { ... });
+#include "profiler/driver_api.hpp"
+
 #include <cuda.h>
 #include <cuda_runtime_api.h>
 
@@ -51,11 +53,11 @@ class UniqueHandle {
 
 struct DestroyGreenContext {
   static constexpr const char* kName = "cuGreenCtxDestroy";
-  CUresult operator()(CUgreenCtx h) const { return cuGreenCtxDestroy(h); }
+  CUresult operator()(CUgreenCtx h) const { return driver().cuGreenCtxDestroy(h); }
 };
 struct DestroyDriverStream {
   static constexpr const char* kName = "cuStreamDestroy";
-  CUresult operator()(CUstream h) const { return cuStreamDestroy(h); }
+  CUresult operator()(CUstream h) const { return driver().cuStreamDestroy(h); }
 };
 struct DestroyEvent {
   static constexpr const char* kName = "cudaEventDestroy";

@@ -1,0 +1,102 @@
+#include "profiler/graph_timer.hpp"
+
+#include "profiler/cuda_check.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+namespace sgprs::profiler {
+
+GraphExec capture_graph(const Partition& partition, const std::function<void(cudaStream_t)>& enqueue) {
+  partition.make_current();
+  cudaGraph_t raw = nullptr;
+  SGPRS_CUDA_CALL(cudaStreamBeginCapture(partition.stream(), cudaStreamCaptureModeThreadLocal));
+  try {
+    enqueue(partition.stream());
+  } catch (...) {
+    cudaStreamEndCapture(partition.stream(), &raw);  // leave the stream usable
+    if (raw != nullptr) cudaGraphDestroy(raw);
+    throw;
+  }
+  SGPRS_CUDA_CALL(cudaStreamEndCapture(partition.stream(), &raw));
+  Graph graph(raw);
+  cudaGraphExec_t exec = nullptr;
+  SGPRS_CUDA_CALL(cudaGraphInstantiate(&exec, graph.get(), 0));
+  GraphExec owned(exec);
+  SGPRS_CUDA_CALL(cudaGraphUpload(owned.get(), partition.stream()));
+  SGPRS_CUDA_CALL(cudaStreamSynchronize(partition.stream()));
+  return owned;
+}
+
+BackgroundLoad::BackgroundLoad(const Partition& partition, GraphExec graph)
+    : partition_(&partition), graph_(std::move(graph)) {
+  partition.make_current();
+  cudaEvent_t event = nullptr;
+  SGPRS_CUDA_CALL(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
+  started_ = Event(event);
+  constexpr int kWarmup = 2;
+  constexpr int kTimed = 5;
+  for (int i = 0; i < kWarmup; ++i) SGPRS_CUDA_CALL(cudaGraphLaunch(graph_.get(), partition.stream()));
+  SGPRS_CUDA_CALL(cudaStreamSynchronize(partition.stream()));
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < kTimed; ++i) SGPRS_CUDA_CALL(cudaGraphLaunch(graph_.get(), partition.stream()));
+  SGPRS_CUDA_CALL(cudaStreamSynchronize(partition.stream()));
+  replay_ns_ = std::max<Ns>(
+      1000, std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count() /
+                kTimed);
+}
+
+void BackgroundLoad::cover(Ns busy_ns, cudaStream_t foreground) {
+  // Three times the foreground's expected work, since the foreground slows down
+  // under load; the tail is waited out in finish().
+  const Ns replays = 1 + std::clamp<Ns>((3 * busy_ns) / replay_ns_ + 1, 1, 10'000);
+  SGPRS_CUDA_CALL(cudaGraphLaunch(graph_.get(), partition_->stream()));
+  SGPRS_CUDA_CALL(cudaEventRecord(started_.get(), partition_->stream()));
+  for (Ns i = 1; i < replays; ++i) SGPRS_CUDA_CALL(cudaGraphLaunch(graph_.get(), partition_->stream()));
+  SGPRS_CUDA_CALL(cudaStreamWaitEvent(foreground, started_.get(), 0));
+}
+
+void BackgroundLoad::finish() { SGPRS_CUDA_CALL(cudaStreamSynchronize(partition_->stream())); }
+
+GraphTimer::GraphTimer(KernelActivityCollector& collector, const Partition& partition, cudaGraphExec_t graph,
+                       TimeMode mode)
+    : collector_(&collector), partition_(&partition), graph_(graph), mode_(mode) {
+  stream_id_ = cupti_stream_id(partition.context(), partition.stream());
+}
+
+std::vector<Ns> GraphTimer::run(int runs, BackgroundLoad* background, Ns expected_run_ns) {
+  const cudaStream_t stream = partition_->stream();
+  collector_->drain();  // anything earlier is not ours
+  if (background != nullptr) background->cover(expected_run_ns * runs, stream);
+  for (int i = 0; i < runs; ++i) SGPRS_CUDA_CALL(cudaGraphLaunch(graph_, stream));
+  SGPRS_CUDA_CALL(cudaStreamSynchronize(stream));
+  if (background != nullptr) background->finish();
+  const std::vector<KernelRecord> records = collector_->drain();
+
+  // One replay's kernels share the correlation id of its cudaGraphLaunch.
+  struct Run {
+    std::uint64_t first_start = UINT64_MAX;
+    std::uint64_t last_end = 0;
+    std::uint64_t busy = 0;
+    int kernels = 0;
+  };
+  std::map<std::uint32_t, Run> by_launch;
+  for (const KernelRecord& r : records) {
+    if (r.stream_id != stream_id_) continue;
+    Run& run = by_launch[r.correlation_id];
+    run.first_start = std::min(run.first_start, r.start_ns);
+    run.last_end = std::max(run.last_end, r.end_ns);
+    run.busy += r.end_ns - r.start_ns;
+    ++run.kernels;
+  }
+  std::vector<Ns> samples;
+  for (const auto& [id, run] : by_launch) {
+    kernels_per_run_ = run.kernels;
+    samples.push_back(mode_ == TimeMode::kStageExtent ? static_cast<Ns>(run.last_end - run.first_start)
+                                                      : static_cast<Ns>(run.busy));
+  }
+  return samples;
+}
+
+}  // namespace sgprs::profiler

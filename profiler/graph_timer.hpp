@@ -1,0 +1,68 @@
+#pragma once
+// Times replays of one CUDA graph on one partition from CUPTI kernel records,
+// optionally while a background load keeps another partition busy.
+//
+// A stage runs as ONE graph per (stage, partition), captured on the partition's
+// stream and replayed there, in the profiler as in the live mode (DESIGN.md:
+// launched kernel by kernel, batch-1 stages were launch-bound and noisy).
+//
+//   GraphExec exec = capture_graph(partition, [&](cudaStream_t s) { net.enqueue_stage(2, s, 64); });
+//   GraphTimer timer(collector, partition, exec.get(), TimeMode::kStageExtent);
+//   std::vector<Ns> samples = timer.run(10);           // one sample per replay
+#include "common/time.hpp"
+#include "profiler/cuda_owners.hpp"
+#include "profiler/kernel_activity.hpp"
+#include "profiler/partition_pool.hpp"
+
+#include <functional>
+#include <vector>
+
+namespace sgprs::profiler {
+
+/// Captures what `enqueue` launches on the partition's stream into an
+/// instantiated graph (the partition's context is current meanwhile).
+GraphExec capture_graph(const Partition& partition, const std::function<void(cudaStream_t)>& enqueue);
+
+enum class TimeMode {
+  kStageExtent,  // first kernel start to last kernel end: what a scheduler waits for
+  kKernelSum,    // sum of kernel durations: an operation's own GPU time
+};
+
+/// Keeps a partition busy by replaying a graph there, fed ahead of a measurement.
+class BackgroundLoad {
+ public:
+  BackgroundLoad(const Partition& partition, GraphExec graph);
+  /// Host-timed length of one replay (measured once, after a warm-up).
+  Ns replay_ns() const { return replay_ns_; }
+  /// Queues enough replays to cover `busy_ns` of foreground work and makes
+  /// `foreground` wait until the first one has started running.
+  void cover(Ns busy_ns, cudaStream_t foreground);
+  /// Waits for the queued replays to drain.
+  void finish();
+
+ private:
+  const Partition* partition_;
+  GraphExec graph_;
+  Event started_;
+  Ns replay_ns_ = 0;
+};
+
+class GraphTimer {
+ public:
+  GraphTimer(KernelActivityCollector& collector, const Partition& partition, cudaGraphExec_t graph, TimeMode mode);
+  /// Replays the graph `runs` times back to back (they serialise on the stream),
+  /// waits, and returns one sample per replay whose records all arrived.
+  std::vector<Ns> run(int runs, BackgroundLoad* background = nullptr, Ns expected_run_ns = 0);
+  /// Kernels seen in the last replay (0 before the first run).
+  int kernels_per_run() const { return kernels_per_run_; }
+
+ private:
+  KernelActivityCollector* collector_;
+  const Partition* partition_;
+  cudaGraphExec_t graph_;
+  TimeMode mode_;
+  std::uint32_t stream_id_ = 0;
+  int kernels_per_run_ = 0;
+};
+
+}  // namespace sgprs::profiler

@@ -1,0 +1,171 @@
+#include "profiler/profile_command.hpp"
+
+#include "common/errors.hpp"
+#include "common/json_io.hpp"
+#include "profiler/ops/check.hpp"
+#include "profiler/profile_runner.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+
+namespace sgprs::profiler {
+
+namespace {
+
+struct Options {
+  std::string models = "all";
+  std::string ops = "all";
+  std::string dtype = "fp32";
+  std::string sms;
+  std::string model_dir = "traces/models";
+  int batch = 1;
+  std::string out = "profile.json";
+  bool quick = false;
+  bool no_occupied = false;
+  double threshold = 0.01;
+  double timeout_s = 0.25;
+  int warmup = 5;
+  int min_samples = 10;
+  int max_samples = 2000;
+  double pivot_gain = kDefaultPivotGain;
+};
+
+// --quick: one model, a few ops, four SM counts, short points (under a minute).
+constexpr const char* kQuickModel = "resnet18";
+constexpr std::size_t kQuickOps = 4;
+const std::vector<int> kQuickSms = {8, 32, 64, 132};
+constexpr double kQuickTimeout = 0.1;
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ','))
+    if (!item.empty()) items.push_back(item);
+  return items;
+}
+
+std::vector<int> parse_sms(const std::string& text) {
+  std::vector<int> counts;
+  for (const std::string& item : split_list(text)) {
+    try {
+      std::size_t used = 0;
+      const int value = std::stoi(item, &used);
+      if (used != item.size()) throw std::invalid_argument(item);
+      counts.push_back(value);
+    } catch (const std::exception&) {
+      throw InputError("--sms", "", "'" + item + "' is not an SM count (expected e.g. 8,16,132)");
+    }
+  }
+  return counts;
+}
+
+std::vector<std::string> all_models(const std::string& model_dir) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> names;
+  if (fs::is_directory(model_dir))
+    for (const auto& file : fs::directory_iterator(model_dir))
+      if (file.path().extension() == ".json") names.push_back(file.path().stem().string());
+  std::sort(names.begin(), names.end());
+  if (names.empty()) throw InputError("--model-dir", "", "no model files (*.json) in '" + model_dir + "'");
+  return names;
+}
+
+/// The exact command line of this process, for provenance.
+std::string own_command_line() {
+  std::ifstream file("/proc/self/cmdline", std::ios::binary);
+  const std::string raw((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::string line;
+  std::size_t start = 0;
+  while (start < raw.size()) {
+    const std::size_t end = raw.find('\0', start);
+    std::string arg = raw.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (arg.find_first_of(" \t'\"") != std::string::npos) arg = "'" + arg + "'";
+    line += (line.empty() ? "" : " ") + arg;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return line;
+}
+
+void run(const Options& o) {
+  ProfileRequest request;
+  request.dtype = parse_dtype(o.dtype);
+  request.batch = o.batch;
+  request.model_dir = o.model_dir;
+  request.occupied = !o.no_occupied;
+  request.pivot_gain = o.pivot_gain;
+  request.settings.rel_spread_threshold = o.threshold;
+  request.settings.timeout_s = o.quick ? std::min(o.timeout_s, kQuickTimeout) : o.timeout_s;
+  request.settings.warmup_runs = o.warmup;
+  request.settings.min_samples = o.min_samples;
+  request.settings.max_samples = o.max_samples;
+  if (o.threshold <= 0) throw InputError("--threshold", "", "must be positive");
+  if (o.timeout_s <= 0) throw InputError("--timeout", "", "must be positive");
+  if (o.min_samples < 1 || o.max_samples < o.min_samples)
+    throw InputError("--min-samples", "", "need 1 <= --min-samples <= --max-samples");
+
+  if (o.models == "all")
+    request.models = o.quick ? std::vector<std::string>{kQuickModel} : all_models(o.model_dir);
+  else if (o.models != "none")
+    request.models = split_list(o.models);
+  if (o.ops == "all") {
+    request.ops = op_case_names();
+    if (o.quick && request.ops.size() > kQuickOps) request.ops.resize(kQuickOps);
+  } else if (o.ops != "none") {
+    request.ops = split_list(o.ops);
+  }
+  request.sm_counts = o.sms.empty() ? (o.quick ? kQuickSms : std::vector<int>{}) : parse_sms(o.sms);
+  request.command = own_command_line();
+
+  Json doc;
+  try {
+    doc = run_profile(request);
+  } catch (const ops::GpuCallError& e) {
+    // A failed cuDNN/cuBLAS/CUDA call inside an op: one line, exit 2 like our own CUDA errors.
+    throw InputError("GPU", "", e.what());
+  }
+  write_file_atomic(o.out, dump_pretty(doc));
+  std::fprintf(stderr, "sgprs: wrote %s\n", o.out.c_str());
+}
+
+}  // namespace
+
+void add_profile_subcommand(CLI::App& app) {
+  auto options = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "profile", "Measure how DNN operations and model stages speed up with SMs on green-context partitions");
+  cmd->add_option("--models", options->models,
+                  "Comma-separated model names (files <model-dir>/<name>.json) or .json paths; 'all' or 'none'")
+      ->capture_default_str();
+  cmd->add_option("--model-dir", options->model_dir, "Folder of sgprs.model/1 files")->capture_default_str();
+  cmd->add_option("--ops", options->ops, "Comma-separated op benchmark names; 'all' or 'none'")
+      ->capture_default_str();
+  cmd->add_option("--dtype", options->dtype, "fp32 or fp16")->capture_default_str();
+  cmd->add_option("--sms", options->sms,
+                  "Comma-separated SM counts (multiples of the split's piece, or the whole GPU); default: all");
+  cmd->add_option("--batch", options->batch, "Batch size of the model inputs")->capture_default_str();
+  cmd->add_option("--out", options->out, "Profile file to write (sgprs.profile/1)")->capture_default_str();
+  cmd->add_flag("--quick", options->quick,
+                "resnet18, the first 4 ops, SMs 8,32,64,132, 0.1 s per point: under a minute");
+  cmd->add_flag("--no-occupied", options->no_occupied, "Skip the occupied (background load) measurements");
+  cmd->add_option("--threshold", options->threshold,
+                  "Stop a point once the trimmed stdev/mean of its samples is below this")
+      ->capture_default_str();
+  cmd->add_option("--timeout", options->timeout_s, "Seconds per point before it stops unconverged (with a warning)")
+      ->capture_default_str();
+  cmd->add_option("--warmup", options->warmup, "Untimed runs before each point")->capture_default_str();
+  cmd->add_option("--min-samples", options->min_samples, "Fewest samples per point")->capture_default_str();
+  cmd->add_option("--max-samples", options->max_samples, "Most samples per point")->capture_default_str();
+  cmd->add_option("--pivot-gain", options->pivot_gain,
+                  "An op's pivot is the fewest SMs within this fraction of its best time at any larger count")
+      ->capture_default_str();
+  cmd->callback([options] { run(*options); });
+}
+
+}  // namespace sgprs::profiler

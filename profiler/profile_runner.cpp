@@ -1,0 +1,395 @@
+#include "profiler/profile_runner.hpp"
+
+#include "common/errors.hpp"
+#include "common/model.hpp"
+#include "profiler/cuda_check.hpp"
+#include "profiler/driver_api.hpp"
+#include "profiler/gpu_monitor.hpp"
+#include "profiler/graph_timer.hpp"
+#include "profiler/kernel_activity.hpp"
+#include "profiler/partition_pool.hpp"
+#include "profiler/progress.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+namespace sgprs::profiler {
+
+namespace {
+
+constexpr const char* kToolVersion = "0.1.0";
+// Replays per batch are chosen so a batch lasts about this long: long enough
+// to amortise the CUPTI flush, short enough to check the stopping rule often.
+constexpr Ns kTargetBatchNs = 2 * kNsPerMs;
+constexpr int kMaxBatchRuns = 50;
+// cuDNN/cuBLAS handles, one graph and a background stream per partition: the
+// pool never has more than this many streams busy, but all exist at once.
+constexpr int kHardwareQueues = 32;
+
+/// One measured point with the GPU's state while it ran.
+struct Point {
+  PointStats stats;
+  PointReadings readings;
+};
+
+/// Series of points for one stage or op, aligned with sm_counts.
+struct Series {
+  std::vector<Point> points;
+  Json to_json(const std::string& prefix) const {
+    Json j = Json::object();
+    std::vector<Ns> median, p5, p95;
+    std::vector<int> samples, clock;
+    std::vector<bool> throttled, converged;
+    std::vector<double> spread;
+    for (const Point& p : points) {
+      median.push_back(p.stats.median_ns);
+      p5.push_back(p.stats.p5_ns);
+      p95.push_back(p.stats.p95_ns);
+      samples.push_back(p.stats.samples);
+      spread.push_back(std::round(p.stats.rel_spread * 1e5) / 1e5);
+      converged.push_back(p.stats.converged);
+      throttled.push_back(p.readings.throttled);
+      clock.push_back(p.readings.known ? p.readings.min_sm_clock_mhz : 0);
+    }
+    j[prefix + "median_ns"] = median;
+    j[prefix + "p5_ns"] = p5;
+    j[prefix + "p95_ns"] = p95;
+    j[prefix + "samples"] = samples;
+    j[prefix + "rel_spread"] = spread;
+    j[prefix + "converged"] = converged;
+    j[prefix + "throttled"] = throttled;
+    j[prefix + "sm_clock_mhz"] = clock;
+    return j;
+  }
+};
+
+std::string utc_now_iso8601() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::string host_name() {
+  char text[256] = {};
+  if (gethostname(text, sizeof text - 1) != 0) return "unknown";
+  return text;
+}
+
+std::string version_text(int version) {
+  return std::to_string(version / 1000) + "." + std::to_string((version % 1000) / 10);
+}
+
+/// Everything that touches the GPU for one profile, in construction order:
+/// CUPTI before the partitions, so every context is traced from its start.
+class Session {
+ public:
+  Session(const ProfileRequest& request, std::vector<int> sm_counts_or_empty)
+      : request_(request) {
+    init_cuda_for_partitions(kHardwareQueues);
+    collector_.emplace();
+    pool_.emplace(0, 8);
+    sm_counts_ = sm_counts_or_empty.empty() ? pool_->buildable_sm_counts() : std::move(sm_counts_or_empty);
+    std::sort(sm_counts_.begin(), sm_counts_.end());
+    sm_counts_.erase(std::unique(sm_counts_.begin(), sm_counts_.end()), sm_counts_.end());
+    const std::vector<int> buildable = pool_->buildable_sm_counts();
+    for (int s : sm_counts_) {
+      if (std::find(buildable.begin(), buildable.end(), s) == buildable.end()) pool_->add_sms(s);  // throws
+    }
+    for (int s : sm_counts_) {
+      measured_.push_back(&pool_->add_sms(s));
+      complement_.push_back(request.occupied && s != pool_->split().sm_count ? &pool_->add_complement_of(s)
+                                                                               : nullptr);
+    }
+    pool_->seal();
+    pool_->make_primary_current();
+    char bus[32] = {};
+    CUdevice device = 0;
+    SGPRS_CUDA_CALL(driver().cuDeviceGet(&device, 0));
+    SGPRS_CUDA_CALL(driver().cuDeviceGetPCIBusId(bus, sizeof bus, device));
+    monitor_ = std::make_unique<GpuMonitor>(bus);
+  }
+
+  const std::vector<int>& sm_counts() const { return sm_counts_; }
+  PartitionPool& pool() { return *pool_; }
+  const Partition& measured(std::size_t i) const { return *measured_[i]; }
+  const Partition* complement(std::size_t i) const { return complement_[i]; }
+  KernelActivityCollector& collector() { return *collector_; }
+  GpuMonitor& monitor() { return *monitor_; }
+
+  Json device_json() const {
+    CUdevice device = 0;
+    SGPRS_CUDA_CALL(driver().cuDeviceGet(&device, 0));
+    char name[256] = {};
+    SGPRS_CUDA_CALL(driver().cuDeviceGetName(name, sizeof name, device));
+    int driver_version = 0;
+    int runtime = 0;
+    SGPRS_CUDA_CALL(driver().cuDriverGetVersion(&driver_version));
+    SGPRS_CUDA_CALL(cudaRuntimeGetVersion(&runtime));
+    int clock_khz = 0;
+    int memory_khz = 0;
+    SGPRS_CUDA_CALL(driver().cuDeviceGetAttribute(&clock_khz, CU_DEVICE_ATTRIBUTE_CLOCK_RATE, device));
+    SGPRS_CUDA_CALL(driver().cuDeviceGetAttribute(&memory_khz, CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE, device));
+    const GpuSplit& split = pool_->split();
+    Json j;
+    j["name"] = name;
+    j["sm_count"] = split.sm_count;
+    j["piece_sms"] = split.piece_sms;
+    j["pieces"] = split.pieces;
+    j["remainder_sms"] = split.remainder_sms;
+    const std::string nvml_driver = monitor_->driver_version();
+    j["driver"] = nvml_driver != "unknown" ? nvml_driver : "CUDA " + version_text(driver_version);
+    j["driver_cuda_version"] = version_text(driver_version);
+    j["cuda"] = version_text(runtime);
+    j["sm_clock_mhz"] = monitor_->max_sm_clock_mhz() > 0 ? monitor_->max_sm_clock_mhz() : clock_khz / 1000;
+    j["memory_clock_mhz"] =
+        monitor_->max_memory_clock_mhz() > 0 ? monitor_->max_memory_clock_mhz() : memory_khz / 1000;
+    j["nvml"] = monitor_->available();
+    Json parts = Json::array();
+    for (std::size_t i = 0; i < pool_->size(); ++i) {
+      const Partition& p = (*pool_)[i];
+      parts.push_back({{"id", p.id()},
+                       {"pieces", p.pieces()},
+                       {"remainder", p.has_remainder()},
+                       {"requested_sms", p.requested_sms()},
+                       {"sm_count", p.sm_count()}});
+    }
+    j["partitions"] = parts;
+    return j;
+  }
+
+ private:
+  const ProfileRequest& request_;
+  std::optional<KernelActivityCollector> collector_;
+  std::optional<PartitionPool> pool_;
+  std::vector<int> sm_counts_;
+  std::vector<const Partition*> measured_;
+  std::vector<const Partition*> complement_;
+  std::unique_ptr<GpuMonitor> monitor_;
+};
+
+Point measure_graph(Session& session, GraphTimer& timer, const MeasureSettings& settings,
+                    BackgroundLoad* background, Ns expected_ns) {
+  Point point;
+  // The warm-up doubles as a pilot that sizes the batches.
+  const std::vector<Ns> pilot = timer.run(std::max(1, settings.warmup_runs), background, expected_ns);
+  Ns estimate = expected_ns;
+  if (!pilot.empty()) estimate = summarize(pilot, false).median_ns;
+  estimate = std::max<Ns>(estimate, 1000);
+  MeasureSettings tuned = settings;
+  tuned.warmup_runs = 0;
+  tuned.batch_runs = static_cast<int>(std::clamp<Ns>(kTargetBatchNs / estimate, 1, kMaxBatchRuns));
+  point.stats = measure_point(tuned, [&](int runs) {
+    std::vector<Ns> samples = timer.run(runs, background, estimate);
+    point.readings.add(session.monitor().read());
+    return samples;
+  });
+  return point;
+}
+
+struct Tally {
+  int points = 0;
+  int timed_out = 0;
+  int throttled = 0;
+  void count(const Point& p) {
+    ++points;
+    if (!p.stats.converged) ++timed_out;
+    if (p.readings.throttled) ++throttled;
+  }
+};
+
+Json profile_model(Session& session, const ProfileRequest& request, const std::string& path, ProgressBar& progress,
+                   Tally& tally) {
+  const Model model = Model::load(path);
+  session.pool().make_primary_current();
+  ModelInstance foreground(model, request.dtype, request.batch);
+  std::unique_ptr<ModelInstance> background_net;
+  if (request.occupied) background_net = std::make_unique<ModelInstance>(model, request.dtype, request.batch);
+
+  const std::size_t stages = foreground.stage_count();
+  const std::vector<int>& sm_counts = session.sm_counts();
+  std::vector<Series> isolated(stages), occupied(stages);
+
+  for (std::size_t i = 0; i < sm_counts.size(); ++i) {
+    const Partition& part = session.measured(i);
+    const int sms = part.sm_count();
+    part.make_current();
+    foreground.enqueue_all(part.stream(), sms);  // eager: library handles for this stream, warm caches
+    SGPRS_CUDA_CALL(cudaStreamSynchronize(part.stream()));
+
+    std::unique_ptr<BackgroundLoad> load;
+    if (const Partition* rest = session.complement(i)) {
+      rest->make_current();
+      background_net->enqueue_all(rest->stream(), rest->sm_count());
+      SGPRS_CUDA_CALL(cudaStreamSynchronize(rest->stream()));
+      load = std::make_unique<BackgroundLoad>(
+          *rest, capture_graph(*rest, [&](cudaStream_t s) { background_net->enqueue_all(s, rest->sm_count()); }));
+    }
+
+    for (std::size_t k = 0; k < stages; ++k) {
+      const std::string label = model.name() + "/" + foreground.stage_name(k) + " @ " + std::to_string(sms) + " SMs";
+      GraphExec graph = capture_graph(part, [&](cudaStream_t s) { foreground.enqueue_stage(k, s, sms); });
+      GraphTimer timer(session.collector(), part, graph.get(), TimeMode::kStageExtent);
+      Point alone = measure_graph(session, timer, request.settings, nullptr, 0);
+      tally.count(alone);
+      isolated[k].points.push_back(alone);
+      progress.advance(1, label);
+      if (request.occupied) {
+        if (load) {
+          Point busy = measure_graph(session, timer, request.settings, load.get(), alone.stats.median_ns);
+          tally.count(busy);
+          occupied[k].points.push_back(busy);
+        } else {
+          occupied[k].points.push_back(alone);  // the whole GPU: nothing else can run beside it
+        }
+        progress.advance(1, label + " (occupied)");
+      }
+    }
+  }
+  session.pool().make_primary_current();
+
+  Json j;
+  j["name"] = model.name();
+  j["file"] = path;
+  Json stage_list = Json::array();
+  for (std::size_t k = 0; k < stages; ++k) {
+    Json s = Json::object();
+    s["name"] = foreground.stage_name(k);
+    s.update(isolated[k].to_json(""));
+    if (request.occupied) s.update(occupied[k].to_json("occupied_"));
+    stage_list.push_back(std::move(s));
+  }
+  j["stages"] = std::move(stage_list);
+  return j;
+}
+
+Json profile_op(Session& session, const ProfileRequest& request, const std::string& name, ProgressBar& progress,
+                Tally& tally) {
+  session.pool().make_primary_current();
+  OpInstance op(name, request.dtype);
+  const std::vector<int>& sm_counts = session.sm_counts();
+  Series series;
+  for (std::size_t i = 0; i < sm_counts.size(); ++i) {
+    const Partition& part = session.measured(i);
+    const int sms = part.sm_count();
+    part.make_current();
+    op.enqueue(part.stream(), sms);
+    SGPRS_CUDA_CALL(cudaStreamSynchronize(part.stream()));
+    GraphExec graph = capture_graph(part, [&](cudaStream_t s) { op.enqueue(s, sms); });
+    GraphTimer timer(session.collector(), part, graph.get(), TimeMode::kKernelSum);
+    Point p = measure_graph(session, timer, request.settings, nullptr, 0);
+    tally.count(p);
+    series.points.push_back(p);
+    progress.advance(1, "op " + name + " @ " + std::to_string(sms) + " SMs");
+  }
+  session.pool().make_primary_current();
+  Json j;
+  j["name"] = name;
+  j["description"] = op.description();
+  j.update(series.to_json(""));
+  std::vector<Ns> medians;
+  for (const Point& p : series.points) medians.push_back(p.stats.median_ns);
+  j["pivot_sms"] = pivot_sms(sm_counts, medians, request.pivot_gain);
+  return j;
+}
+
+}  // namespace
+
+std::string resolve_model_path(const std::string& entry, const std::string& model_dir) {
+  namespace fs = std::filesystem;
+  const fs::path path = entry.ends_with(".json") ? fs::path(entry) : fs::path(model_dir) / (entry + ".json");
+  if (!fs::exists(path)) {
+    std::string known;
+    if (fs::is_directory(model_dir))
+      for (const auto& file : fs::directory_iterator(model_dir))
+        if (file.path().extension() == ".json") known += (known.empty() ? "" : ", ") + file.path().stem().string();
+    throw InputError("--models", "",
+                     "unknown model '" + entry + "': no file " + path.string() +
+                         (known.empty() ? "" : " (known: " + known + ")"));
+  }
+  return path.string();
+}
+
+Json run_profile(const ProfileRequest& request) {
+  // Check every name before touching the GPU, so a typo costs nothing.
+  std::vector<std::string> model_paths;
+  for (const std::string& entry : request.models) model_paths.push_back(resolve_model_path(entry, request.model_dir));
+  const std::vector<std::string> known_ops = op_case_names();
+  for (const std::string& op : request.ops)
+    if (std::find(known_ops.begin(), known_ops.end(), op) == known_ops.end()) {
+      std::string list;
+      for (const std::string& k : known_ops) list += (list.empty() ? "" : ", ") + k;
+      throw InputError("--ops", "", "unknown op '" + op + "' (known: " + list + ")");
+    }
+  if (request.batch < 1) throw InputError("--batch", "", "must be at least 1");
+
+  Session session(request, request.sm_counts);
+  const std::vector<int>& sm_counts = session.sm_counts();
+
+  long stage_points = 0;
+  for (const std::string& path : model_paths) {
+    const Model model = Model::load(path);
+    stage_points += static_cast<long>(model.stages().size());
+  }
+  const long total = (stage_points * (request.occupied ? 2 : 1) + static_cast<long>(request.ops.size())) *
+                     static_cast<long>(sm_counts.size());
+  ProgressBar progress(total);
+  Tally tally;
+
+  Json doc;
+  doc["schema"] = schema_tag("sgprs.profile", 1);
+  doc["device"] = session.device_json();
+  doc["provenance"] = {{"created", utc_now_iso8601()},
+                       {"command", request.command},
+                       {"tool_version", kToolVersion},
+                       {"host", host_name()}};
+  doc["dtype"] = std::string(dtype_name(request.dtype));
+  doc["batch"] = request.batch;
+  doc["settings"] = {{"warmup", request.settings.warmup_runs},
+                     {"min_samples", request.settings.min_samples},
+                     {"max_samples", request.settings.max_samples},
+                     {"rel_spread_threshold", request.settings.rel_spread_threshold},
+                     {"rel_spread_definition", "stdev/mean of the samples between p5 and p95"},
+                     {"timeout_s", request.settings.timeout_s},
+                     {"stage_time", "first kernel start to last kernel end of one graph replay (CUPTI)"},
+                     {"op_time", "sum of the op's kernel durations in one graph replay (CUPTI)"},
+                     {"occupied_load",
+                      "the same model's whole inference replayed on the disjoint rest of the GPU; at the full "
+                      "GPU the occupied time is the isolated time"},
+                     {"pivot_gain_threshold", request.pivot_gain},
+                     {"cuda_device_max_connections", kHardwareQueues}};
+  doc["sm_counts"] = sm_counts;
+
+  Json models = Json::array();
+  for (const std::string& path : model_paths) models.push_back(profile_model(session, request, path, progress, tally));
+  doc["models"] = std::move(models);
+  Json ops = Json::array();
+  for (const std::string& name : request.ops) ops.push_back(profile_op(session, request, name, progress, tally));
+  doc["ops"] = std::move(ops);
+  progress.finish();
+
+  doc["summary"] = {{"points", tally.points},
+                    {"not_converged", tally.timed_out},
+                    {"throttled", tally.throttled},
+                    {"cupti_dropped_records", session.collector().dropped()}};
+  if (tally.timed_out > 0)
+    std::fprintf(stderr,
+                 "sgprs: warning: %d of %d points hit the %.2f s time-out before their spread fell under %.3g "
+                 "(kept, marked converged=false)\n",
+                 tally.timed_out, tally.points, request.settings.timeout_s, request.settings.rel_spread_threshold);
+  if (tally.throttled > 0)
+    std::fprintf(stderr, "sgprs: warning: the GPU throttled during %d points (marked throttled=true)\n",
+                 tally.throttled);
+  return doc;
+}
+
+}  // namespace sgprs::profiler

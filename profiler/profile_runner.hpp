@@ -1,0 +1,42 @@
+#pragma once
+// Runs a whole profile on the GPU and returns it as an "sgprs.profile/1"
+// document (written by the caller, atomically). For each requested SM count it
+// builds one partition from the pool's single split, and, for the occupied
+// times, the disjoint rest of the GPU; then, per model stage, it captures the
+// stage as one graph on the partition and measures it alone and next to a
+// background load (the same model's whole inference replayed on the rest of
+// the GPU); per standalone op it measures the sum of the op's kernel times.
+//
+//   ProfileRequest request;  request.models = {"resnet18"};  request.dtype = DType::kFp32;
+//   Json profile = run_profile(request);
+#include "common/json_io.hpp"
+#include "profiler/measure.hpp"
+#include "profiler/ops/model_instance.hpp"
+#include "profiler/pivot.hpp"
+
+#include <string>
+#include <vector>
+
+namespace sgprs::profiler {
+
+struct ProfileRequest {
+  std::vector<std::string> models;  // names (looked up in model_dir) or paths to .json files
+  std::string model_dir = "traces/models";
+  std::vector<std::string> ops;     // op case names (see op_case_names())
+  DType dtype = DType::kFp32;
+  int batch = 1;
+  std::vector<int> sm_counts;       // empty: every count the split can build
+  bool occupied = true;             // also measure stages next to a background load
+  MeasureSettings settings;
+  double pivot_gain = kDefaultPivotGain;
+  std::string command;              // the exact command line, for provenance
+  bool progress = true;
+};
+
+/// Model file for a --models entry: a path ending in .json, else model_dir/<name>.json.
+std::string resolve_model_path(const std::string& entry, const std::string& model_dir);
+
+/// Throws InputError (unknown model/op, impossible SM count), NoGpuError, CudaError.
+Json run_profile(const ProfileRequest& request);
+
+}  // namespace sgprs::profiler

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Build the profiler from source on a GPU machine, run its GPU tests, and measure
+# one profile, all in one command (fits one 10-minute device call):
+#
+#   tools/profile_h100.sh fp32 [extra `sgprs-profile profile` flags]     # e.g. --quick
+#   OUT=/some/dir SKIP_TESTS=1 tools/profile_h100.sh fp16
+#
+# Writes under $OUT (default ./out): build.log, tests.log, gpu.txt (nvidia-smi),
+# h100-<dtype>.json, profile-<dtype>.log.
+# Builds only the profiler's own targets (sgprs-profile and its tests), so other
+# folders of the tree being mid-edit cannot break it; if the project's root CMake
+# does not configure, a profiler-only project over the same sources is used.
+# Dependencies missing on the machine (nlohmann-json, CLI11, fmt, Boost headers,
+# GoogleTest) are taken from .sgdeps/deps.tar.xz when present (see
+# traces/profiles/README.md for how it is made).
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+dtype="${1:-fp32}"
+shift || true
+out="${OUT:-$root/out}"
+mkdir -p "$out"
+build="${BUILD_DIR:-/tmp/sgprs-build-prof}"
+jobs="$(nproc 2>/dev/null || echo 4)"
+log() { echo "[profile_h100 $(date -u +%H:%M:%S)] $*" >&2; }
+
+# --- dependencies ----------------------------------------------------------
+prefix_path=""
+if [[ -f "$root/.sgdeps/deps.tar.xz" && ! -f /usr/include/nlohmann/json.hpp ]]; then
+  mkdir -p /tmp/sgdeps && tar -xJf "$root/.sgdeps/deps.tar.xz" -C /tmp/sgdeps
+  prefix_path="/tmp/sgdeps/usr"
+  export LD_LIBRARY_PATH="/tmp/sgdeps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
+  log "using carried dependencies in /tmp/sgdeps"
+fi
+
+# cuDNN: the toolkit's folder, the system, or the pip wheel next to PyTorch.
+cudnn_args=()
+cudnn_h="$(ls /usr/local/cuda/include/cudnn.h /usr/include/cudnn.h /usr/include/x86_64-linux-gnu/cudnn.h 2>/dev/null | head -1)"
+cudnn_so="$(ls /usr/local/cuda/lib64/libcudnn.so /usr/local/cuda/lib/libcudnn.so /usr/lib/x86_64-linux-gnu/libcudnn.so 2>/dev/null | head -1)"
+if [[ -z "$cudnn_h" || -z "$cudnn_so" ]]; then
+  wheel="$(python3 -c 'import nvidia.cudnn, os; print(os.path.dirname(nvidia.cudnn.__file__))' 2>/dev/null || true)"
+  [[ -z "$wheel" ]] && wheel="$(dirname "$(find / -path /proc -prune -o -name cudnn.h -print 2>/dev/null | grep nvidia/cudnn | head -1)")/.."
+  cudnn_h="$(ls "$wheel"/include/cudnn.h 2>/dev/null | head -1)"
+  cudnn_so="$(ls "$wheel"/lib/libcudnn.so.9 "$wheel"/lib/libcudnn.so 2>/dev/null | head -1)"
+  export LD_LIBRARY_PATH="$wheel/lib:${LD_LIBRARY_PATH:-}"
+fi
+[[ -n "$cudnn_h" && -n "$cudnn_so" ]] && cudnn_args=(-DSGPRS_CUDNN_INCLUDE="$(dirname "$cudnn_h")" -DSGPRS_CUDNN_LIBRARY="$cudnn_so")
+log "cuDNN: ${cudnn_h:-not found} ${cudnn_so:-}"
+
+# --- configure and build ---------------------------------------------------
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+common_args=(-DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA=ON -DSGPRS_BUILD_BENCH=OFF -DCMAKE_CUDA_ARCHITECTURES=90
+             -DCMAKE_PREFIX_PATH="$prefix_path" "${cudnn_args[@]}")
+{
+  if ! cmake -S "$root" -B "$build" "${generator[@]}" "${common_args[@]}"; then
+    log "root CMake did not configure; falling back to a profiler-only project"
+    standalone=/tmp/sgprs-profiler-src
+    mkdir -p "$standalone"
+    cat > "$standalone/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.25...4.2)
+project(sgprs VERSION 0.1.0 LANGUAGES CXX)
+set(CMAKE_CXX_STANDARD 20)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(SGPRS_CUDA ON)
+set(SGPRS_BUILD_TESTS ON)
+set(SGPRS_BUILD_BENCH OFF)
+# The sources live in the repository: paths below resolve against it.
+set(PROJECT_SOURCE_DIR "$root")
+list(APPEND CMAKE_MODULE_PATH "$root/cmake")
+include(SgprsDependencies)
+include(SgprsWarnings)
+include(SgprsCuda)
+enable_testing()
+add_subdirectory("$root/common" common)
+add_subdirectory("$root/profiler" profiler)
+add_subdirectory("$root/tests/profiler" tests/profiler)
+CMAKE
+    rm -rf "$build"
+    cmake -S "$standalone" -B "$build" "${generator[@]}" "${common_args[@]}" || exit 2
+  fi
+  targets=(sgprs-profile)
+  if [[ -z "${SKIP_TESTS:-}" ]]; then
+    targets+=(sgprs_profiler_measure_test sgprs_profiler_partition_test sgprs_profiler_timer_test sgprs_profiler_command_test)
+    [[ -d "$root/tests/ops" ]] && targets+=($(cd "$root/tests/ops" && grep -ho 'sgprs_add_test([a-z0-9_]*' CMakeLists.txt 2>/dev/null | sed 's/sgprs_add_test(//'))
+  fi
+  cmake --build "$build" -j "$jobs" --target "${targets[@]}"
+} > "$out/build.log" 2>&1 || { log "build failed"; tail -30 "$out/build.log" >&2; exit 2; }
+log "built: ${targets[*]}"
+
+nvidia-smi > "$out/gpu.txt" 2>&1
+nvidia-smi -q -d CLOCK,PERFORMANCE,POWER,TEMPERATURE >> "$out/gpu.txt" 2>&1
+
+# --- GPU tests -------------------------------------------------------------
+if [[ -z "${SKIP_TESTS:-}" ]]; then
+  (cd "$root" && for t in "$build"/tests/profiler/sgprs_profiler_*_test "$build"/tests/ops/*test*; do
+     [[ -x "$t" && -f "$t" ]] || continue
+     echo "=== $t"; timeout 180 "$t" --gtest_brief=1 2>&1
+   done) > "$out/tests.log" 2>&1
+  log "tests: $(grep -c '^\[  PASSED' "$out/tests.log") binaries passed, $(grep -c '^\[  FAILED  \] [A-Za-z]' "$out/tests.log") failures"
+  grep -E '^\[  FAILED  \] [A-Za-z]|Failure' "$out/tests.log" | head -20 >&2
+fi
+
+# --- the profile -----------------------------------------------------------
+cd "$root"
+log "profiling $dtype $*"
+set -o pipefail
+"$build/sgprs-profile" profile --dtype "$dtype" --out "$out/h100-$dtype.json" "$@" 2>&1 | tee "$out/profile-$dtype.log" | tail -40
+status=${PIPESTATUS[0]}
+log "sgprs-profile exited with $status"
+exit "$status"
