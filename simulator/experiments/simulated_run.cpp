@@ -1,0 +1,50 @@
+#include "simulator/experiments/simulated_run.hpp"
+
+#include "simulator/simulation.hpp"
+
+#include <memory>
+
+namespace sgprs::exp {
+
+std::vector<std::string> simulator_scheduler_names() { return sim::scheduler_names(); }
+
+RunFunction make_simulated_run(const PreparedExperiment& prep) {
+  struct State {
+    std::vector<sim::Workload> workloads;
+    std::vector<sim::SchedulerOptions> options;
+  };
+  auto state = std::make_shared<State>();
+  const Experiment& exp = prep.experiment;
+  for (std::size_t i = 0; i < prep.task_sets.size(); ++i)
+    state->workloads.push_back(sim::make_workload(prep.task_sets[i], prep.profile, exp.models_dir, prep.seeds[i]));
+  for (std::size_t i = 0; i < exp.schedulers.size(); ++i) {
+    sim::SchedulerOptions options;
+    for (const auto& [name, value] : exp.schedulers[i].options)
+      sim::set_scheduler_option(options, name, value, exp.source + ": field 'schedulers[" + std::to_string(i) + "].options'");
+    state->options.push_back(options);
+  }
+  return [state, &prep](const RunKey& key) {
+    const Experiment& e = prep.experiment;
+    const std::size_t set = prep.set_index(key.load, key.repetition);
+    sim::RunOptions run;
+    run.scheduler = e.schedulers[key.scheduler].name;
+    run.scheduler_options = state->options[key.scheduler];
+    run.duration_ns = e.duration_ns;
+    run.seed = prep.seeds[set];
+    run.use_occupied_times = e.use_occupied_times;
+    const sim::Summary s = sim::simulate(prep.profile, state->workloads[set], prep.layouts[key.layout], run);
+    RunMetrics m;
+    m.jobs_released = s.jobs_released;
+    m.jobs_completed = s.jobs_completed;
+    m.jobs_on_time = s.jobs_on_time;
+    m.jobs_skipped = s.jobs_skipped;
+    m.jobs_aborted = s.jobs_aborted;
+    m.miss_ratio = s.miss_ratio;
+    m.throughput_jobs_per_s = s.throughput_jobs_per_s;
+    m.events_processed = s.events_processed;
+    return m;
+  };
+}
+
+
+}  // namespace sgprs::exp

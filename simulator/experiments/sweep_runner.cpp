@@ -1,0 +1,200 @@
+#include "simulator/experiments/sweep_runner.hpp"
+
+#include "common/errors.hpp"
+#include "simulator/experiments/progress_bar.hpp"
+#include "simulator/experiments/sweep_summary.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <thread>
+
+namespace sgprs::exp {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// What identifies the experiment in DIR/sweep.json, compared on --resume.
+Json experiment_identity(const PreparedExperiment& prep) {
+  Json loads = Json::array();
+  for (double l : prep.loads) loads.push_back(load_text(l));
+  return Json{{"config", prep.experiment.raw}, {"loads", loads}};
+}
+
+RunRow row_for(const PreparedExperiment& prep, const RunKey& key, const RunMetrics& metrics) {
+  const std::size_t set = prep.set_index(key.load, key.repetition);
+  RunRow row;
+  row.experiment = prep.experiment.name;
+  row.layout = prep.layouts[key.layout].name;
+  row.scheduler = prep.experiment.schedulers[key.scheduler].label;
+  row.load = load_text(prep.loads[key.load]);
+  row.repetition = key.repetition;
+  row.seed = prep.seeds[set];
+  for (const TaskSpec& spec : prep.task_sets[set].specs) row.tasks += spec.count;
+  row.utilisation = total_utilisation(prep.profile, prep.task_sets[set]);
+  row.offered_jobs_per_s = prep.bounds[set].offered_jobs_per_s;
+  row.bound_jobs_per_s = prep.bounds[set].sustainable_jobs_per_s;
+  row.metrics = metrics;
+  return row;
+}
+
+/// Rows already in `path` that belong to this experiment, by run identity.
+std::map<std::string, RunRow> read_done_rows(const std::string& path) {
+  std::map<std::string, RunRow> done;
+  std::ifstream in(path);
+  std::string line;
+  if (!std::getline(in, line)) return done;
+  if (line != run_csv_header())
+    throw InputError(path, "", "has another header than this build writes; cannot resume (use a new --out)");
+  while (std::getline(in, line))
+    if (auto row = parse_run_row(line)) done.emplace(run_identity(*row), *row);
+  return done;
+}
+
+void check_resumable(const PreparedExperiment& prep, const std::string& sweep_json) {
+  if (!fs::exists(sweep_json)) return;
+  Json previous;
+  try {
+    std::ifstream in(sweep_json);
+    previous = Json::parse(in);
+  } catch (const std::exception&) {
+    return;  // an unreadable record cannot contradict us; the rows' identities still must match
+  }
+  if (previous.contains("experiment") && previous["experiment"] != experiment_identity(prep))
+    throw InputError(sweep_json, "experiment",
+                     "this folder holds a sweep of another experiment (or other loads); use a new --out to start it");
+}
+
+}  // namespace
+
+std::vector<RunKey> enumerate_runs(const PreparedExperiment& prep) {
+  std::vector<RunKey> keys;
+  keys.reserve(prep.runs());
+  for (std::size_t l = 0; l < prep.layouts.size(); ++l)
+    for (std::size_t s = 0; s < prep.experiment.schedulers.size(); ++s)
+      for (std::size_t load = 0; load < prep.loads.size(); ++load)
+        for (int rep = 0; rep < prep.experiment.repetitions; ++rep)
+          keys.push_back({keys.size(), l, s, load, rep});
+  return keys;
+}
+
+SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& options, const RunFunction& run) {
+  const auto start = std::chrono::steady_clock::now();
+  fs::create_directories(options.out_dir);
+  const std::string runs_path = (fs::path(options.out_dir) / "runs.csv").string();
+  const std::string sweep_path = (fs::path(options.out_dir) / "sweep.json").string();
+
+  const std::vector<RunKey> keys = enumerate_runs(prep);
+  std::vector<std::optional<RunRow>> rows(keys.size());
+  SweepResult result;
+  result.runs_total = keys.size();
+
+  if (options.resume) {
+    check_resumable(prep, sweep_path);
+    std::map<std::string, RunRow> done = read_done_rows(runs_path);
+    for (const RunKey& key : keys) {
+      RunRow expected = row_for(prep, key, {});
+      auto it = done.find(run_identity(expected));
+      if (it != done.end() && it->second.seed == expected.seed) {
+        rows[key.index] = it->second;
+        ++result.runs_resumed;
+      }
+    }
+  }
+
+  // Record the experiment before any run, so an interrupted folder can be resumed safely.
+  Json record{{"schema", schema_tag("sgprs.sweep", 1)},
+              {"experiment", experiment_identity(prep)},
+              {"profile", prep.experiment.profile_path},
+              {"device", prep.profile.device_name()},
+              {"bound_max_tasks", prep.bound_max_tasks},
+              {"layouts", Json::array()},
+              {"runs", keys.size()}};
+  for (const Layout& layout : prep.layouts) record["layouts"].push_back(layout.to_json());
+  write_file_atomic(sweep_path, dump_pretty(record));
+
+  // Start runs.csv afresh with the kept rows; new rows are appended as they finish.
+  {
+    std::string text = run_csv_header() + "\n";
+    for (const auto& row : rows)
+      if (row) text += format_run_row(*row) + "\n";
+    write_file_atomic(runs_path, text);
+  }
+  std::FILE* append = std::fopen(runs_path.c_str(), "a");
+  if (!append) throw InputError(runs_path, "", "cannot be opened for writing");
+
+  // Largest loads first: they take longest, so the pool ends with short runs
+  // and no thread is left alone with a long one. Order does not change results.
+  std::vector<RunKey> pending;
+  for (const RunKey& key : keys)
+    if (!rows[key.index]) pending.push_back(key);
+  std::stable_sort(pending.begin(), pending.end(), [](const RunKey& a, const RunKey& b) { return a.load > b.load; });
+
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const auto jobs = static_cast<std::size_t>(options.jobs > 0 ? options.jobs : static_cast<int>(hw));
+  result.threads = static_cast<int>(std::max<std::size_t>(1, std::min(jobs, pending.size())));
+
+  ProgressBar progress(keys.size(), result.runs_resumed, stderr, options.progress);
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr failure;
+  std::mutex write_mutex;
+  auto worker = [&] {
+    for (;;) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= pending.size() || failed.load()) return;
+      const RunKey& key = pending[i];
+      try {
+        RunRow row = row_for(prep, key, run(key));
+        const std::string line = format_run_row(row) + "\n";
+        {
+          std::lock_guard lock(write_mutex);
+          std::fputs(line.c_str(), append);
+          std::fflush(append);
+          rows[key.index] = std::move(row);
+        }
+        progress.advance();
+      } catch (...) {
+        std::lock_guard lock(write_mutex);
+        if (!failed.exchange(true)) failure = std::current_exception();
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 1; t < result.threads; ++t) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+  std::fclose(append);
+  if (failure) std::rethrow_exception(failure);
+  progress.finish();
+  result.runs_executed = pending.size();
+
+  std::vector<RunRow> ordered;
+  ordered.reserve(rows.size());
+  std::string text = run_csv_header() + "\n";
+  for (auto& row : rows) {
+    text += format_run_row(*row) + "\n";
+    ordered.push_back(std::move(*row));
+  }
+  write_file_atomic(runs_path, text);
+  write_file_atomic((fs::path(options.out_dir) / "summary.csv").string(), summary_csv(summarise(ordered)));
+
+  result.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  record["command"] = options.command_line;
+  record["threads"] = result.threads;
+  record["runs_resumed"] = result.runs_resumed;
+  record["runs_executed"] = result.runs_executed;
+  record["wall_time_s"] = result.wall_time_s;
+  write_file_atomic(sweep_path, dump_pretty(record));
+  return result;
+}
+
+}  // namespace sgprs::exp

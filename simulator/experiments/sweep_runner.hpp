@@ -1,0 +1,48 @@
+#pragma once
+// Runs every (layout, scheduler, load, repetition) of a prepared experiment on
+// a pool of threads and writes DIR/runs.csv, DIR/summary.csv and DIR/sweep.json.
+//
+//   auto prep = prepare_experiment(read_experiment("x.json"), sim::scheduler_names());
+//   run_sweep(prep, {.out_dir = "out", .jobs = 2}, make_simulated_run(prep));
+//
+// Determinism: a run's inputs are fixed by its key alone (its task set and
+// seed come from the load and repetition: derive_seed(base_seed, load x
+// repetitions + repetition), so every scheduler and layout meets the same task
+// sets), and runs.csv is re-sorted into the canonical order at the end; so the
+// file is byte-identical whatever `jobs` is. Rows are appended and flushed as
+// runs finish; with `resume`, rows already in DIR/runs.csv (same experiment,
+// checked against DIR/sweep.json) are kept and their runs skipped.
+// The run function is called from several threads at once: it must be thread-safe.
+// An exception in a run stops the pool and is rethrown to the caller.
+#include "simulator/experiments/experiment.hpp"
+#include "simulator/experiments/run_table.hpp"
+
+#include <functional>
+#include <string>
+
+namespace sgprs::exp {
+
+using RunFunction = std::function<RunMetrics(const RunKey&)>;
+
+struct SweepOptions {
+  std::string out_dir;
+  int jobs = 0;  // 0 = all hardware threads
+  bool resume = false;
+  bool progress = true;  // the bar on stderr
+  std::string command_line;  // recorded in sweep.json
+};
+
+struct SweepResult {
+  std::size_t runs_total = 0;
+  std::size_t runs_resumed = 0;  // found done in runs.csv
+  std::size_t runs_executed = 0;
+  int threads = 0;
+  double wall_time_s = 0;
+};
+
+/// Every run's key, in the canonical order.
+std::vector<RunKey> enumerate_runs(const PreparedExperiment& prep);
+
+SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& options, const RunFunction& run);
+
+}  // namespace sgprs::exp

@@ -1,0 +1,140 @@
+#include "simulator/experiments/taskset_generator.hpp"
+
+#include "simulator/experiments/run_table.hpp"
+#include "simulator/experiments/utilisation_draws.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <stdexcept>
+
+namespace sgprs::exp {
+
+namespace {
+
+TaskSet identical_set(const IdenticalGenerator& gen, double load) {
+  TaskSet set;
+  set.name = gen.model + "-x" + number_text(load);
+  set.source = "generator:identical";
+  TaskSpec spec;
+  spec.name = gen.model;
+  spec.model = gen.model;
+  spec.period_ns = gen.period_ns;
+  spec.deadline_ns = gen.deadline_ns;
+  spec.random_offset = true;
+  spec.count = static_cast<int>(std::llround(load));
+  set.specs.push_back(spec);
+  return set;
+}
+
+std::size_t pick_model(const std::vector<ModelShare>& mix, Rng& rng) {
+  double total = 0;
+  for (const ModelShare& m : mix) total += m.weight;
+  double target = rng.uniform01() * total;
+  for (std::size_t i = 0; i < mix.size(); ++i) {
+    target -= mix[i].weight;
+    if (target < 0) return i;
+  }
+  return mix.size() - 1;
+}
+
+bool period_in_range(const RandomGenerator& gen, Ns period) {
+  return (gen.period_min_ns <= 0 || period >= gen.period_min_ns) && (gen.period_max_ns <= 0 || period <= gen.period_max_ns);
+}
+
+TaskSet random_set(const RandomGenerator& gen, const Profile& profile, double load, std::uint64_t seed) {
+  Rng rng(seed);
+  for (int attempt = 0; attempt < kMaxSetAttempts; ++attempt) {
+    std::vector<std::size_t> models;
+    for (int i = 0; i < gen.tasks; ++i) models.push_back(pick_model(gen.mix, rng));
+    const std::vector<double> u = gen.method == UtilisationMethod::kRandfixedsum
+                                      ? randfixedsum(gen.tasks, load, gen.u_min, gen.u_max, rng)
+                                      : uunifast_discard(gen.tasks, load, gen.u_min, gen.u_max, rng);
+    TaskSet set;
+    set.name = "random-u" + number_text(load);
+    set.source = "generator:random";
+    bool ok = true;
+    for (int i = 0; i < gen.tasks && ok; ++i) {
+      const auto ui = static_cast<std::size_t>(i);
+      const std::string& model = gen.mix[models[ui]].model;
+      const Ns c = full_gpu_time_ns(profile, model);
+      // A zero utilisation (possible at u_min = 0) would mean an infinite period: treat as a miss of the range.
+      if (u[ui] <= 0) { ok = false; break; }
+      TaskSpec spec;
+      spec.name = "t" + std::to_string(i);
+      spec.model = model;
+      spec.period_ns = std::max<Ns>(1, static_cast<Ns>(std::llround(static_cast<double>(c) / u[ui])));
+      ok = period_in_range(gen, spec.period_ns);
+      spec.deadline_ns = spec.period_ns;
+      if (gen.constrained_deadlines) {
+        const double fraction = rng.uniform(gen.deadline_lo, gen.deadline_hi);
+        spec.deadline_ns = std::clamp<Ns>(static_cast<Ns>(std::llround(fraction * static_cast<double>(spec.period_ns))),
+                                          std::min(c, spec.period_ns), spec.period_ns);
+      }
+      spec.random_offset = true;
+      set.specs.push_back(spec);
+    }
+    if (ok) return set;
+  }
+  throw std::runtime_error("no random task set with every period in range after " + std::to_string(kMaxSetAttempts) +
+                           " attempts at load " + number_text(load));
+}
+
+}  // namespace
+
+std::string generator_kind(const GeneratorSpec& spec) {
+  return std::holds_alternative<IdenticalGenerator>(spec) ? "identical" : "random";
+}
+
+std::vector<std::string> generator_models(const GeneratorSpec& spec) {
+  if (const auto* id = std::get_if<IdenticalGenerator>(&spec)) return {id->model};
+  std::vector<std::string> models;
+  for (const ModelShare& m : std::get<RandomGenerator>(spec).mix) models.push_back(m.model);
+  return models;
+}
+
+Ns full_gpu_time_ns(const Profile& profile, const std::string& model) {
+  Ns total = 0;
+  for (const StageProfile& stage : profile.model(model).stages) total += stage.isolated.time_at(profile.gpu().sm_count);
+  return total;
+}
+
+std::string unreachable_reason(const GeneratorSpec& spec, const Profile& profile, double load) {
+  if (std::holds_alternative<IdenticalGenerator>(spec)) {
+    if (load < 1 || load != std::floor(load) || load > 1e6)
+      return "load " + number_text(load) + " is not a task count (a whole number from 1)";
+    return "";
+  }
+  const RandomGenerator& gen = std::get<RandomGenerator>(spec);
+  if (!(load > 0)) return "load " + number_text(load) + " is not a positive total utilisation";
+  const double lo = gen.tasks * gen.u_min;
+  const double hi = gen.tasks * gen.u_max;
+  if (load < lo * (1 - 1e-12) || load > hi * (1 + 1e-12))
+    return "total utilisation " + number_text(load) + " cannot be split over " + std::to_string(gen.tasks) +
+           " tasks with per-task utilisation in [" + number_text(gen.u_min) + ", " + number_text(gen.u_max) +
+           "] (reachable: " + number_text(lo) + " to " + number_text(hi) + ")";
+  // With a period range, every model needs some utilisation in [u_min, u_max] giving a period in range.
+  for (const ModelShare& m : gen.mix) {
+    const double c = static_cast<double>(full_gpu_time_ns(profile, m.model));
+    const double u_lo = gen.period_max_ns > 0 ? std::max(gen.u_min, c / static_cast<double>(gen.period_max_ns)) : gen.u_min;
+    const double u_hi = gen.period_min_ns > 0 ? std::min(gen.u_max, c / static_cast<double>(gen.period_min_ns)) : gen.u_max;
+    if (u_lo > u_hi)
+      return "model '" + m.model + "' (full-GPU time " + number_text(c / 1e6) +
+             " ms) cannot have a period in the range with a utilisation in [u_min, u_max]";
+  }
+  return "";
+}
+
+TaskSet generate_task_set(const GeneratorSpec& spec, const Profile& profile, double load, std::uint64_t seed) {
+  if (const auto* id = std::get_if<IdenticalGenerator>(&spec)) return identical_set(*id, load);
+  return random_set(std::get<RandomGenerator>(spec), profile, load, seed);
+}
+
+double total_utilisation(const Profile& profile, const TaskSet& set) {
+  double total = 0;
+  for (const TaskSpec& spec : set.specs)
+    total += spec.count * static_cast<double>(full_gpu_time_ns(profile, spec.model)) / static_cast<double>(spec.period_ns);
+  return total;
+}
+
+}  // namespace sgprs::exp

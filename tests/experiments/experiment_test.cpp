@@ -1,0 +1,125 @@
+// Experiment files: a valid one is read and prepared; each kind of bad input
+// is one InputError naming the file and the field, raised before any run.
+#include "simulator/experiments/experiment.hpp"
+
+#include "common/errors.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sgprs::exp {
+namespace {
+
+const std::string kDir = std::string(SGPRS_SOURCE_DIR) + "/tests/data/experiments/";
+const std::vector<std::string> kSchedulers = {"sgprs", "naive", "sequential", "static"};
+
+Json base_doc() {
+  return Json::parse(R"({
+    "schema": "sgprs.experiment/1", "name": "t", "profile": "profile-hand.json", "models_dir": "models",
+    "generator": {"kind": "identical", "model": "tiny", "rate_hz": 1000},
+    "loads": [1, 2], "layouts": ["equal:2:1.0x"], "schedulers": ["sgprs"], "repetitions": 2, "duration_s": 0.01 })");
+}
+
+/// Prepares `doc` as if read from the test data folder; returns the error text ("" when none).
+std::string error_of(const Json& doc) {
+  try {
+    prepare_experiment(experiment_from_json(doc, kDir + "x.json"), kSchedulers);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Experiment, ReadsAndPreparesTheShippedExample) {
+  const PreparedExperiment prep = prepare_experiment(read_experiment(kDir + "identical.json"), kSchedulers);
+  EXPECT_EQ(prep.experiment.name, "tiny-identical");
+  EXPECT_EQ(prep.loads, (std::vector<double>{1, 4, 8}));
+  ASSERT_EQ(prep.layouts.size(), 2u);
+  EXPECT_EQ(prep.layouts[1].partitions[0].sms, 4);  // stepwise:2:1.0x on 16 SMs: 16/3 -> 4, 32/3 -> 12
+  EXPECT_EQ(prep.layouts[1].partitions[1].sms, 12);
+  EXPECT_EQ(prep.runs(), 2u * 2u * 3u * 2u);
+  ASSERT_EQ(prep.task_sets.size(), 6u);
+  EXPECT_EQ(prep.task_sets[prep.set_index(2, 1)].specs[0].count, 8);
+  EXPECT_EQ(prep.seeds[prep.set_index(1, 0)], Rng::derive_seed(7, 2));
+  EXPECT_EQ(prep.bound_max_tasks, 333);  // 16 SMs / (4.8e-5 SM s x 1000 /s)
+}
+
+TEST(Experiment, LoadsRelativeToTheBound) {
+  // The bound allows 333 tiny tasks at 1 kHz; fractions 0.1 .. 1.0 in 4 steps: 33, 133, 233, 333.
+  Json doc = base_doc();
+  doc["loads"] = Json::parse(R"({"bound_fraction": [0.1, 1.0], "count": 4})");
+  const PreparedExperiment prep = prepare_experiment(experiment_from_json(doc, kDir + "x.json"), kSchedulers);
+  EXPECT_EQ(prep.loads, (std::vector<double>{33, 133, 233, 333}));
+}
+
+TEST(Experiment, RandomGeneratorLoadsAreUtilisations) {
+  const PreparedExperiment prep = prepare_experiment(read_experiment(kDir + "random.json"), kSchedulers);
+  EXPECT_EQ(prep.loads, (std::vector<double>{0.2, 0.6, 1.0}));
+  EXPECT_EQ(prep.task_sets.size(), 9u);
+  EXPECT_EQ(prep.bound_max_tasks, 0);
+}
+
+TEST(Experiment, UnknownGenerator) {
+  Json doc = base_doc();
+  doc["generator"]["kind"] = "poisson";
+  const std::string e = error_of(doc);
+  EXPECT_NE(e.find("generator.kind"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown generator 'poisson'"), std::string::npos) << e;
+}
+
+TEST(Experiment, EmptySweep) {
+  for (const char* key : {"loads", "layouts", "schedulers"}) {
+    Json doc = base_doc();
+    doc[key] = Json::array();
+    const std::string e = error_of(doc);
+    EXPECT_NE(e.find(std::string("'") + key + "'"), std::string::npos) << e;
+    EXPECT_NE(e.find("empty"), std::string::npos) << e;
+  }
+}
+
+TEST(Experiment, UnreachableLoad) {
+  Json doc = base_doc();
+  doc["loads"] = {1, 2.5};
+  EXPECT_NE(error_of(doc).find("loads[1]"), std::string::npos);
+  doc = base_doc();
+  doc["generator"] = Json::parse(R"({"kind": "random", "tasks": 2, "models": [{"model": "tiny"}],
+                                     "utilisation": {"method": "randfixedsum", "max": 0.5}})");
+  doc["loads"] = {0.5, 1.5};
+  const std::string e = error_of(doc);
+  EXPECT_NE(e.find("loads[1]"), std::string::npos) << e;
+  EXPECT_NE(e.find("cannot be split over 2 tasks"), std::string::npos) << e;
+}
+
+TEST(Experiment, ModelMissingFromProfile) {
+  Json doc = base_doc();
+  doc["generator"]["model"] = "resnet50";
+  const std::string e = error_of(doc);
+  EXPECT_NE(e.find("generator.model"), std::string::npos) << e;
+  EXPECT_NE(e.find("no model 'resnet50'"), std::string::npos) << e;
+}
+
+TEST(Experiment, UnknownSchedulerAndBadLayout) {
+  Json doc = base_doc();
+  doc["schedulers"] = {"sgprs", "edf-magic"};
+  EXPECT_NE(error_of(doc).find("unknown scheduler 'edf-magic'"), std::string::npos);
+  doc = base_doc();
+  doc["layouts"] = {"equal:2:1.0x", "diagonal:2"};
+  EXPECT_NE(error_of(doc).find("layouts[1]"), std::string::npos);
+}
+
+TEST(Experiment, DuplicateSchedulerLabelsAndLoads) {
+  Json doc = base_doc();
+  doc["schedulers"] = {"sgprs", "sgprs"};
+  EXPECT_NE(error_of(doc).find("appears twice"), std::string::npos);
+  doc = base_doc();
+  doc["loads"] = {2, 2};
+  EXPECT_NE(error_of(doc).find("repeats load 2"), std::string::npos);
+}
+
+TEST(Experiment, WrongSchemaVersion) {
+  Json doc = base_doc();
+  doc["schema"] = "sgprs.experiment/2";
+  EXPECT_THROW(experiment_from_json(doc, "x.json"), InputError);
+}
+
+}  // namespace
+}  // namespace sgprs::exp

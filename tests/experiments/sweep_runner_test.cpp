@@ -1,0 +1,182 @@
+// The sweep runner with a stand-in run function (a pure function of the run's
+// key and seed), so the runner's own promises are tested apart from the
+// simulator: identical runs.csv whatever the thread count, resume without
+// redoing finished runs, and a failing run reaching the caller.
+#include "simulator/experiments/sweep_runner.hpp"
+
+#include "common/errors.hpp"
+#include "simulator/experiments/sweep_summary.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <unistd.h>
+
+namespace sgprs::exp {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kDir = std::string(SGPRS_SOURCE_DIR) + "/tests/data/experiments/";
+
+PreparedExperiment prepared() {
+  return prepare_experiment(read_experiment(kDir + "identical.json"), {"sgprs", "naive", "sequential", "static"});
+}
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Deterministic metrics from the key; uneven sleeps make threads finish out of order.
+RunFunction fake_run(const PreparedExperiment& prep, std::atomic<int>* calls = nullptr) {
+  return [&prep, calls](const RunKey& key) {
+    if (calls) ++*calls;
+    std::this_thread::sleep_for(std::chrono::microseconds(200 * ((key.index * 7) % 5)));
+    const auto n = static_cast<std::int64_t>(prep.loads[key.load]);
+    RunMetrics m;
+    m.jobs_released = 20 * n;
+    m.jobs_completed = 20 * n - static_cast<std::int64_t>(key.scheduler) * n;
+    m.jobs_on_time = m.jobs_completed - key.repetition;
+    m.miss_ratio = static_cast<double>(m.jobs_released - m.jobs_on_time) / static_cast<double>(m.jobs_released);
+    m.throughput_jobs_per_s = static_cast<double>(m.jobs_completed) / 0.02;
+    m.events_processed = static_cast<std::int64_t>(prep.seeds[prep.set_index(key.load, key.repetition)] % 1000);
+    return m;
+  };
+}
+
+class SweepRunner : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("sgprs-sweep-test-" + std::to_string(::getpid()) + "-" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  SweepOptions options(const std::string& sub, int jobs) {
+    SweepOptions o;
+    o.out_dir = (root_ / sub).string();
+    o.jobs = jobs;
+    o.progress = false;
+    return o;
+  }
+  fs::path root_;
+};
+
+TEST_F(SweepRunner, RunsCsvIsIdenticalForOneAndTwoThreads) {
+  const PreparedExperiment prep = prepared();
+  run_sweep(prep, options("one", 1), fake_run(prep));
+  const SweepResult two = run_sweep(prep, options("two", 2), fake_run(prep));
+  EXPECT_EQ(two.threads, 2);
+  const std::string a = slurp(root_ / "one" / "runs.csv");
+  EXPECT_EQ(a, slurp(root_ / "two" / "runs.csv"));
+  EXPECT_EQ(slurp(root_ / "one" / "summary.csv"), slurp(root_ / "two" / "summary.csv"));
+  // Header + 24 runs, in the canonical order: first layout, first scheduler, load 1, repetition 0.
+  EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 25);
+  EXPECT_NE(a.find("\ntiny-identical,equal:2:1.0x,sgprs,1,0,"), std::string::npos);
+}
+
+TEST_F(SweepRunner, ResumeRunsOnlyWhatIsMissing) {
+  const PreparedExperiment prep = prepared();
+  run_sweep(prep, options("whole", 2), fake_run(prep));
+
+  // An interrupted sweep: the 10th run to start fails, after some rows are written.
+  std::atomic<int> started{0};
+  const RunFunction ok = fake_run(prep);
+  const RunFunction dies = [&](const RunKey& key) {
+    if (++started == 10) throw std::runtime_error("interrupted");
+    return ok(key);
+  };
+  EXPECT_THROW(run_sweep(prep, options("cut", 1), dies), std::runtime_error);
+  const std::string partial = slurp(root_ / "cut" / "runs.csv");
+  const auto kept = std::count(partial.begin(), partial.end(), '\n') - 1;
+  EXPECT_EQ(kept, 9);
+
+  std::atomic<int> calls{0};
+  SweepOptions resume = options("cut", 2);
+  resume.resume = true;
+  const SweepResult r = run_sweep(prep, resume, fake_run(prep, &calls));
+  EXPECT_EQ(r.runs_resumed, 9u);
+  EXPECT_EQ(calls.load(), 24 - 9);
+  EXPECT_EQ(slurp(root_ / "cut" / "runs.csv"), slurp(root_ / "whole" / "runs.csv"));
+
+  // Resuming a finished sweep runs nothing.
+  calls = 0;
+  run_sweep(prep, resume, fake_run(prep, &calls));
+  EXPECT_EQ(calls.load(), 0);
+}
+
+TEST_F(SweepRunner, ResumeRefusesAnotherExperimentsFolder) {
+  const PreparedExperiment prep = prepared();
+  run_sweep(prep, options("x", 1), fake_run(prep));
+  PreparedExperiment other = prepare_experiment(read_experiment(kDir + "random.json"), {"sgprs"});
+  SweepOptions o = options("x", 1);
+  o.resume = true;
+  EXPECT_THROW(run_sweep(other, o, fake_run(other)), InputError);
+}
+
+TEST_F(SweepRunner, CutLastLineIsIgnoredOnResume) {
+  const PreparedExperiment prep = prepared();
+  run_sweep(prep, options("x", 1), fake_run(prep));
+  // Chop the file inside its last row, as a kill during a write would.
+  const fs::path runs = root_ / "x" / "runs.csv";
+  std::string text = slurp(runs);
+  text.resize(text.size() - 10);
+  std::ofstream(runs, std::ios::trunc) << text;
+  std::atomic<int> calls{0};
+  SweepOptions o = options("x", 1);
+  o.resume = true;
+  run_sweep(prep, o, fake_run(prep, &calls));
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST(SweepSummary, MeanCiAndSchedulabilityPerGroup) {
+  // Two repetitions of one point: throughputs 100 and 200, one of them miss-free.
+  RunRow a, b;
+  a.layout = b.layout = "full";
+  a.scheduler = b.scheduler = "sgprs";
+  a.load = b.load = "3";
+  a.bound_jobs_per_s = b.bound_jobs_per_s = 300;
+  a.metrics.throughput_jobs_per_s = 100;
+  b.metrics.throughput_jobs_per_s = 200;
+  b.repetition = 1;
+  b.metrics.miss_ratio = 0.25;
+  const auto rows = summarise({a, b});
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_DOUBLE_EQ(rows[0].throughput.mean, 150);
+  // sd = 70.71; t(1 dof) = 12.706; half-width = 12.706 x 70.71 / sqrt(2) = 635.3
+  EXPECT_NEAR(rows[0].throughput.half_width, 635.3, 0.1);
+  EXPECT_DOUBLE_EQ(rows[0].schedulability_ratio, 0.5);
+  EXPECT_DOUBLE_EQ(rows[0].share_of_bound, 0.5);
+  EXPECT_DOUBLE_EQ(rows[0].miss_ratio.mean, 0.125);
+}
+
+TEST(RunTable, RowRoundTripsThroughCsv) {
+  RunRow r;
+  r.experiment = "has,comma";
+  r.layout = "equal:2:1.0x";
+  r.scheduler = "sgprs \"edf\"";
+  r.load = "0.35";
+  r.seed = 18446744073709551615ull;
+  r.utilisation = 0.123456789012;
+  r.metrics.jobs_aborted = 4;
+  r.metrics.throughput_jobs_per_s = 612.5;
+  const auto back = parse_run_row(format_run_row(r));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(format_run_row(*back), format_run_row(r));
+  EXPECT_EQ(back->experiment, "has,comma");
+  EXPECT_EQ(back->scheduler, "sgprs \"edf\"");
+  EXPECT_EQ(back->seed, r.seed);
+  EXPECT_FALSE(parse_run_row("a,b,c").has_value());
+}
+
+}  // namespace
+}  // namespace sgprs::exp
