@@ -17,8 +17,20 @@ void check_cuda(cudaError_t status, const char* call, const char* file, int line
 void check_driver(CUresult status, const char* call, const char* file, int line) {
   if (status == CUDA_SUCCESS) return;
   const char* name = nullptr;
-  cuGetErrorName(status, &name);
+  using GetErrorName = CUresult (*)(CUresult, const char**);
+  if (auto* get_name = reinterpret_cast<GetErrorName>(driver_entry_point("cuGetErrorName", 12000)))
+    get_name(status, &name);
   throw_gpu_error("CUDA driver", call, name ? name : ("error " + std::to_string(static_cast<int>(status))), file, line);
+}
+
+void* driver_entry_point(const char* symbol, unsigned cuda_version) {
+  void* fn = nullptr;
+  cudaDriverEntryPointQueryResult found = cudaDriverEntryPointSymbolNotFound;
+  const cudaError_t status = cudaGetDriverEntryPointByVersion(symbol, &fn, cuda_version, cudaEnableDefault, &found);
+  if (status != cudaSuccess || found != cudaDriverEntryPointSuccess || fn == nullptr)
+    throw GpuCallError(std::string("CUDA driver entry point ") + symbol + " is not available: " +
+                       cudaGetErrorString(status));
+  return fn;
 }
 
 void check_cublas(cublasStatus_t status, const char* call, const char* file, int line) {

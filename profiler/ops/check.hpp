@@ -22,6 +22,11 @@ class GpuCallError : public std::runtime_error {
 
 void check_cuda(cudaError_t status, const char* call, const char* file, int line);
 void check_driver(CUresult status, const char* call, const char* file, int line);
+
+/// A driver API function fetched through the runtime (cudaGetDriverEntryPointByVersion), so
+/// that nothing links libcuda: binaries then load on machines without a driver (CI), where the
+/// tests skip, and gtest's test discovery can run them at build time.
+void* driver_entry_point(const char* symbol, unsigned cuda_version);
 void check_cublas(cublasStatus_t status, const char* call, const char* file, int line);
 void check_cudnn(cudnnStatus_t status, const char* call, const char* file, int line);
 

@@ -25,16 +25,25 @@ std::unordered_map<cudaStream_t, std::unique_ptr<StreamHandles>>& registry() {
 class StreamContextGuard {
  public:
   explicit StreamContextGuard(cudaStream_t stream) {
+    using GetCtx = CUresult (*)(CUstream, CUcontext*);
+    using PushCtx = CUresult (*)(CUcontext);
+    auto get_ctx = reinterpret_cast<GetCtx>(driver_entry_point("cuStreamGetCtx", 12000));
+    auto push_ctx = reinterpret_cast<PushCtx>(driver_entry_point("cuCtxPushCurrent", 12000));
+    pop_ctx_ = reinterpret_cast<PopCtx>(driver_entry_point("cuCtxPopCurrent", 12000));
     CUcontext ctx = nullptr;
-    SGPRS_OPS_DRIVER(cuStreamGetCtx(reinterpret_cast<CUstream>(stream), &ctx));
-    SGPRS_OPS_DRIVER(cuCtxPushCurrent(ctx));
+    SGPRS_OPS_DRIVER(get_ctx(reinterpret_cast<CUstream>(stream), &ctx));
+    SGPRS_OPS_DRIVER(push_ctx(ctx));
   }
   ~StreamContextGuard() {
     CUcontext popped = nullptr;
-    cuCtxPopCurrent(&popped);
+    pop_ctx_(&popped);
   }
   StreamContextGuard(const StreamContextGuard&) = delete;
   StreamContextGuard& operator=(const StreamContextGuard&) = delete;
+
+ private:
+  using PopCtx = CUresult (*)(CUcontext*);
+  PopCtx pop_ctx_ = nullptr;
 };
 
 class RelaxedCaptureGuard {

@@ -1,0 +1,208 @@
+// Whole models on the GPU: ResNet-18 run stage by stage (eagerly and as one CUDA graph per
+// stage) equals the same instance run in one go; batching does not mix samples; every shipped
+// model and every op case runs in both dtypes. Plus the interface's error paths (no GPU needed).
+#include "common/errors.hpp"
+#include "gpu_fixture.hpp"
+
+#include <cmath>
+#include <set>
+
+namespace sgprs::profiler {
+namespace {
+
+const std::string kModels = std::string(SGPRS_SOURCE_DIR) + "/traces/models/";
+
+std::size_t count_of(const std::vector<std::int64_t>& shape) {
+  std::size_t n = 1;
+  for (auto d : shape) n *= static_cast<std::size_t>(d);
+  return n;
+}
+
+void poison_stage_outputs(ModelInstance& net, const Model& model) {
+  for (const Stage& stage : model.stages())
+    net.write_tensor(stage.layers.back(), testing::poison(count_of(net.tensor_shape(stage.layers.back()))));
+}
+
+// Finite, and not one repeated value (a constant output would hide a broken graph).
+void expect_meaningful(const std::vector<float>& out, const std::string& what) {
+  ASSERT_FALSE(out.empty()) << what;
+  std::set<float> distinct;
+  for (float v : out) {
+    ASSERT_TRUE(std::isfinite(v)) << what << ": non-finite output " << v;
+    if (distinct.size() < 3) distinct.insert(v);
+  }
+  EXPECT_GE(distinct.size(), 2u) << what << ": constant output";
+}
+
+TEST(Dtype, ParsesTheTwoNamesAndRejectsOthersAsInputErrors) {
+  EXPECT_EQ(parse_dtype("fp32"), DType::kFp32);
+  EXPECT_EQ(parse_dtype("fp16"), DType::kFp16);
+  try {
+    parse_dtype("bf16");
+    FAIL() << "bf16 accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.source(), "--dtype");
+    EXPECT_NE(std::string(e.what()).find("fp32, fp16"), std::string::npos) << e.what();
+  }
+}
+
+TEST(OpCases, UnknownCaseIsAnInputErrorListingTheKnownOnes) {
+  try {
+    OpInstance op("conv9x9", DType::kFp32);
+    FAIL() << "unknown case accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.source(), "--ops");
+    EXPECT_NE(std::string(e.what()).find("conv3x3_64c_56"), std::string::npos) << e.what();
+  }
+}
+
+TEST(OpCases, CatalogueCoversTheIssuesOperations) {
+  const auto names = op_case_names();
+  const std::set<std::string> set(names.begin(), names.end());
+  EXPECT_EQ(set.size(), names.size()) << "duplicate case names";
+  for (const char* needed : {"conv3x3_64c_56", "dwconv3x3_144c_56", "conv3x3_s2_64to128c_56", "maxpool3x3_s2_64c_112",
+                             "linear_768to3072_197tok", "attention_scores_12h_197tok", "batchnorm_64c_56",
+                             "add_64c_56", "concat_2x64c_56", "upsample2x_128c_64", "softmax_12h_197tok",
+                             "layernorm_768_197tok", "gelu_3072_197tok"})
+    EXPECT_TRUE(set.contains(needed)) << needed;
+}
+
+class Resnet18Stages : public ::testing::TestWithParam<DType> {
+ protected:
+  void SetUp() override { SGPRS_REQUIRE_GPU(); }
+};
+
+TEST_P(Resnet18Stages, StageByStageAndGraphReplayEqualOneRun) {
+  const Model model = Model::load(kModels + "resnet18.json");
+  ModelInstance net(model, GetParam(), 2);
+  ASSERT_EQ(net.stage_count(), 6u);
+  testing::Stream stream;
+  net.write_tensor("input", testing::random_values(count_of(net.tensor_shape("input")), 11));
+
+  poison_stage_outputs(net, model);
+  net.enqueue_all(stream.get(), 0);
+  stream.sync();
+  const std::vector<float> whole = net.read_tensor("fc");
+  expect_meaningful(whole, "resnet18 in one go");
+  ASSERT_EQ(whole.size(), 2000u);
+
+  // Stage by stage, the host waiting between stages; every stage boundary poisoned before, so
+  // a stage that did not run (or read a stale tensor) shows as NaN or a difference.
+  poison_stage_outputs(net, model);
+  for (std::size_t s = 0; s < net.stage_count(); ++s) {
+    net.enqueue_stage(s, stream.get(), 0);
+    stream.sync();
+  }
+  EXPECT_EQ(net.read_tensor("fc"), whole) << "stage-by-stage run differs (same kernels: must be bit-identical)";
+
+  // One CUDA graph per stage, captured on the stream that already ran eagerly (handles exist).
+  std::vector<cudaGraphExec_t> graphs;
+  for (std::size_t s = 0; s < net.stage_count(); ++s) {
+    cudaGraph_t graph = nullptr;
+    ASSERT_EQ(cudaStreamBeginCapture(stream.get(), cudaStreamCaptureModeGlobal), cudaSuccess);
+    net.enqueue_stage(s, stream.get(), 0);
+    ASSERT_EQ(cudaStreamEndCapture(stream.get(), &graph), cudaSuccess) << "stage " << s << " is not capturable";
+    cudaGraphExec_t exec = nullptr;
+    ASSERT_EQ(cudaGraphInstantiate(&exec, graph, 0), cudaSuccess);
+    cudaGraphDestroy(graph);
+    graphs.push_back(exec);
+  }
+  poison_stage_outputs(net, model);
+  for (cudaGraphExec_t exec : graphs) ASSERT_EQ(cudaGraphLaunch(exec, stream.get()), cudaSuccess);
+  stream.sync();
+  EXPECT_EQ(net.read_tensor("fc"), whole) << "graph replay differs";
+  for (cudaGraphExec_t exec : graphs) cudaGraphExecDestroy(exec);
+}
+
+TEST_P(Resnet18Stages, PartitionSizedLibraryChoicesGiveTheSameAnswer) {
+  const Model model = Model::load(kModels + "resnet18.json");
+  ModelInstance net(model, GetParam(), 1);
+  testing::Stream stream;
+  net.enqueue_all(stream.get(), 0);
+  stream.sync();
+  const auto whole_gpu = net.read_tensor("fc");
+  for (int sm : {8, 16, 64}) {
+    poison_stage_outputs(net, model);
+    net.enqueue_all(stream.get(), sm);
+    stream.sync();
+    testing::expect_close(net.read_tensor("fc"), whole_gpu, GetParam(), "resnet18 told " + std::to_string(sm) + " SMs");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Dtypes, Resnet18Stages, ::testing::Values(DType::kFp32, DType::kFp16),
+                         [](const auto& p) { return std::string(dtype_name(p.param)); });
+
+// A batch of two gives, for its first sample, what a batch of one gives for the same image:
+// weights depend on model and layer names only, and no op may mix samples (attention's
+// per-sample matmuls, concat's per-sample slices).
+class BatchIndependence : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { SGPRS_REQUIRE_GPU(); }
+};
+
+TEST_P(BatchIndependence, FirstSampleOfABatchOfTwoEqualsABatchOfOne) {
+  const Model model = Model::load(kModels + GetParam() + ".json");
+  const std::string last = model.layers().back().name;
+  testing::Stream stream;
+  ModelInstance one(model, DType::kFp32, 1), two(model, DType::kFp32, 2);
+  const std::size_t per_sample = count_of(one.tensor_shape("input"));
+  const auto image = testing::random_values(per_sample, 5);
+  auto pair = image;
+  const auto other = testing::random_values(per_sample, 6);
+  pair.insert(pair.end(), other.begin(), other.end());
+  one.write_tensor("input", image);
+  two.write_tensor("input", pair);
+  one.enqueue_all(stream.get(), 0);
+  two.enqueue_all(stream.get(), 0);
+  stream.sync();
+  const auto single = one.read_tensor(last);
+  auto batched = two.read_tensor(last);
+  expect_meaningful(single, GetParam());
+  batched.resize(single.size());
+  // Different batch sizes may pick different algorithms: close, not identical.
+  testing::expect_close(batched, single, DType::kFp32, GetParam() + " sample 0 of 2 vs alone");
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, BatchIndependence, ::testing::Values("resnet18", "inception_v3", "vit_b16"));
+
+class EveryShippedModel : public ::testing::TestWithParam<std::tuple<std::string, DType>> {
+ protected:
+  void SetUp() override { SGPRS_REQUIRE_GPU(); }
+};
+
+TEST_P(EveryShippedModel, RunsAllStagesToAFiniteOutput) {
+  const auto& [name, dtype] = GetParam();
+  const Model model = Model::load(kModels + name + ".json");
+  ModelInstance net(model, dtype, 1);
+  testing::Stream stream;
+  poison_stage_outputs(net, model);
+  for (std::size_t s = 0; s < net.stage_count(); ++s) net.enqueue_stage(s, stream.get(), 32);
+  stream.sync();
+  expect_meaningful(net.read_tensor(model.layers().back().name), name);
+  std::printf("[ info ] %s %s: %zu stages, %.1f MiB on the GPU\n", name.c_str(), std::string(dtype_name(dtype)).c_str(),
+              net.stage_count(), static_cast<double>(net.device_bytes()) / (1 << 20));
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, EveryShippedModel,
+                         ::testing::Combine(::testing::Values("resnet18", "resnet50", "mobilenet_v2", "unet",
+                                                              "inception_v3", "vit_b16"),
+                                            ::testing::Values(DType::kFp32, DType::kFp16)),
+                         [](const auto& p) {
+                           return std::get<0>(p.param) + "_" + std::string(dtype_name(std::get<1>(p.param)));
+                         });
+
+TEST(OpCases, EveryCaseRunsInBothDtypesAtTwoSmCounts) {
+  SGPRS_REQUIRE_GPU();
+  testing::Stream stream;
+  for (const std::string& name : op_case_names())
+    for (DType dtype : {DType::kFp32, DType::kFp16}) {
+      OpInstance op(name, dtype);
+      EXPECT_NE(op.description().find(name), std::string::npos);
+      for (int sm : {8, 132}) op.enqueue(stream.get(), sm);
+      stream.sync();
+      EXPECT_EQ(cudaGetLastError(), cudaSuccess) << name;
+    }
+}
+
+}  // namespace
+}  // namespace sgprs::profiler

@@ -1,0 +1,171 @@
+// Each op of the library against the CPU reference (cpu_reference.cpp) on small random shapes,
+// batch 2, in fp32 and fp16. The output is poisoned with NaNs first, so an op that writes
+// nothing (or only part of its output) fails; the reference reads the GPU's own (quantised)
+// inputs and parameters back, so fp16 rounding of the inputs is not counted as error.
+#include "cpu_reference.hpp"
+#include "gpu_fixture.hpp"
+
+#include <cmath>
+
+namespace sgprs::profiler {
+namespace {
+
+namespace ref = reference;
+using testing::expect_close;
+
+std::size_t count_of(const std::vector<std::int64_t>& shape) {
+  std::size_t n = 1;
+  for (auto d : shape) n *= static_cast<std::size_t>(d);
+  return n;
+}
+
+class OpCheck : public ::testing::TestWithParam<DType> {
+ protected:
+  // Builds the layers (the one under test is named "y"), fills the input with values from
+  // [lo, hi), poisons "y", runs everything on one stream with `sm_count`, and returns "y".
+  std::vector<float> run(const std::string& layers, const std::string& input_shape, float lo = -1.0f, float hi = 1.0f,
+                         int sm_count = 0) {
+    instance_ = std::make_unique<ModelInstance>(testing::single_stage_model(layers, input_shape), GetParam(), 2);
+    instance_->write_tensor("input", testing::random_values(count_of(instance_->tensor_shape("input")), 7, lo, hi));
+    instance_->write_tensor("y", testing::poison(count_of(instance_->tensor_shape("y"))));
+    instance_->enqueue_all(stream_.get(), sm_count);
+    stream_.sync();
+    return instance_->read_tensor("y");
+  }
+  std::vector<float> tensor(const char* name) { return instance_->read_tensor(name); }
+  std::vector<float> param(const char* layer, std::size_t i) { return instance_->read_param(layer, i); }
+
+  void SetUp() override { SGPRS_REQUIRE_GPU(); }
+
+  testing::Stream stream_;
+  std::unique_ptr<ModelInstance> instance_;
+};
+
+TEST_P(OpCheck, Conv2dStridedPaddedWithBias) {
+  const auto y = run(R"([{"name":"y","op":"conv2d","inputs":["input"],"out_channels":6,"kernel":3,"stride":2,
+                          "padding":1,"bias":true}])", "[8,9,9]");
+  const ref::Conv p{2, 8, 9, 9, 6, 3, 3, 2, 2, 1, 1, 1};
+  const auto b = param("y", 1);
+  expect_close(y, ref::conv2d(p, tensor("input"), param("y", 0), &b), GetParam(), "conv 3x3 s2 p1 + bias");
+}
+
+TEST_P(OpCheck, Conv2dGroupedRectangularKernel) {
+  const auto y = run(R"([{"name":"y","op":"conv2d","inputs":["input"],"out_channels":4,"kernel":[1,3],
+                          "padding":[0,1],"groups":2}])", "[8,7,9]");
+  const ref::Conv p{2, 8, 7, 9, 4, 1, 3, 1, 1, 0, 1, 2};
+  expect_close(y, ref::conv2d(p, tensor("input"), param("y", 0), nullptr), GetParam(), "grouped 1x3 conv");
+}
+
+TEST_P(OpCheck, DepthwiseConvStrided) {
+  const auto y = run(R"([{"name":"y","op":"conv2d","inputs":["input"],"out_channels":8,"kernel":3,"stride":2,
+                          "padding":1,"groups":8}])", "[8,9,9]");
+  const ref::Conv p{2, 8, 9, 9, 8, 3, 3, 2, 2, 1, 1, 8};
+  expect_close(y, ref::conv2d(p, tensor("input"), param("y", 0), nullptr), GetParam(), "depthwise 3x3 s2");
+}
+
+TEST_P(OpCheck, Conv7x7StemAndPatchEmbedding) {
+  auto y = run(R"([{"name":"y","op":"conv2d","inputs":["input"],"out_channels":8,"kernel":7,"stride":2,
+                     "padding":3}])", "[3,16,16]");
+  expect_close(y, ref::conv2d({2, 3, 16, 16, 8, 7, 7, 2, 2, 3, 3, 1}, tensor("input"), param("y", 0), nullptr),
+               GetParam(), "7x7 s2 stem conv");
+  y = run(R"([{"name":"y","op":"conv2d","inputs":["input"],"out_channels":12,"kernel":4,"stride":4,"bias":true}])",
+          "[3,8,12]");
+  const auto b = param("y", 1);
+  expect_close(y, ref::conv2d({2, 3, 8, 12, 12, 4, 4, 4, 4, 0, 0, 1}, tensor("input"), param("y", 0), &b),
+               GetParam(), "patch-embedding conv");
+}
+
+TEST_P(OpCheck, MaxAndAveragePooling) {
+  auto y = run(R"([{"name":"y","op":"maxpool2d","inputs":["input"],"kernel":3,"stride":2,"padding":1}])", "[4,9,9]");
+  expect_close(y, ref::pool2d(ref::PoolKind::kMax, {2, 4, 9, 9, 4, 3, 3, 2, 2, 1, 1, 1}, tensor("input")), GetParam(),
+               "maxpool 3x3 s2 p1");
+  y = run(R"([{"name":"y","op":"avgpool2d","inputs":["input"],"kernel":3,"stride":1,"padding":1}])", "[4,6,7]");
+  expect_close(y, ref::pool2d(ref::PoolKind::kAverage, {2, 4, 6, 7, 4, 3, 3, 1, 1, 1, 1, 1}, tensor("input")),
+               GetParam(), "avgpool 3x3 s1 p1 (padding counted)");
+}
+
+TEST_P(OpCheck, ActivationsReluRelu6Gelu) {
+  // Inputs in [-8, 8) so that ReLU6's cap is exercised.
+  auto y = run(R"([{"name":"y","op":"relu","inputs":["input"]}])", "[3,5,7]", -8.0f, 8.0f);
+  expect_close(y, ref::relu(tensor("input"), 0.0f), GetParam(), "relu");
+  y = run(R"([{"name":"y","op":"relu6","inputs":["input"]}])", "[3,5,7]", -8.0f, 8.0f);
+  expect_close(y, ref::relu(tensor("input"), 6.0f), GetParam(), "relu6");
+  y = run(R"([{"name":"y","op":"gelu","inputs":["input"]}])", "[5,40]", -4.0f, 4.0f);
+  expect_close(y, ref::gelu(tensor("input")), GetParam(), "gelu");
+}
+
+TEST_P(OpCheck, BatchNormInference) {
+  const auto y = run(R"([{"name":"y","op":"batchnorm","inputs":["input"],"eps":0.001}])", "[6,5,5]");
+  expect_close(y, ref::batchnorm(tensor("input"), 6, 25, param("y", 0), param("y", 1), param("y", 2), param("y", 3), 1e-3),
+               GetParam(), "batchnorm");
+}
+
+TEST_P(OpCheck, AddAndConcat) {
+  auto y = run(R"([{"name":"a","op":"relu6","inputs":["input"]},
+                   {"name":"y","op":"add","inputs":["input","a"]}])", "[3,5,7]");
+  expect_close(y, ref::add(tensor("input"), tensor("a")), GetParam(), "add");
+  // Channels: 3 + 3 + 3, each sample's parts one after another.
+  y = run(R"([{"name":"a","op":"relu","inputs":["input"]},
+              {"name":"y","op":"concat","inputs":["input","a","input"]}])", "[3,4,5]");
+  expect_close(y, ref::concat({tensor("input"), tensor("a"), tensor("input")}, {60, 60, 60}, 2), GetParam(),
+               "concat channels");
+  // Tokens [5, 6] concatenated along the feature axis: rows of 6 + 6.
+  y = run(R"([{"name":"a","op":"gelu","inputs":["input"]},
+              {"name":"y","op":"concat","inputs":["input","a"],"axis":1}])", "[5,6]");
+  expect_close(y, ref::concat({tensor("input"), tensor("a")}, {6, 6}, 10), GetParam(), "concat last axis");
+}
+
+TEST_P(OpCheck, UpsampleGlobalPoolFlatten) {
+  auto y = run(R"([{"name":"y","op":"upsample","inputs":["input"],"scale":3}])", "[3,4,5]");
+  expect_close(y, ref::upsample(tensor("input"), 6, 4, 5, 3), GetParam(), "upsample x3");
+  y = run(R"([{"name":"p","op":"global_avgpool","inputs":["input"]},
+              {"name":"y","op":"flatten","inputs":["p"]}])", "[6,7,7]");
+  // flatten is a view of the pooled tensor: poisoning "y" poisoned "p", which the pool rewrote.
+  expect_close(y, ref::global_avgpool(tensor("input"), 12, 49), GetParam(), "global avgpool + flatten");
+}
+
+TEST_P(OpCheck, SoftmaxAndLayerNorm) {
+  auto y = run(R"([{"name":"y","op":"softmax","inputs":["input"]}])", "[3,7,45]", -4.0f, 4.0f);
+  expect_close(y, ref::softmax(tensor("input"), 45), GetParam(), "softmax");
+  y = run(R"([{"name":"y","op":"layernorm","inputs":["input"],"eps":1e-6}])", "[5,48]", -2.0f, 3.0f);
+  expect_close(y, ref::layernorm(tensor("input"), 48, param("y", 0), param("y", 1), 1e-6), GetParam(), "layernorm");
+}
+
+TEST_P(OpCheck, LinearOnTokensAndVectorsAtSeveralSmCounts) {
+  for (int sm : {0, 8, 64}) {
+    auto y = run(R"([{"name":"y","op":"linear","inputs":["input"],"out_features":16}])", "[5,24]", -1.0f, 1.0f, sm);
+    const auto b = param("y", 1);
+    expect_close(y, ref::linear(tensor("input"), 10, 24, param("y", 0), &b, 16), GetParam(),
+                 "linear + bias at " + std::to_string(sm) + " SMs");
+  }
+  const auto y = run(R"([{"name":"y","op":"linear","inputs":["input"],"out_features":10,"bias":false}])", "[40]");
+  expect_close(y, ref::linear(tensor("input"), 2, 40, param("y", 0), nullptr, 10), GetParam(), "linear, no bias");
+}
+
+TEST_P(OpCheck, AttentionScoresSoftmaxContext) {
+  // 7 tokens, D = 16, 4 heads of 4: q|k|v packed as [7, 48].
+  const char* layers = R"([{"name":"s","op":"attention_scores","inputs":["input"],"heads":4},
+                           {"name":"p","op":"softmax","inputs":["s"]},
+                           {"name":"y","op":"attention_context","inputs":["p","input"],"heads":4}])";
+  for (int sm : {0, 16}) {
+    const auto y = run(layers, "[7,48]", -1.0f, 1.0f, sm);
+    const auto qkv = tensor("input");
+    expect_close(tensor("s"), ref::attention_scores(qkv, 2, 7, 16, 4), GetParam(), "attention scores");
+    expect_close(y, ref::attention_context(tensor("p"), qkv, 2, 7, 16, 4), GetParam(),
+                 "attention context at " + std::to_string(sm) + " SMs");
+  }
+}
+
+TEST_P(OpCheck, PatchTokensAndTakeToken) {
+  auto y = run(R"([{"name":"y","op":"patch_tokens","inputs":["input"]}])", "[8,3,4]");
+  expect_close(y, ref::patch_tokens(tensor("input"), 2, 8, 12, param("y", 0), param("y", 1)), GetParam(),
+               "patch tokens");
+  y = run(R"([{"name":"y","op":"take_token","inputs":["input"],"index":2}])", "[5,6]");
+  expect_close(y, ref::take_token(tensor("input"), 2, 5, 6, 2), GetParam(), "take token");
+}
+
+INSTANTIATE_TEST_SUITE_P(Dtypes, OpCheck, ::testing::Values(DType::kFp32, DType::kFp16),
+                         [](const auto& p) { return std::string(dtype_name(p.param)); });
+
+}  // namespace
+}  // namespace sgprs::profiler
