@@ -39,6 +39,14 @@ std::string find_plot_script() {
   return "";
 }
 
+/// $SGPRS_PYTHON, else Debian's /usr/bin/python3 (where the README's set-up
+/// installs python3-matplotlib, even when a pyenv python3 comes first on PATH).
+std::string python_interpreter() {
+  if (const char* env = std::getenv("SGPRS_PYTHON")) return env;
+  if (std::filesystem::exists("/usr/bin/python3")) return "/usr/bin/python3";
+  return "python3";
+}
+
 std::string shell_quote(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -77,7 +85,7 @@ void run(const SweepArgs& args) {
     std::fprintf(stderr, "sgprs: warning: tools/plot_sweep.py not found (set SGPRS_PLOT_SCRIPT); no plots\n");
     return;
   }
-  const std::string command = "python3 " + shell_quote(script) + " " + shell_quote(args.out);
+  const std::string command = shell_quote(python_interpreter()) + " " + shell_quote(script) + " " + shell_quote(args.out);
   if (std::system(command.c_str()) != 0)
     std::fprintf(stderr, "sgprs: warning: plotting failed (%s); the CSV files are complete\n", command.c_str());
 }
