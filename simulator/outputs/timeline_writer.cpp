@@ -1,0 +1,68 @@
+#include "simulator/outputs/timeline_writer.hpp"
+
+#include <algorithm>
+
+namespace sgprs::sim {
+
+namespace {
+
+double to_us(Ns ns) { return static_cast<double>(ns) / 1000.0; }
+
+}  // namespace
+
+void TimelineWriter::on_run_start(const RunInfo& info) {
+  info_ = &info;
+  open_.clear();
+  slot_busy_.assign(info.partition_names.size(), {});
+  trace_ = Json{{"displayTimeUnit", "ms"},
+                {"otherData", {{"scheduler", info.scheduler}, {"seed", info.seed}, {"duration_ns", info.duration_ns}}},
+                {"traceEvents", Json::array()}};
+  Json& events = trace_["traceEvents"];
+  for (std::size_t p = 0; p < info.partition_names.size(); ++p) {
+    const int pid = static_cast<int>(p) + 1;
+    events.push_back({{"ph", "M"}, {"pid", pid}, {"name", "process_name"},
+                      {"args", {{"name", info.partition_names[p] + " (" + std::to_string(info.partition_sms[p]) + " SMs)"}}}});
+    events.push_back({{"ph", "M"}, {"pid", pid}, {"name", "process_sort_index"}, {"args", {{"sort_index", pid}}}});
+  }
+}
+
+void TimelineWriter::on_event(const SimEvent& e) {
+  if (e.kind == EventKind::kStart) {
+    auto& slots = slot_busy_[static_cast<std::size_t>(e.partition)];
+    auto free_slot = std::find(slots.begin(), slots.end(), false);
+    int slot = static_cast<int>(free_slot - slots.begin());
+    if (free_slot == slots.end()) {
+      slots.push_back(true);
+      trace_["traceEvents"].push_back({{"ph", "M"}, {"pid", e.partition + 1}, {"tid", slot + 1}, {"name", "thread_name"},
+                                       {"args", {{"name", "slot " + std::to_string(slot)}}}});
+    } else {
+      *free_slot = true;
+    }
+    open_.push_back(Open{e.task, e.stage, e.partition, slot, e.job, e.time_ns});
+    return;
+  }
+  if (e.kind != EventKind::kFinish && e.kind != EventKind::kCancel) return;
+  const auto it = std::find_if(open_.begin(), open_.end(), [&](const Open& o) {
+    return o.task == e.task && o.stage == e.stage && o.job == e.job;
+  });
+  if (it == open_.end()) return;
+  const Open o = *it;
+  open_.erase(it);
+  slot_busy_[static_cast<std::size_t>(o.partition)][static_cast<std::size_t>(o.slot)] = false;
+  const std::string& task = info_->task_names[static_cast<std::size_t>(o.task)];
+  const std::string& stage = info_->unit_names[info_->task_model[static_cast<std::size_t>(o.task)]][static_cast<std::size_t>(o.stage)];
+  Json args{{"task", task}, {"job", o.job}, {"stage", stage},
+            {"partition", info_->partition_names[static_cast<std::size_t>(o.partition)]},
+            {"start_ns", o.start_ns}, {"end_ns", e.time_ns}};
+  if (e.stage_deadline_ns >= 0) args["stage_deadline_ns"] = e.stage_deadline_ns;
+  if (e.kind == EventKind::kCancel) args["cancelled"] = true;
+  else if (e.stage_deadline_ns >= 0) args["stage_deadline_met"] = e.time_ns <= e.stage_deadline_ns;
+  trace_["traceEvents"].push_back({{"ph", "X"}, {"pid", o.partition + 1}, {"tid", o.slot + 1},
+                                   {"name", task + "/" + stage}, {"cat", "stage"},
+                                   {"ts", to_us(o.start_ns)}, {"dur", to_us(e.time_ns - o.start_ns)},
+                                   {"args", std::move(args)}});
+}
+
+void TimelineWriter::write(const std::string& path) const { write_file_atomic(path, trace_.dump() + "\n"); }
+
+}  // namespace sgprs::sim
