@@ -5,6 +5,7 @@
 #include "simulator/experiments/sweep_runner.hpp"
 
 #include "common/errors.hpp"
+#include "simulator/experiments/simulated_run.hpp"
 #include "simulator/experiments/sweep_summary.hpp"
 
 #include <gtest/gtest.h>
@@ -82,6 +83,19 @@ TEST_F(SweepRunner, RunsCsvIsIdenticalForOneAndTwoThreads) {
   // Header + 24 runs, in the canonical order: first layout, first scheduler, load 1, repetition 0.
   EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), 25);
   EXPECT_NE(a.find("\ntiny-identical,equal:2:1.0x,sgprs,1,0,"), std::string::npos);
+}
+
+TEST_F(SweepRunner, SimulatedSweepIsIdenticalForOneAndTwoThreads) {
+  // The same promise end to end, with the real simulator on the tiny test data.
+  for (const char* file : {"identical.json", "random.json"}) {
+    const PreparedExperiment prep = prepare_experiment(read_experiment(kDir + file), simulator_scheduler_names());
+    const RunFunction run = make_simulated_run(prep);
+    run_sweep(prep, options("one", 1), run);
+    run_sweep(prep, options("two", 2), run);
+    const std::string a = slurp(root_ / "one" / "runs.csv");
+    EXPECT_EQ(a, slurp(root_ / "two" / "runs.csv")) << file;
+    EXPECT_EQ(std::count(a.begin(), a.end(), '\n'), static_cast<std::ptrdiff_t>(prep.runs() + 1)) << file;
+  }
 }
 
 TEST_F(SweepRunner, ResumeRunsOnlyWhatIsMissing) {
