@@ -90,6 +90,14 @@ std::vector<Ns> GraphTimer::run(int runs, BackgroundLoad* background, Ns expecte
     run.busy += r.end_ns - r.start_ns;
     ++run.kernels;
   }
+  if (!by_launch.empty()) {
+    const std::uint32_t last = by_launch.rbegin()->first;
+    last_run_.clear();
+    for (const KernelRecord& r : records)
+      if (r.stream_id == stream_id_ && r.correlation_id == last) last_run_.push_back(r);
+    std::sort(last_run_.begin(), last_run_.end(),
+              [](const KernelRecord& a, const KernelRecord& b) { return a.start_ns < b.start_ns; });
+  }
   std::vector<Ns> samples;
   for (const auto& [id, run] : by_launch) {
     kernels_per_run_ = run.kernels;
@@ -97,6 +105,13 @@ std::vector<Ns> GraphTimer::run(int runs, BackgroundLoad* background, Ns expecte
                                                       : static_cast<Ns>(run.busy));
   }
   return samples;
+}
+
+std::vector<GraphTimer::KernelTime> GraphTimer::last_run_kernels() const {
+  std::vector<KernelTime> kernels;
+  for (const KernelRecord& r : last_run_)
+    kernels.push_back({r.name != nullptr ? r.name : "?", static_cast<Ns>(r.end_ns - r.start_ns)});
+  return kernels;
 }
 
 }  // namespace sgprs::profiler

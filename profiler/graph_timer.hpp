@@ -15,6 +15,7 @@
 #include "profiler/partition_pool.hpp"
 
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace sgprs::profiler {
@@ -55,6 +56,12 @@ class GraphTimer {
   std::vector<Ns> run(int runs, BackgroundLoad* background = nullptr, Ns expected_run_ns = 0);
   /// Kernels seen in the last replay (0 before the first run).
   int kernels_per_run() const { return kernels_per_run_; }
+  /// Name and duration (ns) of each kernel of the last replay, in start order (diagnostics).
+  struct KernelTime {
+    std::string name;
+    Ns ns = 0;
+  };
+  std::vector<KernelTime> last_run_kernels() const;
 
  private:
   KernelActivityCollector* collector_;
@@ -63,6 +70,7 @@ class GraphTimer {
   TimeMode mode_;
   std::uint32_t stream_id_ = 0;
   int kernels_per_run_ = 0;
+  std::vector<KernelRecord> last_run_;
 };
 
 }  // namespace sgprs::profiler

@@ -44,7 +44,8 @@ void CUPTIAPI on_buffer_completed(CUcontext /*context*/, uint32_t stream_id, uin
     if (record->kind != CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL && record->kind != CUPTI_ACTIVITY_KIND_KERNEL)
       continue;
     const auto* kernel = reinterpret_cast<const CUpti_ActivityKernel10*>(record);
-    parsed.push_back({kernel->start, kernel->end, kernel->contextId, kernel->streamId, kernel->correlationId});
+    parsed.push_back({kernel->start, kernel->end, kernel->contextId, kernel->streamId, kernel->correlationId,
+                      kernel->name});
   }
   size_t dropped = 0;
   cuptiActivityGetNumDroppedRecords(nullptr, stream_id, &dropped);

@@ -25,6 +25,7 @@ struct KernelRecord {
   std::uint32_t context_id = 0;
   std::uint32_t stream_id = 0;
   std::uint32_t correlation_id = 0;
+  const char* name = nullptr;  // CUPTI-owned, shared by all records of one kernel; lives as long as the process
 };
 
 /// The CUPTI stream id of `stream` (which belongs to `context`), to pick a partition's records.

@@ -25,6 +25,7 @@ struct Options {
   std::string model_dir = "traces/models";
   int batch = 1;
   std::string out = "profile.json";
+  std::string kernel_report;
   bool quick = false;
   bool no_occupied = false;
   double threshold = 0.01;
@@ -123,6 +124,8 @@ void run(const Options& o) {
   request.sm_counts = o.sms.empty() ? (o.quick ? kQuickSms : std::vector<int>{}) : parse_sms(o.sms);
   request.command = own_command_line();
 
+  Json kernels = Json::array();
+  if (!o.kernel_report.empty()) request.kernel_report = &kernels;
   Json doc;
   try {
     doc = run_profile(request);
@@ -131,6 +134,7 @@ void run(const Options& o) {
     throw InputError("GPU", "", e.what());
   }
   write_file_atomic(o.out, dump_pretty(doc));
+  if (!o.kernel_report.empty()) write_file_atomic(o.kernel_report, dump_pretty(kernels));
   std::fprintf(stderr, "sgprs: wrote %s\n", o.out.c_str());
 }
 
@@ -151,6 +155,8 @@ void add_profile_subcommand(CLI::App& app) {
                   "Comma-separated SM counts (multiples of the split's piece, or the whole GPU); default: all");
   cmd->add_option("--batch", options->batch, "Batch size of the model inputs")->capture_default_str();
   cmd->add_option("--out", options->out, "Profile file to write (sgprs.profile/1)")->capture_default_str();
+  cmd->add_option("--kernel-report", options->kernel_report,
+                  "Also write each stage's and op's kernels (name, ns) at the smallest and largest SM count here");
   cmd->add_flag("--quick", options->quick,
                 "resnet18, the first 4 ops, SMs 8,32,64,132, 0.1 s per point: under a minute");
   cmd->add_flag("--no-occupied", options->no_occupied, "Skip the occupied (background load) measurements");

@@ -196,6 +196,16 @@ Point measure_graph(Session& session, GraphTimer& timer, const MeasureSettings& 
   return point;
 }
 
+void add_kernel_report(Json& report, const std::string& what, int sms, const GraphTimer& timer) {
+  Json kernels = Json::array();
+  Ns total = 0;
+  for (const GraphTimer::KernelTime& k : timer.last_run_kernels()) {
+    kernels.push_back({{"name", k.name}, {"ns", k.ns}});
+    total += k.ns;
+  }
+  report.push_back({{"what", what}, {"sms", sms}, {"kernel_sum_ns", total}, {"kernels", std::move(kernels)}});
+}
+
 struct Tally {
   int points = 0;
   int timed_out = 0;
@@ -241,6 +251,8 @@ Json profile_model(Session& session, const ProfileRequest& request, const std::s
       GraphTimer timer(session.collector(), part, graph.get(), TimeMode::kStageExtent);
       Point alone = measure_graph(session, timer, request.settings, nullptr, 0);
       tally.count(alone);
+      if (request.kernel_report != nullptr && (i == 0 || i + 1 == sm_counts.size()))
+        add_kernel_report(*request.kernel_report, model.name() + "/" + foreground.stage_name(k), sms, timer);
       isolated[k].points.push_back(alone);
       progress.advance(1, label);
       if (request.occupied) {
@@ -288,6 +300,8 @@ Json profile_op(Session& session, const ProfileRequest& request, const std::stri
     GraphTimer timer(session.collector(), part, graph.get(), TimeMode::kKernelSum);
     Point p = measure_graph(session, timer, request.settings, nullptr, 0);
     tally.count(p);
+    if (request.kernel_report != nullptr && (i == 0 || i + 1 == sm_counts.size()))
+      add_kernel_report(*request.kernel_report, "op/" + name, sms, timer);
     series.points.push_back(p);
     progress.advance(1, "op " + name + " @ " + std::to_string(sms) + " SMs");
   }

@@ -31,6 +31,9 @@ struct ProfileRequest {
   double pivot_gain = kDefaultPivotGain;
   std::string command;              // the exact command line, for provenance
   bool progress = true;
+  /// When set, filled with each stage's and op's kernels (name, ns) at the
+  /// smallest and largest SM count: which kernel dominates, and whether it scales.
+  Json* kernel_report = nullptr;
 };
 
 /// Model file for a --models entry: a path ending in .json, else model_dir/<name>.json.

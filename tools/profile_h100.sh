@@ -107,4 +107,7 @@ set -o pipefail
 "$build/sgprs-profile" profile --dtype "$dtype" --out "$out/h100-$dtype.json" "$@" 2>&1 | tee "$out/profile-$dtype.log" | tail -40
 status=${PIPESTATUS[0]}
 log "sgprs-profile exited with $status"
+if [[ $status == 0 ]] && python3 -c "import matplotlib" 2>/dev/null; then
+  python3 "$root/tools/plot_profile.py" "$out/h100-$dtype.json" >&2 || log "plotting failed"
+fi
 exit "$status"

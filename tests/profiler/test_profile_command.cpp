@@ -48,7 +48,11 @@ TEST(ProfileCommand, BadDtypeAndSmListAreInputErrors) {
 }
 
 TEST(ProfileCommand, ResolvesModelNamesInTheModelFolder) {
-  EXPECT_EQ(resolve_model_path("some/where.json", "ignored"), "some/where.json");
+  // A .json entry is a path used as given (here: a file that exists), a bare name is looked up.
+  const fs::path file = scratch_file("named.json");
+  write_file_atomic(file.string(), "{}");
+  EXPECT_EQ(resolve_model_path(file.string(), "ignored"), file.string());
+  EXPECT_EQ(resolve_model_path("named", file.parent_path().string()), file.string());
   EXPECT_THROW(resolve_model_path("nothing_here", "/nonexistent"), InputError);
 }
 
