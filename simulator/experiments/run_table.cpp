@@ -8,7 +8,7 @@ namespace sgprs::exp {
 
 namespace {
 
-constexpr std::size_t kColumns = 18;
+constexpr std::size_t kColumns = 19;
 
 template <class T>
 bool parse_int(const std::string& text, T& out) {
@@ -38,7 +38,7 @@ std::string number_text(double value) {
 const std::string& run_csv_header() {
   static const std::string header =
       "experiment,layout,scheduler,load,repetition,seed,tasks,utilisation,offered_jobs_per_s,bound_jobs_per_s,"
-      "jobs_released,jobs_completed,jobs_on_time,jobs_skipped,jobs_aborted,miss_ratio,throughput_jobs_per_s,events_processed";
+      "jobs_released,jobs_completed,jobs_on_time,jobs_skipped,jobs_aborted,miss_ratio,throughput_jobs_per_s,on_time_jobs_per_s,events_processed";
   return header;
 }
 
@@ -77,7 +77,8 @@ std::string format_run_row(const RunRow& r) {
                      number_text(r.bound_jobs_per_s) + "," + std::to_string(m.jobs_released) + "," +
                      std::to_string(m.jobs_completed) + "," + std::to_string(m.jobs_on_time) + "," +
                      std::to_string(m.jobs_skipped) + "," + std::to_string(m.jobs_aborted) + "," + number_text(m.miss_ratio) + "," +
-                     number_text(m.throughput_jobs_per_s) + "," + std::to_string(m.events_processed);
+                     number_text(m.throughput_jobs_per_s) + "," + number_text(m.on_time_jobs_per_s) + "," +
+                     std::to_string(m.events_processed);
   return line;
 }
 
@@ -96,7 +97,7 @@ std::optional<RunRow> parse_run_row(const std::string& line) {
                   parse_int(f[11], m.jobs_completed) && parse_int(f[12], m.jobs_on_time) &&
                   parse_int(f[13], m.jobs_skipped) && parse_int(f[14], m.jobs_aborted) &&
                   parse_double(f[15], m.miss_ratio) && parse_double(f[16], m.throughput_jobs_per_s) &&
-                  parse_int(f[17], m.events_processed);
+                  parse_double(f[17], m.on_time_jobs_per_s) && parse_int(f[18], m.events_processed);
   if (!ok) return std::nullopt;
   return r;
 }

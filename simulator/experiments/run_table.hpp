@@ -27,7 +27,8 @@ struct RunMetrics {
   std::int64_t jobs_skipped = 0;
   std::int64_t jobs_aborted = 0;
   double miss_ratio = 0;
-  double throughput_jobs_per_s = 0;
+  double throughput_jobs_per_s = 0;   // completed jobs per second of the release window
+  double on_time_jobs_per_s = 0;      // jobs that met their deadline, per second of the release window
   std::int64_t events_processed = 0;
 };
 

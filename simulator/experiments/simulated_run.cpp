@@ -41,6 +41,7 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
     m.jobs_aborted = s.jobs_aborted;
     m.miss_ratio = s.miss_ratio;
     m.throughput_jobs_per_s = s.throughput_jobs_per_s;
+    m.on_time_jobs_per_s = static_cast<double>(s.jobs_on_time) / ns_to_seconds(e.duration_ns);
     m.events_processed = s.events_processed;
     return m;
   };
