@@ -1,11 +1,17 @@
-// Convolution, pooling and ReLU/ReLU6 through cuDNN's legacy (v7-style) API, which cuDNN 9
-// still ships. It takes no SM-count target; DESIGN.md's advice to tell cuDNN the partition size
-// needs the backend API (see the report in traces/models/README.md: not done yet).
+// Convolution, pooling and ReLU/ReLU6 through cuDNN. A convolution runs through the backend API
+// (cudnn_backend_conv.hpp), which takes the partition's SM count, and falls back to the legacy
+// (v7-style) API, which cannot, where the backend has no plan; library_notes() counts both.
+// Pooling and activations exist only in the legacy API (no SM target; they are memory-bound).
 #include "profiler/ops/check.hpp"
+#include "profiler/ops/cudnn_backend_conv.hpp"
+#include "profiler/ops/library_notes.hpp"
 #include "profiler/ops/op_builders.hpp"
 
 #include <array>
 #include <cmath>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 namespace sgprs::profiler::ops {
@@ -81,6 +87,20 @@ class Conv2dOp final : public LayerOp {
     if (!found)
       throw GpuCallError("cuDNN has no forward algorithm within " + std::to_string(kWorkspaceBytes >> 20) +
                          " MiB of workspace for layer '" + spec.name + "'");
+
+    auto& counts = conv_path_counts();
+    if (!cudnn_legacy_forced()) {
+      const ConvGeometry g{x.shape.at(0),        in_c,          x.shape.at(2),        x.shape.at(3),
+                           spec.out_channels,    spec.window.kernel_h, spec.window.kernel_w, spec.groups,
+                           y.shape.at(2),        y.shape.at(3), spec.window.stride_h, spec.window.stride_w,
+                           spec.window.pad_h,    spec.window.pad_w};
+      try {
+        backend_ = std::make_unique<BackendConv>(g, dtype, kWorkspaceBytes);
+      } catch (const GpuCallError& e) {
+        counts.note_problem("layer '" + spec.name + "': " + e.what());
+      }
+    }
+    ++(backend_ ? counts.backend_convs : counts.legacy_convs);
   }
   ~Conv2dOp() override {
     cudnnDestroyConvolutionDescriptor(conv_desc_);
@@ -89,16 +109,41 @@ class Conv2dOp final : public LayerOp {
 
   void enqueue(const LaunchContext& ctx) override {
     const float one = 1.0f, zero = 0.0f;
-    SGPRS_OPS_CUDNN(cudnnConvolutionForward(ctx.handles->cudnn, &one, x_desc_.desc, x_.data, w_desc_,
+    if (use_backend(ctx.sm_count)) {
+      backend_->execute(ctx.handles->cudnn, ctx.sm_count, x_.data, weight_->buffer.get(), y_.data,
+                        ctx.handles->workspace);
+    } else {
+      SGPRS_OPS_CUDNN(cudnnConvolutionForward(ctx.handles->cudnn, &one, x_desc_.desc, x_.data, w_desc_,
                                             weight_->buffer.get(), conv_desc_, algo_, ctx.handles->workspace,
                                             kWorkspaceBytes, &zero, y_desc_.desc, y_.data));
+    }
     if (bias_)
       SGPRS_OPS_CUDNN(cudnnAddTensor(ctx.handles->cudnn, &one, bias_desc_.desc, bias_->buffer.get(), &one,
                                      y_desc_.desc, y_.data));
   }
 
  private:
+  // Whether `sm_count` has a backend plan; the first query per SM count builds it and counts it.
+  bool use_backend(int sm_count) {
+    if (!backend_) return false;
+    const int sm = sm_count > 0 ? sm_count : 0;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = decided_.find(sm); it != decided_.end()) return it->second;
+    }
+    const bool ok = backend_->has_plan(sm);
+    auto& counts = conv_path_counts();
+    if (!ok) ++counts.legacy_fallbacks;
+    else if (sm > 0) ++(backend_->sm_targeted(sm) ? counts.targeted_plans : counts.ranked_only_plans);
+    std::lock_guard lock(mutex_);
+    decided_.emplace(sm, ok);
+    return ok;
+  }
+
   TensorRef x_, y_;
+  std::unique_ptr<BackendConv> backend_;
+  std::mutex mutex_;
+  std::map<int, bool> decided_;
   Param* weight_ = nullptr;
   Param* bias_ = nullptr;
   TensorDesc x_desc_, y_desc_, bias_desc_;

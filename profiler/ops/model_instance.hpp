@@ -98,6 +98,10 @@ class OpInstance {
 /// `stream` does not (optional: the first enqueue does it otherwise).
 void prepare_stream(cudaStream_t stream);
 
+/// One line on which library paths the ops took so far (cuDNN version; convolutions through
+/// the backend API with an SM-count target vs the legacy API), for a profile's provenance.
+std::string library_notes();
+
 /// Drops the library handles cached for `stream` (they are leaked, not destroyed: their context
 /// may be gone). Call before destroying a stream whose address a later stream might reuse.
 void forget_stream(cudaStream_t stream);

@@ -1,0 +1,283 @@
+#include "profiler/ops/cudnn_backend_conv.hpp"
+
+#include "profiler/ops/check.hpp"
+#include "profiler/ops/stream_handles.hpp"
+
+#include <array>
+#include <vector>
+
+namespace sgprs::profiler::ops {
+
+namespace {
+
+constexpr std::int64_t kUidX = 1, kUidW = 2, kUidY = 3;
+
+void set(cudnnBackendDescriptor_t d, cudnnBackendAttributeName_t name, cudnnBackendAttributeType_t type,
+         std::int64_t count, const void* values) {
+  SGPRS_OPS_CUDNN(cudnnBackendSetAttribute(d, name, type, count, values));
+}
+
+cudnnBackendDescriptor_t create(cudnnBackendDescriptorType_t type) {
+  cudnnBackendDescriptor_t d = nullptr;
+  SGPRS_OPS_CUDNN(cudnnBackendCreateDescriptor(type, &d));
+  return d;
+}
+
+// Descriptors that must outlive the plan built from them.
+struct Keep {
+  std::vector<cudnnBackendDescriptor_t> all;
+  cudnnBackendDescriptor_t add(cudnnBackendDescriptor_t d) {
+    all.push_back(d);
+    return d;
+  }
+  ~Keep() {
+    for (auto it = all.rbegin(); it != all.rend(); ++it) cudnnBackendDestroyDescriptor(*it);
+  }
+};
+
+cudnnBackendDescriptor_t make_tensor(std::int64_t uid, DType dtype, std::array<std::int64_t, 4> dims) {
+  const std::array<std::int64_t, 4> strides{dims[1] * dims[2] * dims[3], dims[2] * dims[3], dims[3], 1};
+  const cudnnDataType_t type = dtype == DType::kFp16 ? CUDNN_DATA_HALF : CUDNN_DATA_FLOAT;
+  const std::int64_t alignment = 16;  // cudaMalloc gives 256-byte alignment
+  cudnnBackendDescriptor_t t = create(CUDNN_BACKEND_TENSOR_DESCRIPTOR);
+  set(t, CUDNN_ATTR_TENSOR_DATA_TYPE, CUDNN_TYPE_DATA_TYPE, 1, &type);
+  set(t, CUDNN_ATTR_TENSOR_DIMENSIONS, CUDNN_TYPE_INT64, 4, dims.data());
+  set(t, CUDNN_ATTR_TENSOR_STRIDES, CUDNN_TYPE_INT64, 4, strides.data());
+  set(t, CUDNN_ATTR_TENSOR_UNIQUE_ID, CUDNN_TYPE_INT64, 1, &uid);
+  set(t, CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, CUDNN_TYPE_INT64, 1, &alignment);
+  SGPRS_OPS_CUDNN(cudnnBackendFinalize(t));
+  return t;
+}
+
+// The handle attributes are deprecated in recent cuDNN 9 releases but still accepted, and
+// required by older ones.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+constexpr cudnnBackendAttributeName_t kGraphHandle = CUDNN_ATTR_OPERATIONGRAPH_HANDLE;
+constexpr cudnnBackendAttributeName_t kPlanHandle = CUDNN_ATTR_EXECUTION_PLAN_HANDLE;
+#pragma GCC diagnostic pop
+
+bool acceptable_engine(cudnnBackendDescriptor_t engine, DType dtype) {
+  std::array<cudnnBackendNumericalNote_t, CUDNN_NUMERICAL_NOTE_TYPE_COUNT> notes{};
+  std::int64_t count = 0;
+  if (cudnnBackendGetAttribute(engine, CUDNN_ATTR_ENGINE_NUMERICAL_NOTE, CUDNN_TYPE_NUMERICAL_NOTE,
+                               static_cast<std::int64_t>(notes.size()), &count, notes.data()) != CUDNN_STATUS_SUCCESS)
+    return false;
+  for (std::int64_t i = 0; i < count; ++i) {
+    const auto note = notes[static_cast<std::size_t>(i)];
+    if (note == CUDNN_NUMERICAL_NOTE_NONDETERMINISTIC) return false;
+    if (dtype == DType::kFp32 && (note == CUDNN_NUMERICAL_NOTE_TENSOR_CORE || note == CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS ||
+                                  note == CUDNN_NUMERICAL_NOTE_REDUCED_PRECISION_REDUCTION))
+      return false;
+  }
+  return true;
+}
+
+// The heuristic's engine rebuilt with an SM-count target and the heuristic's knob choices.
+// Returns nullptr when this engine does not accept the target (then its own config is used).
+cudnnBackendDescriptor_t targeted_config(cudnnBackendDescriptor_t graph, cudnnBackendDescriptor_t engine,
+                                         cudnnBackendDescriptor_t config, std::int32_t sm_count, Keep& keep) {
+  std::int64_t index = 0, n = 0;
+  if (cudnnBackendGetAttribute(engine, CUDNN_ATTR_ENGINE_GLOBAL_INDEX, CUDNN_TYPE_INT64, 1, &n, &index) !=
+      CUDNN_STATUS_SUCCESS)
+    return nullptr;
+  cudnnBackendDescriptor_t target = keep.add(create(CUDNN_BACKEND_ENGINE_DESCRIPTOR));
+  if (cudnnBackendSetAttribute(target, CUDNN_ATTR_ENGINE_OPERATION_GRAPH, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &graph) ||
+      cudnnBackendSetAttribute(target, CUDNN_ATTR_ENGINE_GLOBAL_INDEX, CUDNN_TYPE_INT64, 1, &index) ||
+      cudnnBackendSetAttribute(target, CUDNN_ATTR_ENGINE_SM_COUNT_TARGET, CUDNN_TYPE_INT32, 1, &sm_count) ||
+      cudnnBackendFinalize(target))
+    return nullptr;
+  std::int64_t knob_count = 0;
+  if (cudnnBackendGetAttribute(config, CUDNN_ATTR_ENGINECFG_KNOB_CHOICES, CUDNN_TYPE_BACKEND_DESCRIPTOR, 0, &knob_count,
+                               nullptr) != CUDNN_STATUS_SUCCESS)
+    return nullptr;
+  std::vector<cudnnBackendDescriptor_t> knobs;
+  for (std::int64_t i = 0; i < knob_count; ++i) knobs.push_back(keep.add(create(CUDNN_BACKEND_KNOB_CHOICE_DESCRIPTOR)));
+  if (knob_count > 0 && cudnnBackendGetAttribute(config, CUDNN_ATTR_ENGINECFG_KNOB_CHOICES,
+                                                 CUDNN_TYPE_BACKEND_DESCRIPTOR, knob_count, &n, knobs.data()))
+    return nullptr;
+  cudnnBackendDescriptor_t result = keep.add(create(CUDNN_BACKEND_ENGINECFG_DESCRIPTOR));
+  if (cudnnBackendSetAttribute(result, CUDNN_ATTR_ENGINECFG_ENGINE, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &target) ||
+      (knob_count > 0 && cudnnBackendSetAttribute(result, CUDNN_ATTR_ENGINECFG_KNOB_CHOICES,
+                                                  CUDNN_TYPE_BACKEND_DESCRIPTOR, knob_count, knobs.data())) ||
+      cudnnBackendFinalize(result))
+    return nullptr;
+  return result;
+}
+
+}  // namespace
+
+struct BackendConv::Plan {
+  Keep keep;
+  cudnnBackendDescriptor_t plan = nullptr;
+  std::int64_t workspace = 0;
+  bool sm_targeted = false;
+  std::map<void*, cudnnBackendDescriptor_t> packs;  // by workspace pointer (one per stream)
+  ~Plan() {
+    for (auto& [ws, pack] : packs) cudnnBackendDestroyDescriptor(pack);
+    if (plan) cudnnBackendDestroyDescriptor(plan);
+  }
+};
+
+BackendConv::BackendConv(const ConvGeometry& g, DType dtype, std::size_t workspace_limit)
+    : dtype_(dtype), workspace_limit_(workspace_limit) {
+  try {
+    x_ = make_tensor(kUidX, dtype, {g.n, g.c, g.h, g.w});
+    w_ = make_tensor(kUidW, dtype, {g.k, g.c / g.groups, g.r, g.s});
+    y_ = make_tensor(kUidY, dtype, {g.n, g.k, g.oh, g.ow});
+
+    conv_ = create(CUDNN_BACKEND_CONVOLUTION_DESCRIPTOR);
+    const cudnnDataType_t compute = CUDNN_DATA_FLOAT;
+    const cudnnConvolutionMode_t mode = CUDNN_CROSS_CORRELATION;
+    const std::int64_t dims = 2;
+    const std::array<std::int64_t, 2> dilation{1, 1}, stride{g.stride_h, g.stride_w}, pad{g.pad_h, g.pad_w};
+    set(conv_, CUDNN_ATTR_CONVOLUTION_COMP_TYPE, CUDNN_TYPE_DATA_TYPE, 1, &compute);
+    set(conv_, CUDNN_ATTR_CONVOLUTION_CONV_MODE, CUDNN_TYPE_CONVOLUTION_MODE, 1, &mode);
+    set(conv_, CUDNN_ATTR_CONVOLUTION_SPATIAL_DIMS, CUDNN_TYPE_INT64, 1, &dims);
+    set(conv_, CUDNN_ATTR_CONVOLUTION_DILATIONS, CUDNN_TYPE_INT64, 2, dilation.data());
+    set(conv_, CUDNN_ATTR_CONVOLUTION_FILTER_STRIDES, CUDNN_TYPE_INT64, 2, stride.data());
+    set(conv_, CUDNN_ATTR_CONVOLUTION_PRE_PADDINGS, CUDNN_TYPE_INT64, 2, pad.data());
+    set(conv_, CUDNN_ATTR_CONVOLUTION_POST_PADDINGS, CUDNN_TYPE_INT64, 2, pad.data());
+    SGPRS_OPS_CUDNN(cudnnBackendFinalize(conv_));
+
+    op_ = create(CUDNN_BACKEND_OPERATION_CONVOLUTION_FORWARD_DESCRIPTOR);
+    const float alpha = 1.0f, beta = 0.0f;
+    set(op_, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_X, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &x_);
+    set(op_, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_W, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &w_);
+    set(op_, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_Y, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &y_);
+    set(op_, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_CONV_DESC, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &conv_);
+    set(op_, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_ALPHA, CUDNN_TYPE_FLOAT, 1, &alpha);
+    set(op_, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_BETA, CUDNN_TYPE_FLOAT, 1, &beta);
+    SGPRS_OPS_CUDNN(cudnnBackendFinalize(op_));
+
+    graph_ = create(CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR);
+    cudnnHandle_t handle = setup_cudnn_handle();
+    set(graph_, CUDNN_ATTR_OPERATIONGRAPH_OPS, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &op_);
+    set(graph_, kGraphHandle, CUDNN_TYPE_HANDLE, 1, &handle);
+    SGPRS_OPS_CUDNN(cudnnBackendFinalize(graph_));
+
+    plan_for(0);  // proves the backend can run this convolution at all
+  } catch (...) {
+    release();  // the destructor does not run after a throwing constructor
+    throw;
+  }
+}
+
+BackendConv::~BackendConv() { release(); }
+
+void BackendConv::release() {
+  plans_.clear();
+  for (cudnnBackendDescriptor_t* d : {&graph_, &op_, &conv_, &y_, &w_, &x_})
+    if (*d) {
+      cudnnBackendDestroyDescriptor(*d);
+      *d = nullptr;
+    }
+}
+
+const BackendConv::Plan& BackendConv::plan_for(int sm_count) {
+  const int sm = sm_count > 0 ? sm_count : 0;
+  auto it = plans_.find(sm);
+  if (it != plans_.end()) return *it->second;
+
+  auto result = std::make_unique<Plan>();
+  Keep& keep = result->keep;
+  cudnnBackendDescriptor_t heur = keep.add(create(CUDNN_BACKEND_ENGINEHEUR_DESCRIPTOR));
+  const cudnnBackendHeurMode_t heur_mode = CUDNN_HEUR_MODE_A;
+  set(heur, CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &graph_);
+  set(heur, CUDNN_ATTR_ENGINEHEUR_MODE, CUDNN_TYPE_HEUR_MODE, 1, &heur_mode);
+  if (sm > 0) {
+    const std::int32_t target = sm;
+    set(heur, CUDNN_ATTR_ENGINEHEUR_SM_COUNT_TARGET, CUDNN_TYPE_INT32, 1, &target);
+  }
+  SGPRS_OPS_CUDNN(cudnnBackendFinalize(heur));
+  std::int64_t count = 0;
+  SGPRS_OPS_CUDNN(
+      cudnnBackendGetAttribute(heur, CUDNN_ATTR_ENGINEHEUR_RESULTS, CUDNN_TYPE_BACKEND_DESCRIPTOR, 0, &count, nullptr));
+  std::vector<cudnnBackendDescriptor_t> configs;
+  for (std::int64_t i = 0; i < count; ++i) configs.push_back(keep.add(create(CUDNN_BACKEND_ENGINECFG_DESCRIPTOR)));
+  if (count > 0)
+    SGPRS_OPS_CUDNN(cudnnBackendGetAttribute(heur, CUDNN_ATTR_ENGINEHEUR_RESULTS, CUDNN_TYPE_BACKEND_DESCRIPTOR, count,
+                                             &count, configs.data()));
+
+  cudnnHandle_t handle = setup_cudnn_handle();
+  for (cudnnBackendDescriptor_t config : configs) {
+    cudnnBackendDescriptor_t engine = keep.add(create(CUDNN_BACKEND_ENGINE_DESCRIPTOR));
+    std::int64_t n = 0;
+    if (cudnnBackendGetAttribute(config, CUDNN_ATTR_ENGINECFG_ENGINE, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &n, &engine) !=
+            CUDNN_STATUS_SUCCESS ||
+        !acceptable_engine(engine, dtype_))
+      continue;
+    cudnnBackendDescriptor_t chosen = config;
+    bool targeted = false;
+    if (sm > 0) {
+      if (cudnnBackendDescriptor_t t = targeted_config(graph_, engine, config, sm, keep)) {
+        chosen = t;
+        targeted = true;
+      }
+    }
+    cudnnBackendDescriptor_t plan = create(CUDNN_BACKEND_EXECUTION_PLAN_DESCRIPTOR);
+    std::int64_t workspace = 0;
+    const bool built =
+        cudnnBackendSetAttribute(plan, kPlanHandle, CUDNN_TYPE_HANDLE, 1, &handle) == CUDNN_STATUS_SUCCESS &&
+        cudnnBackendSetAttribute(plan, CUDNN_ATTR_EXECUTION_PLAN_ENGINE_CONFIG, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1,
+                                 &chosen) == CUDNN_STATUS_SUCCESS &&
+        cudnnBackendFinalize(plan) == CUDNN_STATUS_SUCCESS &&
+        cudnnBackendGetAttribute(plan, CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE, CUDNN_TYPE_INT64, 1, &n,
+                                 &workspace) == CUDNN_STATUS_SUCCESS &&
+        workspace >= 0 && static_cast<std::size_t>(workspace) <= workspace_limit_;
+    if (!built) {
+      cudnnBackendDestroyDescriptor(plan);
+      continue;
+    }
+    result->plan = plan;
+    result->workspace = workspace;
+    result->sm_targeted = targeted;
+    return *plans_.emplace(sm, std::move(result)).first->second;
+  }
+  throw GpuCallError("cuDNN backend: none of " + std::to_string(count) + " engines can run this convolution" +
+                     (sm > 0 ? " for " + std::to_string(sm) + " SMs" : std::string()));
+}
+
+bool BackendConv::has_plan(int sm_count) {
+  const int sm = sm_count > 0 ? sm_count : 0;
+  std::lock_guard lock(mutex_);
+  if (failed_.contains(sm)) return false;
+  try {
+    plan_for(sm);
+    return true;
+  } catch (const GpuCallError&) {
+    failed_.insert(sm);  // not retried: building plans is slow
+    return false;
+  }
+}
+
+bool BackendConv::sm_targeted(int sm_count) {
+  std::lock_guard lock(mutex_);
+  auto it = plans_.find(sm_count > 0 ? sm_count : 0);
+  return it != plans_.end() && it->second->sm_targeted;
+}
+
+void BackendConv::execute(cudnnHandle_t handle, int sm_count, const void* x, const void* w, void* y, void* workspace) {
+  cudnnBackendDescriptor_t plan = nullptr, pack = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    Plan& p = const_cast<Plan&>(plan_for(sm_count));
+    plan = p.plan;
+    auto it = p.packs.find(workspace);
+    if (it == p.packs.end()) {
+      // The tensors' addresses are fixed for the op's life; only the workspace varies (per stream).
+      pack = create(CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR);
+      const std::array<std::int64_t, 3> uids{kUidX, kUidW, kUidY};
+      const std::array<void*, 3> pointers{const_cast<void*>(x), const_cast<void*>(w), y};
+      set(pack, CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS, CUDNN_TYPE_INT64, 3, uids.data());
+      set(pack, CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS, CUDNN_TYPE_VOID_PTR, 3, pointers.data());
+      set(pack, CUDNN_ATTR_VARIANT_PACK_WORKSPACE, CUDNN_TYPE_VOID_PTR, 1, &workspace);
+      SGPRS_OPS_CUDNN(cudnnBackendFinalize(pack));
+      it = p.packs.emplace(workspace, pack).first;
+    }
+    pack = it->second;
+  }
+  SGPRS_OPS_CUDNN(cudnnBackendExecute(handle, plan, pack));
+}
+
+}  // namespace sgprs::profiler::ops

@@ -1,0 +1,47 @@
+#include "profiler/ops/library_notes.hpp"
+
+#include "profiler/ops/model_instance.hpp"
+
+#include <cublas_v2.h>
+#include <cudnn.h>
+
+#include <cstdlib>
+#include <string_view>
+
+namespace sgprs::profiler {
+
+namespace ops {
+
+void ConvPathCounts::note_problem(const std::string& text) {
+  std::lock_guard lock(mutex);
+  if (first_problem.empty()) first_problem = text;
+}
+
+ConvPathCounts& conv_path_counts() {
+  static ConvPathCounts counts;
+  return counts;
+}
+
+bool cudnn_legacy_forced() {
+  const char* value = std::getenv("SGPRS_CUDNN_API");
+  return value != nullptr && std::string_view(value) == "legacy";
+}
+
+}  // namespace ops
+
+std::string library_notes() {
+  auto& c = ops::conv_path_counts();
+  const std::size_t cudnn = cudnnGetVersion();
+  std::string text = "cuDNN " + std::to_string(cudnn / 10000) + "." + std::to_string(cudnn / 100 % 100) + "." +
+                     std::to_string(cudnn % 100) + ": convolutions via backend API " +
+                     std::to_string(c.backend_convs.load()) + ", legacy API " + std::to_string(c.legacy_convs.load()) +
+                     (ops::cudnn_legacy_forced() ? " (SGPRS_CUDNN_API=legacy)" : "") + "; per-SM-count plans with the target " +
+                     std::to_string(c.targeted_plans.load()) + ", ranking only " +
+                     std::to_string(c.ranked_only_plans.load()) + ", legacy fallbacks " +
+                     std::to_string(c.legacy_fallbacks.load());
+  std::lock_guard lock(c.mutex);
+  if (!c.first_problem.empty()) text += "; first backend problem: " + c.first_problem;
+  return text;
+}
+
+}  // namespace sgprs::profiler
