@@ -206,6 +206,19 @@ void add_kernel_report(Json& report, const std::string& what, int sms, const Gra
   report.push_back({{"what", what}, {"sms", sms}, {"kernel_sum_ns", total}, {"kernels", std::move(kernels)}});
 }
 
+/// Runs `body`; a failure is rethrown as one InputError line that says what was
+/// being measured (the library's own message names only the call).
+template <class Body>
+void with_context(const std::string& what, Body&& body) {
+  try {
+    body();
+  } catch (const NoGpuError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw InputError("GPU", "", "while measuring " + what + ": " + e.what());
+  }
+}
+
 struct Tally {
   int points = 0;
   int timed_out = 0;
@@ -221,9 +234,13 @@ Json profile_model(Session& session, const ProfileRequest& request, const std::s
                    Tally& tally) {
   const Model model = Model::load(path);
   session.pool().make_primary_current();
-  ModelInstance foreground(model, request.dtype, request.batch);
+  std::unique_ptr<ModelInstance> foreground_net;
   std::unique_ptr<ModelInstance> background_net;
-  if (request.occupied) background_net = std::make_unique<ModelInstance>(model, request.dtype, request.batch);
+  with_context(model.name() + " (building it on the GPU)", [&] {
+    foreground_net = std::make_unique<ModelInstance>(model, request.dtype, request.batch);
+    if (request.occupied) background_net = std::make_unique<ModelInstance>(model, request.dtype, request.batch);
+  });
+  ModelInstance& foreground = *foreground_net;
 
   const std::size_t stages = foreground.stage_count();
   const std::vector<int>& sm_counts = session.sm_counts();
@@ -232,39 +249,45 @@ Json profile_model(Session& session, const ProfileRequest& request, const std::s
   for (std::size_t i = 0; i < sm_counts.size(); ++i) {
     const Partition& part = session.measured(i);
     const int sms = part.sm_count();
-    part.make_current();
-    foreground.enqueue_all(part.stream(), sms);  // eager: library handles for this stream, warm caches
-    SGPRS_CUDA_CALL(cudaStreamSynchronize(part.stream()));
+    with_context(model.name() + " on " + std::to_string(sms) + " SMs", [&] {
+      part.make_current();
+      foreground.enqueue_all(part.stream(), sms);  // eager: library handles for this stream, warm caches
+      SGPRS_CUDA_CALL(cudaStreamSynchronize(part.stream()));
+    });
 
     std::unique_ptr<BackgroundLoad> load;
     if (const Partition* rest = session.complement(i)) {
-      rest->make_current();
-      background_net->enqueue_all(rest->stream(), rest->sm_count());
-      SGPRS_CUDA_CALL(cudaStreamSynchronize(rest->stream()));
-      load = std::make_unique<BackgroundLoad>(
-          *rest, capture_graph(*rest, [&](cudaStream_t s) { background_net->enqueue_all(s, rest->sm_count()); }));
+      with_context(model.name() + " as background load on " + std::to_string(rest->sm_count()) + " SMs", [&] {
+        rest->make_current();
+        background_net->enqueue_all(rest->stream(), rest->sm_count());
+        SGPRS_CUDA_CALL(cudaStreamSynchronize(rest->stream()));
+        load = std::make_unique<BackgroundLoad>(
+            *rest, capture_graph(*rest, [&](cudaStream_t s) { background_net->enqueue_all(s, rest->sm_count()); }));
+      });
     }
 
     for (std::size_t k = 0; k < stages; ++k) {
       const std::string label = model.name() + "/" + foreground.stage_name(k) + " @ " + std::to_string(sms) + " SMs";
-      GraphExec graph = capture_graph(part, [&](cudaStream_t s) { foreground.enqueue_stage(k, s, sms); });
-      GraphTimer timer(session.collector(), part, graph.get(), TimeMode::kStageExtent);
-      Point alone = measure_graph(session, timer, request.settings, nullptr, 0);
-      tally.count(alone);
-      if (request.kernel_report != nullptr && (i == 0 || i + 1 == sm_counts.size()))
-        add_kernel_report(*request.kernel_report, model.name() + "/" + foreground.stage_name(k), sms, timer);
-      isolated[k].points.push_back(alone);
-      progress.advance(1, label);
-      if (request.occupied) {
-        if (load) {
-          Point busy = measure_graph(session, timer, request.settings, load.get(), alone.stats.median_ns);
-          tally.count(busy);
-          occupied[k].points.push_back(busy);
-        } else {
-          occupied[k].points.push_back(alone);  // the whole GPU: nothing else can run beside it
+      with_context(label, [&] {
+        GraphExec graph = capture_graph(part, [&](cudaStream_t s) { foreground.enqueue_stage(k, s, sms); });
+        GraphTimer timer(session.collector(), part, graph.get(), TimeMode::kStageExtent);
+        Point alone = measure_graph(session, timer, request.settings, nullptr, 0);
+        tally.count(alone);
+        if (request.kernel_report != nullptr && (i == 0 || i + 1 == sm_counts.size()))
+          add_kernel_report(*request.kernel_report, model.name() + "/" + foreground.stage_name(k), sms, timer);
+        isolated[k].points.push_back(alone);
+        progress.advance(1, label);
+        if (request.occupied) {
+          if (load) {
+            Point busy = measure_graph(session, timer, request.settings, load.get(), alone.stats.median_ns);
+            tally.count(busy);
+            occupied[k].points.push_back(busy);
+          } else {
+            occupied[k].points.push_back(alone);  // the whole GPU: nothing else can run beside it
+          }
+          progress.advance(1, label + " (occupied)");
         }
-        progress.advance(1, label + " (occupied)");
-      }
+      });
     }
   }
   session.pool().make_primary_current();
@@ -287,22 +310,27 @@ Json profile_model(Session& session, const ProfileRequest& request, const std::s
 Json profile_op(Session& session, const ProfileRequest& request, const std::string& name, ProgressBar& progress,
                 Tally& tally) {
   session.pool().make_primary_current();
-  OpInstance op(name, request.dtype);
+  std::unique_ptr<OpInstance> op_ptr;
+  with_context("op " + name + " (building it on the GPU)",
+               [&] { op_ptr = std::make_unique<OpInstance>(name, request.dtype); });
+  OpInstance& op = *op_ptr;
   const std::vector<int>& sm_counts = session.sm_counts();
   Series series;
   for (std::size_t i = 0; i < sm_counts.size(); ++i) {
     const Partition& part = session.measured(i);
     const int sms = part.sm_count();
-    part.make_current();
-    op.enqueue(part.stream(), sms);
-    SGPRS_CUDA_CALL(cudaStreamSynchronize(part.stream()));
-    GraphExec graph = capture_graph(part, [&](cudaStream_t s) { op.enqueue(s, sms); });
-    GraphTimer timer(session.collector(), part, graph.get(), TimeMode::kKernelSum);
-    Point p = measure_graph(session, timer, request.settings, nullptr, 0);
-    tally.count(p);
-    if (request.kernel_report != nullptr && (i == 0 || i + 1 == sm_counts.size()))
-      add_kernel_report(*request.kernel_report, "op/" + name, sms, timer);
-    series.points.push_back(p);
+    with_context("op " + name + " @ " + std::to_string(sms) + " SMs", [&] {
+      part.make_current();
+      op.enqueue(part.stream(), sms);
+      SGPRS_CUDA_CALL(cudaStreamSynchronize(part.stream()));
+      GraphExec graph = capture_graph(part, [&](cudaStream_t s) { op.enqueue(s, sms); });
+      GraphTimer timer(session.collector(), part, graph.get(), TimeMode::kKernelSum);
+      Point p = measure_graph(session, timer, request.settings, nullptr, 0);
+      tally.count(p);
+      if (request.kernel_report != nullptr && (i == 0 || i + 1 == sm_counts.size()))
+        add_kernel_report(*request.kernel_report, "op/" + name, sms, timer);
+      series.points.push_back(p);
+    });
     progress.advance(1, "op " + name + " @ " + std::to_string(sms) + " SMs");
   }
   session.pool().make_primary_current();
@@ -383,18 +411,34 @@ Json run_profile(const ProfileRequest& request) {
                      {"cuda_device_max_connections", kHardwareQueues}};
   doc["sm_counts"] = sm_counts;
 
+  Json failures = Json::array();
+  // A failed model or op is fatal unless --keep-going: then it is left out and recorded.
+  const auto attempt = [&](const std::string& what, const auto& measure, Json& into) {
+    try {
+      into.push_back(measure());
+    } catch (const InputError& e) {
+      if (!request.keep_going) throw;
+      std::fprintf(stderr, "\nsgprs: warning: %s left out of the profile: %s\n", what.c_str(), e.what());
+      failures.push_back({{"what", what}, {"error", e.what()}});
+      session.pool().make_primary_current();
+      cudaGetLastError();  // clear a non-sticky launch error so the next model starts clean
+    }
+  };
   Json models = Json::array();
-  for (const std::string& path : model_paths) models.push_back(profile_model(session, request, path, progress, tally));
+  for (const std::string& path : model_paths)
+    attempt(path, [&] { return profile_model(session, request, path, progress, tally); }, models);
   doc["models"] = std::move(models);
   Json ops = Json::array();
-  for (const std::string& name : request.ops) ops.push_back(profile_op(session, request, name, progress, tally));
+  for (const std::string& name : request.ops)
+    attempt("op " + name, [&] { return profile_op(session, request, name, progress, tally); }, ops);
   doc["ops"] = std::move(ops);
   progress.finish();
 
   doc["summary"] = {{"points", tally.points},
                     {"not_converged", tally.timed_out},
                     {"throttled", tally.throttled},
-                    {"cupti_dropped_records", session.collector().dropped()}};
+                    {"cupti_dropped_records", session.collector().dropped()},
+                    {"failures", failures}};
   if (tally.timed_out > 0)
     std::fprintf(stderr,
                  "sgprs: warning: %d of %d points hit the %.2f s time-out before their spread fell under %.3g "

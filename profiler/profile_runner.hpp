@@ -31,6 +31,10 @@ struct ProfileRequest {
   double pivot_gain = kDefaultPivotGain;
   std::string command;              // the exact command line, for provenance
   bool progress = true;
+  /// Off (default): the first GPU failure aborts the profile (exit 2, no file).
+  /// On: a model or op whose measurement fails is left out, and the failure is
+  /// recorded under "summary.failures" and printed as a warning.
+  bool keep_going = false;
   /// When set, filled with each stage's and op's kernels (name, ns) at the
   /// smallest and largest SM count: which kernel dominates, and whether it scales.
   Json* kernel_report = nullptr;
