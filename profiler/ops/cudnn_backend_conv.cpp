@@ -174,16 +174,23 @@ void BackendConv::release() {
     }
 }
 
-const BackendConv::Plan& BackendConv::plan_for(int sm_count) {
-  const int sm = sm_count > 0 ? sm_count : 0;
-  auto it = plans_.find(sm);
-  if (it != plans_.end()) return *it->second;
+namespace {
 
-  auto result = std::make_unique<Plan>();
-  Keep& keep = result->keep;
+// Why engines were passed over, for the error message when none is left.
+struct Rejections {
+  int notes = 0, build = 0, workspace = 0;
+  std::string text() const {
+    return std::to_string(notes) + " excluded by numerical notes, " + std::to_string(build) + " failed to build, " +
+           std::to_string(workspace) + " over the workspace limit";
+  }
+};
+
+// The heuristic's engine configurations for `graph`, best first, ranked for `sm` SMs (0: the
+// whole GPU).
+std::vector<cudnnBackendDescriptor_t> ranked_configs(cudnnBackendDescriptor_t graph, int sm, Keep& keep) {
   cudnnBackendDescriptor_t heur = keep.add(create(CUDNN_BACKEND_ENGINEHEUR_DESCRIPTOR));
   const cudnnBackendHeurMode_t heur_mode = CUDNN_HEUR_MODE_A;
-  set(heur, CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &graph_);
+  set(heur, CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &graph);
   set(heur, CUDNN_ATTR_ENGINEHEUR_MODE, CUDNN_TYPE_HEUR_MODE, 1, &heur_mode);
   if (sm > 0) {
     const std::int32_t target = sm;
@@ -198,44 +205,72 @@ const BackendConv::Plan& BackendConv::plan_for(int sm_count) {
   if (count > 0)
     SGPRS_OPS_CUDNN(cudnnBackendGetAttribute(heur, CUDNN_ATTR_ENGINEHEUR_RESULTS, CUDNN_TYPE_BACKEND_DESCRIPTOR, count,
                                              &count, configs.data()));
+  configs.resize(static_cast<std::size_t>(count));
+  return configs;
+}
 
+}  // namespace
+
+const BackendConv::Plan& BackendConv::plan_for(int sm_count) {
+  const int sm = sm_count > 0 ? sm_count : 0;
+  auto it = plans_.find(sm);
+  if (it != plans_.end()) return *it->second;
+
+  auto result = std::make_unique<Plan>();
+  Keep& keep = result->keep;
   cudnnHandle_t handle = setup_cudnn_handle();
-  for (cudnnBackendDescriptor_t config : configs) {
-    cudnnBackendDescriptor_t engine = keep.add(create(CUDNN_BACKEND_ENGINE_DESCRIPTOR));
-    std::int64_t n = 0;
-    if (cudnnBackendGetAttribute(config, CUDNN_ATTR_ENGINECFG_ENGINE, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &n, &engine) !=
-            CUDNN_STATUS_SUCCESS ||
-        !acceptable_engine(engine, dtype_))
-      continue;
-    cudnnBackendDescriptor_t chosen = config;
-    bool targeted = false;
-    if (sm > 0) {
-      if (cudnnBackendDescriptor_t t = targeted_config(graph_, engine, config, sm, keep)) {
-        chosen = t;
-        targeted = true;
-      }
-    }
+  Rejections rejected;
+  // A finalized plan for `config`, or nullptr.
+  auto build = [&](cudnnBackendDescriptor_t config) -> cudnnBackendDescriptor_t {
     cudnnBackendDescriptor_t plan = create(CUDNN_BACKEND_EXECUTION_PLAN_DESCRIPTOR);
-    std::int64_t workspace = 0;
+    std::int64_t workspace = 0, n = 0;
     const bool built =
         cudnnBackendSetAttribute(plan, kPlanHandle, CUDNN_TYPE_HANDLE, 1, &handle) == CUDNN_STATUS_SUCCESS &&
         cudnnBackendSetAttribute(plan, CUDNN_ATTR_EXECUTION_PLAN_ENGINE_CONFIG, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1,
-                                 &chosen) == CUDNN_STATUS_SUCCESS &&
+                                 &config) == CUDNN_STATUS_SUCCESS &&
         cudnnBackendFinalize(plan) == CUDNN_STATUS_SUCCESS &&
         cudnnBackendGetAttribute(plan, CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE, CUDNN_TYPE_INT64, 1, &n,
-                                 &workspace) == CUDNN_STATUS_SUCCESS &&
-        workspace >= 0 && static_cast<std::size_t>(workspace) <= workspace_limit_;
-    if (!built) {
-      cudnnBackendDestroyDescriptor(plan);
-      continue;
+                                 &workspace) == CUDNN_STATUS_SUCCESS;
+    if (built && workspace >= 0 && static_cast<std::size_t>(workspace) <= workspace_limit_) {
+      result->workspace = workspace;
+      return plan;
     }
-    result->plan = plan;
-    result->workspace = workspace;
-    result->sm_targeted = targeted;
-    return *plans_.emplace(sm, std::move(result)).first->second;
+    ++(built ? rejected.workspace : rejected.build);
+    cudnnBackendDestroyDescriptor(plan);
+    return nullptr;
+  };
+
+  // Engines ranked for the partition first; if none of those can run (seen for strict-FP32
+  // convolutions), the whole-GPU ranking. Either way each engine is first tried with the
+  // SM-count target, then without it (engines that refuse the target).
+  std::vector<int> rankings{sm};
+  if (sm > 0) rankings.push_back(0);
+  std::size_t tried = 0;
+  for (int ranking : rankings) {
+    for (cudnnBackendDescriptor_t config : ranked_configs(graph_, ranking, keep)) {
+      ++tried;
+      cudnnBackendDescriptor_t engine = keep.add(create(CUDNN_BACKEND_ENGINE_DESCRIPTOR));
+      std::int64_t n = 0;
+      if (cudnnBackendGetAttribute(config, CUDNN_ATTR_ENGINECFG_ENGINE, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &n,
+                                   &engine) != CUDNN_STATUS_SUCCESS ||
+          !acceptable_engine(engine, dtype_)) {
+        ++rejected.notes;
+        continue;
+      }
+      if (sm > 0) {
+        if (cudnnBackendDescriptor_t targeted = targeted_config(graph_, engine, config, sm, keep)) {
+          if ((result->plan = build(targeted))) {
+            result->sm_targeted = true;
+            return *plans_.emplace(sm, std::move(result)).first->second;
+          }
+        }
+      }
+      if ((result->plan = build(config))) return *plans_.emplace(sm, std::move(result)).first->second;
+    }
   }
-  throw GpuCallError("cuDNN backend: none of " + std::to_string(count) + " engines can run this convolution" +
-                     (sm > 0 ? " for " + std::to_string(sm) + " SMs" : std::string()));
+  throw GpuCallError("cuDNN backend: none of " + std::to_string(tried) + " engine configurations can run this " +
+                     "convolution" + (sm > 0 ? " for " + std::to_string(sm) + " SMs" : std::string()) + " (" +
+                     rejected.text() + ")");
 }
 
 bool BackendConv::has_plan(int sm_count) {
@@ -245,8 +280,9 @@ bool BackendConv::has_plan(int sm_count) {
   try {
     plan_for(sm);
     return true;
-  } catch (const GpuCallError&) {
+  } catch (const GpuCallError& e) {
     failed_.insert(sm);  // not retried: building plans is slow
+    last_problem_ = e.what();
     return false;
   }
 }

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace sgprs::profiler::ops {
 
@@ -39,6 +40,11 @@ class BackendConv {
   bool has_plan(int sm_count);
   /// Whether that plan's engine accepted the SM-count target (else only the ranking used it).
   bool sm_targeted(int sm_count);
+  /// Why the last has_plan() returned false.
+  std::string last_problem() {
+    std::lock_guard lock(mutex_);
+    return last_problem_;
+  }
   /// Enqueues y = conv(x, w) on the handle's stream. Call has_plan(sm_count) first.
   void execute(cudnnHandle_t handle, int sm_count, const void* x, const void* w, void* y, void* workspace);
 
@@ -53,6 +59,7 @@ class BackendConv {
   std::mutex mutex_;
   std::map<int, std::unique_ptr<Plan>> plans_;
   std::set<int> failed_;  // SM counts without a plan
+  std::string last_problem_;
 };
 
 }  // namespace sgprs::profiler::ops

@@ -133,7 +133,10 @@ class Conv2dOp final : public LayerOp {
     }
     const bool ok = backend_->has_plan(sm);
     auto& counts = conv_path_counts();
-    if (!ok) ++counts.legacy_fallbacks;
+    if (!ok) {
+      ++counts.legacy_fallbacks;
+      counts.note_problem(backend_->last_problem());
+    }
     else if (sm > 0) ++(backend_->sm_targeted(sm) ? counts.targeted_plans : counts.ranked_only_plans);
     std::lock_guard lock(mutex_);
     decided_.emplace(sm, ok);
