@@ -24,10 +24,11 @@ Workload make_workload(const TaskSet& set, const Profile& profile, const std::st
     if (model.name() != spec.model)
       throw InputError(path, "name", "is '" + model.name() + "' but the task set asks for '" + spec.model + "'");
     const ModelProfile& model_profile = profile.model(model.name());
+    const auto model_index = static_cast<std::size_t>(&model_profile - profile.models().data());
     for (const Stage& stage : model.stages())
       if (!model_profile.find_stage(stage.name))
-        throw InputError(profile.source(), "models[" + model.name() + "].stages",
-                         "has no stage '" + stage.name + "' of model " + path);
+        throw InputError(profile.source(), "models[" + std::to_string(model_index) + "].stages",
+                         "model '" + model.name() + "' has no stage '" + stage.name + "' (needed by " + path + ")");
     work.models.push_back(std::move(model));
   }
   for (const Task& task : work.tasks) {

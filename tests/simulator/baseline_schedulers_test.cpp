@@ -1,0 +1,83 @@
+// naive, sequential and static on hand-worked cases (chain3 times as in
+// sgprs_scheduler_test.cpp; whole chain3 job: 14000 ns at 4 SMs, 7000 at 8,
+// 3500 at 16).
+#include "sim_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sgprs::sim {
+namespace {
+
+std::vector<std::string> only(const std::vector<std::string>& lines, const std::string& kind) {
+  std::vector<std::string> out;
+  for (const std::string& l : lines)
+    if (l.find(" " + kind + " ") != std::string::npos) out.push_back(l);
+  return out;
+}
+
+std::string chain3_tasks(const std::vector<Ns>& periods) {
+  std::string ts = R"({"schema": "sgprs.taskset/1", "tasks": [)";
+  for (std::size_t i = 0; i < periods.size(); ++i)
+    ts += (i ? "," : "") + std::string(R"({"name": "T)") + std::to_string(i) +
+          R"(", "model": "chain3", "period_ns": )" + std::to_string(periods[i]) + "}";
+  return ts + "]}";
+}
+
+TEST(NaiveScheduler, WholeJobsOnOverlappingWholeGpuPartitions) {
+  // equal:2 -> two partitions of all 16 SMs; T0, T2 on p0 and T1 on p1.
+  // Three whole jobs share 16 SMs: 16/3 = 5.33 each -> the step at 4 SMs:
+  // 14000 ns each, all end at 14000 (ties in start order).
+  const auto trace = test::run_case(chain3_tasks({100000, 100000, 100000}), test::sizes_layout({8, 8}, 3),
+                                    test::isolated_options("naive", 1));
+  EXPECT_EQ(only(trace.lines, "start"),
+            (std::vector<std::string>{"0 start T0 chain3 p0", "0 start T1 chain3 p1", "0 start T2 chain3 p0"}));
+  EXPECT_EQ(only(trace.lines, "finish"), (std::vector<std::string>{"14000 finish T0 chain3 p0",
+                                                                   "14000 finish T1 chain3 p1",
+                                                                   "14000 finish T2 chain3 p0"}));
+  ASSERT_EQ(trace.summary.partitions.size(), 2u);
+  EXPECT_EQ(trace.summary.partitions[0].sms, 16);
+}
+
+TEST(NaiveScheduler, TwoJobsSplitTheGpu) {
+  // Two whole jobs at 8 SMs each: 7000 ns.
+  const auto trace = test::run_case(chain3_tasks({100000, 100000}), test::sizes_layout({8, 8}, 3),
+                                    test::isolated_options("naive", 1));
+  EXPECT_EQ(only(trace.lines, "end"), (std::vector<std::string>{"7000 end T0 0 on_time", "7000 end T1 0 on_time"}));
+}
+
+TEST(SequentialScheduler, OneStageAtATimeEarliestJobDeadlineFirst) {
+  // Whole GPU, one slot; deadlines T0 100000, T1 90000, T2 50000, all released at 0.
+  // A freed slot goes to the waiting stage with the earliest job deadline, before
+  // the finishing job's next stage is even ready:
+  //   0 T0.a [0,1000]; 1000 T2.a (T1.a, T2.a waiting); 2000 T1.a (T0.b 100000 waits too);
+  //   3000 T2.b [3000,5000]; 5000 T1.b [5000,7000]; 7000 T2.c [7000,7500];
+  //   7500 T1.c [7500,8000]; 8000 T0.b [8000,10000]; 10000 T0.c [10000,10500].
+  const auto trace = test::run_case(chain3_tasks({100000, 90000, 50000}), test::sizes_layout({4, 4}, 3),
+                                    test::isolated_options("sequential", 1));
+  EXPECT_EQ(only(trace.lines, "start"),
+            (std::vector<std::string>{"0 start T0 a p0", "1000 start T2 a p0", "2000 start T1 a p0",
+                                      "3000 start T2 b p0", "5000 start T1 b p0", "7000 start T2 c p0",
+                                      "7500 start T1 c p0", "8000 start T0 b p0", "10000 start T0 c p0"}));
+  EXPECT_EQ(trace.summary.partitions.size(), 1u);
+  EXPECT_EQ(trace.summary.partitions[0].sms, 16);
+}
+
+TEST(StaticScheduler, RoundRobinPinning) {
+  // Pool {4, 12}: T0 -> p0 (job 14000 ns), T1 -> p1 (7000 ns), side by side.
+  const auto trace = test::run_case(chain3_tasks({100000, 100000}), test::sizes_layout({4, 12}, 1),
+                                    test::isolated_options("static", 1));
+  EXPECT_EQ(only(trace.lines, "end"), (std::vector<std::string>{"7000 end T1 0 on_time", "14000 end T0 0 on_time"}));
+  for (const std::string& l : only(trace.lines, "start")) EXPECT_EQ(l.back(), l.find("T0") != std::string::npos ? '0' : '1') << l;
+}
+
+TEST(StaticScheduler, BalancedPinningFillsTheLeastLoadedPartition) {
+  // Predicted utilisation of one job: 14000/100000 = 0.14 on p0, 0.07 on p1.
+  // T0: 0.14 vs 0.07 -> p1. T1: 0.14 vs 0.07 + 0.07 = 0.14: tie -> lower index p0.
+  RunOptions options = test::isolated_options("static", 1);
+  options.scheduler_options.static_assignment = StaticAssignment::kBalanced;
+  const auto trace = test::run_case(chain3_tasks({100000, 100000}), test::sizes_layout({4, 12}, 1), options);
+  EXPECT_EQ(only(trace.lines, "end"), (std::vector<std::string>{"7000 end T0 0 on_time", "14000 end T1 0 on_time"}));
+}
+
+}  // namespace
+}  // namespace sgprs::sim

@@ -1,0 +1,113 @@
+// The SM sharing rule alone (gpu/processor_sharing.hpp), then the GPU model's
+// rescaling of running stages when shares change. Test GPU: 16 SMs, 4 pieces of 4.
+#include "simulator/gpu/gpu_model.hpp"
+#include "simulator/gpu/processor_sharing.hpp"
+
+#include "sim_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sgprs::sim {
+namespace {
+
+Layout pieces_layout(const std::vector<std::vector<int>>& pieces, int max_parallel) {
+  Layout layout;
+  layout.name = "pieces";
+  layout.max_parallel = max_parallel;
+  for (std::size_t i = 0; i < pieces.size(); ++i)
+    layout.partitions.push_back(Partition{"p" + std::to_string(i), 4 * static_cast<int>(pieces[i].size()), pieces[i]});
+  return layout;
+}
+
+TEST(ProcessorSharing, DisjointPartitionsSplitOnlyTheirOwnSms) {
+  ProcessorSharing sharing(pieces_layout({{0, 1}, {2, 3}}, 3), test::test_profile().gpu());
+  EXPECT_EQ(sharing.atom_count(), 2u);
+  sharing.add_running(0, 1);
+  EXPECT_DOUBLE_EQ(sharing.share(0), 8.0);
+  EXPECT_DOUBLE_EQ(sharing.share(1), 0.0);  // nothing runs there
+  sharing.add_running(0, 2);                // three stages on p0: 8 / 3 each
+  sharing.add_running(1, 1);
+  EXPECT_DOUBLE_EQ(sharing.share(0), 8.0 / 3.0);
+  EXPECT_DOUBLE_EQ(sharing.share(1), 8.0);  // p1 does not feel p0
+  EXPECT_EQ(sharing.coupled(0), std::vector<int>{0});
+}
+
+TEST(ProcessorSharing, OverlappingPiecesAreSplitPerRunningStage) {
+  // p0 = pieces {0,1}, p1 = {1,2}: atoms {0} (p0 only), {1} (both), {2} (p1 only), 4 SMs each.
+  ProcessorSharing sharing(pieces_layout({{0, 1}, {1, 2}}, 3), test::test_profile().gpu());
+  EXPECT_EQ(sharing.atom_count(), 3u);
+  sharing.add_running(0, 1);
+  EXPECT_DOUBLE_EQ(sharing.share(0), 8.0);  // alone: all of {0} and {1}
+  sharing.add_running(1, 1);
+  EXPECT_DOUBLE_EQ(sharing.share(0), 4.0 + 4.0 / 2);  // own piece + half the shared one = 6
+  EXPECT_DOUBLE_EQ(sharing.share(1), 6.0);
+  sharing.add_running(0, 1);  // two on p0, one on p1: shared piece split three ways
+  EXPECT_DOUBLE_EQ(sharing.share(0), 4.0 / 2 + 4.0 / 3);  // 3.333...
+  EXPECT_DOUBLE_EQ(sharing.share(1), 4.0 / 3 + 4.0);      // 5.333...
+  EXPECT_EQ(sharing.coupled(0), (std::vector<int>{0, 1}));
+}
+
+TEST(ProcessorSharing, TwoWholeGpuPartitionsAreOneAtom) {
+  ProcessorSharing sharing(pieces_layout({{0, 1, 2, 3}, {0, 1, 2, 3}}, 4), test::test_profile().gpu());
+  EXPECT_EQ(sharing.atom_count(), 1u);
+  sharing.add_running(0, 1);
+  sharing.add_running(1, 3);
+  EXPECT_DOUBLE_EQ(sharing.share(0), 4.0);  // 16 SMs over 4 running stages
+  EXPECT_DOUBLE_EQ(sharing.share(1), 4.0);
+}
+
+TEST(ProcessorSharing, TimeAtShareIsTheStaircaseAndIdealBelowTheFirstPoint) {
+  // Stage chain3/a: 4000, 2000, 2000, 1000 ns at 4, 8, 12, 16 SMs.
+  const SpeedupCurve& a = test::test_profile().model("chain3").find_stage("a")->isolated;
+  EXPECT_EQ(time_at_share(a, 16.0), 1000);
+  EXPECT_EQ(time_at_share(a, 15.9), 2000);        // floor 15 -> step at 12
+  EXPECT_EQ(time_at_share(a, 6.0), 4000);         // step at 4
+  EXPECT_EQ(time_at_share(a, 8.0 / 3 + 16.0 / 3), 2000);  // 7.999... counts as 8
+  EXPECT_EQ(time_at_share(a, 2.0), 8000);         // 4000 x 4 / 2
+  EXPECT_EQ(time_at_share(a, 8.0 / 3), 6000);     // 4000 x 4 / (8/3)
+}
+
+TEST(GpuModel, StagesSlowDownWhileSharingAndSpeedUpAfter) {
+  // One 8-SM partition, two slots. Stage a: 2000 ns at 8 SMs, 4000 ns at 4.
+  const SpeedupCurve& a = test::test_profile().model("chain3").find_stage("a")->isolated;
+  GpuModel gpu(pieces_layout({{0, 1}}, 2), test::test_profile().gpu());
+  gpu.start(0, 0, a, StageTag{0, 0, 0});
+  EXPECT_EQ(gpu.next_finish_ns(), 2000);  // alone
+  // At 1000 a second stage starts: half of the first is left; at 4 SMs each
+  // takes 4000 ns: the first ends at 1000 + 0.5 x 4000 = 3000.
+  gpu.start(1000, 0, a, StageTag{1, 0, 0});
+  EXPECT_EQ(gpu.next_finish_ns(), 3000);
+  FinishedStage first = gpu.finish_next(3000);
+  EXPECT_EQ(first.tag.task, 0);
+  // The second did 2000 of its 4000 ns (half) while sharing; alone again it
+  // needs 0.5 x 2000 = 1000 more: ends at 4000.
+  EXPECT_EQ(gpu.next_finish_ns(), 4000);
+  EXPECT_EQ(gpu.finish_next(4000).tag.task, 1);
+  EXPECT_EQ(gpu.next_finish_ns(), kNever);
+}
+
+TEST(GpuModel, EqualFinishTimesGoInStartOrderAndSlotsAreEnforced) {
+  const SpeedupCurve& a = test::test_profile().model("chain3").find_stage("a")->isolated;
+  GpuModel gpu(pieces_layout({{0, 1}, {2, 3}}, 1), test::test_profile().gpu());
+  gpu.start(0, 1, a, StageTag{7, 0, 0});
+  gpu.start(0, 0, a, StageTag{3, 0, 0});
+  EXPECT_THROW(gpu.start(0, 0, a, StageTag{4, 0, 0}), std::logic_error);  // max_parallel 1
+  EXPECT_EQ(gpu.finish_next(2000).tag.task, 7);  // started first
+  EXPECT_EQ(gpu.finish_next(2000).tag.task, 3);
+}
+
+TEST(GpuModel, CancelStopsOnlyThatTasksStages) {
+  const SpeedupCurve& b = test::test_profile().model("chain3").find_stage("b")->isolated;
+  GpuModel gpu(pieces_layout({{0, 1, 2, 3}}, 2), test::test_profile().gpu());
+  gpu.start(0, 0, b, StageTag{0, 1, 0});  // 2000 ns alone at 16 SMs; 4000 at 8
+  gpu.start(0, 0, b, StageTag{1, 1, 0});  // both end at 4000 while sharing
+  EXPECT_EQ(gpu.next_finish_ns(), 4000);
+  std::vector<FinishedStage> cancelled;
+  gpu.cancel_task(1000, 1, cancelled);  // task 0 did 1000 of 4000: 3/4 left, alone 3/4 x 2000 = 1500
+  ASSERT_EQ(cancelled.size(), 1u);
+  EXPECT_EQ(cancelled[0].tag.task, 1);
+  EXPECT_EQ(gpu.next_finish_ns(), 2500);
+}
+
+}  // namespace
+}  // namespace sgprs::sim

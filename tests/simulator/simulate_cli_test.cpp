@@ -1,0 +1,150 @@
+// `sgprs simulate` through the real binary: outputs, determinism, a golden
+// event log, and every bad input giving one line on stderr, exit status 2 and
+// no output folder.
+#include "common/json_io.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSource = SGPRS_SOURCE_DIR;
+const std::string kData = kSource + "/tests/data/sim";
+
+struct Result {
+  int status;
+  std::string err;
+};
+
+class SimulateCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("sgprs-cli-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs `sgprs simulate` on the synthetic test inputs plus `args`.
+  Result run(const std::string& args, const std::string& out_name = "out") {
+    const std::string err = (dir_ / "stderr.txt").string();
+    const std::string cmd = std::string(SGPRS_BINARY) + " simulate --profile " + kData + "/profile.json --models " +
+                            kData + "/models --out " + (dir_ / out_name).string() + " " + args + " > " +
+                            (dir_ / "stdout.txt").string() + " 2> " + err;
+    const int raw = std::system(cmd.c_str());
+    return Result{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(err)};
+  }
+  static std::string slurp(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  void expect_input_error(const Result& r, const std::string& must_contain) {
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find(must_contain), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;  // one line
+    EXPECT_FALSE(fs::exists(dir_ / "out")) << "no output folder after bad input";
+  }
+  fs::path dir_;
+};
+
+TEST_F(SimulateCli, WritesSummaryEventsAndTimeline) {
+  const Result r = run("--taskset " + kData + "/taskset-small.json --layout equal:2:1.5x --duration 0.05 --seed 3");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const sgprs::Json summary = sgprs::Json::parse(slurp(dir_ / "out/summary.json"));
+  EXPECT_EQ(summary.at("schema"), "sgprs.summary/1");
+  EXPECT_GT(summary.at("jobs_released").get<int>(), 0);
+  EXPECT_EQ(summary.at("provenance").at("seed"), 3);
+  std::ifstream events(dir_ / "out/events.jsonl");
+  std::string header;
+  std::getline(events, header);
+  EXPECT_EQ(sgprs::Json::parse(header).at("schema"), "sgprs.events/1");
+  const sgprs::Json timeline = sgprs::Json::parse(slurp(dir_ / "out/timeline.json"));
+  EXPECT_GT(timeline.at("traceEvents").size(), 10u);
+  EXPECT_FALSE(fs::exists(dir_ / "out/events.jsonl.tmp"));
+  const std::string table = slurp(dir_ / "stdout.txt");
+  EXPECT_NE(table.find("cam#0"), std::string::npos);
+  EXPECT_NE(table.find("busy%"), std::string::npos);
+}
+
+TEST_F(SimulateCli, NoEventsWritesOnlyTheSummary) {
+  ASSERT_EQ(run("--taskset " + kData + "/taskset-small.json --duration 0.05 --no-events").status, 0);
+  EXPECT_TRUE(fs::exists(dir_ / "out/summary.json"));
+  EXPECT_FALSE(fs::exists(dir_ / "out/events.jsonl"));
+  EXPECT_FALSE(fs::exists(dir_ / "out/timeline.json"));
+}
+
+TEST_F(SimulateCli, SameSeedGivesIdenticalFiles) {
+  const std::string args = "--taskset " + kData + "/taskset-small.json --layout stepwise:2:1.0x --duration 0.05 --seed 9";
+  ASSERT_EQ(run(args, "a").status, 0);
+  ASSERT_EQ(run(args, "b").status, 0);
+  for (const char* file : {"events.jsonl", "timeline.json"})
+    EXPECT_EQ(slurp(dir_ / "a" / file), slurp(dir_ / "b" / file)) << file;
+  sgprs::Json a = sgprs::Json::parse(slurp(dir_ / "a/summary.json"));
+  sgprs::Json b = sgprs::Json::parse(slurp(dir_ / "b/summary.json"));
+  a.erase("wall_time_s");
+  b.erase("wall_time_s");
+  EXPECT_EQ(a, b);
+}
+
+TEST_F(SimulateCli, DeferralCaseMatchesItsGoldenEventLog) {
+  // The hand-worked case of SgprsScheduler.AStageAheadOfScheduleWaitsWhenNoPartitionIsIdle
+  // (tests/simulator/sgprs_scheduler_test.cpp), written by the CLI.
+  const Result r = run("--taskset " + kData + "/taskset-deferral.json --layout full --max-parallel 2 "
+                       "--estimates isolated --option no_defer_last=0 --duration 0.00005");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slurp(dir_ / "out/events.jsonl"), slurp(kData + "/golden/deferral.events.jsonl"));
+}
+
+TEST_F(SimulateCli, UnknownScheduler) {
+  expect_input_error(run("--taskset " + kData + "/taskset-small.json --scheduler fastest"), "--scheduler");
+}
+
+TEST_F(SimulateCli, ModelStageMissingFromProfile) {
+  const Result r = run("--taskset " + kData + "/taskset-unknown-stage.json");
+  expect_input_error(r, "profile.json");
+  EXPECT_NE(r.err.find("'zz'"), std::string::npos) << r.err;
+}
+
+TEST_F(SimulateCli, ModelMissingFromProfile) {
+  const fs::path ts = dir_ / "ts.json";
+  std::ofstream(ts) << R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "ghost", "period_ns": 1000}]})";
+  expect_input_error(run("--taskset " + ts.string()), "tasks[0].model");
+}
+
+TEST_F(SimulateCli, LayoutLargerThanTheGpu) {
+  expect_input_error(run("--taskset " + kData + "/taskset-small.json --layout equal:9:1.0x"), "--layout");
+}
+
+TEST_F(SimulateCli, DeadlineOverPeriodUnlessAllowed) {
+  expect_input_error(run("--taskset " + kData + "/taskset-deadline-over-period.json"), "tasks[0].deadline_ns");
+  EXPECT_EQ(run("--taskset " + kData + "/taskset-deadline-over-period.json --allow-deadline-over-period --duration 0.001")
+                .status,
+            0);
+}
+
+TEST_F(SimulateCli, BadSchedulerOptionsAndDuration) {
+  expect_input_error(run("--taskset " + kData + "/taskset-small.json --option waiting_order=random"), "waiting_order");
+  expect_input_error(run("--taskset " + kData + "/taskset-small.json --waiting-order random"), "--waiting-order");
+  expect_input_error(run("--taskset " + kData + "/taskset-small.json --option nonsense"), "--option");
+  expect_input_error(run("--taskset " + kData + "/taskset-small.json --duration -1"), "--duration");
+}
+
+TEST_F(SimulateCli, TruncatedTaskSet) {
+  const fs::path ts = dir_ / "ts.json";
+  std::ofstream(ts) << R"({"schema": "sgprs.taskset/1", "tasks": [)";
+  expect_input_error(run("--taskset " + ts.string()), "ts.json");
+}
+
+}  // namespace
