@@ -21,11 +21,20 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// FNV-1a of the profile as parsed: a re-measured profile is another experiment.
+std::string profile_fingerprint(const Profile& profile) {
+  std::uint64_t hash = 0xcbf29ce484222325ull;
+  for (const unsigned char c : profile.raw().dump()) hash = (hash ^ c) * 0x100000001b3ull;
+  char text[20];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
 /// What identifies the experiment in DIR/sweep.json, compared on --resume.
 Json experiment_identity(const PreparedExperiment& prep) {
   Json loads = Json::array();
   for (double l : prep.loads) loads.push_back(load_text(l));
-  return Json{{"config", prep.experiment.raw}, {"loads", loads}};
+  return Json{{"config", prep.experiment.raw}, {"loads", loads}, {"profile_fnv1a", profile_fingerprint(prep.profile)}};
 }
 
 RunRow row_for(const PreparedExperiment& prep, const RunKey& key, const RunMetrics& metrics) {
@@ -69,7 +78,7 @@ void check_resumable(const PreparedExperiment& prep, const std::string& sweep_js
   }
   if (previous.contains("experiment") && previous["experiment"] != experiment_identity(prep))
     throw InputError(sweep_json, "experiment",
-                     "this folder holds a sweep of another experiment (or other loads); use a new --out to start it");
+                     "this folder holds a sweep of another experiment (other file, loads or profile); use a new --out");
 }
 
 }  // namespace
