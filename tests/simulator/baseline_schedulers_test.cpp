@@ -8,12 +8,7 @@
 namespace sgprs::sim {
 namespace {
 
-std::vector<std::string> only(const std::vector<std::string>& lines, const std::string& kind) {
-  std::vector<std::string> out;
-  for (const std::string& l : lines)
-    if (l.find(" " + kind + " ") != std::string::npos) out.push_back(l);
-  return out;
-}
+using test::only;
 
 std::string chain3_tasks(const std::vector<Ns>& periods) {
   std::string ts = R"({"schema": "sgprs.taskset/1", "tasks": [)";

@@ -17,12 +17,7 @@
 namespace sgprs::sim {
 namespace {
 
-std::vector<std::string> only(const std::vector<std::string>& lines, const std::string& kind) {
-  std::vector<std::string> out;
-  for (const std::string& l : lines)
-    if (l.find(" " + kind + " ") != std::string::npos) out.push_back(l);
-  return out;
-}
+using test::only;
 
 std::string one_chain3(Ns period) {
   return R"({"schema": "sgprs.taskset/1", "tasks": [{"name": "T", "model": "chain3", "period_ns": )" +

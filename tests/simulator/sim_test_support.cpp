@@ -35,6 +35,13 @@ Trace run_case(const std::string& taskset_json, const Layout& layout, const RunO
   return trace;
 }
 
+std::vector<std::string> only(const std::vector<std::string>& lines, const std::string& kind) {
+  std::vector<std::string> out;
+  for (const std::string& l : lines)
+    if (l.find(" " + kind + " ") != std::string::npos) out.push_back(l);
+  return out;
+}
+
 void RecordingObserver::on_event(const SimEvent& e) {
   const std::string t = std::to_string(e.time_ns) + " ";
   const std::string& task = info_.task_names[static_cast<std::size_t>(e.task)];

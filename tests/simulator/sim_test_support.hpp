@@ -31,6 +31,9 @@ Trace run_case(const std::string& taskset_json, const Layout& layout, const RunO
 /// table of numbers (tests/data/sim/profile.json "median_ns") explains everything.
 RunOptions isolated_options(const std::string& scheduler, Ns duration_ns);
 
+/// The recorded lines of one kind ("start", "end", "defer", ...), in order.
+std::vector<std::string> only(const std::vector<std::string>& lines, const std::string& kind);
+
 class RecordingObserver final : public Observer {
  public:
   void on_run_start(const RunInfo& info) override { info_ = info; }
