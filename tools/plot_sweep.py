@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Plots of one `sgprs sweep` folder (DIR/summary.csv + DIR/sweep.json), as PNG and SVG.
 
-    python3 tools/plot_sweep.py DIR [--out FOLDER] [--title TEXT]
+    python3 tools/plot_sweep.py DIR [--out FOLDER] [--title TEXT] [--table]
 
 Writes, per layout family (one panel per layout):
   throughput_vs_load    completed jobs/s vs load, one line per scheduler (95% CI bars),
@@ -9,6 +9,11 @@ Writes, per layout family (one panel per layout):
   miss_ratio_vs_load    miss ratio (late + skipped + aborted jobs / released) vs load
   schedulability_vs_utilisation   (random task sets only) share of task sets with no miss
                         vs total utilisation
+--table prints, instead of plotting, a Markdown table per layout and scheduler:
+the peak mean throughput and the first load reaching 99% of it (the pivot: where
+the scheduler stops gaining throughput), the throughput at the largest load,
+the largest miss-free load (every repetition of it and of every smaller load
+without a miss), and the share of the bound at the peak.
 The paper's Figures 3 and 4 are throughput_vs_load and miss_ratio_vs_load for
 2 and 3 partitions. Needs matplotlib (Debian: python3-matplotlib).
 """
@@ -125,11 +130,47 @@ def plot_schedulability(rows, out_dir, title):
     save(fig, out_dir, "schedulability_vs_utilisation")
 
 
+def findings(rows):
+    """One dict per (layout, scheduler), from summary rows (see --table)."""
+    out = []
+    for layout in ordered(r["layout"] for r in rows):
+        for sched in ordered(r["scheduler"] for r in rows):
+            pts = sorted((r for r in rows if r["layout"] == layout and r["scheduler"] == sched),
+                         key=lambda r: r["load"])
+            if not pts:
+                continue
+            peak = max(pts, key=lambda r: r["throughput_mean"])
+            pivot = next(r for r in pts if r["throughput_mean"] >= 0.99 * peak["throughput_mean"])
+            miss_free = None
+            for r in pts:
+                if r["schedulability_ratio"] < 1:
+                    break
+                miss_free = r
+            out.append(dict(layout=layout, scheduler=sched, peak=peak["throughput_mean"], peak_load=peak["load"],
+                            pivot_load=pivot["load"], last=pts[-1]["throughput_mean"], last_load=pts[-1]["load"],
+                            miss_free_load=miss_free["load"] if miss_free else None,
+                            peak_share=peak["throughput_mean"] / peak["bound_jobs_per_s"]
+                            if peak["bound_jobs_per_s"] > 0 else float("nan")))
+    return out
+
+
+def print_table(rows):
+    print("| layout | scheduler | peak jobs/s (at load) | pivot load (99% of peak) | jobs/s at largest load "
+          "| largest miss-free load | peak / bound |")
+    print("|---|---|---|---|---|---|---|")
+    fmt = lambda v: f"{v:g}"  # noqa: E731
+    for f in findings(rows):
+        miss_free = fmt(f["miss_free_load"]) if f["miss_free_load"] is not None else "none"
+        print(f"| {f['layout']} | {f['scheduler']} | {f['peak']:.0f} ({fmt(f['peak_load'])}) | {fmt(f['pivot_load'])} "
+              f"| {f['last']:.0f} ({fmt(f['last_load'])}) | {miss_free} | {f['peak_share']:.2f} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dir", help="a folder written by sgprs sweep")
     parser.add_argument("--out", help="where the figures go (default: DIR)")
     parser.add_argument("--title", help="figure title (default: the experiment's name)")
+    parser.add_argument("--table", action="store_true", help="print the findings table (Markdown) instead of plotting")
     args = parser.parse_args()
 
     summary_path = os.path.join(args.dir, "summary.csv")
@@ -138,6 +179,9 @@ def main():
     rows = read_summary(summary_path)
     if not rows:
         sys.exit(f"plot_sweep: {summary_path} has no rows")
+    if args.table:
+        print_table(rows)
+        return
     kind = "identical"
     sweep_path = os.path.join(args.dir, "sweep.json")
     device = ""
