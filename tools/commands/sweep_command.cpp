@@ -21,7 +21,7 @@ struct SweepArgs {
   std::string out;
   int jobs = 0;
   bool resume = false;
-  bool plots = true;
+  bool no_plots = false;
   bool quiet = false;
 };
 
@@ -79,7 +79,7 @@ void run(const SweepArgs& args) {
                result.runs_total, result.runs_resumed, result.threads, result.wall_time_s, args.out.c_str(),
                args.out.c_str());
 
-  if (!args.plots) return;
+  if (args.no_plots) return;
   const std::string script = find_plot_script();
   if (script.empty()) {
     std::fprintf(stderr, "sgprs: warning: tools/plot_sweep.py not found (set SGPRS_PLOT_SCRIPT); no plots\n");
@@ -103,7 +103,7 @@ void add_sweep_subcommand(CLI::App& app) {
   sub->add_option("--out", args->out, "output folder")->required();
   sub->add_option("--jobs", args->jobs, "worker threads (default: all hardware threads)")->check(CLI::NonNegativeNumber);
   sub->add_flag("--resume", args->resume, "keep the runs already in DIR/runs.csv and run only the rest");
-  sub->add_flag("--no-plots{false}", args->plots, "skip tools/plot_sweep.py");
+  sub->add_flag("--no-plots", args->no_plots, "skip tools/plot_sweep.py (redraw later: python3 tools/plot_sweep.py DIR)");
   sub->add_flag("--quiet", args->quiet, "no progress bar");
   sub->callback([args] { run(*args); });
 }
