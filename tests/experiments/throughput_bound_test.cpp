@@ -8,6 +8,7 @@
 #include "simulator/experiments/throughput_bound.hpp"
 
 #include "common/errors.hpp"
+#include "simulator/simulation.hpp"
 
 #include <gtest/gtest.h>
 
@@ -76,6 +77,19 @@ TEST(ThroughputBound, ExactFitDoesNotRoundDown) {
 
 TEST(ThroughputBound, UnknownModelIsAnInputError) {
   EXPECT_THROW(throughput_bound(hand_profile(), {task("vgg", 1'000'000)}), InputError);
+}
+
+TEST(ThroughputBound, ForAWorkloadAsSimulateSeesIt) {
+  // 3 tiny copies at 1 ms + 1 wide at 0.5 ms: offered 5000 jobs/s, L = 3000 x 4.8e-5 + 2000 x 8e-6
+  // = 0.16 SMs, alpha* = 100, so the mix could complete 500000 jobs/s.
+  const Profile p = hand_profile();
+  TaskSet set;
+  set.source = "test";
+  set.specs.push_back(TaskSpec{"t", "tiny", 1'000'000, 1'000'000, 0, false, Priority::kLow, 3});
+  set.specs.push_back(TaskSpec{"w", "wide", 500'000, 500'000, 0, false, Priority::kLow, 1});
+  const sim::Workload work =
+      sim::make_workload(set, p, std::string(SGPRS_SOURCE_DIR) + "/tests/data/experiments/models", 1);
+  EXPECT_NEAR(throughput_bound_jobs_per_s(p, work), 500000, 1e-6);
 }
 
 TEST(ThroughputBound, EmptyTaskSetIsZero) {
