@@ -73,6 +73,10 @@ class ModelInstance {
 /// Names of the standalone operation benchmarks, e.g. "conv3x3_64c_56".
 std::vector<std::string> op_case_names();
 
+/// The tiny model behind an op case: an optional "setup" stage making extra inputs, then the
+/// stage "op" with the one timed layer "op". Needs no GPU. Unknown names as OpInstance.
+sgprs::Model op_case_model(std::string_view case_name);
+
 /// One operation on fixed shapes (batch 1), for the per-op speedup curves.
 class OpInstance {
  public:

@@ -80,9 +80,14 @@ std::vector<std::string> op_case_names() {
   return names;
 }
 
+sgprs::Model op_case_model(std::string_view case_name) {
+  const OpCase& c = find_case(case_name);
+  return sgprs::Model::from_json(case_model(c), std::string("op case ") + c.name);
+}
+
 OpInstance::OpInstance(std::string_view case_name, DType dtype) {
   const OpCase& c = find_case(case_name);
-  const sgprs::Model model = sgprs::Model::from_json(case_model(c), std::string("op case ") + c.name);
+  const sgprs::Model model = op_case_model(case_name);
   description_ = std::string(c.name) + ": " + c.layer + " on input " + c.input_shape + " (batch 1, " +
                  std::string(dtype_name(dtype)) + ")";
   instance_ = std::make_unique<ModelInstance>(model, dtype, 1);

@@ -3,6 +3,7 @@
 // model and every op case runs in both dtypes. Plus the interface's error paths (no GPU needed).
 #include "common/errors.hpp"
 #include "gpu_fixture.hpp"
+#include "profiler/models/layer_graph.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -67,6 +68,17 @@ TEST(OpCases, CatalogueCoversTheIssuesOperations) {
                              "add_64c_56", "concat_2x64c_56", "upsample2x_128c_64", "softmax_12h_197tok",
                              "layernorm_768_197tok", "gelu_3072_197tok"})
     EXPECT_TRUE(set.contains(needed)) << needed;
+}
+
+TEST(OpCases, EveryCaseIsAValidModelWhoseLastStageIsTheOneOp) {
+  for (const std::string& name : op_case_names()) {
+    const Model model = op_case_model(name);
+    const LayerGraph graph = build_layer_graph(model, name);  // throws on a bad shape or attribute
+    ASSERT_FALSE(model.stages().empty());
+    EXPECT_EQ(model.stages().back().name, "op") << name;
+    EXPECT_EQ(model.stages().back().layers, std::vector<std::string>{"op"}) << name;
+    EXPECT_LE(model.stages().size(), 2u) << name;
+  }
 }
 
 class Resnet18Stages : public ::testing::TestWithParam<DType> {
