@@ -20,7 +20,8 @@ ProcessorSharing::ProcessorSharing(const Layout& pool, const GpuShape& gpu) {
   const std::size_t partitions = pool.partitions.size();
   // Membership signature per piece -> atom; std::map keeps atom order deterministic.
   std::map<std::vector<int>, int> atom_of_signature;
-  partition_atoms_.resize(partitions);
+  std::vector<std::vector<int>> atom_partitions;
+  std::vector<std::vector<int>> atoms_of(partitions);
   for (int piece = 0; piece <= gpu.pieces; ++piece) {
     std::vector<int> members;
     for (std::size_t p = 0; p < partitions; ++p) {
@@ -32,31 +33,38 @@ ProcessorSharing::ProcessorSharing(const Layout& pool, const GpuShape& gpu) {
     auto [it, inserted] = atom_of_signature.emplace(members, static_cast<int>(atom_sms_.size()));
     if (inserted) {
       atom_sms_.push_back(0);
-      atom_partitions_.push_back(members);
-      for (int p : members) partition_atoms_[static_cast<std::size_t>(p)].push_back(it->second);
+      atom_partitions.push_back(members);
+      for (int p : members) atoms_of[static_cast<std::size_t>(p)].push_back(it->second);
     }
     atom_sms_[static_cast<std::size_t>(it->second)] += sms;
   }
-  for (std::size_t p = 0; p < partitions; ++p)
-    if (partition_atoms_[p].empty())
+  atom_begin_.push_back(0);
+  for (std::size_t p = 0; p < partitions; ++p) {
+    if (atoms_of[p].empty())
       throw std::invalid_argument("partition '" + pool.partitions[p].name + "' holds no piece of the GPU");
+    partition_atoms_.insert(partition_atoms_.end(), atoms_of[p].begin(), atoms_of[p].end());
+    atom_begin_.push_back(partition_atoms_.size());
+  }
   coupled_.resize(partitions);
   for (std::size_t p = 0; p < partitions; ++p) {
     std::vector<int>& out = coupled_[p];
-    for (int atom : partition_atoms_[p])
-      for (int q : atom_partitions_[static_cast<std::size_t>(atom)]) out.push_back(q);
+    for (int atom : atoms_of[p])
+      for (int q : atom_partitions[static_cast<std::size_t>(atom)]) out.push_back(q);
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
   }
+  atom_users_.assign(atom_sms_.size(), 0);
   running_.assign(partitions, 0);
   share_.assign(partitions, 0.0);
 }
 
 void ProcessorSharing::add_running(int partition, int delta) {
-  int& count = running_[static_cast<std::size_t>(partition)];
-  count += delta;
-  if (count < 0) throw std::logic_error("processor sharing: negative running count");
-  for (int q : coupled_[static_cast<std::size_t>(partition)]) recompute(q);
+  const auto p = static_cast<std::size_t>(partition);
+  running_[p] += delta;
+  if (running_[p] < 0) throw std::logic_error("processor sharing: negative running count");
+  for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i)
+    atom_users_[static_cast<std::size_t>(partition_atoms_[i])] += delta;
+  for (int q : coupled_[p]) recompute(q);
 }
 
 void ProcessorSharing::recompute(int partition) {
@@ -66,10 +74,9 @@ void ProcessorSharing::recompute(int partition) {
     return;
   }
   double share = 0.0;
-  for (int atom : partition_atoms_[p]) {
-    int users = 0;
-    for (int q : atom_partitions_[static_cast<std::size_t>(atom)]) users += running_[static_cast<std::size_t>(q)];
-    share += static_cast<double>(atom_sms_[static_cast<std::size_t>(atom)]) / users;
+  for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i) {
+    const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
+    share += atom_sms_[atom] / atom_users_[atom];
   }
   share_[p] = share;
 }

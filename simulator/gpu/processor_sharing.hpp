@@ -47,9 +47,12 @@ class ProcessorSharing {
  private:
   void recompute(int partition);
 
-  std::vector<int> atom_sms_;                       // SMs per atom
-  std::vector<std::vector<int>> atom_partitions_;   // partitions containing each atom
-  std::vector<std::vector<int>> partition_atoms_;   // atoms inside each partition
+  // Flat (CSR) lists: the atoms of partition p are
+  // partition_atoms_[atom_begin_[p] .. atom_begin_[p + 1]); the hot path reads only these.
+  std::vector<double> atom_sms_;     // SMs per atom
+  std::vector<int> atom_users_;      // n(a): stages running on partitions that contain atom a
+  std::vector<int> partition_atoms_;
+  std::vector<std::size_t> atom_begin_;
   std::vector<std::vector<int>> coupled_;
   std::vector<int> running_;
   std::vector<double> share_;

@@ -84,6 +84,21 @@ TEST(Accounting, ForkJoinStagesRunInParallelAndJoin) {
   EXPECT_EQ(trace.lines.back(), "6000 end F 0 on_time");
 }
 
+TEST(Accounting, OversubscribedPartitionsShareTheirSms) {
+  // equal:2:2.0x on the 16-SM test GPU: two partitions of all 16 SMs (the same
+  // pieces). T0.a -> p0 and T1.a -> p1 (both idle at 0, pass 1); they share the
+  // 16 SMs, 8 each: stage a takes 2000 ns at 8 SMs, so both finish at 2000 (not
+  // 1000, as either would alone).
+  const auto trace = test::run_case(
+      R"({"schema": "sgprs.taskset/1", "tasks": [{"name": "T0", "model": "chain3", "period_ns": 100000},
+                                                 {"name": "T1", "model": "chain3", "period_ns": 100000}]})",
+      parse_layout("equal:2:2.0x", test::test_profile().gpu()), test::isolated_options("sgprs", 1));
+  const auto finishes = only(trace.lines, "finish");
+  ASSERT_GE(finishes.size(), 2u);
+  EXPECT_EQ(finishes[0], "2000 finish T0 a p0");
+  EXPECT_EQ(finishes[1], "2000 finish T1 a p1");
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;

@@ -72,6 +72,7 @@ void run_simulate(const SimulateArgs& args) {
     throw InputError("--scheduler", "", "unknown scheduler '" + args.scheduler + "' (known: " + fmt::format("{}", fmt::join(names, ", ")) + ")");
   if (!(args.duration_s > 0) || !std::isfinite(args.duration_s) || args.duration_s > 1e6)
     throw InputError("--duration", "", "must be a positive number of seconds up to 1e6");
+  if (args.max_parallel < 0) throw InputError("--max-parallel", "", "must be 0 (the layout's) or positive");
   if (args.estimates != "occupied" && args.estimates != "isolated")
     throw InputError("--estimates", "", "must be occupied or isolated");
   sim::RunOptions run;
