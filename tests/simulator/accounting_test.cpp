@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <unistd.h>
 
 namespace sgprs::sim {
@@ -135,6 +136,27 @@ TEST(Determinism, SameSeedSameLogsAndTimelines) {
   EXPECT_EQ(timelines[0], timelines[1]);
   EXPECT_EQ(summaries[0], summaries[1]);
   EXPECT_NE(logs[0], logs[2]);  // another seed draws other offsets
+}
+
+TEST(Determinism, ConcurrentRunsOnOneWorkloadAgreeWithASerialRun) {
+  // simulate() owns all its state: four threads on the same Profile and Workload
+  // must each get the serial answer.
+  const TaskSet set = TaskSet::load(std::string(SGPRS_SOURCE_DIR) + "/tests/data/sim/taskset-small.json");
+  const Workload work = make_workload(set, test::test_profile(), test::test_models_dir(), 5);
+  const Layout layout = parse_layout("stepwise:2:1.5x", test::test_profile().gpu());
+  RunOptions options;
+  options.duration_ns = 20 * kNsPerMs;
+  auto run = [&] {
+    Json j = simulate(test::test_profile(), work, layout, options).to_json();
+    j.erase("wall_time_s");
+    return j;
+  };
+  const Json serial = run();
+  std::vector<Json> results(4);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < results.size(); ++i) threads.emplace_back([&, i] { results[i] = run(); });
+  for (std::thread& t : threads) t.join();
+  for (const Json& r : results) EXPECT_EQ(r, serial);
 }
 
 TEST(Summary, JsonHasTheSchemaAndEveryCount) {
