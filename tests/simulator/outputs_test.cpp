@@ -1,0 +1,57 @@
+// The timeline writer: one process per partition, one thread per slot, slices
+// of one thread never overlap; the summary table.
+#include "simulator/outputs/summary_table.hpp"
+#include "simulator/outputs/timeline_writer.hpp"
+
+#include "common/taskset.hpp"
+#include "sim_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace sgprs::sim {
+namespace {
+
+TEST(TimelineWriter, ConcurrentStagesOfOnePartitionGetSeparateSlots) {
+  // The deferral case (sgprs_scheduler_test.cpp): T0.b runs [1000,4000] and T1.a
+  // [2000,4000] side by side on p0; T1.b then reuses the first free slot.
+  const TaskSet set = TaskSet::load(std::string(SGPRS_SOURCE_DIR) + "/tests/data/sim/taskset-deferral.json");
+  const Workload work = make_workload(set, test::test_profile(), test::test_models_dir(), 1);
+  TimelineWriter timeline;
+  RunOptions options = test::isolated_options("sgprs", 50000);
+  options.scheduler_options.no_defer_last = 0;
+  simulate(test::test_profile(), work, test::sizes_layout({16}, 2), options, {&timeline});
+  std::map<std::string, std::pair<int, double>> slices;  // name -> (tid, ts)
+  int process_names = 0;
+  for (const Json& e : timeline.trace().at("traceEvents")) {
+    if (e.at("ph") == "M" && e.at("name") == "process_name") {
+      ++process_names;
+      EXPECT_EQ(e.at("args").at("name"), "p0 (16 SMs)");
+    }
+    if (e.at("ph") != "X") continue;
+    EXPECT_EQ(e.at("pid"), 1);
+    slices[e.at("name").get<std::string>()] = {e.at("tid").get<int>(), e.at("ts").get<double>()};
+  }
+  EXPECT_EQ(process_names, 1);
+  ASSERT_EQ(slices.size(), 6u);
+  EXPECT_EQ(slices["T0/b"], std::make_pair(1, 1.0));  // ts in microseconds
+  EXPECT_EQ(slices["T1/a"], std::make_pair(2, 2.0));
+  EXPECT_EQ(slices["T1/b"], std::make_pair(1, 4.0));  // T0.b's slot, freed at 4000 first
+  EXPECT_EQ(slices["T0/c"], std::make_pair(1, 70.714));
+}
+
+TEST(SummaryTable, HasARowPerTaskAndPartitionAndTheTotals) {
+  const auto trace = test::run_case(
+      R"({"schema": "sgprs.taskset/1", "tasks": [{"name": "cam", "model": "chain3", "period_ns": 2000}]})",
+      test::sizes_layout({16}, 1), test::isolated_options("sgprs", 10001));
+  const std::string table = format_summary_table(trace.summary);
+  EXPECT_NE(table.find("cam"), std::string::npos);
+  EXPECT_NE(table.find("p0"), std::string::npos);
+  EXPECT_NE(table.find("total: 6 released, 4 completed, 0 on time, 2 skipped, 0 aborted; miss ratio 1.0000"),
+            std::string::npos)
+      << table;
+}
+
+}  // namespace
+}  // namespace sgprs::sim
