@@ -84,7 +84,8 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
 
   std::unique_ptr<SimulatedPlatform> platform;
   try {
-    platform = std::make_unique<SimulatedPlatform>(plan, *scheduler, profile.gpu(), all, options.duration_ns);
+    platform = std::make_unique<SimulatedPlatform>(plan, *scheduler, profile.gpu(), &metrics, observers,
+                                                   options.duration_ns);
   } catch (const std::invalid_argument& e) {
     throw InputError("--layout", "partitions", e.what());
   }

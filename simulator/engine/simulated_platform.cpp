@@ -5,10 +5,11 @@
 namespace sgprs::sim {
 
 SimulatedPlatform::SimulatedPlatform(const RunPlan& plan, Scheduler& scheduler, const GpuShape& gpu,
-                                     std::vector<Observer*> observers, Ns duration_ns)
+                                     MetricsCollector* metrics, std::vector<Observer*> observers, Ns duration_ns)
     : plan_(plan),
       scheduler_(scheduler),
       gpu_(plan.pool(), gpu),
+      metrics_(metrics),
       observers_(std::move(observers)),
       duration_ns_(duration_ns),
       abort_at_deadline_(scheduler.options().miss_policy == MissPolicy::kAbort) {
@@ -33,7 +34,7 @@ void SimulatedPlatform::emit(EventKind kind, Ns now, int task, int unit, int par
                              Ns until_ns) {
   ++events_;
   if (kind == EventKind::kStart || kind == EventKind::kFinish) ++stage_events_;
-  if (observers_.empty()) return;
+  if (!metrics_ && observers_.empty()) return;
   const TaskState& s = tasks_[static_cast<std::size_t>(task)];
   SimEvent e;
   e.time_ns = now;
@@ -46,6 +47,8 @@ void SimulatedPlatform::emit(EventKind kind, Ns now, int task, int unit, int par
   e.release_ns = s.release_ns;
   e.deadline_ns = s.deadline_ns;
   e.until_ns = until_ns;
+  if (metrics_) metrics_->on_event(e);  // needs no stage deadline
+  if (observers_.empty()) return;
   if (unit >= 0) e.stage_deadline_ns = scheduler_.stage_deadline(ref(task, unit));
   for (Observer* o : observers_) o->on_event(e);
 }

@@ -20,6 +20,7 @@
 #include "simulator/engine/event_queue.hpp"
 #include "simulator/gpu/gpu_model.hpp"
 #include "simulator/observer.hpp"
+#include "simulator/outputs/metrics_collector.hpp"
 #include "simulator/policy/scheduler.hpp"
 #include "simulator/run_plan.hpp"
 
@@ -29,8 +30,10 @@ namespace sgprs::sim {
 
 class SimulatedPlatform {
  public:
-  SimulatedPlatform(const RunPlan& plan, Scheduler& scheduler, const GpuShape& gpu, std::vector<Observer*> observers,
-                    Ns duration_ns);
+  /// `metrics` (may be null) is called directly, the others through Observer:
+  /// the common case, a long run with only the metrics, pays no virtual call.
+  SimulatedPlatform(const RunPlan& plan, Scheduler& scheduler, const GpuShape& gpu, MetricsCollector* metrics,
+                    std::vector<Observer*> observers, Ns duration_ns);
   /// Runs to the end; returns the instant the last released job ended.
   Ns run();
   std::int64_t events_emitted() const { return events_; }
@@ -59,6 +62,7 @@ class SimulatedPlatform {
   const RunPlan& plan_;
   Scheduler& scheduler_;
   GpuModel gpu_;
+  MetricsCollector* metrics_;
   std::vector<Observer*> observers_;
   Ns duration_ns_;
   bool abort_at_deadline_;
