@@ -107,6 +107,22 @@ TEST_F(SimulateCli, DeferralCaseMatchesItsGoldenEventLog) {
   EXPECT_EQ(slurp(dir_ / "out/events.jsonl"), slurp(kData + "/golden/deferral.events.jsonl"));
 }
 
+TEST_F(SimulateCli, LayoutFileWithOverlappingPieces) {
+  const Result r = run("--taskset " + kData + "/taskset-small.json --layout " + kData + "/layout-overlap.json --duration 0.02");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const sgprs::Json summary = sgprs::Json::parse(slurp(dir_ / "out/summary.json"));
+  EXPECT_EQ(summary.at("partitions")[0].at("name"), "left");
+  EXPECT_EQ(summary.at("partitions")[0].at("sms"), 12);
+  EXPECT_EQ(summary.at("partitions")[1].at("sms"), 8);
+  EXPECT_EQ(summary.at("provenance").at("pool").at("max_parallel"), 2);
+}
+
+TEST_F(SimulateCli, LayoutFileWithAPieceTheGpuLacks) {
+  const fs::path layout = dir_ / "layout.json";
+  std::ofstream(layout) << R"({"schema": "sgprs.layout/1", "partitions": [{"pieces": [0, 7]}]})";
+  expect_input_error(run("--taskset " + kData + "/taskset-small.json --layout " + layout.string()), "partitions[0].pieces");
+}
+
 TEST_F(SimulateCli, UnknownScheduler) {
   expect_input_error(run("--taskset " + kData + "/taskset-small.json --scheduler fastest"), "--scheduler");
 }
