@@ -24,9 +24,32 @@ void TimelineWriter::on_run_start(const RunInfo& info) {
                       {"args", {{"name", info.partition_names[p] + " (" + std::to_string(info.partition_sms[p]) + " SMs)"}}}});
     events.push_back({{"ph", "M"}, {"pid", pid}, {"name", "process_sort_index"}, {"args", {{"sort_index", pid}}}});
   }
+  const int jobs_pid = static_cast<int>(info.partition_names.size()) + 1;
+  events.push_back({{"ph", "M"}, {"pid", jobs_pid}, {"name", "process_name"}, {"args", {{"name", "jobs"}}}});
+  events.push_back({{"ph", "M"}, {"pid", jobs_pid}, {"name", "process_sort_index"}, {"args", {{"sort_index", jobs_pid}}}});
+  for (std::size_t t = 0; t < info.task_names.size(); ++t)
+    events.push_back({{"ph", "M"}, {"pid", jobs_pid}, {"tid", static_cast<int>(t) + 1}, {"name", "thread_name"},
+                      {"args", {{"name", info.task_names[t]}}}});
+  job_started_ns_.assign(info.task_names.size(), -1);
 }
 
 void TimelineWriter::on_event(const SimEvent& e) {
+  if (e.kind == EventKind::kRelease) {
+    job_started_ns_[static_cast<std::size_t>(e.task)] = e.time_ns;
+    return;
+  }
+  if (e.kind == EventKind::kJobEnd) {
+    const Ns start = job_started_ns_[static_cast<std::size_t>(e.task)];
+    const std::string& task = info_->task_names[static_cast<std::size_t>(e.task)];
+    Json args{{"task", task}, {"job", e.job}, {"release_ns", e.release_ns}, {"deadline_ns", e.deadline_ns},
+              {"outcome", to_string(e.outcome)}};
+    if (e.outcome != JobOutcome::kAborted) args["response_ns"] = e.time_ns - e.release_ns;
+    trace_["traceEvents"].push_back({{"ph", "X"}, {"pid", static_cast<int>(info_->partition_names.size()) + 1},
+                                     {"tid", e.task + 1}, {"name", task + " #" + std::to_string(e.job) + " " + to_string(e.outcome)},
+                                     {"cat", "job"}, {"ts", to_us(start)}, {"dur", to_us(e.time_ns - start)},
+                                     {"args", std::move(args)}});
+    return;
+  }
   if (e.kind == EventKind::kStart) {
     auto& slots = slot_busy_[static_cast<std::size_t>(e.partition)];
     auto free_slot = std::find(slots.begin(), slots.end(), false);

@@ -23,17 +23,21 @@ TEST(TimelineWriter, ConcurrentStagesOfOnePartitionGetSeparateSlots) {
   options.scheduler_options.no_defer_last = 0;
   simulate(test::test_profile(), work, test::sizes_layout({16}, 2), options, {&timeline});
   std::map<std::string, std::pair<int, double>> slices;  // name -> (tid, ts)
-  int process_names = 0;
+  std::vector<std::string> process_names;
+  std::vector<std::string> jobs;
   for (const Json& e : timeline.trace().at("traceEvents")) {
-    if (e.at("ph") == "M" && e.at("name") == "process_name") {
-      ++process_names;
-      EXPECT_EQ(e.at("args").at("name"), "p0 (16 SMs)");
-    }
+    if (e.at("ph") == "M" && e.at("name") == "process_name") process_names.push_back(e.at("args").at("name"));
     if (e.at("ph") != "X") continue;
+    if (e.at("cat") == "job") {  // jobs process: one thread per task
+      EXPECT_EQ(e.at("pid"), 2);
+      jobs.push_back(e.at("name").get<std::string>() + " @" + std::to_string(e.at("ts").get<double>()));
+      continue;
+    }
     EXPECT_EQ(e.at("pid"), 1);
     slices[e.at("name").get<std::string>()] = {e.at("tid").get<int>(), e.at("ts").get<double>()};
   }
-  EXPECT_EQ(process_names, 1);
+  EXPECT_EQ(process_names, (std::vector<std::string>{"p0 (16 SMs)", "jobs"}));
+  EXPECT_EQ(jobs, (std::vector<std::string>{"T1 #0 on_time @2.000000", "T0 #0 on_time @0.000000"}));
   ASSERT_EQ(slices.size(), 6u);
   EXPECT_EQ(slices["T0/b"], std::make_pair(1, 1.0));  // ts in microseconds
   EXPECT_EQ(slices["T1/a"], std::make_pair(2, 2.0));
