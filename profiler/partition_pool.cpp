@@ -46,7 +46,8 @@ Partition::~Partition() = default;
 
 void Partition::make_current() const { SGPRS_CUDA_CALL(driver().cuCtxSetCurrent(context_)); }
 
-PartitionPool::PartitionPool(int device, unsigned min_piece_sms) {
+PartitionPool::PartitionPool(int device, unsigned min_piece_sms, bool ignore_coscheduling) {
+  const unsigned flags = ignore_coscheduling ? CU_DEV_SM_RESOURCE_SPLIT_IGNORE_SM_COSCHEDULING : 0;
   SGPRS_CUDA_CALL(driver().cuDeviceGet(&device_, device));
   SGPRS_CUDA_CALL(driver().cuDevicePrimaryCtxRetain(&primary_, device_));
   SGPRS_CUDA_CALL(driver().cuCtxSetCurrent(primary_));
@@ -55,12 +56,12 @@ PartitionPool::PartitionPool(int device, unsigned min_piece_sms) {
   CUdevResource whole{};
   SGPRS_CUDA_CALL(driver().cuDeviceGetDevResource(device_, &whole, CU_DEV_RESOURCE_TYPE_SM));
   unsigned groups = 0;
-  SGPRS_CUDA_CALL(driver().cuDevSmResourceSplitByCount(nullptr, &groups, &whole, nullptr, 0, min_piece_sms));
+  SGPRS_CUDA_CALL(driver().cuDevSmResourceSplitByCount(nullptr, &groups, &whole, nullptr, flags, min_piece_sms));
   if (groups == 0)
     throw InputError("--sms", "", "the GPU has fewer than " + std::to_string(min_piece_sms) + " SMs to split");
   piece_resources_.resize(groups);
   SGPRS_CUDA_CALL(
-      driver().cuDevSmResourceSplitByCount(piece_resources_.data(), &groups, &whole, &remainder_, 0, min_piece_sms));
+      driver().cuDevSmResourceSplitByCount(piece_resources_.data(), &groups, &whole, &remainder_, flags, min_piece_sms));
   piece_resources_.resize(groups);
 
   split_.device = device;

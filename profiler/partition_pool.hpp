@@ -81,8 +81,10 @@ class Partition {
 
 class PartitionPool {
  public:
-  /// Splits device `device` into pieces of at least `min_piece_sms` SMs.
-  explicit PartitionPool(int device = 0, unsigned min_piece_sms = 8);
+  /// Splits device `device` into pieces of at least `min_piece_sms` SMs. With
+  /// `ignore_coscheduling` the driver may cut finer (2-SM pieces on Hopper) at
+  /// the cost of large thread clusters (CU_DEV_SM_RESOURCE_SPLIT_IGNORE_SM_COSCHEDULING).
+  explicit PartitionPool(int device = 0, unsigned min_piece_sms = 8, bool ignore_coscheduling = false);
   PartitionPool(const PartitionPool&) = delete;
   PartitionPool& operator=(const PartitionPool&) = delete;
   ~PartitionPool();

@@ -24,6 +24,7 @@ struct Options {
   std::string sms;
   std::string model_dir = "traces/models";
   int batch = 1;
+  int piece_sms = 8;
   std::string out = "profile.json";
   std::string kernel_report;
   bool quick = false;
@@ -99,6 +100,7 @@ void run(const Options& o) {
   ProfileRequest request;
   request.dtype = parse_dtype(o.dtype);
   request.batch = o.batch;
+  request.piece_sms = o.piece_sms;
   request.model_dir = o.model_dir;
   request.occupied = !o.no_occupied;
   request.keep_going = o.keep_going;
@@ -155,6 +157,9 @@ void add_profile_subcommand(CLI::App& app) {
   cmd->add_option("--dtype", options->dtype, "fp32 or fp16")->capture_default_str();
   cmd->add_option("--sms", options->sms,
                   "Comma-separated SM counts (multiples of the split's piece, or the whole GPU); default: all");
+  cmd->add_option("--piece-sms", options->piece_sms,
+                  "Partition step: 8 (default split: 15 x 8 + 12 on the H100) or 2 (fine split, 2-SM steps)")
+      ->capture_default_str();
   cmd->add_option("--batch", options->batch, "Batch size of the model inputs")->capture_default_str();
   cmd->add_option("--out", options->out, "Profile file to write (sgprs.profile/1)")->capture_default_str();
   cmd->add_option("--kernel-report", options->kernel_report,

@@ -97,7 +97,8 @@ class Session {
       : request_(request) {
     init_cuda_for_partitions(kHardwareQueues);
     collector_.emplace();
-    pool_.emplace(0, 8);
+    const unsigned piece = static_cast<unsigned>(request.piece_sms);
+    pool_.emplace(0, piece, piece < 8);
     sm_counts_ = sm_counts_or_empty.empty() ? pool_->buildable_sm_counts() : std::move(sm_counts_or_empty);
     std::sort(sm_counts_.begin(), sm_counts_.end());
     sm_counts_.erase(std::unique(sm_counts_.begin(), sm_counts_.end()), sm_counts_.end());
@@ -373,6 +374,8 @@ Json run_profile(const ProfileRequest& request) {
       throw InputError("--ops", "", "unknown op '" + op + "' (known: " + list + ")");
     }
   if (request.batch < 1) throw InputError("--batch", "", "must be at least 1");
+  if (request.piece_sms != 8 && request.piece_sms != 2)
+    throw InputError("--piece-sms", "", "must be 8 (the default split) or 2 (the fine split)");
 
   Session session(request, request.sm_counts);
   const std::vector<int>& sm_counts = session.sm_counts();

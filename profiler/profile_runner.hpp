@@ -27,6 +27,7 @@ struct ProfileRequest {
   int batch = 1;
   std::vector<int> sm_counts;       // empty: every count the split can build
   bool occupied = true;             // also measure stages next to a background load
+  int piece_sms = 8;                // smallest partition step; 2 uses the finer split (see PartitionPool)
   MeasureSettings settings;
   double pivot_gain = kDefaultPivotGain;
   std::string command;              // the exact command line, for provenance

@@ -4,6 +4,7 @@
 #include "profiler/ops/stream_handles.hpp"
 
 #include <array>
+#include <compare>
 #include <vector>
 
 namespace sgprs::profiler::ops {
@@ -107,19 +108,46 @@ cudnnBackendDescriptor_t targeted_config(cudnnBackendDescriptor_t graph, cudnnBa
 
 }  // namespace
 
-struct BackendConv::Plan {
-  Keep keep;
-  cudnnBackendDescriptor_t plan = nullptr;
-  std::int64_t workspace = 0;
-  bool sm_targeted = false;
-  std::map<void*, cudnnBackendDescriptor_t> packs;  // by workspace pointer (one per stream)
-  ~Plan() {
-    for (auto& [ws, pack] : packs) cudnnBackendDestroyDescriptor(pack);
-    if (plan) cudnnBackendDestroyDescriptor(plan);
+// The operation graph of one convolution geometry and its execution plans, one per SM count.
+// Plans do not hold tensor addresses (those are in each layer's variant pack), so every layer
+// of this geometry shares them. Thread-safe.
+class ConvPlans {
+ public:
+  ConvPlans(const ConvGeometry& g, DType dtype, std::size_t workspace_limit);
+  ~ConvPlans();
+  ConvPlans(const ConvPlans&) = delete;
+  ConvPlans& operator=(const ConvPlans&) = delete;
+
+  /// The plan for `sm_count`, or nullptr (then `problem` says why). Builds it on first use.
+  cudnnBackendDescriptor_t plan(int sm_count, bool* targeted = nullptr, std::string* problem = nullptr);
+  std::string last_problem() {
+    std::lock_guard lock(mutex_);
+    return last_problem_;
   }
+
+ private:
+  struct Plan {
+    Keep keep;
+    cudnnBackendDescriptor_t plan = nullptr;
+    std::int64_t workspace = 0;
+    bool sm_targeted = false;
+    ~Plan() {
+      if (plan) cudnnBackendDestroyDescriptor(plan);
+    }
+  };
+  const Plan& plan_for(int sm);  // caller holds mutex_ (or is the constructor); throws GpuCallError
+  void release();
+
+  DType dtype_;
+  std::size_t workspace_limit_;
+  cudnnBackendDescriptor_t x_ = nullptr, w_ = nullptr, y_ = nullptr, conv_ = nullptr, op_ = nullptr, graph_ = nullptr;
+  std::mutex mutex_;
+  std::map<int, std::unique_ptr<Plan>> plans_;
+  std::map<int, std::string> failed_;  // SM counts without a plan, and why
+  std::string last_problem_;
 };
 
-BackendConv::BackendConv(const ConvGeometry& g, DType dtype, std::size_t workspace_limit)
+ConvPlans::ConvPlans(const ConvGeometry& g, DType dtype, std::size_t workspace_limit)
     : dtype_(dtype), workspace_limit_(workspace_limit) {
   try {
     x_ = make_tensor(kUidX, dtype, {g.n, g.c, g.h, g.w});
@@ -163,9 +191,9 @@ BackendConv::BackendConv(const ConvGeometry& g, DType dtype, std::size_t workspa
   }
 }
 
-BackendConv::~BackendConv() { release(); }
+ConvPlans::~ConvPlans() { release(); }
 
-void BackendConv::release() {
+void ConvPlans::release() {
   plans_.clear();
   for (cudnnBackendDescriptor_t* d : {&graph_, &op_, &conv_, &y_, &w_, &x_})
     if (*d) {
@@ -211,8 +239,7 @@ std::vector<cudnnBackendDescriptor_t> ranked_configs(cudnnBackendDescriptor_t gr
 
 }  // namespace
 
-const BackendConv::Plan& BackendConv::plan_for(int sm_count) {
-  const int sm = sm_count > 0 ? sm_count : 0;
+const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
   auto it = plans_.find(sm);
   if (it != plans_.end()) return *it->second;
 
@@ -273,35 +300,90 @@ const BackendConv::Plan& BackendConv::plan_for(int sm_count) {
                      rejected.text() + ")");
 }
 
-bool BackendConv::has_plan(int sm_count) {
+cudnnBackendDescriptor_t ConvPlans::plan(int sm_count, bool* targeted, std::string* problem) {
   const int sm = sm_count > 0 ? sm_count : 0;
   std::lock_guard lock(mutex_);
-  if (failed_.contains(sm)) return false;
+  if (auto it = failed_.find(sm); it != failed_.end()) {
+    if (problem) *problem = it->second;
+    return nullptr;
+  }
   try {
-    plan_for(sm);
-    return true;
+    const Plan& p = plan_for(sm);
+    if (targeted) *targeted = p.sm_targeted;
+    return p.plan;
   } catch (const GpuCallError& e) {
-    failed_.insert(sm);  // not retried: building plans is slow
+    failed_.emplace(sm, e.what());  // not retried: building plans is slow
     last_problem_ = e.what();
-    return false;
+    if (problem) *problem = e.what();
+    return nullptr;
   }
 }
 
-bool BackendConv::sm_targeted(int sm_count) {
-  std::lock_guard lock(mutex_);
-  auto it = plans_.find(sm_count > 0 ? sm_count : 0);
-  return it != plans_.end() && it->second->sm_targeted;
+namespace {
+
+struct GeometryKey {
+  std::array<std::int64_t, 15> values;
+  auto operator<=>(const GeometryKey&) const = default;
+};
+
+std::mutex& registry_mutex() {
+  static std::mutex mutex;
+  return mutex;
 }
 
+// Plans of every geometry built so far, kept for the process's life (like the stream handles).
+std::map<GeometryKey, std::shared_ptr<ConvPlans>>& registry() {
+  static auto* map = new std::map<GeometryKey, std::shared_ptr<ConvPlans>>();
+  return *map;
+}
+
+std::map<GeometryKey, std::string>& failed_geometries() {
+  static auto* map = new std::map<GeometryKey, std::string>();
+  return *map;
+}
+
+}  // namespace
+
+BackendConv::BackendConv(const ConvGeometry& g, DType dtype, std::size_t workspace_limit) {
+  const GeometryKey key{{g.n, g.c, g.h, g.w, g.k, g.r, g.s, g.groups, g.oh, g.ow, g.stride_h, g.stride_w, g.pad_h,
+                         g.pad_w, dtype == DType::kFp16 ? 16 : 32}};
+  std::lock_guard lock(registry_mutex());
+  if (auto it = registry().find(key); it != registry().end()) {
+    plans_ = it->second;
+    return;
+  }
+  if (auto it = failed_geometries().find(key); it != failed_geometries().end()) throw GpuCallError(it->second);
+  try {
+    plans_ = std::make_shared<ConvPlans>(g, dtype, workspace_limit);
+  } catch (const GpuCallError& e) {
+    failed_geometries().emplace(key, e.what());
+    throw;
+  }
+  registry().emplace(key, plans_);
+}
+
+BackendConv::~BackendConv() {
+  for (auto& [workspace, pack] : packs_) cudnnBackendDestroyDescriptor(pack);
+}
+
+bool BackendConv::has_plan(int sm_count) { return plans_->plan(sm_count) != nullptr; }
+
+bool BackendConv::sm_targeted(int sm_count) {
+  bool targeted = false;
+  return plans_->plan(sm_count, &targeted) != nullptr && targeted;
+}
+
+std::string BackendConv::last_problem() { return plans_->last_problem(); }
+
 void BackendConv::execute(cudnnHandle_t handle, int sm_count, const void* x, const void* w, void* y, void* workspace) {
-  cudnnBackendDescriptor_t plan = nullptr, pack = nullptr;
+  cudnnBackendDescriptor_t plan = plans_->plan(sm_count);
+  if (plan == nullptr) throw GpuCallError("cuDNN backend: no plan for " + std::to_string(sm_count) + " SMs");
+  cudnnBackendDescriptor_t pack = nullptr;
   {
     std::lock_guard lock(mutex_);
-    Plan& p = const_cast<Plan&>(plan_for(sm_count));
-    plan = p.plan;
-    auto it = p.packs.find(workspace);
-    if (it == p.packs.end()) {
-      // The tensors' addresses are fixed for the op's life; only the workspace varies (per stream).
+    auto it = packs_.find(workspace);
+    if (it == packs_.end()) {
+      // The tensors' addresses are fixed for the layer's life; only the workspace varies (per stream).
       pack = create(CUDNN_BACKEND_VARIANT_PACK_DESCRIPTOR);
       const std::array<std::int64_t, 3> uids{kUidX, kUidW, kUidY};
       const std::array<void*, 3> pointers{const_cast<void*>(x), const_cast<void*>(w), y};
@@ -309,7 +391,7 @@ void BackendConv::execute(cudnnHandle_t handle, int sm_count, const void* x, con
       set(pack, CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS, CUDNN_TYPE_VOID_PTR, 3, pointers.data());
       set(pack, CUDNN_ATTR_VARIANT_PACK_WORKSPACE, CUDNN_TYPE_VOID_PTR, 1, &workspace);
       SGPRS_OPS_CUDNN(cudnnBackendFinalize(pack));
-      it = p.packs.emplace(workspace, pack).first;
+      it = packs_.emplace(workspace, pack).first;
     }
     pack = it->second;
   }

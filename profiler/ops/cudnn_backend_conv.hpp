@@ -13,7 +13,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -27,10 +26,14 @@ struct ConvGeometry {
   std::int64_t stride_h, stride_w, pad_h, pad_w;
 };
 
+class ConvPlans;  // operation graph and plans of one geometry, shared (cudnn_backend_conv.cpp)
+
+/// One convolution layer's use of the shared plans: identical geometries (repeated blocks, the
+/// profiler's foreground and background instances) build each (geometry, SM count) plan once.
 class BackendConv {
  public:
-  /// Builds the operation graph and a plan for the whole GPU (sm 0); throws GpuCallError when
-  /// the backend cannot run this convolution within `workspace_limit` bytes.
+  /// Finds or builds the plans of this geometry and a plan for the whole GPU (sm 0); throws
+  /// GpuCallError when the backend cannot run it within `workspace_limit` bytes.
   BackendConv(const ConvGeometry& g, DType dtype, std::size_t workspace_limit);
   ~BackendConv();
   BackendConv(const BackendConv&) = delete;
@@ -38,28 +41,17 @@ class BackendConv {
 
   /// Whether a plan exists for `sm_count`, building it now if needed (host work only).
   bool has_plan(int sm_count);
-  /// Whether that plan's engine accepted the SM-count target (else only the ranking used it).
+  /// Whether that plan's engine accepted the SM-count target (else it runs without one).
   bool sm_targeted(int sm_count);
-  /// Why the last has_plan() returned false.
-  std::string last_problem() {
-    std::lock_guard lock(mutex_);
-    return last_problem_;
-  }
+  /// Why has_plan() returned false for some SM count.
+  std::string last_problem();
   /// Enqueues y = conv(x, w) on the handle's stream. Call has_plan(sm_count) first.
   void execute(cudnnHandle_t handle, int sm_count, const void* x, const void* w, void* y, void* workspace);
 
  private:
-  struct Plan;
-  const Plan& plan_for(int sm_count);  // caller holds mutex_ (or is the constructor)
-  void release();
-
-  DType dtype_;
-  std::size_t workspace_limit_;
-  cudnnBackendDescriptor_t x_ = nullptr, w_ = nullptr, y_ = nullptr, conv_ = nullptr, op_ = nullptr, graph_ = nullptr;
+  std::shared_ptr<ConvPlans> plans_;
   std::mutex mutex_;
-  std::map<int, std::unique_ptr<Plan>> plans_;
-  std::set<int> failed_;  // SM counts without a plan
-  std::string last_problem_;
+  std::map<void*, cudnnBackendDescriptor_t> packs_;  // variant packs by workspace (one per stream)
 };
 
 }  // namespace sgprs::profiler::ops
