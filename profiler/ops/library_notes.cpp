@@ -35,8 +35,8 @@ std::string library_notes() {
   std::string text = "cuDNN " + std::to_string(cudnn / 10000) + "." + std::to_string(cudnn / 100 % 100) + "." +
                      std::to_string(cudnn % 100) + ": convolutions via backend API " +
                      std::to_string(c.backend_convs.load()) + ", legacy API " + std::to_string(c.legacy_convs.load()) +
-                     (ops::cudnn_legacy_forced() ? " (SGPRS_CUDNN_API=legacy)" : "") + "; per-SM-count plans with the target " +
-                     std::to_string(c.targeted_plans.load()) + ", ranking only " +
+                     (ops::cudnn_legacy_forced() ? " (SGPRS_CUDNN_API=legacy)" : "") + "; per-SM-count plans: engine took the target " +
+                     std::to_string(c.targeted_plans.load()) + ", engine without the target " +
                      std::to_string(c.ranked_only_plans.load()) + ", legacy fallbacks " +
                      std::to_string(c.legacy_fallbacks.load());
   std::lock_guard lock(c.mutex);

@@ -11,7 +11,7 @@ struct ConvPathCounts {
   std::atomic<long> backend_convs{0};       // convolutions with a backend plan for the whole GPU
   std::atomic<long> legacy_convs{0};        // convolutions the backend could not run at all
   std::atomic<long> targeted_plans{0};      // (conv, SM count) plans whose engine took the target
-  std::atomic<long> ranked_only_plans{0};   // plans whose engine refused it (heuristic ranking only)
+  std::atomic<long> ranked_only_plans{0};   // plans whose engine refused it (runs without a target)
   std::atomic<long> legacy_fallbacks{0};    // (conv, SM count) pairs that fell back to legacy
   std::mutex mutex;
   std::string first_problem;                // the first backend error, verbatim
