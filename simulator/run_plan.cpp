@@ -30,14 +30,19 @@ int resolve_reference(int option, const Layout& pool) {
   return option;
 }
 
-SpeedupCurve sum_of_stages(const ModelProfile& profile, const Model& model, bool occupied) {
-  const SpeedupCurve& first = profile.find_stage(model.stages().front().name)->curve(occupied);
-  std::vector<Ns> total(first.times_ns().size(), 0);
-  for (const Stage& stage : model.stages()) {
-    const SpeedupCurve& curve = profile.find_stage(stage.name)->curve(occupied);
-    for (std::size_t i = 0; i < total.size(); ++i) total[i] += curve.times_ns()[i];
+// A whole model as one unit: at every SM count 1..sm_count, the sum of its
+// stages' times there. Sampling every integer count makes the sum exact under
+// any interpolation mode the profile was loaded with.
+SpeedupCurve sum_of_stages(const ModelProfile& profile, const Model& model, bool occupied, int sm_count) {
+  std::vector<int> counts;
+  std::vector<Ns> total;
+  for (int sms = 1; sms <= sm_count; ++sms) {
+    Ns sum = 0;
+    for (const Stage& stage : model.stages()) sum += profile.find_stage(stage.name)->curve(occupied).time_at(sms);
+    counts.push_back(sms);
+    total.push_back(sum);
   }
-  return SpeedupCurve(first.sm_counts(), std::move(total));
+  return SpeedupCurve(std::move(counts), std::move(total));
 }
 
 ModelPlan plan_model(const Profile& profile, const Model& model, bool whole_jobs, const RunOptions& options) {
@@ -45,8 +50,9 @@ ModelPlan plan_model(const Profile& profile, const Model& model, bool whole_jobs
   ModelPlan plan;
   plan.name = model.name();
   if (whole_jobs) {
-    plan.whole_curves.push_back(sum_of_stages(model_profile, model, options.gpu_uses_occupied_times));
-    plan.whole_curves.push_back(sum_of_stages(model_profile, model, options.use_occupied_times));
+    const int sms = profile.gpu().sm_count;
+    plan.whole_curves.push_back(sum_of_stages(model_profile, model, options.gpu_uses_occupied_times, sms));
+    plan.whole_curves.push_back(sum_of_stages(model_profile, model, options.use_occupied_times, sms));
     Unit unit;
     unit.name = model.name();
     unit.gpu_curve = &plan.whole_curves[0];
