@@ -58,6 +58,17 @@ constexpr cudnnBackendAttributeName_t kGraphHandle = CUDNN_ATTR_OPERATIONGRAPH_H
 constexpr cudnnBackendAttributeName_t kPlanHandle = CUDNN_ATTR_EXECUTION_PLAN_HANDLE;
 #pragma GCC diagnostic pop
 
+bool compiles_at_run_time(cudnnBackendDescriptor_t engine) {
+  std::array<cudnnBackendBehaviorNote_t, CUDNN_BEHAVIOR_NOTE_TYPE_COUNT> notes{};
+  std::int64_t count = 0;
+  if (cudnnBackendGetAttribute(engine, CUDNN_ATTR_ENGINE_BEHAVIOR_NOTE, CUDNN_TYPE_BEHAVIOR_NOTE,
+                               static_cast<std::int64_t>(notes.size()), &count, notes.data()) != CUDNN_STATUS_SUCCESS)
+    return false;
+  for (std::int64_t i = 0; i < count; ++i)
+    if (notes[static_cast<std::size_t>(i)] == CUDNN_BEHAVIOR_NOTE_RUNTIME_COMPILATION) return true;
+  return false;
+}
+
 bool acceptable_engine(cudnnBackendDescriptor_t engine, DType dtype) {
   std::array<cudnnBackendNumericalNote_t, CUDNN_NUMERICAL_NOTE_TYPE_COUNT> notes{};
   std::int64_t count = 0;
@@ -270,9 +281,12 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
   // Engines ranked for the partition first; if none of those can run (seen for strict-FP32
   // convolutions), the whole-GPU ranking. Either way each engine is first tried with the
   // SM-count target, then without it (engines that refuse the target).
+  // Engines compiled at run time (NVRTC, up to seconds per plan) only when nothing else fits:
+  // a profile builds one plan per SM count.
   std::vector<int> rankings{sm};
   if (sm > 0) rankings.push_back(0);
   std::size_t tried = 0;
+  for (bool allow_runtime_compiled : {false, true})
   for (int ranking : rankings) {
     for (cudnnBackendDescriptor_t config : ranked_configs(graph_, ranking, keep)) {
       ++tried;
@@ -284,6 +298,7 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
         ++rejected.notes;
         continue;
       }
+      if (compiles_at_run_time(engine) != allow_runtime_compiled) continue;
       if (sm > 0) {
         if (cudnnBackendDescriptor_t targeted = targeted_config(graph_, engine, config, sm, keep)) {
           if ((result->plan = build(targeted))) {

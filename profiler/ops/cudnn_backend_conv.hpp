@@ -4,7 +4,8 @@
 // chosen engine is built with that target (DESIGN.md: inside a green context the device still
 // reports all SMs). One execution plan per SM count, built on first use; fp32 plans exclude
 // tensor-core (TF32) and down-converting engines so fp32 stays strict FP32. Nondeterministic
-// engines are excluded so that repeated runs are bit-identical.
+// engines are excluded so that repeated runs are bit-identical; engines compiled at run time are
+// used only where no precompiled one fits.
 #include "profiler/ops/dtype.hpp"
 
 #include <cudnn.h>
