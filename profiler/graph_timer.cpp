@@ -63,6 +63,7 @@ GraphTimer::GraphTimer(KernelActivityCollector& collector, const Partition& part
                        TimeMode mode)
     : collector_(&collector), partition_(&partition), graph_(graph), mode_(mode) {
   stream_id_ = cupti_stream_id(partition.context(), partition.stream());
+  context_id_ = cupti_context_id(partition.context());
 }
 
 std::vector<Ns> GraphTimer::run(int runs, BackgroundLoad* background, Ns expected_run_ns) {
@@ -83,7 +84,7 @@ std::vector<Ns> GraphTimer::run(int runs, BackgroundLoad* background, Ns expecte
   };
   std::map<std::uint32_t, Run> by_launch;
   for (const KernelRecord& r : records) {
-    if (r.stream_id != stream_id_) continue;
+    if (r.stream_id != stream_id_ || r.context_id != context_id_) continue;
     Run& run = by_launch[r.correlation_id];
     run.first_start = std::min(run.first_start, r.start_ns);
     run.last_end = std::max(run.last_end, r.end_ns);
@@ -94,7 +95,7 @@ std::vector<Ns> GraphTimer::run(int runs, BackgroundLoad* background, Ns expecte
     const std::uint32_t last = by_launch.rbegin()->first;
     last_run_.clear();
     for (const KernelRecord& r : records)
-      if (r.stream_id == stream_id_ && r.correlation_id == last) last_run_.push_back(r);
+      if (r.stream_id == stream_id_ && r.context_id == context_id_ && r.correlation_id == last) last_run_.push_back(r);
     std::sort(last_run_.begin(), last_run_.end(),
               [](const KernelRecord& a, const KernelRecord& b) { return a.start_ns < b.start_ns; });
   }

@@ -69,6 +69,7 @@ class GraphTimer {
   cudaGraphExec_t graph_;
   TimeMode mode_;
   std::uint32_t stream_id_ = 0;
+  std::uint32_t context_id_ = 0;
   int kernels_per_run_ = 0;
   std::vector<KernelRecord> last_run_;
 };

@@ -87,6 +87,12 @@ std::uint32_t cupti_stream_id(CUcontext context, cudaStream_t stream) {
   return id;
 }
 
+std::uint32_t cupti_context_id(CUcontext context) {
+  uint32_t id = 0;
+  SGPRS_CUDA_CALL(cuptiGetContextId(context, &id));
+  return id;
+}
+
 KernelActivityCollector::KernelActivityCollector() {
   if (g_collector_alive.exchange(true)) throw std::logic_error("only one KernelActivityCollector may exist at a time");
   try {

@@ -30,6 +30,8 @@ struct KernelRecord {
 
 /// The CUPTI stream id of `stream` (which belongs to `context`), to pick a partition's records.
 std::uint32_t cupti_stream_id(CUcontext context, cudaStream_t stream);
+/// The CUPTI context id of `context` (stream ids are unique only within one context).
+std::uint32_t cupti_context_id(CUcontext context);
 
 class KernelActivityCollector {
  public:
