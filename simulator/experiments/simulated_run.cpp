@@ -1,10 +1,41 @@
 #include "simulator/experiments/simulated_run.hpp"
 
+#include "simulator/policy/registry.hpp"
 #include "simulator/simulation.hpp"
 
 #include <memory>
 
 namespace sgprs::exp {
+
+namespace {
+
+/// Each scheduler entry's options; InputError naming the field for a bad one.
+std::vector<sim::SchedulerOptions> scheduler_options(const Experiment& exp) {
+  std::vector<sim::SchedulerOptions> all;
+  for (std::size_t i = 0; i < exp.schedulers.size(); ++i) {
+    sim::SchedulerOptions options;
+    for (const auto& [name, value] : exp.schedulers[i].options)
+      sim::set_scheduler_option(options, name, value, exp.source + ": field 'schedulers[" + std::to_string(i) + "].options'");
+    all.push_back(options);
+  }
+  return all;
+}
+
+}  // namespace
+
+RunSignature make_simulated_signature(const PreparedExperiment& prep) {
+  // Builds the pool as simulate() does (the requested layout reaches only its
+  // provenance, never its metrics); the pool's name is a label, so it is dropped.
+  return [&prep, options = scheduler_options(prep.experiment)](const RunKey& key) {
+    const std::size_t set = prep.set_index(key.load, key.repetition);
+    std::size_t tasks = 0;
+    for (const TaskSpec& spec : prep.task_sets[set].specs) tasks += static_cast<std::size_t>(spec.count);
+    const auto scheduler = sim::make_scheduler(prep.experiment.schedulers[key.scheduler].name, options[key.scheduler]);
+    Json pool = scheduler->make_pool(prep.layouts[key.layout], prep.profile.gpu(), tasks).to_json();
+    pool.erase("name");
+    return std::to_string(key.scheduler) + "|" + std::to_string(set) + "|" + pool.dump();
+  };
+}
 
 std::vector<std::string> simulator_scheduler_names() { return sim::scheduler_names(); }
 
@@ -17,12 +48,7 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
   const Experiment& exp = prep.experiment;
   for (std::size_t i = 0; i < prep.task_sets.size(); ++i)
     state->workloads.push_back(sim::make_workload(prep.task_sets[i], prep.profile, exp.models_dir, prep.seeds[i]));
-  for (std::size_t i = 0; i < exp.schedulers.size(); ++i) {
-    sim::SchedulerOptions options;
-    for (const auto& [name, value] : exp.schedulers[i].options)
-      sim::set_scheduler_option(options, name, value, exp.source + ": field 'schedulers[" + std::to_string(i) + "].options'");
-    state->options.push_back(options);
-  }
+  state->options = scheduler_options(exp);
   return [state, &prep](const RunKey& key) {
     const Experiment& e = prep.experiment;
     const std::size_t set = prep.set_index(key.load, key.repetition);

@@ -14,6 +14,12 @@ namespace sgprs::exp {
 /// `prep` must outlive the returned function.
 RunFunction make_simulated_run(const PreparedExperiment& prep);
 
+/// Equal for two runs exactly when the simulator sees the same inputs: the
+/// scheduler entry, the task set, and the partition pool the scheduler builds
+/// from the layout (naive and sequential replace the layout's sizes, so their
+/// runs coincide across layouts with the same partition count).
+RunSignature make_simulated_signature(const PreparedExperiment& prep);
+
 /// The scheduler names the simulator registers.
 std::vector<std::string> simulator_scheduler_names();
 

@@ -94,7 +94,8 @@ std::vector<RunKey> enumerate_runs(const PreparedExperiment& prep) {
   return keys;
 }
 
-SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& options, const RunFunction& run) {
+SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& options, const RunFunction& run,
+                      const RunSignature& signature) {
   const auto start = std::chrono::steady_clock::now();
   fs::create_directories(options.out_dir);
   const std::string runs_path = (fs::path(options.out_dir) / "runs.csv").string();
@@ -139,37 +140,66 @@ SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& option
   std::FILE* append = std::fopen(runs_path.c_str(), "a");
   if (!append) throw InputError(runs_path, "", "cannot be opened for writing");
 
+  // One work item per distinct signature; a pending run whose twin is already
+  // in runs.csv (resume) takes its metrics from there.
+  std::vector<std::vector<RunKey>> pending;
+  std::map<std::string, std::size_t> item_of;
+  std::map<std::string, RunMetrics> resumed_by_signature;
+  std::vector<std::string> signatures(keys.size());
+  if (signature)
+    for (const RunKey& key : keys) {
+      signatures[key.index] = signature(key);
+      if (rows[key.index]) resumed_by_signature.emplace(signatures[key.index], rows[key.index]->metrics);
+    }
+  std::vector<RunKey> copied;
+  for (const RunKey& key : keys) {
+    if (rows[key.index]) continue;
+    if (!signature) {
+      pending.push_back({key});
+      continue;
+    }
+    if (resumed_by_signature.count(signatures[key.index])) {
+      copied.push_back(key);
+      continue;
+    }
+    auto [it, fresh] = item_of.emplace(signatures[key.index], pending.size());
+    if (fresh) pending.emplace_back();
+    pending[it->second].push_back(key);
+  }
   // Largest loads first: they take longest, so the pool ends with short runs
   // and no thread is left alone with a long one. Order does not change results.
-  std::vector<RunKey> pending;
-  for (const RunKey& key : keys)
-    if (!rows[key.index]) pending.push_back(key);
-  std::stable_sort(pending.begin(), pending.end(), [](const RunKey& a, const RunKey& b) { return a.load > b.load; });
+  std::stable_sort(pending.begin(), pending.end(),
+                   [](const auto& a, const auto& b) { return a.front().load > b.front().load; });
 
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const auto jobs = static_cast<std::size_t>(options.jobs > 0 ? options.jobs : static_cast<int>(hw));
   result.threads = static_cast<int>(std::max<std::size_t>(1, std::min(jobs, pending.size())));
 
   ProgressBar progress(keys.size(), result.runs_resumed, stderr, options.progress);
+  std::mutex write_mutex;
+  auto record_row = [&](const RunKey& key, const RunMetrics& metrics) {
+    RunRow row = row_for(prep, key, metrics);
+    const std::string line = format_run_row(row) + "\n";
+    {
+      std::lock_guard lock(write_mutex);
+      std::fputs(line.c_str(), append);
+      std::fflush(append);
+      rows[key.index] = std::move(row);
+    }
+    progress.advance();
+  };
+  for (const RunKey& key : copied) record_row(key, resumed_by_signature.at(signatures[key.index]));
+
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   std::exception_ptr failure;
-  std::mutex write_mutex;
   auto worker = [&] {
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= pending.size() || failed.load()) return;
-      const RunKey& key = pending[i];
       try {
-        RunRow row = row_for(prep, key, run(key));
-        const std::string line = format_run_row(row) + "\n";
-        {
-          std::lock_guard lock(write_mutex);
-          std::fputs(line.c_str(), append);
-          std::fflush(append);
-          rows[key.index] = std::move(row);
-        }
-        progress.advance();
+        const RunMetrics metrics = run(pending[i].front());
+        for (const RunKey& key : pending[i]) record_row(key, metrics);
       } catch (...) {
         std::lock_guard lock(write_mutex);
         if (!failed.exchange(true)) failure = std::current_exception();
@@ -184,7 +214,8 @@ SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& option
   std::fclose(append);
   if (failure) std::rethrow_exception(failure);
   progress.finish();
-  result.runs_executed = pending.size();
+  result.runs_simulated = pending.size();
+  result.runs_executed = keys.size() - result.runs_resumed;
 
   std::vector<RunRow> ordered;
   ordered.reserve(rows.size());
@@ -201,6 +232,7 @@ SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& option
   record["threads"] = result.threads;
   record["runs_resumed"] = result.runs_resumed;
   record["runs_executed"] = result.runs_executed;
+  record["runs_simulated"] = result.runs_simulated;
   record["wall_time_s"] = result.wall_time_s;
   write_file_atomic(sweep_path, dump_pretty(record));
   return result;

@@ -12,6 +12,10 @@
 // file is byte-identical whatever `jobs` is. Rows are appended and flushed as
 // runs finish; with `resume`, rows already in DIR/runs.csv (same experiment,
 // checked against DIR/sweep.json) are kept and their runs skipped.
+// Runs whose signatures are equal are simulated once and their metrics shared
+// (the baselines that ignore the layout's sizes, e.g. naive and sequential, give
+// the same run for every layout with the same partition count); a signature must
+// be equal only when the runs' results are. Without a signature every run is simulated.
 // The run function is called from several threads at once: it must be thread-safe.
 // An exception in a run stops the pool and is rethrown to the caller.
 #include "simulator/experiments/experiment.hpp"
@@ -23,6 +27,7 @@
 namespace sgprs::exp {
 
 using RunFunction = std::function<RunMetrics(const RunKey&)>;
+using RunSignature = std::function<std::string(const RunKey&)>;
 
 struct SweepOptions {
   std::string out_dir;
@@ -35,7 +40,8 @@ struct SweepOptions {
 struct SweepResult {
   std::size_t runs_total = 0;
   std::size_t runs_resumed = 0;  // found done in runs.csv
-  std::size_t runs_executed = 0;
+  std::size_t runs_executed = 0;   // rows produced now (simulated or shared)
+  std::size_t runs_simulated = 0;  // run-function calls
   int threads = 0;
   double wall_time_s = 0;
 };
@@ -43,6 +49,7 @@ struct SweepResult {
 /// Every run's key, in the canonical order.
 std::vector<RunKey> enumerate_runs(const PreparedExperiment& prep);
 
-SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& options, const RunFunction& run);
+SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& options, const RunFunction& run,
+                      const RunSignature& signature = {});
 
 }  // namespace sgprs::exp

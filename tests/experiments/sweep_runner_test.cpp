@@ -98,6 +98,20 @@ TEST_F(SweepRunner, SimulatedSweepIsIdenticalForOneAndTwoThreads) {
   }
 }
 
+TEST_F(SweepRunner, IdenticalRunsAreSimulatedOnceWithTheSameRows) {
+  // identical.json: naive replaces both layouts (equal and stepwise, 2 partitions)
+  // by two whole-GPU partitions, so its 6 task sets x 2 layouts are 6 distinct
+  // runs; sgprs sees two different pools: 12. 18 of the 24 runs are simulated.
+  const PreparedExperiment prep = prepare_experiment(read_experiment(kDir + "identical.json"), simulator_scheduler_names());
+  const RunFunction run = make_simulated_run(prep);
+  const SweepResult all = run_sweep(prep, options("all", 2), run);
+  const SweepResult shared = run_sweep(prep, options("shared", 2), run, make_simulated_signature(prep));
+  EXPECT_EQ(all.runs_simulated, 24u);
+  EXPECT_EQ(shared.runs_simulated, 18u);
+  EXPECT_EQ(shared.runs_executed, 24u);
+  EXPECT_EQ(slurp(root_ / "all" / "runs.csv"), slurp(root_ / "shared" / "runs.csv"));
+}
+
 TEST_F(SweepRunner, ResumeRunsOnlyWhatIsMissing) {
   const PreparedExperiment prep = prepared();
   run_sweep(prep, options("whole", 2), fake_run(prep));

@@ -74,10 +74,11 @@ void run(const SweepArgs& args) {
   options.progress = !args.quiet;
   options.command_line = "sgprs sweep --config " + args.config + " --out " + args.out +
                          (args.jobs > 0 ? " --jobs " + std::to_string(args.jobs) : "") + (args.resume ? " --resume" : "");
-  const exp::SweepResult result = exp::run_sweep(prep, options, run_one);
-  std::fprintf(stderr, "%zu runs (%zu resumed) on %d threads in %.2f s -> %s/runs.csv, %s/summary.csv\n",
-               result.runs_total, result.runs_resumed, result.threads, result.wall_time_s, args.out.c_str(),
-               args.out.c_str());
+  const exp::SweepResult result = exp::run_sweep(prep, options, run_one, exp::make_simulated_signature(prep));
+  std::fprintf(stderr, "%zu runs (%zu resumed, %zu simulated, the rest shared by identical runs) on %d threads in %.2f s "
+               "-> %s/runs.csv, %s/summary.csv\n",
+               result.runs_total, result.runs_resumed, result.runs_simulated, result.threads, result.wall_time_s,
+               args.out.c_str(), args.out.c_str());
 
   if (args.no_plots) return;
   const std::string script = find_plot_script();
