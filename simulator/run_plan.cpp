@@ -72,6 +72,8 @@ ModelPlan plan_model(const Profile& profile, const Model& model, bool whole_jobs
       plan.units.push_back(std::move(unit));
     }
   }
+  for (const Unit& unit : plan.units) plan.gpu_tables.emplace_back(*unit.gpu_curve, profile.gpu().sm_count);
+  for (std::size_t i = 0; i < plan.units.size(); ++i) plan.units[i].gpu_times = &plan.gpu_tables[i];
   for (std::size_t i = plan.units.size(); i-- > 0;) {
     Unit& unit = plan.units[i];
     for (int s : unit.successors) unit.depth_to_sink = std::max(unit.depth_to_sink, 1 + plan.units[static_cast<std::size_t>(s)].depth_to_sink);

@@ -15,6 +15,7 @@
 #include "common/layout.hpp"
 #include "common/profile.hpp"
 #include "common/taskset.hpp"
+#include "simulator/gpu/share_time_table.hpp"
 #include "simulator/simulation.hpp"
 
 #include <string>
@@ -27,6 +28,7 @@ struct Unit {
   std::vector<int> predecessors;
   std::vector<int> successors;
   const SpeedupCurve* gpu_curve = nullptr;        // what the simulated GPU runs
+  const ShareTimeTable* gpu_times = nullptr;      // gpu_curve at every SM share (ModelPlan::gpu_tables)
   const SpeedupCurve* predicted_curve = nullptr;  // what the scheduler believes
   int depth_to_sink = 1;                          // units on the longest path to a sink, itself included
 };
@@ -36,6 +38,7 @@ struct ModelPlan {
   std::vector<Unit> units;        // topological order
   std::vector<int> source_units;  // units without predecessors
   std::vector<SpeedupCurve> whole_curves;  // owned curves of a whole-model unit: [gpu, predicted]
+  std::vector<ShareTimeTable> gpu_tables;  // one per unit
 };
 
 struct TaskPlan {

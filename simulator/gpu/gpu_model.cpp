@@ -21,12 +21,12 @@ GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu) : sharing_(pool, gpu
   running_.reserve(pool.partitions.size() * static_cast<std::size_t>(max_parallel_));
 }
 
-void GpuModel::start(Ns now, int partition, const SpeedupCurve& curve, StageTag tag) {
+void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTag tag) {
   if (now < now_) throw std::logic_error("gpu model: time went backwards");
   if (sharing_.running(partition) >= max_parallel_)
     throw std::logic_error("gpu model: partition " + std::to_string(partition) + " already runs max_parallel stages");
   now_ = now;
-  running_.push_back(Running{tag, partition, &curve, 1.0, 0, now, now, now, next_seq_++});
+  running_.push_back(Running{tag, partition, &times, 1.0, 0, now, now, now, next_seq_++});
   sharing_.add_running(partition, +1);
   rescale(now, partition);
 }
@@ -66,7 +66,7 @@ void GpuModel::rescale(Ns now, int changed_partition) {
     bool touched = false;
     for (int q : coupled) touched = touched || q == r.partition;
     if (!touched) continue;
-    const Ns duration = time_at_share(*r.curve, sharing_.share(r.partition));
+    const Ns duration = r.times->at(sharing_.share(r.partition));
     if (r.duration_ns != 0) {
       if (duration == r.duration_ns) continue;  // same speed: nothing to bring up to date
       r.remaining -= static_cast<double>(now - r.updated_ns) / static_cast<double>(r.duration_ns);

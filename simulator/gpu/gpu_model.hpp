@@ -12,6 +12,7 @@
 #include "common/curve.hpp"
 #include "common/layout.hpp"
 #include "simulator/gpu/processor_sharing.hpp"
+#include "simulator/gpu/share_time_table.hpp"
 
 #include <cstdint>
 #include <vector>
@@ -35,8 +36,8 @@ class GpuModel {
  public:
   GpuModel(const Layout& pool, const GpuShape& gpu);
 
-  /// Starts a stage whose full duration at s SMs is curve.time_at(s).
-  void start(Ns now, int partition, const SpeedupCurve& curve, StageTag tag);
+  /// Starts a stage whose full duration at a share of s SMs is times.at(s).
+  void start(Ns now, int partition, const ShareTimeTable& times, StageTag tag);
   /// Earliest finish instant of a running stage, kNever when none runs.
   Ns next_finish_ns() const { return next_finish_ns_; }
   /// Removes the stage that finishes at next_finish_ns() (`now` must equal it).
@@ -52,7 +53,7 @@ class GpuModel {
   struct Running {
     StageTag tag;
     int partition;
-    const SpeedupCurve* curve;
+    const ShareTimeTable* times;
     double remaining;  // share of the stage's work still to do, in [0, 1]
     Ns duration_ns;    // full duration at the current share
     Ns updated_ns;     // when `remaining` was last brought up to date

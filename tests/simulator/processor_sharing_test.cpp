@@ -67,9 +67,19 @@ TEST(ProcessorSharing, TimeAtShareIsTheStaircaseAndIdealBelowTheFirstPoint) {
   EXPECT_EQ(time_at_share(a, 8.0 / 3), 6000);     // 4000 x 4 / (8/3)
 }
 
+TEST(ShareTimeTable, AgreesWithTimeAtShareEverywhere) {
+  for (const char* stage : {"a", "b", "c"}) {
+    const SpeedupCurve& curve = test::test_profile().model("chain3").find_stage(stage)->isolated;
+    const ShareTimeTable table(curve, 16);
+    for (double share = 0.25; share <= 16.0; share += 1.0 / 12)
+      EXPECT_EQ(table.at(share), time_at_share(curve, share)) << stage << " at " << share;
+    EXPECT_EQ(table.at(8.0 / 3 + 16.0 / 3), 2000 * (stage[0] == 'a') + 4000 * (stage[0] == 'b') + 1000 * (stage[0] == 'c'));
+  }
+}
+
 TEST(GpuModel, StagesSlowDownWhileSharingAndSpeedUpAfter) {
   // One 8-SM partition, two slots. Stage a: 2000 ns at 8 SMs, 4000 ns at 4.
-  const SpeedupCurve& a = test::test_profile().model("chain3").find_stage("a")->isolated;
+  const ShareTimeTable a(test::test_profile().model("chain3").find_stage("a")->isolated, 16);
   GpuModel gpu(pieces_layout({{0, 1}}, 2), test::test_profile().gpu());
   gpu.start(0, 0, a, StageTag{0, 0, 0});
   EXPECT_EQ(gpu.next_finish_ns(), 2000);  // alone
@@ -87,7 +97,7 @@ TEST(GpuModel, StagesSlowDownWhileSharingAndSpeedUpAfter) {
 }
 
 TEST(GpuModel, EqualFinishTimesGoInStartOrderAndSlotsAreEnforced) {
-  const SpeedupCurve& a = test::test_profile().model("chain3").find_stage("a")->isolated;
+  const ShareTimeTable a(test::test_profile().model("chain3").find_stage("a")->isolated, 16);
   GpuModel gpu(pieces_layout({{0, 1}, {2, 3}}, 1), test::test_profile().gpu());
   gpu.start(0, 1, a, StageTag{7, 0, 0});
   gpu.start(0, 0, a, StageTag{3, 0, 0});
@@ -97,7 +107,7 @@ TEST(GpuModel, EqualFinishTimesGoInStartOrderAndSlotsAreEnforced) {
 }
 
 TEST(GpuModel, CancelStopsOnlyThatTasksStages) {
-  const SpeedupCurve& b = test::test_profile().model("chain3").find_stage("b")->isolated;
+  const ShareTimeTable b(test::test_profile().model("chain3").find_stage("b")->isolated, 16);
   GpuModel gpu(pieces_layout({{0, 1, 2, 3}}, 2), test::test_profile().gpu());
   gpu.start(0, 0, b, StageTag{0, 1, 0});  // 2000 ns alone at 16 SMs; 4000 at 8
   gpu.start(0, 0, b, StageTag{1, 1, 0});  // both end at 4000 while sharing
