@@ -157,6 +157,18 @@ TEST_F(SimulateCli, BadSchedulerOptionsAndDuration) {
   expect_input_error(run("--taskset " + kData + "/taskset-small.json --duration -1"), "--duration");
 }
 
+TEST_F(SimulateCli, ErrorsFoundWhilePlanningLeaveNoFolder) {
+  // The reference partition is checked against the pool when the run is planned.
+  expect_input_error(run("--taskset " + kData + "/taskset-small.json --reference-partition 7"), "reference_partition");
+}
+
+TEST_F(SimulateCli, OutputPathThatIsAFile) {
+  std::ofstream(dir_ / "out") << "not a folder";
+  const Result r = run("--taskset " + kData + "/taskset-small.json --duration 0.001");
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("--out"), std::string::npos) << r.err;
+}
+
 TEST_F(SimulateCli, TruncatedTaskSet) {
   const fs::path ts = dir_ / "ts.json";
   std::ofstream(ts) << R"({"schema": "sgprs.taskset/1", "tasks": [)";

@@ -89,21 +89,37 @@ void run_simulate(const SimulateArgs& args) {
   const sim::Workload workload = sim::make_workload(set, profile, args.models, args.seed);
 
   // 2. Run with the writers attached; the event log goes to a temporary file.
+  //    Some bad input only shows when the run is planned (e.g. a reference
+  //    partition the layout lacks): then nothing is left behind, not even the folder.
   const std::filesystem::path out(args.out);
+  if (std::filesystem::exists(out) && !std::filesystem::is_directory(out))
+    throw InputError("--out", "", "'" + args.out + "' exists and is not a folder");
+  const bool made_folder = !std::filesystem::exists(out);
   std::unique_ptr<sim::EventLogWriter> log;
   sim::TimelineWriter timeline;
-  std::vector<sim::Observer*> observers;
-  if (!args.no_events) {
-    log = std::make_unique<sim::EventLogWriter>((out / "events.jsonl").string());
-    observers = {log.get(), &timeline};
-  }
-  const sim::Summary summary = sim::simulate(profile, workload, layout, run, observers);
-
-  // 3. Publish: each file atomically.
-  write_file_atomic((out / "summary.json").string(), dump_pretty(summary.to_json()));
-  if (!args.no_events) {
-    timeline.write((out / "timeline.json").string());
-    log->commit();
+  sim::Summary summary;
+  try {
+    std::vector<sim::Observer*> observers;
+    if (!args.no_events) {
+      try {
+        log = std::make_unique<sim::EventLogWriter>((out / "events.jsonl").string());
+      } catch (const std::exception& e) {  // no permission, no space, ...
+        throw InputError("--out", "", e.what());
+      }
+      observers = {log.get(), &timeline};
+    }
+    summary = sim::simulate(profile, workload, layout, run, observers);
+    // 3. Publish: each file atomically.
+    write_file_atomic((out / "summary.json").string(), dump_pretty(summary.to_json()));
+    if (!args.no_events) {
+      timeline.write((out / "timeline.json").string());
+      log->commit();
+    }
+  } catch (...) {
+    log.reset();  // removes the temporary event log
+    std::error_code ignored;
+    if (made_folder && std::filesystem::is_empty(out, ignored)) std::filesystem::remove(out, ignored);
+    throw;
   }
 
   std::printf("sgprs simulate: scheduler %s, layout %s, task set %s (%zu tasks), %.6g s, seed %llu\n",
