@@ -66,6 +66,7 @@ TEST_F(SimulateCli, WritesSummaryEventsAndTimeline) {
   EXPECT_EQ(summary.at("schema"), "sgprs.summary/1");
   EXPECT_GT(summary.at("jobs_released").get<int>(), 0);
   EXPECT_EQ(summary.at("provenance").at("seed"), 3);
+  EXPECT_EQ(summary.at("provenance").at("gpu_uses_occupied_times"), false);
   std::ifstream events(dir_ / "out/events.jsonl");
   std::string header;
   std::getline(events, header);
@@ -76,6 +77,19 @@ TEST_F(SimulateCli, WritesSummaryEventsAndTimeline) {
   const std::string table = slurp(dir_ / "stdout.txt");
   EXPECT_NE(table.find("cam#0"), std::string::npos);
   EXPECT_NE(table.find("busy%"), std::string::npos);
+}
+
+TEST_F(SimulateCli, OccupiedGpuTimesAreSlower) {
+  // chain3's occupied times are twice its isolated ones (tests/data/sim/profile.json):
+  // the same single job then takes twice as long.
+  const std::string ts = kData + "/taskset-deadline-over-period.json --allow-deadline-over-period --layout full --duration 0.00001";
+  ASSERT_EQ(run("--taskset " + ts, "iso").status, 0);
+  ASSERT_EQ(run("--taskset " + ts + " --gpu-times occupied", "occ").status, 0);
+  const sgprs::Json iso = sgprs::Json::parse(slurp(dir_ / "iso/summary.json"));
+  const sgprs::Json occ = sgprs::Json::parse(slurp(dir_ / "occ/summary.json"));
+  EXPECT_EQ(iso.at("tasks")[0].at("response_max_ns"), 3500);  // 1000 + 2000 + 500 at 16 SMs
+  EXPECT_EQ(occ.at("tasks")[0].at("response_max_ns"), 7000);
+  EXPECT_EQ(occ.at("provenance").at("gpu_uses_occupied_times"), true);
 }
 
 TEST_F(SimulateCli, NoEventsWritesOnlyTheSummary) {

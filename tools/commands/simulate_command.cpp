@@ -43,6 +43,7 @@ struct SimulateArgs {
   bool allow_deadline_over_period = false;
   std::string curve = "step";
   std::string estimates = "occupied";
+  std::string gpu_times = "isolated";
 };
 
 std::string flag_name(const std::string& option) {
@@ -75,12 +76,15 @@ void run_simulate(const SimulateArgs& args) {
   if (args.max_parallel < 0) throw InputError("--max-parallel", "", "must be 0 (the layout's) or positive");
   if (args.estimates != "occupied" && args.estimates != "isolated")
     throw InputError("--estimates", "", "must be occupied or isolated");
+  if (args.gpu_times != "occupied" && args.gpu_times != "isolated")
+    throw InputError("--gpu-times", "", "must be isolated or occupied");
   sim::RunOptions run;
   run.scheduler = args.scheduler;
   run.scheduler_options = parse_scheduler_options(args);
   run.duration_ns = seconds_to_ns(args.duration_s);
   run.seed = args.seed;
   run.use_occupied_times = args.estimates == "occupied";
+  run.gpu_uses_occupied_times = args.gpu_times == "occupied";
 
   const Profile profile = Profile::load(args.profile, parse_curve_interpolation(args.curve, "--curve"));
   const TaskSet set = TaskSet::load(args.taskset);
@@ -166,6 +170,10 @@ void add_simulate_subcommand(CLI::App& app) {
   cmd->add_option("--curve", args->curve, "interpolation between measured SM counts: step | linear")->capture_default_str();
   cmd->add_option("--estimates", args->estimates,
                   "scheduler predictions from the profile's occupied | isolated times (paper: occupied)")
+      ->capture_default_str();
+  cmd->add_option("--gpu-times", args->gpu_times,
+                  "what the simulated GPU runs: the profile's isolated times shared by processor sharing, or its "
+                  "occupied times (a crude interference model) under the same rule")
       ->capture_default_str();
   cmd->callback([args] { run_simulate(*args); });
 }
