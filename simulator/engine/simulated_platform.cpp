@@ -185,10 +185,10 @@ void SimulatedPlatform::apply(Ns now) {
         queue_.push(d.until_ns, QueuedKind::kDeferEnd, st.task, st.unit, st.job);
         break;
       case Decision::Kind::kStart: {
+        if (tasks_[static_cast<std::size_t>(st.task)].active_job != st.job)
+          throw std::logic_error("simulated platform: start for a job that is not active");
         const Unit& unit = plan_.model_of(st.task).units[static_cast<std::size_t>(st.unit)];
         gpu_.start(now, d.partition, *unit.gpu_times, StageTag{st.task, st.unit, st.job});
-        const TaskState& s = tasks_[static_cast<std::size_t>(st.task)];
-        if (s.active_job != st.job) throw std::logic_error("simulated platform: start for a job that is not active");
         emit(EventKind::kStart, now, st.task, st.unit, d.partition);
         break;
       }
