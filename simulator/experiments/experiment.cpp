@@ -171,7 +171,18 @@ Experiment experiment_from_json(const Json& doc, const std::string& source) {
 
   exp.loads = read_loads(root, kind == "identical");
 
-  exp.layouts = root.get<std::vector<std::string>>("layouts");
+  for (const JsonView& node : root.array("layouts")) {
+    Experiment::LayoutEntry entry;
+    if (node.raw().is_string()) {
+      entry.spec = node.as<std::string>();
+    } else {
+      entry.spec = node.get<std::string>("layout");
+      entry.max_parallel = node.get_or<int>("max_parallel", 0);
+      if (entry.max_parallel < 0) node.fail("max_parallel", "must be 0 (default) or positive");
+      entry.label = node.get_or<std::string>("label", "");
+    }
+    exp.layouts.push_back(entry);
+  }
   if (exp.layouts.empty()) root.fail("layouts", "is empty: the sweep would run nothing");
   exp.max_parallel = root.get_or<int>("max_parallel", 0);
   if (exp.max_parallel < 0) root.fail("max_parallel", "must be 0 (layout default) or positive");
@@ -225,9 +236,19 @@ PreparedExperiment prepare_experiment(Experiment input, const std::vector<std::s
         throw InputError(source, "loads[" + std::to_string(i) + "]", "repeats load " + load_text(prep.loads[i]));
   }
 
-  for (std::size_t i = 0; i < experiment.layouts.size(); ++i)
-    prep.layouts.push_back(parse_layout(experiment.layouts[i], prep.profile.gpu(), experiment.max_parallel,
-                                        source + ": field 'layouts[" + std::to_string(i) + "]'"));
+  for (std::size_t i = 0; i < experiment.layouts.size(); ++i) {
+    const Experiment::LayoutEntry& entry = experiment.layouts[i];
+    const int max_parallel = entry.max_parallel > 0 ? entry.max_parallel : experiment.max_parallel;
+    Layout layout = parse_layout(entry.spec, prep.profile.gpu(), max_parallel,
+                                 source + ": field 'layouts[" + std::to_string(i) + "]'");
+    if (!entry.label.empty()) layout.name = entry.label;
+    else if (entry.max_parallel > 0) layout.name += "/mp" + std::to_string(entry.max_parallel);
+    for (const Layout& earlier : prep.layouts)
+      if (earlier.name == layout.name)
+        throw InputError(source, "layouts[" + std::to_string(i) + "]",
+                         "'" + layout.name + "' appears twice; give the entry its own label");
+    prep.layouts.push_back(std::move(layout));
+  }
 
   for (std::size_t i = 0; i < experiment.schedulers.size(); ++i) {
     const std::string& name = experiment.schedulers[i].name;

@@ -7,7 +7,8 @@
 //     "generator": {"kind": "identical", "model": "resnet18", "rate_hz": 30},
 //     "loads": [10, 20, 30] | {"from": 10, "to": 200, "count": 15}
 //              | {"bound_fraction": [0.1, 1.5], "count": 15},   // identical only: x the bound's N
-//     "layouts": ["equal:2:1.0x", "stepwise:2:1.5x"],
+//     "layouts": ["equal:2:1.0x", "stepwise:2:1.5x",
+//                 {"layout": "equal:2:1.0x", "max_parallel": 8, "label": "equal:2:1.0x/mp8"}],
 //     "schedulers": ["sgprs", {"name": "sgprs", "label": "sgprs-edf", "options": {"waiting_order": "edf"}}],
 //     "repetitions": 5, "duration_s": 10, "base_seed": 1 }
 // read_experiment() checks the file's own shape; prepare_experiment() then
@@ -48,7 +49,12 @@ struct Experiment {
   CurveInterpolation interpolation = CurveInterpolation::kStep;
   GeneratorSpec generator;
   LoadSpec loads;
-  std::vector<std::string> layouts;
+  struct LayoutEntry {
+    std::string spec;      // parse_layout shorthand or layout file
+    int max_parallel = 0;  // 0 = the experiment's max_parallel
+    std::string label;     // the layout column; empty = the layout's own name
+  };
+  std::vector<LayoutEntry> layouts;
   int max_parallel = 0;  // 0 = each layout's default
   std::vector<SchedulerEntry> schedulers;
   int repetitions = 1;

@@ -115,6 +115,21 @@ TEST(Experiment, DuplicateSchedulerLabelsAndLoads) {
   EXPECT_NE(error_of(doc).find("repeats load 2"), std::string::npos);
 }
 
+TEST(Experiment, LayoutEntriesWithTheirOwnMaxParallel) {
+  Json doc = base_doc();
+  doc["layouts"] = Json::parse(R"(["equal:2:1.0x", {"layout": "equal:2:1.0x", "max_parallel": 8},
+                                   {"layout": "full", "max_parallel": 2, "label": "one"}])");
+  const PreparedExperiment prep = prepare_experiment(experiment_from_json(doc, kDir + "x.json"), kSchedulers);
+  ASSERT_EQ(prep.layouts.size(), 3u);
+  EXPECT_EQ(prep.layouts[0].max_parallel, 3);  // the paper's default for 2 partitions
+  EXPECT_EQ(prep.layouts[1].name, "equal:2:1.0x/mp8");
+  EXPECT_EQ(prep.layouts[1].max_parallel, 8);
+  EXPECT_EQ(prep.layouts[2].name, "one");
+  EXPECT_EQ(prep.layouts[2].partitions.size(), 1u);
+  doc["layouts"] = Json::parse(R"(["full", {"layout": "full"}])");
+  EXPECT_NE(error_of(doc).find("appears twice"), std::string::npos);
+}
+
 TEST(Experiment, WrongSchemaVersion) {
   Json doc = base_doc();
   doc["schema"] = "sgprs.experiment/2";
