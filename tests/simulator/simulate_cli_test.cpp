@@ -137,6 +137,21 @@ TEST_F(SimulateCli, LayoutFileWithAPieceTheGpuLacks) {
   expect_input_error(run("--taskset " + kData + "/taskset-small.json --layout " + layout.string()), "partitions[0].pieces");
 }
 
+TEST_F(SimulateCli, ShippedDefaultsRunFromTheSourceTree) {
+  // No --taskset/--profile/--models/--layout/--scheduler: the shipped defaults,
+  // relative to the repository root (shortened to 0.2 s).
+  if (!fs::exists(kSource + "/traces/profiles/h100-fp32.json")) GTEST_SKIP() << "no shipped H100 profile";
+  const std::string cmd = "cd " + kSource + " && " + std::string(SGPRS_BINARY) + " simulate --duration 0.2 --no-events --out " +
+                          (dir_ / "out").string() + " > " + (dir_ / "stdout.txt").string() + " 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << slurp(dir_ / "stdout.txt");
+  const sgprs::Json summary = sgprs::Json::parse(slurp(dir_ / "out/summary.json"));
+  EXPECT_EQ(summary.at("provenance").at("scheduler"), "sgprs");
+  EXPECT_EQ(summary.at("provenance").at("layout").at("name"), "equal:2:1.0x");
+  EXPECT_EQ(summary.at("provenance").at("profile").at("sm_count"), 132);
+  EXPECT_EQ(summary.at("tasks").size(), 90u);
+  EXPECT_GT(summary.at("jobs_completed").get<int>(), 0);
+}
+
 TEST_F(SimulateCli, UnknownScheduler) {
   expect_input_error(run("--taskset " + kData + "/taskset-small.json --scheduler fastest"), "--scheduler");
 }
