@@ -106,10 +106,15 @@ class Session {
     for (int s : sm_counts_) {
       if (std::find(buildable.begin(), buildable.end(), s) == buildable.end()) pool_->add_sms(s);  // throws
     }
+    const GpuSplit& split = pool_->split();
     for (int s : sm_counts_) {
       measured_.push_back(&pool_->add_sms(s));
-      complement_.push_back(request.occupied && s != pool_->split().sm_count ? &pool_->add_complement_of(s)
-                                                                               : nullptr);
+      // The rest of the GPU is the background's partition, unless nothing or only
+      // the split's remainder is left: kernels that use thread-block clusters
+      // (fp16 tensor-core GEMMs and convolutions on Hopper) fail to launch on the
+      // remainder alone, which has no co-scheduling guarantee (cuda.h).
+      const bool pieces_left = s != split.sm_count && s / split.piece_sms < split.pieces;
+      complement_.push_back(request.occupied && pieces_left ? &pool_->add_complement_of(s) : nullptr);
     }
     pool_->seal();
     pool_->make_primary_current();
@@ -284,7 +289,7 @@ Json profile_model(Session& session, const ProfileRequest& request, const std::s
             tally.count(busy);
             occupied[k].points.push_back(busy);
           } else {
-            occupied[k].points.push_back(alone);  // the whole GPU: nothing else can run beside it
+            occupied[k].points.push_back(alone);  // no background partition at this count (see Session)
           }
           progress.advance(1, label + " (occupied)");
         }
@@ -408,11 +413,19 @@ Json run_profile(const ProfileRequest& request) {
                      {"stage_time", "first kernel start to last kernel end of one graph replay (CUPTI)"},
                      {"op_time", "sum of the op's kernel durations in one graph replay (CUPTI)"},
                      {"occupied_load",
-                      "the same model's whole inference replayed on the disjoint rest of the GPU; at the full "
-                      "GPU the occupied time is the isolated time"},
+                      "the same model's whole inference replayed on the disjoint rest of the GPU (the remaining "
+                      "pieces and the remainder); where no piece is left (the full GPU, and the largest piece "
+                      "count, whose rest is only the remainder) the occupied time is the isolated time, see "
+                      "occupied_background_sms"},
                      {"pivot_gain_threshold", request.pivot_gain},
                      {"cuda_device_max_connections", kHardwareQueues}};
   doc["sm_counts"] = sm_counts;
+  if (request.occupied) {
+    std::vector<int> background;
+    for (std::size_t i = 0; i < sm_counts.size(); ++i)
+      background.push_back(session.complement(i) != nullptr ? session.complement(i)->sm_count() : 0);
+    doc["occupied_background_sms"] = background;  // 0: no background there, occupied = isolated
+  }
 
   Json failures = Json::array();
   // A failed model or op is fatal unless --keep-going: then it is left out and recorded.
