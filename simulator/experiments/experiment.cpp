@@ -205,6 +205,7 @@ Experiment experiment_from_json(const Json& doc, const std::string& source) {
   if (seed < 0) root.fail("base_seed", "must not be negative");
   exp.base_seed = static_cast<std::uint64_t>(seed);
   exp.use_occupied_times = root.get_or<bool>("use_occupied_times", true);
+  exp.gpu_uses_occupied_times = root.get_or<bool>("gpu_uses_occupied_times", false);
   return exp;
 }
 

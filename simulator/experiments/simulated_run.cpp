@@ -58,6 +58,7 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
     run.duration_ns = e.duration_ns;
     run.seed = prep.seeds[set];
     run.use_occupied_times = e.use_occupied_times;
+    run.gpu_uses_occupied_times = e.gpu_uses_occupied_times;
     const sim::Summary s = sim::simulate(prep.profile, state->workloads[set], prep.layouts[key.layout], run);
     RunMetrics m;
     m.jobs_released = s.jobs_released;
