@@ -1,6 +1,7 @@
 #include "profiler/ops/cudnn_backend_conv.hpp"
 
 #include "profiler/ops/check.hpp"
+#include "profiler/ops/library_notes.hpp"
 #include "profiler/ops/stream_handles.hpp"
 
 #include <array>
@@ -77,9 +78,11 @@ bool acceptable_engine(cudnnBackendDescriptor_t engine, DType dtype) {
     return false;
   for (std::int64_t i = 0; i < count; ++i) {
     const auto note = notes[static_cast<std::size_t>(i)];
-    if (note == CUDNN_NUMERICAL_NOTE_NONDETERMINISTIC) return false;
-    if (dtype == DType::kFp32 && (note == CUDNN_NUMERICAL_NOTE_TENSOR_CORE || note == CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS ||
-                                  note == CUDNN_NUMERICAL_NOTE_REDUCED_PRECISION_REDUCTION))
+    const ConvPolicy& policy = conv_policy();
+    if (policy.deterministic && note == CUDNN_NUMERICAL_NOTE_NONDETERMINISTIC) return false;
+    if (dtype == DType::kFp32 && !policy.tf32 &&
+        (note == CUDNN_NUMERICAL_NOTE_TENSOR_CORE || note == CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS ||
+         note == CUDNN_NUMERICAL_NOTE_REDUCED_PRECISION_REDUCTION))
       return false;
   }
   return true;

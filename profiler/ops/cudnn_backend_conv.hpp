@@ -2,10 +2,10 @@
 // A forward convolution through cuDNN's backend (graph) API, the only cuDNN interface that takes
 // an SM-count target: the engine heuristics rank engines for the partition's SM count, and the
 // chosen engine is built with that target (DESIGN.md: inside a green context the device still
-// reports all SMs). One execution plan per SM count, built on first use; fp32 plans exclude
-// tensor-core (TF32) and down-converting engines so fp32 stays strict FP32. Nondeterministic
-// engines are excluded so that repeated runs are bit-identical; engines compiled at run time are
-// used only where no precompiled one fits.
+// reports all SMs). One execution plan per SM count, built on first use. Which engines qualify is
+// conv_policy() (library_notes.hpp): by default fp32 excludes tensor-core (TF32) and
+// down-converting engines. Engines compiled at run time are used only where no precompiled one
+// fits.
 #include "profiler/ops/dtype.hpp"
 
 #include <cudnn.h>

@@ -62,9 +62,9 @@ class Conv2dOp final : public LayerOp {
                                                     to_int(spec.window.stride_h), to_int(spec.window.stride_w), 1, 1,
                                                     CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
     SGPRS_OPS_CUDNN(cudnnSetConvolutionGroupCount(conv_desc_, to_int(spec.groups)));
-    // Strict FP32 for fp32 (no TF32); tensor cores for fp16.
+    // Strict FP32 for fp32 unless the policy allows TF32; tensor cores for fp16.
     SGPRS_OPS_CUDNN(cudnnSetConvolutionMathType(
-        conv_desc_, dtype == DType::kFp16 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
+        conv_desc_, dtype == DType::kFp16 || conv_policy().tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
 
     std::array<cudnnConvolutionFwdAlgoPerf_t, CUDNN_CONVOLUTION_FWD_ALGO_COUNT> perf{};
     int returned = 0;

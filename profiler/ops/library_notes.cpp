@@ -22,9 +22,22 @@ ConvPathCounts& conv_path_counts() {
   return counts;
 }
 
-bool cudnn_legacy_forced() {
-  const char* value = std::getenv("SGPRS_CUDNN_API");
-  return value != nullptr && std::string_view(value) == "legacy";
+namespace {
+bool env_is(const char* name, std::string_view value) {
+  const char* v = std::getenv(name);
+  return v != nullptr && std::string_view(v) == value;
+}
+}  // namespace
+
+const ConvPolicy& conv_policy() {
+  static const ConvPolicy policy{env_is("SGPRS_CUDNN_API", "legacy"), env_is("SGPRS_CUDNN_FP32", "tf32"),
+                                 env_is("SGPRS_CUDNN_DETERMINISTIC", "1")};
+  return policy;
+}
+
+std::string ConvPolicy::text() const {
+  return std::string(legacy_only ? "legacy API only" : "backend API first") + ", fp32 " +
+         (tf32 ? "may use TF32" : "strict") + ", " + (deterministic ? "deterministic engines only" : "any engine");
 }
 
 }  // namespace ops
@@ -35,7 +48,7 @@ std::string library_notes() {
   std::string text = "cuDNN " + std::to_string(cudnn / 10000) + "." + std::to_string(cudnn / 100 % 100) + "." +
                      std::to_string(cudnn % 100) + ": convolutions via backend API " +
                      std::to_string(c.backend_convs.load()) + ", legacy API " + std::to_string(c.legacy_convs.load()) +
-                     (ops::cudnn_legacy_forced() ? " (SGPRS_CUDNN_API=legacy)" : "") + "; per-SM-count plans: engine took the target " +
+                     " (policy: " + ops::conv_policy().text() + "); per-SM-count plans: engine took the target " +
                      std::to_string(c.targeted_plans.load()) + ", engine without the target " +
                      std::to_string(c.ranked_only_plans.load()) + ", legacy fallbacks " +
                      std::to_string(c.legacy_fallbacks.load());

