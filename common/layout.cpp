@@ -14,6 +14,68 @@ namespace {
 
 int largest_piece_partition(const GpuShape& gpu) { return gpu.pieces * gpu.piece_sms; }
 
+// A size that is not a multiple of the piece size but is one plus the remainder
+// is built from pieces and the remainder (H100: 68 = 7 x 8 + 12).
+bool takes_remainder(int sms, const GpuShape& gpu) {
+  return gpu.remainder_sms > 0 && sms % gpu.piece_sms != 0 && sms >= gpu.remainder_sms &&
+         (sms - gpu.remainder_sms) % gpu.piece_sms == 0 && sms - gpu.remainder_sms <= largest_piece_partition(gpu);
+}
+
+bool buildable(int sms, const GpuShape& gpu) {
+  if (sms == gpu.sm_count) return true;
+  if (sms <= 0) return false;
+  if (sms % gpu.piece_sms == 0) return sms <= largest_piece_partition(gpu);
+  return takes_remainder(sms, gpu);
+}
+
+// Budgets up to 1.0x split the GPU once, without sharing: the remainder goes to
+// the partition with the largest target, then the pieces are shared out in
+// proportion to the targets by largest remainders (Hamilton's method), each
+// partition at least one piece.
+std::vector<int> disjoint_sizes(const std::vector<double>& targets, const GpuShape& gpu) {
+  const std::size_t n = targets.size();
+  std::vector<double> adjusted = targets;
+  std::size_t remainder_owner = n;
+  if (gpu.remainder_sms > 0) {
+    remainder_owner = 0;
+    for (std::size_t i = 1; i < n; ++i)
+      if (targets[i] >= targets[remainder_owner]) remainder_owner = i;
+    adjusted[remainder_owner] = std::max(0.0, adjusted[remainder_owner] - gpu.remainder_sms);
+  }
+  double total = 0;
+  for (double t : adjusted) total += t;
+  const int pieces_to_give = std::clamp(static_cast<int>(std::floor(total / gpu.piece_sms + 0.5)),
+                                        static_cast<int>(n), gpu.pieces);
+  std::vector<int> count(n);
+  std::vector<double> fraction(n);
+  int given = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double quota = total > 0 ? adjusted[i] / total * pieces_to_give : 0;
+    count[i] = std::max(1, static_cast<int>(std::floor(quota)));
+    fraction[i] = quota - std::floor(quota);
+    given += count[i];
+  }
+  while (given < pieces_to_give) {
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < n; ++i)
+      if (fraction[i] > fraction[best]) best = i;
+    ++count[best];
+    fraction[best] = -1;
+    ++given;
+  }
+  while (given > pieces_to_give) {  // the at-least-one rule overshot: take from the largest
+    std::size_t largest = 0;
+    for (std::size_t i = 1; i < n; ++i)
+      if (count[i] >= count[largest]) largest = i;
+    --count[largest];
+    --given;
+  }
+  std::vector<int> sizes(n);
+  for (std::size_t i = 0; i < n; ++i)
+    sizes[i] = count[i] * gpu.piece_sms + (i == remainder_owner ? gpu.remainder_sms : 0);
+  return sizes;
+}
+
 int round_to_pieces(double target, const GpuShape& gpu) {
   if (target >= gpu.sm_count) return gpu.sm_count;
   const double pieces = std::floor(target / gpu.piece_sms + 0.5);
@@ -101,7 +163,9 @@ Layout layout_from_sizes(std::string name, const std::vector<int>& sizes, const 
       for (int k = 0; k <= gpu.pieces; ++k) p.pieces.push_back(k);
       if (gpu.remainder_sms == 0) p.pieces.pop_back();
     } else {
-      const int count = sizes[i] / gpu.piece_sms;
+      const bool with_remainder = takes_remainder(sizes[i], gpu);
+      if (with_remainder) p.pieces.push_back(gpu.pieces);
+      const int count = (sizes[i] - (with_remainder ? gpu.remainder_sms : 0)) / gpu.piece_sms;
       for (int k = 0; k < count; ++k) p.pieces.push_back((next_piece + k) % gpu.pieces);
       next_piece = (next_piece + count) % gpu.pieces;
       std::sort(p.pieces.begin(), p.pieces.end());
@@ -141,10 +205,11 @@ Layout layout_from_json(const Json& doc, const std::string& source, const GpuSha
       sizes.push_back(sms);
     } else {
       const int sms = node.get<int>("sms");
-      if (sms <= 0 || sms > gpu.sm_count || (sms != gpu.sm_count && (sms % gpu.piece_sms != 0 ||
-                                                                     sms > largest_piece_partition(gpu))))
+      if (!buildable(sms, gpu))
         node.fail("sms", std::to_string(sms) + " SMs cannot be built on this GPU (multiples of " +
                              std::to_string(gpu.piece_sms) + " up to " + std::to_string(largest_piece_partition(gpu)) +
+                             (gpu.remainder_sms > 0 ? ", optionally plus the " + std::to_string(gpu.remainder_sms) +
+                                                          "-SM remainder" : std::string()) +
                              ", or all " + std::to_string(gpu.sm_count) + ")");
       sizes.push_back(sms);
     }
@@ -171,10 +236,16 @@ Layout parse_layout(const std::string& spec, const GpuShape& gpu, int max_parall
       throw InputError(source, "", "'" + spec + "' asks for " + std::to_string(n) + " partitions but the GPU has only " +
                                        std::to_string(gpu.pieces) + " pieces");
     const double total = budget * gpu.sm_count;
-    std::vector<int> sizes;
     const bool equal = parts[0] == "equal";
     const double units = equal ? n : n * (n + 1) / 2.0;
-    for (int i = 1; i <= n; ++i) sizes.push_back(round_to_pieces(total * (equal ? 1 : i) / units, gpu));
+    std::vector<double> targets;
+    for (int i = 1; i <= n; ++i) targets.push_back(total * (equal ? 1 : i) / units);
+    std::vector<int> sizes;
+    if (budget <= 1.0 + 1e-9 && n > 1) {
+      sizes = disjoint_sizes(targets, gpu);
+    } else {
+      for (double target : targets) sizes.push_back(round_to_pieces(target, gpu));
+    }
     layout = layout_from_sizes(parts[0] + ":" + std::to_string(n) + ":" + budget_label(budget), sizes, gpu,
                                max_parallel);
   } else if (std::filesystem::exists(spec)) {

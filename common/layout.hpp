@@ -6,16 +6,20 @@
 //     "partitions": [ {"name": "p0", "sms": 64},               // any multiple of piece_sms, or the whole GPU
 //                     {"name": "p1", "pieces": [8, 9, 10]} ] }  // or explicit piece indices (overlap allowed)
 // Pieces: green contexts cut the GPU into `pieces` pieces of `piece_sms` SMs and
-// a remainder (H100: 15 x 8 + 12); piece index `pieces` is the remainder, which
-// only a whole-GPU partition takes. Partitions given by size take consecutive
-// pieces after the previous partition's, wrapping round to piece 0 when the
-// sizes add up to more than the pieces (oversubscription: those SMs are shared).
+// a remainder (H100: 15 x 8 + 12); piece index `pieces` is the remainder. A
+// partition holds k pieces, optionally the remainder, or the whole GPU.
+// Partitions given by size take consecutive pieces after the previous
+// partition's, wrapping round to piece 0 when the sizes add up to more than the
+// pieces (oversubscription: those SMs are shared).
 // Shorthands (parse_layout):
 //   full          one partition with the whole GPU
 //   equal:N:B     N partitions of B x sm_count / N SMs each       (B = 1.0x, 1.5x, 2.0x, ...)
 //   stepwise:N:B  partition i (1-based) gets i x B x sm_count / (N(N+1)/2) SMs (1:2, 1:2:3, smallest first)
-// A size is rounded to the nearest multiple of piece_sms (ties upwards), at
-// least one piece; a size past the largest multiple that fits becomes the whole GPU.
+// Budgets up to 1.0x split the GPU once, disjointly: the remainder joins the
+// partition with the largest target and the pieces are shared out in proportion
+// (largest remainders), so equal:2:1.0x on the H100 is 64 + 68 SMs. Above 1.0x
+// each size is rounded to the nearest multiple of piece_sms (ties upwards, at
+// least one piece; past the largest multiple, the whole GPU if that is nearer).
 #include "common/json_io.hpp"
 #include "common/profile.hpp"
 

@@ -26,18 +26,22 @@ TEST(Layout, FullIsTheWholeGpuWithTheRemainder) {
   EXPECT_EQ(layout.max_parallel, 6);                    // ceil(6 / 1)
 }
 
-TEST(Layout, EqualRoundsToNearestPiece) {
-  // 1.0x, 2 partitions: 66 SMs each -> 64 (8 pieces); pieces 0-7 and 8-14 + 0: one piece shared.
+TEST(Layout, OneTimesBudgetSplitsTheGpuDisjointly) {
+  // 1.0x, 2 partitions: targets 66 + 66. The remainder (12) joins the last (ties go to the last),
+  // leaving targets 66 and 54 over 15 pieces: quotas 8.25 and 6.75 -> 8 and 7 pieces -> 64 and 56 + 12.
   const auto two = parse_layout("equal:2:1.0x", kH100);
-  EXPECT_EQ(sizes(two), (std::vector<int>{64, 64}));
+  EXPECT_EQ(sizes(two), (std::vector<int>{64, 68}));
   EXPECT_EQ(two.max_parallel, 3);
-  EXPECT_EQ(two.shared_sms(kH100), 8);
-  // 1.0x, 3 partitions: 44 SMs -> tie between 40 and 48 goes up to 48; 144 > 120 so 24 SMs are shared.
+  EXPECT_EQ(two.shared_sms(kH100), 0);
+  EXPECT_EQ(two.partitions[1].pieces, (std::vector<int>{8, 9, 10, 11, 12, 13, 14, 15}));
+  // 1.0x, 3 partitions: 44 each; remainder to the last (44 - 12 = 32): quotas 5.5, 5.5, 4 -> 5, 5, 4
+  // and the 15th piece to the first of the tied fractions -> 48, 40, 32 + 12.
   const auto three = parse_layout("equal:3:1.0x", kH100);
-  EXPECT_EQ(sizes(three), (std::vector<int>{48, 48, 48}));
+  EXPECT_EQ(sizes(three), (std::vector<int>{48, 40, 44}));
   EXPECT_EQ(three.max_parallel, 2);
-  EXPECT_EQ(three.shared_sms(kH100), 24);
+  EXPECT_EQ(three.shared_sms(kH100), 0);
   EXPECT_EQ(three.name, "equal:3:1.0x");
+  EXPECT_DOUBLE_EQ(three.budget(kH100), 1.0);
 }
 
 TEST(Layout, EqualBudgetsAboveOne) {
@@ -49,11 +53,11 @@ TEST(Layout, EqualBudgetsAboveOne) {
 }
 
 TEST(Layout, StepwiseIsOneTwoThreeSmallestFirst) {
-  // 2 partitions, 1.0x: 132/3 = 44 -> 48, 88 -> 88.
-  EXPECT_EQ(sizes(parse_layout("stepwise:2:1.0x", kH100)), (std::vector<int>{48, 88}));
-  // 3 partitions, 1.0x: 22, 44, 66 -> 24, 48, 64.
-  EXPECT_EQ(sizes(parse_layout("stepwise:3:1.0x", kH100)), (std::vector<int>{24, 48, 64}));
-  // 3 partitions, 2.0x: 44, 88, 132 -> 48, 88, 132 (the last is the whole GPU).
+  // 2 partitions, 1.0x: targets 44, 88; remainder to the larger (76 left): quotas 5.5, 9.5 -> 6, 9 pieces.
+  EXPECT_EQ(sizes(parse_layout("stepwise:2:1.0x", kH100)), (std::vector<int>{48, 84}));
+  // 3 partitions, 1.0x: 22, 44, 66 (54 after the remainder): quotas 2.75, 5.5, 6.75 -> 3, 5, 7 pieces.
+  EXPECT_EQ(sizes(parse_layout("stepwise:3:1.0x", kH100)), (std::vector<int>{24, 40, 68}));
+  // 3 partitions, 2.0x (rounded, may share): 44, 88, 132 -> 48, 88, 132 (the last is the whole GPU).
   EXPECT_EQ(sizes(parse_layout("stepwise:3:2.0x", kH100)), (std::vector<int>{48, 88, 132}));
 }
 
@@ -62,12 +66,21 @@ TEST(Layout, BetweenLargestPieceMultipleAndWholeGpuPicksNearer) {
   EXPECT_EQ(sizes(parse_layout("equal:2:1.9x", kH100)), (std::vector<int>{120, 120}));
 }
 
-TEST(Layout, DisjointPiecesWhenTheyFit) {
-  const auto layout = parse_layout("stepwise:2:0.5x", kH100);  // 22 -> 24, 44 -> 48
+TEST(Layout, BudgetsBelowOneUseLessOfTheGpu) {
+  // 0.5x: targets 22, 44; remainder to the larger (32 left); 54 SMs -> 7 pieces: quotas 2.85, 4.15 -> 3, 4.
+  const auto layout = parse_layout("stepwise:2:0.5x", kH100);
+  EXPECT_EQ(sizes(layout), (std::vector<int>{24, 44}));
   EXPECT_EQ(layout.partitions[0].pieces, (std::vector<int>{0, 1, 2}));
-  EXPECT_EQ(layout.partitions[1].pieces, (std::vector<int>{3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(layout.partitions[1].pieces, (std::vector<int>{3, 4, 5, 6, 15}));
   EXPECT_EQ(layout.shared_sms(kH100), 0);
-  EXPECT_NEAR(layout.budget(kH100), 72.0 / 132.0, 1e-12);
+  EXPECT_NEAR(layout.budget(kH100), 68.0 / 132.0, 1e-12);
+}
+
+TEST(Layout, AboveOneTimesPartitionsShareWrappedPieces) {
+  // 1.5x, 2 partitions: 96 + 96 = 24 pieces of 15: the second wraps round onto pieces 0-8 (72 SMs shared).
+  const auto layout = parse_layout("equal:2:1.5x", kH100);
+  EXPECT_EQ(layout.partitions[1].pieces, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 13, 14}));
+  EXPECT_EQ(layout.shared_sms(kH100), 72);
 }
 
 TEST(Layout, MaxParallelOverride) { EXPECT_EQ(parse_layout("equal:2:1.0x", kH100, 5).max_parallel, 5); }
@@ -81,6 +94,13 @@ TEST(Layout, BadShorthandsNameTheFlag) {
       EXPECT_EQ(e.source(), "--layout") << bad;
     }
   }
+}
+
+TEST(Layout, FileSizesMayIncludeTheRemainder) {
+  const auto layout = sgprs::layout_from_json(
+      sgprs::Json::parse(R"({"schema": "sgprs.layout/1", "partitions": [{"sms": 20}, {"sms": 12}]})"), "r.json", kH100);
+  EXPECT_EQ(layout.partitions[0].pieces, (std::vector<int>{0, 15}));  // one piece + the remainder
+  EXPECT_EQ(layout.partitions[1].pieces, (std::vector<int>{15}));     // the remainder alone, shared
 }
 
 TEST(Layout, FileWithSizesAndPieces) {
@@ -104,7 +124,7 @@ TEST(Layout, FileRejectsImpossiblePartitions) {
     }
   };
   check(R"({"schema": "sgprs.layout/1", "partitions": [{"sms": 128}]})", "partitions[0].sms");   // not buildable
-  check(R"({"schema": "sgprs.layout/1", "partitions": [{"sms": 12}]})", "partitions[0].sms");    // not a multiple of 8
+  check(R"({"schema": "sgprs.layout/1", "partitions": [{"sms": 10}]})", "partitions[0].sms");    // neither 8k nor 8k + 12
   check(R"({"schema": "sgprs.layout/1", "partitions": [{"sms": 200}]})", "partitions[0].sms");   // larger than the GPU
   check(R"({"schema": "sgprs.layout/1", "partitions": [{"pieces": [16]}]})", "partitions[0].pieces");
   check(R"({"schema": "sgprs.layout/1", "partitions": [{"pieces": [1, 1]}]})", "partitions[0].pieces");
