@@ -110,9 +110,10 @@ class Session {
     for (int s : sm_counts_) {
       measured_.push_back(&pool_->add_sms(s));
       // The rest of the GPU is the background's partition, unless nothing or only
-      // the split's remainder is left: kernels that use thread-block clusters
-      // (fp16 tensor-core GEMMs and convolutions on Hopper) fail to launch on the
-      // remainder alone, which has no co-scheduling guarantee (cuda.h).
+      // the split's remainder is left. On the H100 the fp16 cuDNN and cuBLASLt
+      // kernels failed to launch on the remainder alone (CUDNN_STATUS_EXECUTION_FAILED,
+      // cuBLASLt "failed to launch"; plain kernels and 2-block clusters run there),
+      // and cuda.h gives the remainder no co-scheduling guarantee.
       const bool pieces_left = s != split.sm_count && s / split.piece_sms < split.pieces;
       complement_.push_back(request.occupied && pieces_left ? &pool_->add_complement_of(s) : nullptr);
     }

@@ -29,10 +29,6 @@ __global__ void mark_sms(int* flags) {
   if (threadIdx.x == 0) flags[sm_id() % kSmidSlots] = 1;
 }
 
-__global__ void __cluster_dims__(2, 1, 1) mark_in_cluster(int* flags) {
-  if (threadIdx.x == 0) flags[blockIdx.x % kSmidSlots] = 1;
-}
-
 __global__ void spin(long long ns) {
   const unsigned long long start = global_ns();
   while (global_ns() - start < static_cast<unsigned long long>(ns)) {
@@ -53,13 +49,6 @@ std::set<int> marked_sms(const int* flags) {
   for (int i = 0; i < kSmidSlots; ++i)
     if (host[static_cast<std::size_t>(i)] != 0) ids.insert(i);
   return ids;
-}
-
-cudaError_t try_cluster_launch(cudaStream_t stream, int* flags, int blocks) {
-  mark_in_cluster<<<blocks, 32, 0, stream>>>(flags);
-  const cudaError_t launched = cudaGetLastError();
-  if (launched != cudaSuccess) return launched;
-  return cudaStreamSynchronize(stream);
 }
 
 void launch_spin(cudaStream_t stream, std::int64_t ns) {

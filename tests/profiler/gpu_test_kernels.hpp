@@ -15,10 +15,6 @@ std::set<int> marked_sms(const int* flags);
 /// One block that spins for `ns` nanoseconds of GPU time (%globaltimer).
 void launch_spin(cudaStream_t stream, std::int64_t ns);
 
-/// Launches `blocks` blocks in clusters of 2 and waits; returns the first error
-/// (launch or execution) instead of throwing, since failing is the point.
-cudaError_t try_cluster_launch(cudaStream_t stream, int* flags, int blocks);
-
 inline constexpr int kSmidSlots = 1024;
 
 }  // namespace sgprs::profiler::testing

@@ -121,25 +121,17 @@ TEST_F(PartitionPoolTest, ComplementIsTheRestOfTheGpu) {
   EXPECT_EQ(static_cast<int>(sr.size() + sf.size()), split.sm_count);
 }
 
-TEST_F(PartitionPoolTest, ClusterKernelsRunOnPiecesButNotOnTheRemainderAlone) {
-  // Why the profiler never puts a background load on the remainder alone: the
-  // remainder has no co-scheduling guarantee, and kernels launched in thread-block
-  // clusters (Hopper's fp16 tensor-core GEMMs and convolutions) fail there.
+TEST_F(PartitionPoolTest, RemainderAloneIsAPartitionOfItsOwnSms) {
   if (pool_->split().remainder_sms == 0) GTEST_SKIP() << "this split has no remainder";
-  int* flags = static_cast<int*>(flags_.get());
-  const Partition& piece = pool_->add({0}, false);
-  piece.make_current();
-  EXPECT_EQ(testing::try_cluster_launch(piece.stream(), flags, 64), cudaSuccess);
   const Partition& remainder = pool_->add({}, true);
   EXPECT_EQ(remainder.sm_count(), pool_->split().remainder_sms);
-  remainder.make_current();
-  const cudaError_t on_remainder = testing::try_cluster_launch(remainder.stream(), flags, 64);
-  EXPECT_NE(on_remainder, cudaSuccess) << "a cluster kernel launched on the remainder alone";
-  cudaGetLastError();
-  // The failure is not sticky: the pieces still work afterwards.
-  piece.make_current();
-  EXPECT_EQ(testing::try_cluster_launch(piece.stream(), flags, 64), cudaSuccess);
-  EXPECT_EQ(static_cast<int>(sms_used_by(piece).size()), pool_->split().piece_sms);
+  const std::set<int> sr = sms_used_by(remainder);
+  EXPECT_EQ(static_cast<int>(sr.size()), pool_->split().remainder_sms);
+  // Disjoint from every piece: the whole split is the pieces plus the remainder.
+  const std::set<int> sp = sms_used_by(pool_->add_first_pieces(pool_->split().pieces));
+  std::vector<int> common;
+  std::set_intersection(sr.begin(), sr.end(), sp.begin(), sp.end(), std::back_inserter(common));
+  EXPECT_TRUE(common.empty());
 }
 
 TEST_F(PartitionPoolTest, ImpossibleLayoutsAreInputErrors) {
