@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <memory>
@@ -83,6 +84,17 @@ std::string host_name() {
   char text[256] = {};
   if (gethostname(text, sizeof text - 1) != 0) return "unknown";
   return text;
+}
+
+/// The environment variables that change what is measured (library policies, queues).
+Json measurement_environment() {
+  static constexpr const char* kNames[] = {"CUDA_DEVICE_MAX_CONNECTIONS", "SGPRS_CUDNN_API",     "SGPRS_CUDNN_FP32",
+                                           "SGPRS_CUDNN_DETERMINISTIC",   "NVIDIA_TF32_OVERRIDE", "CUDA_MODULE_LOADING",
+                                           "SGPRS_SOURCE_COMMIT"};
+  Json env = Json::object();
+  for (const char* name : kNames)
+    if (const char* value = std::getenv(name)) env[name] = value;
+  return env;
 }
 
 std::string version_text(int version) {
@@ -450,6 +462,8 @@ Json run_profile(const ProfileRequest& request) {
     attempt("op " + name, [&] { return profile_op(session, request, name, progress, tally); }, ops);
   doc["ops"] = std::move(ops);
   progress.finish();
+  doc["provenance"]["environment"] = measurement_environment();
+  doc["provenance"]["libraries"] = library_notes();
 
   doc["summary"] = {{"points", tally.points},
                     {"not_converged", tally.timed_out},

@@ -22,6 +22,8 @@ mkdir -p "$out"
 build="${BUILD_DIR:-/tmp/sgprs-build-prof}"
 jobs="$(nproc 2>/dev/null || echo 4)"
 log() { echo "[profile_h100 $(date -u +%H:%M:%S)] $*" >&2; }
+# Recorded in the profile's provenance; pass it in when the tree has no .git (a copy).
+export SGPRS_SOURCE_COMMIT="${SGPRS_SOURCE_COMMIT:-$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)}"
 
 # --- dependencies ----------------------------------------------------------
 prefix_path=""
