@@ -31,36 +31,37 @@ TEST(Randfixedsum, SumsToTargetWithinBoundsForManyShapes) {
   }
 }
 
+/// Mean of coordinate `index` and the share of draws below `threshold`, over 20000 randfixedsum draws.
+struct Marginal {
+  double mean = 0;
+  double below = 0;
+};
+Marginal randfixedsum_marginal(int n, double total, std::size_t index, double threshold, std::uint64_t seed) {
+  constexpr int kDraws = 20000;
+  Rng rng(seed);
+  Marginal m;
+  for (int i = 0; i < kDraws; ++i) {
+    const double x = randfixedsum(n, total, 0.0, 1.0, rng)[index];
+    m.mean += x / kDraws;
+    m.below += (x < threshold ? 1.0 : 0.0) / kDraws;
+  }
+  return m;
+}
+
 TEST(Randfixedsum, TwoValuesAreUniformOnTheirSegment) {
   // n = 2, sum 1.2, bounds [0, 1]: x0 is uniform on [0.2, 1.0] (x1 = 1.2 - x0),
   // so its mean is 0.6 and P(x0 < 0.4) = 0.2 / 0.8 = 0.25.
-  Rng rng(5);
-  constexpr int kDraws = 20000;
-  double mean = 0;
-  int below_04 = 0;
-  for (int i = 0; i < kDraws; ++i) {
-    const auto u = randfixedsum(2, 1.2, 0.0, 1.0, rng);
-    mean += u[0] / kDraws;
-    below_04 += u[0] < 0.4;
-  }
-  EXPECT_NEAR(mean, 0.6, 0.01);
-  EXPECT_NEAR(static_cast<double>(below_04) / kDraws, 0.25, 0.015);
+  const Marginal m = randfixedsum_marginal(2, 1.2, 0, 0.4, 5);
+  EXPECT_NEAR(m.mean, 0.6, 0.01);
+  EXPECT_NEAR(m.below, 0.25, 0.015);
 }
 
 TEST(Randfixedsum, ThreeValuesHaveTheUniformSimplexMarginal) {
   // Uniform on {x0+x1+x2 = 1, x >= 0}: each coordinate has density 2(1 - x),
   // mean 1/3 and P(x < 0.5) = 0.75. A generator biased to the centre fails this.
-  Rng rng(9);
-  constexpr int kDraws = 20000;
-  double mean = 0;
-  int below_half = 0;
-  for (int i = 0; i < kDraws; ++i) {
-    const auto u = randfixedsum(3, 1.0, 0.0, 1.0, rng);
-    mean += u[1] / kDraws;
-    below_half += u[1] < 0.5;
-  }
-  EXPECT_NEAR(mean, 1.0 / 3, 0.01);
-  EXPECT_NEAR(static_cast<double>(below_half) / kDraws, 0.75, 0.015);
+  const Marginal m = randfixedsum_marginal(3, 1.0, 1, 0.5, 9);
+  EXPECT_NEAR(m.mean, 1.0 / 3, 0.01);
+  EXPECT_NEAR(m.below, 0.75, 0.015);
 }
 
 TEST(Randfixedsum, TightBoundsGiveTheOnlyPoint) {
