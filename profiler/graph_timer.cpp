@@ -32,6 +32,8 @@ GraphExec capture_graph(const Partition& partition, const std::function<void(cud
 BackgroundLoad::BackgroundLoad(const Partition& partition, GraphExec graph)
     : partition_(&partition), graph_(std::move(graph)) {
   partition.make_current();
+  stream_id_ = cupti_stream_id(partition.context(), partition.stream());
+  context_id_ = cupti_context_id(partition.context());
   cudaEvent_t event = nullptr;
   SGPRS_CUDA_CALL(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
   started_ = Event(event);
@@ -105,7 +107,40 @@ std::vector<Ns> GraphTimer::run(int runs, BackgroundLoad* background, Ns expecte
     samples.push_back(mode_ == TimeMode::kStageExtent ? static_cast<Ns>(run.last_end - run.first_start)
                                                       : static_cast<Ns>(run.busy));
   }
+  if (background != nullptr) {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> busy, timed;
+    for (const KernelRecord& r : records)
+      if (r.stream_id == background->stream_id() && r.context_id == background->context_id())
+        busy.emplace_back(r.start_ns, r.end_ns);
+    for (const auto& [id, run] : by_launch) timed.emplace_back(run.first_start, run.last_end);
+    add_coverage(busy, timed);
+  }
   return samples;
+}
+
+void GraphTimer::add_coverage(std::vector<std::pair<std::uint64_t, std::uint64_t>> busy,
+                              std::vector<std::pair<std::uint64_t, std::uint64_t>> timed) {
+  std::sort(busy.begin(), busy.end());
+  std::sort(timed.begin(), timed.end());
+  // Merge the background's kernels into disjoint busy intervals, then intersect.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> merged;
+  for (const auto& interval : busy) {
+    if (!merged.empty() && interval.first <= merged.back().second)
+      merged.back().second = std::max(merged.back().second, interval.second);
+    else
+      merged.push_back(interval);
+  }
+  std::size_t j = 0;
+  for (const auto& [start, end] : timed) {
+    timed_ns_ += end - start;
+    while (j < merged.size() && merged[j].second <= start) ++j;
+    for (std::size_t k = j; k < merged.size() && merged[k].first < end; ++k)
+      covered_ns_ += std::min(end, merged[k].second) - std::max(start, merged[k].first);
+  }
+}
+
+double GraphTimer::background_coverage() const {
+  return timed_ns_ == 0 ? -1.0 : static_cast<double>(covered_ns_) / static_cast<double>(timed_ns_);
 }
 
 std::vector<GraphTimer::KernelTime> GraphTimer::last_run_kernels() const {

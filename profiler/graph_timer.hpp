@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sgprs::profiler {
@@ -40,9 +41,14 @@ class BackgroundLoad {
   void cover(Ns busy_ns, cudaStream_t foreground);
   /// Waits for the queued replays to drain.
   void finish();
+  /// CUPTI ids of the load's stream, to tell its kernel records apart.
+  std::uint32_t stream_id() const { return stream_id_; }
+  std::uint32_t context_id() const { return context_id_; }
 
  private:
   const Partition* partition_;
+  std::uint32_t stream_id_ = 0;
+  std::uint32_t context_id_ = 0;
   GraphExec graph_;
   Event started_;
   Ns replay_ns_ = 0;
@@ -54,6 +60,11 @@ class GraphTimer {
   /// Replays the graph `runs` times back to back (they serialise on the stream),
   /// waits, and returns one sample per replay whose records all arrived.
   std::vector<Ns> run(int runs, BackgroundLoad* background = nullptr, Ns expected_run_ns = 0);
+  /// Of the foreground replays timed next to a background load since the last
+  /// reset, the fraction of their time during which a background kernel ran
+  /// (1: the load really overlapped the whole measurement); -1 before any.
+  double background_coverage() const;
+  void reset_coverage() { covered_ns_ = 0, timed_ns_ = 0; }
   /// Kernels seen in the last replay (0 before the first run).
   int kernels_per_run() const { return kernels_per_run_; }
   /// Name and duration (ns) of each kernel of the last replay, in start order (diagnostics).
@@ -64,6 +75,8 @@ class GraphTimer {
   std::vector<KernelTime> last_run_kernels() const;
 
  private:
+  void add_coverage(std::vector<std::pair<std::uint64_t, std::uint64_t>> busy,
+                    std::vector<std::pair<std::uint64_t, std::uint64_t>> timed);
   KernelActivityCollector* collector_;
   const Partition* partition_;
   cudaGraphExec_t graph_;
@@ -72,6 +85,8 @@ class GraphTimer {
   std::uint32_t context_id_ = 0;
   int kernels_per_run_ = 0;
   std::vector<KernelRecord> last_run_;
+  std::uint64_t covered_ns_ = 0;
+  std::uint64_t timed_ns_ = 0;
 };
 
 }  // namespace sgprs::profiler

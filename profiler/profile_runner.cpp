@@ -38,6 +38,7 @@ constexpr int kHardwareQueues = 32;
 struct Point {
   PointStats stats;
   PointReadings readings;
+  double background_coverage = -1;  // occupied points: share of the time the load overlapped
 };
 
 /// Series of points for one stage or op, aligned with sm_counts.
@@ -67,6 +68,11 @@ struct Series {
     j[prefix + "converged"] = converged;
     j[prefix + "throttled"] = throttled;
     j[prefix + "sm_clock_mhz"] = clock;
+    if (prefix == "occupied_") {
+      std::vector<double> coverage;
+      for (const Point& p : points) coverage.push_back(std::round(p.background_coverage * 1000) / 1000);
+      j["occupied_background_coverage"] = coverage;  // -1: no background at that count
+    }
     return j;
   }
 };
@@ -298,7 +304,9 @@ Json profile_model(Session& session, const ProfileRequest& request, const std::s
         progress.advance(1, label);
         if (request.occupied) {
           if (load) {
+            timer.reset_coverage();
             Point busy = measure_graph(session, timer, request.settings, load.get(), alone.stats.median_ns);
+            busy.background_coverage = timer.background_coverage();
             tally.count(busy);
             occupied[k].points.push_back(busy);
           } else {

@@ -104,6 +104,12 @@ TEST_F(GraphTimerTest, DisjointBackgroundLoadDoesNotSerialiseTheForeground) {
   // Spins do not share SMs, so if the partitions ran side by side each replay
   // still takes about 3 spins; queued behind the background it would take far longer.
   for (Ns s : samples) EXPECT_LT(s, 3 * kSpinNs + 50 * kNsPerUs);
+  // The load was queued ahead and outlasts the foreground: its kernels ran during
+  // nearly all of the timed replays (the rest is launch gaps between its spins).
+  EXPECT_GT(timer.background_coverage(), 0.8);
+  timer.reset_coverage();
+  timer.run(3);
+  EXPECT_LT(timer.background_coverage(), 0.0) << "no load, no coverage";
 }
 
 TEST_F(GraphTimerTest, EveryPieceBusyAtOnceStillRunsSideBySide) {
