@@ -32,7 +32,10 @@ namespace sgprs::profiler {
   X(cuCtxFromGreenCtx)                                                                                         \
   X(cuGreenCtxGetDevResource)                                                                                  \
   X(cuGreenCtxStreamCreate)                                                                                    \
-  X(cuStreamDestroy)
+  X(cuStreamDestroy)                                                                                            \
+  X(cuStreamGetCtx)                                                                                            \
+  X(cuCtxPushCurrent)                                                                                          \
+  X(cuCtxPopCurrent)
 
 struct DriverApi {
 #define SGPRS_DRIVER_MEMBER(name) decltype(&::name) name = nullptr;
