@@ -231,7 +231,7 @@ struct Rejections {
 // whole GPU).
 std::vector<cudnnBackendDescriptor_t> ranked_configs(cudnnBackendDescriptor_t graph, int sm, Keep& keep) {
   cudnnBackendDescriptor_t heur = keep.add(create(CUDNN_BACKEND_ENGINEHEUR_DESCRIPTOR));
-  const cudnnBackendHeurMode_t heur_mode = CUDNN_HEUR_MODE_A;
+  const cudnnBackendHeurMode_t heur_mode = conv_policy().heuristic_b ? CUDNN_HEUR_MODE_B : CUDNN_HEUR_MODE_A;
   set(heur, CUDNN_ATTR_ENGINEHEUR_OPERATION_GRAPH, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &graph);
   set(heur, CUDNN_ATTR_ENGINEHEUR_MODE, CUDNN_TYPE_HEUR_MODE, 1, &heur_mode);
   if (sm > 0) {
@@ -289,7 +289,9 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
   std::vector<int> rankings{sm};
   if (sm > 0) rankings.push_back(0);
   std::size_t tried = 0;
-  for (bool allow_runtime_compiled : {false, true})
+  const std::vector<bool> passes =
+      conv_policy().runtime_compiled_first ? std::vector<bool>{true} : std::vector<bool>{false, true};
+  for (bool allow_runtime_compiled : passes)
   for (int ranking : rankings) {
     for (cudnnBackendDescriptor_t config : ranked_configs(graph_, ranking, keep)) {
       ++tried;
@@ -301,8 +303,9 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
         ++rejected.notes;
         continue;
       }
-      if (compiles_at_run_time(engine) != allow_runtime_compiled) continue;
-      if (sm > 0) {
+      if (!allow_runtime_compiled && compiles_at_run_time(engine)) continue;
+      if (allow_runtime_compiled && passes.size() > 1 && !compiles_at_run_time(engine)) continue;
+      if (sm > 0 && conv_policy().engine_target) {
         if (cudnnBackendDescriptor_t targeted = targeted_config(graph_, engine, config, sm, keep)) {
           if ((result->plan = build(targeted))) {
             result->sm_targeted = true;

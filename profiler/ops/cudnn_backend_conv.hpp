@@ -1,11 +1,10 @@
 #pragma once
 // A forward convolution through cuDNN's backend (graph) API, the only cuDNN interface that takes
-// an SM-count target: the engine heuristics rank engines for the partition's SM count, and the
-// chosen engine is built with that target (DESIGN.md: inside a green context the device still
-// reports all SMs). One execution plan per SM count, built on first use. Which engines qualify is
-// conv_policy() (library_notes.hpp): by default fp32 excludes tensor-core (TF32) and
-// down-converting engines. Engines compiled at run time are used only where no precompiled one
-// fits.
+// an SM count (DESIGN.md: inside a green context the device still reports all SMs): the engine
+// heuristics rank engines for the partition's SM count (CUDNN_ATTR_ENGINEHEUR_SM_COUNT_TARGET).
+// One execution plan per (geometry, SM count), built on first use and shared by every layer of
+// that geometry. Which engines qualify is conv_policy() (library_notes.hpp): by default fp32
+// excludes tensor-core (TF32) and down-converting engines; run-time compiled engines come last.
 #include "profiler/ops/dtype.hpp"
 
 #include <cudnn.h>

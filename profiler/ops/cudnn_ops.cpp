@@ -1,6 +1,6 @@
 // Convolution, pooling and ReLU/ReLU6 through cuDNN. A convolution runs through the backend API
-// (cudnn_backend_conv.hpp), which takes the partition's SM count, and falls back to the legacy
-// (v7-style) API, which cannot, where the backend has no plan; library_notes() counts both.
+// (cudnn_backend_conv.hpp), whose heuristics take the partition's SM count, and falls back to the
+// legacy (v7-style) API, which cannot, where the backend has no plan; library_notes() counts both.
 // Pooling and activations exist only in the legacy API (no SM target; they are memory-bound).
 #include "profiler/ops/check.hpp"
 #include "profiler/ops/cudnn_backend_conv.hpp"

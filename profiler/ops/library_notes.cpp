@@ -31,13 +31,16 @@ bool env_is(const char* name, std::string_view value) {
 
 const ConvPolicy& conv_policy() {
   static const ConvPolicy policy{env_is("SGPRS_CUDNN_API", "legacy"), env_is("SGPRS_CUDNN_FP32", "tf32"),
-                                 env_is("SGPRS_CUDNN_DETERMINISTIC", "1")};
+                                 env_is("SGPRS_CUDNN_DETERMINISTIC", "1"),  env_is("SGPRS_CUDNN_HEUR", "b"),
+                                 env_is("SGPRS_CUDNN_RTC", "1"),            env_is("SGPRS_CUDNN_TARGET", "engine")};
   return policy;
 }
 
 std::string ConvPolicy::text() const {
   return std::string(legacy_only ? "legacy API only" : "backend API first") + ", fp32 " +
-         (tf32 ? "may use TF32" : "strict") + ", " + (deterministic ? "deterministic engines only" : "any engine");
+         (tf32 ? "may use TF32" : "strict") + ", " + (deterministic ? "deterministic engines only" : "any engine") +
+         ", heuristic " + (heuristic_b ? "B" : "A") + (runtime_compiled_first ? ", run-time compiled in order" : "") +
+         (engine_target ? ", engines rebuilt with the SM target" : ", SM count ranks engines");
 }
 
 }  // namespace ops
@@ -49,7 +52,7 @@ std::string library_notes() {
                      std::to_string(cudnn % 100) + ": convolutions via backend API " +
                      std::to_string(c.backend_convs.load()) + ", legacy API " + std::to_string(c.legacy_convs.load()) +
                      " (policy: " + ops::conv_policy().text() + "); per-SM-count plans: engine took the target " +
-                     std::to_string(c.targeted_plans.load()) + ", engine without the target " +
+                     std::to_string(c.targeted_plans.load()) + ", ranked for the SM count " +
                      std::to_string(c.ranked_only_plans.load()) + ", legacy fallbacks " +
                      std::to_string(c.legacy_fallbacks.load());
   std::lock_guard lock(c.mutex);
