@@ -225,6 +225,12 @@ PreparedExperiment prepare_experiment(Experiment input, const std::vector<std::s
                                    : "generator.models[" + std::to_string(i) + "].model",
                        "the profile " + experiment.profile_path + " has no model '" + models[i] + "'");
 
+  for (const std::string& model : models) {
+    const std::filesystem::path file = std::filesystem::path(experiment.models_dir) / (model + ".json");
+    if (!std::filesystem::exists(file))
+      throw InputError(source, "models_dir", "has no " + file.string() + " for model '" + model + "'");
+  }
+
   if (const auto* id = std::get_if<IdenticalGenerator>(&experiment.generator))
     prep.bound_max_tasks = max_identical_tasks(prep.profile, id->model, id->period_ns);
   prep.loads = experiment.loads.bound_fraction_lo > 0 ? loads_from_bound(experiment.loads, prep.bound_max_tasks)

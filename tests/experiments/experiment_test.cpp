@@ -97,6 +97,14 @@ TEST(Experiment, ModelMissingFromProfile) {
   EXPECT_NE(e.find("no model 'resnet50'"), std::string::npos) << e;
 }
 
+TEST(Experiment, ModelFileMissing) {
+  Json doc = base_doc();
+  doc["generator"]["model"] = "ghost";  // in the profile, but models/ghost.json does not exist
+  const std::string e = error_of(doc);
+  EXPECT_NE(e.find("models_dir"), std::string::npos) << e;
+  EXPECT_NE(e.find("ghost.json"), std::string::npos) << e;
+}
+
 TEST(Experiment, UnknownSchedulerAndBadLayout) {
   Json doc = base_doc();
   doc["schedulers"] = {"sgprs", "edf-magic"};
