@@ -202,7 +202,7 @@ def main():
     x_key = "load"
     plot_vs_load(rows, out_dir, title, xlabel, "throughput", "completed jobs / s", "throughput_vs_load", True, x_key)
     plot_vs_load(rows, out_dir, title, xlabel, "miss_ratio", "miss ratio", "miss_ratio_vs_load", False, x_key)
-    if kind == "random":
+    if kind in ("random", "random-periods"):
         plot_schedulability(rows, out_dir, title)
 
 

@@ -41,32 +41,32 @@ IdenticalGenerator read_identical(const JsonView& node) {
   return gen;
 }
 
-RandomGenerator read_random(const JsonView& node) {
-  RandomGenerator gen;
-  gen.tasks = node.get<int>("tasks");
-  if (gen.tasks <= 0) node.fail("tasks", "must be a positive task count");
-  const auto mix = node.array("models");
-  if (mix.empty()) node.fail("models", "must list at least one model");
-  for (const JsonView& m : mix) {
+std::vector<ModelShare> read_mix(const JsonView& node) {
+  const auto nodes = node.array("models");
+  if (nodes.empty()) node.fail("models", "must list at least one model");
+  std::vector<ModelShare> mix;
+  for (const JsonView& m : nodes) {
     ModelShare share{m.get<std::string>("model"), m.get_or<double>("weight", 1.0)};
     if (!(share.weight > 0)) m.fail("weight", "must be positive");
-    gen.mix.push_back(share);
+    mix.push_back(share);
   }
-  const JsonView u = node.object("utilisation");
-  const std::string method = u.get<std::string>("method");
-  if (method == "randfixedsum") gen.method = UtilisationMethod::kRandfixedsum;
-  else if (method == "uunifast-discard") gen.method = UtilisationMethod::kUUniFastDiscard;
-  else u.fail("method", "'" + method + "' is not randfixedsum or uunifast-discard");
-  gen.u_min = u.get_or<double>("min", 0.0);
-  gen.u_max = u.get_or<double>("max", 1.0);
-  if (!(gen.u_min >= 0) || !(gen.u_max > gen.u_min)) u.fail("max", "need 0 <= min < max");
-  if (node.has("period_ms")) {
-    const auto range = node.get<std::vector<double>>("period_ms");
-    if (range.size() != 2 || !(range[0] > 0) || !(range[1] >= range[0]))
-      node.fail("period_ms", "must be [lo, hi] with 0 < lo <= hi (milliseconds)");
-    gen.period_min_ns = static_cast<Ns>(std::llround(range[0] * kNsPerMs));
-    gen.period_max_ns = static_cast<Ns>(std::llround(range[1] * kNsPerMs));
-  }
+  return mix;
+}
+
+/// "period_ms": [lo, hi] into ns; false when absent.
+bool read_period_range(const JsonView& node, Ns& lo, Ns& hi) {
+  if (!node.has("period_ms")) return false;
+  const auto range = node.get<std::vector<double>>("period_ms");
+  if (range.size() != 2 || !(range[0] > 0) || !(range[1] >= range[0]))
+    node.fail("period_ms", "must be [lo, hi] with 0 < lo <= hi (milliseconds)");
+  lo = static_cast<Ns>(std::llround(range[0] * kNsPerMs));
+  hi = static_cast<Ns>(std::llround(range[1] * kNsPerMs));
+  return true;
+}
+
+/// "deadlines": "implicit" (default) or {"constrained": [lo, hi]}.
+template <class Gen>
+void read_deadlines(const JsonView& node, Gen& gen) {
   const Json& deadlines = node.raw().contains("deadlines") ? node.raw().at("deadlines") : Json("implicit");
   if (deadlines.is_object()) {
     const JsonView d(deadlines, node.source(), node.field_path("deadlines"));
@@ -79,6 +79,34 @@ RandomGenerator read_random(const JsonView& node) {
   } else if (deadlines != Json("implicit")) {
     node.fail("deadlines", "must be \"implicit\" or {\"constrained\": [lo, hi]}");
   }
+}
+
+RandomGenerator read_random(const JsonView& node) {
+  RandomGenerator gen;
+  gen.tasks = node.get<int>("tasks");
+  if (gen.tasks <= 0) node.fail("tasks", "must be a positive task count");
+  gen.mix = read_mix(node);
+  const JsonView u = node.object("utilisation");
+  const std::string method = u.get<std::string>("method");
+  if (method == "randfixedsum") gen.method = UtilisationMethod::kRandfixedsum;
+  else if (method == "uunifast-discard") gen.method = UtilisationMethod::kUUniFastDiscard;
+  else u.fail("method", "'" + method + "' is not randfixedsum or uunifast-discard");
+  gen.u_min = u.get_or<double>("min", 0.0);
+  gen.u_max = u.get_or<double>("max", 1.0);
+  if (!(gen.u_min >= 0) || !(gen.u_max > gen.u_min)) u.fail("max", "need 0 <= min < max");
+  read_period_range(node, gen.period_min_ns, gen.period_max_ns);
+  read_deadlines(node, gen);
+  return gen;
+}
+
+RandomPeriodsGenerator read_random_periods(const JsonView& node) {
+  RandomPeriodsGenerator gen;
+  gen.mix = read_mix(node);
+  if (!read_period_range(node, gen.period_min_ns, gen.period_max_ns))
+    node.fail("period_ms", "is required: the range the periods are drawn from, log-uniformly");
+  gen.max_tasks = node.get_or<int>("max_tasks", gen.max_tasks);
+  if (gen.max_tasks <= 0) node.fail("max_tasks", "must be positive");
+  read_deadlines(node, gen);
   return gen;
 }
 
@@ -167,7 +195,8 @@ Experiment experiment_from_json(const Json& doc, const std::string& source) {
   const std::string kind = gen.get<std::string>("kind");
   if (kind == "identical") exp.generator = read_identical(gen);
   else if (kind == "random") exp.generator = read_random(gen);
-  else gen.fail("kind", "unknown generator '" + kind + "' (known: identical, random)");
+  else if (kind == "random-periods") exp.generator = read_random_periods(gen);
+  else gen.fail("kind", "unknown generator '" + kind + "' (known: identical, random, random-periods)");
 
   exp.loads = read_loads(root, kind == "identical");
 

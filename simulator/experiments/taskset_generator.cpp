@@ -38,6 +38,15 @@ std::size_t pick_model(const std::vector<ModelShare>& mix, Rng& rng) {
   return mix.size() - 1;
 }
 
+/// D for a task of period `period` and full-GPU time `c`: T, or T x U[lo, hi] kept within [min(C, T), T].
+template <class Gen>
+Ns draw_deadline(const Gen& gen, Ns period, Ns c, Rng& rng) {
+  if (!gen.constrained_deadlines) return period;
+  const double fraction = rng.uniform(gen.deadline_lo, gen.deadline_hi);
+  return std::clamp<Ns>(static_cast<Ns>(std::llround(fraction * static_cast<double>(period))), std::min(c, period),
+                        period);
+}
+
 bool period_in_range(const RandomGenerator& gen, Ns period) {
   return (gen.period_min_ns <= 0 || period >= gen.period_min_ns) && (gen.period_max_ns <= 0 || period <= gen.period_max_ns);
 }
@@ -65,12 +74,7 @@ TaskSet random_set(const RandomGenerator& gen, const Profile& profile, double lo
       spec.model = model;
       spec.period_ns = std::max<Ns>(1, static_cast<Ns>(std::llround(static_cast<double>(c) / u[ui])));
       ok = period_in_range(gen, spec.period_ns);
-      spec.deadline_ns = spec.period_ns;
-      if (gen.constrained_deadlines) {
-        const double fraction = rng.uniform(gen.deadline_lo, gen.deadline_hi);
-        spec.deadline_ns = std::clamp<Ns>(static_cast<Ns>(std::llround(fraction * static_cast<double>(spec.period_ns))),
-                                          std::min(c, spec.period_ns), spec.period_ns);
-      }
+      spec.deadline_ns = draw_deadline(gen, spec.period_ns, c, rng);
       spec.random_offset = true;
       set.specs.push_back(spec);
     }
@@ -80,16 +84,55 @@ TaskSet random_set(const RandomGenerator& gen, const Profile& profile, double lo
                            " attempts at load " + number_text(load));
 }
 
+TaskSet random_periods_set(const RandomPeriodsGenerator& gen, const Profile& profile, double load, std::uint64_t seed) {
+  Rng rng(seed);
+  const double log_lo = std::log(static_cast<double>(gen.period_min_ns));
+  const double log_hi = std::log(static_cast<double>(gen.period_max_ns));
+  for (int attempt = 0; attempt < kMaxSetAttempts; ++attempt) {
+    TaskSet set;
+    set.name = "random-periods-u" + number_text(load);
+    set.source = "generator:random-periods";
+    double total = 0;
+    while (static_cast<int>(set.specs.size()) < gen.max_tasks) {
+      const std::string& model = gen.mix[pick_model(gen.mix, rng)].model;
+      const Ns c = full_gpu_time_ns(profile, model);
+      TaskSpec spec;
+      spec.name = "t" + std::to_string(set.specs.size());
+      spec.model = model;
+      spec.period_ns = static_cast<Ns>(std::llround(std::exp(rng.uniform(log_lo, log_hi))));
+      const double u = static_cast<double>(c) / static_cast<double>(spec.period_ns);
+      const bool last = total + u >= load;
+      // The last task takes exactly the utilisation still missing; its period must stay in range.
+      if (last) spec.period_ns = static_cast<Ns>(std::llround(static_cast<double>(c) / (load - total)));
+      if (last && spec.period_ns > gen.period_max_ns) break;  // too little left for any period in range: redraw
+      spec.deadline_ns = draw_deadline(gen, spec.period_ns, c, rng);
+      spec.random_offset = true;
+      set.specs.push_back(spec);
+      total += static_cast<double>(c) / static_cast<double>(spec.period_ns);
+      if (last) return set;
+    }
+  }
+  throw std::runtime_error("no set of log-uniform periods reaches total utilisation " + number_text(load) + " within " +
+                           std::to_string(gen.max_tasks) + " tasks in " + std::to_string(kMaxSetAttempts) + " attempts");
+}
+
+const std::vector<ModelShare>* mix_of(const GeneratorSpec& spec) {
+  if (const auto* r = std::get_if<RandomGenerator>(&spec)) return &r->mix;
+  if (const auto* p = std::get_if<RandomPeriodsGenerator>(&spec)) return &p->mix;
+  return nullptr;
+}
+
 }  // namespace
 
 std::string generator_kind(const GeneratorSpec& spec) {
-  return std::holds_alternative<IdenticalGenerator>(spec) ? "identical" : "random";
+  if (std::holds_alternative<IdenticalGenerator>(spec)) return "identical";
+  return std::holds_alternative<RandomGenerator>(spec) ? "random" : "random-periods";
 }
 
 std::vector<std::string> generator_models(const GeneratorSpec& spec) {
   if (const auto* id = std::get_if<IdenticalGenerator>(&spec)) return {id->model};
   std::vector<std::string> models;
-  for (const ModelShare& m : std::get<RandomGenerator>(spec).mix) models.push_back(m.model);
+  for (const ModelShare& m : *mix_of(spec)) models.push_back(m.model);
   return models;
 }
 
@@ -103,6 +146,18 @@ std::string unreachable_reason(const GeneratorSpec& spec, const Profile& profile
   if (std::holds_alternative<IdenticalGenerator>(spec)) {
     if (load < 1 || load != std::floor(load) || load > 1e6)
       return "load " + number_text(load) + " is not a task count (a whole number from 1)";
+    return "";
+  }
+  if (const auto* periods = std::get_if<RandomPeriodsGenerator>(&spec)) {
+    if (!(load > 0)) return "load " + number_text(load) + " is not a positive total utilisation";
+    // No task exceeds the heaviest model at the shortest period: max_tasks of those is the ceiling.
+    double u_heavy = 0;
+    for (const ModelShare& m : periods->mix)
+      u_heavy = std::max(u_heavy, static_cast<double>(full_gpu_time_ns(profile, m.model)) /
+                                      static_cast<double>(periods->period_min_ns));
+    if (load > u_heavy * periods->max_tasks)
+      return "total utilisation " + number_text(load) + " needs more than max_tasks = " +
+             std::to_string(periods->max_tasks) + " tasks";
     return "";
   }
   const RandomGenerator& gen = std::get<RandomGenerator>(spec);
@@ -127,6 +182,8 @@ std::string unreachable_reason(const GeneratorSpec& spec, const Profile& profile
 
 TaskSet generate_task_set(const GeneratorSpec& spec, const Profile& profile, double load, std::uint64_t seed) {
   if (const auto* id = std::get_if<IdenticalGenerator>(&spec)) return identical_set(*id, load);
+  if (const auto* periods = std::get_if<RandomPeriodsGenerator>(&spec))
+    return random_periods_set(*periods, profile, load, seed);
   return random_set(std::get<RandomGenerator>(spec), profile, load, seed);
 }
 

@@ -2,16 +2,23 @@
 // Task-set generators for sweeps. A generator turns (load, seed) into a
 // TaskSet; the same inputs always give the same set.
 //
-// identical: N copies of one model at one rate (the paper's set-up); load = N.
-// random:    `tasks` tasks, models drawn from a weighted mix; per-task
-//            utilisations from randfixedsum or UUniFast-discard within
-//            [u_min, u_max] summing to the load; load = total utilisation.
+// identical:      N copies of one model at one rate (the paper's set-up); load = N.
+// random:         `tasks` tasks, models drawn from a weighted mix; per-task
+//                 utilisations from randfixedsum or UUniFast-discard within
+//                 [u_min, u_max] summing to the load; load = total utilisation.
+// random-periods: periods log-uniform in a range, models from the mix; tasks
+//                 are added until their utilisations reach the load, the last
+//                 one's period chosen to hit it exactly (it must fall in the
+//                 range, else the set is drawn again); load = total utilisation,
+//                 the task count follows from it.
 //
 // A task's utilisation is C / T, where C is its model's FULL-GPU time: the sum
 // over its stages of the isolated time measured with all SMs. A DNN's C is
 // fixed by its model, so utilisation and period are not independent: the
-// period is derived, T = C / u (rounded to ns). An optional period range is a
-// filter: a set with a period outside it is drawn again (up to kMaxSetAttempts).
+// period is derived, T = C / u (rounded to ns) in `random`, where an optional
+// period range is a filter (a set with a period outside it is drawn again, up
+// to kMaxSetAttempts); `random-periods` draws the periods instead and lets the
+// task count absorb the load.
 // Deadlines: implicit (D = T) or constrained, D = T x U[d_lo, d_hi], never
 // below C. Offsets: the paper's rule, a whole number of ms in [0, 2T), drawn
 // when the set is expanded with the run's seed.
@@ -52,7 +59,17 @@ struct RandomGenerator {
   double deadline_hi = 1;
 };
 
-using GeneratorSpec = std::variant<IdenticalGenerator, RandomGenerator>;
+struct RandomPeriodsGenerator {
+  std::vector<ModelShare> mix;
+  Ns period_min_ns = 0;  // periods log-uniform in [min, max]
+  Ns period_max_ns = 0;
+  bool constrained_deadlines = false;
+  double deadline_lo = 1;
+  double deadline_hi = 1;
+  int max_tasks = 10000;  // a load needing more tasks is unreachable
+};
+
+using GeneratorSpec = std::variant<IdenticalGenerator, RandomGenerator, RandomPeriodsGenerator>;
 
 inline constexpr int kMaxSetAttempts = 1000;
 

@@ -58,6 +58,18 @@ TEST(Experiment, RandomGeneratorLoadsAreUtilisations) {
   EXPECT_EQ(prep.bound_max_tasks, 0);
 }
 
+TEST(Experiment, RandomPeriodsGenerator) {
+  Json doc = base_doc();
+  doc["generator"] = Json::parse(R"({"kind": "random-periods", "models": [{"model": "tiny"}, {"model": "wide"}],
+                                     "period_ms": [0.01, 1], "deadlines": {"constrained": [0.5, 1]}})");
+  doc["loads"] = {0.5, 1.5};
+  const PreparedExperiment prep = prepare_experiment(experiment_from_json(doc, kDir + "x.json"), kSchedulers);
+  EXPECT_EQ(prep.task_sets.size(), 4u);
+  EXPECT_NEAR(total_utilisation(prep.profile, prep.task_sets[prep.set_index(1, 1)]), 1.5, 1e-3);
+  doc["generator"].erase("period_ms");
+  EXPECT_NE(error_of(doc).find("generator.period_ms"), std::string::npos);
+}
+
 TEST(Experiment, UnknownGenerator) {
   Json doc = base_doc();
   doc["generator"]["kind"] = "poisson";

@@ -81,6 +81,36 @@ TEST(TasksetGenerator, ConstrainedDeadlinesStayInTheirRange) {
   }
 }
 
+RandomPeriodsGenerator periods_generator() {
+  RandomPeriodsGenerator gen;
+  gen.mix = {{"tiny", 1}, {"wide", 1}};
+  gen.period_min_ns = 10'000;  // 10 us .. 1 ms: tiny's u in [0.005, 0.5], wide's in [0.0006, 0.06]
+  gen.period_max_ns = 1'000'000;
+  return gen;
+}
+
+TEST(TasksetGenerator, RandomPeriodsReachTheLoadWithLogUniformPeriods) {
+  // Periods log-uniform in [10 us, 1 ms]: half of them below the geometric mean, 100 us.
+  // The last task of each set is excluded: its period is chosen to hit the load.
+  const Profile p = hand_profile();
+  int below = 0, drawn = 0;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    const TaskSet set = generate_task_set(periods_generator(), p, 2.0, seed);
+    EXPECT_NEAR(total_utilisation(p, set), 2.0, 1e-3);
+    for (std::size_t i = 0; i < set.specs.size(); ++i) {
+      EXPECT_GE(set.specs[i].period_ns, 10'000);
+      EXPECT_LE(set.specs[i].period_ns, 1'000'000);
+      if (i + 1 == set.specs.size()) continue;
+      ++drawn;
+      below += set.specs[i].period_ns < 100'000;
+    }
+  }
+  ASSERT_GT(drawn, 1000);
+  EXPECT_NEAR(static_cast<double>(below) / drawn, 0.5, 0.03);
+  EXPECT_EQ(generate_task_set(periods_generator(), p, 2.0, 7).to_json(),
+            generate_task_set(periods_generator(), p, 2.0, 7).to_json());
+}
+
 TEST(TasksetGenerator, UnreachableLoadsAreExplained) {
   const Profile p = hand_profile();
   EXPECT_NE(unreachable_reason(IdenticalGenerator{"tiny", 1000, 1000}, p, 0), "");
@@ -92,6 +122,10 @@ TEST(TasksetGenerator, UnreachableLoadsAreExplained) {
   RandomGenerator gen = mix_generator();
   gen.period_min_ns = 1'000'000;  // tiny would need u <= 0.005 < u_min
   EXPECT_NE(unreachable_reason(gen, p, 1.0).find("tiny"), std::string::npos);
+  RandomPeriodsGenerator periods = periods_generator();
+  periods.max_tasks = 10;  // the heaviest task (tiny every 10 us) has u = 0.5: ten reach at most 5
+  EXPECT_EQ(unreachable_reason(periods, p, 5.0), "");
+  EXPECT_NE(unreachable_reason(periods, p, 5.5).find("max_tasks"), std::string::npos);
 }
 
 }  // namespace
