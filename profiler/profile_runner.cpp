@@ -94,12 +94,16 @@ std::string host_name() {
 
 /// The environment variables that change what is measured (library policies, queues).
 Json measurement_environment() {
-  static constexpr const char* kNames[] = {"CUDA_DEVICE_MAX_CONNECTIONS", "SGPRS_CUDNN_API",     "SGPRS_CUDNN_FP32",
-                                           "SGPRS_CUDNN_DETERMINISTIC",   "NVIDIA_TF32_OVERRIDE", "CUDA_MODULE_LOADING",
-                                           "SGPRS_SOURCE_COMMIT"};
   Json env = Json::object();
-  for (const char* name : kNames)
-    if (const char* value = std::getenv(name)) env[name] = value;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string text = *entry;
+    const std::size_t eq = text.find('=');
+    const std::string name = text.substr(0, eq);
+    // The op library's policy switches (SGPRS_CUDNN_*), the commit, and CUDA's own knobs.
+    if (name.starts_with("SGPRS_") || name == "CUDA_DEVICE_MAX_CONNECTIONS" || name == "NVIDIA_TF32_OVERRIDE" ||
+        name == "CUDA_MODULE_LOADING" || name == "CUBLAS_WORKSPACE_CONFIG")
+      env[name] = eq == std::string::npos ? "" : text.substr(eq + 1);
+  }
   return env;
 }
 
