@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -407,6 +408,7 @@ Json run_profile(const ProfileRequest& request) {
   if (request.piece_sms != 8 && request.piece_sms != 2)
     throw InputError("--piece-sms", "", "must be 8 (the default split) or 2 (the fine split)");
 
+  const auto started = std::chrono::steady_clock::now();
   Session session(request, request.sm_counts);
   const std::vector<int>& sm_counts = session.sm_counts();
 
@@ -476,6 +478,9 @@ Json run_profile(const ProfileRequest& request) {
   progress.finish();
   doc["provenance"]["environment"] = measurement_environment();
   doc["provenance"]["libraries"] = library_notes();
+  // Wall time from the pool's creation to the last point: what a full profile costs on this GPU.
+  doc["provenance"]["measurement_s"] =
+      std::round(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() * 10.0) / 10.0;
 
   doc["summary"] = {{"points", tally.points},
                     {"not_converged", tally.timed_out},

@@ -2,11 +2,13 @@
 # Build the profiler from source on a GPU machine, run its GPU tests, and measure
 # one profile, all in one command (fits one 10-minute device call):
 #
-#   tools/profile_h100.sh fp32 [extra `sgprs-profile profile` flags]     # e.g. --quick
-#   OUT=/some/dir SKIP_TESTS=1 tools/profile_h100.sh fp16
+#   tools/profile_gpu.sh fp32 [extra `sgprs-profile profile` flags]     # e.g. --quick
+#   OUT=/some/dir SKIP_TESTS=1 NAME=h200-fp16-rerun tools/profile_gpu.sh fp16
+#   TESTS_ONLY=1 tools/profile_gpu.sh                                     # build and GPU tests, no profile
 #
 # Writes under $OUT (default ./out): build.log, tests.log, gpu.txt (nvidia-smi),
-# h100-<dtype>.json, profile-<dtype>.log.
+# <NAME>.json and profile-<NAME>.log, where NAME defaults to <gpu>-<dtype> and <gpu> is the
+# GPU's model from nvidia-smi in lower case (h100, h200, ...).
 # Builds only the profiler's own targets (sgprs-profile and its tests), so other
 # folders of the tree being mid-edit cannot break it; if the project's root CMake
 # does not configure, a profiler-only project over the same sources is used.
@@ -21,7 +23,7 @@ out="${OUT:-$root/out}"
 mkdir -p "$out"
 build="${BUILD_DIR:-/tmp/sgprs-build-prof}"
 jobs="$(nproc 2>/dev/null || echo 4)"
-log() { echo "[profile_h100 $(date -u +%H:%M:%S)] $*" >&2; }
+log() { echo "[profile_gpu $(date -u +%H:%M:%S)] $*" >&2; }
 # Recorded in the profile's provenance; pass it in when the tree has no .git (a copy).
 export SGPRS_SOURCE_COMMIT="${SGPRS_SOURCE_COMMIT:-$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)}"
 
@@ -108,14 +110,19 @@ if [[ -z "${SKIP_TESTS:-}" ]]; then
   grep -E '^\[  FAILED  \] [A-Za-z]|Failure' "$out/tests.log" | head -20 >&2
 fi
 
+[[ -n "${TESTS_ONLY:-}" ]] && exit 0
+
 # --- the profile -----------------------------------------------------------
 cd "$root"
-log "profiling $dtype $*"
+gpu="$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | grep -oiE '[A-Z][0-9]{2,4}' | head -1 | tr 'A-Z' 'a-z')"
+name="${NAME:-${gpu:-gpu}-$dtype}"
+log "profiling $dtype $* into $name.json"
 set -o pipefail
-"$build/sgprs-profile" profile --dtype "$dtype" --out "$out/h100-$dtype.json" "$@" 2>&1 | tee "$out/profile-$dtype.log" | tail -40
+started=$SECONDS
+"$build/sgprs-profile" profile --dtype "$dtype" --out "$out/$name.json" "$@" 2>&1 | tee "$out/profile-$name.log" | tail -40
 status=${PIPESTATUS[0]}
-log "sgprs-profile exited with $status"
-if [[ $status == 0 ]] && python3 -c "import matplotlib" 2>/dev/null; then
-  python3 "$root/tools/plot_profile.py" "$out/h100-$dtype.json" >&2 || log "plotting failed"
+log "sgprs-profile exited with $status after $((SECONDS - started)) s"
+if [[ $status == 0 && -z "${NO_PLOT:-}" ]] && python3 -c "import matplotlib" 2>/dev/null; then
+  python3 "$root/tools/plot_profile.py" "$out/$name.json" >&2 || log "plotting failed"
 fi
 exit "$status"
