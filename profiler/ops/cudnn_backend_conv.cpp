@@ -13,6 +13,11 @@ namespace sgprs::profiler::ops {
 namespace {
 
 constexpr std::int64_t kUidX = 1, kUidW = 2, kUidY = 3;
+// Engines timed per (geometry, SM count) when autotuning: the heuristic's first few that can run.
+constexpr std::size_t kTuneCandidates = 6;
+// An alternative replaces the heuristic's first engine only when it is this much faster, so that
+// launch-bound timings (tiny convolutions, all engines alike) keep the heuristic's choice.
+constexpr double kTuneMinGain = 0.03;
 
 void set(cudnnBackendDescriptor_t d, cudnnBackendAttributeName_t name, cudnnBackendAttributeType_t type,
          std::int64_t count, const void* values) {
@@ -138,6 +143,11 @@ class ConvPlans {
     std::lock_guard lock(mutex_);
     return last_problem_;
   }
+  /// Times the plan for `sm_count` against its alternatives on the handle's stream with the
+  /// tensors of `pack`, keeps the fastest and drops the rest. Once per (geometry, SM count);
+  /// does nothing while the stream is being captured (the heuristic's choice stands until an
+  /// eager run comes).
+  void tune(int sm_count, cudnnHandle_t handle, cudnnBackendDescriptor_t pack);
 
  private:
   struct Plan {
@@ -145,8 +155,11 @@ class ConvPlans {
     cudnnBackendDescriptor_t plan = nullptr;
     std::int64_t workspace = 0;
     bool sm_targeted = false;
+    // Further engines that can run, in heuristic order, until tune() has timed them.
+    std::vector<cudnnBackendDescriptor_t> alternatives;
     ~Plan() {
       if (plan) cudnnBackendDestroyDescriptor(plan);
+      for (cudnnBackendDescriptor_t a : alternatives) cudnnBackendDestroyDescriptor(a);
     }
   };
   const Plan& plan_for(int sm);  // caller holds mutex_ (or is the constructor); throws GpuCallError
@@ -273,7 +286,7 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
         cudnnBackendGetAttribute(plan, CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE, CUDNN_TYPE_INT64, 1, &n,
                                  &workspace) == CUDNN_STATUS_SUCCESS;
     if (built && workspace >= 0 && static_cast<std::size_t>(workspace) <= workspace_limit_) {
-      result->workspace = workspace;
+      if (!result->plan) result->workspace = workspace;
       return plan;
     }
     ++(built ? rejected.workspace : rejected.build);
@@ -286,6 +299,10 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
   // SM-count target, then without it (engines that refuse the target).
   // Engines compiled at run time (NVRTC, up to seconds per plan) only when nothing else fits:
   // a profile builds one plan per SM count.
+  // With autotuning, a few more engines that can run are kept for tune() to time; the whole-GPU
+  // plan (sm 0) is never timed, so it keeps only the first.
+  const std::size_t wanted = conv_policy().autotune && sm > 0 ? kTuneCandidates : 1;
+  const auto wants_more = [&] { return 1 + result->alternatives.size() < wanted; };
   std::vector<int> rankings{sm};
   if (sm > 0) rankings.push_back(0);
   std::size_t tried = 0;
@@ -293,6 +310,7 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
       conv_policy().runtime_compiled_first ? std::vector<bool>{true} : std::vector<bool>{false, true};
   for (bool allow_runtime_compiled : passes)
   for (int ranking : rankings) {
+    if (result->plan && (ranking != sm || allow_runtime_compiled)) break;  // alternatives come from the first ranking
     for (cudnnBackendDescriptor_t config : ranked_configs(graph_, ranking, keep)) {
       ++tried;
       cudnnBackendDescriptor_t engine = keep.add(create(CUDNN_BACKEND_ENGINE_DESCRIPTOR));
@@ -305,20 +323,81 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
       }
       if (!allow_runtime_compiled && compiles_at_run_time(engine)) continue;
       if (allow_runtime_compiled && passes.size() > 1 && !compiles_at_run_time(engine)) continue;
-      if (sm > 0 && conv_policy().engine_target) {
+      if (sm > 0 && conv_policy().engine_target && !result->plan) {
         if (cudnnBackendDescriptor_t targeted = targeted_config(graph_, engine, config, sm, keep)) {
           if ((result->plan = build(targeted))) {
             result->sm_targeted = true;
-            return *plans_.emplace(sm, std::move(result)).first->second;
+            if (!wants_more()) return *plans_.emplace(sm, std::move(result)).first->second;
+            continue;
           }
         }
       }
-      if ((result->plan = build(config))) return *plans_.emplace(sm, std::move(result)).first->second;
+      if (cudnnBackendDescriptor_t built = build(config)) {
+        (result->plan ? result->alternatives.push_back(built) : void(result->plan = built));
+        if (!wants_more()) return *plans_.emplace(sm, std::move(result)).first->second;
+      }
     }
   }
+  if (result->plan) return *plans_.emplace(sm, std::move(result)).first->second;
   throw GpuCallError("cuDNN backend: none of " + std::to_string(tried) + " engine configurations can run this " +
                      "convolution" + (sm > 0 ? " for " + std::to_string(sm) + " SMs" : std::string()) + " (" +
                      rejected.text() + ")");
+}
+
+void ConvPlans::tune(int sm_count, cudnnHandle_t handle, cudnnBackendDescriptor_t pack) {
+  const int sm = sm_count > 0 ? sm_count : 0;
+  std::lock_guard lock(mutex_);
+  auto it = plans_.find(sm);
+  if (it == plans_.end() || it->second->alternatives.empty()) return;
+  Plan& p = *it->second;
+  cudaStream_t stream = nullptr;
+  SGPRS_OPS_CUDNN(cudnnGetStream(handle, &stream));
+  cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+  SGPRS_OPS_CUDA(cudaStreamIsCapturing(stream, &capture));
+  if (capture != cudaStreamCaptureStatusNone) return;
+
+  struct Events {
+    cudaEvent_t start = nullptr, stop = nullptr;
+    ~Events() {
+      if (start) cudaEventDestroy(start);
+      if (stop) cudaEventDestroy(stop);
+    }
+  } events;
+  SGPRS_OPS_CUDA(cudaEventCreate(&events.start));
+  SGPRS_OPS_CUDA(cudaEventCreate(&events.stop));
+  cudaEvent_t start = events.start, stop = events.stop;
+  // Mean time of a few back-to-back runs after one warm-up (which also loads the kernels).
+  const auto time_plan = [&](cudnnBackendDescriptor_t plan) -> float {
+    constexpr int kRuns = 3;
+    if (cudnnBackendExecute(handle, plan, pack) != CUDNN_STATUS_SUCCESS) return -1.0f;
+    SGPRS_OPS_CUDA(cudaEventRecord(start, stream));
+    for (int r = 0; r < kRuns; ++r)
+      if (cudnnBackendExecute(handle, plan, pack) != CUDNN_STATUS_SUCCESS) return -1.0f;
+    SGPRS_OPS_CUDA(cudaEventRecord(stop, stream));
+    SGPRS_OPS_CUDA(cudaEventSynchronize(stop));
+    float ms = 0.0f;
+    SGPRS_OPS_CUDA(cudaEventElapsedTime(&ms, start, stop));
+    return ms / kRuns;
+  };
+  const float first = time_plan(p.plan);
+  float best = first;
+  std::size_t winner = p.alternatives.size();  // none: the heuristic's first stays
+  for (std::size_t i = 0; i < p.alternatives.size() && first > 0.0f; ++i) {
+    const float t = time_plan(p.alternatives[i]);
+    if (t > 0.0f && t < best && t < first * (1.0 - kTuneMinGain)) {
+      best = t;
+      winner = i;
+    }
+  }
+  auto& counts = conv_path_counts();
+  ++counts.tuned_plans;
+  if (winner < p.alternatives.size()) {
+    std::swap(p.plan, p.alternatives[winner]);
+    p.sm_targeted = false;  // alternatives are the ranked configurations as they are
+    ++counts.tuned_changed;
+  }
+  for (cudnnBackendDescriptor_t a : p.alternatives) cudnnBackendDestroyDescriptor(a);
+  p.alternatives.clear();
 }
 
 cudnnBackendDescriptor_t ConvPlans::plan(int sm_count, bool* targeted, std::string* problem) {
@@ -415,6 +494,10 @@ void BackendConv::execute(cudnnHandle_t handle, int sm_count, const void* x, con
       it = packs_.emplace(workspace, pack).first;
     }
     pack = it->second;
+  }
+  if (conv_policy().autotune && sm_count > 0) {
+    plans_->tune(sm_count, handle, pack);
+    plan = plans_->plan(sm_count);
   }
   SGPRS_OPS_CUDNN(cudnnBackendExecute(handle, plan, pack));
 }

@@ -32,7 +32,8 @@ bool env_is(const char* name, std::string_view value) {
 const ConvPolicy& conv_policy() {
   static const ConvPolicy policy{env_is("SGPRS_CUDNN_API", "legacy"), env_is("SGPRS_CUDNN_FP32", "tf32"),
                                  env_is("SGPRS_CUDNN_DETERMINISTIC", "1"),  env_is("SGPRS_CUDNN_HEUR", "b"),
-                                 env_is("SGPRS_CUDNN_RTC", "1"),            env_is("SGPRS_CUDNN_TARGET", "engine")};
+                                 env_is("SGPRS_CUDNN_RTC", "1"),            env_is("SGPRS_CUDNN_TARGET", "engine"),
+                                 !env_is("SGPRS_CUDNN_AUTOTUNE", "0")};
   return policy;
 }
 
@@ -40,7 +41,8 @@ std::string ConvPolicy::text() const {
   return std::string(legacy_only ? "legacy API only" : "backend API first") + ", fp32 " +
          (tf32 ? "may use TF32" : "strict") + ", " + (deterministic ? "deterministic engines only" : "any engine") +
          ", heuristic " + (heuristic_b ? "B" : "A") + (runtime_compiled_first ? ", run-time compiled in order" : "") +
-         (engine_target ? ", engines rebuilt with the SM target" : ", SM count ranks engines");
+         (engine_target ? ", engines rebuilt with the SM target" : ", SM count ranks engines") +
+         (autotune ? ", fastest of the first engines timed on the partition" : ", heuristic's first engine");
 }
 
 }  // namespace ops
@@ -54,7 +56,9 @@ std::string library_notes() {
                      " (policy: " + ops::conv_policy().text() + "); per-SM-count plans: engine took the target " +
                      std::to_string(c.targeted_plans.load()) + ", ranked for the SM count " +
                      std::to_string(c.ranked_only_plans.load()) + ", legacy fallbacks " +
-                     std::to_string(c.legacy_fallbacks.load());
+                     std::to_string(c.legacy_fallbacks.load()) + ", timed against alternatives " +
+                     std::to_string(c.tuned_plans.load()) + " (another engine won " +
+                     std::to_string(c.tuned_changed.load()) + ")";
   std::lock_guard lock(c.mutex);
   if (!c.first_problem.empty()) text += "; first backend problem: " + c.first_problem;
   return text;

@@ -14,6 +14,8 @@ struct ConvPathCounts {
   std::atomic<long> targeted_plans{0};      // (conv, SM count) plans rebuilt with the SM target
   std::atomic<long> ranked_only_plans{0};   // plans ranked for the SM count, engine as configured
   std::atomic<long> legacy_fallbacks{0};    // (conv, SM count) pairs that fell back to legacy
+  std::atomic<long> tuned_plans{0};         // (geometry, SM count) plans timed against alternatives
+  std::atomic<long> tuned_changed{0};       // ... where an engine other than the heuristic's first won
   std::mutex mutex;
   std::string first_problem;                // the first backend error, verbatim
   void note_problem(const std::string& text);
@@ -34,6 +36,12 @@ ConvPathCounts& conv_path_counts();
 ///                                   H100 (cuDNN 9.14) the rebuilt engines ran ResNet-18 fp16 at
 ///                                   589 us against 400 us for the heuristic's own configuration
 ///                                   (whole GPU, told 132 SMs), the legacy API's speed.
+///   SGPRS_CUDNN_AUTOTUNE=0          take the heuristic's first engine as it is. Default: the first
+///                                   eager run of each (geometry, SM count) on its partition's stream
+///                                   times the heuristic's first few engines and keeps the fastest
+///                                   (what PyTorch's cudnn.benchmark does), since at batch 1 the
+///                                   heuristic's first pick for small spatial sizes can use a handful
+///                                   of CTAs and leave most of a large partition idle.
 struct ConvPolicy {
   bool legacy_only = false;
   bool tf32 = false;
@@ -41,6 +49,7 @@ struct ConvPolicy {
   bool heuristic_b = false;
   bool runtime_compiled_first = false;
   bool engine_target = false;
+  bool autotune = true;
   std::string text() const;
 };
 const ConvPolicy& conv_policy();

@@ -4,6 +4,7 @@
 // inputs and parameters back, so fp16 rounding of the inputs is not counted as error.
 #include "cpu_reference.hpp"
 #include "gpu_fixture.hpp"
+#include "profiler/ops/library_notes.hpp"
 
 #include <cmath>
 
@@ -47,6 +48,23 @@ TEST_P(OpCheck, Conv2dStridedPaddedWithBias) {
   const ref::Conv p{2, 8, 9, 9, 6, 3, 3, 2, 2, 1, 1, 1};
   const auto b = param("y", 1);
   expect_close(y, ref::conv2d(p, tensor("input"), param("y", 0), &b), GetParam(), "conv 3x3 s2 p1 + bias");
+}
+
+// With autotuning (the default policy), the first eager run for an SM count times the
+// heuristic's engines and keeps the fastest: whichever wins, the answer must stay the reference's,
+// and the tuning must be counted in the provenance's library notes.
+TEST_P(OpCheck, Conv2dTunedEngineAtPartitionSizesStillMatchesReference) {
+  const long tuned_before = ops::conv_path_counts().tuned_plans.load();
+  for (int sm : {8, 64}) {
+    const auto y = run(R"([{"name":"y","op":"conv2d","inputs":["input"],"out_channels":32,"kernel":3,
+                            "padding":1}])", "[32,7,7]", -1.0f, 1.0f, sm);
+    const ref::Conv p{2, 32, 7, 7, 32, 3, 3, 1, 1, 1, 1, 1};
+    expect_close(y, ref::conv2d(p, tensor("input"), param("y", 0), nullptr), GetParam(),
+                 "3x3 conv 32c 7x7 at " + std::to_string(sm) + " SMs");
+  }
+  if (ops::conv_policy().autotune && !ops::conv_policy().legacy_only)
+    EXPECT_GT(ops::conv_path_counts().tuned_plans.load(), tuned_before)
+        << ops::conv_policy().text();
 }
 
 TEST_P(OpCheck, Conv2dGroupedRectangularKernel) {
