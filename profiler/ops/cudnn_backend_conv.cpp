@@ -366,10 +366,9 @@ void ConvPlans::tune(int sm_count, cudnnHandle_t handle, cudnnBackendDescriptor_
   SGPRS_OPS_CUDA(cudaEventCreate(&events.start));
   SGPRS_OPS_CUDA(cudaEventCreate(&events.stop));
   cudaEvent_t start = events.start, stop = events.stop;
-  // Mean time of a few back-to-back runs after one warm-up (which also loads the kernels).
+  // Mean time of a few back-to-back runs; negative when the plan cannot run.
   const auto time_plan = [&](cudnnBackendDescriptor_t plan) -> float {
     constexpr int kRuns = 3;
-    if (cudnnBackendExecute(handle, plan, pack) != CUDNN_STATUS_SUCCESS) return -1.0f;
     SGPRS_OPS_CUDA(cudaEventRecord(start, stream));
     for (int r = 0; r < kRuns; ++r)
       if (cudnnBackendExecute(handle, plan, pack) != CUDNN_STATUS_SUCCESS) return -1.0f;
@@ -379,16 +378,29 @@ void ConvPlans::tune(int sm_count, cudnnHandle_t handle, cudnnBackendDescriptor_
     SGPRS_OPS_CUDA(cudaEventElapsedTime(&ms, start, stop));
     return ms / kRuns;
   };
-  const float first = time_plan(p.plan);
-  float best = first;
-  std::size_t winner = p.alternatives.size();  // none: the heuristic's first stays
-  for (std::size_t i = 0; i < p.alternatives.size() && first > 0.0f; ++i) {
-    const float t = time_plan(p.alternatives[i]);
-    if (t > 0.0f && t < best && t < first * (1.0 - kTuneMinGain)) {
-      best = t;
-      winner = i;
+  // Candidate 0 is the heuristic's first. Every candidate runs once untimed (kernel loading),
+  // then the candidates are timed in turn for a few rounds, keeping each one's best: taking
+  // turns spreads clock ramp-up and noise over all of them instead of favouring the later ones.
+  std::vector<cudnnBackendDescriptor_t> candidates{p.plan};
+  candidates.insert(candidates.end(), p.alternatives.begin(), p.alternatives.end());
+  std::vector<float> best(candidates.size(), -1.0f);
+  for (std::size_t i = 0; i < candidates.size(); ++i)
+    if (cudnnBackendExecute(handle, candidates[i], pack) == CUDNN_STATUS_SUCCESS) best[i] = 0.0f;
+  constexpr int kRounds = 3;
+  for (int round = 0; round < kRounds; ++round)
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (best[i] < 0.0f) continue;
+      const float t = time_plan(candidates[i]);
+      if (t < 0.0f) best[i] = -1.0f;
+      else if (round == 0 || t < best[i]) best[i] = t;
     }
-  }
+  std::size_t winner = p.alternatives.size();  // none: the heuristic's first stays
+  float fastest = best[0];
+  for (std::size_t i = 1; i < candidates.size() && best[0] > 0.0f; ++i)
+    if (best[i] > 0.0f && best[i] < fastest && best[i] < best[0] * (1.0f - static_cast<float>(kTuneMinGain))) {
+      fastest = best[i];
+      winner = i - 1;
+    }
   auto& counts = conv_path_counts();
   ++counts.tuned_plans;
   if (winner < p.alternatives.size()) {

@@ -33,7 +33,7 @@ const ConvPolicy& conv_policy() {
   static const ConvPolicy policy{env_is("SGPRS_CUDNN_API", "legacy"), env_is("SGPRS_CUDNN_FP32", "tf32"),
                                  env_is("SGPRS_CUDNN_DETERMINISTIC", "1"),  env_is("SGPRS_CUDNN_HEUR", "b"),
                                  env_is("SGPRS_CUDNN_RTC", "1"),            env_is("SGPRS_CUDNN_TARGET", "engine"),
-                                 !env_is("SGPRS_CUDNN_AUTOTUNE", "0")};
+                                 env_is("SGPRS_CUDNN_AUTOTUNE", "1")};
   return policy;
 }
 

@@ -36,12 +36,15 @@ ConvPathCounts& conv_path_counts();
 ///                                   H100 (cuDNN 9.14) the rebuilt engines ran ResNet-18 fp16 at
 ///                                   589 us against 400 us for the heuristic's own configuration
 ///                                   (whole GPU, told 132 SMs), the legacy API's speed.
-///   SGPRS_CUDNN_AUTOTUNE=0          take the heuristic's first engine as it is. Default: the first
-///                                   eager run of each (geometry, SM count) on its partition's stream
-///                                   times the heuristic's first few engines and keeps the fastest
-///                                   (what PyTorch's cudnn.benchmark does), since at batch 1 the
-///                                   heuristic's first pick for small spatial sizes can use a handful
-///                                   of CTAs and leave most of a large partition idle.
+///   SGPRS_CUDNN_AUTOTUNE=1          the first eager run of each (geometry, SM count) on its
+///                                   partition's stream times the heuristic's first 6 engines and
+///                                   keeps the fastest (what PyTorch's cudnn.benchmark does). Off by
+///                                   default: on the H200 (fp32 strict, one-pass tuning) it cut
+///                                   ResNet-18 layer1-3 at 8 SMs by 10-19% but left layer4's flat
+///                                   curve as it was (no strict-FP32 engine spreads a 7x7 output
+///                                   over many SMs), and its choices moved a few points by 10%
+///                                   between runs; the shipped profiles are untuned
+///                                   (traces/profiles/README.md).
 struct ConvPolicy {
   bool legacy_only = false;
   bool tf32 = false;
@@ -49,7 +52,7 @@ struct ConvPolicy {
   bool heuristic_b = false;
   bool runtime_compiled_first = false;
   bool engine_target = false;
-  bool autotune = true;
+  bool autotune = false;
   std::string text() const;
 };
 const ConvPolicy& conv_policy();
