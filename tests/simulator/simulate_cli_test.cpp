@@ -152,6 +152,21 @@ TEST_F(SimulateCli, ShippedDefaultsRunFromTheSourceTree) {
   EXPECT_GT(summary.at("jobs_completed").get<int>(), 0);
 }
 
+TEST_F(SimulateCli, ShippedDefaultsRunFromAnyFolder) {
+  // From a folder with no traces/ in it, the defaults come from the source tree the binary was
+  // built from; an explicit path that does not exist is still reported under its own name.
+  if (!fs::exists(kSource + "/traces/profiles/h100-fp32.json")) GTEST_SKIP() << "no shipped H100 profile";
+  const std::string in_dir = "cd " + dir_.string() + " && " + std::string(SGPRS_BINARY) + " simulate ";
+  const std::string cmd = in_dir + "--duration 0.2 --no-events --out out > stdout.txt 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << slurp(dir_ / "stdout.txt");
+  EXPECT_EQ(sgprs::Json::parse(slurp(dir_ / "out/summary.json")).at("tasks").size(), 90u);
+
+  const std::string missing = in_dir + "--profile traces/profiles/none.json --out out2 > stdout.txt 2> stderr.txt";
+  const int raw = std::system(missing.c_str());
+  EXPECT_EQ(WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, 2);
+  EXPECT_NE(slurp(dir_ / "stderr.txt").find("traces/profiles/none.json"), std::string::npos);
+}
+
 TEST_F(SimulateCli, UnknownScheduler) {
   expect_input_error(run("--taskset " + kData + "/taskset-small.json --scheduler fastest"), "--scheduler");
 }

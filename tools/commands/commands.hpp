@@ -4,7 +4,14 @@
 // sgprs::InputError (exit 2) or sgprs::NoGpuError (exit 3); main maps them.
 #include <CLI/CLI.hpp>
 
+#include <string>
+
 namespace sgprs::cli {
+
+/// A default input path of the shipped data (`traces/...`), usable from any folder: `value` as it
+/// is when the user changed it or it exists from here, else the same path under $SGPRS_DATA_DIR
+/// or, failing that, under the source tree this program was built from.
+std::string shipped_default(const std::string& value, const std::string& default_value);
 
 void add_simulate_subcommand(CLI::App& app);
 void add_sweep_subcommand(CLI::App& app);

@@ -27,10 +27,14 @@ namespace sgprs::cli {
 
 namespace {
 
+constexpr const char* kDefaultTaskset = "traces/tasksets/default.json";
+constexpr const char* kDefaultProfile = "traces/profiles/h100-fp32.json";
+constexpr const char* kDefaultModels = "traces/models";
+
 struct SimulateArgs {
-  std::string taskset = "traces/tasksets/default.json";
-  std::string profile = "traces/profiles/h100-fp32.json";
-  std::string models = "traces/models";
+  std::string taskset = kDefaultTaskset;
+  std::string profile = kDefaultProfile;
+  std::string models = kDefaultModels;
   std::string layout = "equal:2:1.0x";
   std::string scheduler = "sgprs";
   std::vector<std::string> options;                 // k=v
@@ -66,7 +70,10 @@ sim::SchedulerOptions parse_scheduler_options(const SimulateArgs& args) {
   return options;
 }
 
-void run_simulate(const SimulateArgs& args) {
+void run_simulate(SimulateArgs args) {
+  args.taskset = shipped_default(args.taskset, kDefaultTaskset);
+  args.profile = shipped_default(args.profile, kDefaultProfile);
+  args.models = shipped_default(args.models, kDefaultModels);
   // 1. Read and check everything; nothing is written until the run has succeeded.
   const std::vector<std::string> names = sim::scheduler_names();
   if (std::find(names.begin(), names.end(), args.scheduler) == names.end())
