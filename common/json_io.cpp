@@ -1,5 +1,7 @@
 #include "common/json_io.hpp"
 
+#include <algorithm>
+
 #include "common/errors.hpp"
 #include "common/time.hpp"
 
@@ -129,6 +131,17 @@ std::string JsonView::field_path(std::string_view key) const {
 
 void JsonView::fail(std::string_view key, const std::string& message) const {
   throw InputError(source_, key.empty() ? path_ : field_path(key), message);
+}
+
+void JsonView::expect_only(std::initializer_list<std::string_view> known) const {
+  if (!node_->is_object()) return;
+  for (const auto& [key, value] : node_->items()) {
+    if (key == "schema" || key == "description" || key == "comment") continue;
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string list;
+    for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+    fail(key, "unknown field (known here: " + list + ")");
+  }
 }
 
 bool JsonView::has(std::string_view key) const { return node_->is_object() && node_->contains(key); }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,10 @@ class JsonView {
   template <class T>
   T as() const;
 
+  /// Rejects members not in `known`, so that a misspelt optional field ("offest_ns") is an
+  /// error instead of being silently left at its default. "schema", "description" and
+  /// "comment" are always allowed. No-op when this node is not an object.
+  void expect_only(std::initializer_list<std::string_view> known) const;
   [[noreturn]] void fail(std::string_view key, const std::string& message) const;
   std::string field_path(std::string_view key) const;
   const std::string& source() const { return source_; }

@@ -178,6 +178,7 @@ Layout layout_from_sizes(std::string name, const std::vector<int>& sizes, const 
 Layout layout_from_json(const Json& doc, const std::string& source, const GpuShape& gpu) {
   check_schema(doc, source, "sgprs.layout", 1);
   const JsonView root(doc, source);
+  root.expect_only({"name", "partitions", "max_parallel"});
   const auto nodes = root.array("partitions");
   if (nodes.empty()) root.fail("partitions", "must list at least one partition");
   Layout layout;
@@ -188,6 +189,7 @@ Layout layout_from_json(const Json& doc, const std::string& source, const GpuSha
   std::vector<std::vector<int>> explicit_pieces(nodes.size());
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const JsonView& node = nodes[i];
+    node.expect_only({"name", "pieces", "sms"});
     if (node.has("pieces")) {
       auto pieces = node.get<std::vector<int>>("pieces");
       std::set<int> unique(pieces.begin(), pieces.end());

@@ -54,12 +54,14 @@ Model Model::from_json(const Json& doc, const std::string& source) {
   if (root.has("input")) model.input_ = root.object("input").raw();
   model.layers_ = read_layers(root);
 
+  root.expect_only({"name", "input", "layers", "stages"});
   const std::vector<JsonView> stage_nodes = root.array("stages");
   if (stage_nodes.empty()) root.fail("stages", "must list at least one stage");
   std::vector<RawStage> raw;
   std::unordered_map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < stage_nodes.size(); ++i) {
     const JsonView& node = stage_nodes[i];
+    node.expect_only({"name", "after", "layers"});
     RawStage stage{node.get<std::string>("name"), {}, node.get_or<std::vector<std::string>>("layers", {}), node.path()};
     if (stage.name.empty()) node.fail("name", "must not be empty");
     if (!index.emplace(stage.name, i).second) node.fail("name", "duplicate stage name '" + stage.name + "'");

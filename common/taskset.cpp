@@ -17,10 +17,12 @@ TaskSet TaskSet::from_json(const Json& doc, const std::string& source) {
   TaskSet set;
   set.source = source;
   set.name = root.get_or<std::string>("name", "taskset");
+  root.expect_only({"name", "tasks"});
   const auto nodes = root.array("tasks");
   if (nodes.empty()) root.fail("tasks", "must list at least one task");
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const JsonView& node = nodes[i];
+    node.expect_only({"name", "model", "period_ns", "rate_hz", "deadline_ns", "offset_ns", "priority", "count"});
     TaskSpec task;
     task.name = node.get_or<std::string>("name", "task" + std::to_string(i));
     task.model = node.get<std::string>("model");

@@ -46,6 +46,7 @@ std::vector<ModelShare> read_mix(const JsonView& node) {
   if (nodes.empty()) node.fail("models", "must list at least one model");
   std::vector<ModelShare> mix;
   for (const JsonView& m : nodes) {
+    m.expect_only({"model", "weight"});
     ModelShare share{m.get<std::string>("model"), m.get_or<double>("weight", 1.0)};
     if (!(share.weight > 0)) m.fail("weight", "must be positive");
     mix.push_back(share);
@@ -70,6 +71,7 @@ void read_deadlines(const JsonView& node, Gen& gen) {
   const Json& deadlines = node.raw().contains("deadlines") ? node.raw().at("deadlines") : Json("implicit");
   if (deadlines.is_object()) {
     const JsonView d(deadlines, node.source(), node.field_path("deadlines"));
+    d.expect_only({"constrained"});
     const auto range = d.get<std::vector<double>>("constrained");
     if (range.size() != 2 || !(range[0] > 0) || !(range[1] >= range[0]) || range[1] > 1)
       d.fail("constrained", "must be [lo, hi] with 0 < lo <= hi <= 1 (D / T)");
@@ -87,6 +89,7 @@ RandomGenerator read_random(const JsonView& node) {
   if (gen.tasks <= 0) node.fail("tasks", "must be a positive task count");
   gen.mix = read_mix(node);
   const JsonView u = node.object("utilisation");
+  u.expect_only({"method", "min", "max"});
   const std::string method = u.get<std::string>("method");
   if (method == "randfixedsum") gen.method = UtilisationMethod::kRandfixedsum;
   else if (method == "uunifast-discard") gen.method = UtilisationMethod::kUUniFastDiscard;
@@ -117,6 +120,7 @@ LoadSpec read_loads(const JsonView& root, bool identical) {
     spec.values = root.get<std::vector<double>>("loads");
   } else if (node.is_object()) {
     const JsonView loads = root.object("loads");
+    loads.expect_only({"count", "bound_fraction", "from", "to"});
     spec.count = loads.get<int>("count");
     if (spec.count <= 0) loads.fail("count", "must be positive (an empty sweep runs nothing)");
     if (loads.has("bound_fraction")) {
@@ -150,6 +154,7 @@ SchedulerEntry read_scheduler(const JsonView& node) {
     entry.name = entry.label = node.as<std::string>();
     return entry;
   }
+  node.expect_only({"name", "label", "options"});
   entry.name = node.get<std::string>("name");
   entry.label = node.get_or<std::string>("label", entry.name);
   if (node.has("options")) {
@@ -183,6 +188,9 @@ Experiment read_experiment(const std::string& path) {
 Experiment experiment_from_json(const Json& doc, const std::string& source) {
   check_schema(doc, source, "sgprs.experiment", 1);
   const JsonView root(doc, source);
+  root.expect_only({"name", "profile", "models_dir", "interpolation", "generator", "loads", "layouts", "max_parallel",
+                    "schedulers", "repetitions", "duration_s", "base_seed", "use_occupied_times",
+                    "gpu_uses_occupied_times"});
   Experiment exp;
   exp.source = source;
   exp.raw = doc;
@@ -193,6 +201,9 @@ Experiment experiment_from_json(const Json& doc, const std::string& source) {
 
   const JsonView gen = root.object("generator");
   const std::string kind = gen.get<std::string>("kind");
+  if (kind == "identical") gen.expect_only({"kind", "model", "period_ns", "rate_hz", "deadline_fraction"});
+  else if (kind == "random") gen.expect_only({"kind", "tasks", "models", "utilisation", "period_ms", "deadlines"});
+  else if (kind == "random-periods") gen.expect_only({"kind", "models", "period_ms", "max_tasks", "deadlines"});
   if (kind == "identical") exp.generator = read_identical(gen);
   else if (kind == "random") exp.generator = read_random(gen);
   else if (kind == "random-periods") exp.generator = read_random_periods(gen);
@@ -205,6 +216,7 @@ Experiment experiment_from_json(const Json& doc, const std::string& source) {
     if (node.raw().is_string()) {
       entry.spec = node.as<std::string>();
     } else {
+      node.expect_only({"layout", "max_parallel", "label"});
       entry.spec = node.get<std::string>("layout");
       entry.max_parallel = node.get_or<int>("max_parallel", 0);
       if (entry.max_parallel < 0) node.fail("max_parallel", "must be 0 (default) or positive");

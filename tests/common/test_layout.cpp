@@ -128,6 +128,8 @@ TEST(Layout, FileRejectsImpossiblePartitions) {
   check(R"({"schema": "sgprs.layout/1", "partitions": [{"sms": 200}]})", "partitions[0].sms");   // larger than the GPU
   check(R"({"schema": "sgprs.layout/1", "partitions": [{"pieces": [16]}]})", "partitions[0].pieces");
   check(R"({"schema": "sgprs.layout/1", "partitions": [{"pieces": [1, 1]}]})", "partitions[0].pieces");
+  check(R"({"schema": "sgprs.layout/1", "partitions": [{"sm": 16}]})", "partitions[0].sm");          // misspelt
+  check(R"({"schema": "sgprs.layout/1", "maxparallel": 2, "partitions": [{"sms": 16}]})", "maxparallel");
   check(R"({"schema": "sgprs.layout/1", "partitions": []})", "partitions");
   check(R"({"schema": "sgprs.layout/1", "max_parallel": 0, "partitions": [{"sms": 8}]})", "max_parallel");
 }

@@ -90,6 +90,13 @@ TEST(Model, LayerErrors) {
       "stages": [{"name": "a", "layers": ["x"]}, {"name": "b", "layers": ["x"]}]})", "stages[1].layers[0]", "already");
 }
 
+TEST(Model, MisspeltFieldsAreErrors) {
+  expect_error(R"({"schema": "sgprs.model/1", "name": "n", "stages": [{"name": "a"}, {"name": "b", "afer": ["a"]}]})",
+               "stages[1].afer", "unknown field");
+  expect_error(R"({"schema": "sgprs.model/1", "name": "n", "stage": [], "stages": [{"name": "a"}]})", "stage",
+               "unknown field");
+}
+
 TEST(Model, MissingAndMistypedFields) {
   expect_error(R"({"schema": "sgprs.model/1", "stages": [{"name": "a"}]})", "name", "missing");
   expect_error(R"({"schema": "sgprs.model/1", "name": 5, "stages": [{"name": "a"}]})", "name", "string");

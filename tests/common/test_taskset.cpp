@@ -70,6 +70,16 @@ TEST(TaskSet, BadFields) {
   EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": []})"), "tasks");
 }
 
+TEST(TaskSet, MisspeltFieldsAreErrorsNotDefaults) {
+  // "offest_ns" would otherwise leave the offset at 0 without a word.
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "m", "period_ns": 5, "offest_ns": 3}]})"),
+            "tasks[0].offest_ns");
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "task": [], "tasks": [{"model": "m", "period_ns": 5}]})"), "task");
+  // "description" and "comment" are free text anywhere.
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "description": "d",
+                         "tasks": [{"model": "m", "period_ns": 5, "comment": "c"}]})"), "<accepted>");
+}
+
 TEST(TaskSet, DeadlineOverPeriodOnlyWhenAllowed) {
   const TaskSet set = parse(R"({"schema": "sgprs.taskset/1", "tasks": [
       {"model": "m", "period_ns": 10}, {"model": "m", "period_ns": 10, "deadline_ns": 20}]})");

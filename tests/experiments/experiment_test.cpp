@@ -78,6 +78,25 @@ TEST(Experiment, UnknownGenerator) {
   EXPECT_NE(e.find("unknown generator 'poisson'"), std::string::npos) << e;
 }
 
+TEST(Experiment, MisspeltFieldsAreErrorsAtEveryLevel) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"repetition"}, "'repetition'"},                  // the root
+      {{"generator", "rate"}, "'generator.rate'"},       // the generator, for its kind
+      {{"loads_from"}, "'loads_from'"}};
+  for (const auto& [path, field] : cases) {
+    Json doc = base_doc();
+    Json* node = &doc;
+    for (std::size_t i = 0; i + 1 < path.size(); ++i) node = &(*node)[path[i]];
+    (*node)[path.back()] = 3;
+    const std::string e = error_of(doc);
+    EXPECT_NE(e.find(field), std::string::npos) << e;
+    EXPECT_NE(e.find("unknown field"), std::string::npos) << e;
+  }
+  Json doc = base_doc();
+  doc["schedulers"] = Json::parse(R"([{"name": "sgprs", "option": {"waiting_order": "edf"}}])");
+  EXPECT_NE(error_of(doc).find("'schedulers[0].option'"), std::string::npos) << error_of(doc);
+}
+
 TEST(Experiment, EmptySweep) {
   for (const char* key : {"loads", "layouts", "schedulers"}) {
     Json doc = base_doc();
