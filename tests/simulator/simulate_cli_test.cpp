@@ -77,6 +77,19 @@ TEST_F(SimulateCli, WritesSummaryEventsAndTimeline) {
   const std::string table = slurp(dir_ / "stdout.txt");
   EXPECT_NE(table.find("cam#0"), std::string::npos);
   EXPECT_NE(table.find("busy%"), std::string::npos);
+
+  // The throughput bound, by hand from tests/data/sim/profile.json (16 SMs; least SM-ns per run,
+  // always at 4 SMs here): resnetlike 4 x (300+400+350+350+400+60) us = 7.44 SM-ms per job,
+  // forkjoin 4 x (2+8+4+2) us = 0.064 SM-ms. Offered: 8 x 100 + 1 / 50 us = 800 + 20000 jobs/s,
+  // keeping 800 x 7.44e-3 + 20000 x 6.4e-5 = 7.232 SMs busy; scale 16 / 7.232.
+  const sgprs::Json& bound = summary.at("throughput_bound");
+  EXPECT_NEAR(bound.at("offered_jobs_per_s").get<double>(), 20800.0, 1e-6);
+  EXPECT_NEAR(bound.at("offered_sms").get<double>(), 7.232, 1e-9);
+  EXPECT_NEAR(bound.at("max_jobs_per_s").get<double>(), 20800.0 * 16.0 / 7.232, 1e-6);
+  EXPECT_NEAR(bound.at("sustainable_jobs_per_s").get<double>(), 20800.0, 1e-6);  // under the bound: offered
+  EXPECT_NEAR(summary.at("share_of_bound").get<double>(), summary.at("throughput_jobs_per_s").get<double>() / 20800.0,
+              1e-12);
+  EXPECT_NE(table.find("bound: this mix can complete at most 46017.7 jobs/s"), std::string::npos) << table;
 }
 
 TEST_F(SimulateCli, OccupiedGpuTimesAreSlower) {

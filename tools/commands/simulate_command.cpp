@@ -6,6 +6,7 @@
 #include "common/layout.hpp"
 #include "common/profile.hpp"
 #include "common/taskset.hpp"
+#include "simulator/experiments/throughput_bound.hpp"
 #include "simulator/outputs/event_log_writer.hpp"
 #include "simulator/outputs/summary_table.hpp"
 #include "simulator/outputs/timeline_writer.hpp"
@@ -98,6 +99,11 @@ void run_simulate(SimulateArgs args) {
   set.check_deadlines(args.allow_deadline_over_period);
   const Layout layout = parse_layout(args.layout, profile.gpu(), args.max_parallel, "--layout");
   const sim::Workload workload = sim::make_workload(set, profile, args.models, args.seed);
+  // The physical limit for this mix (docs/experiments.md), from the times the simulated GPU runs.
+  const exp::ThroughputBound bound = exp::throughput_bound(profile, workload.tasks, run.gpu_uses_occupied_times);
+  const auto share_of_bound = [&bound](const sim::Summary& s) {
+    return bound.sustainable_jobs_per_s > 0 ? s.throughput_jobs_per_s / bound.sustainable_jobs_per_s : 0.0;
+  };
 
   // 2. Run with the writers attached; the event log goes to a temporary file.
   //    Some bad input only shows when the run is planned (e.g. a reference
@@ -121,7 +127,11 @@ void run_simulate(SimulateArgs args) {
     }
     summary = sim::simulate(profile, workload, layout, run, observers);
     // 3. Publish: each file atomically.
-    write_file_atomic((out / "summary.json").string(), dump_pretty(summary.to_json()));
+    Json summary_doc = summary.to_json();
+    summary_doc["throughput_bound"] = bound.to_json();
+    summary_doc["throughput_bound"]["times"] = run.gpu_uses_occupied_times ? "occupied" : "isolated";
+    summary_doc["share_of_bound"] = share_of_bound(summary);
+    write_file_atomic((out / "summary.json").string(), dump_pretty(summary_doc));
     if (!args.no_events) {
       timeline.write((out / "timeline.json").string());
       log->commit();
@@ -139,6 +149,10 @@ void run_simulate(SimulateArgs args) {
   std::printf("profile %s (%s, %d SMs)\n\n", args.profile.c_str(), profile.device_name().c_str(),
               profile.gpu().sm_count);
   std::fputs(sim::format_summary_table(summary).c_str(), stdout);
+  std::printf("bound: this mix can complete at most %.1f jobs/s on this GPU (every stage at its most SM-efficient "
+              "size, SMs perfectly packed); offered %.1f jobs/s, so at most %.1f here; throughput is %.1f%% of that\n",
+              bound.max_jobs_per_s, bound.offered_jobs_per_s, bound.sustainable_jobs_per_s,
+              100.0 * share_of_bound(summary));
   std::printf("wrote %s/summary.json%s\n", args.out.c_str(),
               args.no_events ? " (--no-events: no events.jsonl, no timeline.json)" : ", events.jsonl, timeline.json");
 }
