@@ -382,10 +382,13 @@ std::string resolve_model_path(const std::string& entry, const std::string& mode
   namespace fs = std::filesystem;
   const fs::path path = entry.ends_with(".json") ? fs::path(entry) : fs::path(model_dir) / (entry + ".json");
   if (!fs::exists(path)) {
-    std::string known;
+    std::vector<std::string> names;  // sorted: directory order differs between machines
     if (fs::is_directory(model_dir))
       for (const auto& file : fs::directory_iterator(model_dir))
-        if (file.path().extension() == ".json") known += (known.empty() ? "" : ", ") + file.path().stem().string();
+        if (file.path().extension() == ".json") names.push_back(file.path().stem().string());
+    std::sort(names.begin(), names.end());
+    std::string known;
+    for (const std::string& name : names) known += (known.empty() ? "" : ", ") + name;
     throw InputError("--models", "",
                      "unknown model '" + entry + "': no file " + path.string() +
                          (known.empty() ? "" : " (known: " + known + ")"));
