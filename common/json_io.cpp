@@ -1,6 +1,8 @@
 #include "common/json_io.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <cmath>
 
 #include "common/errors.hpp"
 #include "common/time.hpp"
@@ -31,12 +33,26 @@ bool holds(const Json& j) {
     // 3.0 is accepted as an integer; 3.5 is not.
     if (j.is_number_float()) {
       const double v = j.get<double>();
-      return v == static_cast<double>(static_cast<std::int64_t>(v));
+      return std::fabs(v) < 9e18 && v == static_cast<double>(static_cast<std::int64_t>(v));
     }
     return false;
   } else if constexpr (std::is_floating_point_v<T>) return j.is_number();
   else if constexpr (std::is_same_v<T, std::string>) return j.is_string();
   else return j.is_array();
+}
+
+// Whether an integer-valued JSON number fits T (a wrapped count or period is worse than an error).
+template <class T>
+bool fits(const Json& j) {
+  using Limits = std::numeric_limits<T>;
+  if (j.is_number_unsigned()) return j.get<std::uint64_t>() <= static_cast<std::uint64_t>(Limits::max());
+  if (j.is_number_integer()) {
+    const std::int64_t v = j.get<std::int64_t>();
+    return (Limits::is_signed ? v >= static_cast<std::int64_t>(Limits::min()) : v >= 0) &&
+           static_cast<std::uint64_t>(v < 0 ? 0 : v) <= static_cast<std::uint64_t>(Limits::max());
+  }
+  const double v = j.get<double>();  // integral, |v| < 9e18 (holds<T>)
+  return v >= static_cast<double>(Limits::min()) && v <= static_cast<double>(Limits::max());
 }
 
 template <class T>
@@ -50,6 +66,8 @@ T convert(const Json& j, const JsonView& view, std::string_view key) {
     for (std::size_t i = 0; i < j.size(); ++i) {
       if (!holds<E>(j[i]))
         view.fail(std::string(key) + "[" + std::to_string(i) + "]", std::string("must be ") + type_name<E>());
+      if constexpr (std::is_integral_v<E>)
+        if (!fits<E>(j[i])) view.fail(std::string(key) + "[" + std::to_string(i) + "]", "is out of range");
       if constexpr (std::is_integral_v<E>) out.push_back(static_cast<E>(j[i].get<double>()));
       else out.push_back(j[i].get<E>());
     }
@@ -57,6 +75,7 @@ T convert(const Json& j, const JsonView& view, std::string_view key) {
   } else {
     if (!holds<T>(j)) view.fail(key, std::string("must be ") + type_name<T>());
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      if (!fits<T>(j)) view.fail(key, "is out of range");
       if (j.is_number_float()) return static_cast<T>(j.get<double>());
     }
     return j.get<T>();
@@ -90,7 +109,7 @@ Json load_json_document(const std::string& path, std::string_view kind, int vers
   Json doc;
   try {
     doc = Json::parse(buffer.str());
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse errors, and numbers too large for a double (out_of_range.406)
     std::string what = e.what();
     // nlohmann's text starts with "[json.exception.parse_error.101] "; keep the readable part.
     if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);

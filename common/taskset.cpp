@@ -11,6 +11,21 @@ std::string to_string(Priority priority) { return priority == Priority::kHigh ? 
 
 TaskSet TaskSet::load(const std::string& path) { return from_json(load_json_document(path, "sgprs.taskset", 1), path); }
 
+Ns read_period(const JsonView& node) {
+  if (node.has("period_ns") == node.has("rate_hz")) node.fail("period_ns", "give exactly one of period_ns and rate_hz");
+  if (node.has("period_ns")) {
+    const Ns period = node.get<Ns>("period_ns");
+    if (period <= 0) node.fail("period_ns", "must be positive");
+    return period;
+  }
+  const double rate = node.get<double>("rate_hz");
+  if (!(rate > 0) || !std::isfinite(rate)) node.fail("rate_hz", "must be positive");
+  // Either bound would round the period to 0 ns or past the int64 range of the clock.
+  if (rate > 1e9) node.fail("rate_hz", "is above 1e9 Hz: the period would be under one nanosecond");
+  if (rate < 1e-9) node.fail("rate_hz", "is below 1e-9 Hz: the period would overflow the nanosecond clock");
+  return static_cast<Ns>(std::llround(1e9 / rate));
+}
+
 TaskSet TaskSet::from_json(const Json& doc, const std::string& source) {
   check_schema(doc, source, "sgprs.taskset", 1);
   const JsonView root(doc, source);
@@ -26,15 +41,7 @@ TaskSet TaskSet::from_json(const Json& doc, const std::string& source) {
     TaskSpec task;
     task.name = node.get_or<std::string>("name", "task" + std::to_string(i));
     task.model = node.get<std::string>("model");
-    if (node.has("period_ns") == node.has("rate_hz")) node.fail("period_ns", "give exactly one of period_ns and rate_hz");
-    if (node.has("period_ns")) {
-      task.period_ns = node.get<Ns>("period_ns");
-      if (task.period_ns <= 0) node.fail("period_ns", "must be positive");
-    } else {
-      const double rate = node.get<double>("rate_hz");
-      if (!(rate > 0) || !std::isfinite(rate)) node.fail("rate_hz", "must be positive");
-      task.period_ns = static_cast<Ns>(std::llround(1e9 / rate));
-    }
+    task.period_ns = read_period(node);
     task.deadline_ns = node.get_or<Ns>("deadline_ns", task.period_ns);
     if (task.deadline_ns <= 0) node.fail("deadline_ns", "must be positive");
     if (node.has("offset_ns") && node.raw().at("offset_ns").is_string()) {
@@ -49,6 +56,13 @@ TaskSet TaskSet::from_json(const Json& doc, const std::string& source) {
     else if (priority != "low") node.fail("priority", "must be \"low\" or \"high\"");
     task.count = node.get_or<int>("count", 1);
     if (task.count <= 0) node.fail("count", "must be positive");
+    if (task.count > kMaxCopies) node.fail("count", "is above " + std::to_string(kMaxCopies) + " copies");
+    // Names identify tasks in the event log and the tables; copies are named "<name>#<k>".
+    if (task.name.empty() || task.name.find('#') != std::string::npos)
+      node.fail("name", "must be non-empty and without '#' (copies of a task are named <name>#<k>)");
+    for (std::size_t j = 0; j < set.specs.size(); ++j)
+      if (set.specs[j].name == task.name)
+        node.fail("name", "'" + task.name + "' is also the name of tasks[" + std::to_string(j) + "]; names must be unique");
     set.specs.push_back(std::move(task));
   }
   return set;

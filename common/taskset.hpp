@@ -20,6 +20,14 @@ namespace sgprs {
 
 enum class Priority { kLow, kHigh };
 
+/// Most identical copies one task entry may ask for.
+inline constexpr int kMaxCopies = 1'000'000;
+
+/// A period given as exactly one of "period_ns" (positive integer) or "rate_hz" (positive, at most
+/// 1e9, at least 1e-9 Hz), in ns; InputError naming the field otherwise. Shared by task sets and
+/// experiment generators.
+Ns read_period(const JsonView& node);
+
 struct TaskSpec {
   std::string name;
   std::string model;

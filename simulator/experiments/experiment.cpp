@@ -19,22 +19,10 @@ std::string resolve_path(const std::string& source, const std::string& path) {
   return (std::filesystem::path(source).parent_path() / p).lexically_normal().string();
 }
 
-Ns positive_period(const JsonView& node) {
-  if (node.has("period_ns") == node.has("rate_hz")) node.fail("period_ns", "give exactly one of period_ns and rate_hz");
-  if (node.has("period_ns")) {
-    const Ns period = node.get<Ns>("period_ns");
-    if (period <= 0) node.fail("period_ns", "must be positive");
-    return period;
-  }
-  const double rate = node.get<double>("rate_hz");
-  if (!(rate > 0) || !std::isfinite(rate)) node.fail("rate_hz", "must be positive");
-  return static_cast<Ns>(std::llround(1e9 / rate));
-}
-
 IdenticalGenerator read_identical(const JsonView& node) {
   IdenticalGenerator gen;
   gen.model = node.get<std::string>("model");
-  gen.period_ns = positive_period(node);
+  gen.period_ns = read_period(node);
   const double fraction = node.get_or<double>("deadline_fraction", 1.0);
   if (!(fraction > 0) || fraction > 1) node.fail("deadline_fraction", "must be in (0, 1] (D = fraction x T)");
   gen.deadline_ns = static_cast<Ns>(std::llround(fraction * static_cast<double>(gen.period_ns)));

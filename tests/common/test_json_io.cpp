@@ -37,6 +37,14 @@ TEST(JsonIo, TruncatedFileNamesFileAndSaysNotJson) {
   EXPECT_NE(error.find("not valid JSON"), std::string::npos) << error;
 }
 
+TEST(JsonIo, NumberTooLargeForADoubleIsAnInputError) {
+  // nlohmann throws out_of_range (not parse_error) for 1e400: still one line naming the file.
+  const auto path = temp_file("huge.json", R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "m", "period_ns": 1e400}]})");
+  const std::string error = error_of(path.string());
+  EXPECT_EQ(error.rfind(path.string(), 0), 0u) << error;
+  EXPECT_NE(error.find("number overflow"), std::string::npos) << error;
+}
+
 TEST(JsonIo, MissingFileAndWrongSchema) {
   EXPECT_NE(error_of("/nonexistent/x.json").find("cannot open"), std::string::npos);
   const auto other = temp_file("profile.json", R"({"schema": "sgprs.profile/1"})");

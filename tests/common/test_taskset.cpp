@@ -70,6 +70,22 @@ TEST(TaskSet, BadFields) {
   EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": []})"), "tasks");
 }
 
+TEST(TaskSet, NamesAreUniqueAndPeriodsFitTheClock) {
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"name": "a", "model": "m", "period_ns": 5},
+                                                                  {"name": "a", "model": "m", "period_ns": 7}]})"),
+            "tasks[1].name");
+  // "a" with count 2 becomes a#0, a#1: a task may not be called a#1 beside it.
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"name": "a", "model": "m", "period_ns": 5, "count": 2},
+                                                                  {"name": "a#1", "model": "m", "period_ns": 7}]})"),
+            "tasks[1].name");
+  // 1e12 Hz would round the period to 0 ns (and hang the release loop); 1e-300 Hz would overflow it.
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "m", "rate_hz": 1e12}]})"), "tasks[0].rate_hz");
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "m", "rate_hz": 1e-300}]})"), "tasks[0].rate_hz");
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "m", "period_ns": 5, "count": 3000000000}]})"),
+            "tasks[0].count");
+  EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "m", "period_ns": 1e19}]})"), "tasks[0].period_ns");
+}
+
 TEST(TaskSet, MisspeltFieldsAreErrorsNotDefaults) {
   // "offest_ns" would otherwise leave the offset at 0 without a word.
   EXPECT_EQ(field_of(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "m", "period_ns": 5, "offest_ns": 3}]})"),
