@@ -65,12 +65,28 @@ std::string scheduler_description(const std::string& name) {
   return "";
 }
 
-Summary simulate(const Profile& profile, const Workload& workload, const Layout& layout, const RunOptions& options,
-                 const std::vector<Observer*>& observers) {
+namespace {
+
+void check_inputs(const Workload& workload, const Layout& layout, const RunOptions& options) {
   if (options.duration_ns <= 0) throw InputError("--duration", "", "must be positive");
   if (workload.tasks.empty()) throw InputError(workload.taskset_source, "tasks", "must list at least one task");
   if (layout.partitions.empty()) throw InputError("--layout", "partitions", "must list at least one partition");
   if (layout.max_parallel <= 0) throw InputError("--layout", "max_parallel", "must be positive");
+}
+
+}  // namespace
+
+void check_run(const Profile& profile, const Workload& workload, const Layout& layout, const RunOptions& options) {
+  check_inputs(workload, layout, options);
+  std::unique_ptr<Scheduler> scheduler = make_scheduler(options.scheduler, options.scheduler_options);
+  const Layout pool = scheduler->make_pool(layout, profile.gpu(), workload.tasks.size());
+  const RunPlan plan(profile, workload, pool, scheduler->runs_whole_jobs(), options);
+  scheduler->reset(plan);
+}
+
+Summary simulate(const Profile& profile, const Workload& workload, const Layout& layout, const RunOptions& options,
+                 const std::vector<Observer*>& observers) {
+  check_inputs(workload, layout, options);
   std::unique_ptr<Scheduler> scheduler = make_scheduler(options.scheduler, options.scheduler_options);
   const Layout pool = scheduler->make_pool(layout, profile.gpu(), workload.tasks.size());
   const RunPlan plan(profile, workload, pool, scheduler->runs_whole_jobs(), options);

@@ -97,6 +97,12 @@ struct Summary {
 Summary simulate(const sgprs::Profile& profile, const Workload& workload, const sgprs::Layout& layout,
                  const RunOptions& options, const std::vector<Observer*>& observers = {});
 
+/// Everything simulate() checks before its first event (scheduler, pool, plan: a reference
+/// partition the pool lacks, a model the profile lacks, ...), without running; throws the same
+/// InputError simulate() would. Sweeps call it for every scheduler x layout before any run.
+void check_run(const sgprs::Profile& profile, const Workload& workload, const sgprs::Layout& layout,
+               const RunOptions& options);
+
 /// Registered scheduler names, in a stable order: sgprs, naive, sequential, static.
 std::vector<std::string> scheduler_names();
 /// One line describing a registered scheduler (for --help); empty if unknown.

@@ -1,5 +1,7 @@
 #include "simulator/experiments/simulated_run.hpp"
 
+#include "common/errors.hpp"
+
 #include "simulator/policy/registry.hpp"
 #include "simulator/simulation.hpp"
 
@@ -49,6 +51,23 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
   for (std::size_t i = 0; i < prep.task_sets.size(); ++i)
     state->workloads.push_back(sim::make_workload(prep.task_sets[i], prep.profile, exp.models_dir, prep.seeds[i]));
   state->options = scheduler_options(exp);
+  // Every scheduler on every layout is planned once now, so that an option that does not fit a
+  // layout (a reference partition it lacks) stops the sweep before its first run, not in it.
+  for (std::size_t s = 0; s < exp.schedulers.size(); ++s)
+    for (const Layout& layout : prep.layouts) {
+      sim::RunOptions run;
+      run.scheduler = exp.schedulers[s].name;
+      run.scheduler_options = state->options[s];
+      run.duration_ns = exp.duration_ns;
+      run.use_occupied_times = exp.use_occupied_times;
+      run.gpu_uses_occupied_times = exp.gpu_uses_occupied_times;
+      try {
+        sim::check_run(prep.profile, state->workloads.front(), layout, run);
+      } catch (const InputError& e) {
+        throw InputError(exp.source, "schedulers[" + std::to_string(s) + "]",
+                         "'" + exp.schedulers[s].label + "' cannot run on layout '" + layout.name + "': " + e.what());
+      }
+    }
   return [state, &prep](const RunKey& key) {
     const Experiment& e = prep.experiment;
     const std::size_t set = prep.set_index(key.load, key.repetition);

@@ -112,4 +112,15 @@ TEST_F(SweepCli, BadSchedulerOption) {
                      "waiting_order");
 }
 
+TEST_F(SweepCli, OptionThatDoesNotFitALayoutStopsBeforeTheFirstRun) {
+  // Partition 2 exists on no two-partition layout: found when each scheduler is planned on each
+  // layout, before any run, so no runs.csv or sweep.json is left behind.
+  expect_input_error(sweep(config([](sgprs::Json& d) {
+                       d["layouts"] = sgprs::Json::parse(R"(["equal:2:1.0x"])");
+                       d["schedulers"] = sgprs::Json::parse(R"([{"name": "sgprs", "options": {"reference_partition": "2"}}])");
+                     }),
+                           "out"),
+                     "'schedulers[0]': 'sgprs' cannot run on layout 'equal:2:1.0x'");
+}
+
 }  // namespace
