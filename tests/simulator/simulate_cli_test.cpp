@@ -180,6 +180,30 @@ TEST_F(SimulateCli, ShippedDefaultsRunFromAnyFolder) {
   EXPECT_NE(slurp(dir_ / "stderr.txt").find("traces/profiles/none.json"), std::string::npos);
 }
 
+TEST_F(SimulateCli, NoEventsRemovesAnEarlierRunsLogAndTimeline) {
+  ASSERT_EQ(run("--taskset " + kData + "/taskset-small.json --duration 0.01 --seed 1").status, 0);
+  ASSERT_TRUE(fs::exists(dir_ / "out/events.jsonl"));
+  ASSERT_EQ(run("--taskset " + kData + "/taskset-small.json --duration 0.01 --seed 5 --no-events").status, 0);
+  EXPECT_TRUE(fs::exists(dir_ / "out/summary.json"));
+  EXPECT_FALSE(fs::exists(dir_ / "out/events.jsonl")) << "seed 1's log beside seed 5's summary";
+  EXPECT_FALSE(fs::exists(dir_ / "out/timeline.json"));
+}
+
+TEST_F(SimulateCli, AFolderWhereAnOutputFileGoesIsAnInputError) {
+  fs::create_directories(dir_ / "blocked/timeline.json");
+  const Result r = run("--taskset " + kData + "/taskset-small.json --duration 0.01", "blocked");
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("timeline.json' exists and is not a file"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "blocked/summary.json")) << "nothing written";
+}
+
+TEST_F(SimulateCli, NegativeSeedIsRefused) {
+  const Result r = run("--taskset " + kData + "/taskset-small.json --seed -1");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.err.find("--seed"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
 TEST_F(SimulateCli, UnknownScheduler) {
   expect_input_error(run("--taskset " + kData + "/taskset-small.json --scheduler fastest"), "--scheduler");
 }

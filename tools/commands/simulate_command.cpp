@@ -111,6 +111,9 @@ void run_simulate(SimulateArgs args) {
   const std::filesystem::path out(args.out);
   if (std::filesystem::exists(out) && !std::filesystem::is_directory(out))
     throw InputError("--out", "", "'" + args.out + "' exists and is not a folder");
+  for (const char* name : {"summary.json", "events.jsonl", "timeline.json"})
+    if (std::filesystem::exists(out / name) && !std::filesystem::is_regular_file(out / name))
+      throw InputError("--out", "", "'" + (out / name).string() + "' exists and is not a file");
   const bool made_folder = !std::filesystem::exists(out);
   std::unique_ptr<sim::EventLogWriter> log;
   sim::TimelineWriter timeline;
@@ -135,7 +138,13 @@ void run_simulate(SimulateArgs args) {
     if (!args.no_events) {
       timeline.write((out / "timeline.json").string());
       log->commit();
+    } else {
+      // An event log or timeline left by an earlier run would sit beside this run's summary.
+      for (const char* stale : {"events.jsonl", "timeline.json"}) std::filesystem::remove(out / stale);
     }
+  } catch (const std::filesystem::filesystem_error& e) {  // no space, a folder turned read-only, ...
+    log.reset();
+    throw InputError("--out", "", std::string("cannot write the outputs: ") + e.what());
   } catch (...) {
     log.reset();  // removes the temporary event log
     std::error_code ignored;
@@ -181,7 +190,11 @@ void add_simulate_subcommand(CLI::App& app) {
         ->group("Scheduler options");
   }
   cmd->add_option("--duration", args->duration_s, "simulated seconds during which jobs are released")->capture_default_str();
-  cmd->add_option("--seed", args->seed, "seed of every random choice (task offsets)")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "seed of every random choice (task offsets)")
+      ->check(CLI::Validator(
+          [](std::string& v) { return v.empty() || v[0] == '-' ? std::string("must be a non-negative integer") : std::string(); },
+          "UINT"))
+      ->capture_default_str();
   cmd->add_option("--out", args->out, "output folder")->capture_default_str();
   cmd->add_flag("--no-events", args->no_events, "write only summary.json (no events.jsonl, no timeline.json): long runs");
   cmd->add_option("--max-parallel", args->max_parallel, "stages per partition at once; 0 = the layout's (paper: 3 with 2 partitions, 2 with 3)")
