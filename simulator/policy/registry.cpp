@@ -6,7 +6,7 @@ namespace sgprs::sim {
 
 const std::vector<SchedulerEntry>& scheduler_registry() {
   static const std::vector<SchedulerEntry> entries = {
-      {"sgprs", "SGPRS (paper): stage virtual deadlines, smallest sufficient idle partition, deferral",
+      {"sgprs", "SGPRS (paper): stage virtual deadlines; first idle partition in pool order that meets the stage deadline (smallest first on Stepwise; --scan-order ascending-sms for smallest on any layout), else fastest idle, else earliest predicted completion; deferral",
        &make_sgprs_scheduler},
       {"naive", "paper baseline: N whole-GPU partitions, tasks pinned round-robin, whole jobs",
        &make_naive_scheduler},
