@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace sgprs::exp {
@@ -34,6 +35,21 @@ std::string number_text(double value) {
   std::snprintf(buf, sizeof buf, "%.10g", value);
   return buf;
 }
+
+namespace {
+
+// The shortest text of at least 10 significant digits that reads back as exactly `value`, so that
+// rows a resumed sweep reads from runs.csv aggregate to the same summary.csv as a fresh sweep.
+std::string exact_number_text(double value) {
+  char buf[40];
+  for (int digits = 10; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, value);
+    if (std::strtod(buf, nullptr) == value) break;
+  }
+  return buf;
+}
+
+}  // namespace
 
 const std::string& run_csv_header() {
   static const std::string header =
@@ -73,11 +89,11 @@ std::string format_run_row(const RunRow& r) {
   const RunMetrics& m = r.metrics;
   std::string line = csv_field(r.experiment) + "," + csv_field(r.layout) + "," + csv_field(r.scheduler) + "," +
                      csv_field(r.load) + "," + std::to_string(r.repetition) + "," + std::to_string(r.seed) + "," +
-                     std::to_string(r.tasks) + "," + number_text(r.utilisation) + "," + number_text(r.offered_jobs_per_s) + "," +
-                     number_text(r.bound_jobs_per_s) + "," + std::to_string(m.jobs_released) + "," +
+                     std::to_string(r.tasks) + "," + exact_number_text(r.utilisation) + "," + exact_number_text(r.offered_jobs_per_s) + "," +
+                     exact_number_text(r.bound_jobs_per_s) + "," + std::to_string(m.jobs_released) + "," +
                      std::to_string(m.jobs_completed) + "," + std::to_string(m.jobs_on_time) + "," +
-                     std::to_string(m.jobs_skipped) + "," + std::to_string(m.jobs_aborted) + "," + number_text(m.miss_ratio) + "," +
-                     number_text(m.throughput_jobs_per_s) + "," + number_text(m.on_time_jobs_per_s) + "," +
+                     std::to_string(m.jobs_skipped) + "," + std::to_string(m.jobs_aborted) + "," + exact_number_text(m.miss_ratio) + "," +
+                     exact_number_text(m.throughput_jobs_per_s) + "," + exact_number_text(m.on_time_jobs_per_s) + "," +
                      std::to_string(m.events_processed);
   return line;
 }

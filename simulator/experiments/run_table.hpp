@@ -2,7 +2,8 @@
 // The rows of DIR/runs.csv: one per simulated run, every parameter that
 // identifies it, its seed, and the summary metrics. Nothing that varies from
 // one execution to the next (wall time, thread) is in a row, so the file is
-// byte-identical whatever --jobs is. Doubles are written with %.10g.
+// byte-identical whatever --jobs is. Doubles are written with at least 10 significant digits and as
+// many more as reading them back exactly needs (a resumed sweep aggregates what a fresh one does).
 #include <cstdint>
 #include <optional>
 #include <string>

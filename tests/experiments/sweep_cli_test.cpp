@@ -84,6 +84,21 @@ TEST_F(SweepCli, WritesTablesIdenticallyForOneAndTwoThreadsAndResumes) {
   EXPECT_EQ(again.status, 0) << again.err;
   EXPECT_NE(again.err.find("24 runs (24 resumed, 0 simulated"), std::string::npos) << again.err;
   EXPECT_EQ(slurp(dir_ / "one" / "runs.csv"), runs);
+  // Aggregated from rows read back from runs.csv, the summary is the fresh one to the last digit.
+  EXPECT_EQ(slurp(dir_ / "one" / "summary.csv"), summary);
+
+  // Interrupted after 10 runs: the rest is simulated, and both tables come out as a fresh sweep's.
+  {
+    std::istringstream in(runs);
+    std::string kept, line;
+    for (int i = 0; i < 11 && std::getline(in, line); ++i) kept += line + "\n";
+    std::ofstream(dir_ / "one" / "runs.csv") << kept;
+  }
+  const Result partial = sweep(cfg, "one", "--resume");
+  EXPECT_EQ(partial.status, 0) << partial.err;
+  EXPECT_NE(partial.err.find("(10 resumed"), std::string::npos) << partial.err;
+  EXPECT_EQ(slurp(dir_ / "one" / "runs.csv"), runs);
+  EXPECT_EQ(slurp(dir_ / "one" / "summary.csv"), summary);
 }
 
 TEST_F(SweepCli, UnknownGenerator) {

@@ -5,6 +5,7 @@
 #include "simulator/experiments/sweep_runner.hpp"
 
 #include "common/errors.hpp"
+#include "simulator/experiments/run_table.hpp"
 #include "simulator/experiments/simulated_run.hpp"
 #include "simulator/experiments/sweep_summary.hpp"
 
@@ -204,6 +205,32 @@ TEST(RunTable, RowRoundTripsThroughCsv) {
   EXPECT_EQ(back->scheduler, "sgprs \"edf\"");
   EXPECT_EQ(back->seed, r.seed);
   EXPECT_FALSE(parse_run_row("a,b,c").has_value());
+}
+
+TEST(RunTable, RowsReadBackExactlySoResumedSummariesMatchFreshOnes) {
+  // 2 / 3 and 1e5 / 3 need 16-17 significant digits; 10 would lose the last bits, and a resumed
+  // sweep (which reads its finished rows back) would then aggregate other means than a fresh one.
+  RunRow row;
+  row.experiment = "e";
+  row.layout = "equal:2:1.0x";
+  row.scheduler = "sgprs";
+  row.load = "17";
+  row.utilisation = 2.0 / 3.0;
+  row.offered_jobs_per_s = 510.0;
+  row.bound_jobs_per_s = 1e5 / 3.0;
+  row.metrics.miss_ratio = 1.0 / 7.0;
+  row.metrics.throughput_jobs_per_s = 2963.7000000000003;
+  row.metrics.on_time_jobs_per_s = 0.1;
+  const std::string line = format_run_row(row);
+  const std::optional<RunRow> back = parse_run_row(line);
+  ASSERT_TRUE(back.has_value()) << line;
+  EXPECT_EQ(back->utilisation, row.utilisation) << line;
+  EXPECT_EQ(back->bound_jobs_per_s, row.bound_jobs_per_s) << line;
+  EXPECT_EQ(back->metrics.miss_ratio, row.metrics.miss_ratio) << line;
+  EXPECT_EQ(back->metrics.throughput_jobs_per_s, row.metrics.throughput_jobs_per_s) << line;
+  // Values that 10 digits hold stay short.
+  EXPECT_NE(line.find(",510,"), std::string::npos) << line;
+  EXPECT_NE(line.find(",0.1,"), std::string::npos) << line;
 }
 
 }  // namespace
