@@ -6,9 +6,13 @@
 // `timeout_s` has passed (the point is then kept but marked not converged, and
 // the caller warns), or `max_samples` were taken.
 //
-// Relative spread = standard deviation / mean of the samples between the 5th and
-// 95th percentiles (a trimmed "stdrel": one preempted run must not keep a point
-// from converging, yet a bimodal point still does not pass).
+// A point stops at the time-out only once it has `min_samples` samples; short of them it
+// stops at three time-outs (then it may hold fewer; its `samples` says how many).
+//
+// Relative spread = standard deviation / mean of the samples once ceil(5%) of them (at
+// least one, from 10 samples on) are dropped at each end (a trimmed "stdrel": one
+// preempted run must not keep a point from converging, yet a bimodal point still does
+// not pass).
 //
 // Only the loop is a template (on the batch launcher); the bookkeeping compiles once.
 #include "common/time.hpp"

@@ -22,6 +22,14 @@ TEST(RelativeSpread, OneOutlierIsTrimmed) {
   EXPECT_EQ(relative_spread(samples), 0.0);
 }
 
+TEST(RelativeSpread, OneOutlierAmongTheFirstTenIsTrimmedToo) {
+  std::vector<Ns> samples(9, 1000);
+  samples.push_back(9000);  // a preempted run: with 10 samples one is dropped at each end
+  EXPECT_EQ(relative_spread(samples), 0.0);
+  samples.push_back(9000);  // two of eleven: still one dropped at each end, so one stays
+  EXPECT_GT(relative_spread(samples), 0.5);
+}
+
 TEST(Summarize, NearestRankQuantiles) {
   std::vector<Ns> samples;
   for (Ns v = 100; v >= 1; --v) samples.push_back(v);  // order must not matter
@@ -49,6 +57,14 @@ TEST(Judge, NoSamplesStillStopsAtThreeTimeouts) {
   MeasureSettings settings;
   EXPECT_EQ(judge(settings, {}, 1.5), Verdict::kContinue);
   EXPECT_EQ(judge(settings, {}, 3.0), Verdict::kTimedOut);
+}
+
+TEST(Judge, TimeOutWaitsForTheMinimumSampleCount) {
+  MeasureSettings settings;  // 10 samples, 1 s
+  std::vector<Ns> few;
+  for (int i = 0; i < 5; ++i) few.push_back(i % 2 ? 900 : 1100);
+  EXPECT_EQ(judge(settings, few, 1.5), Verdict::kContinue);  // past the time-out, but 5 < 10
+  EXPECT_EQ(judge(settings, few, 3.0), Verdict::kTimedOut);   // the hard stop
 }
 
 TEST(MeasurePoint, WarmupIsDiscardedAndBatchesAreCounted) {
