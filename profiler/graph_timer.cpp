@@ -90,9 +90,14 @@ std::vector<Ns> GraphTimer::run(int runs, BackgroundLoad* background, Ns expecte
     Run& run = by_launch[r.correlation_id];
     run.first_start = std::min(run.first_start, r.start_ns);
     run.last_end = std::max(run.last_end, r.end_ns);
-    run.busy += r.end_ns - r.start_ns;
+    if (r.end_ns > r.start_ns) run.busy += r.end_ns - r.start_ns;
     ++run.kernels;
   }
+  // Every replay of one graph launches the same kernels: a replay with fewer records than the
+  // fullest one lost some (buffer dropped or not yet flushed) and would read short, so it is dropped.
+  int full = 0;
+  for (const auto& [id, run] : by_launch) full = std::max(full, run.kernels);
+  std::erase_if(by_launch, [full](const auto& entry) { return entry.second.kernels < full; });
   if (!by_launch.empty()) {
     const std::uint32_t last = by_launch.rbegin()->first;
     last_run_.clear();

@@ -37,7 +37,8 @@ class BackgroundLoad {
   /// Host-timed length of one replay (measured once, after a warm-up).
   Ns replay_ns() const { return replay_ns_; }
   /// Queues enough replays to cover `busy_ns` of foreground work and makes
-  /// `foreground` wait until the first one has started running.
+  /// `foreground` wait until the first of them has finished (so the load is running
+  /// on the GPU, not merely queued, when the foreground starts).
   void cover(Ns busy_ns, cudaStream_t foreground);
   /// Waits for the queued replays to drain.
   void finish();
@@ -58,7 +59,8 @@ class GraphTimer {
  public:
   GraphTimer(KernelActivityCollector& collector, const Partition& partition, cudaGraphExec_t graph, TimeMode mode);
   /// Replays the graph `runs` times back to back (they serialise on the stream),
-  /// waits, and returns one sample per replay whose records all arrived.
+  /// waits, and returns one sample per replay whose records all arrived (as many
+  /// kernel records as the fullest replay of the batch; shorter ones are dropped).
   std::vector<Ns> run(int runs, BackgroundLoad* background = nullptr, Ns expected_run_ns = 0);
   /// Of the foreground replays timed next to a background load since the last
   /// reset, the fraction of their time during which a background kernel ran

@@ -28,6 +28,7 @@ struct Options {
   std::string out = "profile.json";
   std::string kernel_report;
   bool quick = false;
+  bool quiet = false;
   bool no_occupied = false;
   bool keep_going = false;
   double threshold = 0.01;
@@ -104,6 +105,7 @@ void run(const Options& o) {
   request.model_dir = o.model_dir;
   request.occupied = !o.no_occupied;
   request.keep_going = o.keep_going;
+  request.progress = !o.quiet;
   request.pivot_gain = o.pivot_gain;
   request.settings.rel_spread_threshold = o.threshold;
   request.settings.timeout_s = o.quick ? std::min(o.timeout_s, kQuickTimeout) : o.timeout_s;
@@ -168,6 +170,7 @@ void add_profile_subcommand(CLI::App& app) {
                 "resnet18, the first 4 ops, SMs 8,32,64,132, 0.1 s per point: under a minute");
   cmd->add_flag("--keep-going", options->keep_going,
                 "Leave out a model or op whose measurement fails (recorded in summary.failures) instead of stopping");
+  cmd->add_flag("--quiet", options->quiet, "No progress bar (warnings and errors still go to stderr)");
   cmd->add_flag("--no-occupied", options->no_occupied, "Skip the occupied (background load) measurements");
   cmd->add_option("--threshold", options->threshold,
                   "Stop a point once the trimmed stdev/mean of its samples is below this")

@@ -422,7 +422,7 @@ Json run_profile(const ProfileRequest& request) {
   }
   const long total = (stage_points * (request.occupied ? 2 : 1) + static_cast<long>(request.ops.size())) *
                      static_cast<long>(sm_counts.size());
-  ProgressBar progress(total);
+  ProgressBar progress(total, request.progress);
   Tally tally;
 
   Json doc;

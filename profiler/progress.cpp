@@ -19,8 +19,9 @@ std::string format_duration(double seconds) {
 }
 }  // namespace
 
-ProgressBar::ProgressBar(long total_units)
+ProgressBar::ProgressBar(long total_units, bool enabled)
     : total_(std::max(1L, total_units)),
+      enabled_(enabled),
       terminal_(isatty(STDERR_FILENO) == 1),
       started_(std::chrono::steady_clock::now()),
       last_draw_(started_) {}
@@ -33,10 +34,11 @@ void ProgressBar::advance(long units, const std::string& label) {
 void ProgressBar::finish() {
   done_ = total_;
   draw("done", true);
-  if (terminal_) std::fputc('\n', stderr);
+  if (terminal_ && enabled_) std::fputc('\n', stderr);
 }
 
 void ProgressBar::draw(const std::string& label, bool force) {
+  if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
   const double since_draw = std::chrono::duration<double>(now - last_draw_).count();
   if (!force && since_draw < (terminal_ ? 0.2 : 10.0)) return;

@@ -8,7 +8,8 @@ namespace sgprs::profiler {
 
 class ProgressBar {
  public:
-  explicit ProgressBar(long total_units);
+  /// `enabled` false: draws nothing (--quiet).
+  explicit ProgressBar(long total_units, bool enabled = true);
   /// `units` of work are done; `label` names what runs now.
   void advance(long units, const std::string& label);
   /// Adds `units` to the expected total (work discovered late).
@@ -19,6 +20,7 @@ class ProgressBar {
   void draw(const std::string& label, bool force);
   long total_;
   long done_ = 0;
+  bool enabled_;
   bool terminal_;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_draw_;

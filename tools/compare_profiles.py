@@ -5,6 +5,8 @@ repeatable is a point?), two GPUs, or two library policies.
     python3 tools/compare_profiles.py A.json B.json                 # every stage and op both files hold
     python3 tools/compare_profiles.py A.json B.json --models resnet18 --worst 5
     python3 tools/compare_profiles.py A.json B.json --json out.json # the same numbers, machine-readable
+    python3 tools/compare_profiles.py traces/profiles/runs/h200-fp32-resnet18-rerun.json.gz \
+        traces/profiles/h200-fp32.json --models resnet18               # gzip-compressed files are read as they are
 
 For each model stage (and op) present in both files, at each SM count both measured, it
 takes the relative difference of the medians, |a - b| / b, and prints per stage the
@@ -16,6 +18,7 @@ median), so a difference inside the noise of the measurement is visible as such.
 Exit status: 0, or 2 with one line naming the file and field on bad input.
 """
 import argparse
+import gzip
 import json
 import pathlib
 import sys
@@ -29,9 +32,14 @@ def fail(message):
 def load(path):
     path = pathlib.Path(path)
     try:
-        doc = json.loads(path.read_text())
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":  # gzip (traces/profiles/runs/*.json.gz)
+            raw = gzip.decompress(raw)
+        doc = json.loads(raw.decode("utf-8"))
     except OSError as error:
-        fail(f"{path}: cannot read ({error.strerror})")
+        fail(f"{path}: cannot read ({error.strerror or error})")
+    except (UnicodeDecodeError, EOFError) as error:
+        fail(f"{path}: not a JSON or gzip-compressed JSON file ({error})")
     except json.JSONDecodeError as error:
         fail(f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})")
     if not isinstance(doc, dict) or doc.get("schema") != "sgprs.profile/1":
@@ -116,6 +124,8 @@ def main():
         print(f"{key[1]:36} {lo:4d} {ca[key][lo][0] / 1e3:9.1f} {cb[key][lo][0] / 1e3:9.1f} "
               f"{hi:4d} {ca[key][hi][0] / 1e3:9.1f} {cb[key][hi][0] / 1e3:9.1f}  {max(diffs) * 100:7.2f}%")
 
+    if not points:
+        fail(f"{args.a}, {args.b}: the files share curves but no SM count with a measured time in both")
     diffs = [p["rel_diff"] for p in points]
     inside = sum(p["within_spread"] for p in points)
     summary = {"points": len(points), "median_rel_diff": percentile(diffs, 0.5), "p90_rel_diff": percentile(diffs, 0.9),

@@ -20,7 +20,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 
 def speedups(times):
-    return [times[0] / t for t in times]
+    # A point with no sample has median 0 (never measured): a gap in the line, not a division by 0.
+    base = next((t for t in times if t and t > 0), None)
+    return [base / t if base and t and t > 0 else float("nan") for t in times]
 
 
 def plot_panel(ax, title, sm_counts, curves, pivots=None):
@@ -35,7 +37,7 @@ def plot_panel(ax, title, sm_counts, curves, pivots=None):
     ax.set_xlabel("SMs")
     ax.set_ylabel(f"speedup over {base} SMs")
     ax.set_xticks(sm_counts[:: max(1, len(sm_counts) // 8)] + ([sm_counts[-1]] if len(sm_counts) > 8 else []))
-    top = max([max(speedups(t)) for _, t in curves] + [1.0])
+    top = max([v for _, t in curves for v in speedups(t) if v == v] + [1.0])  # v == v: not NaN
     ax.set_ylim(0, min(top * 1.1, sm_counts[-1] / base * 1.05))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=5.5 if len(curves) > 8 else 7, ncol=2 if len(curves) > 12 else 1, loc="upper left")

@@ -105,7 +105,11 @@ if [[ -z "${SKIP_TESTS:-}" ]]; then
   (cd "$root" && for t in "$build"/tests/profiler/sgprs_profiler_*_test "$build"/tests/ops/*test*; do
      [[ -x "$t" && -f "$t" ]] || continue
      echo "=== $t"; timeout 180 "$t" --gtest_brief=1 2>&1
-   done) > "$out/tests.log" 2>&1
+   done
+   if [[ -x "$build/tests/ops/sgprs_ops_test" ]]; then
+     echo "=== $build/tests/ops/sgprs_ops_test --gtest_filter=*Conv* with SGPRS_CUDNN_AUTOTUNE=1"
+     SGPRS_CUDNN_AUTOTUNE=1 timeout 180 "$build/tests/ops/sgprs_ops_test" --gtest_brief=1 --gtest_filter='*Conv*' 2>&1
+   fi) > "$out/tests.log" 2>&1
   log "tests: $(grep -c '^\[  PASSED' "$out/tests.log") binaries passed, $(grep -c '^\[  FAILED  \] [A-Za-z]' "$out/tests.log") failures"
   grep -E '^\[  FAILED  \] [A-Za-z]|Failure' "$out/tests.log" | head -20 >&2
 fi

@@ -1,6 +1,7 @@
 #include "profiler/ops/cudnn_backend_conv.hpp"
 
 #include "profiler/ops/check.hpp"
+#include "profiler/ops/kernels.hpp"
 #include "profiler/ops/library_notes.hpp"
 #include "profiler/ops/stream_handles.hpp"
 
@@ -153,13 +154,16 @@ class ConvPlans {
   struct Plan {
     Keep keep;
     cudnnBackendDescriptor_t plan = nullptr;
-    std::int64_t workspace = 0;
     bool sm_targeted = false;
     // Further engines that can run, in heuristic order, until tune() has timed them.
     std::vector<cudnnBackendDescriptor_t> alternatives;
+    // Plans tune() replaced; kept while this plan lives, since a graph may have captured them.
+    std::vector<cudnnBackendDescriptor_t> retired;
     ~Plan() {
       if (plan) cudnnBackendDestroyDescriptor(plan);
-      for (cudnnBackendDescriptor_t a : alternatives) cudnnBackendDestroyDescriptor(a);
+      for (cudnnBackendDescriptor_t a : alternatives)
+        if (a) cudnnBackendDestroyDescriptor(a);
+      for (cudnnBackendDescriptor_t r : retired) cudnnBackendDestroyDescriptor(r);
     }
   };
   const Plan& plan_for(int sm);  // caller holds mutex_ (or is the constructor); throws GpuCallError
@@ -285,10 +289,7 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
         cudnnBackendFinalize(plan) == CUDNN_STATUS_SUCCESS &&
         cudnnBackendGetAttribute(plan, CUDNN_ATTR_EXECUTION_PLAN_WORKSPACE_SIZE, CUDNN_TYPE_INT64, 1, &n,
                                  &workspace) == CUDNN_STATUS_SUCCESS;
-    if (built && workspace >= 0 && static_cast<std::size_t>(workspace) <= workspace_limit_) {
-      if (!result->plan) result->workspace = workspace;
-      return plan;
-    }
+    if (built && workspace >= 0 && static_cast<std::size_t>(workspace) <= workspace_limit_) return plan;
     ++(built ? rejected.workspace : rejected.build);
     cudnnBackendDestroyDescriptor(plan);
     return nullptr;
@@ -301,24 +302,35 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
   // a profile builds one plan per SM count.
   // With autotuning, a few more engines that can run are kept for tune() to time; the whole-GPU
   // plan (sm 0) is never timed, so it keeps only the first.
+  // Run-time compiled engines are never collected as alternatives (each can take seconds).
   const std::size_t wanted = conv_policy().autotune && sm > 0 ? kTuneCandidates : 1;
-  const auto wants_more = [&] { return 1 + result->alternatives.size() < wanted; };
+  bool compiling_pass = false;
+  const auto wants_more = [&] { return !compiling_pass && 1 + result->alternatives.size() < wanted; };
   std::vector<int> rankings{sm};
   if (sm > 0) rankings.push_back(0);
   std::size_t tried = 0;
   const std::vector<bool> passes =
       conv_policy().runtime_compiled_first ? std::vector<bool>{true} : std::vector<bool>{false, true};
+  std::string ranking_problem;
   for (bool allow_runtime_compiled : passes)
   for (int ranking : rankings) {
     if (result->plan && (ranking != sm || allow_runtime_compiled)) break;  // alternatives come from the first ranking
-    for (cudnnBackendDescriptor_t config : ranked_configs(graph_, ranking, keep)) {
-      ++tried;
+    compiling_pass = allow_runtime_compiled;
+    std::vector<cudnnBackendDescriptor_t> configs;
+    try {
+      configs = ranked_configs(graph_, ranking, keep);
+    } catch (const GpuCallError& e) {  // e.g. a heuristic that refuses the SM-count target: try the next ranking
+      if (ranking_problem.empty()) ranking_problem = e.what();
+      continue;
+    }
+    for (cudnnBackendDescriptor_t config : configs) {
+      if (allow_runtime_compiled == passes.front()) ++tried;  // each configuration counted once over the passes
       cudnnBackendDescriptor_t engine = keep.add(create(CUDNN_BACKEND_ENGINE_DESCRIPTOR));
       std::int64_t n = 0;
       if (cudnnBackendGetAttribute(config, CUDNN_ATTR_ENGINECFG_ENGINE, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &n,
                                    &engine) != CUDNN_STATUS_SUCCESS ||
           !acceptable_engine(engine, dtype_)) {
-        ++rejected.notes;
+        if (allow_runtime_compiled == passes.front()) ++rejected.notes;
         continue;
       }
       if (!allow_runtime_compiled && compiles_at_run_time(engine)) continue;
@@ -341,7 +353,7 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
   if (result->plan) return *plans_.emplace(sm, std::move(result)).first->second;
   throw GpuCallError("cuDNN backend: none of " + std::to_string(tried) + " engine configurations can run this " +
                      "convolution" + (sm > 0 ? " for " + std::to_string(sm) + " SMs" : std::string()) + " (" +
-                     rejected.text() + ")");
+                     rejected.text() + ")" + (ranking_problem.empty() ? "" : "; heuristic query: " + ranking_problem));
 }
 
 void ConvPlans::tune(int sm_count, cudnnHandle_t handle, cudnnBackendDescriptor_t pack) {
@@ -365,17 +377,28 @@ void ConvPlans::tune(int sm_count, cudnnHandle_t handle, cudnnBackendDescriptor_
   } events;
   SGPRS_OPS_CUDA(cudaEventCreate(&events.start));
   SGPRS_OPS_CUDA(cudaEventCreate(&events.stop));
-  cudaEvent_t start = events.start, stop = events.stop;
-  // Mean time of a few back-to-back runs; negative when the plan cannot run.
+  // One run; false (and the launch error cleared, so that it is not blamed on a later kernel)
+  // when the plan cannot run.
+  const auto execute = [&](cudnnBackendDescriptor_t plan) {
+    if (cudnnBackendExecute(handle, plan, pack) == CUDNN_STATUS_SUCCESS) return true;
+    cudaGetLastError();
+    return false;
+  };
+  // Mean GPU time of a few back-to-back runs; negative when the plan cannot run. The spin keeps
+  // the stream busy while the host enqueues the runs, so host launch costs (comparable to a small
+  // convolution's kernels) stay out of the interval, as they stay out of a graph replay.
   const auto time_plan = [&](cudnnBackendDescriptor_t plan) -> float {
     constexpr int kRuns = 3;
-    SGPRS_OPS_CUDA(cudaEventRecord(start, stream));
-    for (int r = 0; r < kRuns; ++r)
-      if (cudnnBackendExecute(handle, plan, pack) != CUDNN_STATUS_SUCCESS) return -1.0f;
-    SGPRS_OPS_CUDA(cudaEventRecord(stop, stream));
-    SGPRS_OPS_CUDA(cudaEventSynchronize(stop));
+    constexpr std::int64_t kSpinNs = 150'000;
+    spin(kSpinNs, stream);
+    SGPRS_OPS_CUDA(cudaEventRecord(events.start, stream));
+    bool ran = true;
+    for (int r = 0; r < kRuns && ran; ++r) ran = execute(plan);
+    SGPRS_OPS_CUDA(cudaEventRecord(events.stop, stream));
+    SGPRS_OPS_CUDA(cudaEventSynchronize(events.stop));
+    if (!ran) return -1.0f;
     float ms = 0.0f;
-    SGPRS_OPS_CUDA(cudaEventElapsedTime(&ms, start, stop));
+    SGPRS_OPS_CUDA(cudaEventElapsedTime(&ms, events.start, events.stop));
     return ms / kRuns;
   };
   // Candidate 0 is the heuristic's first. Every candidate runs once untimed (kernel loading),
@@ -383,32 +406,38 @@ void ConvPlans::tune(int sm_count, cudnnHandle_t handle, cudnnBackendDescriptor_
   // turns spreads clock ramp-up and noise over all of them instead of favouring the later ones.
   std::vector<cudnnBackendDescriptor_t> candidates{p.plan};
   candidates.insert(candidates.end(), p.alternatives.begin(), p.alternatives.end());
-  std::vector<float> best(candidates.size(), -1.0f);
-  for (std::size_t i = 0; i < candidates.size(); ++i)
-    if (cudnnBackendExecute(handle, candidates[i], pack) == CUDNN_STATUS_SUCCESS) best[i] = 0.0f;
+  std::vector<float> best(candidates.size(), -1.0f);  // negative: cannot run
+  std::vector<bool> runs(candidates.size(), false);
+  for (std::size_t i = 0; i < candidates.size(); ++i) runs[i] = execute(candidates[i]);
+  SGPRS_OPS_CUDA(cudaStreamSynchronize(stream));
   constexpr int kRounds = 3;
   for (int round = 0; round < kRounds; ++round)
     for (std::size_t i = 0; i < candidates.size(); ++i) {
-      if (best[i] < 0.0f) continue;
+      if (!runs[i]) continue;
       const float t = time_plan(candidates[i]);
-      if (t < 0.0f) best[i] = -1.0f;
-      else if (round == 0 || t < best[i]) best[i] = t;
+      if (t < 0.0f) runs[i] = false;
+      else if (best[i] < 0.0f || t < best[i]) best[i] = t;
     }
-  std::size_t winner = p.alternatives.size();  // none: the heuristic's first stays
-  float fastest = best[0];
-  for (std::size_t i = 1; i < candidates.size() && best[0] > 0.0f; ++i)
-    if (best[i] > 0.0f && best[i] < fastest && best[i] < best[0] * (1.0f - static_cast<float>(kTuneMinGain))) {
-      fastest = best[i];
-      winner = i - 1;
-    }
+  // The heuristic's first stays unless another is clearly faster, or it cannot run at all.
+  std::size_t winner = 0;
+  for (std::size_t i = 1; i < candidates.size(); ++i) {
+    if (!runs[i]) continue;
+    const bool beats_first = !runs[0] || best[i] < best[0] * (1.0f - static_cast<float>(kTuneMinGain));
+    if (beats_first && (winner == 0 || best[i] < best[winner])) winner = i;
+  }
   auto& counts = conv_path_counts();
   ++counts.tuned_plans;
-  if (winner < p.alternatives.size()) {
-    std::swap(p.plan, p.alternatives[winner]);
+  if (winner != 0) {
+    // A graph captured before this eager run may still hold the old plan's kernels' launch
+    // parameters set up by cuDNN: keep that plan alive with this one.
+    p.retired.push_back(p.plan);
+    p.plan = candidates[winner];
+    p.alternatives[winner - 1] = nullptr;
     p.sm_targeted = false;  // alternatives are the ranked configurations as they are
     ++counts.tuned_changed;
   }
-  for (cudnnBackendDescriptor_t a : p.alternatives) cudnnBackendDestroyDescriptor(a);
+  for (cudnnBackendDescriptor_t a : p.alternatives)
+    if (a) cudnnBackendDestroyDescriptor(a);
   p.alternatives.clear();
 }
 

@@ -56,4 +56,9 @@ void patch_tokens(DType dtype, const void* x, void* y, const void* cls, const vo
 void take_token(DType dtype, const void* x, void* y, std::int64_t batch, std::int64_t tokens, std::int64_t dim,
                 std::int64_t index, cudaStream_t stream);
 
+/// One thread that spins for about `ns` nanoseconds of GPU time (%globaltimer): put before a
+/// timed section, it keeps the stream busy while the host enqueues the section, so the events
+/// around it time the GPU's work and not the host's launches.
+void spin(std::int64_t ns, cudaStream_t stream);
+
 }  // namespace sgprs::profiler::ops

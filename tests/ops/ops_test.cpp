@@ -50,9 +50,10 @@ TEST_P(OpCheck, Conv2dStridedPaddedWithBias) {
   expect_close(y, ref::conv2d(p, tensor("input"), param("y", 0), &b), GetParam(), "conv 3x3 s2 p1 + bias");
 }
 
-// With autotuning (the default policy), the first eager run for an SM count times the
-// heuristic's engines and keeps the fastest: whichever wins, the answer must stay the reference's,
-// and the tuning must be counted in the provenance's library notes.
+// With autotuning (SGPRS_CUDNN_AUTOTUNE=1; ctest runs the convolution tests a second time with it,
+// as ops_conv_tests_with_autotuning), the first eager run for an SM count times the heuristic's
+// engines and keeps the fastest: whichever wins, the answer must stay the reference's, and the
+// tuning must be counted in the provenance's library notes. Without it, only the answers are checked.
 TEST_P(OpCheck, Conv2dTunedEngineAtPartitionSizesStillMatchesReference) {
   const long tuned_before = ops::conv_path_counts().tuned_plans.load();
   for (int sm : {8, 64}) {
