@@ -11,7 +11,9 @@
 //   context is usable from green-context streams) and fills weights and activations with
 //   deterministic random values (never zeros; timing does not depend on values).
 // - enqueue_* launches kernels asynchronously and never allocates or synchronises, so it can be
-//   captured into a CUDA graph. `sm_count` is passed to cuBLAS (cublasSetSmCountTarget) and
+//   captured into a CUDA graph. One exception, opt-in: with SGPRS_CUDNN_AUTOTUNE=1 the first
+//   eager (uncaptured) enqueue of a convolution geometry at an SM count times its candidate
+//   engines and synchronises the stream; under capture the heuristic's choice is used as is. `sm_count` is passed to cuBLAS (cublasSetSmCountTarget) and
 //   cuDNN so their kernel choice fits the partition, not the whole GPU.
 // - Library handles and their workspaces are created once per stream, on the first enqueue onto
 //   that stream (or by prepare_stream). Do that first enqueue eagerly, outside stream capture.
