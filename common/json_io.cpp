@@ -1,8 +1,8 @@
 #include "common/json_io.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <cmath>
+#include <limits>
 
 #include "common/errors.hpp"
 #include "common/time.hpp"
@@ -66,10 +66,12 @@ T convert(const Json& j, const JsonView& view, std::string_view key) {
     for (std::size_t i = 0; i < j.size(); ++i) {
       if (!holds<E>(j[i]))
         view.fail(std::string(key) + "[" + std::to_string(i) + "]", std::string("must be ") + type_name<E>());
-      if constexpr (std::is_integral_v<E>)
+      if constexpr (std::is_integral_v<E>) {
         if (!fits<E>(j[i])) view.fail(std::string(key) + "[" + std::to_string(i) + "]", "is out of range");
-      if constexpr (std::is_integral_v<E>) out.push_back(static_cast<E>(j[i].get<double>()));
-      else out.push_back(j[i].get<E>());
+        out.push_back(static_cast<E>(j[i].get<double>()));
+      } else {
+        out.push_back(j[i].get<E>());
+      }
     }
     return out;
   } else {

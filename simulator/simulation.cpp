@@ -67,30 +67,40 @@ std::string scheduler_description(const std::string& name) {
 
 namespace {
 
-void check_inputs(const Workload& workload, const Layout& layout, const RunOptions& options) {
+// What a run is planned from: the scheduler, the pool it makes of the layout, and the plan
+// (reference partition, stage deadlines, predictions). Every input problem short of the
+// simulated platform's own shows here, which check_run relies on.
+struct PlannedRun {
+  std::unique_ptr<Scheduler> scheduler;
+  Layout pool;
+  std::unique_ptr<RunPlan> plan;  // the scheduler keeps a pointer to it: it must not move
+};
+
+PlannedRun plan_run(const Profile& profile, const Workload& workload, const Layout& layout, const RunOptions& options) {
   if (options.duration_ns <= 0) throw InputError("--duration", "", "must be positive");
   if (workload.tasks.empty()) throw InputError(workload.taskset_source, "tasks", "must list at least one task");
   if (layout.partitions.empty()) throw InputError("--layout", "partitions", "must list at least one partition");
   if (layout.max_parallel <= 0) throw InputError("--layout", "max_parallel", "must be positive");
+  PlannedRun run;
+  run.scheduler = make_scheduler(options.scheduler, options.scheduler_options);
+  run.pool = run.scheduler->make_pool(layout, profile.gpu(), workload.tasks.size());
+  run.plan = std::make_unique<RunPlan>(profile, workload, run.pool, run.scheduler->runs_whole_jobs(), options);
+  run.scheduler->reset(*run.plan);
+  return run;
 }
 
 }  // namespace
 
 void check_run(const Profile& profile, const Workload& workload, const Layout& layout, const RunOptions& options) {
-  check_inputs(workload, layout, options);
-  std::unique_ptr<Scheduler> scheduler = make_scheduler(options.scheduler, options.scheduler_options);
-  const Layout pool = scheduler->make_pool(layout, profile.gpu(), workload.tasks.size());
-  const RunPlan plan(profile, workload, pool, scheduler->runs_whole_jobs(), options);
-  scheduler->reset(plan);
+  plan_run(profile, workload, layout, options);
 }
 
 Summary simulate(const Profile& profile, const Workload& workload, const Layout& layout, const RunOptions& options,
                  const std::vector<Observer*>& observers) {
-  check_inputs(workload, layout, options);
-  std::unique_ptr<Scheduler> scheduler = make_scheduler(options.scheduler, options.scheduler_options);
-  const Layout pool = scheduler->make_pool(layout, profile.gpu(), workload.tasks.size());
-  const RunPlan plan(profile, workload, pool, scheduler->runs_whole_jobs(), options);
-  scheduler->reset(plan);
+  const PlannedRun planned = plan_run(profile, workload, layout, options);
+  Scheduler* scheduler = planned.scheduler.get();
+  const Layout& pool = planned.pool;
+  const RunPlan& plan = *planned.plan;
   const RunInfo info = make_run_info(plan, workload, options);
 
   MetricsCollector metrics;

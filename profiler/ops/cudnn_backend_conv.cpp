@@ -144,20 +144,20 @@ class ConvPlans {
     std::lock_guard lock(mutex_);
     return last_problem_;
   }
-  /// Times the plan for `sm_count` against its alternatives on the handle's stream with the
-  /// tensors of `pack`, keeps the fastest and drops the rest. Once per (geometry, SM count);
-  /// does nothing while the stream is being captured (the heuristic's choice stands until an
-  /// eager run comes).
-  void tune(int sm_count, cudnnHandle_t handle, cudnnBackendDescriptor_t pack);
+  /// The plan to run for `sm_count` (built by plan() before), tuned first if it has not been:
+  /// times it against its alternatives on the handle's stream with the tensors of `pack`, keeps
+  /// the fastest and drops the rest. Once per (geometry, SM count); no timing while the stream
+  /// is being captured (the heuristic's choice stands until an eager run comes).
+  cudnnBackendDescriptor_t tuned_plan(int sm_count, cudnnHandle_t handle, cudnnBackendDescriptor_t pack);
 
  private:
   struct Plan {
     Keep keep;
     cudnnBackendDescriptor_t plan = nullptr;
     bool sm_targeted = false;
-    // Further engines that can run, in heuristic order, until tune() has timed them.
+    // Further engines that can run, in heuristic order, until tuned_plan() has timed them.
     std::vector<cudnnBackendDescriptor_t> alternatives;
-    // Plans tune() replaced; kept while this plan lives, since a graph may have captured them.
+    // Plans tuned_plan() replaced; kept while this plan lives, since a graph may have captured them.
     std::vector<cudnnBackendDescriptor_t> retired;
     ~Plan() {
       if (plan) cudnnBackendDestroyDescriptor(plan);
@@ -300,12 +300,11 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
   // SM-count target, then without it (engines that refuse the target).
   // Engines compiled at run time (NVRTC, up to seconds per plan) only when nothing else fits:
   // a profile builds one plan per SM count.
-  // With autotuning, a few more engines that can run are kept for tune() to time; the whole-GPU
+  // With autotuning, a few more engines that can run are kept for tuned_plan() to time; the whole-GPU
   // plan (sm 0) is never timed, so it keeps only the first.
   // Run-time compiled engines are never collected as alternatives (each can take seconds).
   const std::size_t wanted = conv_policy().autotune && sm > 0 ? kTuneCandidates : 1;
-  bool compiling_pass = false;
-  const auto wants_more = [&] { return !compiling_pass && 1 + result->alternatives.size() < wanted; };
+  const auto wants_more = [&](bool compiling) { return !compiling && 1 + result->alternatives.size() < wanted; };
   std::vector<int> rankings{sm};
   if (sm > 0) rankings.push_back(0);
   std::size_t tried = 0;
@@ -315,7 +314,6 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
   for (bool allow_runtime_compiled : passes)
   for (int ranking : rankings) {
     if (result->plan && (ranking != sm || allow_runtime_compiled)) break;  // alternatives come from the first ranking
-    compiling_pass = allow_runtime_compiled;
     std::vector<cudnnBackendDescriptor_t> configs;
     try {
       configs = ranked_configs(graph_, ranking, keep);
@@ -339,14 +337,14 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
         if (cudnnBackendDescriptor_t targeted = targeted_config(graph_, engine, config, sm, keep)) {
           if ((result->plan = build(targeted))) {
             result->sm_targeted = true;
-            if (!wants_more()) return *plans_.emplace(sm, std::move(result)).first->second;
+            if (!wants_more(allow_runtime_compiled)) return *plans_.emplace(sm, std::move(result)).first->second;
             continue;
           }
         }
       }
       if (cudnnBackendDescriptor_t built = build(config)) {
         (result->plan ? result->alternatives.push_back(built) : void(result->plan = built));
-        if (!wants_more()) return *plans_.emplace(sm, std::move(result)).first->second;
+        if (!wants_more(allow_runtime_compiled)) return *plans_.emplace(sm, std::move(result)).first->second;
       }
     }
   }
@@ -356,17 +354,18 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
                      rejected.text() + ")" + (ranking_problem.empty() ? "" : "; heuristic query: " + ranking_problem));
 }
 
-void ConvPlans::tune(int sm_count, cudnnHandle_t handle, cudnnBackendDescriptor_t pack) {
+cudnnBackendDescriptor_t ConvPlans::tuned_plan(int sm_count, cudnnHandle_t handle, cudnnBackendDescriptor_t pack) {
   const int sm = sm_count > 0 ? sm_count : 0;
   std::lock_guard lock(mutex_);
   auto it = plans_.find(sm);
-  if (it == plans_.end() || it->second->alternatives.empty()) return;
+  if (it == plans_.end()) return nullptr;
   Plan& p = *it->second;
+  if (p.alternatives.empty()) return p.plan;
   cudaStream_t stream = nullptr;
   SGPRS_OPS_CUDNN(cudnnGetStream(handle, &stream));
   cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
   SGPRS_OPS_CUDA(cudaStreamIsCapturing(stream, &capture));
-  if (capture != cudaStreamCaptureStatusNone) return;
+  if (capture != cudaStreamCaptureStatusNone) return p.plan;
 
   struct Events {
     cudaEvent_t start = nullptr, stop = nullptr;
@@ -439,6 +438,7 @@ void ConvPlans::tune(int sm_count, cudnnHandle_t handle, cudnnBackendDescriptor_
   for (cudnnBackendDescriptor_t a : p.alternatives)
     if (a) cudnnBackendDestroyDescriptor(a);
   p.alternatives.clear();
+  return p.plan;
 }
 
 cudnnBackendDescriptor_t ConvPlans::plan(int sm_count, bool* targeted, std::string* problem) {
@@ -536,10 +536,7 @@ void BackendConv::execute(cudnnHandle_t handle, int sm_count, const void* x, con
     }
     pack = it->second;
   }
-  if (conv_policy().autotune && sm_count > 0) {
-    plans_->tune(sm_count, handle, pack);
-    plan = plans_->plan(sm_count);
-  }
+  if (conv_policy().autotune && sm_count > 0) plan = plans_->tuned_plan(sm_count, handle, pack);
   SGPRS_OPS_CUDNN(cudnnBackendExecute(handle, plan, pack));
 }
 

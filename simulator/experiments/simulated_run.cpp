@@ -23,6 +23,19 @@ std::vector<sim::SchedulerOptions> scheduler_options(const Experiment& exp) {
   return all;
 }
 
+/// How scheduler entry `scheduler` of the experiment runs (the seed is the task set's).
+sim::RunOptions run_options(const Experiment& exp, std::size_t scheduler, const sim::SchedulerOptions& options,
+                            std::uint64_t seed) {
+  sim::RunOptions run;
+  run.scheduler = exp.schedulers[scheduler].name;
+  run.scheduler_options = options;
+  run.duration_ns = exp.duration_ns;
+  run.seed = seed;
+  run.use_occupied_times = exp.use_occupied_times;
+  run.gpu_uses_occupied_times = exp.gpu_uses_occupied_times;
+  return run;
+}
+
 }  // namespace
 
 RunSignature make_simulated_signature(const PreparedExperiment& prep) {
@@ -55,14 +68,9 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
   // layout (a reference partition it lacks) stops the sweep before its first run, not in it.
   for (std::size_t s = 0; s < exp.schedulers.size(); ++s)
     for (const Layout& layout : prep.layouts) {
-      sim::RunOptions run;
-      run.scheduler = exp.schedulers[s].name;
-      run.scheduler_options = state->options[s];
-      run.duration_ns = exp.duration_ns;
-      run.use_occupied_times = exp.use_occupied_times;
-      run.gpu_uses_occupied_times = exp.gpu_uses_occupied_times;
       try {
-        sim::check_run(prep.profile, state->workloads.front(), layout, run);
+        sim::check_run(prep.profile, state->workloads.front(), layout,
+                       run_options(exp, s, state->options[s], prep.seeds.front()));
       } catch (const InputError& e) {
         throw InputError(exp.source, "schedulers[" + std::to_string(s) + "]",
                          "'" + exp.schedulers[s].label + "' cannot run on layout '" + layout.name + "': " + e.what());
@@ -71,13 +79,7 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
   return [state, &prep](const RunKey& key) {
     const Experiment& e = prep.experiment;
     const std::size_t set = prep.set_index(key.load, key.repetition);
-    sim::RunOptions run;
-    run.scheduler = e.schedulers[key.scheduler].name;
-    run.scheduler_options = state->options[key.scheduler];
-    run.duration_ns = e.duration_ns;
-    run.seed = prep.seeds[set];
-    run.use_occupied_times = e.use_occupied_times;
-    run.gpu_uses_occupied_times = e.gpu_uses_occupied_times;
+    const sim::RunOptions run = run_options(e, key.scheduler, state->options[key.scheduler], prep.seeds[set]);
     const sim::Summary s = sim::simulate(prep.profile, state->workloads[set], prep.layouts[key.layout], run);
     RunMetrics m;
     m.jobs_released = s.jobs_released;

@@ -63,9 +63,9 @@ TEST_P(OpCheck, Conv2dTunedEngineAtPartitionSizesStillMatchesReference) {
     expect_close(y, ref::conv2d(p, tensor("input"), param("y", 0), nullptr), GetParam(),
                  "3x3 conv 32c 7x7 at " + std::to_string(sm) + " SMs");
   }
-  if (ops::conv_policy().autotune && !ops::conv_policy().legacy_only)
-    EXPECT_GT(ops::conv_path_counts().tuned_plans.load(), tuned_before)
-        << ops::conv_policy().text();
+  if (ops::conv_policy().autotune && !ops::conv_policy().legacy_only) {
+    EXPECT_GT(ops::conv_path_counts().tuned_plans.load(), tuned_before) << ops::conv_policy().text();
+  }
 }
 
 TEST_P(OpCheck, Conv2dGroupedRectangularKernel) {
