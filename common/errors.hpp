@@ -25,6 +25,13 @@ class NoGpuError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The GPU or a GPU library failed (a CUDA, driver, cuBLAS, cuDNN or CUPTI call returned an
+/// error, or a kernel faulted). Not bad input: exit 5; what() names the failed call.
+class GpuError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 /// A verb or feature this build does not have (no CUDA toolkit, not written yet).
 class NotAvailableError : public std::runtime_error {
  public:
@@ -34,5 +41,6 @@ class NotAvailableError : public std::runtime_error {
 inline constexpr int kExitInputError = 2;
 inline constexpr int kExitNoGpu = 3;
 inline constexpr int kExitNotAvailable = 4;
+inline constexpr int kExitGpuFault = 5;
 
 }  // namespace sgprs
