@@ -9,7 +9,7 @@
 #include "common/layout.hpp"
 #include "common/profile.hpp"
 #include "common/taskset.hpp"
-#include "simulator/simulation.hpp"
+#include "simulator/experiments/simulation.hpp"
 
 #include <benchmark/benchmark.h>
 

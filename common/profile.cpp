@@ -88,4 +88,24 @@ const ModelProfile& Profile::model(std::string_view name) const {
   throw InputError(source_, "models", "has no model '" + std::string(name) + "' (it has: " + known + ")");
 }
 
+const char* to_string(ProfileTimes times) { return times == ProfileTimes::kOccupied ? "occupied" : "isolated"; }
+
+ProfileTimes parse_profile_times(const std::string& text, const std::string& source) {
+  if (text == "isolated") return ProfileTimes::kIsolated;
+  if (text == "occupied") return ProfileTimes::kOccupied;
+  throw InputError(source, "", "unknown value '" + text + "' (known: isolated, occupied)");
+}
+
+SpeedupCurve whole_model_curve(const ModelProfile& profile, const Model& model, ProfileTimes times, int max_sms) {
+  std::vector<int> counts;
+  std::vector<Ns> total;
+  for (int sms = 1; sms <= max_sms; ++sms) {
+    Ns sum = 0;
+    for (const Stage& stage : model.stages()) sum += profile.find_stage(stage.name)->curve(times).time_at(sms);
+    counts.push_back(sms);
+    total.push_back(sum);
+  }
+  return SpeedupCurve(std::move(counts), std::move(total));
+}
+
 }  // namespace sgprs

@@ -6,6 +6,7 @@
 // (per-point spread, ops, provenance) stays available through raw().
 #include "common/curve.hpp"
 #include "common/json_io.hpp"
+#include "common/model.hpp"
 
 #include <string>
 #include <string_view>
@@ -22,12 +23,21 @@ struct GpuShape {
   int remainder_sms = 0;
 };
 
+/// Which of a profile's two measurements a consumer reads: the stage alone on its
+/// partition ("isolated"), or while the rest of the GPU is busy ("occupied", the
+/// paper's loaded time).
+enum class ProfileTimes { kIsolated, kOccupied };
+const char* to_string(ProfileTimes times);
+/// "isolated" or "occupied"; InputError(source, "", ...) otherwise.
+ProfileTimes parse_profile_times(const std::string& text, const std::string& source);
+
 struct StageProfile {
   std::string name;
   SpeedupCurve isolated;
   SpeedupCurve occupied;  // empty when the profile has no occupied times
-  const SpeedupCurve& curve(bool prefer_occupied) const {
-    return prefer_occupied && !occupied.empty() ? occupied : isolated;
+  /// The occupied curve when asked for and measured, else the isolated one.
+  const SpeedupCurve& curve(ProfileTimes times) const {
+    return times == ProfileTimes::kOccupied && !occupied.empty() ? occupied : isolated;
   }
 };
 
@@ -61,5 +71,10 @@ class Profile {
   std::vector<ModelProfile> models_;
   Json raw_;
 };
+
+/// A whole model as one unit: at every SM count 1..max_sms, the sum of its stages'
+/// times there. Sampling every integer count makes the sum exact under any
+/// interpolation mode the profile was loaded with. Every stage must be in `profile`.
+SpeedupCurve whole_model_curve(const ModelProfile& profile, const Model& model, ProfileTimes times, int max_sms);
 
 }  // namespace sgprs

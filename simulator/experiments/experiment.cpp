@@ -177,8 +177,8 @@ Experiment experiment_from_json(const Json& doc, const std::string& source) {
   check_schema(doc, source, "sgprs.experiment", 1);
   const JsonView root(doc, source);
   root.expect_only({"name", "profile", "models_dir", "interpolation", "generator", "loads", "layouts", "max_parallel",
-                    "schedulers", "repetitions", "duration_s", "base_seed", "use_occupied_times",
-                    "gpu_uses_occupied_times"});
+                    "schedulers", "repetitions", "duration_s", "base_seed", "predicted_times",
+                    "gpu_times"});
   Experiment exp;
   exp.source = source;
   exp.raw = doc;
@@ -233,8 +233,9 @@ Experiment experiment_from_json(const Json& doc, const std::string& source) {
   const std::int64_t seed = root.get_or<std::int64_t>("base_seed", 1);
   if (seed < 0) root.fail("base_seed", "must not be negative");
   exp.base_seed = static_cast<std::uint64_t>(seed);
-  exp.use_occupied_times = root.get_or<bool>("use_occupied_times", true);
-  exp.gpu_uses_occupied_times = root.get_or<bool>("gpu_uses_occupied_times", false);
+  exp.predicted_times =
+      parse_profile_times(root.get_or<std::string>("predicted_times", "occupied"), source + ": field 'predicted_times'");
+  exp.gpu_times = parse_profile_times(root.get_or<std::string>("gpu_times", "isolated"), source + ": field 'gpu_times'");
   return exp;
 }
 

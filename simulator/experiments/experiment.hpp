@@ -60,8 +60,8 @@ struct Experiment {
   int repetitions = 1;
   Ns duration_ns = 0;
   std::uint64_t base_seed = 1;
-  bool use_occupied_times = true;        // scheduler predictions (RunOptions::use_occupied_times)
-  bool gpu_uses_occupied_times = false;  // what the simulated GPU runs (RunOptions::gpu_uses_occupied_times)
+  ProfileTimes predicted_times = ProfileTimes::kOccupied;  // scheduler predictions (RunOptions::predicted_times)
+  ProfileTimes gpu_times = ProfileTimes::kIsolated;        // what the simulated GPU runs (RunOptions::gpu_times)
   Json raw;
 };
 

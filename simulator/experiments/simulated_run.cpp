@@ -3,7 +3,7 @@
 #include "common/errors.hpp"
 
 #include "simulator/policy/registry.hpp"
-#include "simulator/simulation.hpp"
+#include "simulator/experiments/simulation.hpp"
 
 #include <memory>
 
@@ -31,8 +31,8 @@ sim::RunOptions run_options(const Experiment& exp, std::size_t scheduler, const 
   run.scheduler_options = options;
   run.duration_ns = exp.duration_ns;
   run.seed = seed;
-  run.use_occupied_times = exp.use_occupied_times;
-  run.gpu_uses_occupied_times = exp.gpu_uses_occupied_times;
+  run.predicted_times = exp.predicted_times;
+  run.gpu_times = exp.gpu_times;
   return run;
 }
 

@@ -1,6 +1,6 @@
 #include "simulator/experiments/throughput_bound.hpp"
 
-#include "simulator/simulation.hpp"
+#include "simulator/experiments/simulation.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -23,9 +23,9 @@ EfficientPoint most_efficient_point(const SpeedupCurve& curve) {
   return best;
 }
 
-double min_sm_seconds_per_job(const ModelProfile& model, bool use_occupied) {
+double min_sm_seconds_per_job(const ModelProfile& model, ProfileTimes times) {
   double total = 0;
-  for (const StageProfile& stage : model.stages) total += most_efficient_point(stage.curve(use_occupied)).sm_seconds;
+  for (const StageProfile& stage : model.stages) total += most_efficient_point(stage.curve(times)).sm_seconds;
   return total;
 }
 
@@ -34,12 +34,12 @@ Json ThroughputBound::to_json() const {
               {"max_jobs_per_s", max_jobs_per_s}, {"sustainable_jobs_per_s", sustainable_jobs_per_s}};
 }
 
-ThroughputBound throughput_bound(const Profile& profile, const std::vector<Task>& tasks, bool use_occupied) {
+ThroughputBound throughput_bound(const Profile& profile, const std::vector<Task>& tasks, ProfileTimes times) {
   ThroughputBound bound;
   for (const Task& task : tasks) {
     const double rate = 1.0 / ns_to_seconds(task.period_ns);
     bound.offered_jobs_per_s += rate;
-    bound.offered_sms += rate * min_sm_seconds_per_job(profile.model(task.model), use_occupied);
+    bound.offered_sms += rate * min_sm_seconds_per_job(profile.model(task.model), times);
   }
   if (bound.offered_sms <= 0) return bound;
   bound.max_scale = profile.gpu().sm_count / bound.offered_sms;
@@ -48,12 +48,12 @@ ThroughputBound throughput_bound(const Profile& profile, const std::vector<Task>
   return bound;
 }
 
-double throughput_bound_jobs_per_s(const Profile& profile, const sim::Workload& workload, bool use_occupied) {
-  return throughput_bound(profile, workload.tasks, use_occupied).max_jobs_per_s;
+double throughput_bound_jobs_per_s(const Profile& profile, const sim::Workload& workload, ProfileTimes times) {
+  return throughput_bound(profile, workload.tasks, times).max_jobs_per_s;
 }
 
-int max_identical_tasks(const Profile& profile, const std::string& model, Ns period_ns, bool use_occupied) {
-  const double per_task_sms = min_sm_seconds_per_job(profile.model(model), use_occupied) / ns_to_seconds(period_ns);
+int max_identical_tasks(const Profile& profile, const std::string& model, Ns period_ns, ProfileTimes times) {
+  const double per_task_sms = min_sm_seconds_per_job(profile.model(model), times) / ns_to_seconds(period_ns);
   // The small epsilon keeps an exact fit (N x load == sm_count) from rounding down.
   return static_cast<int>(std::floor(profile.gpu().sm_count / per_task_sms * (1 + 1e-12)));
 }

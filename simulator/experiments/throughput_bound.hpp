@@ -42,9 +42,9 @@ struct EfficientPoint {
 /// The cheapest run of one curve (see the header comment). Curve must not be empty.
 EfficientPoint most_efficient_point(const SpeedupCurve& curve);
 
-/// W_m: least SM-seconds one job of `model` costs. `use_occupied` picks the
+/// W_m: least SM-seconds one job of `model` costs. `times` picks the
 /// loaded times where the profile has them.
-double min_sm_seconds_per_job(const ModelProfile& model, bool use_occupied = false);
+double min_sm_seconds_per_job(const ModelProfile& model, ProfileTimes times = ProfileTimes::kIsolated);
 
 struct ThroughputBound {
   double offered_jobs_per_s = 0;   // sum_i 1/T_i
@@ -57,14 +57,14 @@ struct ThroughputBound {
 
 /// Bound for expanded tasks; every task's model must be in the profile
 /// (InputError naming the profile otherwise). Empty task list: all zeros.
-ThroughputBound throughput_bound(const Profile& profile, const std::vector<Task>& tasks, bool use_occupied = false);
+ThroughputBound throughput_bound(const Profile& profile, const std::vector<Task>& tasks, ProfileTimes times = ProfileTimes::kIsolated);
 
 /// The most completed jobs per second the workload's task mix could sustain
 /// with its rates scaled up (alpha* x offered; ThroughputBound::max_jobs_per_s).
 /// For `sgprs simulate`: min(this, offered) is the bound at the offered load.
-double throughput_bound_jobs_per_s(const Profile& profile, const sim::Workload& workload, bool use_occupied = false);
+double throughput_bound_jobs_per_s(const Profile& profile, const sim::Workload& workload, ProfileTimes times = ProfileTimes::kIsolated);
 
 /// Largest N such that N copies of `model` released every `period_ns` stay within the bound.
-int max_identical_tasks(const Profile& profile, const std::string& model, Ns period_ns, bool use_occupied = false);
+int max_identical_tasks(const Profile& profile, const std::string& model, Ns period_ns, ProfileTimes times = ProfileTimes::kIsolated);
 
 }  // namespace sgprs::exp

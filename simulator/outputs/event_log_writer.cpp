@@ -69,7 +69,7 @@ void EventLogWriter::on_run_start(const RunInfo& info) {
   for (const std::string& name : info.partition_names) partition_json_.push_back(quoted(name));
 }
 
-void EventLogWriter::on_event(const SimEvent& e) {
+void EventLogWriter::on_event(const RunEvent& e) {
   line_ = "{\"t_ns\":" + std::to_string(e.time_ns);
   append_field(line_, "ev", quoted(to_string(e.kind)));
   append_field(line_, "task", task_json_[static_cast<std::size_t>(e.task)]);

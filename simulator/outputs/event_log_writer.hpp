@@ -9,7 +9,7 @@
 // The file is written to `<path>.tmp` as the run goes and renamed to `path` by
 // commit(); destroyed without commit(), it removes the temporary file, so a
 // failed run never leaves a half-written log behind.
-#include "simulator/observer.hpp"
+#include "simulator/core/run_event.hpp"
 
 #include <cstdio>
 #include <string>
@@ -25,7 +25,7 @@ class EventLogWriter final : public Observer {
   EventLogWriter& operator=(const EventLogWriter&) = delete;
 
   void on_run_start(const RunInfo& info) override;
-  void on_event(const SimEvent& event) override;
+  void on_event(const RunEvent& event) override;
   /// Flushes and renames the log into place; throws std::runtime_error on an I/O failure.
   void commit();
 

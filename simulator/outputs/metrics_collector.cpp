@@ -23,7 +23,7 @@ void MetricsCollector::add_busy(PartitionBusy& p, Ns until) const {
   if (to > from) p.busy_ns += to - from;
 }
 
-void MetricsCollector::on_event(const SimEvent& e) {
+void MetricsCollector::on_event(const RunEvent& e) {
   switch (e.kind) {
     case EventKind::kRelease:
       ++tasks_[static_cast<std::size_t>(e.task)].released;

@@ -1,13 +1,13 @@
 #pragma once
 // Observer that turns the event stream into the counts and response times of a
-// Summary (simulation.hpp). Always attached by simulate(); usable on a live
-// run's stream as well.
+// Summary (outputs/summary.hpp). Attached to every run, simulated or live, by
+// the function that starts it.
 //   released  = kRelease + kSkip events (every nominal release < duration)
 //   completed = kJobEnd on time or late; on_time = finish <= release + D
 //   response  = finish - nominal release, over completed jobs (nearest-rank percentiles)
 //   busy      = time a partition runs >= 1 stage, within [0, duration), over duration
-#include "simulator/observer.hpp"
-#include "simulator/simulation.hpp"
+#include "simulator/core/run_event.hpp"
+#include "simulator/outputs/summary.hpp"
 
 #include <vector>
 
@@ -16,8 +16,9 @@ namespace sgprs::sim {
 class MetricsCollector final : public Observer {
  public:
   void on_run_start(const RunInfo& info) override;
-  void on_event(const SimEvent& event) override;
+  void on_event(const RunEvent& event) override;
   void on_run_end(Ns end_ns) override;
+  bool wants_stage_deadlines() const override { return false; }
   /// Fills counts, ratios, per-task and per-partition parts of `summary`.
   void fill(Summary& summary) const;
 

@@ -1,7 +1,7 @@
 #pragma once
 // The readable table `sgprs simulate` prints: one row per task, one per
 // partition, then the totals. Plain text, fixed-width columns, times in ms.
-#include "simulator/simulation.hpp"
+#include "simulator/outputs/summary.hpp"
 
 #include <string>
 

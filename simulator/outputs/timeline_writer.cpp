@@ -33,7 +33,7 @@ void TimelineWriter::on_run_start(const RunInfo& info) {
   job_started_ns_.assign(info.task_names.size(), -1);
 }
 
-void TimelineWriter::on_event(const SimEvent& e) {
+void TimelineWriter::on_event(const RunEvent& e) {
   if (e.kind == EventKind::kRelease) {
     job_started_ns_[static_cast<std::size_t>(e.task)] = e.time_ns;
     return;

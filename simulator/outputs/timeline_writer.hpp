@@ -10,7 +10,7 @@
 //   Times are in microseconds (the format's unit), from the integer ns.
 // Written with nlohmann/json; write() goes through write_file_atomic.
 #include "common/json_io.hpp"
-#include "simulator/observer.hpp"
+#include "simulator/core/run_event.hpp"
 
 #include <string>
 #include <vector>
@@ -20,7 +20,7 @@ namespace sgprs::sim {
 class TimelineWriter final : public Observer {
  public:
   void on_run_start(const RunInfo& info) override;
-  void on_event(const SimEvent& event) override;
+  void on_event(const RunEvent& event) override;
   /// The whole trace document.
   const Json& trace() const { return trace_; }
   void write(const std::string& path) const;

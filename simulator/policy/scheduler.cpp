@@ -8,7 +8,7 @@ namespace sgprs::sim {
 
 Layout Scheduler::on_make_pool(const Layout& requested, const GpuShape&, std::size_t) const { return requested; }
 
-void Scheduler::reset(const RunPlan& plan) {
+void Scheduler::reset(const PolicyPlan& plan) {
   plan_ = &plan;
   const auto partitions = static_cast<std::size_t>(plan.partition_count());
   std::size_t most_units = 1;
@@ -99,6 +99,13 @@ void Scheduler::job_dropped(int task, Ns now, std::vector<Decision>& out) {
     }
   }
   for (int p = 0; p < partition_count(); ++p) start_waiting(p, now, out);
+}
+
+void Scheduler::drop_waiting_stages(int task, Ns now, std::vector<Decision>& out) {
+  (void)now;
+  (void)out;  // forgetting waiting stages frees no slot
+  for (auto& queue : queues_)
+    std::erase_if(queue, [task](const Entry& e) { return e.stage.task == task && e.started_ns < 0; });
 }
 
 Ns Scheduler::predicted_free_ns(int partition, Ns now) const {

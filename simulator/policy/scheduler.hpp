@@ -18,8 +18,8 @@
 //   s->reset(plan);                                      // a clean start for every run
 //   s->stage_ready(ref, now, out);  ... s->stage_finished(ref, p, now, out);
 #include "common/layout.hpp"
-#include "simulator/run_plan.hpp"
-#include "simulator/scheduler_options.hpp"
+#include "simulator/policy/policy_plan.hpp"
+#include "simulator/policy/scheduler_options.hpp"
 
 #include <cstdint>
 #include <string>
@@ -58,7 +58,7 @@ class Scheduler {
   bool runs_whole_jobs() const { return on_runs_whole_jobs(); }
 
   /// Forgets every previous run; `plan` must outlive the run.
-  void reset(const RunPlan& plan);
+  void reset(const PolicyPlan& plan);
 
   /// A stage's predecessors have all finished (or it has none).
   void stage_ready(const StageRef& stage, Ns now, std::vector<Decision>& out);
@@ -69,6 +69,10 @@ class Scheduler {
   /// A job was dropped (abort policy): its running stages were stopped by the
   /// platform; its queued stages are forgotten and the freed slots handed on.
   void job_dropped(int task, Ns now, std::vector<Decision>& out);
+  /// A job is being dropped on a platform that cannot stop running stages: its
+  /// stages waiting for a slot are forgotten; its running ones keep their slots
+  /// until stage_finished() (abort policy, run_core.hpp).
+  void drop_waiting_stages(int task, Ns now, std::vector<Decision>& out);
 
   /// Virtual deadline of a stage (release + S_j).
   Ns stage_deadline(const StageRef& stage) const {
@@ -90,7 +94,7 @@ class Scheduler {
   virtual void on_reset() {}
 
   // --- What a policy may look at -------------------------------------------
-  const RunPlan& plan() const { return *plan_; }
+  const PolicyPlan& plan() const { return *plan_; }
   int partition_count() const { return plan_->partition_count(); }
   /// No stage assigned to the partition (running or waiting): the paper's "empty queue".
   bool idle(int partition) const { return queues_[static_cast<std::size_t>(partition)].empty(); }
@@ -116,7 +120,7 @@ class Scheduler {
   void dispatch(const StageRef& stage, Ns now, bool after_defer, std::vector<Decision>& out);
 
   SchedulerOptions options_;
-  const RunPlan* plan_ = nullptr;
+  const PolicyPlan* plan_ = nullptr;
   std::vector<std::vector<Entry>> queues_;  // per partition, assignment order
   std::vector<int> running_;
   std::uint64_t next_seq_ = 0;

@@ -32,9 +32,9 @@ TEST(Profile, ReadsCurvesAndShape) {
   EXPECT_EQ(p.gpu().remainder_sms, 12);
   const auto& net = p.model("net");
   EXPECT_EQ(net.find_stage("a")->isolated.time_at(132), 100);
-  EXPECT_EQ(net.find_stage("a")->curve(true).time_at(8), 1200);
+  EXPECT_EQ(net.find_stage("a")->curve(sgprs::ProfileTimes::kOccupied).time_at(8), 1200);
   // Stage b has no occupied times: the isolated curve stands in.
-  EXPECT_EQ(net.find_stage("b")->curve(true).time_at(64), 2000);
+  EXPECT_EQ(net.find_stage("b")->curve(sgprs::ProfileTimes::kOccupied).time_at(64), 2000);
   EXPECT_EQ(net.find_stage("zzz"), nullptr);
 }
 

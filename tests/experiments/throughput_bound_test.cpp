@@ -8,7 +8,7 @@
 #include "simulator/experiments/throughput_bound.hpp"
 
 #include "common/errors.hpp"
-#include "simulator/simulation.hpp"
+#include "simulator/experiments/simulation.hpp"
 
 #include <gtest/gtest.h>
 
@@ -32,7 +32,7 @@ TEST(ThroughputBound, MostEfficientPointIsTheLeastSmSeconds) {
 TEST(ThroughputBound, JobCostSumsTheStagesCheapestRuns) {
   const Profile p = hand_profile();
   EXPECT_NEAR(min_sm_seconds_per_job(p.model("tiny")), 48000e-9, 1e-15);
-  EXPECT_NEAR(min_sm_seconds_per_job(p.model("tiny"), /*use_occupied=*/true), 64000e-9, 1e-15);
+  EXPECT_NEAR(min_sm_seconds_per_job(p.model("tiny"), ProfileTimes::kOccupied), 64000e-9, 1e-15);
   EXPECT_NEAR(min_sm_seconds_per_job(p.model("wide")), 8000e-9, 1e-15);
 }
 

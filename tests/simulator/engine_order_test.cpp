@@ -1,6 +1,6 @@
-// Event order inside one nanosecond (engine/event_queue.hpp) and what it means
+// Event order inside one nanosecond (core/timer_queue.hpp, core/platform.hpp) and what it means
 // for a release that falls on the instant another job completes.
-#include "simulator/engine/event_queue.hpp"
+#include "simulator/core/timer_queue.hpp"
 
 #include "sim_test_support.hpp"
 
@@ -9,13 +9,13 @@
 namespace sgprs::sim {
 namespace {
 
-TEST(EventQueue, OrdersByTimeThenKindThenInsertion) {
-  EventQueue q;
-  q.push(20, QueuedKind::kDeadline, 0, -1, 0);
-  q.push(10, QueuedKind::kRelease, 1, -1, 0);
-  q.push(10, QueuedKind::kDeferEnd, 2, 0, 0);
-  q.push(10, QueuedKind::kRelease, 3, -1, 0);
-  q.push(10, QueuedKind::kDeadline, 4, -1, 0);
+TEST(TimerQueue, OrdersByTimeThenKindThenInsertion) {
+  TimerQueue q;
+  q.push(Timer{20, TimerKind::kDeadline, 0, -1, 0});
+  q.push(Timer{10, TimerKind::kRelease, 1, -1, 0});
+  q.push(Timer{10, TimerKind::kDeferEnd, 2, 0, 0});
+  q.push(Timer{10, TimerKind::kRelease, 3, -1, 0});
+  q.push(Timer{10, TimerKind::kDeadline, 4, -1, 0});
   std::vector<int> order;
   while (!q.empty()) order.push_back(q.pop().task);
   EXPECT_EQ(order, (std::vector<int>{4, 2, 1, 3, 0}));  // at 10: deadline, defer end, releases in push order

@@ -1,8 +1,8 @@
 // Scheduler options: names, values, errors, provenance.
-#include "simulator/scheduler_options.hpp"
+#include "simulator/policy/scheduler_options.hpp"
 
 #include "common/errors.hpp"
-#include "simulator/simulation.hpp"
+#include "simulator/experiments/simulation.hpp"
 
 #include <gtest/gtest.h>
 

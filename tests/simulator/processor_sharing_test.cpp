@@ -1,7 +1,7 @@
 // The SM sharing rule alone (gpu/processor_sharing.hpp), then the GPU model's
 // rescaling of running stages when shares change. Test GPU: 16 SMs, 4 pieces of 4.
-#include "simulator/gpu/gpu_model.hpp"
-#include "simulator/gpu/processor_sharing.hpp"
+#include "simulator/sim/gpu_model.hpp"
+#include "simulator/sim/processor_sharing.hpp"
 
 #include "sim_test_support.hpp"
 

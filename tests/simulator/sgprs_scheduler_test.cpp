@@ -172,7 +172,8 @@ TEST(SgprsScheduler, CompletionEstimateSerialAndParallel) {
   for (CompletionEstimate estimate : {CompletionEstimate::kSerial, CompletionEstimate::kParallel}) {
     RunOptions run = test::isolated_options("sgprs", 1);
     run.scheduler_options.completion_estimate = estimate;
-    const RunPlan plan(test::test_profile(), work, test::sizes_layout({8}, 2), false, run);
+    const PolicyPlan plan(test::test_profile(), work, test::sizes_layout({8}, 2), false, run.scheduler_options,
+                          run.predicted_times);
     Probe probe(run.scheduler_options);
     probe.reset(plan);
     std::vector<Decision> out;

@@ -21,7 +21,7 @@ RunOptions isolated_options(const std::string& scheduler, Ns duration_ns) {
   RunOptions o;
   o.scheduler = scheduler;
   o.duration_ns = duration_ns;
-  o.use_occupied_times = false;
+  o.predicted_times = ProfileTimes::kIsolated;
   return o;
 }
 
@@ -42,7 +42,7 @@ std::vector<std::string> only(const std::vector<std::string>& lines, const std::
   return out;
 }
 
-void RecordingObserver::on_event(const SimEvent& e) {
+void RecordingObserver::on_event(const RunEvent& e) {
   const std::string t = std::to_string(e.time_ns) + " ";
   const std::string& task = info_.task_names[static_cast<std::size_t>(e.task)];
   const std::string stage =

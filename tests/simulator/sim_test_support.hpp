@@ -8,7 +8,7 @@
 //   "<t_ns> cancel <task> <stage> <part>"    "<t_ns> end <task> <job> <outcome>"
 #include "common/layout.hpp"
 #include "common/profile.hpp"
-#include "simulator/simulation.hpp"
+#include "simulator/experiments/simulation.hpp"
 
 #include <string>
 #include <vector>
@@ -37,7 +37,7 @@ std::vector<std::string> only(const std::vector<std::string>& lines, const std::
 class RecordingObserver final : public Observer {
  public:
   void on_run_start(const RunInfo& info) override { info_ = info; }
-  void on_event(const SimEvent& e) override;
+  void on_event(const RunEvent& e) override;
   std::vector<std::string> lines;
 
  private:

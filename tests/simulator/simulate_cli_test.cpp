@@ -66,7 +66,8 @@ TEST_F(SimulateCli, WritesSummaryEventsAndTimeline) {
   EXPECT_EQ(summary.at("schema"), "sgprs.summary/1");
   EXPECT_GT(summary.at("jobs_released").get<int>(), 0);
   EXPECT_EQ(summary.at("provenance").at("seed"), 3);
-  EXPECT_EQ(summary.at("provenance").at("gpu_uses_occupied_times"), false);
+  EXPECT_EQ(summary.at("provenance").at("gpu_times"), "isolated");
+  EXPECT_EQ(summary.at("provenance").at("predicted_times"), "occupied");
   std::ifstream events(dir_ / "out/events.jsonl");
   std::string header;
   std::getline(events, header);
@@ -102,7 +103,7 @@ TEST_F(SimulateCli, OccupiedGpuTimesAreSlower) {
   const sgprs::Json occ = sgprs::Json::parse(slurp(dir_ / "occ/summary.json"));
   EXPECT_EQ(iso.at("tasks")[0].at("response_max_ns"), 3500);  // 1000 + 2000 + 500 at 16 SMs
   EXPECT_EQ(occ.at("tasks")[0].at("response_max_ns"), 7000);
-  EXPECT_EQ(occ.at("provenance").at("gpu_uses_occupied_times"), true);
+  EXPECT_EQ(occ.at("provenance").at("gpu_times"), "occupied");
 }
 
 TEST_F(SimulateCli, NoEventsWritesOnlyTheSummary) {

@@ -10,7 +10,7 @@
 #include "simulator/outputs/event_log_writer.hpp"
 #include "simulator/outputs/summary_table.hpp"
 #include "simulator/outputs/timeline_writer.hpp"
-#include "simulator/simulation.hpp"
+#include "simulator/experiments/simulation.hpp"
 #include "tools/commands/commands.hpp"
 
 #include <fmt/format.h>
@@ -91,8 +91,8 @@ void run_simulate(SimulateArgs args) {
   run.scheduler_options = parse_scheduler_options(args);
   run.duration_ns = seconds_to_ns(args.duration_s);
   run.seed = args.seed;
-  run.use_occupied_times = args.estimates == "occupied";
-  run.gpu_uses_occupied_times = args.gpu_times == "occupied";
+  run.predicted_times = parse_profile_times(args.estimates, "--estimates");
+  run.gpu_times = parse_profile_times(args.gpu_times, "--gpu-times");
 
   const Profile profile = Profile::load(args.profile, parse_curve_interpolation(args.curve, "--curve"));
   const TaskSet set = TaskSet::load(args.taskset);
@@ -100,7 +100,7 @@ void run_simulate(SimulateArgs args) {
   const Layout layout = parse_layout(args.layout, profile.gpu(), args.max_parallel, "--layout");
   const sim::Workload workload = sim::make_workload(set, profile, args.models, args.seed);
   // The physical limit for this mix (docs/experiments.md), from the times the simulated GPU runs.
-  const exp::ThroughputBound bound = exp::throughput_bound(profile, workload.tasks, run.gpu_uses_occupied_times);
+  const exp::ThroughputBound bound = exp::throughput_bound(profile, workload.tasks, run.gpu_times);
   const auto share_of_bound = [&bound](const sim::Summary& s) {
     return bound.sustainable_jobs_per_s > 0 ? s.throughput_jobs_per_s / bound.sustainable_jobs_per_s : 0.0;
   };
@@ -132,7 +132,7 @@ void run_simulate(SimulateArgs args) {
     // 3. Publish: each file atomically.
     Json summary_doc = summary.to_json();
     summary_doc["throughput_bound"] = bound.to_json();
-    summary_doc["throughput_bound"]["times"] = run.gpu_uses_occupied_times ? "occupied" : "isolated";
+    summary_doc["throughput_bound"]["times"] = to_string(run.gpu_times);
     summary_doc["share_of_bound"] = share_of_bound(summary);
     write_file_atomic((out / "summary.json").string(), dump_pretty(summary_doc));
     if (!args.no_events) {

@@ -1,6 +1,6 @@
-#include "simulator/gpu/share_time_table.hpp"
+#include "simulator/sim/share_time_table.hpp"
 
-#include "simulator/gpu/processor_sharing.hpp"
+#include "simulator/sim/processor_sharing.hpp"
 
 #include <algorithm>
 

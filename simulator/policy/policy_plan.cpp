@@ -1,4 +1,4 @@
-#include "simulator/run_plan.hpp"
+#include "simulator/policy/policy_plan.hpp"
 
 #include "common/errors.hpp"
 
@@ -30,33 +30,16 @@ int resolve_reference(int option, const Layout& pool) {
   return option;
 }
 
-// A whole model as one unit: at every SM count 1..sm_count, the sum of its
-// stages' times there. Sampling every integer count makes the sum exact under
-// any interpolation mode the profile was loaded with.
-SpeedupCurve sum_of_stages(const ModelProfile& profile, const Model& model, bool occupied, int sm_count) {
-  std::vector<int> counts;
-  std::vector<Ns> total;
-  for (int sms = 1; sms <= sm_count; ++sms) {
-    Ns sum = 0;
-    for (const Stage& stage : model.stages()) sum += profile.find_stage(stage.name)->curve(occupied).time_at(sms);
-    counts.push_back(sms);
-    total.push_back(sum);
-  }
-  return SpeedupCurve(std::move(counts), std::move(total));
-}
-
-ModelPlan plan_model(const Profile& profile, const Model& model, bool whole_jobs, const RunOptions& options) {
+ModelPlan plan_model(const Profile& profile, const Model& model, bool whole_jobs, ProfileTimes predicted) {
   const ModelProfile& model_profile = profile.model(model.name());
   ModelPlan plan;
   plan.name = model.name();
   if (whole_jobs) {
     const int sms = profile.gpu().sm_count;
-    plan.whole_curves.push_back(sum_of_stages(model_profile, model, options.gpu_uses_occupied_times, sms));
-    plan.whole_curves.push_back(sum_of_stages(model_profile, model, options.use_occupied_times, sms));
+    plan.whole_curve.push_back(whole_model_curve(model_profile, model, predicted, sms));
     Unit unit;
     unit.name = model.name();
-    unit.gpu_curve = &plan.whole_curves[0];
-    unit.predicted_curve = &plan.whole_curves[1];
+    unit.predicted_curve = &plan.whole_curve[0];
     plan.units.push_back(std::move(unit));
   } else {
     for (const Stage& stage : model.stages()) {
@@ -67,13 +50,10 @@ ModelPlan plan_model(const Profile& profile, const Model& model, bool whole_jobs
       unit.name = stage.name;
       for (std::size_t p : stage.predecessors) unit.predecessors.push_back(static_cast<int>(p));
       for (std::size_t s : stage.successors) unit.successors.push_back(static_cast<int>(s));
-      unit.gpu_curve = &stage_profile->curve(options.gpu_uses_occupied_times);
-      unit.predicted_curve = &stage_profile->curve(options.use_occupied_times);
+      unit.predicted_curve = &stage_profile->curve(predicted);
       plan.units.push_back(std::move(unit));
     }
   }
-  for (const Unit& unit : plan.units) plan.gpu_tables.emplace_back(*unit.gpu_curve, profile.gpu().sm_count);
-  for (std::size_t i = 0; i < plan.units.size(); ++i) plan.units[i].gpu_times = &plan.gpu_tables[i];
   for (std::size_t i = plan.units.size(); i-- > 0;) {
     Unit& unit = plan.units[i];
     for (int s : unit.successors) unit.depth_to_sink = std::max(unit.depth_to_sink, 1 + plan.units[static_cast<std::size_t>(s)].depth_to_sink);
@@ -85,15 +65,15 @@ ModelPlan plan_model(const Profile& profile, const Model& model, bool whole_jobs
 
 }  // namespace
 
-RunPlan::RunPlan(const Profile& profile, const Workload& workload, const Layout& pool, bool whole_jobs,
-                 const RunOptions& options)
+PolicyPlan::PolicyPlan(const Profile& profile, const Workload& workload, const Layout& pool, bool whole_jobs,
+                       const SchedulerOptions& options, ProfileTimes predicted)
     : pool_(pool) {
   if (pool_.partitions.empty()) throw InputError("--layout", "partitions", "the layout has no partition");
-  reference_partition_ = resolve_reference(options.scheduler_options.reference_partition, pool_);
+  reference_partition_ = resolve_reference(options.reference_partition, pool_);
   const int partitions = partition_count();
   for (const Model& model : workload.models) {
     unit_base_.push_back(static_cast<int>(predicted_.size()) / std::max(partitions, 1));
-    models_.push_back(plan_model(profile, model, whole_jobs, options));
+    models_.push_back(plan_model(profile, model, whole_jobs, predicted));
     for (const Unit& unit : models_.back().units)
       for (const Partition& p : pool_.partitions) predicted_.push_back(unit.predicted_curve->time_at(p.sms));
   }
@@ -115,7 +95,7 @@ RunPlan::RunPlan(const Profile& profile, const Workload& workload, const Layout&
       heaviest[j] = before + predicted_ns(plan.model, static_cast<int>(j), reference_partition_);
     }
     const Ns critical = *std::max_element(heaviest.begin(), heaviest.end());
-    const Ns quota = static_cast<Ns>(std::llround(options.scheduler_options.deadline_fraction *
+    const Ns quota = static_cast<Ns>(std::llround(options.deadline_fraction *
                                                   static_cast<double>(task.deadline_ns)));
     plan.stage_deadline_offset_ns.resize(n);
     plan.stage_slice_ns.resize(n);

@@ -1,4 +1,4 @@
-#include "simulator/scheduler_options.hpp"
+#include "simulator/policy/scheduler_options.hpp"
 
 #include "common/errors.hpp"
 

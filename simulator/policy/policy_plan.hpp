@@ -1,8 +1,10 @@
 #pragma once
-// Everything a run precomputes once, before the first release, so the hot loop
-// only indexes arrays: per model the units a scheduler dispatches (its stages,
-// or the whole model as one unit for schedulers that run whole jobs), their
-// curves, predicted times per partition, and per task the stage virtual deadlines.
+// What a scheduler knows of a run, computed once before the first release so the
+// hot loop only indexes arrays: per model the units it dispatches (its stages, or
+// the whole model as one unit for schedulers that run whole jobs) and their DAG,
+// the predicted time of each unit on each partition, and per task the stage
+// virtual deadlines and slices. It knows nothing of how a world runs a unit: the
+// simulated GPU's own tables are sim/unit_times.hpp, the live GPU's graphs live/.
 //
 // Virtual deadlines (paper §2.4, generalised from chains to DAGs):
 //   C_j  = predicted time of unit j on the reference partition (at its full SM count)
@@ -15,8 +17,8 @@
 #include "common/layout.hpp"
 #include "common/profile.hpp"
 #include "common/taskset.hpp"
-#include "simulator/gpu/share_time_table.hpp"
-#include "simulator/simulation.hpp"
+#include "simulator/policy/scheduler_options.hpp"
+#include "simulator/policy/workload.hpp"
 
 #include <string>
 #include <vector>
@@ -27,9 +29,7 @@ struct Unit {
   std::string name;
   std::vector<int> predecessors;
   std::vector<int> successors;
-  const SpeedupCurve* gpu_curve = nullptr;        // what the simulated GPU runs
-  const ShareTimeTable* gpu_times = nullptr;      // gpu_curve at every SM share (ModelPlan::gpu_tables)
-  const SpeedupCurve* predicted_curve = nullptr;  // what the scheduler believes
+  const SpeedupCurve* predicted_curve = nullptr;  // what the scheduler believes (profile or ModelPlan::whole_curve)
   int depth_to_sink = 1;                          // units on the longest path to a sink, itself included
 };
 
@@ -37,8 +37,7 @@ struct ModelPlan {
   std::string name;
   std::vector<Unit> units;        // topological order
   std::vector<int> source_units;  // units without predecessors
-  std::vector<SpeedupCurve> whole_curves;  // owned curves of a whole-model unit: [gpu, predicted]
-  std::vector<ShareTimeTable> gpu_tables;  // one per unit
+  std::vector<SpeedupCurve> whole_curve;  // the predicted curve of a whole-model unit (owned), else empty
 };
 
 struct TaskPlan {
@@ -49,15 +48,16 @@ struct TaskPlan {
   std::vector<Ns> stage_slice_ns;            // r_j per unit
 };
 
-class RunPlan {
+class PolicyPlan {
  public:
   /// `pool` is the partition pool the scheduler runs on; `whole_jobs` folds each
-  /// model into one unit whose time is the sum of its stages' times.
-  RunPlan(const Profile& profile, const Workload& workload, const Layout& pool, bool whole_jobs,
-          const RunOptions& options);
-  RunPlan(const RunPlan&) = delete;
-  RunPlan& operator=(const RunPlan&) = delete;
-  RunPlan(RunPlan&&) = default;
+  /// model into one unit whose time is the sum of its stages' times; `predicted`
+  /// says which of the profile's times the predictions read (paper §4.2: occupied).
+  PolicyPlan(const Profile& profile, const Workload& workload, const Layout& pool, bool whole_jobs,
+             const SchedulerOptions& options, ProfileTimes predicted);
+  PolicyPlan(const PolicyPlan&) = delete;
+  PolicyPlan& operator=(const PolicyPlan&) = delete;
+  PolicyPlan(PolicyPlan&&) = default;
 
   const Layout& pool() const { return pool_; }
   int partition_count() const { return static_cast<int>(pool_.partitions.size()); }

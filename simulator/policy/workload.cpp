@@ -1,5 +1,5 @@
 #include "common/errors.hpp"
-#include "simulator/simulation.hpp"
+#include "simulator/policy/workload.hpp"
 
 #include <filesystem>
 

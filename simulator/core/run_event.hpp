@@ -1,11 +1,11 @@
 #pragma once
-// The one event stream of a run (STYLE.md #5). The simulated platform (and later
-// the live one) reports each release, decision, start, finish, job outcome and
-// skip to every attached Observer, in processing order; the event log, the
-// timeline and the metrics are all observers of it.
+// The one event stream of a run, the same in both worlds. The run core
+// (core/run_core.hpp) reports each release, decision, start, finish, job outcome
+// and skip to every attached Observer, in processing order, whichever platform
+// drives it; the event log, the timeline and the metrics are all observers of it.
 //
-// Thread safety: an Observer belongs to one run; simulate() calls it from the
-// calling thread only.
+// Thread safety: an Observer belongs to one run and is called from the thread
+// that drives the run core only.
 #include "common/time.hpp"
 
 #include <cstdint>
@@ -29,7 +29,7 @@ enum class JobOutcome : std::uint8_t { kNone, kOnTime, kLate, kAborted };
 const char* to_string(EventKind kind);
 const char* to_string(JobOutcome outcome);
 
-struct SimEvent {
+struct RunEvent {
   Ns time_ns = 0;
   EventKind kind = EventKind::kRelease;
   JobOutcome outcome = JobOutcome::kNone;  // kJobEnd only
@@ -41,6 +41,11 @@ struct SimEvent {
   Ns deadline_ns = 0;                      // the job's absolute deadline
   Ns stage_deadline_ns = -1;               // the stage's virtual deadline (decision/start/finish), -1 if none
   Ns until_ns = -1;                        // kDecision with partition < 0: when the stage is looked at again
+  // Live runs only (-1 in simulation), on kFinish: when the GPU ran the stage, and
+  // when the host launched it and noticed its end (the event's time_ns is the notice).
+  Ns launch_ns = -1;
+  Ns gpu_start_ns = -1;
+  Ns gpu_end_ns = -1;
 };
 
 /// What observers need to name things; valid for the whole run.
@@ -60,7 +65,10 @@ class Observer {
  public:
   virtual ~Observer() = default;
   virtual void on_run_start(const RunInfo& info) { (void)info; }
-  virtual void on_event(const SimEvent& event) = 0;
+  virtual void on_event(const RunEvent& event) = 0;
+  /// False when the observer never reads RunEvent::stage_deadline_ns (saves the
+  /// lookup on every event of a long run).
+  virtual bool wants_stage_deadlines() const { return true; }
   /// `end_ns`: the instant the last job was decided (releases stop at RunInfo::duration_ns).
   virtual void on_run_end(Ns end_ns) { (void)end_ns; }
 };

@@ -1,4 +1,4 @@
-#include "simulator/gpu/gpu_model.hpp"
+#include "simulator/sim/gpu_model.hpp"
 
 #include <cmath>
 #include <stdexcept>

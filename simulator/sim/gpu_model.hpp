@@ -11,8 +11,8 @@
 // by start order (the earlier started finishes first).
 #include "common/curve.hpp"
 #include "common/layout.hpp"
-#include "simulator/gpu/processor_sharing.hpp"
-#include "simulator/gpu/share_time_table.hpp"
+#include "simulator/sim/processor_sharing.hpp"
+#include "simulator/sim/share_time_table.hpp"
 
 #include <cstdint>
 #include <vector>

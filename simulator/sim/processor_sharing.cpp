@@ -1,4 +1,4 @@
-#include "simulator/gpu/processor_sharing.hpp"
+#include "simulator/sim/processor_sharing.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,0 +1,211 @@
+#include "simulator/core/run_core.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace sgprs::sim {
+
+RunCore::RunCore(const PolicyPlan& plan, Scheduler& scheduler, Platform& platform, std::vector<Observer*> observers,
+                 Ns duration_ns)
+    : plan_(plan),
+      scheduler_(scheduler),
+      platform_(platform),
+      observers_(std::move(observers)),
+      duration_ns_(duration_ns),
+      abort_at_deadline_(scheduler.options().miss_policy == MissPolicy::kAbort) {
+  for (const Observer* o : observers_) stage_deadlines_wanted_ = stage_deadlines_wanted_ || o->wants_stage_deadlines();
+  tasks_.resize(plan.tasks().size());
+  std::size_t units = 0;
+  for (std::size_t t = 0; t < tasks_.size(); ++t) {
+    tasks_[t].preds_base = units;
+    units += plan.model_of(static_cast<int>(t)).units.size();
+  }
+  preds_left_.assign(units, 0);
+  decisions_.reserve(64);
+  stopped_.reserve(64);
+}
+
+StageRef RunCore::ref(int task, int unit) const {
+  const TaskState& s = tasks_[static_cast<std::size_t>(task)];
+  return StageRef{task, unit, s.active_job, s.release_ns, s.deadline_ns};
+}
+
+void RunCore::emit(EventKind kind, Ns now, int task, int unit, int partition, JobOutcome outcome, Ns until_ns) {
+  ++events_;
+  if (kind == EventKind::kStart || kind == EventKind::kFinish) ++stage_events_;
+  if (observers_.empty()) return;
+  const TaskState& s = tasks_[static_cast<std::size_t>(task)];
+  RunEvent e;
+  e.time_ns = now;
+  e.kind = kind;
+  e.outcome = outcome;
+  e.task = task;
+  e.stage = unit;
+  e.partition = partition;
+  e.job = s.active_job;
+  e.release_ns = s.release_ns;
+  e.deadline_ns = s.deadline_ns;
+  e.until_ns = until_ns;
+  if (unit >= 0 && stage_deadlines_wanted_) e.stage_deadline_ns = scheduler_.stage_deadline(ref(task, unit));
+  for (Observer* o : observers_) o->on_event(e);
+}
+
+void RunCore::begin() {
+  for (int t = 0; t < static_cast<int>(tasks_.size()); ++t) schedule_next_release(t, 0);
+}
+
+void RunCore::on_timer(const Timer& timer) {
+  const Ns now = timer.time_ns;
+  const TaskState& task = tasks_[static_cast<std::size_t>(timer.task)];
+  const bool current = task.active_job == timer.job && !task.dropping;
+  switch (timer.kind) {
+    case TimerKind::kRelease:
+      release(timer.task, timer.job, now);
+      break;
+    case TimerKind::kDeadline:
+      if (current) drop_job(timer.task, now);
+      break;
+    case TimerKind::kDeferEnd:
+      if (current) {  // a dropped job's stage no longer waits
+        decisions_.clear();
+        scheduler_.defer_ended(ref(timer.task, timer.unit), now, decisions_);
+        apply(now);
+      }
+      break;
+  }
+}
+
+void RunCore::check_ended() const {
+  for (const TaskState& s : tasks_)
+    if (s.active_job >= 0) throw std::logic_error("run core: a job never ended (a stage was never started)");
+}
+
+void RunCore::schedule_next_release(int task, Ns now) {
+  TaskState& s = tasks_[static_cast<std::size_t>(task)];
+  const TaskPlan& plan = plan_.tasks()[static_cast<std::size_t>(task)];
+  for (;;) {
+    const Ns release = plan.offset_ns + s.next_job * plan.period_ns;
+    if (release >= duration_ns_) return;
+    if (now > release + plan.period_ns) {  // its whole period passed while the previous job ran
+      s.active_job = s.next_job;
+      s.release_ns = release;
+      s.deadline_ns = release + plan.deadline_ns;
+      emit(EventKind::kSkip, now, task, -1, -1);
+      s.active_job = -1;
+      ++s.next_job;
+      continue;
+    }
+    platform_.arm_timer(Timer{std::max(release, now), TimerKind::kRelease, task, -1, s.next_job});
+    ++s.next_job;
+    return;
+  }
+}
+
+void RunCore::release(int task, std::int64_t job, Ns now) {
+  TaskState& s = tasks_[static_cast<std::size_t>(task)];
+  const TaskPlan& plan = plan_.tasks()[static_cast<std::size_t>(task)];
+  if (s.active_job >= 0) throw std::logic_error("run core: release while a job of the task is active");
+  s.active_job = job;
+  s.release_ns = plan.offset_ns + job * plan.period_ns;
+  s.deadline_ns = s.release_ns + plan.deadline_ns;
+  s.units_done = 0;
+  s.units_running = 0;
+  s.dropping = false;
+  ++active_jobs_;
+  const ModelPlan& model = plan_.model_of(task);
+  for (std::size_t u = 0; u < model.units.size(); ++u)
+    preds_left_[s.preds_base + u] = static_cast<int>(model.units[u].predecessors.size());
+  emit(EventKind::kRelease, now, task, -1, -1);
+  if (abort_at_deadline_) platform_.arm_timer(Timer{std::max(s.deadline_ns, now), TimerKind::kDeadline, task, -1, job});
+  for (int unit : model.source_units) {
+    decisions_.clear();
+    scheduler_.stage_ready(ref(task, unit), now, decisions_);
+    apply(now);
+  }
+}
+
+void RunCore::on_unit_finished(Ns now, int task, int unit, int partition) {
+  TaskState& s = tasks_[static_cast<std::size_t>(task)];
+  if (s.active_job < 0 || s.units_running <= 0)
+    throw std::logic_error("run core: a unit finished that was not running");
+  emit(EventKind::kFinish, now, task, unit, partition);
+  --s.units_running;
+  decisions_.clear();
+  scheduler_.stage_finished(ref(task, unit), partition, now, decisions_);
+  apply(now);
+
+  if (s.dropping) {
+    if (s.units_running == 0) end_job(task, now, JobOutcome::kAborted);
+    return;
+  }
+  const ModelPlan& model = plan_.model_of(task);
+  if (++s.units_done == static_cast<int>(model.units.size())) {
+    end_job(task, now, now <= s.deadline_ns ? JobOutcome::kOnTime : JobOutcome::kLate);
+    return;
+  }
+  for (int next : model.units[static_cast<std::size_t>(unit)].successors) {
+    if (--preds_left_[s.preds_base + static_cast<std::size_t>(next)] != 0) continue;
+    decisions_.clear();
+    scheduler_.stage_ready(ref(task, next), now, decisions_);
+    apply(now);
+  }
+}
+
+void RunCore::end_job(int task, Ns now, JobOutcome outcome) {
+  emit(EventKind::kJobEnd, now, task, -1, -1, outcome);
+  TaskState& s = tasks_[static_cast<std::size_t>(task)];
+  s.active_job = -1;
+  s.dropping = false;
+  --active_jobs_;
+  schedule_next_release(task, now);
+}
+
+void RunCore::drop_job(int task, Ns now) {
+  TaskState& s = tasks_[static_cast<std::size_t>(task)];
+  decisions_.clear();
+  if (platform_.can_stop_units()) {
+    stopped_.clear();
+    platform_.stop_task_units(now, task, stopped_);
+    for (const StoppedUnit& c : stopped_) {
+      ++stage_events_;
+      emit(EventKind::kCancel, now, task, c.unit, c.partition);
+    }
+    s.units_running = 0;
+    scheduler_.job_dropped(task, now, decisions_);
+    end_job(task, now, JobOutcome::kAborted);
+    apply(now);
+    return;
+  }
+  scheduler_.drop_waiting_stages(task, now, decisions_);
+  s.dropping = true;
+  if (s.units_running == 0) end_job(task, now, JobOutcome::kAborted);
+  apply(now);
+}
+
+void RunCore::apply(Ns now) {
+  // Starting a unit never calls the scheduler back, so `decisions_` is stable here.
+  for (const Decision& d : decisions_) {
+    const StageRef& st = d.stage;
+    switch (d.kind) {
+      case Decision::Kind::kAssign:
+        emit(EventKind::kDecision, now, st.task, st.unit, d.partition);
+        break;
+      case Decision::Kind::kDefer:
+        emit(EventKind::kDecision, now, st.task, st.unit, -1, JobOutcome::kNone, d.until_ns);
+        platform_.arm_timer(Timer{d.until_ns, TimerKind::kDeferEnd, st.task, st.unit, st.job});
+        break;
+      case Decision::Kind::kStart: {
+        TaskState& s = tasks_[static_cast<std::size_t>(st.task)];
+        if (s.active_job != st.job || s.dropping)
+          throw std::logic_error("run core: start for a job that is not active");
+        platform_.start_unit(now, st.task, st.unit, st.job, d.partition);
+        ++s.units_running;
+        emit(EventKind::kStart, now, st.task, st.unit, d.partition);
+        break;
+      }
+    }
+  }
+  decisions_.clear();
+}
+
+}  // namespace sgprs::sim

@@ -1,0 +1,95 @@
+#pragma once
+// The job rules every world shares (simulated platform, live platform): releases,
+// skips, DAG readiness, miss policies, applying the scheduler's decisions, and the
+// one event stream. A platform (core/platform.hpp) drives it with the time.
+//
+// Jobs (paper §2.4): task i's job k has nominal release r_k = offset + k T and
+// absolute deadline r_k + D. A task runs one job at a time. When job k-1 ends at f
+// (completes, or is dropped):
+//   - every later job whose whole period has passed (f > r + T, strict as the paper)
+//     is skipped: a kSkip event, never started, counted as a miss;
+//   - the next one is released at max(r, f) (a kRelease event at that instant,
+//     carrying r; its deadlines still count from r).
+// Only jobs with r < duration are released or skipped; after that the run goes on
+// until every released job has ended.
+// Miss policy abort: a job still unfinished at its deadline is dropped. On a
+// platform that can stop units, its running units stop at the deadline (kCancel)
+// and it ends there. On one that cannot (a GPU), its waiting and deferred stages are
+// discarded at the deadline, no further stage of it starts, and it ends (aborted)
+// when its last running unit finishes; those units hold their slots until then.
+//
+// Within one platform call the scheduler's decisions are applied in the order it
+// made them; when a unit finishes, the freed slot is handed to a waiting stage
+// before the job's next stages become ready.
+//
+//   RunCore core(plan, scheduler, platform, observers, duration_ns);
+//   core.begin();                    // arms the first releases
+//   ... platform calls core.on_timer(t) / core.on_unit_finished(...) as time passes ...
+//   core.check_ended();              // every released job ended
+#include "simulator/core/platform.hpp"
+#include "simulator/core/run_event.hpp"
+#include "simulator/policy/scheduler.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace sgprs::sim {
+
+class RunCore {
+ public:
+  /// `observers` see every event in order; all must outlive the run.
+  RunCore(const PolicyPlan& plan, Scheduler& scheduler, Platform& platform, std::vector<Observer*> observers,
+          Ns duration_ns);
+
+  /// Arms every task's first release (or skips it: a release at or after the duration).
+  void begin();
+  /// A timer armed through Platform::arm_timer fired; `timer.time_ns` is now.
+  void on_timer(const Timer& timer);
+  /// A unit started by Platform::start_unit finished on `partition` at `now`.
+  void on_unit_finished(Ns now, int task, int unit, int partition);
+  /// Throws std::logic_error when a released job never ended (a stage was never started).
+  void check_ended() const;
+
+  /// Jobs of any task still running (released and not ended).
+  int active_jobs() const { return active_jobs_; }
+  std::int64_t events_emitted() const { return events_; }
+  std::int64_t stage_events() const { return stage_events_; }
+
+ private:
+  struct TaskState {
+    std::int64_t next_job = 0;     // nominal index of the next job to release or skip
+    std::int64_t active_job = -1;  // -1: idle
+    Ns release_ns = 0;
+    Ns deadline_ns = 0;
+    int units_done = 0;
+    int units_running = 0;
+    bool dropping = false;         // abort on a platform that cannot stop units: ends when units_running is 0
+    std::size_t preds_base = 0;    // into preds_left_
+  };
+
+  void schedule_next_release(int task, Ns now);
+  void release(int task, std::int64_t job, Ns now);
+  void end_job(int task, Ns now, JobOutcome outcome);
+  void drop_job(int task, Ns now);
+  void apply(Ns now);
+  StageRef ref(int task, int unit) const;
+  void emit(EventKind kind, Ns now, int task, int unit, int partition, JobOutcome outcome = JobOutcome::kNone,
+            Ns until_ns = -1);
+
+  const PolicyPlan& plan_;
+  Scheduler& scheduler_;
+  Platform& platform_;
+  std::vector<Observer*> observers_;
+  bool stage_deadlines_wanted_ = false;
+  Ns duration_ns_;
+  bool abort_at_deadline_;
+  std::vector<TaskState> tasks_;
+  std::vector<int> preds_left_;
+  std::vector<Decision> decisions_;
+  std::vector<StoppedUnit> stopped_;
+  int active_jobs_ = 0;
+  std::int64_t events_ = 0;
+  std::int64_t stage_events_ = 0;
+};
+
+}  // namespace sgprs::sim

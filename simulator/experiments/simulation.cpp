@@ -1,0 +1,78 @@
+#include "simulator/experiments/simulation.hpp"
+
+#include "common/errors.hpp"
+#include "simulator/core/run_core.hpp"
+#include "simulator/core/run_description.hpp"
+#include "simulator/outputs/metrics_collector.hpp"
+#include "simulator/policy/planned_run.hpp"
+#include "simulator/policy/registry.hpp"
+#include "simulator/sim/simulated_platform.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+namespace sgprs::sim {
+
+std::vector<std::string> scheduler_names() {
+  std::vector<std::string> names;
+  for (const SchedulerEntry& e : scheduler_registry()) names.push_back(e.name);
+  return names;
+}
+
+std::string scheduler_description(const std::string& name) {
+  for (const SchedulerEntry& e : scheduler_registry())
+    if (e.name == name) return e.description;
+  return "";
+}
+
+namespace {
+
+PlannedRun plan_simulated_run(const Profile& profile, const Workload& workload, const Layout& layout,
+                              const RunOptions& options) {
+  if (options.duration_ns <= 0) throw InputError("--duration", "", "must be positive");
+  return plan_run(profile, workload, layout, options.scheduler, options.scheduler_options, options.predicted_times);
+}
+
+}  // namespace
+
+void check_run(const Profile& profile, const Workload& workload, const Layout& layout, const RunOptions& options) {
+  plan_simulated_run(profile, workload, layout, options);
+}
+
+Summary simulate(const Profile& profile, const Workload& workload, const Layout& layout, const RunOptions& options,
+                 const std::vector<Observer*>& observers) {
+  const PlannedRun planned = plan_simulated_run(profile, workload, layout, options);
+  const PolicyPlan& plan = *planned.plan;
+  const RunInfo info = make_run_info(plan, workload, options);
+  const UnitTimes times(profile, workload, plan, options.gpu_times);
+
+  MetricsCollector metrics;
+  std::vector<Observer*> all{&metrics};
+  all.insert(all.end(), observers.begin(), observers.end());
+  for (Observer* o : all) o->on_run_start(info);
+
+  std::unique_ptr<SimulatedPlatform> platform;
+  try {
+    platform = std::make_unique<SimulatedPlatform>(plan, times, profile.gpu());
+  } catch (const std::invalid_argument& e) {
+    throw InputError("--layout", "partitions", e.what());
+  }
+  RunCore core(plan, *planned.scheduler, *platform, all, options.duration_ns);
+  const auto wall_start = std::chrono::steady_clock::now();
+  const Ns end_ns = platform->run(core);
+  const auto wall_end = std::chrono::steady_clock::now();
+  for (Observer* o : all) o->on_run_end(end_ns);
+
+  Summary summary;
+  metrics.fill(summary);
+  summary.events_processed = core.events_emitted();
+  summary.stage_events = core.stage_events();
+  summary.end_ns = end_ns;
+  summary.wall_time_s = std::chrono::duration<double>(wall_end - wall_start).count();
+  summary.provenance = run_provenance(profile, workload, layout, planned.pool, options);
+  summary.provenance["gpu_times"] = to_string(options.gpu_times);
+  summary.provenance["sharing_rule"] = "processor-sharing/1";
+  return summary;
+}
+
+}  // namespace sgprs::sim

@@ -1,0 +1,43 @@
+#include "simulator/sim/simulated_platform.hpp"
+
+namespace sgprs::sim {
+
+SimulatedPlatform::SimulatedPlatform(const PolicyPlan& plan, const UnitTimes& times, const GpuShape& gpu)
+    : plan_(plan), times_(times), gpu_(plan.pool(), gpu) {
+  queue_.reserve(4 * plan.tasks().size() + 16);
+  cancelled_.reserve(64);
+}
+
+Ns SimulatedPlatform::run(RunCore& core) {
+  core.begin();
+  Ns now = 0;
+  for (;;) {
+    const Ns gpu_next = gpu_.next_finish_ns();
+    const Ns queue_next = queue_.next_time();
+    if (gpu_next == kNever && queue_next == kNever) break;
+    if (gpu_next <= queue_next) {  // finishes first within a nanosecond
+      now = gpu_next;
+      const FinishedStage done = gpu_.finish_next(now);
+      core.on_unit_finished(now, done.tag.task, done.tag.unit, done.partition);
+      continue;
+    }
+    const Timer timer = queue_.pop();
+    now = timer.time_ns;
+    core.on_timer(timer);
+  }
+  core.check_ended();
+  return now;
+}
+
+void SimulatedPlatform::start_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
+  const int model = plan_.tasks()[static_cast<std::size_t>(task)].model;
+  gpu_.start(now, partition, times_.of(model, unit), StageTag{task, unit, job});
+}
+
+void SimulatedPlatform::stop_task_units(Ns now, int task, std::vector<StoppedUnit>& out) {
+  cancelled_.clear();
+  gpu_.cancel_task(now, task, cancelled_);
+  for (const FinishedStage& c : cancelled_) out.push_back(StoppedUnit{c.tag.task, c.tag.unit, c.partition});
+}
+
+}  // namespace sgprs::sim

@@ -1,0 +1,42 @@
+#pragma once
+// The simulated world: a discrete-event engine over int64 ns behind the run
+// core's Platform interface. Timers wait in an TimerQueue; units run on the
+// GpuModel (SM sharing, sim/gpu_model.hpp) for the times of UnitTimes. The engine
+// moves its clock to the earliest of the next unit finish and the next timer (a
+// finish first within a nanosecond, core/platform.hpp) and hands it to the core.
+// It can stop running units, so the abort policy cancels them at the deadline.
+//
+//   SimulatedPlatform platform(plan, times, profile.gpu());
+//   RunCore core(plan, scheduler, platform, observers, duration_ns);
+//   const Ns end_ns = platform.run(core);
+#include "simulator/core/platform.hpp"
+#include "simulator/core/run_core.hpp"
+#include "simulator/core/timer_queue.hpp"
+#include "simulator/sim/gpu_model.hpp"
+#include "simulator/sim/unit_times.hpp"
+
+#include <vector>
+
+namespace sgprs::sim {
+
+class SimulatedPlatform final : public Platform {
+ public:
+  /// std::invalid_argument when the pool does not fit `gpu`.
+  SimulatedPlatform(const PolicyPlan& plan, const UnitTimes& times, const GpuShape& gpu);
+  /// Runs `core` (built on this platform) to the end; returns the instant the last released job ended.
+  Ns run(RunCore& core);
+
+  void start_unit(Ns now, int task, int unit, std::int64_t job, int partition) override;
+  void arm_timer(const Timer& timer) override { queue_.push(timer); }
+  bool can_stop_units() const override { return true; }
+  void stop_task_units(Ns now, int task, std::vector<StoppedUnit>& out) override;
+
+ private:
+  const PolicyPlan& plan_;
+  const UnitTimes& times_;
+  GpuModel gpu_;
+  TimerQueue queue_;
+  std::vector<FinishedStage> cancelled_;
+};
+
+}  // namespace sgprs::sim
