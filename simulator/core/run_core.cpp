@@ -12,7 +12,8 @@ RunCore::RunCore(const PolicyPlan& plan, Scheduler& scheduler, Platform& platfor
       platform_(platform),
       observers_(std::move(observers)),
       duration_ns_(duration_ns),
-      abort_at_deadline_(scheduler.options().miss_policy == MissPolicy::kAbort) {
+      abort_at_deadline_(scheduler.options().miss_policy == MissPolicy::kAbort),
+      skip_late_(scheduler.overrun_policy() == OverrunPolicy::kSkipLate) {
   for (const Observer* o : observers_) stage_deadlines_wanted_ = stage_deadlines_wanted_ || o->wants_stage_deadlines();
   tasks_.resize(plan.tasks().size());
   std::size_t units = 0;
@@ -47,6 +48,11 @@ void RunCore::emit(EventKind kind, Ns now, int task, int unit, int partition, Jo
   e.deadline_ns = s.deadline_ns;
   e.until_ns = until_ns;
   if (unit >= 0 && stage_deadlines_wanted_) e.stage_deadline_ns = scheduler_.stage_deadline(ref(task, unit));
+  if (finish_stamps_) {
+    e.launch_ns = finish_stamps_->launch_ns;
+    e.gpu_start_ns = finish_stamps_->gpu_start_ns;
+    e.gpu_end_ns = finish_stamps_->gpu_end_ns;
+  }
   for (Observer* o : observers_) o->on_event(e);
 }
 
@@ -86,7 +92,7 @@ void RunCore::schedule_next_release(int task, Ns now) {
   for (;;) {
     const Ns release = plan.offset_ns + s.next_job * plan.period_ns;
     if (release >= duration_ns_) return;
-    if (now > release + plan.period_ns) {  // its whole period passed while the previous job ran
+    if (now > release + (skip_late_ ? 0 : plan.period_ns)) {  // its whole period (skip-late: its instant) passed
       s.active_job = s.next_job;
       s.release_ns = release;
       s.deadline_ns = release + plan.deadline_ns;
@@ -124,11 +130,13 @@ void RunCore::release(int task, std::int64_t job, Ns now) {
   }
 }
 
-void RunCore::on_unit_finished(Ns now, int task, int unit, int partition) {
+void RunCore::on_unit_finished(Ns now, int task, int unit, int partition, const UnitStamps* stamps) {
   TaskState& s = tasks_[static_cast<std::size_t>(task)];
   if (s.active_job < 0 || s.units_running <= 0)
     throw std::logic_error("run core: a unit finished that was not running");
+  finish_stamps_ = stamps;
   emit(EventKind::kFinish, now, task, unit, partition);
+  finish_stamps_ = nullptr;
   --s.units_running;
   decisions_.clear();
   scheduler_.stage_finished(ref(task, unit), partition, now, decisions_);

@@ -10,6 +10,8 @@
 //     is skipped: a kSkip event, never started, counted as a miss;
 //   - the next one is released at max(r, f) (a kRelease event at that instant,
 //     carrying r; its deadlines still count from r).
+// Under the overrun policy skip-late (the `streams` baseline: a busy stream drops
+// frames) every job whose release instant passed (f > r) is skipped instead.
 // Only jobs with r < duration are released or skipped; after that the run goes on
 // until every released job has ended.
 // Miss policy abort: a job still unfinished at its deadline is dropped. On a
@@ -45,8 +47,9 @@ class RunCore {
   void begin();
   /// A timer armed through Platform::arm_timer fired; `timer.time_ns` is now.
   void on_timer(const Timer& timer);
-  /// A unit started by Platform::start_unit finished on `partition` at `now`.
-  void on_unit_finished(Ns now, int task, int unit, int partition);
+  /// A unit started by Platform::start_unit finished on `partition` at `now`; a live
+  /// platform passes what it measured of it (copied into the kFinish event).
+  void on_unit_finished(Ns now, int task, int unit, int partition, const UnitStamps* stamps = nullptr);
   /// Throws std::logic_error when a released job never ended (a stage was never started).
   void check_ended() const;
 
@@ -83,10 +86,12 @@ class RunCore {
   bool stage_deadlines_wanted_ = false;
   Ns duration_ns_;
   bool abort_at_deadline_;
+  bool skip_late_;  // overrun policy skip-late: a release instant that passed is skipped
   std::vector<TaskState> tasks_;
   std::vector<int> preds_left_;
   std::vector<Decision> decisions_;
   std::vector<StoppedUnit> stopped_;
+  const UnitStamps* finish_stamps_ = nullptr;  // set while the kFinish event of a live unit is emitted
   int active_jobs_ = 0;
   std::int64_t events_ = 0;
   std::int64_t stage_events_ = 0;

@@ -48,6 +48,13 @@ struct RunEvent {
   Ns gpu_end_ns = -1;
 };
 
+/// What a live platform measured of one unit, handed to the run core with its finish.
+struct UnitStamps {
+  Ns launch_ns = -1;     // host: the unit was enqueued
+  Ns gpu_start_ns = -1;  // GPU, on the host clock
+  Ns gpu_end_ns = -1;    // GPU, on the host clock
+};
+
 /// What observers need to name things; valid for the whole run.
 struct RunInfo {
   std::string scheduler;

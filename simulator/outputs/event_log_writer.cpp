@@ -82,6 +82,11 @@ void EventLogWriter::on_event(const RunEvent& e) {
   }
   if (e.partition >= 0) append_field(line_, "partition", partition_json_[static_cast<std::size_t>(e.partition)]);
   if (e.kind == EventKind::kDecision && e.partition < 0) append_field(line_, "until_ns", e.until_ns);
+  if (e.gpu_end_ns >= 0) {  // live runs: the host launch, the GPU's own interval (the event's t_ns is the notice)
+    append_field(line_, "launch_ns", e.launch_ns);
+    append_field(line_, "gpu_start_ns", e.gpu_start_ns);
+    append_field(line_, "gpu_end_ns", e.gpu_end_ns);
+  }
   if (e.kind == EventKind::kJobEnd) {
     append_field(line_, "outcome", quoted(to_string(e.outcome)));
     if (e.outcome != JobOutcome::kAborted) append_field(line_, "response_ns", e.time_ns - e.release_ns);

@@ -4,6 +4,12 @@
 //           share every SM), task i on partition i mod N, each job run as one
 //           unit (the whole model), and no limit on concurrent jobs per partition
 //           (each task thread had its own stream): max_parallel = number of tasks.
+//   streams what a PyTorch user runs instead of sgprs: `streams` plain streams on the
+//           whole GPU (each a whole-GPU partition with one slot, so FIFO per stream),
+//           task i on stream i mod streams, each job the whole model as one unit,
+//           and a job whose release instant passes while its task's previous job
+//           still runs is skipped (overrun auto = skip-late). The requested layout is
+//           ignored but for its provenance.
 //   static  the requested layout as is; each task pinned by `static_assignment`
 //           (round-robin: i mod N; balanced: in task order, to the partition with
 //           the least predicted utilisation so far, sum of job time / period,
@@ -67,8 +73,27 @@ class NaiveScheduler final : public PinnedScheduler {
   }
 };
 
+class StreamsScheduler final : public PinnedScheduler {
+ public:
+  using PinnedScheduler::PinnedScheduler;
+
+ protected:
+  bool on_runs_whole_jobs() const override { return true; }
+  WaitingOrder waiting_order() const override { return WaitingOrder::kFifo; }
+  OverrunPolicy on_default_overrun() const override { return OverrunPolicy::kSkipLate; }
+  Layout on_make_pool(const Layout&, const GpuShape& gpu, std::size_t) const override {
+    const std::vector<int> sizes(static_cast<std::size_t>(options().streams), gpu.sm_count);
+    Layout pool = layout_from_sizes("streams:" + std::to_string(sizes.size()), sizes, gpu, 1);
+    for (std::size_t s = 0; s < pool.partitions.size(); ++s) pool.partitions[s].name = "s" + std::to_string(s);
+    return pool;
+  }
+};
+
 }  // namespace
 
+std::unique_ptr<Scheduler> make_streams_scheduler(const SchedulerOptions& options) {
+  return std::make_unique<StreamsScheduler>(options);
+}
 std::unique_ptr<Scheduler> make_naive_scheduler(const SchedulerOptions& options) {
   return std::make_unique<NaiveScheduler>(options);
 }

@@ -13,6 +13,8 @@ const std::vector<SchedulerEntry>& scheduler_registry() {
       {"sequential", "one whole-GPU partition, one stage at a time, earliest job deadline first",
        &make_sequential_scheduler},
       {"static", "each task pinned to one partition of the layout, stages in order", &make_static_scheduler},
+      {"streams", "what PyTorch users run: --option streams=S plain streams on the whole GPU (default 16), task i on stream i mod S, whole jobs, FIFO per stream, a job released while its task's previous one runs is skipped",
+       &make_streams_scheduler},
   };
   return entries;
 }

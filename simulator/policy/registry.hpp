@@ -25,5 +25,6 @@ std::unique_ptr<Scheduler> make_sgprs_scheduler(const SchedulerOptions& options)
 std::unique_ptr<Scheduler> make_naive_scheduler(const SchedulerOptions& options);
 std::unique_ptr<Scheduler> make_sequential_scheduler(const SchedulerOptions& options);
 std::unique_ptr<Scheduler> make_static_scheduler(const SchedulerOptions& options);
+std::unique_ptr<Scheduler> make_streams_scheduler(const SchedulerOptions& options);
 
 }  // namespace sgprs::sim

@@ -56,6 +56,10 @@ class Scheduler {
   }
   /// True when the policy runs each job as one unit (the whole model).
   bool runs_whole_jobs() const { return on_runs_whole_jobs(); }
+  /// The overrun rule the run core applies (option `overrun`, or the policy's own for auto).
+  OverrunPolicy overrun_policy() const {
+    return options_.overrun == OverrunPolicy::kAuto ? on_default_overrun() : options_.overrun;
+  }
 
   /// Forgets every previous run; `plan` must outlive the run.
   void reset(const PolicyPlan& plan);
@@ -91,6 +95,7 @@ class Scheduler {
   virtual WaitingOrder waiting_order() const { return options_.waiting_order; }
   virtual Layout on_make_pool(const Layout& requested, const GpuShape& gpu, std::size_t task_count) const;
   virtual bool on_runs_whole_jobs() const { return false; }
+  virtual OverrunPolicy on_default_overrun() const { return OverrunPolicy::kReleaseLate; }
   virtual void on_reset() {}
 
   // --- What a policy may look at -------------------------------------------

@@ -25,6 +25,9 @@ constexpr Named<MissPolicy> kMissPolicies[] = {{MissPolicy::kRunToCompletion, "r
 constexpr Named<ScanOrder> kScanOrders[] = {{ScanOrder::kPool, "pool"}, {ScanOrder::kAscendingSms, "ascending-sms"}};
 constexpr Named<CompletionEstimate> kEstimates[] = {{CompletionEstimate::kSerial, "serial"},
                                                     {CompletionEstimate::kParallel, "parallel"}};
+constexpr Named<OverrunPolicy> kOverruns[] = {{OverrunPolicy::kAuto, "auto"},
+                                              {OverrunPolicy::kReleaseLate, "release-late"},
+                                              {OverrunPolicy::kSkipLate, "skip-late"}};
 constexpr Named<StaticAssignment> kAssignments[] = {{StaticAssignment::kRoundRobin, "round-robin"},
                                                     {StaticAssignment::kBalanced, "balanced"}};
 
@@ -97,6 +100,11 @@ const std::vector<SchedulerOptionInfo>& scheduler_option_infos() {
        "a job unfinished at its deadline runs on or is dropped (paper 2.4: run-to-completion)", "run-to-completion"},
       {"static_assignment", choices(kAssignments), "how the `static` scheduler pins tasks to partitions",
        "round-robin"},
+      {"overrun", choices(kOverruns),
+       "a job released while its task's previous job runs: released when it ends (paper 2.4) or skipped; auto: the "
+       "scheduler's rule (skip-late for streams, else release-late)",
+       "auto"},
+      {"streams", "integer in [1, 1024]", "streams of the `streams` baseline (task i on stream i mod streams)", "16"},
   };
   return infos;
 }
@@ -134,6 +142,12 @@ void set_scheduler_option(SchedulerOptions& o, std::string_view name, std::strin
     o.miss_policy = parse_enum(kMissPolicies, name, value, source);
   } else if (name == "static_assignment") {
     o.static_assignment = parse_enum(kAssignments, name, value, source);
+  } else if (name == "overrun") {
+    o.overrun = parse_enum(kOverruns, name, value, source);
+  } else if (name == "streams") {
+    const int v = parse_int(name, value, source);
+    if (v < 1 || v > 1024) throw InputError(source, field, "must be in [1, 1024]");
+    o.streams = v;
   } else {
     std::string known;
     for (const auto& info : scheduler_option_infos()) known += (known.empty() ? "" : ", ") + info.name;
@@ -153,6 +167,8 @@ std::string get_scheduler_option(const SchedulerOptions& o, std::string_view nam
   if (name == "waiting_order") return name_of(kWaitingOrders, o.waiting_order);
   if (name == "miss_policy") return name_of(kMissPolicies, o.miss_policy);
   if (name == "static_assignment") return name_of(kAssignments, o.static_assignment);
+  if (name == "overrun") return name_of(kOverruns, o.overrun);
+  if (name == "streams") return std::to_string(o.streams);
   return "";
 }
 
@@ -161,8 +177,9 @@ Json SchedulerOptions::to_json() const {
   out["deadline_fraction"] = deadline_fraction;
   out["defer_window"] = defer_window;
   out["no_defer_last"] = no_defer_last;
+  out["streams"] = streams;
   for (const char* name : {"reference_partition", "scan_order", "completion_estimate", "waiting_order", "miss_policy",
-                           "static_assignment"})
+                           "static_assignment", "overrun"})
     out[name] = get_scheduler_option(*this, name);
   return out;
 }

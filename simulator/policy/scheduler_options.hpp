@@ -34,6 +34,12 @@ enum class CompletionEstimate {
   kSerial,    // paper: head start + sum of every queued stage's time, as if they ran one by one
   kParallel,  // max_parallel-aware: queued stages fill the partition's slots as they free up
 };
+/// What happens to the next job of a task whose previous job ends after the next release.
+enum class OverrunPolicy {
+  kAuto,         // the scheduler's own rule: release-late, except `streams` (skip-late)
+  kReleaseLate,  // paper: released at max(r, f); only periods that passed wholly are skipped
+  kSkipLate,     // a job whose release instant passed while the previous ran is skipped (a busy stream drops frames)
+};
 /// How `static` pins tasks to partitions.
 enum class StaticAssignment {
   kRoundRobin,  // task i -> partition i mod N
@@ -56,6 +62,9 @@ struct SchedulerOptions {
   WaitingOrder waiting_order = WaitingOrder::kFifo;
   MissPolicy miss_policy = MissPolicy::kRunToCompletion;
   StaticAssignment static_assignment = StaticAssignment::kRoundRobin;
+  OverrunPolicy overrun = OverrunPolicy::kAuto;
+  // The `streams` baseline: plain streams on the whole GPU, task i on stream i mod streams.
+  int streams = 16;
 
   Json to_json() const;
 };

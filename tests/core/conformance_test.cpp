@@ -4,7 +4,7 @@
 // (given here, not from a GPU model) and must produce exactly these lines.
 // Worlds: the scripted platform that can stop units and the one that cannot (a
 // GPU's abort semantics, core/run_core.hpp), and the live platform's control loop
-// on a virtual clock and a fake device (tests/live/live_conformance_test.cpp).
+// on a virtual clock and a fake device (worlds.cpp).
 //
 // Line format: tests/simulator/sim_test_support.hpp. Partitions: the 16-SM test GPU
 // of tests/data/sim. Unless a case says otherwise: scheduler sgprs with the paper's

@@ -74,5 +74,36 @@ TEST(StaticScheduler, BalancedPinningFillsTheLeastLoadedPartition) {
   EXPECT_EQ(only(trace.lines, "end"), (std::vector<std::string>{"7000 end T0 0 on_time", "14000 end T1 0 on_time"}));
 }
 
+TEST(StreamsScheduler, OneStreamRunsJobsInFifoOrderAndSkipsLateReleases) {
+  // streams=1: T0 and T1 share one whole-GPU stream (3500 ns a job), T = D = 5000.
+  // T0 job 0 [0, 3500]; T1 job 0 waits, [3500, 7000], late. At 7000 T1 job 1's instant
+  // (5000) has passed: skip-late skips it (release-late would run it). T0 job 1 (released
+  // at 5000) runs [7000, 10500], late; at 10500 its job 2 (10000) is skipped; T1 job 2
+  // (released at 10000) runs [10500, 14000], on time.
+  RunOptions run = test::isolated_options("streams", 15000);
+  run.scheduler_options.streams = 1;
+  const auto trace = test::run_case(chain3_tasks({5000, 5000}), test::sizes_layout({8, 8}, 1), run);
+  EXPECT_EQ(only(trace.lines, "skip"), (std::vector<std::string>{"7000 skip T1 1", "10500 skip T0 2"}));
+  EXPECT_EQ(only(trace.lines, "end"), (std::vector<std::string>{"3500 end T0 0 on_time", "7000 end T1 0 late",
+                                                                "10500 end T0 1 late", "14000 end T1 2 on_time"}));
+  ASSERT_EQ(trace.summary.partitions.size(), 1u);
+  EXPECT_EQ(trace.summary.partitions[0].name, "s0");
+  EXPECT_EQ(trace.summary.partitions[0].sms, 16);
+
+  // The paper's rule instead (overrun release-late): T1 job 1 is released at 7000.
+  run.scheduler_options.overrun = OverrunPolicy::kReleaseLate;
+  const auto late = test::run_case(chain3_tasks({5000, 5000}), test::sizes_layout({8, 8}, 1), run);
+  EXPECT_EQ(only(late.lines, "release")[2], "5000 release T0 1");
+  EXPECT_EQ(only(late.lines, "release")[3], "7000 release T1 1");
+}
+
+TEST(StreamsScheduler, TasksGoRoundRobinOverTheStreams) {
+  RunOptions run = test::isolated_options("streams", 1);
+  run.scheduler_options.streams = 2;
+  const auto trace = test::run_case(chain3_tasks({100000, 100000, 100000}), test::sizes_layout({16}, 1), run);
+  EXPECT_EQ(only(trace.lines, "assign"), (std::vector<std::string>{"0 assign T0 chain3 s0", "0 assign T1 chain3 s1",
+                                                                   "0 assign T2 chain3 s0"}));
+}
+
 }  // namespace
 }  // namespace sgprs::sim

@@ -1,0 +1,95 @@
+#include "simulator/live/live_platform.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace sgprs::live {
+
+LivePlatform::LivePlatform(const sim::PolicyPlan& plan, StageExecutor& executor, const HostClock& clock,
+                           LiveOptions options)
+    : plan_(plan), executor_(executor), clock_(clock), options_(std::move(options)) {
+  timers_.reserve(4 * plan.tasks().size() + 16);
+  job_release_ns_.assign(plan.tasks().size(), -1);
+}
+
+void LivePlatform::start_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
+  executor_.launch(UnitLaunch{task, unit, job, partition}, now);
+  ++stats_.launches;
+  Ns& released = job_release_ns_[static_cast<std::size_t>(task)];
+  if (released >= 0) {
+    stats_.release_to_launch.push_back(now - released);
+    released = -1;
+  }
+}
+
+void LivePlatform::call_core(const std::function<void()>& call) {
+  const Ns start = SteadyHostClock::steady_now();
+  call();
+  stats_.decision.push_back(SteadyHostClock::steady_now() - start);
+}
+
+void LivePlatform::wait_for_work(Ns next_timer, std::vector<UnitCompletion>& done) {
+  if (options_.spin_ns <= 0 || next_timer == kNever) {
+    executor_.wait(next_timer, done);
+    return;
+  }
+  executor_.wait(next_timer - options_.spin_ns, done);
+  while (done.empty() && clock_.now() < next_timer) executor_.wait(clock_.now(), done);
+}
+
+Ns LivePlatform::run(sim::RunCore& core) {
+  core.begin();
+  std::vector<UnitCompletion> done;
+  done.reserve(64);
+  Ns last = 0;
+  Ns next_progress = options_.progress_every_ns;
+  Ns stop_at = kNever;  // drain deadline once stopped
+  for (;;) {
+    const bool stopping = options_.stop && options_.stop->load(std::memory_order_relaxed);
+    if (stopping && stop_at == kNever) {
+      stats_.interrupted = true;
+      stop_at = clock_.now() + options_.drain_timeout_ns;
+    }
+    if (stopping) {  // no more releases: drop the release timers, keep the others
+      sim::TimerQueue kept;
+      while (!timers_.empty()) {
+        const sim::Timer t = timers_.pop();
+        if (t.kind != sim::TimerKind::kRelease) kept.push(t);
+      }
+      timers_ = std::move(kept);
+      if (core.active_jobs() == 0 || clock_.now() >= stop_at) {
+        stats_.drained = core.active_jobs() == 0;
+        break;
+      }
+    }
+    if (timers_.empty() && executor_.in_flight() == 0) break;
+    done.clear();
+    wait_for_work(stopping ? std::min(timers_.next_time(), stop_at) : timers_.next_time(), done);
+    for (const UnitCompletion& c : done) {
+      last = std::max(last, c.noticed_ns);
+      stats_.end_to_noticed.push_back(c.noticed_ns - c.gpu_end_ns);
+      const sim::UnitStamps stamps{c.launch_ns, c.gpu_start_ns, c.gpu_end_ns};
+      call_core([&] { core.on_unit_finished(last, c.launch.task, c.launch.unit, c.launch.partition, &stamps); });
+    }
+    const Ns now = std::max(last, clock_.now());
+    while (!timers_.empty() && timers_.next_time() <= now) {
+      sim::Timer t = timers_.pop();
+      if (stopping && t.kind == sim::TimerKind::kRelease) continue;  // armed by a job that just ended
+      if (t.kind == sim::TimerKind::kRelease) {
+        stats_.release_jitter.push_back(now - t.time_ns);
+        job_release_ns_[static_cast<std::size_t>(t.task)] = t.time_ns;
+      }
+      t.time_ns = now;
+      last = now;
+      call_core([&] { core.on_timer(t); });
+    }
+    if (options_.progress && now >= next_progress) {
+      options_.progress(now);
+      next_progress = now + options_.progress_every_ns;
+    }
+  }
+  if (!stats_.interrupted) core.check_ended();
+  return last;
+}
+
+}  // namespace sgprs::live

@@ -1,0 +1,77 @@
+#pragma once
+// The live world: the run core's Platform on a real (or fake) device. One control
+// thread runs everything: it sleeps until the next timer or the next completion
+// the executor reports, hands completions to the core first and due timers after
+// (core/platform.hpp's same-instant order), and launches what the core starts.
+// The core's time is the host clock: a timer fires at the clock's reading when it
+// is handled (>= its armed instant), a unit finishes when the executor noticed it.
+// A GPU cannot stop a running kernel: can_stop_units() is false, so the abort
+// policy drops a late job when its running stage ends (core/run_core.hpp).
+//
+//   LivePlatform platform(plan, executor, clock, options);
+//   RunCore core(plan, scheduler, platform, observers, duration_ns);
+//   platform.run(core);              // returns when every released job ended
+//   platform.stats();                // jitter, decision time, latencies
+#include "simulator/core/platform.hpp"
+#include "simulator/core/run_core.hpp"
+#include "simulator/core/timer_queue.hpp"
+#include "simulator/live/host_clock.hpp"
+#include "simulator/live/stage_executor.hpp"
+
+#include <atomic>
+#include <functional>
+#include <vector>
+
+namespace sgprs::live {
+
+struct LiveOptions {
+  /// Sleep until this long before a timer, then poll the executor without blocking
+  /// (a condition-variable wake-up is late by tens of microseconds). 0 for a virtual clock.
+  Ns spin_ns = 0;
+  /// Set (from a signal handler) to stop: no more releases; jobs already released run
+  /// on until they end or `drain_timeout_ns` passes.
+  const std::atomic<bool>* stop = nullptr;
+  Ns drain_timeout_ns = 2 * kNsPerSecond;
+  /// Called about once per `progress_every_ns` of host time with the run so far.
+  std::function<void(Ns now)> progress;
+  Ns progress_every_ns = kNsPerSecond;
+};
+
+/// Samples, each in ns, one per occurrence.
+struct LiveStats {
+  std::vector<Ns> release_jitter;      // a release timer's handling instant - its armed instant
+  std::vector<Ns> decision;            // host time of each call into the run core (scheduler + launches)
+  std::vector<Ns> release_to_launch;   // a job's release instant - its first unit's launch
+  std::vector<Ns> end_to_noticed;      // a unit's GPU end - when the host noticed it
+  std::int64_t launches = 0;
+  bool interrupted = false;            // the stop flag ended the run early
+  bool drained = true;                 // every released job ended (false: drain timed out)
+};
+
+class LivePlatform final : public sim::Platform {
+ public:
+  LivePlatform(const sim::PolicyPlan& plan, StageExecutor& executor, const HostClock& clock, LiveOptions options);
+  /// Runs `core` (built on this platform) until every released job ended, or the
+  /// stop flag and the drain time-out say otherwise. Returns the last instant.
+  Ns run(sim::RunCore& core);
+  const LiveStats& stats() const { return stats_; }
+
+  void start_unit(Ns now, int task, int unit, std::int64_t job, int partition) override;
+  void arm_timer(const sim::Timer& timer) override { timers_.push(timer); }
+  bool can_stop_units() const override { return false; }
+  void stop_task_units(Ns, int, std::vector<sim::StoppedUnit>&) override {}
+
+ private:
+  void wait_for_work(Ns next_timer, std::vector<UnitCompletion>& done);
+  void call_core(const std::function<void()>& call);
+
+  const sim::PolicyPlan& plan_;
+  StageExecutor& executor_;
+  const HostClock& clock_;
+  LiveOptions options_;
+  sim::TimerQueue timers_;
+  std::vector<Ns> job_release_ns_;   // per task: the release instant of its current job, -1 once launched
+  LiveStats stats_;
+};
+
+}  // namespace sgprs::live
