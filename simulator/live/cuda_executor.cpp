@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <semaphore>
 #include <stdexcept>
@@ -46,7 +47,7 @@ struct Slot {
   bool stamped = false;  // gpu_*_ns converted already (not by host callbacks: no CUDA calls there)
   Ns gpu_start_ns = 0;
   Ns gpu_end_ns = 0;
-  std::binary_semaphore launched{0};  // kBlockingSync: wakes this slot's thread
+  std::counting_semaphore<2> launched{0};  // kBlockingSync: wakes this slot's thread (and its stop)
   CudaStageExecutor::Impl* owner = nullptr;
 };
 
@@ -177,7 +178,7 @@ void CudaStageExecutor::Impl::poll_loop() {
         const cudaError_t status = cudaEventQuery(slot.end.get());
         if (status == cudaErrorNotReady) continue;
         slot.noticed_ns = host_now();
-        SGPRS_LIVE_CALL(status, describe(slot.unit));
+        if (status != cudaSuccess) detail::throw_gpu_error(status, "cudaEventQuery(end event)", describe(slot.unit));
         stamp(slot);
         finish(slot);
       }
@@ -199,7 +200,8 @@ void CudaStageExecutor::Impl::slot_loop(Slot& slot) {
       if (stopping.load(std::memory_order_relaxed)) return;
       const cudaError_t status = cudaEventSynchronize(slot.end.get());
       slot.noticed_ns = host_now();
-      SGPRS_LIVE_CALL(status, describe(slot.unit));
+      if (status != cudaSuccess)
+        detail::throw_gpu_error(status, "cudaEventSynchronize(end event)", describe(slot.unit));
       stamp(slot);
       finish(slot);
     }
@@ -215,7 +217,7 @@ void CudaStageExecutor::Impl::check_faults_by_query() {
     const cudaError_t status = cudaEventQuery(slot.end.get());
     if (status != cudaSuccess && status != cudaErrorNotReady) {
       try {
-        SGPRS_LIVE_CALL(status, describe(slot.unit));
+        detail::throw_gpu_error(status, "cudaEventQuery(end event)", describe(slot.unit));
       } catch (const GpuError& e) {
         if (fault.empty()) fault = e.what();  // caller holds the mutex
       }

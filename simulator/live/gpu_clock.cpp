@@ -56,7 +56,8 @@ void GpuClock::move_reference_forward(Ns now_ns) {
   if (next_recorded_) {
     const cudaError_t done = cudaEventQuery(next_.get());
     if (done == cudaErrorNotReady) return;
-    SGPRS_LIVE_CALL(done, std::string("moving the GPU clock reference"));
+    if (done != cudaSuccess)
+      detail::throw_gpu_error(done, "cudaEventQuery(next clock reference)", "moving the GPU clock reference");
     reference_ns_ += since_reference_ns(next_.get());
     std::swap(reference_, next_);
     next_recorded_ = false;

@@ -69,7 +69,16 @@ UnitGraphs::UnitGraphs(const ExecutorSetup& setup, SetupReport& report) {
   max_parallel_ = setup.layout.max_parallel;
   const int slot_streams = static_cast<int>(setup.layout.partitions.size()) * max_parallel_;
   profiler::init_cuda_for_partitions(slot_streams);  // NoGpuError without a GPU
+  try {
+    build(setup, report);
+  } catch (...) {
+    release();  // no destructor after a throwing constructor
+    throw;
+  }
+  report.setup_s = seconds_since(started);
+}
 
+void UnitGraphs::build(const ExecutorSetup& setup, SetupReport& report) {
   as_gpu_step("splitting GPU " + std::to_string(setup.device) + " into green-context pieces",
               [&] { pool_.emplace(setup.device, 8u, false); });
   const std::int64_t free_before = free_device_bytes();
@@ -105,28 +114,26 @@ UnitGraphs::UnitGraphs(const ExecutorSetup& setup, SetupReport& report) {
   const char* connections = std::getenv("CUDA_DEVICE_MAX_CONNECTIONS");
   report.notes = "driver CUDA " + version_text(driver) + ", runtime CUDA " + version_text(runtime) + ", " +
                  std::string(precision_name(setup.precision)) + ", CUDA_DEVICE_MAX_CONNECTIONS=" +
-                 (connections != nullptr ? connections : "default") + ", split " + split_text(setup.gpu.sm_count > 0
-                                                                                                  ? setup.gpu
-                                                                                                  : GpuShape{
-                                                                                                        pool_->split().sm_count,
-                                                                                                        pool_->split().piece_sms,
-                                                                                                        pool_->split().pieces,
-                                                                                                        pool_->split().remainder_sms});
-  report.setup_s = seconds_since(started);
+                 (connections != nullptr ? connections : "default") + ", split " + split_text(device_split_);
 }
 
-UnitGraphs::~UnitGraphs() {
+UnitGraphs::~UnitGraphs() { release(); }
+
+void UnitGraphs::release() {
   graphs_.clear();
   // The op library caches library handles per stream address; a later pool may reuse an address.
   for (const profiler::Partition* p : partitions_)
     for (std::size_t s = 0; s < p->stream_count(); ++s) profiler::forget_stream(p->stream(s));
   if (pool_) pool_->make_primary_current();
   instances_.clear();
+  partitions_.clear();
+  pool_.reset();
 }
 
 void UnitGraphs::build_partitions(const ExecutorSetup& setup) {
   const profiler::GpuSplit& split = pool_->split();
-  const GpuShape device{split.sm_count, split.piece_sms, split.pieces, split.remainder_sms};
+  device_split_ = GpuShape{split.sm_count, split.piece_sms, split.pieces, split.remainder_sms};
+  const GpuShape& device = device_split_;
   const std::string source = "layout '" + setup.layout.name + "'";
   if (setup.gpu.sm_count > 0 &&
       (setup.gpu.sm_count != device.sm_count || setup.gpu.piece_sms != device.piece_sms ||

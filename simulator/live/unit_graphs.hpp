@@ -46,11 +46,14 @@ class UnitGraphs {
   void make_primary_current() const { pool_->make_primary_current(); }
 
  private:
+  void build(const ExecutorSetup& setup, SetupReport& report);
   void build_partitions(const ExecutorSetup& setup);
+  void release();  // everything, in an order the driver accepts
   void capture_partition(const ExecutorSetup& setup, int p);
   std::size_t index(int task, int unit, int partition) const;
 
   int max_parallel_ = 1;
+  GpuShape device_split_;
   std::optional<profiler::PartitionPool> pool_;
   std::vector<const profiler::Partition*> partitions_;
   std::vector<profiler::ModelInstance> instances_;  // one per task
