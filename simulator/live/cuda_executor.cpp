@@ -30,31 +30,31 @@ enum SlotState : int { kIdle, kRunning, kNoticed };
 
 }  // namespace
 
-/// One stream of a partition with the events of the unit running on it.
-struct Slot {
-  int partition = 0;
-  cudaStream_t stream = nullptr;
-  profiler::Event start;
-  profiler::Event end;
-  bool busy = false;  // control thread only: launched and not yet returned by wait()
-  // Written by launch() before `state` becomes kRunning:
-  UnitLaunch unit;
-  Ns launch_ns = 0;
-  std::uint64_t sequence = 0;
-  std::atomic<int> state{kIdle};
-  // Written by whoever notices the end, before `state` becomes kNoticed:
-  Ns noticed_ns = 0;
-  bool stamped = false;  // gpu_*_ns converted already (not by host callbacks: no CUDA calls there)
-  Ns gpu_start_ns = 0;
-  Ns gpu_end_ns = 0;
-  std::counting_semaphore<2> launched{0};  // kBlockingSync: wakes this slot's thread (and its stop)
-  CudaStageExecutor::Impl* owner = nullptr;
-};
-
 struct CudaStageExecutor::Impl {
+  /// One stream of a partition with the events of the unit running on it.
+  struct Slot {
+    int partition = 0;
+    cudaStream_t stream = nullptr;
+    profiler::Event start;
+    profiler::Event end;
+    bool busy = false;  // control thread only: launched and not yet returned by wait()
+    // Written by launch() before `state` becomes kRunning:
+    UnitLaunch unit;
+    Ns launch_ns = 0;
+    std::uint64_t sequence = 0;
+    std::atomic<int> state{kIdle};
+    // Written by whoever notices the end, before `state` becomes kNoticed:
+    Ns noticed_ns = 0;
+    bool stamped = false;  // gpu_*_ns converted already (not by host callbacks: no CUDA calls there)
+    Ns gpu_start_ns = 0;
+    Ns gpu_end_ns = 0;
+    std::counting_semaphore<2> launched{0};  // kBlockingSync: wakes this slot's thread (and its stop)
+    Impl* owner = nullptr;
+  };
+
   ExecutorSetup setup;
   SetupReport report;
-  std::unique_ptr<UnitGraphs> graphs;  // first member: destroyed last
+  std::unique_ptr<UnitGraphs> graphs;  // destroyed after the clocks and slots below
   std::vector<std::unique_ptr<GpuClock>> clocks;
   std::vector<std::unique_ptr<Slot>> slots;  // partition-major, max_parallel per partition
   int in_flight = 0;
@@ -79,13 +79,13 @@ struct CudaStageExecutor::Impl {
   void poll_loop();
   void slot_loop(Slot& slot);
   void check_faults_by_query();
-  void drain(Ns bound_ns);
+  bool drain(Ns bound_ns);  // false: a unit still runs after the bound
   void stop_threads();
 };
 
 namespace {
 void CUDART_CB on_unit_done(void* data) {
-  auto* slot = static_cast<Slot*>(data);
+  auto* slot = static_cast<CudaStageExecutor::Impl::Slot*>(data);
   slot->noticed_ns = steady_clock_ns_now() - slot->owner->setup.epoch_steady_ns;
   slot->owner->finish(*slot);
 }
@@ -225,16 +225,19 @@ void CudaStageExecutor::Impl::check_faults_by_query() {
   }
 }
 
-void CudaStageExecutor::Impl::drain(Ns bound_ns) {
+bool CudaStageExecutor::Impl::drain(Ns bound_ns) {
   const Ns deadline = host_now() + bound_ns;
   for (auto& slot : slots) {
     if (!slot->busy) continue;
     while (cudaStreamQuery(slot->stream) == cudaErrorNotReady && host_now() < deadline)
       std::this_thread::sleep_for(std::chrono::microseconds(100));
-    if (cudaStreamQuery(slot->stream) == cudaErrorNotReady)
-      std::fprintf(stderr, "sgprs: warning: a unit still ran on partition %d after %.1f s; tearing down anyway\n",
-                   slot->partition, ns_to_seconds(bound_ns));
+    if (cudaStreamQuery(slot->stream) == cudaErrorNotReady) {
+      std::fprintf(stderr, "sgprs: warning: a unit still ran on partition %d after %.1f s; its GPU state is left "
+                   "to the process's exit\n", slot->partition, ns_to_seconds(bound_ns));
+      return false;
+    }
   }
+  return true;
 }
 
 void CudaStageExecutor::Impl::stop_threads() {
@@ -248,7 +251,14 @@ void CudaStageExecutor::Impl::stop_threads() {
 CudaStageExecutor::CudaStageExecutor(const ExecutorSetup& setup) : impl_(std::make_unique<Impl>(setup)) {}
 
 CudaStageExecutor::~CudaStageExecutor() {
-  impl_->drain(impl_->setup.shutdown_wait_ns);
+  if (!impl_->drain(impl_->setup.shutdown_wait_ns)) {
+    // The GPU still runs a unit whose events, callback and graph would be destroyed under it.
+    impl_->stopping.store(true);
+    if (impl_->poller.joinable()) impl_->poller.detach();
+    for (std::thread& t : impl_->slot_threads) t.detach();
+    static_cast<void>(impl_.release());
+    return;
+  }
   impl_->stop_threads();
   impl_->slots.clear();
   impl_->clocks.clear();
@@ -261,10 +271,10 @@ void CudaStageExecutor::launch(const UnitLaunch& unit, Ns /*now_ns*/) {
   if (graph == nullptr)
     throw std::invalid_argument("launch " + s.describe(unit) +
                                 ": no such unit, or the set-up did not allow it there (ExecutorSetup::may_launch)");
-  Slot* slot = nullptr;
+  Impl::Slot* slot = nullptr;
   const int per_partition = s.graphs->max_parallel();
   for (int i = 0; i < per_partition && slot == nullptr; ++i) {
-    Slot* candidate = s.slots[static_cast<std::size_t>(unit.partition * per_partition + i)].get();
+    Impl::Slot* candidate = s.slots[static_cast<std::size_t>(unit.partition * per_partition + i)].get();
     if (!candidate->busy) slot = candidate;
   }
   if (slot == nullptr)
@@ -307,12 +317,12 @@ void CudaStageExecutor::wait(Ns until_ns, std::vector<UnitCompletion>& out) {
     if (!s.fault.empty()) throw GpuError(s.fault);
     s.taking.swap(s.done);
   }
-  for (Slot* slot : s.taking)
+  for (Impl::Slot* slot : s.taking)
     if (!slot->stamped) s.stamp(*slot);
-  std::sort(s.taking.begin(), s.taking.end(), [](const Slot* a, const Slot* b) {
+  std::sort(s.taking.begin(), s.taking.end(), [](const Impl::Slot* a, const Impl::Slot* b) {
     return a->gpu_end_ns != b->gpu_end_ns ? a->gpu_end_ns < b->gpu_end_ns : a->sequence < b->sequence;
   });
-  for (Slot* slot : s.taking) {
+  for (Impl::Slot* slot : s.taking) {
     UnitCompletion c;
     c.launch = slot->unit;
     c.launch_ns = slot->launch_ns;

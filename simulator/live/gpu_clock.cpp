@@ -26,12 +26,13 @@ Ns elapsed_ns(cudaEvent_t from, cudaEvent_t to) {
 
 GpuClock::GpuClock(cudaStream_t idle_stream, Ns epoch_steady_ns, int brackets)
     : stream_(idle_stream), epoch_steady_ns_(epoch_steady_ns) {
-  reference_ = timing_event();
-  next_ = timing_event();
+  base_ = timing_event();
+  newer_ = timing_event();
+  pending_ = timing_event();
   scratch_ = timing_event();
-  const Bracket best = measure(reference_, scratch_, brackets);
-  reference_ns_ = best.midpoint_ns;
-  reference_taken_ns_ = best.midpoint_ns;
+  const Bracket best = measure(base_, scratch_, brackets);
+  base_ns_ = best.midpoint_ns;
+  newer_taken_ns_ = best.midpoint_ns;
   uncertainty_ns_ = (best.width_ns + 1) / 2;
 }
 
@@ -50,35 +51,42 @@ GpuClock::Bracket GpuClock::measure(profiler::Event& best, profiler::Event& scra
   return tightest;
 }
 
-Ns GpuClock::since_reference_ns(cudaEvent_t event) const { return elapsed_ns(reference_.get(), event); }
-
 void GpuClock::move_reference_forward(Ns now_ns) {
-  if (next_recorded_) {
-    const cudaError_t done = cudaEventQuery(next_.get());
+  if (pending_recorded_) {
+    const cudaError_t done = cudaEventQuery(pending_.get());
     if (done == cudaErrorNotReady) return;
     if (done != cudaSuccess)
       detail::throw_gpu_error(done, "cudaEventQuery(next clock reference)", "moving the GPU clock reference");
-    reference_ns_ += since_reference_ns(next_.get());
-    std::swap(reference_, next_);
-    next_recorded_ = false;
-    reference_taken_ns_ = now_ns;
-  } else if (now_ns - reference_taken_ns_ >= kReferenceEveryNs) {
-    SGPRS_LIVE_CALL(cudaEventRecord(next_.get(), stream_), std::string("moving the GPU clock reference"));
-    next_recorded_ = true;
+    pending_recorded_ = false;
+    newer_taken_ns_ = now_ns;
+    if (!has_newer_) {  // the first step: the set-up reference stays the base
+      newer_ns_ = base_ns_ + elapsed_ns(base_.get(), pending_.get());
+      std::swap(newer_, pending_);
+      has_newer_ = true;
+      return;
+    }
+    const Ns pending_ns = newer_ns_ + elapsed_ns(newer_.get(), pending_.get());
+    std::swap(base_, newer_);  // base <- newer
+    base_ns_ = newer_ns_;
+    std::swap(newer_, pending_);  // newer <- pending; the old base is recycled as the next pending
+    newer_ns_ = pending_ns;
+  } else if (now_ns - newer_taken_ns_ >= kReferenceEveryNs) {
+    SGPRS_LIVE_CALL(cudaEventRecord(pending_.get(), stream_), std::string("moving the GPU clock reference"));
+    pending_recorded_ = true;
   }
 }
 
 Ns GpuClock::host_ns(cudaEvent_t event) {
   std::lock_guard lock(mutex_);
   move_reference_forward(steady_clock_ns_now() - epoch_steady_ns_);
-  return reference_ns_ + since_reference_ns(event);
+  return base_ns_ + elapsed_ns(base_.get(), event);
 }
 
 Ns GpuClock::drift_ns(int brackets) {
   std::lock_guard lock(mutex_);
   profiler::Event probe = timing_event();
   const Bracket fresh = measure(probe, scratch_, brackets);
-  return reference_ns_ + since_reference_ns(probe.get()) - fresh.midpoint_ns;
+  return base_ns_ + elapsed_ns(base_.get(), probe.get()) - fresh.midpoint_ns;
 }
 
 }  // namespace sgprs::live
