@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -50,6 +51,12 @@ std::string unit_text(const ExecutorSetup& setup, int task, int unit, const prof
          std::to_string(p) + " (" + std::to_string(partition.sm_count()) + " SMs)";
 }
 
+std::string seconds_text(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f s", seconds);
+  return text;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -79,6 +86,7 @@ UnitGraphs::UnitGraphs(const ExecutorSetup& setup, SetupReport& report) {
 }
 
 void UnitGraphs::build(const ExecutorSetup& setup, SetupReport& report) {
+  const auto phase_started = std::chrono::steady_clock::now();
   as_gpu_step("splitting GPU " + std::to_string(setup.device) + " into green-context pieces",
               [&] { pool_.emplace(setup.device, 8u, false); });
   const std::int64_t free_before = free_device_bytes();
@@ -91,6 +99,7 @@ void UnitGraphs::build(const ExecutorSetup& setup, SetupReport& report) {
     whole_model_.push_back(setup.models[static_cast<std::size_t>(setup.task_models[static_cast<std::size_t>(t)])]
                                .whole_model);
   }
+  const double partitions_s = seconds_since(phase_started);
   pool_->make_primary_current();
   instances_.reserve(static_cast<std::size_t>(tasks));
   for (int t = 0; t < tasks; ++t) {
@@ -98,9 +107,11 @@ void UnitGraphs::build(const ExecutorSetup& setup, SetupReport& report) {
     as_gpu_step("allocating task " + std::to_string(t) + " (" + model.name() + ")",
                 [&] { instances_.emplace_back(model, dtype_of(setup.precision), setup.batch); });
   }
+  const double buffers_s = seconds_since(phase_started) - partitions_s;
   graphs_.resize(static_cast<std::size_t>(first_unit_.back()) * partitions_.size());
   for (int p = 0; p < partition_count(); ++p) capture_partition(setup, p);
   pool_->make_primary_current();
+  const double graphs_s = seconds_since(phase_started) - partitions_s - buffers_s;
 
   report.graphs = static_cast<std::int64_t>(std::count_if(graphs_.begin(), graphs_.end(),
                                                           [](const profiler::GraphExec& g) { return bool(g); }));
@@ -114,7 +125,9 @@ void UnitGraphs::build(const ExecutorSetup& setup, SetupReport& report) {
   const char* connections = std::getenv("CUDA_DEVICE_MAX_CONNECTIONS");
   report.notes = "driver CUDA " + version_text(driver) + ", runtime CUDA " + version_text(runtime) + ", " +
                  std::string(precision_name(setup.precision)) + ", CUDA_DEVICE_MAX_CONNECTIONS=" +
-                 (connections != nullptr ? connections : "default") + ", split " + split_text(device_split_);
+                 (connections != nullptr ? connections : "default") + ", split " + split_text(device_split_) +
+                 ", set-up " + seconds_text(partitions_s) + " partitions + " + seconds_text(buffers_s) +
+                 " buffers + " + seconds_text(graphs_s) + " graphs and warm-up";
 }
 
 UnitGraphs::~UnitGraphs() { release(); }

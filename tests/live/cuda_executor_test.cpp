@@ -20,9 +20,15 @@ namespace {
 
 const std::string kRoot = SGPRS_SOURCE_DIR;
 
-const GpuShape& h200_split() {
-  static const GpuShape gpu = Profile::load(kRoot + "/traces/profiles/h200-fp32.json").gpu();
-  return gpu;
+const Profile& h200_profile() {
+  static const Profile profile = Profile::load(kRoot + "/traces/profiles/h200-fp32.json");
+  return profile;
+}
+const GpuShape& h200_split() { return h200_profile().gpu(); }
+
+/// The profile's time for ResNet-18 stage `stage` at `sms` SMs (strict fp32, like these tests).
+Ns profiled_ns(std::size_t stage, int sms) {
+  return h200_profile().model("resnet18").stages.at(stage).isolated.time_at(sms);
 }
 
 ExecutorSetup resnet18_setup(const std::string& layout, int tasks, bool whole_model,
@@ -59,8 +65,18 @@ std::vector<UnitCompletion> collect(CudaStageExecutor& gpu, std::size_t count) {
 
 void expect_physical_order(const UnitCompletion& c) {
   EXPECT_LE(c.launch_ns, c.gpu_start_ns);
-  EXPECT_LT(c.gpu_start_ns, c.gpu_end_ns) << "a stage of ResNet-18 takes more than a nanosecond";
+  EXPECT_LE(c.gpu_start_ns, c.gpu_end_ns);
   EXPECT_LE(c.gpu_end_ns, c.noticed_ns);
+}
+
+/// The executor keeps launch <= gpu_start <= gpu_end <= noticed by clamping; a clamp larger than
+/// the clock offset's uncertainty (plus the events' 0.5-us resolution) means a wrong conversion.
+void expect_small_clamps(const CudaStageExecutor& gpu) {
+  const ClockStats clock = gpu.clock_stats();
+  std::printf("clock offset +-%lld ns; %lld timestamps clamped, by at most %lld ns\n",
+              static_cast<long long>(clock.offset_uncertainty_ns), static_cast<long long>(clock.clamped),
+              static_cast<long long>(clock.largest_clamp_ns));
+  EXPECT_LE(clock.largest_clamp_ns, clock.offset_uncertainty_ns + 5 * kNsPerUs);
 }
 
 class CompletionModes : public ::testing::TestWithParam<CompletionNotice> {};
@@ -75,6 +91,8 @@ TEST_P(CompletionModes, OneTaskRunsEveryStageOnceInOrder) {
   EXPECT_FALSE(report.device_name.empty());
 
   std::vector<UnitCompletion> all;
+  Ns live_total = 0, profiled_total = 0;
+  const int sms = setup.layout.partitions[0].sms;
   for (int unit = 0; unit < 6; ++unit) {
     gpu->launch({0, unit, 41, 0}, 0);
     EXPECT_EQ(gpu->in_flight(), 1);
@@ -89,12 +107,20 @@ TEST_P(CompletionModes, OneTaskRunsEveryStageOnceInOrder) {
       EXPECT_LE(all.back().noticed_ns, done[0].launch_ns);
     }
     all.push_back(done[0]);
+    const Ns live = done[0].gpu_end_ns - done[0].gpu_start_ns;
+    const Ns profiled = profiled_ns(static_cast<std::size_t>(unit), sms);
+    // Event times include the graph's start on the GPU; the profile's are kernel extents (CUPTI).
+    EXPECT_GT(live, profiled / 2) << "stage " << unit << " at " << sms << " SMs";
+    EXPECT_LT(live, 2 * profiled + 30 * kNsPerUs) << "stage " << unit << " at " << sms << " SMs";
+    live_total += live;
+    profiled_total += profiled;
   }
   EXPECT_EQ(gpu->in_flight(), 0);
-  const ClockStats clock = gpu->clock_stats();
-  std::printf("clock offset +-%lld ns; %lld of 12 timestamps clamped, by at most %lld ns\n",
-              static_cast<long long>(clock.offset_uncertainty_ns), static_cast<long long>(clock.clamped),
-              static_cast<long long>(clock.largest_clamp_ns));
+  std::printf("ResNet-18 stages at %d SMs: %lld us live, %lld us in the profile\n", sms,
+              static_cast<long long>(live_total / kNsPerUs), static_cast<long long>(profiled_total / kNsPerUs));
+  EXPECT_GT(live_total, profiled_total * 7 / 10);
+  EXPECT_LT(live_total, profiled_total * 3 / 2);
+  expect_small_clamps(*gpu);
 }
 
 INSTANTIATE_TEST_SUITE_P(Live, CompletionModes,
@@ -119,6 +145,7 @@ TEST(CudaExecutor, TwoPartitionsRunAtTheSameTime) {
     // Launched microseconds apart onto disjoint SMs, two whole inferences of ~1 ms run together.
     EXPECT_GT(overlap, shorter / 2) << "round " << round << ": partitions did not run at the same time";
   }
+  expect_small_clamps(*gpu);
 }
 
 TEST(CudaExecutor, WholeModelUnitRuns) {
@@ -129,8 +156,14 @@ TEST(CudaExecutor, WholeModelUnitRuns) {
   const std::vector<UnitCompletion> done = collect(*gpu, 1);
   ASSERT_EQ(done.size(), 1u);
   expect_physical_order(done[0]);
-  // ResNet-18 at batch 1 takes well over 100 us on 64 SMs in strict fp32 (traces/profiles/h200-fp32.json).
-  EXPECT_GT(done[0].gpu_end_ns - done[0].gpu_start_ns, 100 * kNsPerUs);
+  // The whole model as one graph takes about its stages' profiled times added up.
+  const int sms = setup.layout.partitions[1].sms;
+  Ns profiled = 0;
+  for (std::size_t stage = 0; stage < 6; ++stage) profiled += profiled_ns(stage, sms);
+  const Ns live = done[0].gpu_end_ns - done[0].gpu_start_ns;
+  EXPECT_GT(live, profiled * 7 / 10) << sms << " SMs";
+  EXPECT_LT(live, profiled * 3 / 2) << sms << " SMs";
+  expect_small_clamps(*gpu);
 }
 
 TEST(CudaExecutor, LayoutTheSplitCannotBuildIsRefused) {
