@@ -42,7 +42,11 @@ class CudaStageExecutor final : public StageExecutor {
   CudaStageExecutor(const CudaStageExecutor&) = delete;
   CudaStageExecutor& operator=(const CudaStageExecutor&) = delete;
 
+  /// UnitCompletion::launch_ns is this call's own reading of the host clock just before it
+  /// enqueues (`now_ns` is not used). A unit the set-up did not capture throws
+  /// std::invalid_argument; a partition with max_parallel units in flight, std::logic_error.
   void launch(const UnitLaunch& unit, Ns now_ns) override;
+  /// As StageExecutor::wait; with nothing in flight and no deadline it returns at once.
   void wait(Ns until_ns, std::vector<UnitCompletion>& out) override;
   int in_flight() const override;
   const SetupReport& setup_report() const override;

@@ -137,7 +137,11 @@ void UnitGraphs::release() {
   // The op library caches library handles per stream address; a later pool may reuse an address.
   for (const profiler::Partition* p : partitions_)
     for (std::size_t s = 0; s < p->stream_count(); ++s) profiler::forget_stream(p->stream(s));
-  if (pool_) pool_->make_primary_current();
+  try {
+    if (pool_) pool_->make_primary_current();  // the buffers were allocated there
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sgprs: warning: tearing down the live executor: %s\n", e.what());
+  }
   instances_.clear();
   partitions_.clear();
   pool_.reset();
