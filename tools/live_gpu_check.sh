@@ -6,8 +6,8 @@
 #
 #   tools/live_gpu_check.sh                 # from the repository root; results under $OUT (default ./out)
 #
-# Writes under $OUT (7 files): build.log, tests.log, gpu.txt, completion.log, completion.json,
-# setup240.log, setup240.json. The last lines on stdout summarise.
+# Writes under $OUT (8 files): build.log, tests.log, gpu.txt, completion.log, completion.json,
+# setup240.log, setup240-fp32.json, setup240-tf32.json. The last lines on stdout summarise.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${OUT:-$root/out}"
@@ -75,9 +75,12 @@ bench="$(find_binary sgprs_live_bench)"
 if [[ -n "$bench" ]]; then
   (cd "$root" && timeout 150 "$bench" --seconds 3 --out "$out/completion.json") > "$out/completion.log" 2>&1
   log "completion bench exited with $? after $((SECONDS - started)) s"
-  (cd "$root" && timeout 150 "$bench" --setup-only --tasks 240 --layout equal:3:1.0x --completion polling \
-     --out "$out/setup240.json") > "$out/setup240.log" 2>&1
-  log "set-up of 240 tasks exited with $? after $((SECONDS - started)) s"
+  : > "$out/setup240.log"
+  for precision in fp32 tf32; do  # strict fp32 as the shipped profile; TF32 as PyTorch's default
+    (cd "$root" && timeout 120 "$bench" --setup-only --tasks 240 --layout equal:3:1.0x --completion polling \
+       --precision "$precision" --out "$out/setup240-$precision.json") >> "$out/setup240.log" 2>&1
+    log "set-up of 240 tasks ($precision) exited with $? after $((SECONDS - started)) s"
+  done
 else
   log "sgprs_live_bench not built: see build.log"
 fi
@@ -85,6 +88,5 @@ fi
 echo "--- summary ($((SECONDS - started)) s)"
 grep -E '^\[  (PASSED|FAILED) ' "$out/tests.log"
 grep -E 'end->|launch\(\)|units/s|clock:' "$out/completion.log" 2>/dev/null
-grep -E 'set-up' "$out/setup240.log" 2>/dev/null
-tail -3 "$out/setup240.log" 2>/dev/null | grep -v set-up
+cat "$out/setup240.log" 2>/dev/null
 exit 0

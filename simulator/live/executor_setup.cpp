@@ -68,7 +68,8 @@ void validate(const ExecutorSetup& setup) {
     if (std::set<int>(p.pieces.begin(), p.pieces.end()).size() != p.pieces.size())
       throw InputError("layout '" + layout.name + "'", field, "names a piece twice");
     for (int piece : p.pieces)
-      if (piece < 0 || (setup.gpu.sm_count > 0 && piece > setup.gpu.pieces))
+      if (piece < 0 || (setup.gpu.sm_count > 0 && (piece > setup.gpu.pieces ||
+                                                    (piece == setup.gpu.pieces && setup.gpu.remainder_sms == 0))))
         throw InputError("layout '" + layout.name + "'", field,
                          "piece " + std::to_string(piece) + " does not exist in the split (pieces 0.." +
                              std::to_string(setup.gpu.pieces - 1) + ", remainder " +

@@ -74,8 +74,10 @@ UnitGraphs::UnitGraphs(const ExecutorSetup& setup, SetupReport& report) {
   validate(setup);
   apply_precision(setup.precision);
   max_parallel_ = setup.layout.max_parallel;
-  const int slot_streams = static_cast<int>(setup.layout.partitions.size()) * max_parallel_;
-  profiler::init_cuda_for_partitions(slot_streams);  // NoGpuError without a GPU
+  // Every stream, the clocks' idle ones too: streams take hardware queues round robin in creation
+  // order, so with only as many queues as slot streams two slot streams would share one.
+  const int streams = static_cast<int>(setup.layout.partitions.size()) * (max_parallel_ + 1);
+  profiler::init_cuda_for_partitions(streams);  // NoGpuError without a GPU
   try {
     build(setup, report);
   } catch (...) {
