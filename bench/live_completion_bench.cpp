@@ -1,9 +1,10 @@
 // How the live executor notices completed units, measured on the GPU, for each mechanism of
 // ExecutorSetup::completion (simulator/live/executor_setup.hpp): GPU end to noticed (the
 // completion thread saw it), GPU end to returned (wait() handed it to the control thread) and
-// the host cost of launch(), as p50 / p99 / max in microseconds, in two phases:
+// the host cost of launch(), as p50 / p99 / max in microseconds, in three phases:
 //   loaded: every slot of every partition busy back to back (a heavy run);
-//   single: one unit at a time (the completion thread idles in between).
+//   single: one unit at a time, each launched as soon as the previous one is back;
+//   sparse: one unit at a time, 2 ms apart (the completion thread has gone idle: a light run).
 // With --setup-only it measures the set-up alone (time, GPU memory, graphs), e.g. for
 // 240 ResNet-18 tasks on 3 partitions:
 //   sgprs_live_bench --setup-only --tasks 240 --layout equal:3:1.0x
@@ -17,10 +18,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -113,13 +116,15 @@ Samples loaded(CudaStageExecutor& gpu, const ExecutorSetup& setup, double second
   return s;
 }
 
-/// One unit at a time, cycling over tasks, stages and partitions.
-Samples single(CudaStageExecutor& gpu, const ExecutorSetup& setup, int units) {
+/// One unit at a time, cycling over tasks, stages and partitions; with `gap` the host idles that
+/// long between a completion and the next launch (the completion thread has gone idle).
+Samples single(CudaStageExecutor& gpu, const ExecutorSetup& setup, int units, std::chrono::microseconds gap) {
   const int partitions = static_cast<int>(setup.layout.partitions.size());
   Samples s;
   const Ns start = steady_clock_ns_now();
   std::vector<UnitCompletion> done;
   for (int i = 0; i < units; ++i) {
+    if (gap.count() > 0) std::this_thread::sleep_for(gap);
     const int task = i % static_cast<int>(setup.task_models.size());
     timed_launch(gpu, {task, (i / partitions) % unit_count(setup, task), i, task % partitions}, s);
     done.clear();
@@ -187,11 +192,14 @@ int run(const Options& o) {
     mode["setup"] = setup_json(r);
     if (!o.setup_only) {
       const sgprs::Json heavy = phase_json(loaded(executor, setup, o.seconds));
-      const sgprs::Json light = phase_json(single(executor, setup, o.single_units));
+      const sgprs::Json light = phase_json(single(executor, setup, o.single_units, std::chrono::microseconds(0)));
+      const sgprs::Json sparse = phase_json(single(executor, setup, o.single_units, std::chrono::microseconds(2000)));
       print_phase(name, "loaded", heavy);
       print_phase(name, "single", light);
+      print_phase(name, "sparse", sparse);
       mode["loaded"] = heavy;
       mode["single"] = light;
+      mode["sparse"] = sparse;
       const ClockStats clock = executor.clock_stats();
       std::vector<double> drift_us;
       for (Ns d : executor.measure_clock_drift_ns()) drift_us.push_back(static_cast<double>(d) / 1e3);
