@@ -84,8 +84,9 @@ PartitionPool::~PartitionPool() {
 
 void PartitionPool::make_primary_current() const { SGPRS_CUDA_CALL(driver().cuCtxSetCurrent(primary_)); }
 
-const Partition& PartitionPool::add(std::vector<int> pieces, bool with_remainder) {
+const Partition& PartitionPool::add(std::vector<int> pieces, bool with_remainder, int streams) {
   if (sealed_) throw InputError("partition pool", "", "is sealed: partitions must all exist before the first job");
+  if (streams < 1) throw InputError("partition pool", "", "a partition needs at least one stream");
   std::sort(pieces.begin(), pieces.end());
   if (pieces.empty() && !with_remainder)
     throw InputError("partition pool", "", "a partition needs at least one piece");
@@ -120,9 +121,11 @@ const Partition& PartitionPool::add(std::vector<int> pieces, bool with_remainder
   CUdevResource granted{};
   SGPRS_CUDA_CALL(driver().cuGreenCtxGetDevResource(green, &granted, CU_DEV_RESOURCE_TYPE_SM));
   partition->actual_sms_ = static_cast<int>(granted.sm.smCount);
-  CUstream stream = nullptr;
-  SGPRS_CUDA_CALL(driver().cuGreenCtxStreamCreate(&stream, green, CU_STREAM_NON_BLOCKING, 0));
-  partition->stream_ = DriverStream(stream);
+  for (int i = 0; i < streams; ++i) {
+    CUstream stream = nullptr;
+    SGPRS_CUDA_CALL(driver().cuGreenCtxStreamCreate(&stream, green, CU_STREAM_NON_BLOCKING, 0));
+    partition->streams_.emplace_back(stream);
+  }
 
   if (partition->actual_sms_ != partition->requested_sms_)
     std::fprintf(stderr, "sgprs: warning: partition %d asked for %d SMs but the driver granted %d\n",

@@ -5,8 +5,9 @@
 // remainder (H100: 15 x 8 + 12 = 132). A partition is any set of pieces, with or
 // without the remainder, so partitions of any multiple of 8 SMs, nested or
 // overlapping, and the whole GPU all come from the same split. Each partition
-// owns its green context and one non-blocking stream; its real SM count is read
-// back from the driver, not assumed.
+// owns its green context and one or more non-blocking streams (the live mode runs
+// several stages at once in one partition, one per stream); its real SM count is
+// read back from the driver, not assumed.
 //
 //   init_cuda_for_partitions(32);                 // before anything touches CUDA
 //   PartitionPool pool(0);                        // device 0, pieces of >= 8 SMs
@@ -60,7 +61,11 @@ class Partition {
   int requested_sms() const { return requested_sms_; }
   /// SMs the driver reports for the green context (cuGreenCtxGetDevResource).
   int sm_count() const { return actual_sms_; }
-  cudaStream_t stream() const { return reinterpret_cast<cudaStream_t>(stream_.get()); }
+  /// The partition's first stream.
+  cudaStream_t stream() const { return stream(0); }
+  /// Stream `index` of stream_count(), all in this partition's green context.
+  cudaStream_t stream(std::size_t index) const { return reinterpret_cast<cudaStream_t>(streams_.at(index).get()); }
+  std::size_t stream_count() const { return streams_.size(); }
   CUcontext context() const { return context_; }
   /// Makes this partition's context current on the calling thread (needed by
   /// libraries that query the current context, such as CUPTI and cuDNN).
@@ -76,7 +81,7 @@ class Partition {
   int actual_sms_ = 0;
   GreenContext green_;
   CUcontext context_ = nullptr;
-  DriverStream stream_;
+  std::vector<DriverStream> streams_;  // after green_: destroyed before the context
 };
 
 class PartitionPool {
@@ -90,9 +95,10 @@ class PartitionPool {
   ~PartitionPool();
 
   const GpuSplit& split() const { return split_; }
-  /// A partition of the given pieces (indices into the split), plus the remainder if asked.
-  /// Throws InputError for an empty, out-of-range or repeated piece list or after seal().
-  const Partition& add(std::vector<int> pieces, bool with_remainder);
+  /// A partition of the given pieces (indices into the split), plus the remainder if asked,
+  /// with `streams` streams. Throws InputError for an empty, out-of-range or repeated piece
+  /// list, fewer than one stream, or after seal().
+  const Partition& add(std::vector<int> pieces, bool with_remainder, int streams = 1);
   /// Pieces 0..count-1; count == pieces() with the remainder gives the whole GPU.
   const Partition& add_first_pieces(int count, bool with_remainder = false);
   /// The partition for an SM count: count/piece_sms first pieces, or the whole

@@ -12,9 +12,7 @@
 # Builds only the profiler's own targets (sgprs-profile and its tests), so other
 # folders of the tree being mid-edit cannot break it; if the project's root CMake
 # does not configure, a profiler-only project over the same sources is used.
-# Dependencies missing on the machine (nlohmann-json, CLI11, fmt, Boost headers,
-# GoogleTest) are taken from .sgdeps/deps.tar.xz when present (see
-# traces/profiles/README.md for how it is made).
+# Dependencies and cuDNN are found by tools/gpu_build_env.sh.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dtype="${1:-fp32}"
@@ -27,32 +25,10 @@ log() { echo "[profile_gpu $(date -u +%H:%M:%S)] $*" >&2; }
 # Recorded in the profile's provenance; pass it in when the tree has no .git (a copy).
 export SGPRS_SOURCE_COMMIT="${SGPRS_SOURCE_COMMIT:-$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)}"
 
-# --- dependencies ----------------------------------------------------------
-prefix_path=""
-if [[ -f "$root/.sgdeps/deps.tar.xz" && ! -f /usr/include/nlohmann/json.hpp ]]; then
-  mkdir -p /tmp/sgdeps && tar -xJf "$root/.sgdeps/deps.tar.xz" -C /tmp/sgdeps
-  prefix_path="/tmp/sgdeps/usr"
-  export LD_LIBRARY_PATH="/tmp/sgdeps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
-  log "using carried dependencies in /tmp/sgdeps"
-fi
-
-# cuDNN: the toolkit's folder, the system, or the pip wheel next to PyTorch.
-cudnn_args=()
-cudnn_h="$(ls /usr/local/cuda/include/cudnn.h /usr/include/cudnn.h /usr/include/x86_64-linux-gnu/cudnn.h 2>/dev/null | head -1)"
-cudnn_so="$(ls /usr/local/cuda/lib64/libcudnn.so /usr/local/cuda/lib/libcudnn.so /usr/lib/x86_64-linux-gnu/libcudnn.so 2>/dev/null | head -1)"
-if [[ -z "$cudnn_h" || -z "$cudnn_so" ]]; then
-  wheel="$(python3 -c 'import nvidia.cudnn, os; print(os.path.dirname(nvidia.cudnn.__file__))' 2>/dev/null || true)"
-  [[ -z "$wheel" ]] && wheel="$(dirname "$(find / -path /proc -prune -o -name cudnn.h -print 2>/dev/null | grep nvidia/cudnn | head -1)")/.."
-  cudnn_h="$(ls "$wheel"/include/cudnn.h 2>/dev/null | head -1)"
-  cudnn_so="$(ls "$wheel"/lib/libcudnn.so.9 "$wheel"/lib/libcudnn.so 2>/dev/null | head -1)"
-  export LD_LIBRARY_PATH="$wheel/lib:${LD_LIBRARY_PATH:-}"
-fi
-[[ -n "$cudnn_h" && -n "$cudnn_so" ]] && cudnn_args=(-DSGPRS_CUDNN_INCLUDE="$(dirname "$cudnn_h")" -DSGPRS_CUDNN_LIBRARY="$cudnn_so")
-log "cuDNN: ${cudnn_h:-not found} ${cudnn_so:-}"
+# --- dependencies (prefix_path, cudnn_args, generator) ----------------------
+source "$root/tools/gpu_build_env.sh"
 
 # --- configure and build ---------------------------------------------------
-generator=()
-command -v ninja >/dev/null && generator=(-G Ninja)
 common_args=(-DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA=ON -DSGPRS_BUILD_BENCH=OFF -DCMAKE_CUDA_ARCHITECTURES=90
              -DCMAKE_PREFIX_PATH="$prefix_path" "${cudnn_args[@]}")
 {

@@ -40,14 +40,15 @@ class PartitionPoolTest : public ::testing::Test {
     flags_ = DeviceBuffer(raw);
   }
 
-  /// SM ids a grid of many blocks lands on inside `p` (memory from the primary context).
-  std::set<int> sms_used_by(const Partition& p) {
+  /// SM ids a grid of many blocks lands on inside `p`, launched on its stream `stream`
+  /// (memory from the primary context).
+  std::set<int> sms_used_by(const Partition& p, std::size_t stream = 0) {
     pool_->make_primary_current();
     SGPRS_CUDA_CALL(cudaMemset(flags_.get(), 0, sizeof(int) * kSmidSlots));
     p.make_current();
     // 8 blocks per SM of the whole GPU: far more than the partition can hold at once.
-    testing::launch_mark_sms(p.stream(), static_cast<int*>(flags_.get()), 8 * pool_->split().sm_count);
-    SGPRS_CUDA_CALL(cudaStreamSynchronize(p.stream()));
+    testing::launch_mark_sms(p.stream(stream), static_cast<int*>(flags_.get()), 8 * pool_->split().sm_count);
+    SGPRS_CUDA_CALL(cudaStreamSynchronize(p.stream(stream)));
     pool_->make_primary_current();
     return testing::marked_sms(static_cast<int*>(flags_.get()));
   }
@@ -76,6 +77,18 @@ TEST_F(PartitionPoolTest, KernelSeesExactlyThePartitionsSms) {
     EXPECT_EQ(p.sm_count(), expected) << "the driver granted a different SM count";
     EXPECT_EQ(static_cast<int>(sms_used_by(p).size()), expected) << "partition of " << pieces << " pieces";
   }
+}
+
+TEST_F(PartitionPoolTest, EveryStreamOfAPartitionRunsOnItsSms) {
+  if (pool_->split().pieces < 3) GTEST_SKIP() << "needs at least 3 pieces";
+  const Partition& p = pool_->add({1, 2}, false, 3);  // the live mode: max_parallel streams per partition
+  ASSERT_EQ(p.stream_count(), 3u);
+  EXPECT_NE(p.stream(0), p.stream(1));
+  EXPECT_NE(p.stream(1), p.stream(2));
+  const std::set<int> first = sms_used_by(p, 0);
+  EXPECT_EQ(static_cast<int>(first.size()), 2 * pool_->split().piece_sms);
+  for (std::size_t s = 1; s < 3; ++s) EXPECT_EQ(sms_used_by(p, s), first) << "stream " << s;
+  EXPECT_THROW(pool_->add({3}, false, 0), InputError);
 }
 
 TEST_F(PartitionPoolTest, WholeGpuPartitionUsesEverySm) {

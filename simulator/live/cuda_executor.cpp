@@ -1,0 +1,369 @@
+#include "simulator/live/cuda_executor.hpp"
+
+#include "simulator/live/gpu_call.hpp"
+#include "simulator/live/gpu_clock.hpp"
+#include "simulator/live/unit_graphs.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <semaphore>
+#include <stdexcept>
+#include <thread>
+
+namespace sgprs::live {
+
+namespace {
+
+// Host brackets per partition clock at set-up (each a record + synchronise, ~10-20 us).
+constexpr int kClockBrackets = 50;
+// With nothing in flight the polling thread keeps sweeping this long (a completion is usually
+// followed by the next launch within microseconds), then sleeps between sweeps. A sleep (about
+// 60 us with Linux's timer slack) delays noticing only units shorter than what is left of it.
+constexpr Ns kPollLingerNs = 500 * kNsPerUs;
+constexpr auto kIdlePollSleep = std::chrono::microseconds(20);
+// wait() wakes at least this often to look for faults a host callback cannot report.
+constexpr auto kFaultCheckEvery = std::chrono::milliseconds(50);
+
+enum SlotState : int { kIdle, kRunning, kNoticed };
+
+}  // namespace
+
+struct CudaStageExecutor::Impl {
+  /// One stream of a partition with the events of the unit running on it.
+  struct Slot {
+    int partition = 0;
+    cudaStream_t stream = nullptr;
+    profiler::Event start;
+    profiler::Event end;
+    bool busy = false;  // control thread only: launched and not yet returned by wait()
+    // Written by launch() before `state` becomes kRunning:
+    UnitLaunch unit;
+    Ns launch_ns = 0;
+    std::uint64_t sequence = 0;
+    std::atomic<int> state{kIdle};
+    // Written by whoever notices the end, before `state` becomes kNoticed:
+    Ns noticed_ns = 0;
+    bool stamped = false;  // gpu_*_ns converted already (not by host callbacks: no CUDA calls there)
+    Ns gpu_start_ns = 0;
+    Ns gpu_end_ns = 0;
+    std::counting_semaphore<2> launched{0};  // kBlockingSync: wakes this slot's thread (and its stop)
+    Impl* owner = nullptr;
+  };
+
+  ExecutorSetup setup;
+  SetupReport report;
+  std::unique_ptr<UnitGraphs> graphs;  // destroyed after the clocks and slots below
+  std::vector<std::unique_ptr<GpuClock>> clocks;
+  std::vector<std::unique_ptr<Slot>> slots;  // partition-major, max_parallel per partition
+  int in_flight = 0;
+  std::uint64_t next_sequence = 0;
+  ClockStats stats;
+
+  std::mutex mutex;
+  std::condition_variable noticed;
+  std::vector<Slot*> done;    // noticed, not yet returned; capacity = slots
+  std::vector<Slot*> taking;  // wait()'s batch; capacity = slots
+  std::string fault;          // the first failure a completion thread saw
+  std::atomic<bool> stopping{false};
+  std::thread poller;
+  std::vector<std::thread> slot_threads;
+
+  explicit Impl(const ExecutorSetup& s);
+  std::string describe(const UnitLaunch& u) const;
+  Ns host_now() const { return steady_clock_ns_now() - setup.epoch_steady_ns; }
+  void stamp(Slot& slot);
+  void finish(Slot& slot);
+  void fail(const std::string& text);
+  void poll_loop();
+  void slot_loop(Slot& slot);
+  void check_faults_by_query();
+  bool drain(Ns bound_ns);  // false: a unit still runs after the bound
+  void stop_threads();
+};
+
+namespace {
+void CUDART_CB on_unit_done(void* data) {
+  auto* slot = static_cast<CudaStageExecutor::Impl::Slot*>(data);
+  slot->noticed_ns = steady_clock_ns_now() - slot->owner->setup.epoch_steady_ns;
+  slot->owner->finish(*slot);
+}
+}  // namespace
+
+CudaStageExecutor::Impl::Impl(const ExecutorSetup& s) : setup(s) {
+  const auto started = std::chrono::steady_clock::now();
+  graphs = std::make_unique<UnitGraphs>(setup, report);
+  const unsigned end_flags =
+      setup.completion == CompletionNotice::kBlockingSync ? cudaEventBlockingSync : cudaEventDefault;
+  for (int p = 0; p < graphs->partition_count(); ++p) {
+    const std::string where = "setting up partition " + std::to_string(p) + "'s clock and events";
+    as_gpu_step(where, [&] {
+      graphs->partition(p).make_current();
+      clocks.push_back(std::make_unique<GpuClock>(graphs->clock_stream(p), setup.epoch_steady_ns, kClockBrackets));
+      for (int i = 0; i < graphs->max_parallel(); ++i) {
+        auto slot = std::make_unique<Slot>();
+        slot->partition = p;
+        slot->stream = graphs->slot_stream(p, i);
+        slot->owner = this;
+        cudaEvent_t event = nullptr;
+        SGPRS_LIVE_CALL(cudaEventCreateWithFlags(&event, cudaEventDefault), "for " + where);
+        slot->start = profiler::Event(event);
+        SGPRS_LIVE_CALL(cudaEventCreateWithFlags(&event, end_flags), "for " + where);
+        slot->end = profiler::Event(event);
+        slots.push_back(std::move(slot));
+      }
+    });
+  }
+  graphs->make_primary_current();
+  done.reserve(slots.size());
+  taking.reserve(slots.size());
+  if (setup.completion == CompletionNotice::kPollingThread) poller = std::thread([this] { poll_loop(); });
+  if (setup.completion == CompletionNotice::kBlockingSync)
+    for (auto& slot : slots) slot_threads.emplace_back([this, s = slot.get()] { slot_loop(*s); });
+  // The whole set-up, clocks and events included (UnitGraphs timed only its own part).
+  report.setup_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  Ns uncertainty = 0;
+  for (const auto& c : clocks) uncertainty = std::max(uncertainty, c->uncertainty_ns());
+  stats.offset_uncertainty_ns = uncertainty;
+  report.notes += ", completion " + std::string(completion_notice_name(setup.completion)) +
+                  ", GPU clock offset +-" + std::to_string((uncertainty + 500) / 1000) + " us";
+}
+
+std::string CudaStageExecutor::Impl::describe(const UnitLaunch& u) const {
+  std::string what = "for task " + std::to_string(u.task) + " unit " + std::to_string(u.unit);
+  if (u.task >= 0 && u.task < static_cast<int>(setup.task_models.size())) {
+    const ExecutorModel& m = setup.models[static_cast<std::size_t>(setup.task_models[static_cast<std::size_t>(u.task)])];
+    if (m.whole_model)
+      what += " (" + m.model.name() + ", whole model)";
+    else if (u.unit >= 0 && u.unit < m.unit_count())
+      what += " (" + m.model.name() + "/" + m.model.stages()[static_cast<std::size_t>(u.unit)].name + ")";
+  }
+  return what + " job " + std::to_string(u.job) + " on partition " + std::to_string(u.partition);
+}
+
+void CudaStageExecutor::Impl::stamp(Slot& slot) {
+  GpuClock& clock = *clocks[static_cast<std::size_t>(slot.partition)];
+  slot.gpu_start_ns = clock.host_ns(slot.start.get());
+  slot.gpu_end_ns = clock.host_ns(slot.end.get());
+  slot.stamped = true;
+}
+
+void CudaStageExecutor::Impl::finish(Slot& slot) {
+  {
+    std::lock_guard lock(mutex);
+    slot.state.store(kNoticed, std::memory_order_release);
+    done.push_back(&slot);
+  }
+  noticed.notify_one();
+}
+
+void CudaStageExecutor::Impl::fail(const std::string& text) {
+  {
+    std::lock_guard lock(mutex);
+    if (fault.empty()) fault = text;
+  }
+  noticed.notify_one();
+}
+
+void CudaStageExecutor::Impl::poll_loop() {
+  try {
+    graphs->make_primary_current();
+    Ns last_busy_ns = host_now();
+    while (!stopping.load(std::memory_order_relaxed)) {
+      bool any = false;
+      for (auto& owned : slots) {
+        Slot& slot = *owned;
+        if (slot.state.load(std::memory_order_acquire) != kRunning) continue;
+        any = true;
+        const cudaError_t status = cudaEventQuery(slot.end.get());
+        if (status == cudaErrorNotReady) continue;
+        slot.noticed_ns = host_now();
+        if (status != cudaSuccess) detail::throw_gpu_error(status, "cudaEventQuery(end event)", describe(slot.unit));
+        stamp(slot);
+        finish(slot);
+      }
+      if (any) last_busy_ns = host_now();
+      if (any || host_now() - last_busy_ns < kPollLingerNs)
+        std::this_thread::yield();
+      else
+        std::this_thread::sleep_for(kIdlePollSleep);
+    }
+  } catch (const std::exception& e) {
+    fail(e.what());
+  }
+}
+
+void CudaStageExecutor::Impl::slot_loop(Slot& slot) {
+  try {
+    graphs->make_primary_current();
+    while (true) {
+      slot.launched.acquire();
+      if (stopping.load(std::memory_order_relaxed)) return;
+      const cudaError_t status = cudaEventSynchronize(slot.end.get());
+      slot.noticed_ns = host_now();
+      if (status != cudaSuccess)
+        detail::throw_gpu_error(status, "cudaEventSynchronize(end event)", describe(slot.unit));
+      stamp(slot);
+      finish(slot);
+    }
+  } catch (const std::exception& e) {
+    fail(e.what());
+  }
+}
+
+void CudaStageExecutor::Impl::check_faults_by_query() {
+  for (auto& owned : slots) {
+    Slot& slot = *owned;
+    if (slot.state.load(std::memory_order_acquire) != kRunning) continue;
+    const cudaError_t status = cudaEventQuery(slot.end.get());
+    if (status != cudaSuccess && status != cudaErrorNotReady) {
+      try {
+        detail::throw_gpu_error(status, "cudaEventQuery(end event)", describe(slot.unit));
+      } catch (const GpuError& e) {
+        if (fault.empty()) fault = e.what();  // caller holds the mutex
+      }
+    }
+  }
+}
+
+bool CudaStageExecutor::Impl::drain(Ns bound_ns) {
+  const Ns deadline = host_now() + bound_ns;
+  for (auto& slot : slots) {
+    if (!slot->busy) continue;
+    while (cudaStreamQuery(slot->stream) == cudaErrorNotReady && host_now() < deadline)
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    if (cudaStreamQuery(slot->stream) == cudaErrorNotReady) {
+      std::fprintf(stderr, "sgprs: warning: a unit still ran on partition %d after %.1f s; its GPU state is left "
+                   "to the process's exit\n", slot->partition, ns_to_seconds(bound_ns));
+      return false;
+    }
+  }
+  return true;
+}
+
+void CudaStageExecutor::Impl::stop_threads() {
+  stopping.store(true);
+  if (poller.joinable()) poller.join();
+  for (auto& slot : slots) slot->launched.release();
+  for (std::thread& t : slot_threads) t.join();
+  slot_threads.clear();
+}
+
+CudaStageExecutor::CudaStageExecutor(const ExecutorSetup& setup) : impl_(std::make_unique<Impl>(setup)) {}
+
+CudaStageExecutor::~CudaStageExecutor() {
+  if (!impl_->drain(impl_->setup.shutdown_wait_ns)) {
+    // The GPU still runs a unit whose events, callback and graph would be destroyed under it.
+    impl_->stopping.store(true);
+    if (impl_->poller.joinable()) impl_->poller.detach();
+    for (std::thread& t : impl_->slot_threads) t.detach();
+    static_cast<void>(impl_.release());
+    return;
+  }
+  impl_->stop_threads();
+  impl_->slots.clear();
+  impl_->clocks.clear();
+  impl_->graphs.reset();
+}
+
+void CudaStageExecutor::launch(const UnitLaunch& unit, Ns /*now_ns*/) {
+  Impl& s = *impl_;
+  const cudaGraphExec_t graph = s.graphs->graph(unit.task, unit.unit, unit.partition);
+  if (graph == nullptr)
+    throw std::invalid_argument("launch " + s.describe(unit) +
+                                ": no such unit, or the set-up did not allow it there (ExecutorSetup::may_launch)");
+  Impl::Slot* slot = nullptr;
+  const int per_partition = s.graphs->max_parallel();
+  for (int i = 0; i < per_partition && slot == nullptr; ++i) {
+    Impl::Slot* candidate = s.slots[static_cast<std::size_t>(unit.partition * per_partition + i)].get();
+    if (!candidate->busy) slot = candidate;
+  }
+  if (slot == nullptr)
+    throw std::logic_error("launch " + s.describe(unit) + ": the partition already runs max_parallel (" +
+                           std::to_string(per_partition) + ") units");
+  slot->unit = unit;
+  slot->sequence = s.next_sequence++;
+  slot->stamped = false;
+  slot->launch_ns = s.host_now();
+  SGPRS_LIVE_CALL(cudaEventRecord(slot->start.get(), slot->stream), s.describe(unit));
+  SGPRS_LIVE_CALL(cudaGraphLaunch(graph, slot->stream), s.describe(unit));
+  SGPRS_LIVE_CALL(cudaEventRecord(slot->end.get(), slot->stream), s.describe(unit));
+  slot->busy = true;
+  ++s.in_flight;
+  // Only now may a completion thread look at the end event: before it is recorded again it
+  // still reports the previous unit as complete.
+  slot->state.store(kRunning, std::memory_order_release);
+  switch (s.setup.completion) {
+    case CompletionNotice::kHostCallback:
+      SGPRS_LIVE_CALL(cudaLaunchHostFunc(slot->stream, on_unit_done, slot), s.describe(unit));
+      break;
+    case CompletionNotice::kBlockingSync: slot->launched.release(); break;
+    case CompletionNotice::kPollingThread: break;
+  }
+}
+
+void CudaStageExecutor::wait(Ns until_ns, std::vector<UnitCompletion>& out) {
+  Impl& s = *impl_;
+  {
+    std::unique_lock lock(s.mutex);
+    while (s.done.empty() && s.fault.empty()) {
+      const Ns now = s.host_now();
+      if (s.in_flight == 0 && until_ns == kNever) return;  // nothing could ever complete
+      if (now >= until_ns) return;
+      const auto chunk = std::min<Ns>(until_ns - now, std::chrono::nanoseconds(kFaultCheckEvery).count());
+      if (s.noticed.wait_for(lock, std::chrono::nanoseconds(chunk)) == std::cv_status::timeout &&
+          s.setup.completion == CompletionNotice::kHostCallback)
+        s.check_faults_by_query();
+    }
+    if (!s.fault.empty()) throw GpuError(s.fault);
+    s.taking.swap(s.done);
+  }
+  for (Impl::Slot* slot : s.taking)
+    if (!slot->stamped) s.stamp(*slot);
+  std::sort(s.taking.begin(), s.taking.end(), [](const Impl::Slot* a, const Impl::Slot* b) {
+    return a->gpu_end_ns != b->gpu_end_ns ? a->gpu_end_ns < b->gpu_end_ns : a->sequence < b->sequence;
+  });
+  for (Impl::Slot* slot : s.taking) {
+    UnitCompletion c;
+    c.launch = slot->unit;
+    c.launch_ns = slot->launch_ns;
+    c.noticed_ns = slot->noticed_ns;
+    // The clock offset is known to +-uncertainty: keep the physically necessary order.
+    c.gpu_start_ns = std::clamp(slot->gpu_start_ns, c.launch_ns, c.noticed_ns);
+    c.gpu_end_ns = std::clamp(slot->gpu_end_ns, c.gpu_start_ns, c.noticed_ns);
+    const Ns moved = std::max(std::abs(c.gpu_start_ns - slot->gpu_start_ns), std::abs(c.gpu_end_ns - slot->gpu_end_ns));
+    if (moved > 0) {
+      ++s.stats.clamped;
+      s.stats.largest_clamp_ns = std::max(s.stats.largest_clamp_ns, moved);
+    }
+    out.push_back(c);
+    slot->state.store(kIdle, std::memory_order_relaxed);
+    slot->busy = false;
+    --s.in_flight;
+  }
+  s.taking.clear();
+}
+
+int CudaStageExecutor::in_flight() const { return impl_->in_flight; }
+
+const SetupReport& CudaStageExecutor::setup_report() const { return impl_->report; }
+
+ClockStats CudaStageExecutor::clock_stats() const { return impl_->stats; }
+
+std::vector<Ns> CudaStageExecutor::measure_clock_drift_ns() {
+  std::vector<Ns> drift;
+  for (std::size_t p = 0; p < impl_->clocks.size(); ++p) {
+    as_gpu_step("measuring partition " + std::to_string(p) + "'s clock drift", [&] {
+      impl_->graphs->partition(static_cast<int>(p)).make_current();
+      drift.push_back(impl_->clocks[p]->drift_ns(kClockBrackets));
+    });
+  }
+  impl_->graphs->make_primary_current();
+  return drift;
+}
+
+}  // namespace sgprs::live

@@ -1,0 +1,86 @@
+#pragma once
+// Everything the CUDA executor (simulator/live/cuda_executor.hpp) needs to set itself up,
+// as plain values (no CUDA types), so the live command fills it in without a CUDA build.
+//
+//   ExecutorSetup setup;
+//   setup.gpu = profile.gpu();                        // the split the layout was made for
+//   setup.layout = parse_layout("equal:3:1.0x", setup.gpu);
+//   setup.precision = Precision::kTf32;
+//   setup.models.push_back({Model::load("traces/models/resnet18.json"), false});   // per-stage units
+//   setup.task_models.assign(240, 0);                 // 240 tasks of model 0
+//   setup.epoch_steady_ns = steady_clock_ns_now();
+#include "common/layout.hpp"
+#include "common/model.hpp"
+#include "common/profile.hpp"
+#include "common/time.hpp"
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sgprs::live {
+
+/// Arithmetic the GPU runs in. kFp32Strict and kTf32 store fp32; kTf32 lets fp32 convolutions
+/// use TF32 tensor cores (PyTorch's default for convolutions; matrix products stay strict, as
+/// in PyTorch). kFp16 stores half and uses tensor cores with float accumulation.
+enum class Precision { kFp32Strict, kTf32, kFp16 };
+
+/// "fp32", "tf32" or "fp16"; anything else is an InputError naming `source`.
+Precision parse_precision(std::string_view text, const std::string& source = "--precision");
+std::string_view precision_name(Precision precision);
+
+/// How the executor notices that a unit's GPU work has ended (chosen by measurement:
+/// bench/live_completion_bench.cpp prints each mechanism's latency and launch cost).
+enum class CompletionNotice {
+  kPollingThread,  // one host thread queries the end events of the units in flight, yielding between sweeps
+  kHostCallback,   // a host function enqueued after each unit (cudaLaunchHostFunc) reports it
+  kBlockingSync,   // one host thread per stream sleeps in cudaEventSynchronize on a blocking-sync event
+};
+
+/// "polling", "callback" or "blocking"; anything else is an InputError naming `source`.
+CompletionNotice parse_completion_notice(std::string_view text, const std::string& source = "--completion");
+std::string_view completion_notice_name(CompletionNotice notice);
+
+struct ExecutorModel {
+  Model model;
+  /// One unit per job: every stage in topological order as one graph (whole-job schedulers).
+  /// Otherwise one unit per stage, in the model's topological stage order (Model::stages()).
+  bool whole_model = false;
+  int unit_count() const { return whole_model ? 1 : static_cast<int>(model.stages().size()); }
+};
+
+struct ExecutorSetup {
+  int device = 0;
+  /// The green-context split `layout` was made for (a profile's GpuShape); set-up refuses a
+  /// device whose split differs. sm_count == 0: take the layout's pieces as the device's own.
+  GpuShape gpu;
+  /// The partitions, as piece indices into the one split (index gpu.pieces is the remainder),
+  /// and how many units each runs at once (max_parallel streams per partition).
+  Layout layout;
+  Precision precision = Precision::kFp32Strict;
+  int batch = 1;
+  std::vector<ExecutorModel> models;
+  /// Per task, the index of its model in `models`. Each task gets its own buffers.
+  std::vector<int> task_models;
+  /// Which (task, unit, partition) combinations may be launched; a CUDA graph is captured for
+  /// each. Empty: all of them.
+  std::function<bool(int task, int unit, int partition)> may_launch;
+  /// Host clock epoch: every Ns in and out of the executor is steady_clock ns minus this.
+  Ns epoch_steady_ns = 0;
+  CompletionNotice completion = CompletionNotice::kPollingThread;
+  /// How long destruction waits for units still on the GPU before it tears down anyway.
+  Ns shutdown_wait_ns = 10 * kNsPerSecond;
+};
+
+/// Checks what can be checked without a GPU (model and task indices, partition pieces against
+/// `gpu`, max_parallel, batch); one InputError naming the field.
+void validate(const ExecutorSetup& setup);
+
+/// Units of task `task` (its model's unit_count()).
+int unit_count(const ExecutorSetup& setup, int task);
+
+/// steady_clock now, in ns (the clock every epoch is taken from).
+Ns steady_clock_ns_now();
+
+}  // namespace sgprs::live

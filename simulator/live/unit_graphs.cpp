@@ -1,0 +1,265 @@
+#include "simulator/live/unit_graphs.hpp"
+
+#include "common/errors.hpp"
+#include "profiler/cuda_check.hpp"
+#include "profiler/ops/library_notes.hpp"
+#include "simulator/live/gpu_call.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace sgprs::live {
+
+namespace {
+
+/// The op library reads its TF32 switch once per process (profiler/ops/library_notes.hpp):
+/// set it before the first convolution is built, and refuse a process that already chose otherwise.
+void apply_precision(Precision precision) {
+  const bool tf32 = precision == Precision::kTf32;
+  if (tf32)
+    setenv("SGPRS_CUDNN_FP32", "tf32", 1);
+  else if (precision == Precision::kFp32Strict)
+    unsetenv("SGPRS_CUDNN_FP32");
+  if (precision != Precision::kFp16 && profiler::ops::conv_policy().tf32 != tf32)
+    throw InputError("--precision", "",
+                     "this process already runs fp32 convolutions " +
+                         std::string(tf32 ? "strictly" : "with TF32") + "; a " +
+                         std::string(precision_name(precision)) + " run needs a process of its own");
+}
+
+profiler::DType dtype_of(Precision precision) {
+  return precision == Precision::kFp16 ? profiler::DType::kFp16 : profiler::DType::kFp32;
+}
+
+std::string version_text(int version) {
+  return std::to_string(version / 1000) + "." + std::to_string((version % 1000) / 10);
+}
+
+std::string split_text(const GpuShape& g) {
+  return std::to_string(g.pieces) + " x " + std::to_string(g.piece_sms) + " + " + std::to_string(g.remainder_sms) +
+         " SMs";
+}
+
+std::string unit_text(const ExecutorSetup& setup, int task, int unit, const profiler::Partition& partition, int p) {
+  const ExecutorModel& m = setup.models[static_cast<std::size_t>(setup.task_models[static_cast<std::size_t>(task)])];
+  const std::string what = m.whole_model ? m.model.name() + " (whole model)"
+                                         : m.model.name() + "/" + m.model.stages()[static_cast<std::size_t>(unit)].name;
+  return "task " + std::to_string(task) + " unit " + std::to_string(unit) + " (" + what + ") on partition " +
+         std::to_string(p) + " (" + std::to_string(partition.sm_count()) + " SMs)";
+}
+
+std::string seconds_text(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f s", seconds);
+  return text;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::int64_t free_device_bytes() {
+  std::size_t free = 0, total = 0;
+  SGPRS_LIVE_CALL(cudaMemGetInfo(&free, &total), std::string("reading free GPU memory"));
+  return static_cast<std::int64_t>(free);
+}
+
+}  // namespace
+
+UnitGraphs::UnitGraphs(const ExecutorSetup& setup, SetupReport& report) {
+  const auto started = std::chrono::steady_clock::now();
+  validate(setup);
+  apply_precision(setup.precision);
+  max_parallel_ = setup.layout.max_parallel;
+  // Every stream, the clocks' idle ones too: streams take hardware queues round robin in creation
+  // order, so with only as many queues as slot streams two slot streams would share one.
+  const int streams = static_cast<int>(setup.layout.partitions.size()) * (max_parallel_ + 1);
+  profiler::init_cuda_for_partitions(streams);  // NoGpuError without a GPU
+  try {
+    build(setup, report);
+  } catch (...) {
+    release();  // no destructor after a throwing constructor
+    throw;
+  }
+  report.setup_s = seconds_since(started);
+}
+
+void UnitGraphs::build(const ExecutorSetup& setup, SetupReport& report) {
+  const auto phase_started = std::chrono::steady_clock::now();
+  as_gpu_step("splitting GPU " + std::to_string(setup.device) + " into green-context pieces",
+              [&] { pool_.emplace(setup.device, 8u, false); });
+  const std::int64_t free_before = free_device_bytes();
+  build_partitions(setup);
+
+  const int tasks = static_cast<int>(setup.task_models.size());
+  first_unit_.push_back(0);
+  for (int t = 0; t < tasks; ++t) {
+    first_unit_.push_back(first_unit_.back() + unit_count(setup, t));
+    whole_model_.push_back(setup.models[static_cast<std::size_t>(setup.task_models[static_cast<std::size_t>(t)])]
+                               .whole_model);
+  }
+  const double partitions_s = seconds_since(phase_started);
+  pool_->make_primary_current();
+  instances_.reserve(static_cast<std::size_t>(tasks));
+  for (int t = 0; t < tasks; ++t) {
+    const Model& model = setup.models[static_cast<std::size_t>(setup.task_models[static_cast<std::size_t>(t)])].model;
+    as_gpu_step("allocating task " + std::to_string(t) + " (" + model.name() + ")",
+                [&] { instances_.emplace_back(model, dtype_of(setup.precision), setup.batch); });
+  }
+  const double buffers_s = seconds_since(phase_started) - partitions_s;
+  graphs_.resize(static_cast<std::size_t>(first_unit_.back()) * partitions_.size());
+  for (int p = 0; p < partition_count(); ++p) capture_partition(setup, p);
+  pool_->make_primary_current();
+  const double graphs_s = seconds_since(phase_started) - partitions_s - buffers_s;
+
+  report.graphs = static_cast<std::int64_t>(std::count_if(graphs_.begin(), graphs_.end(),
+                                                          [](const profiler::GraphExec& g) { return bool(g); }));
+  report.gpu_memory_bytes = free_before - free_device_bytes();
+  cudaDeviceProp props{};
+  SGPRS_LIVE_CALL(cudaGetDeviceProperties(&props, setup.device), std::string("reading the device's name"));
+  report.device_name = props.name;
+  int driver = 0, runtime = 0;
+  SGPRS_LIVE_CALL(cudaDriverGetVersion(&driver), std::string("reading the driver version"));
+  SGPRS_LIVE_CALL(cudaRuntimeGetVersion(&runtime), std::string("reading the runtime version"));
+  const char* connections = std::getenv("CUDA_DEVICE_MAX_CONNECTIONS");
+  report.notes = "driver CUDA " + version_text(driver) + ", runtime CUDA " + version_text(runtime) + ", " +
+                 std::string(precision_name(setup.precision)) + ", CUDA_DEVICE_MAX_CONNECTIONS=" +
+                 (connections != nullptr ? connections : "default") + ", split " + split_text(device_split_) +
+                 ", set-up " + seconds_text(partitions_s) + " partitions + " + seconds_text(buffers_s) +
+                 " buffers + " + seconds_text(graphs_s) + " graphs and warm-up";
+}
+
+UnitGraphs::~UnitGraphs() { release(); }
+
+void UnitGraphs::release() {
+  graphs_.clear();
+  // The op library caches library handles per stream address; a later pool may reuse an address.
+  for (const profiler::Partition* p : partitions_)
+    for (std::size_t s = 0; s < p->stream_count(); ++s) profiler::forget_stream(p->stream(s));
+  try {
+    if (pool_) pool_->make_primary_current();  // the buffers were allocated there
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sgprs: warning: tearing down the live executor: %s\n", e.what());
+  }
+  instances_.clear();
+  partitions_.clear();
+  pool_.reset();
+}
+
+void UnitGraphs::build_partitions(const ExecutorSetup& setup) {
+  const profiler::GpuSplit& split = pool_->split();
+  device_split_ = GpuShape{split.sm_count, split.piece_sms, split.pieces, split.remainder_sms};
+  const GpuShape& device = device_split_;
+  const std::string source = "layout '" + setup.layout.name + "'";
+  if (setup.gpu.sm_count > 0 &&
+      (setup.gpu.sm_count != device.sm_count || setup.gpu.piece_sms != device.piece_sms ||
+       setup.gpu.pieces != device.pieces || setup.gpu.remainder_sms != device.remainder_sms))
+    throw InputError(source, "", "was made for a GPU split " + split_text(setup.gpu) + " but GPU " +
+                                     std::to_string(setup.device) + " splits " + split_text(device));
+  for (std::size_t i = 0; i < setup.layout.partitions.size(); ++i) {
+    const std::string field = "partitions[" + std::to_string(i) + "]";
+    std::vector<int> pieces;
+    bool remainder = false;
+    for (int piece : setup.layout.partitions[i].pieces) {
+      if (piece == device.pieces && device.remainder_sms > 0)
+        remainder = true;
+      else if (piece >= 0 && piece < device.pieces)
+        pieces.push_back(piece);
+      else
+        throw InputError(source, field + ".pieces",
+                         "piece " + std::to_string(piece) + " does not exist on GPU " + std::to_string(setup.device) +
+                             " (split " + split_text(device) + ": pieces 0.." + std::to_string(device.pieces - 1) +
+                             (device.remainder_sms > 0 ? ", remainder " + std::to_string(device.pieces) : "") + ")");
+    }
+    try {
+      partitions_.push_back(&pool_->add(pieces, remainder, max_parallel_ + 1));
+    } catch (const InputError& e) {  // profiler::CudaError too: the driver refused this green context
+      throw InputError(source, field, std::string("the GPU cannot build it: ") + e.what());
+    }
+  }
+  pool_->seal();
+}
+
+cudaStream_t UnitGraphs::slot_stream(int partition, int slot) const {
+  return this->partition(partition).stream(static_cast<std::size_t>(slot) + 1);
+}
+
+int UnitGraphs::units(int task) const {
+  return first_unit_[static_cast<std::size_t>(task) + 1] - first_unit_[static_cast<std::size_t>(task)];
+}
+
+std::size_t UnitGraphs::index(int task, int unit, int partition) const {
+  return (static_cast<std::size_t>(first_unit_[static_cast<std::size_t>(task)]) + static_cast<std::size_t>(unit)) *
+             partitions_.size() +
+         static_cast<std::size_t>(partition);
+}
+
+cudaGraphExec_t UnitGraphs::graph(int task, int unit, int partition) const {
+  if (task < 0 || task >= tasks() || unit < 0 || unit >= units(task) || partition < 0 ||
+      partition >= partition_count())
+    return nullptr;
+  return graphs_[index(task, unit, partition)].get();
+}
+
+void UnitGraphs::capture_partition(const ExecutorSetup& setup, int p) {
+  const profiler::Partition& part = partition(p);
+  const int sms = part.sm_count();
+  const auto enqueue = [&](int task, int unit, cudaStream_t stream) {
+    profiler::ModelInstance& net = instances_[static_cast<std::size_t>(task)];
+    if (whole_model_[static_cast<std::size_t>(task)])
+      net.enqueue_all(stream, sms);
+    else
+      net.enqueue_stage(static_cast<std::size_t>(unit), stream, sms);
+  };
+  const auto allowed = [&](int task, int unit) { return !setup.may_launch || setup.may_launch(task, unit, p); };
+  as_gpu_step("preparing library handles on partition " + std::to_string(p), [&] {
+    part.make_current();
+    for (int s = 0; s < max_parallel_; ++s) profiler::prepare_stream(slot_stream(p, s));
+  });
+  for (int task = 0; task < tasks(); ++task) {
+    // Captures rotate over the slot streams so that their workspaces are shared out.
+    const auto stream_of = [&](int unit) { return slot_stream(p, (task + unit) % max_parallel_); };
+    for (int unit = 0; unit < units(task); ++unit) {
+      if (!allowed(task, unit)) continue;
+      as_gpu_step("warming up " + unit_text(setup, task, unit, part, p), [&] {
+        part.make_current();
+        enqueue(task, unit, stream_of(unit));
+      });
+    }
+    for (int unit = 0; unit < units(task); ++unit) {
+      if (!allowed(task, unit)) continue;
+      const cudaStream_t stream = stream_of(unit);
+      const std::string what = "capturing " + unit_text(setup, task, unit, part, p);
+      as_gpu_step(what, [&] {
+        part.make_current();
+        cudaGraph_t raw = nullptr;
+        SGPRS_LIVE_CALL(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "for " + what);
+        try {
+          enqueue(task, unit, stream);
+        } catch (...) {
+          cudaStreamEndCapture(stream, &raw);  // leave the stream usable
+          if (raw != nullptr) cudaGraphDestroy(raw);
+          throw;
+        }
+        SGPRS_LIVE_CALL(cudaStreamEndCapture(stream, &raw), "for " + what);
+        const profiler::Graph graph(raw);
+        cudaGraphExec_t exec = nullptr;
+        SGPRS_LIVE_CALL(cudaGraphInstantiate(&exec, graph.get(), 0), "for " + what);
+        profiler::GraphExec& owned = graphs_[index(task, unit, p)];
+        owned = profiler::GraphExec(exec);
+        SGPRS_LIVE_CALL(cudaGraphUpload(exec, stream), "for " + what);
+        SGPRS_LIVE_CALL(cudaGraphLaunch(exec, stream), "(warm-up replay) for " + what);
+      });
+    }
+    // One task at a time: a fault is then pinned to this task's units on this partition.
+    for (int s = 0; s < max_parallel_; ++s)
+      SGPRS_LIVE_CALL(cudaStreamSynchronize(slot_stream(p, s)),
+                      "after warming up task " + std::to_string(task) + " on partition " + std::to_string(p) + " (" +
+                          std::to_string(sms) + " SMs)");
+  }
+}
+
+}  // namespace sgprs::live
