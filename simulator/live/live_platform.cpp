@@ -13,7 +13,7 @@ LivePlatform::LivePlatform(const sim::PolicyPlan& plan, StageExecutor& executor,
 }
 
 void LivePlatform::start_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
-  executor_.launch(UnitLaunch{task, unit, job, partition}, now);
+  executor_.launch(UnitLaunch{task, unit, job, partition}, now + origin_);
   ++stats_.launches;
   Ns& released = job_release_ns_[static_cast<std::size_t>(task)];
   if (released >= 0) {
@@ -28,16 +28,25 @@ void LivePlatform::call_core(const std::function<void()>& call) {
   stats_.decision.push_back(SteadyHostClock::steady_now() - start);
 }
 
+Ns LivePlatform::now() const { return clock_.now() - origin_; }
+
 void LivePlatform::wait_for_work(Ns next_timer, std::vector<UnitCompletion>& done) {
   if (options_.spin_ns <= 0 || next_timer == kNever) {
-    executor_.wait(next_timer, done);
-    return;
+    executor_.wait(next_timer == kNever ? kNever : next_timer + origin_, done);
+  } else {
+    executor_.wait(next_timer - options_.spin_ns + origin_, done);
+    while (done.empty() && clock_.now() < next_timer + origin_) executor_.wait(clock_.now(), done);
   }
-  executor_.wait(next_timer - options_.spin_ns, done);
-  while (done.empty() && clock_.now() < next_timer) executor_.wait(clock_.now(), done);
+  for (UnitCompletion& c : done) {  // onto the run's time line
+    c.launch_ns -= origin_;
+    c.gpu_start_ns -= origin_;
+    c.gpu_end_ns -= origin_;
+    c.noticed_ns -= origin_;
+  }
 }
 
 Ns LivePlatform::run(sim::RunCore& core) {
+  origin_ = clock_.now();
   core.begin();
   std::vector<UnitCompletion> done;
   done.reserve(64);
@@ -48,7 +57,7 @@ Ns LivePlatform::run(sim::RunCore& core) {
     const bool stopping = options_.stop && options_.stop->load(std::memory_order_relaxed);
     if (stopping && stop_at == kNever) {
       stats_.interrupted = true;
-      stop_at = clock_.now() + options_.drain_timeout_ns;
+      stop_at = now() + options_.drain_timeout_ns;
     }
     if (stopping) {  // no more releases: drop the release timers, keep the others
       sim::TimerQueue kept;
@@ -57,7 +66,7 @@ Ns LivePlatform::run(sim::RunCore& core) {
         if (t.kind != sim::TimerKind::kRelease) kept.push(t);
       }
       timers_ = std::move(kept);
-      if (core.active_jobs() == 0 || clock_.now() >= stop_at) {
+      if (core.active_jobs() == 0 || now() >= stop_at) {
         stats_.drained = core.active_jobs() == 0;
         break;
       }
@@ -71,7 +80,7 @@ Ns LivePlatform::run(sim::RunCore& core) {
       const sim::UnitStamps stamps{c.launch_ns, c.gpu_start_ns, c.gpu_end_ns};
       call_core([&] { core.on_unit_finished(last, c.launch.task, c.launch.unit, c.launch.partition, &stamps); });
     }
-    const Ns now = std::max(last, clock_.now());
+    const Ns now = std::max(last, this->now());
     while (!timers_.empty() && timers_.next_time() <= now) {
       sim::Timer t = timers_.pop();
       if (stopping && t.kind == sim::TimerKind::kRelease) continue;  // armed by a job that just ended

@@ -3,7 +3,8 @@
 // thread runs everything: it sleeps until the next timer or the next completion
 // the executor reports, hands completions to the core first and due timers after
 // (core/platform.hpp's same-instant order), and launches what the core starts.
-// The core's time is the host clock: a timer fires at the clock's reading when it
+// The core's time is the host clock from the instant run() begins (the executor's
+// times are shifted onto it): a timer fires at the clock's reading when it
 // is handled (>= its armed instant), a unit finishes when the executor noticed it.
 // A GPU cannot stop a running kernel: can_stop_units() is false, so the abort
 // policy drops a late job when its running stage ends (core/run_core.hpp).
@@ -62,6 +63,8 @@ class LivePlatform final : public sim::Platform {
   void stop_task_units(Ns, int, std::vector<sim::StoppedUnit>&) override {}
 
  private:
+  /// Run time: host clock minus the instant run() began (executor times are shifted likewise).
+  Ns now() const;
   void wait_for_work(Ns next_timer, std::vector<UnitCompletion>& done);
   void call_core(const std::function<void()>& call);
 
@@ -70,6 +73,7 @@ class LivePlatform final : public sim::Platform {
   const HostClock& clock_;
   LiveOptions options_;
   sim::TimerQueue timers_;
+  Ns origin_ = 0;
   std::vector<Ns> job_release_ns_;   // per task: the release instant of its current job, -1 once launched
   LiveStats stats_;
 };

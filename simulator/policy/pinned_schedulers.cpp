@@ -29,6 +29,9 @@ class PinnedScheduler : public Scheduler {
   Choice on_stage_ready(const StageRef& stage, Ns, bool) override {
     return Choice{pinned_[static_cast<std::size_t>(stage.task)], -1};
   }
+  bool on_may_use(int task, int partition) const override {
+    return pinned_[static_cast<std::size_t>(task)] == partition;
+  }
   void on_reset() override {
     const std::size_t tasks = plan().tasks().size();
     pinned_.assign(tasks, 0);

@@ -56,6 +56,9 @@ class Scheduler {
   }
   /// True when the policy runs each job as one unit (the whole model).
   bool runs_whole_jobs() const { return on_runs_whole_jobs(); }
+  /// Whether this policy may ever send a unit of `task` to `partition` (after reset()): a live
+  /// device prepares only those (pinned schedulers use one partition per task).
+  bool may_use(int task, int partition) const { return on_may_use(task, partition); }
   /// The overrun rule the run core applies (option `overrun`, or the policy's own for auto).
   OverrunPolicy overrun_policy() const {
     return options_.overrun == OverrunPolicy::kAuto ? on_default_overrun() : options_.overrun;
@@ -96,6 +99,11 @@ class Scheduler {
   virtual Layout on_make_pool(const Layout& requested, const GpuShape& gpu, std::size_t task_count) const;
   virtual bool on_runs_whole_jobs() const { return false; }
   virtual OverrunPolicy on_default_overrun() const { return OverrunPolicy::kReleaseLate; }
+  virtual bool on_may_use(int task, int partition) const {
+    (void)task;
+    (void)partition;
+    return true;
+  }
   virtual void on_reset() {}
 
   // --- What a policy may look at -------------------------------------------

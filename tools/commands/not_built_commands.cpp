@@ -22,11 +22,6 @@ void add_profile_subcommand(CLI::App& app) {
 }
 #endif
 
-void add_live_subcommand(CLI::App& app) {
-  add_unavailable(app, "live", "Run a task set on a real GPU with the same scheduler code (not built yet)",
-                  "is not built yet: the live platform (the same schedulers driving green-context partitions on a GPU) is planned; today use simulate and sweep");
-}
-
 void add_validate_subcommand(CLI::App& app) {
   add_unavailable(app, "validate", "Compare a live event log with a simulated one, job by job (not built yet)",
                   "is not built yet: it compares a live event log with a simulated one, and needs the live platform, which is planned");

@@ -1,0 +1,27 @@
+#pragma once
+// The bridge from a live run's plan to the CUDA device: which precision a profile
+// was measured in (the live run executes the same), and a factory that builds the
+// CUDA executor for a plan. In a build without CUDA the factory throws NoGpuError.
+#include "common/profile.hpp"
+#include "simulator/live/live_run.hpp"
+
+#include <string>
+
+namespace sgprs::live {
+
+/// "fp32", "tf32" or "fp16": the profile's `precision` field, else inferred from older files
+/// (dtype fp16; SGPRS_CUDNN_FP32=tf32 in its environment; else strict fp32).
+std::string profile_precision(const Profile& profile);
+
+struct DeviceRequest {
+  std::string precision = "fp32";     // what the profile measured
+  std::string completion = "polling"; // polling | callback | blocking
+  int device = 0;
+};
+
+/// Builds the CUDA executor for a plan: the plan's pool from one green-context split, one
+/// graph per (task, unit, partition) the scheduler may use. Refuses (InputError) a device
+/// whose name or SM count differs from the profile's. NoGpuError without a GPU or a CUDA build.
+ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceRequest& request);
+
+}  // namespace sgprs::live

@@ -1,0 +1,38 @@
+// The CUDA side of live_device.hpp (built only where CUDA was found).
+#include "common/errors.hpp"
+#include "simulator/live/cuda_executor.hpp"
+#include "simulator/live/live_device.hpp"
+
+namespace sgprs::live {
+
+ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceRequest& request) {
+  const Precision precision = parse_precision(request.precision, profile.source() + ": field 'precision'");
+  const CompletionNotice completion = parse_completion_notice(request.completion, "--completion");
+  const GpuShape gpu = profile.gpu();
+  const std::string profiled_device = profile.device_name();
+  const int device = request.device;
+  return [=](const sim::PolicyPlan& plan, const sim::Workload& workload, const MayUse& may_use,
+             Ns epoch) -> std::unique_ptr<StageExecutor> {
+    ExecutorSetup setup;
+    setup.device = device;
+    setup.gpu = gpu;
+    setup.layout = plan.pool();
+    setup.precision = precision;
+    setup.completion = completion;
+    setup.epoch_steady_ns = epoch;
+    setup.may_launch = may_use;
+    for (std::size_t m = 0; m < workload.models.size(); ++m)
+      setup.models.push_back(ExecutorModel{workload.models[m], !plan.models()[m].whole_curve.empty()});
+    for (std::size_t t : workload.task_model) setup.task_models.push_back(static_cast<int>(t));
+    auto executor = std::make_unique<CudaStageExecutor>(setup);
+    const std::string& name = executor->setup_report().device_name;
+    if (!profiled_device.empty() && name.find(profiled_device) == std::string::npos &&
+        profiled_device.find(name) == std::string::npos)
+      throw InputError(profile.source(), "device",
+                       "was measured on '" + profiled_device + "' but this GPU is '" + name +
+                           "': profile this GPU first (sgprs profile)");
+    return executor;
+  };
+}
+
+}  // namespace sgprs::live

@@ -1,0 +1,87 @@
+#include "simulator/live/live_run.hpp"
+
+#include "common/errors.hpp"
+#include "common/stats.hpp"
+#include "simulator/core/run_core.hpp"
+#include "simulator/core/run_description.hpp"
+#include "simulator/outputs/metrics_collector.hpp"
+#include "simulator/policy/planned_run.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace sgprs::live {
+
+namespace {
+
+/// p50, p99 and max of `samples` in microseconds (nearest rank), and their count.
+Json percentiles_us(std::vector<Ns> samples) {
+  if (samples.empty()) return Json{{"count", 0}};
+  std::sort(samples.begin(), samples.end());
+  const auto rank = [&samples](double q) {
+    const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(samples.size()))) ;
+    return static_cast<double>(samples[std::min(samples.size() - 1, i == 0 ? 0 : i - 1)]) / 1000.0;
+  };
+  return Json{{"count", samples.size()}, {"p50", rank(0.50)}, {"p99", rank(0.99)},
+              {"max", static_cast<double>(samples.back()) / 1000.0}};
+}
+
+}  // namespace
+
+Json LiveRunResult::live_json() const {
+  return Json{{"device", setup.device_name},
+              {"setup_s", setup.setup_s},
+              {"gpu_memory_bytes", setup.gpu_memory_bytes},
+              {"graphs", setup.graphs},
+              {"notes", setup.notes},
+              {"launches", stats.launches},
+              {"interrupted", stats.interrupted},
+              {"drained", stats.drained},
+              {"release_jitter_us", percentiles_us(stats.release_jitter)},
+              {"decision_us", percentiles_us(stats.decision)},
+              {"release_to_launch_us", percentiles_us(stats.release_to_launch)},
+              {"gpu_end_to_noticed_us", percentiles_us(stats.end_to_noticed)}};
+}
+
+LiveRunResult live_run(const Profile& profile, const sim::Workload& workload, const Layout& layout,
+                       const sim::RunOptions& options, const ExecutorFactory& make_executor, LiveOptions live_options,
+                       const std::vector<sim::Observer*>& observers) {
+  if (options.duration_ns <= 0) throw InputError("--duration", "", "must be positive");
+  const sim::PlannedRun planned = sim::plan_run(profile, workload, layout, options.scheduler,
+                                                options.scheduler_options, options.predicted_times);
+  const sim::PolicyPlan& plan = *planned.plan;
+  const sim::RunInfo info = sim::make_run_info(plan, workload, options);
+
+  // Set-up before the first release: the device builds partitions, buffers and graphs.
+  const Ns setup_epoch = SteadyHostClock::steady_now();
+  const sim::Scheduler& scheduler = *planned.scheduler;
+  const MayUse may_use = [&scheduler](int task, int, int partition) { return scheduler.may_use(task, partition); };
+  std::unique_ptr<StageExecutor> executor = make_executor(plan, workload, may_use, setup_epoch);
+  LiveRunResult result;
+  result.setup = executor->setup_report();
+
+  sim::MetricsCollector metrics;
+  std::vector<sim::Observer*> all{&metrics};
+  all.insert(all.end(), observers.begin(), observers.end());
+  for (sim::Observer* o : all) o->on_run_start(info);
+
+  const SteadyHostClock clock(setup_epoch);
+  LivePlatform platform(plan, *executor, clock, std::move(live_options));
+  sim::RunCore core(plan, *planned.scheduler, platform, all, options.duration_ns);
+  const auto wall_start = std::chrono::steady_clock::now();
+  const Ns end_ns = platform.run(core);
+  const auto wall_end = std::chrono::steady_clock::now();
+  for (sim::Observer* o : all) o->on_run_end(end_ns);
+
+  metrics.fill(result.summary);
+  result.summary.events_processed = core.events_emitted();
+  result.summary.stage_events = core.stage_events();
+  result.summary.end_ns = end_ns;
+  result.summary.wall_time_s = std::chrono::duration<double>(wall_end - wall_start).count();
+  result.summary.provenance = sim::run_provenance(profile, workload, layout, planned.pool, options);
+  result.summary.provenance["world"] = "live";
+  result.stats = platform.stats();
+  return result;
+}
+
+}  // namespace sgprs::live

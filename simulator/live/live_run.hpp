@@ -1,0 +1,41 @@
+#pragma once
+// One live run: the same planning, run core, observers and Summary as simulate()
+// (experiments/simulation.hpp), on a device behind StageExecutor instead of the
+// simulated GPU. The executor is built by the caller's factory from the plan (the
+// CUDA one in CUDA builds, the fake one for `--fake-device` and tests) before the
+// first release; the run's time zero is the moment set-up ends.
+#include "common/layout.hpp"
+#include "common/profile.hpp"
+#include "simulator/core/run_event.hpp"
+#include "simulator/core/run_options.hpp"
+#include "simulator/live/live_platform.hpp"
+#include "simulator/live/stage_executor.hpp"
+#include "simulator/outputs/summary.hpp"
+#include "simulator/policy/policy_plan.hpp"
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace sgprs::live {
+
+/// Whether the scheduler may send unit `unit` of `task` to `partition` (what to prepare).
+using MayUse = std::function<bool(int task, int unit, int partition)>;
+/// Builds the device for `plan` (its pool, units and tasks); host times count from `epoch_steady_ns`.
+using ExecutorFactory = std::function<std::unique_ptr<StageExecutor>(
+    const sim::PolicyPlan& plan, const sim::Workload& workload, const MayUse& may_use, Ns epoch_steady_ns)>;
+
+struct LiveRunResult {
+  sim::Summary summary;  // as simulate()'s, provenance included; summary.live_json() adds the rest
+  LiveStats stats;
+  SetupReport setup;
+  /// The live-only part of summary.json: set-up, device, and the latency figures in us.
+  Json live_json() const;
+};
+
+/// InputError for bad input (as simulate()), GpuError for a device fault, NoGpuError without a GPU.
+LiveRunResult live_run(const Profile& profile, const sim::Workload& workload, const Layout& layout,
+                       const sim::RunOptions& options, const ExecutorFactory& make_executor, LiveOptions live_options,
+                       const std::vector<sim::Observer*>& observers = {});
+
+}  // namespace sgprs::live

@@ -1,0 +1,156 @@
+// `sgprs live`: the same flags and files as `sgprs simulate` (run_inputs.hpp), run on
+// the GPU by the live platform (simulator/live/live_run.hpp) with the same scheduler
+// objects and run core. summary.json adds a "live" object (set-up, device, latency
+// figures); events.jsonl adds each stage's launch and GPU interval on the host clock.
+// --fake-device runs the same control loop on host timers (each stage takes its
+// profile time), without a GPU. SIGINT/SIGTERM stop releases, let released jobs end
+// (bounded), write complete outputs marked interrupted and exit 130/143.
+#include "common/errors.hpp"
+#include "simulator/live/fake_executor.hpp"
+#include "simulator/live/live_device.hpp"
+#include "simulator/live/live_run.hpp"
+#include "tools/commands/commands.hpp"
+#include "tools/commands/run_inputs.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+namespace sgprs::cli {
+
+namespace {
+
+constexpr const char* kDefaultTaskset = "traces/tasksets/live-default.json";
+constexpr const char* kDefaultProfile = "traces/profiles/h200-fp32.json";
+
+std::atomic<bool> g_stop{false};
+std::atomic<int> g_signal{0};
+
+extern "C" void on_stop_signal(int signal) {
+  g_signal.store(signal);
+  g_stop.store(true);
+}
+
+struct LiveArgs {
+  bool fake_device = false;
+  std::string completion = "polling";
+  double spin_us = 100;
+  bool quiet = false;
+};
+
+/// Counts for the progress line; runs on the control thread with the run core.
+class ProgressCounter final : public sim::Observer {
+ public:
+  void on_event(const sim::RunEvent& e) override {
+    if (e.kind == sim::EventKind::kRelease || e.kind == sim::EventKind::kSkip) ++released;
+    if (e.kind == sim::EventKind::kSkip) ++missed;
+    if (e.kind == sim::EventKind::kJobEnd) {
+      ++ended;
+      if (e.outcome != sim::JobOutcome::kOnTime) ++missed;
+    }
+  }
+  bool wants_stage_deadlines() const override { return false; }
+  std::int64_t released = 0, ended = 0, missed = 0;
+};
+
+live::ExecutorFactory fake_factory(const Profile& profile) {
+  (void)profile;
+  return [](const sim::PolicyPlan& plan, const sim::Workload&, const live::MayUse&,
+            Ns epoch) -> std::unique_ptr<live::StageExecutor> {
+    static std::unique_ptr<live::SteadyHostClock> clock;  // outlives the executor (one run per process)
+    clock = std::make_unique<live::SteadyHostClock>(epoch);
+    const sim::PolicyPlan* p = &plan;
+    return std::make_unique<live::FakeStageExecutor>(
+        [p](const live::UnitLaunch& u) {
+          return p->predicted_ns(p->tasks()[static_cast<std::size_t>(u.task)].model, u.unit, u.partition);
+        },
+        *clock);
+  };
+}
+
+void run_live(RunArgs args, const LiveArgs& live_args) {
+  const RunInputs in = read_run_inputs(args, kDefaultTaskset, kDefaultProfile);
+  live::ExecutorFactory factory;
+  if (live_args.fake_device) {
+    factory = fake_factory(in.profile);
+  } else {
+    live::DeviceRequest request;
+    request.precision = live::profile_precision(in.profile);
+    request.completion = live_args.completion;
+    factory = live::cuda_executor_factory(in.profile, request);  // NoGpuError / NotAvailable without CUDA
+  }
+  RunOutputs outputs(args.out, args.no_events);
+  ProgressCounter counter;
+  std::vector<sim::Observer*> observers = outputs.observers();
+  observers.push_back(&counter);
+
+  live::LiveOptions options;
+  options.spin_ns = static_cast<Ns>(live_args.spin_us * 1000.0);
+  options.stop = &g_stop;
+  const Ns duration = in.run.duration_ns;
+  if (!live_args.quiet)
+    options.progress = [&counter, duration](Ns now) {
+      std::fprintf(stderr, "live: %.1f s of %.1f: %lld released, %lld ended, %lld missed\n",
+                   static_cast<double>(now) / 1e9, static_cast<double>(duration) / 1e9,
+                   static_cast<long long>(counter.released), static_cast<long long>(counter.ended),
+                   static_cast<long long>(counter.missed));
+    };
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  const live::LiveRunResult result =
+      live::live_run(in.profile, in.workload, in.layout, in.run, factory, std::move(options), observers);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+
+  Json doc = summary_document(in, result.summary);
+  doc["live"] = result.live_json();
+  doc["live"]["precision"] = live_args.fake_device ? "fake" : std::string(live::profile_precision(in.profile));
+  outputs.publish(doc);
+  print_run_report("live", args, in, result.summary);
+  const Json& l = doc["live"];
+  std::printf("live: device %s, set-up %.2f s, %lld graphs, %.1f MiB of GPU memory; %lld launches\n",
+              result.setup.device_name.c_str(), result.setup.setup_s, static_cast<long long>(result.setup.graphs),
+              static_cast<double>(result.setup.gpu_memory_bytes) / (1024.0 * 1024.0),
+              static_cast<long long>(result.stats.launches));
+  for (const char* key : {"release_jitter_us", "decision_us", "release_to_launch_us", "gpu_end_to_noticed_us"})
+    if (l[key].value("count", 0) > 0)
+      std::printf("  %-22s p50 %8.1f  p99 %8.1f  max %8.1f us\n", key, l[key]["p50"].get<double>(),
+                  l[key]["p99"].get<double>(), l[key]["max"].get<double>());
+  std::fflush(stdout);
+  if (result.stats.interrupted) {
+    std::fprintf(stderr, "sgprs live: interrupted by signal %d; outputs are complete up to the stop\n", g_signal.load());
+    std::exit(128 + g_signal.load());
+  }
+}
+
+}  // namespace
+
+void add_live_subcommand(CLI::App& app) {
+  auto args = std::make_shared<RunArgs>();
+  args->taskset = kDefaultTaskset;
+  args->profile = kDefaultProfile;
+  args->out = "out/live";
+  args->duration_s = 5.0;
+  auto live_args = std::make_shared<LiveArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "live",
+      "Run a periodic task set on the GPU with the same scheduler and run core as `simulate` (green-context "
+      "partitions, one CUDA graph per stage and partition); same flags and files, plus live latency figures.\n"
+      "With no flags: 16 ResNet-18 tasks at 30 Hz on the H200 profile, equal:2:1.0x, sgprs, 5 s.");
+  add_run_flags(cmd, args);
+  cmd->add_flag("--fake-device", live_args->fake_device,
+                "no GPU: each stage takes its profile time on a host timer (tests the control loop)");
+  cmd->add_option("--completion", live_args->completion,
+                  "how finished stages are noticed: polling (a thread polls CUDA events) | callback | blocking")
+      ->capture_default_str();
+  cmd->add_option("--spin-us", live_args->spin_us,
+                  "sleep until this long before a release or timer, then poll (sleep wake-ups are late)")
+      ->capture_default_str();
+  cmd->add_flag("--quiet", live_args->quiet, "no progress line");
+  cmd->callback([args, live_args] { run_live(*args, *live_args); });
+}
+
+}  // namespace sgprs::cli

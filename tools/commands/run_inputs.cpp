@@ -1,0 +1,169 @@
+#include "tools/commands/run_inputs.hpp"
+
+#include "common/errors.hpp"
+#include "simulator/experiments/simulation.hpp"
+#include "simulator/outputs/summary_table.hpp"
+#include "tools/commands/commands.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace sgprs::cli {
+
+namespace {
+
+std::string flag_name(const std::string& option) {
+  std::string flag = option;
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return "--" + flag;
+}
+
+sim::SchedulerOptions parse_scheduler_options(const RunArgs& args) {
+  sim::SchedulerOptions options;
+  for (const auto& [name, value] : args.option_flags) sim::set_scheduler_option(options, name, value, flag_name(name));
+  for (const std::string& kv : args.options) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw InputError("--option", "", "'" + kv + "' must look like name=value, e.g. waiting_order=edf");
+    std::string name = kv.substr(0, eq);
+    std::replace(name.begin(), name.end(), '-', '_');
+    sim::set_scheduler_option(options, name, kv.substr(eq + 1), "--option");
+  }
+  return options;
+}
+
+}  // namespace
+
+void add_run_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
+  std::string scheduler_help = "scheduler:";
+  for (const std::string& name : sim::scheduler_names())
+    scheduler_help += "\n  " + name + ": " + sim::scheduler_description(name);
+  cmd->add_option("--taskset", args->taskset, "task set file (sgprs.taskset/1)")->capture_default_str();
+  cmd->add_option("--profile", args->profile, "GPU profile (sgprs.profile/1)")->capture_default_str();
+  cmd->add_option("--models", args->models, "folder of model files <model>.json (sgprs.model/1)")->capture_default_str();
+  cmd->add_option("--layout", args->layout, "full | equal:N:B | stepwise:N:B | layout file")->capture_default_str();
+  cmd->add_option("--scheduler", args->scheduler, scheduler_help)->capture_default_str();
+  cmd->add_option("--option", args->options, "scheduler option name=value (repeatable); each also has its own flag below");
+  for (const sim::SchedulerOptionInfo& info : sim::scheduler_option_infos()) {
+    cmd->add_option_function<std::string>(
+           flag_name(info.name), [args, name = info.name](const std::string& v) { args->option_flags[name] = v; },
+           info.help + " [" + info.values + "] (default " + info.paper_value + ")")
+        ->group("Scheduler options");
+  }
+  cmd->add_option("--duration", args->duration_s, "seconds during which jobs are released")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "seed of every random choice (task offsets)")
+      ->check(CLI::Validator(
+          [](std::string& v) { return v.empty() || v[0] == '-' ? std::string("must be a non-negative integer") : std::string(); },
+          "UINT"))
+      ->capture_default_str();
+  cmd->add_option("--out", args->out, "output folder")->capture_default_str();
+  cmd->add_flag("--no-events", args->no_events, "write only summary.json (no events.jsonl, no timeline.json): long runs");
+  cmd->add_option("--max-parallel", args->max_parallel, "stages per partition at once; 0 = the layout's (paper: 3 with 2 partitions, 2 with 3)")
+      ->capture_default_str();
+  cmd->add_flag("--allow-deadline-over-period", args->allow_deadline_over_period,
+                "accept tasks whose deadline exceeds their period");
+  cmd->add_option("--curve", args->curve, "interpolation between measured SM counts: step | linear")->capture_default_str();
+  cmd->add_option("--estimates", args->estimates,
+                  "scheduler predictions from the profile's occupied | isolated times (paper: occupied)")
+      ->capture_default_str();
+}
+
+RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, const std::string& default_profile) {
+  args.taskset = shipped_default(args.taskset, default_taskset);
+  args.profile = shipped_default(args.profile, default_profile);
+  args.models = shipped_default(args.models, "traces/models");
+  const std::vector<std::string> names = sim::scheduler_names();
+  if (std::find(names.begin(), names.end(), args.scheduler) == names.end())
+    throw InputError("--scheduler", "", "unknown scheduler '" + args.scheduler + "' (known: " + fmt::format("{}", fmt::join(names, ", ")) + ")");
+  if (!(args.duration_s > 0) || !std::isfinite(args.duration_s) || args.duration_s > 1e6)
+    throw InputError("--duration", "", "must be a positive number of seconds up to 1e6");
+  if (args.max_parallel < 0) throw InputError("--max-parallel", "", "must be 0 (the layout's) or positive");
+  sim::RunOptions run;
+  run.scheduler = args.scheduler;
+  run.scheduler_options = parse_scheduler_options(args);
+  run.duration_ns = seconds_to_ns(args.duration_s);
+  run.seed = args.seed;
+  run.predicted_times = parse_profile_times(args.estimates, "--estimates");
+  run.gpu_times = parse_profile_times(args.gpu_times, "--gpu-times");
+
+  Profile profile = Profile::load(args.profile, parse_curve_interpolation(args.curve, "--curve"));
+  TaskSet set = TaskSet::load(args.taskset);
+  set.check_deadlines(args.allow_deadline_over_period);
+  Layout layout = parse_layout(args.layout, profile.gpu(), args.max_parallel, "--layout");
+  sim::Workload workload = sim::make_workload(set, profile, args.models, args.seed);
+  // The physical limit for this mix (docs/experiments.md), from the times the GPU runs.
+  exp::ThroughputBound bound = exp::throughput_bound(profile, workload.tasks, run.gpu_times);
+  return RunInputs{std::move(profile), std::move(set), std::move(layout), std::move(workload), run, bound};
+}
+
+RunOutputs::RunOutputs(const std::string& out, bool no_events) : out_(out), no_events_(no_events) {
+  if (std::filesystem::exists(out_) && !std::filesystem::is_directory(out_))
+    throw InputError("--out", "", "'" + out + "' exists and is not a folder");
+  for (const char* name : {"summary.json", "events.jsonl", "timeline.json"})
+    if (std::filesystem::exists(out_ / name) && !std::filesystem::is_regular_file(out_ / name))
+      throw InputError("--out", "", "'" + (out_ / name).string() + "' exists and is not a file");
+  made_folder_ = !std::filesystem::exists(out_);
+  if (!no_events_) {
+    try {
+      log_ = std::make_unique<sim::EventLogWriter>((out_ / "events.jsonl").string());
+    } catch (const std::exception& e) {  // no permission, no space, ...
+      throw InputError("--out", "", e.what());
+    }
+  }
+}
+
+RunOutputs::~RunOutputs() {
+  if (published_) return;
+  log_.reset();  // removes the temporary event log
+  std::error_code ignored;
+  if (made_folder_ && std::filesystem::is_empty(out_, ignored)) std::filesystem::remove(out_, ignored);
+}
+
+std::vector<sim::Observer*> RunOutputs::observers() {
+  if (no_events_) return {};
+  return {log_.get(), &timeline_};
+}
+
+void RunOutputs::publish(const Json& summary_doc) {
+  try {
+    write_file_atomic((out_ / "summary.json").string(), dump_pretty(summary_doc));
+    if (!no_events_) {
+      timeline_.write((out_ / "timeline.json").string());
+      log_->commit();
+    } else {
+      // An event log or timeline left by an earlier run would sit beside this run's summary.
+      for (const char* stale : {"events.jsonl", "timeline.json"}) std::filesystem::remove(out_ / stale);
+    }
+    published_ = true;
+  } catch (const std::filesystem::filesystem_error& e) {  // no space, a folder turned read-only, ...
+    throw InputError("--out", "", std::string("cannot write the outputs: ") + e.what());
+  }
+}
+
+Json summary_document(const RunInputs& in, const sim::Summary& summary) {
+  Json doc = summary.to_json();
+  doc["throughput_bound"] = in.bound.to_json();
+  doc["throughput_bound"]["times"] = to_string(in.run.gpu_times);
+  doc["share_of_bound"] = in.share_of_bound(summary);
+  return doc;
+}
+
+void print_run_report(const char* verb, const RunArgs& args, const RunInputs& in, const sim::Summary& summary) {
+  std::printf("sgprs %s: scheduler %s, layout %s, task set %s (%zu tasks), %.6g s, seed %llu\n", verb,
+              args.scheduler.c_str(), in.layout.name.c_str(), in.set.name.c_str(), in.workload.tasks.size(),
+              args.duration_s, static_cast<unsigned long long>(args.seed));
+  std::printf("profile %s (%s, %d SMs)\n\n", args.profile.c_str(), in.profile.device_name().c_str(),
+              in.profile.gpu().sm_count);
+  std::fputs(sim::format_summary_table(summary).c_str(), stdout);
+  std::printf("bound: this mix can complete at most %.1f jobs/s on this GPU (every stage at its most SM-efficient "
+              "size, SMs perfectly packed); offered %.1f jobs/s, so at most %.1f here; throughput is %.1f%% of that\n",
+              in.bound.max_jobs_per_s, in.bound.offered_jobs_per_s, in.bound.sustainable_jobs_per_s,
+              100.0 * in.share_of_bound(summary));
+  std::printf("wrote %s/summary.json%s\n", args.out.c_str(),
+              args.no_events ? " (--no-events: no events.jsonl, no timeline.json)" : ", events.jsonl, timeline.json");
+}
+
+}  // namespace sgprs::cli

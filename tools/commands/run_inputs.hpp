@@ -1,0 +1,93 @@
+#pragma once
+// What `sgprs simulate` and `sgprs live` share: the same flags, the same checks of
+// every input before anything is written, the same output files written whole or
+// not at all, and the same printed report. Each verb adds only its own flags.
+#include "common/layout.hpp"
+#include "common/profile.hpp"
+#include "common/taskset.hpp"
+#include "simulator/core/run_options.hpp"
+#include "simulator/experiments/throughput_bound.hpp"
+#include "simulator/outputs/event_log_writer.hpp"
+#include "simulator/outputs/summary.hpp"
+#include "simulator/outputs/timeline_writer.hpp"
+#include "simulator/policy/workload.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sgprs::cli {
+
+struct RunArgs {
+  std::string taskset;
+  std::string profile;
+  std::string models = "traces/models";
+  std::string layout = "equal:2:1.0x";
+  std::string scheduler = "sgprs";
+  std::vector<std::string> options;                 // k=v
+  std::map<std::string, std::string> option_flags;  // one flag per option
+  double duration_s = 10.0;
+  std::uint64_t seed = 1;
+  std::string out;
+  bool no_events = false;
+  int max_parallel = 0;
+  bool allow_deadline_over_period = false;
+  std::string curve = "step";
+  std::string estimates = "occupied";
+  std::string gpu_times = "isolated";  // simulate only
+};
+
+/// The flags both verbs take (task set, profile, models, layout, scheduler and options, duration,
+/// seed, out, ...), registered on `cmd` with `args`' values as defaults.
+void add_run_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args);
+
+struct RunInputs {
+  Profile profile;
+  TaskSet set;
+  Layout layout;
+  sim::Workload workload;
+  sim::RunOptions run;
+  exp::ThroughputBound bound;  // from the times the run's GPU runs
+  double share_of_bound(const sim::Summary& s) const {
+    return bound.sustainable_jobs_per_s > 0 ? s.throughput_jobs_per_s / bound.sustainable_jobs_per_s : 0.0;
+  }
+};
+
+/// Reads and checks every input (shipped defaults resolved from any folder); InputError on the first problem.
+RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, const std::string& default_profile);
+
+/// The output folder of one run: summary.json, events.jsonl, timeline.json. Checked at
+/// construction (a file where the folder goes, a folder where a file goes: InputError);
+/// the event log is written to a temporary file as the run goes; publish() puts every file
+/// in place; destroying an unpublished folder removes what the run began.
+class RunOutputs {
+ public:
+  RunOutputs(const std::string& out, bool no_events);
+  ~RunOutputs();
+  RunOutputs(const RunOutputs&) = delete;
+  RunOutputs& operator=(const RunOutputs&) = delete;
+  /// The writers to attach to the run (none with --no-events).
+  std::vector<sim::Observer*> observers();
+  /// Writes summary.json (and the timeline and log) atomically.
+  void publish(const Json& summary_doc);
+
+ private:
+  std::filesystem::path out_;
+  bool no_events_;
+  bool made_folder_;
+  bool published_ = false;
+  std::unique_ptr<sim::EventLogWriter> log_;
+  sim::TimelineWriter timeline_;
+};
+
+/// The summary document both verbs write: Summary::to_json plus the bound and the share of it.
+Json summary_document(const RunInputs& in, const sim::Summary& summary);
+
+/// The report both verbs print: header, table, bound, where the files went.
+void print_run_report(const char* verb, const RunArgs& args, const RunInputs& in, const sim::Summary& summary);
+
+}  // namespace sgprs::cli
