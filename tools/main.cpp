@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
   } catch (const sgprs::NoGpuError& e) {
     std::fprintf(stderr, "sgprs: no GPU: %s\n", e.what());
     return sgprs::kExitNoGpu;
+  } catch (const sgprs::GpuError& e) {
+    std::fprintf(stderr, "sgprs: GPU error: %s\n", e.what());
+    return sgprs::kExitGpuFault;
   } catch (const sgprs::NotAvailableError& e) {
     std::fprintf(stderr, "sgprs: %s\n", e.what());
     return sgprs::kExitNotAvailable;

@@ -134,6 +134,8 @@ void run_simulate(SimulateArgs args) {
     summary_doc["throughput_bound"] = bound.to_json();
     summary_doc["throughput_bound"]["times"] = run.gpu_uses_occupied_times ? "occupied" : "isolated";
     summary_doc["share_of_bound"] = share_of_bound(summary);
+    // What the profile measured (fp32 strict, tf32, fp16): the same GPU differs by up to 3x between them.
+    summary_doc["provenance"]["profile"]["precision"] = profile.precision();
     write_file_atomic((out / "summary.json").string(), dump_pretty(summary_doc));
     if (!args.no_events) {
       timeline.write((out / "timeline.json").string());
@@ -155,8 +157,8 @@ void run_simulate(SimulateArgs args) {
   std::printf("sgprs simulate: scheduler %s, layout %s, task set %s (%zu tasks), %.6g s, seed %llu\n",
               args.scheduler.c_str(), layout.name.c_str(), set.name.c_str(), workload.tasks.size(), args.duration_s,
               static_cast<unsigned long long>(args.seed));
-  std::printf("profile %s (%s, %d SMs)\n\n", args.profile.c_str(), profile.device_name().c_str(),
-              profile.gpu().sm_count);
+  std::printf("profile %s (%s, %d SMs, precision %s)\n\n", args.profile.c_str(), profile.device_name().c_str(),
+              profile.gpu().sm_count, profile.precision().c_str());
   std::fputs(sim::format_summary_table(summary).c_str(), stdout);
   std::printf("bound: this mix can complete at most %.1f jobs/s on this GPU (every stage at its most SM-efficient "
               "size, SMs perfectly packed); offered %.1f jobs/s, so at most %.1f here; throughput is %.1f%% of that\n",
