@@ -24,7 +24,9 @@ scratch="$(mktemp -d /tmp/sgprs-session.XXXXXX)"
 models="resnet18,resnet50,mobilenet_v2,unet,vit_b16,inception_v3"
 torch_models="resnet18,resnet50,mobilenet_v2,inception_v3,vit_b16"
 started=$SECONDS
+deadline=${DEADLINE_S:-560}  # s from the start: a 10-minute device call, with room to pack the logs
 failed=()
+left() { echo $((deadline - (SECONDS - started))); }
 log() { echo "[session $(date -u +%H:%M:%S) +$((SECONDS - started))s] $*" | tee -a "$out/session.log" >&2; }
 step() {  # step NAME COMMAND...: runs it, logs its time and status
   local name="$1" t0=$SECONDS
@@ -70,10 +72,18 @@ step "GPU tests" env OUT="$scratch/tests" TESTS_ONLY=1 timeout 90 "$root/tools/p
 grep -hE '^\[  (PASSED|FAILED)' "$scratch/tests/tests.log" 2>/dev/null | sort | uniq -c | while read -r line; do log "tests: $line"; done
 
 # --- 3. profiles ----------------------------------------------------------------------------------
+# tf32 first: it is the one the simulator will default to. Each gets what time is left, but no
+# more than 240 s (the fp32 profile took 124 s); a profile cut short writes no file.
 for precision in tf32 fp16; do
   name="$gpu-$precision"
-  step "profile $name" env OUT="$scratch/$precision" SKIP_TESTS=1 NO_PLOT=1 NAME="$name" timeout 240 \
-    "$root/tools/profile_gpu.sh" "$precision" --models "$models" --keep-going
+  budget=$(( $(left) < 240 ? $(left) : 240 ))
+  if ((budget < 60)); then
+    log "FAILED: profile $name (only $budget s left before the deadline; not started)"
+    failed+=("profile $name")
+    continue
+  fi
+  step "profile $name (at most $budget s)" env OUT="$scratch/$precision" SKIP_TESTS=1 NO_PLOT=1 NAME="$name" \
+    timeout "$budget" "$root/tools/profile_gpu.sh" "$precision" --models "$models" --keep-going
   [[ -f "$scratch/$precision/$name.json" ]] && cp "$scratch/$precision/$name.json" "$out/"
   grep -E "points|wrote|warning|exited" "$scratch/$precision/profile-$name.log" 2>/dev/null | tail -5 |
     while read -r line; do log "  $line"; done
@@ -94,7 +104,8 @@ else
 fi
 convergence=("$root/traces/profiles/$gpu-fp32.json")
 for precision in tf32 fp16; do [[ -f "$out/$gpu-$precision.json" ]] && convergence+=("$out/$gpu-$precision.json"); done
-step "convergence report" python3 "$root/tools/profile_convergence.py" "${convergence[@]}" > "$out/convergence.txt" 2>&1
+convergence_report() { python3 "$root/tools/profile_convergence.py" "${convergence[@]}" > "$out/convergence.txt" 2>&1; }
+step "convergence report" convergence_report
 (cd "$scratch" && tar -czf "$out/logs.tar.gz" --ignore-failed-read gpu.txt torch.log build/build.log tests/build.log \
    tests/tests.log tf32/profile-*.log fp16/profile-*.log tf32/build.log fp16/build.log 2>/dev/null)
 
