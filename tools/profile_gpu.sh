@@ -33,7 +33,8 @@ export SGPRS_SOURCE_COMMIT="${SGPRS_SOURCE_COMMIT:-$(git -C "$root" rev-parse HE
 # --- dependencies ----------------------------------------------------------
 prefix_path=""
 if [[ -f "$root/.sgdeps/deps.tar.xz" && ! -f /usr/include/nlohmann/json.hpp ]]; then
-  mkdir -p /tmp/sgdeps && tar -xJf "$root/.sgdeps/deps.tar.xz" -C /tmp/sgdeps
+  # Unpacked once per machine: later calls (tools/gpu_profiles_session.sh makes four) reuse it.
+  [[ -f /tmp/sgdeps/usr/include/nlohmann/json.hpp ]] || { mkdir -p /tmp/sgdeps && tar -xJf "$root/.sgdeps/deps.tar.xz" -C /tmp/sgdeps; }
   prefix_path="/tmp/sgdeps/usr"
   export LD_LIBRARY_PATH="/tmp/sgdeps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
   log "using carried dependencies in /tmp/sgdeps"

@@ -42,7 +42,7 @@ class ModelRunner;
 class ModelInstance {
  public:
   /// Throws sgprs::InputError naming the model and layer field when a layer's op or attributes
-  /// are not understood, and std::runtime_error on a CUDA/cuBLAS/cuDNN failure.
+  /// are not understood, and sgprs::GpuError on a CUDA/cuBLAS/cuDNN failure.
   ModelInstance(const sgprs::Model& model, Precision precision, int batch);
   /// Strict precision of that element type (fp32 without TF32).
   ModelInstance(const sgprs::Model& model, DType dtype, int batch);
