@@ -90,6 +90,9 @@ bool acceptable_engine(cudnnBackendDescriptor_t engine, Precision precision) {
         (note == CUDNN_NUMERICAL_NOTE_TENSOR_CORE || note == CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS ||
          note == CUDNN_NUMERICAL_NOTE_REDUCED_PRECISION_REDUCTION))
       return false;
+    // tf32 as PyTorch filters cuDNN's engines for an fp32 convolution with TF32 allowed: tensor
+    // cores yes, inputs down-converted below TF32 (to fp16) no.
+    if (precision == Precision::kTf32 && note == CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS) return false;
   }
   return true;
 }

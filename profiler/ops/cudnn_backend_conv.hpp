@@ -3,8 +3,9 @@
 // an SM count (DESIGN.md: inside a green context the device still reports all SMs): the engine
 // heuristics rank engines for the partition's SM count (CUDNN_ATTR_ENGINEHEUR_SM_COUNT_TARGET).
 // One execution plan per (geometry, SM count), built on first use and shared by every layer of
-// that geometry and precision. Strict fp32 excludes tensor-core (TF32) and down-converting
-// engines, tf32 admits them (dtype.hpp); the rest of the choice is conv_policy()
+// that geometry and precision. Strict fp32 excludes tensor-core (TF32), down-converting and
+// reduced-precision-reduction engines; tf32 excludes only the down-converting ones (dtype.hpp);
+// the rest of the choice is conv_policy()
 // (library_notes.hpp); run-time compiled engines come last.
 #include "profiler/ops/dtype.hpp"
 
