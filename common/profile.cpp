@@ -38,6 +38,14 @@ Profile Profile::from_json(const Json& doc, const std::string& source, CurveInte
   profile.source_ = source;
   profile.raw_ = doc;
 
+  const std::string dtype = root.get_or<std::string>("dtype", "fp32");
+  if (dtype != "fp32" && dtype != "fp16") root.fail("dtype", "must be fp32 or fp16, not '" + dtype + "'");
+  profile.precision_ = root.get_or<std::string>("precision", dtype);
+  if (profile.precision_ != "fp32" && profile.precision_ != "tf32" && profile.precision_ != "fp16")
+    root.fail("precision", "must be fp32, tf32 or fp16, not '" + profile.precision_ + "'");
+  if ((profile.precision_ == "fp16") != (dtype == "fp16"))
+    root.fail("precision", "'" + profile.precision_ + "' does not match dtype '" + dtype + "'");
+
   const JsonView device = root.object("device");
   profile.device_name_ = device.get<std::string>("name");
   GpuShape& gpu = profile.gpu_;

@@ -55,6 +55,10 @@ class Profile {
 
   const std::string& source() const { return source_; }
   const std::string& device_name() const { return device_name_; }
+  /// What was measured: "fp32" (strict), "tf32" (convolutions may use TF32, matmuls strict:
+  /// PyTorch's defaults) or "fp16". Files older than the "precision" field: "fp16" when their
+  /// dtype is fp16, else "fp32" (they were measured strict).
+  const std::string& precision() const { return precision_; }
   const GpuShape& gpu() const { return gpu_; }
   const std::vector<int>& sm_counts() const { return sm_counts_; }
   const std::vector<ModelProfile>& models() const { return models_; }
@@ -66,6 +70,7 @@ class Profile {
  private:
   std::string source_;
   std::string device_name_;
+  std::string precision_;
   GpuShape gpu_;
   std::vector<int> sm_counts_;
   std::vector<ModelProfile> models_;

@@ -6,17 +6,11 @@
 
 namespace sgprs::profiler {
 
-namespace {
-std::string describe(const std::string& library, const std::string& error, const std::string& call, const char* file,
-                     int line) {
+std::string describe_failed_call(const std::string& library, const std::string& error, const std::string& call,
+                                 const char* file, int line) {
   return library + " error " + error + " in '" + call + "' (" + std::filesystem::path(file).filename().string() +
          ":" + std::to_string(line) + ")";
 }
-}  // namespace
-
-CudaError::CudaError(const std::string& library, const std::string& error, const std::string& call,
-                     const char* file, int line)
-    : InputError(library, "", describe(library, error, call, file, line)) {}
 
 namespace detail {
 
@@ -30,30 +24,23 @@ void check_call(CUresult status, const char* call, const char* file, int line) {
   }
   if (name == nullptr) name = "CUresult";
   const std::string text = std::string(name) + " (" + std::to_string(static_cast<int>(status)) + ")";
-  throw CudaError("CUDA driver", text, call, file, line);
+  throw GpuError(describe_failed_call("CUDA driver", text, call, file, line));
 }
 
 void check_call(cudaError_t status, const char* call, const char* file, int line) {
   if (status == cudaSuccess) return;
-  throw CudaError("CUDA runtime", std::string(cudaGetErrorName(status)) + ": " + cudaGetErrorString(status), call,
-                  file, line);
-}
-
-void check_call(CUptiResult status, const char* call, const char* file, int line) {
-  if (status == CUPTI_SUCCESS) return;
-  const char* text = nullptr;
-  if (cuptiGetResultString(status, &text) != CUPTI_SUCCESS || text == nullptr) text = "unknown CUptiResult";
-  throw CudaError("CUPTI", text, call, file, line);
+  throw GpuError(describe_failed_call(
+      "CUDA runtime", std::string(cudaGetErrorName(status)) + ": " + cudaGetErrorString(status), call, file, line));
 }
 
 void check_call(cublasStatus_t status, const char* call, const char* file, int line) {
   if (status == CUBLAS_STATUS_SUCCESS) return;
-  throw CudaError("cuBLAS", cublasGetStatusName(status), call, file, line);
+  throw GpuError(describe_failed_call("cuBLAS", cublasGetStatusName(status), call, file, line));
 }
 
 void check_call(cudnnStatus_t status, const char* call, const char* file, int line) {
   if (status == CUDNN_STATUS_SUCCESS) return;
-  throw CudaError("cuDNN", cudnnGetErrorString(status), call, file, line);
+  throw GpuError(describe_failed_call("cuDNN", cudnnGetErrorString(status), call, file, line));
 }
 
 }  // namespace detail

@@ -22,8 +22,9 @@ void load(F& slot, const char* name) {
     throw NoGpuError(std::string("no usable CUDA driver: ") + cudaGetErrorString(status));
   SGPRS_CUDA_CALL(status);
   if (found != cudaDriverEntryPointSuccess || fn == nullptr)
-    throw CudaError("CUDA driver", "entry point not found (driver older than CUDA " + std::to_string(CUDA_VERSION) + "?)",
-                    name, __FILE__, __LINE__);
+    throw GpuError(describe_failed_call(
+        "CUDA driver", "entry point not found (driver older than CUDA " + std::to_string(CUDA_VERSION) + "?)", name,
+        __FILE__, __LINE__));
   slot = reinterpret_cast<F>(fn);
 }
 

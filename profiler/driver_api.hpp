@@ -1,5 +1,6 @@
 #pragma once
-// The CUDA driver API entry points the profiler uses, fetched at run time
+// The CUDA driver API entry points the profiler and its operation library use (the one
+// driver-API loader of the project), fetched at run time
 // through the runtime (cudaGetDriverEntryPointByVersion) instead of linking
 // libcuda. Why: libcuda ships with the GPU driver, not the toolkit, so a
 // machine with nvcc but no GPU (CI) could not even start a binary linked to
@@ -44,7 +45,7 @@ struct DriverApi {
 };
 
 /// The loaded entry points (loaded on first use, then shared; thread-safe).
-/// Throws NoGpuError when no CUDA driver is installed, CudaError when an entry
+/// Throws NoGpuError when no CUDA driver is installed, GpuError when an entry
 /// point is missing (a driver older than the toolkit).
 const DriverApi& driver();
 

@@ -85,6 +85,9 @@ GpuReading GpuMonitor::read() const {
     return reading;
   reading.known = true;
   reading.sm_clock_mhz = static_cast<int>(clock);
+  unsigned memory = 0;
+  if (api_->clock_info(api_->device, kNvmlClockMem, &memory) == kNvmlSuccess)
+    reading.memory_clock_mhz = static_cast<int>(memory);
   reading.reasons = reasons;
   reading.throttled = (reasons & kSlowdownMask) != 0;
   return reading;
@@ -125,12 +128,39 @@ std::string describe_reasons(const GpuReading& reading) {
   return text.empty() ? "none" : text;
 }
 
+void ClockRange::add(int mhz) {
+  if (mhz <= 0) return;
+  min_mhz = known ? std::min(min_mhz, mhz) : mhz;
+  max_mhz = known ? std::max(max_mhz, mhz) : mhz;
+  known = true;
+}
+
+void ClockRange::add(const ClockRange& other) {
+  if (!other.known) return;
+  add(other.min_mhz);
+  add(other.max_mhz);
+}
+
 void PointReadings::add(const GpuReading& reading) {
   if (!reading.known) return;
   min_sm_clock_mhz = known ? std::min(min_sm_clock_mhz, reading.sm_clock_mhz) : reading.sm_clock_mhz;
   known = true;
+  sm_clock.add(reading.sm_clock_mhz);
+  memory_clock.add(reading.memory_clock_mhz);
   reasons |= reading.reasons;
   throttled = throttled || reading.throttled;
+  ++readings;
+}
+
+void PointReadings::add(const PointReadings& other) {
+  if (!other.known) return;
+  min_sm_clock_mhz = known ? std::min(min_sm_clock_mhz, other.min_sm_clock_mhz) : other.min_sm_clock_mhz;
+  known = true;
+  sm_clock.add(other.sm_clock);
+  memory_clock.add(other.memory_clock);
+  reasons |= other.reasons;
+  throttled = throttled || other.throttled;
+  readings += other.readings;
 }
 
 }  // namespace sgprs::profiler

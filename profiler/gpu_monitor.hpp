@@ -4,7 +4,7 @@
 // it). Where NVML is missing every reading is "unknown" and nothing is flagged.
 //
 //   GpuMonitor monitor(pci_bus_id);
-//   GpuReading r = monitor.read();   // r.sm_clock_mhz, r.throttled, r.reasons
+//   GpuReading r = monitor.read();   // r.sm_clock_mhz, r.memory_clock_mhz, r.throttled, r.reasons
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,6 +14,7 @@ namespace sgprs::profiler {
 struct GpuReading {
   bool known = false;        // false: NVML unavailable
   int sm_clock_mhz = 0;      // current SM clock
+  int memory_clock_mhz = 0;  // current memory clock (0: NVML would not say)
   std::uint64_t reasons = 0; // NVML clock-event (throttle) reason bits
   bool throttled = false;    // a power, thermal or hardware slowdown reason is set
 };
@@ -21,13 +22,27 @@ struct GpuReading {
 /// Throttle reasons as text, e.g. "sw_power_cap,hw_thermal"; "none" or "unknown".
 std::string describe_reasons(const GpuReading& reading);
 
-/// Accumulates readings over one profile point: lowest clock, union of reasons.
+/// Lowest and highest of the clock readings added (MHz); `known` false until the first.
+struct ClockRange {
+  bool known = false;
+  int min_mhz = 0;
+  int max_mhz = 0;
+  void add(int mhz);
+  void add(const ClockRange& other);
+};
+
+/// Accumulates readings over one profile point (or a whole run): lowest SM clock, the range
+/// of SM and memory clocks seen, union of reasons.
 struct PointReadings {
   bool known = false;
   int min_sm_clock_mhz = 0;
+  ClockRange sm_clock;
+  ClockRange memory_clock;
   std::uint64_t reasons = 0;
   bool throttled = false;
+  int readings = 0;
   void add(const GpuReading& reading);
+  void add(const PointReadings& other);
 };
 
 class GpuMonitor {

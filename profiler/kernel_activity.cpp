@@ -1,6 +1,6 @@
 #include "profiler/kernel_activity.hpp"
 
-#include "profiler/cuda_check.hpp"
+#include "profiler/cupti_check.hpp"
 
 #include <cupti.h>
 

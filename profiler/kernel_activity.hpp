@@ -36,7 +36,7 @@ std::uint32_t cupti_context_id(CUcontext context);
 class KernelActivityCollector {
  public:
   /// Registers the buffer callbacks and enables concurrent-kernel records.
-  /// Throws CudaError if CUPTI refuses, std::logic_error if another collector exists.
+  /// Throws GpuError if CUPTI refuses, std::logic_error if another collector exists.
   KernelActivityCollector();
   ~KernelActivityCollector();
   KernelActivityCollector(const KernelActivityCollector&) = delete;

@@ -2,11 +2,11 @@
 
 #include "common/errors.hpp"
 #include "common/json_io.hpp"
-#include "profiler/ops/check.hpp"
 #include "profiler/profile_runner.hpp"
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -20,12 +20,12 @@ namespace {
 struct Options {
   std::string models = "all";
   std::string ops = "all";
-  std::string dtype = "fp32";
+  std::string precision = "fp32";
   std::string sms;
   std::string model_dir = "traces/models";
   int batch = 1;
   int piece_sms = 8;
-  std::string out = "profile.json";
+  std::string out;  // empty: <gpu>-<precision>.json (default_profile_file)
   std::string kernel_report;
   bool quick = false;
   bool quiet = false;
@@ -36,6 +36,8 @@ struct Options {
   int warmup = 5;
   int min_samples = 10;
   int max_samples = 2000;
+  int plateau_min_samples = MeasureSettings{}.plateau_min_samples;
+  double plateau_tolerance = MeasureSettings{}.plateau_tolerance;
   double pivot_gain = kDefaultPivotGain;
 };
 
@@ -99,7 +101,11 @@ std::string own_command_line() {
 
 void run(const Options& o) {
   ProfileRequest request;
-  request.dtype = parse_dtype(o.dtype);
+  request.precision = parse_precision(o.precision);
+  // The variable that chose TF32 before --precision did: refuse it rather than let it be ignored.
+  if (const char* old = std::getenv("SGPRS_CUDNN_FP32"); old != nullptr)
+    throw InputError("SGPRS_CUDNN_FP32", "",
+                     std::string("is no longer read (set to '") + old + "'): use --precision tf32 and unset it");
   request.batch = o.batch;
   request.piece_sms = o.piece_sms;
   request.model_dir = o.model_dir;
@@ -112,6 +118,10 @@ void run(const Options& o) {
   request.settings.warmup_runs = o.warmup;
   request.settings.min_samples = o.min_samples;
   request.settings.max_samples = o.max_samples;
+  request.settings.plateau_min_samples = o.plateau_min_samples;
+  request.settings.plateau_tolerance = o.plateau_tolerance;
+  if (o.plateau_tolerance <= 0) throw InputError("--plateau-tolerance", "", "must be positive");
+  if (o.plateau_min_samples < 0) throw InputError("--plateau-min-samples", "", "must be 0 (off) or positive");
   if (o.threshold <= 0) throw InputError("--threshold", "", "must be positive");
   if (o.timeout_s <= 0) throw InputError("--timeout", "", "must be positive");
   if (o.min_samples < 1 || o.max_samples < o.min_samples)
@@ -132,16 +142,13 @@ void run(const Options& o) {
 
   Json kernels = Json::array();
   if (!o.kernel_report.empty()) request.kernel_report = &kernels;
-  Json doc;
-  try {
-    doc = run_profile(request);
-  } catch (const ops::GpuCallError& e) {
-    // A failed cuDNN/cuBLAS/CUDA call inside an op: one line, exit 2 like our own CUDA errors.
-    throw InputError("GPU", "", e.what());
-  }
-  write_file_atomic(o.out, dump_pretty(doc));
+  const Json doc = run_profile(request);
+  const std::string out =
+      o.out.empty() ? default_profile_file(doc["device"].value("name", std::string("gpu")), request.precision) : o.out;
+  write_file_atomic(out, dump_pretty(doc));
   if (!o.kernel_report.empty()) write_file_atomic(o.kernel_report, dump_pretty(kernels));
-  std::fprintf(stderr, "sgprs: wrote %s\n", o.out.c_str());
+  std::fprintf(stderr, "sgprs: wrote %s (precision %s)\n", out.c_str(),
+               std::string(precision_name(request.precision)).c_str());
 }
 
 }  // namespace
@@ -156,14 +163,18 @@ void add_profile_subcommand(CLI::App& app) {
   cmd->add_option("--model-dir", options->model_dir, "Folder of sgprs.model/1 files")->capture_default_str();
   cmd->add_option("--ops", options->ops, "Comma-separated op benchmark names; 'all' or 'none'")
       ->capture_default_str();
-  cmd->add_option("--dtype", options->dtype, "fp32 or fp16")->capture_default_str();
+  cmd->add_option("--precision,--dtype", options->precision,
+                  "fp32 (strict), tf32 (PyTorch's defaults: convolutions may use TF32, matmuls strict) or fp16 "
+                  "(--dtype is its older name)")
+      ->capture_default_str();
   cmd->add_option("--sms", options->sms,
                   "Comma-separated SM counts (multiples of the split's piece, or the whole GPU); default: all");
   cmd->add_option("--piece-sms", options->piece_sms,
                   "Partition step: 8 (default split: 15 x 8 + 12 on the H100) or 2 (fine split, 2-SM steps)")
       ->capture_default_str();
   cmd->add_option("--batch", options->batch, "Batch size of the model inputs")->capture_default_str();
-  cmd->add_option("--out", options->out, "Profile file to write (sgprs.profile/1)")->capture_default_str();
+  cmd->add_option("--out", options->out,
+                  "Profile file to write (sgprs.profile/1); default <gpu>-<precision>.json, e.g. h200-tf32.json");
   cmd->add_option("--kernel-report", options->kernel_report,
                   "Also write each stage's and op's kernels (name, ns) at the smallest and largest SM count here");
   cmd->add_flag("--quick", options->quick,
@@ -176,6 +187,13 @@ void add_profile_subcommand(CLI::App& app) {
                   "Stop a point once the trimmed stdev/mean of its samples is below this")
       ->capture_default_str();
   cmd->add_option("--timeout", options->timeout_s, "Seconds per point before it stops unconverged (with a warning)")
+      ->capture_default_str();
+  cmd->add_option("--plateau-min-samples", options->plateau_min_samples,
+                  "Fewest samples before a point whose spread has stopped improving may stop (0: never)")
+      ->capture_default_str();
+  cmd->add_option("--plateau-tolerance", options->plateau_tolerance,
+                  "A spread has stopped improving when its readings over the last half of the samples lie within "
+                  "this fraction of the current one")
       ->capture_default_str();
   cmd->add_option("--warmup", options->warmup, "Untimed runs before each point")->capture_default_str();
   cmd->add_option("--min-samples", options->min_samples, "Fewest samples per point")->capture_default_str();

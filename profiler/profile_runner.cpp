@@ -2,17 +2,18 @@
 
 #include "common/errors.hpp"
 #include "common/model.hpp"
+#include "common/progress_bar.hpp"
 #include "profiler/cuda_check.hpp"
 #include "profiler/driver_api.hpp"
 #include "profiler/gpu_monitor.hpp"
 #include "profiler/graph_timer.hpp"
 #include "profiler/kernel_activity.hpp"
 #include "profiler/partition_pool.hpp"
-#include "profiler/progress.hpp"
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -50,6 +51,7 @@ struct Series {
     std::vector<Ns> median, p5, p95;
     std::vector<int> samples, clock;
     std::vector<bool> throttled, converged;
+    std::vector<std::string> stop;
     std::vector<double> spread;
     for (const Point& p : points) {
       median.push_back(p.stats.median_ns);
@@ -58,6 +60,7 @@ struct Series {
       samples.push_back(p.stats.samples);
       spread.push_back(std::round(p.stats.rel_spread * 1e5) / 1e5);
       converged.push_back(p.stats.converged);
+      stop.push_back(std::string(stop_reason_name(p.stats.stop)));
       throttled.push_back(p.readings.throttled);
       clock.push_back(p.readings.known ? p.readings.min_sm_clock_mhz : 0);
     }
@@ -67,6 +70,7 @@ struct Series {
     j[prefix + "samples"] = samples;
     j[prefix + "rel_spread"] = spread;
     j[prefix + "converged"] = converged;
+    j[prefix + "stop"] = stop;  // why the point stopped: spread, plateau, timeout, sample_cap
     j[prefix + "throttled"] = throttled;
     j[prefix + "sm_clock_mhz"] = clock;
     if (prefix == "occupied_") {
@@ -108,6 +112,19 @@ Json measurement_environment() {
   return env;
 }
 
+std::string precision_description(Precision precision) {
+  switch (precision) {
+    case Precision::kTf32:
+      return "tf32: fp32 weights and activations; cuDNN convolutions may use TF32 tensor cores, cuBLAS matmuls "
+             "strict FP32 (PyTorch's defaults for an fp32 model)";
+    case Precision::kFp16:
+      return "fp16: half weights and activations; cuDNN and cuBLAS on tensor cores with float accumulation";
+    case Precision::kFp32:
+      break;
+  }
+  return "fp32: strict FP32 everywhere (cuDNN FMA math, no TF32 engines; cuBLAS 32F compute)";
+}
+
 std::string version_text(int version) {
   return std::to_string(version / 1000) + "." + std::to_string((version % 1000) / 10);
 }
@@ -119,6 +136,7 @@ class Session {
   Session(const ProfileRequest& request, std::vector<int> sm_counts_or_empty)
       : request_(request) {
     init_cuda_for_partitions(kHardwareQueues);
+    check_precision_supported(request.precision);
     collector_.emplace();
     const unsigned piece = static_cast<unsigned>(request.piece_sms);
     pool_.emplace(0, piece, piece < 8);
@@ -147,6 +165,17 @@ class Session {
     SGPRS_CUDA_CALL(driver().cuDeviceGet(&device, 0));
     SGPRS_CUDA_CALL(driver().cuDeviceGetPCIBusId(bus, sizeof bus, device));
     monitor_ = std::make_unique<GpuMonitor>(bus);
+  }
+
+  static void check_precision_supported(Precision precision) {
+    CUdevice device = 0;
+    int major = 0;
+    int minor = 0;
+    SGPRS_CUDA_CALL(driver().cuDeviceGet(&device, 0));
+    SGPRS_CUDA_CALL(driver().cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device));
+    SGPRS_CUDA_CALL(driver().cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device));
+    const std::string problem = precision_support_problem(precision, major, minor);
+    if (!problem.empty()) throw InputError("--precision", "", problem);
   }
 
   const std::vector<int>& sm_counts() const { return sm_counts_; }
@@ -213,7 +242,7 @@ Point measure_graph(Session& session, GraphTimer& timer, const MeasureSettings& 
   // The warm-up doubles as a pilot that sizes the batches.
   const std::vector<Ns> pilot = timer.run(std::max(1, settings.warmup_runs), background, expected_ns);
   Ns estimate = expected_ns;
-  if (!pilot.empty()) estimate = summarize(pilot, false).median_ns;
+  if (!pilot.empty()) estimate = summarize(pilot, StopReason::kTimeout).median_ns;
   estimate = std::max<Ns>(estimate, 1000);
   MeasureSettings tuned = settings;
   tuned.warmup_runs = 0;
@@ -236,29 +265,42 @@ void add_kernel_report(Json& report, const std::string& what, int sms, const Gra
   report.push_back({{"what", what}, {"sms", sms}, {"kernel_sum_ns", total}, {"kernels", std::move(kernels)}});
 }
 
-/// Runs `body`; a failure is rethrown as one InputError line that says what was
-/// being measured (the library's own message names only the call).
+/// Runs `body`; a failure is rethrown with what was being measured in front of its one line
+/// (the library's own message names only the call): bad input stays InputError (exit 2), a
+/// GPU or library failure becomes GpuError (exit 5).
 template <class Body>
 void with_context(const std::string& what, Body&& body) {
   try {
     body();
   } catch (const NoGpuError&) {
     throw;
+  } catch (const InputError& e) {
+    throw InputError("while measuring " + what, "", e.what());
   } catch (const std::exception& e) {
-    throw InputError("GPU", "", "while measuring " + what + ": " + e.what());
+    throw GpuError("while measuring " + what + ": " + e.what());
   }
 }
 
 struct Tally {
   int points = 0;
-  int timed_out = 0;
+  int timed_out = 0;  // stopped by the time-out or the sample cap
+  int by_reason[4] = {0, 0, 0, 0};
   int throttled = 0;
+  PointReadings clocks;  // every reading of the run
   void count(const Point& p) {
     ++points;
     if (!p.stats.converged) ++timed_out;
+    ++by_reason[static_cast<int>(p.stats.stop)];
     if (p.readings.throttled) ++throttled;
+    clocks.add(p.readings);
   }
+  int stopped_by(StopReason reason) const { return by_reason[static_cast<int>(reason)]; }
 };
+
+Json clock_range_json(const ClockRange& range) {
+  if (!range.known) return nullptr;
+  return {{"min", range.min_mhz}, {"max", range.max_mhz}};
+}
 
 Json profile_model(Session& session, const ProfileRequest& request, const std::string& path, ProgressBar& progress,
                    Tally& tally) {
@@ -267,8 +309,8 @@ Json profile_model(Session& session, const ProfileRequest& request, const std::s
   std::unique_ptr<ModelInstance> foreground_net;
   std::unique_ptr<ModelInstance> background_net;
   with_context(model.name() + " (building it on the GPU)", [&] {
-    foreground_net = std::make_unique<ModelInstance>(model, request.dtype, request.batch);
-    if (request.occupied) background_net = std::make_unique<ModelInstance>(model, request.dtype, request.batch);
+    foreground_net = std::make_unique<ModelInstance>(model, request.precision, request.batch);
+    if (request.occupied) background_net = std::make_unique<ModelInstance>(model, request.precision, request.batch);
   });
   ModelInstance& foreground = *foreground_net;
 
@@ -344,7 +386,7 @@ Json profile_op(Session& session, const ProfileRequest& request, const std::stri
   session.pool().make_primary_current();
   std::unique_ptr<OpInstance> op_ptr;
   with_context("op " + name + " (building it on the GPU)",
-               [&] { op_ptr = std::make_unique<OpInstance>(name, request.dtype); });
+               [&] { op_ptr = std::make_unique<OpInstance>(name, request.precision); });
   OpInstance& op = *op_ptr;
   const std::vector<int>& sm_counts = session.sm_counts();
   Series series;
@@ -377,6 +419,41 @@ Json profile_op(Session& session, const ProfileRequest& request, const std::stri
 }
 
 }  // namespace
+
+std::string precision_support_problem(Precision precision, int cc_major, int cc_minor) {
+  const int cc = cc_major * 10 + cc_minor;
+  const std::string have = std::to_string(cc_major) + "." + std::to_string(cc_minor);
+  if (precision == Precision::kTf32 && cc < 80)
+    return "tf32 needs a GPU with TF32 tensor cores (compute capability 8.0 or newer); this GPU has " + have;
+  if (precision == Precision::kFp16 && cc < 70)
+    return "fp16 needs a GPU with fp16 tensor cores (compute capability 7.0 or newer); this GPU has " + have;
+  return "";
+}
+
+std::string default_profile_file(const std::string& device_name, Precision precision) {
+  // The first word that is a letter and 2 to 4 digits (H200, A100, L40) is the model, as
+  // tools/profile_gpu.sh names its output.
+  std::string model;
+  std::string words;
+  std::string word;
+  const auto flush = [&] {
+    if (word.empty()) return;
+    const bool is_model = word.size() >= 3 && word.size() <= 5 && std::isalpha(static_cast<unsigned char>(word[0])) &&
+                          std::all_of(word.begin() + 1, word.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    if (is_model && model.empty()) model = word;
+    if (word != "nvidia") words += (words.empty() ? "" : "-") + word;
+    word.clear();
+  };
+  for (char c : device_name) {
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    else
+      flush();
+  }
+  flush();
+  std::string gpu = !model.empty() ? model : (!words.empty() ? words : "gpu");
+  return gpu + "-" + std::string(precision_name(precision)) + ".json";
+}
 
 std::string resolve_model_path(const std::string& entry, const std::string& model_dir) {
   namespace fs = std::filesystem;
@@ -422,7 +499,7 @@ Json run_profile(const ProfileRequest& request) {
   }
   const long total = (stage_points * (request.occupied ? 2 : 1) + static_cast<long>(request.ops.size())) *
                      static_cast<long>(sm_counts.size());
-  ProgressBar progress(total, request.progress);
+  ProgressBar progress(static_cast<std::size_t>(total), 0, stderr, request.progress, "points");
   Tally tally;
 
   Json doc;
@@ -432,13 +509,22 @@ Json run_profile(const ProfileRequest& request) {
                        {"command", request.command},
                        {"tool_version", kToolVersion},
                        {"host", host_name()}};
-  doc["dtype"] = std::string(dtype_name(request.dtype));
+  doc["precision"] = std::string(precision_name(request.precision));
+  doc["dtype"] = std::string(dtype_name(storage_dtype(request.precision)));  // storage; older readers use it
+  doc["provenance"]["precision"] = precision_description(request.precision);
   doc["batch"] = request.batch;
   doc["settings"] = {{"warmup", request.settings.warmup_runs},
                      {"min_samples", request.settings.min_samples},
                      {"max_samples", request.settings.max_samples},
                      {"rel_spread_threshold", request.settings.rel_spread_threshold},
                      {"rel_spread_definition", "stdev/mean of the samples between p5 and p95"},
+                     {"plateau_min_samples", request.settings.plateau_min_samples},
+                     {"plateau_tolerance", request.settings.plateau_tolerance},
+                     {"stopping_rule",
+                      "a point stops when its spread is under rel_spread_threshold (stop=spread), or when from "
+                      "plateau_min_samples on its spread readings over the last half of the samples lie within "
+                      "plateau_tolerance of the current one (stop=plateau: the spread is the point's own noise), "
+                      "else at timeout_s (stop=timeout) or max_samples (stop=sample_cap)"},
                      {"timeout_s", request.settings.timeout_s},
                      {"stage_time", "first kernel start to last kernel end of one graph replay (CUPTI)"},
                      {"op_time", "sum of the op's kernel durations in one graph replay (CUPTI)"},
@@ -462,8 +548,8 @@ Json run_profile(const ProfileRequest& request) {
   const auto attempt = [&](const std::string& what, const auto& measure, Json& into) {
     try {
       into.push_back(measure());
-    } catch (const InputError& e) {
-      if (!request.keep_going) throw;
+    } catch (const std::exception& e) {
+      if (!request.keep_going || dynamic_cast<const NoGpuError*>(&e) != nullptr) throw;
       std::fprintf(stderr, "\nsgprs: warning: %s left out of the profile: %s\n", what.c_str(), e.what());
       failures.push_back({{"what", what}, {"error", e.what()}});
       session.pool().make_primary_current();
@@ -485,15 +571,28 @@ Json run_profile(const ProfileRequest& request) {
   doc["provenance"]["measurement_s"] =
       std::round(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() * 10.0) / 10.0;
 
+  // The clocks NVML reported after every batch of every point (null: NVML unavailable).
+  doc["provenance"]["clocks_seen"] = {{"sm_mhz", clock_range_json(tally.clocks.sm_clock)},
+                                      {"memory_mhz", clock_range_json(tally.clocks.memory_clock)},
+                                      {"readings", tally.clocks.readings}};
   doc["summary"] = {{"points", tally.points},
                     {"not_converged", tally.timed_out},
+                    {"stopped_by", {{"spread", tally.stopped_by(StopReason::kSpread)},
+                                    {"plateau", tally.stopped_by(StopReason::kPlateau)},
+                                    {"timeout", tally.stopped_by(StopReason::kTimeout)},
+                                    {"sample_cap", tally.stopped_by(StopReason::kSampleCap)}}},
                     {"throttled", tally.throttled},
                     {"cupti_dropped_records", session.collector().dropped()},
                     {"failures", failures}};
+  if (tally.stopped_by(StopReason::kPlateau) > 0)
+    std::fprintf(stderr,
+                 "sgprs: %d of %d points stopped on a noise plateau: their spread stayed above %.3g but stopped "
+                 "improving (stop=plateau; rel_spread is the point's own noise)\n",
+                 tally.stopped_by(StopReason::kPlateau), tally.points, request.settings.rel_spread_threshold);
   if (tally.timed_out > 0)
     std::fprintf(stderr,
-                 "sgprs: warning: %d of %d points hit the %.2f s time-out before their spread fell under %.3g "
-                 "(kept, marked converged=false)\n",
+                 "sgprs: warning: %d of %d points hit the %.2f s time-out or the sample cap before their spread fell "
+                 "under %.3g or stopped improving (kept, marked converged=false)\n",
                  tally.timed_out, tally.points, request.settings.timeout_s, request.settings.rel_spread_threshold);
   if (tally.throttled > 0)
     std::fprintf(stderr, "sgprs: warning: the GPU throttled during %d points (marked throttled=true)\n",

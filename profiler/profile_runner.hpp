@@ -7,7 +7,7 @@
 // background load (the same model's whole inference replayed on the rest of
 // the GPU); per standalone op it measures the sum of the op's kernel times.
 //
-//   ProfileRequest request;  request.models = {"resnet18"};  request.dtype = DType::kFp32;
+//   ProfileRequest request;  request.models = {"resnet18"};  request.precision = Precision::kTf32;
 //   Json profile = run_profile(request);
 #include "common/json_io.hpp"
 #include "profiler/measure.hpp"
@@ -23,7 +23,7 @@ struct ProfileRequest {
   std::vector<std::string> models;  // names (looked up in model_dir) or paths to .json files
   std::string model_dir = "traces/models";
   std::vector<std::string> ops;     // op case names (see op_case_names())
-  DType dtype = DType::kFp32;
+  Precision precision = Precision::kFp32;
   int batch = 1;
   std::vector<int> sm_counts;       // empty: every count the split can build
   bool occupied = true;             // also measure stages next to a background load
@@ -44,7 +44,16 @@ struct ProfileRequest {
 /// Model file for a --models entry: a path ending in .json, else model_dir/<name>.json.
 std::string resolve_model_path(const std::string& entry, const std::string& model_dir);
 
-/// Throws InputError (unknown model/op, impossible SM count), NoGpuError, CudaError.
+/// Throws InputError (unknown model/op, impossible SM count, a precision the GPU lacks),
+/// NoGpuError, GpuError.
 Json run_profile(const ProfileRequest& request);
+
+/// Why this GPU (compute capability major.minor) cannot run `precision`, or "" when it can:
+/// tf32 needs 8.0 (Ampere), fp16 tensor cores 7.0 (Volta).
+std::string precision_support_problem(Precision precision, int cc_major, int cc_minor);
+
+/// "<gpu>-<precision>.json", <gpu> being the GPU's model in lower case ("NVIDIA H200" -> "h200",
+/// "NVIDIA H100 80GB HBM3" -> "h100"; a name without such a model: its words joined by '-').
+std::string default_profile_file(const std::string& device_name, Precision precision);
 
 }  // namespace sgprs::profiler

@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   } catch (const sgprs::NoGpuError& e) {
     std::fprintf(stderr, "sgprs-profile: no GPU: %s\n", e.what());
     return sgprs::kExitNoGpu;
+  } catch (const sgprs::GpuError& e) {
+    std::fprintf(stderr, "sgprs-profile: GPU error: %s\n", e.what());
+    return sgprs::kExitGpuFault;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "sgprs-profile: internal error: %s\n", e.what());
     return 1;

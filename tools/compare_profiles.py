@@ -25,7 +25,8 @@ import sys
 
 
 def fail(message):
-    print(f"compare_profiles: {message}", file=sys.stderr)
+    # Named after the script that runs (profile_convergence.py and plot_profile.py use this too).
+    print(f"{pathlib.Path(sys.argv[0]).stem}: {message}", file=sys.stderr)
     sys.exit(2)
 
 
@@ -48,6 +49,12 @@ def load(path):
         if not isinstance(doc.get(field), list):
             fail(f"{path}: field '{field}': missing or not an array")
     return doc
+
+
+def precision_of(doc):
+    """The profile's "precision", or for files older than the field fp16 when the dtype is fp16,
+    else fp32 (they were measured strict); as common/profile.hpp reads it."""
+    return doc.get("precision") or ("fp16" if doc.get("dtype") == "fp16" else "fp32")
 
 
 def curves(doc, path, model_filter):
@@ -103,8 +110,11 @@ def main():
     if not common:
         fail(f"{args.a}, {args.b}: no stage or op is in both files" + (f" for --models {args.models}" if model_filter else ""))
 
-    print(f"a: {args.a} ({a.get('device', {}).get('name', '?')}, {a.get('provenance', {}).get('created', '?')})")
-    print(f"b: {args.b} ({b.get('device', {}).get('name', '?')}, {b.get('provenance', {}).get('created', '?')})")
+    for label, path, doc in (("a", args.a, a), ("b", args.b, b)):
+        print(f"{label}: {path} ({doc.get('device', {}).get('name', '?')}, precision {precision_of(doc)}, "
+              f"{doc.get('provenance', {}).get('created', '?')})")
+    if precision_of(a) != precision_of(b):
+        print(f"note: the files measured different precisions ({precision_of(a)} and {precision_of(b)})")
     print(f"{'curve':36} {'SMs':>4} {'a us':>9} {'b us':>9} {'SMs':>4} {'a us':>9} {'b us':>9}  {'max diff':>8}")
     points = []
     rows = []

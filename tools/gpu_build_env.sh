@@ -10,7 +10,8 @@
 # taken from .sgdeps/deps.tar.xz when present (see traces/profiles/README.md for how it is made).
 prefix_path=""
 if [[ -f "$root/.sgdeps/deps.tar.xz" && ! -f /usr/include/nlohmann/json.hpp ]]; then
-  mkdir -p /tmp/sgdeps && tar -xJf "$root/.sgdeps/deps.tar.xz" -C /tmp/sgdeps
+  # Unpacked once per machine: later scripts of the same call reuse it.
+  [[ -f /tmp/sgdeps/usr/include/nlohmann/json.hpp ]] || { mkdir -p /tmp/sgdeps && tar -xJf "$root/.sgdeps/deps.tar.xz" -C /tmp/sgdeps; }
   prefix_path="/tmp/sgdeps/usr"
   export LD_LIBRARY_PATH="/tmp/sgdeps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}"
   log "using carried dependencies in /tmp/sgdeps"

@@ -18,6 +18,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from compare_profiles import precision_of  # noqa: E402  (same folder)
+
 
 def speedups(times):
     # A point with no sample has median 0 (never measured): a gap in the line, not a division by 0.
@@ -71,7 +73,7 @@ def main():
     fig, axes = plt.subplots(rows, columns, figsize=(5.2 * columns, 4.2 * rows), squeeze=False)
     device = doc.get("device", {})
     created = doc.get("provenance", {}).get("created", "")
-    fig.suptitle(f"{device.get('name', '?')} ({device.get('sm_count', '?')} SMs), {doc.get('dtype')}, "
+    fig.suptitle(f"{device.get('name', '?')} ({device.get('sm_count', '?')} SMs), precision {precision_of(doc)}, "
                  f"batch {doc.get('batch')}; speedup vs SMs (median of CUPTI-timed graph replays) {created}",
                  fontsize=10)
     for ax, (title, curves, pivots) in zip(axes.flat, panels):

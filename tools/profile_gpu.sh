@@ -2,25 +2,28 @@
 # Build the profiler from source on a GPU machine, run its GPU tests, and measure
 # one profile, all in one command (fits one 10-minute device call):
 #
-#   tools/profile_gpu.sh fp32 [extra `sgprs-profile profile` flags]     # e.g. --quick
+#   tools/profile_gpu.sh tf32 [extra `sgprs-profile profile` flags]     # e.g. --quick
 #   OUT=/some/dir SKIP_TESTS=1 NAME=h200-fp16-rerun tools/profile_gpu.sh fp16
 #   TESTS_ONLY=1 tools/profile_gpu.sh                                     # build and GPU tests, no profile
+#   BUILD_ONLY=1 tools/profile_gpu.sh                                     # build (with the tests), nothing run
 #
+# The first argument is the precision (fp32 strict, tf32, fp16; see `sgprs profile --help`).
 # Writes under $OUT (default ./out): build.log, tests.log, gpu.txt (nvidia-smi),
-# <NAME>.json and profile-<NAME>.log, where NAME defaults to <gpu>-<dtype> and <gpu> is the
-# GPU's model from nvidia-smi in lower case (h100, h200, ...).
+# <NAME>.json and profile-<NAME>.log, where NAME defaults to <gpu>-<precision> and <gpu> is the
+# GPU's model from nvidia-smi in lower case (h100, h200, ...). JOBS sets the build's parallelism
+# (default: every core).
 # Builds only the profiler's own targets (sgprs-profile and its tests), so other
 # folders of the tree being mid-edit cannot break it; if the project's root CMake
 # does not configure, a profiler-only project over the same sources is used.
 # Dependencies and cuDNN are found by tools/gpu_build_env.sh.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-dtype="${1:-fp32}"
+precision="${1:-fp32}"
 shift || true
 out="${OUT:-$root/out}"
 mkdir -p "$out"
 build="${BUILD_DIR:-/tmp/sgprs-build-prof}"
-jobs="$(nproc 2>/dev/null || echo 4)"
+jobs="${JOBS:-$(nproc 2>/dev/null || echo 4)}"
 log() { echo "[profile_gpu $(date -u +%H:%M:%S)] $*" >&2; }
 # Recorded in the profile's provenance; pass it in when the tree has no .git (a copy).
 export SGPRS_SOURCE_COMMIT="${SGPRS_SOURCE_COMMIT:-$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)}"
@@ -72,6 +75,7 @@ CMAKE
   fi
 } > "$out/build.log" 2>&1 || { log "build failed"; tail -30 "$out/build.log" >&2; exit 2; }
 log "built: ${targets[*]}"
+[[ -n "${BUILD_ONLY:-}" ]] && exit 0
 
 nvidia-smi > "$out/gpu.txt" 2>&1
 nvidia-smi -q -d CLOCK,PERFORMANCE,POWER,TEMPERATURE >> "$out/gpu.txt" 2>&1
@@ -95,11 +99,11 @@ fi
 # --- the profile -----------------------------------------------------------
 cd "$root"
 gpu="$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 | grep -oiE '[A-Z][0-9]{2,4}' | head -1 | tr 'A-Z' 'a-z')"
-name="${NAME:-${gpu:-gpu}-$dtype}"
-log "profiling $dtype $* into $name.json"
+name="${NAME:-${gpu:-gpu}-$precision}"
+log "profiling $precision $* into $name.json"
 set -o pipefail
 started=$SECONDS
-"$build/sgprs-profile" profile --dtype "$dtype" --out "$out/$name.json" "$@" 2>&1 | tee "$out/profile-$name.log" | tail -40
+"$build/sgprs-profile" profile --precision "$precision" --out "$out/$name.json" "$@" 2>&1 | tee "$out/profile-$name.log" | tail -40
 status=${PIPESTATUS[0]}
 log "sgprs-profile exited with $status after $((SECONDS - started)) s"
 if [[ $status == 0 && -z "${NO_PLOT:-}" ]] && python3 -c "import matplotlib" 2>/dev/null; then

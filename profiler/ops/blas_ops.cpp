@@ -4,7 +4,7 @@
 //
 // Row-major tensors meet column-major BLAS by computing the transpose: Y = X W^T (row-major) is
 // Y^T = W X^T (column-major), with W [out, in] read as an in x out column-major matrix.
-#include "profiler/ops/check.hpp"
+#include "profiler/cuda_check.hpp"
 #include "profiler/ops/op_builders.hpp"
 
 #include <cmath>
@@ -32,11 +32,11 @@ class LinearOp final : public LayerOp {
     weight_ = &add_param(dtype, {out_, in_}, -a, a);
     if (spec.bias) bias_ = &add_param(dtype, {out_}, -0.1f, 0.1f);
     const cudaDataType_t t = blas_type(dtype);
-    SGPRS_OPS_CUBLAS(cublasLtMatrixLayoutCreate(&w_layout_, t, static_cast<std::uint64_t>(in_),
+    SGPRS_CUDA_CALL(cublasLtMatrixLayoutCreate(&w_layout_, t, static_cast<std::uint64_t>(in_),
                                                 static_cast<std::uint64_t>(out_), in_));
-    SGPRS_OPS_CUBLAS(cublasLtMatrixLayoutCreate(&x_layout_, t, static_cast<std::uint64_t>(in_),
+    SGPRS_CUDA_CALL(cublasLtMatrixLayoutCreate(&x_layout_, t, static_cast<std::uint64_t>(in_),
                                                 static_cast<std::uint64_t>(rows_), in_));
-    SGPRS_OPS_CUBLAS(cublasLtMatrixLayoutCreate(&y_layout_, t, static_cast<std::uint64_t>(out_),
+    SGPRS_CUDA_CALL(cublasLtMatrixLayoutCreate(&y_layout_, t, static_cast<std::uint64_t>(out_),
                                                 static_cast<std::uint64_t>(rows_), out_));
   }
   ~LinearOp() override {
@@ -49,7 +49,7 @@ class LinearOp final : public LayerOp {
   void enqueue(const LaunchContext& ctx) override {
     const Plan& plan = plan_for(ctx);
     const float one = 1.0f, zero = 0.0f;
-    SGPRS_OPS_CUBLAS(cublasLtMatmul(ctx.handles->cublas_lt, plan.desc, &one, weight_->buffer.get(), w_layout_, x_.data,
+    SGPRS_CUDA_CALL(cublasLtMatmul(ctx.handles->cublas_lt, plan.desc, &one, weight_->buffer.get(), w_layout_, x_.data,
                                     x_layout_, &zero, y_.data, y_layout_, y_.data, y_layout_, &plan.algo,
                                     ctx.handles->workspace, kWorkspaceBytes, ctx.stream));
   }
@@ -67,27 +67,27 @@ class LinearOp final : public LayerOp {
     auto it = plans_.find(sm);
     if (it != plans_.end()) return it->second;
     Plan plan;
-    SGPRS_OPS_CUBLAS(cublasLtMatmulDescCreate(&plan.desc, CUBLAS_COMPUTE_32F, CUDA_R_32F));
+    SGPRS_CUDA_CALL(cublasLtMatmulDescCreate(&plan.desc, CUBLAS_COMPUTE_32F, CUDA_R_32F));
     const cublasOperation_t trans_w = CUBLAS_OP_T, trans_x = CUBLAS_OP_N;
-    SGPRS_OPS_CUBLAS(
+    SGPRS_CUDA_CALL(
         cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_TRANSA, &trans_w, sizeof(trans_w)));
-    SGPRS_OPS_CUBLAS(
+    SGPRS_CUDA_CALL(
         cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_TRANSB, &trans_x, sizeof(trans_x)));
     if (bias_) {
       const cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
       const void* bias = bias_->buffer.get();
-      SGPRS_OPS_CUBLAS(
+      SGPRS_CUDA_CALL(
           cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue)));
-      SGPRS_OPS_CUBLAS(
+      SGPRS_CUDA_CALL(
           cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)));
     }
     if (sm > 0)
-      SGPRS_OPS_CUBLAS(
+      SGPRS_CUDA_CALL(
           cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_SM_COUNT_TARGET, &sm, sizeof(sm)));
     cublasLtMatmulPreference_t pref = nullptr;
-    SGPRS_OPS_CUBLAS(cublasLtMatmulPreferenceCreate(&pref));
+    SGPRS_CUDA_CALL(cublasLtMatmulPreferenceCreate(&pref));
     const std::size_t workspace = kWorkspaceBytes;
-    SGPRS_OPS_CUBLAS(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace,
+    SGPRS_CUDA_CALL(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace,
                                                           sizeof(workspace)));
     cublasLtMatmulHeuristicResult_t result{};
     int found = 0;
@@ -97,8 +97,8 @@ class LinearOp final : public LayerOp {
     cublasLtMatmulPreferenceDestroy(pref);
     if (status != CUBLAS_STATUS_SUCCESS || found == 0) {
       cublasLtMatmulDescDestroy(plan.desc);
-      SGPRS_OPS_CUBLAS(status);
-      throw GpuCallError("cuBLASLt found no algorithm for a linear layer " + std::to_string(rows_) + "x" +
+      SGPRS_CUDA_CALL(status);
+      throw GpuError("cuBLASLt found no algorithm for a linear layer " + std::to_string(rows_) + "x" +
                          std::to_string(in_) + " -> " + std::to_string(out_));
     }
     plan.algo = result.algo;
@@ -132,7 +132,7 @@ class AttentionOp final : public LayerOp {
 
   void enqueue(const LaunchContext& ctx) override {
     cublasHandle_t h = ctx.handles->cublas;
-    SGPRS_OPS_CUBLAS(cublasSetSmCountTarget(h, ctx.sm_count > 0 ? ctx.sm_count : 0));
+    SGPRS_CUDA_CALL(cublasSetSmCountTarget(h, ctx.sm_count > 0 ? ctx.sm_count : 0));
     const cudaDataType_t t = blas_type(dtype_);
     const int T = static_cast<int>(tokens_), dh = static_cast<int>(head_dim_), ld_qkv = static_cast<int>(3 * dim_);
     const int H = static_cast<int>(heads_);
@@ -143,7 +143,7 @@ class AttentionOp final : public LayerOp {
         // S[q][k] = Q_q . K_k / sqrt(dh): column-major S^T = K^T-as-stored (op T) x Q.
         const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim_));
         void* s = offset(y_.data, b * heads_ * tokens_ * tokens_, dtype_);
-        SGPRS_OPS_CUBLAS(cublasGemmStridedBatchedEx(
+        SGPRS_CUDA_CALL(cublasGemmStridedBatchedEx(
             h, CUBLAS_OP_T, CUBLAS_OP_N, T, T, dh, &scale, offset(qkv, dim_, dtype_), t, ld_qkv, head_dim_, qkv, t,
             ld_qkv, head_dim_, &zero, s, t, T, tokens_ * tokens_, H, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
       } else {
@@ -151,7 +151,7 @@ class AttentionOp final : public LayerOp {
         const float one = 1.0f;
         const void* p = offset(probs_.data, b * heads_ * tokens_ * tokens_, dtype_);
         void* o = offset(y_.data, b * tokens_ * dim_, dtype_);
-        SGPRS_OPS_CUBLAS(cublasGemmStridedBatchedEx(h, CUBLAS_OP_N, CUBLAS_OP_N, dh, T, T, &one,
+        SGPRS_CUDA_CALL(cublasGemmStridedBatchedEx(h, CUBLAS_OP_N, CUBLAS_OP_N, dh, T, T, &one,
                                                     offset(qkv, 2 * dim_, dtype_), t, ld_qkv, head_dim_, p, t, T,
                                                     tokens_ * tokens_, &zero, o, t, static_cast<int>(dim_), head_dim_,
                                                     H, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));

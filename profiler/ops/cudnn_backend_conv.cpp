@@ -1,6 +1,6 @@
 #include "profiler/ops/cudnn_backend_conv.hpp"
 
-#include "profiler/ops/check.hpp"
+#include "profiler/cuda_check.hpp"
 #include "profiler/ops/kernels.hpp"
 #include "profiler/ops/library_notes.hpp"
 #include "profiler/ops/stream_handles.hpp"
@@ -22,12 +22,12 @@ constexpr double kTuneMinGain = 0.03;
 
 void set(cudnnBackendDescriptor_t d, cudnnBackendAttributeName_t name, cudnnBackendAttributeType_t type,
          std::int64_t count, const void* values) {
-  SGPRS_OPS_CUDNN(cudnnBackendSetAttribute(d, name, type, count, values));
+  SGPRS_CUDA_CALL(cudnnBackendSetAttribute(d, name, type, count, values));
 }
 
 cudnnBackendDescriptor_t create(cudnnBackendDescriptorType_t type) {
   cudnnBackendDescriptor_t d = nullptr;
-  SGPRS_OPS_CUDNN(cudnnBackendCreateDescriptor(type, &d));
+  SGPRS_CUDA_CALL(cudnnBackendCreateDescriptor(type, &d));
   return d;
 }
 
@@ -53,7 +53,7 @@ cudnnBackendDescriptor_t make_tensor(std::int64_t uid, DType dtype, std::array<s
   set(t, CUDNN_ATTR_TENSOR_STRIDES, CUDNN_TYPE_INT64, 4, strides.data());
   set(t, CUDNN_ATTR_TENSOR_UNIQUE_ID, CUDNN_TYPE_INT64, 1, &uid);
   set(t, CUDNN_ATTR_TENSOR_BYTE_ALIGNMENT, CUDNN_TYPE_INT64, 1, &alignment);
-  SGPRS_OPS_CUDNN(cudnnBackendFinalize(t));
+  SGPRS_CUDA_CALL(cudnnBackendFinalize(t));
   return t;
 }
 
@@ -76,7 +76,7 @@ bool compiles_at_run_time(cudnnBackendDescriptor_t engine) {
   return false;
 }
 
-bool acceptable_engine(cudnnBackendDescriptor_t engine, DType dtype) {
+bool acceptable_engine(cudnnBackendDescriptor_t engine, Precision precision) {
   std::array<cudnnBackendNumericalNote_t, CUDNN_NUMERICAL_NOTE_TYPE_COUNT> notes{};
   std::int64_t count = 0;
   if (cudnnBackendGetAttribute(engine, CUDNN_ATTR_ENGINE_NUMERICAL_NOTE, CUDNN_TYPE_NUMERICAL_NOTE,
@@ -86,10 +86,13 @@ bool acceptable_engine(cudnnBackendDescriptor_t engine, DType dtype) {
     const auto note = notes[static_cast<std::size_t>(i)];
     const ConvPolicy& policy = conv_policy();
     if (policy.deterministic && note == CUDNN_NUMERICAL_NOTE_NONDETERMINISTIC) return false;
-    if (dtype == DType::kFp32 && !policy.tf32 &&
+    if (precision == Precision::kFp32 &&
         (note == CUDNN_NUMERICAL_NOTE_TENSOR_CORE || note == CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS ||
          note == CUDNN_NUMERICAL_NOTE_REDUCED_PRECISION_REDUCTION))
       return false;
+    // tf32 as PyTorch filters cuDNN's engines for an fp32 convolution with TF32 allowed: tensor
+    // cores yes, inputs down-converted below TF32 (to fp16) no.
+    if (precision == Precision::kTf32 && note == CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS) return false;
   }
   return true;
 }
@@ -133,7 +136,7 @@ cudnnBackendDescriptor_t targeted_config(cudnnBackendDescriptor_t graph, cudnnBa
 // of this geometry shares them. Thread-safe.
 class ConvPlans {
  public:
-  ConvPlans(const ConvGeometry& g, DType dtype, std::size_t workspace_limit);
+  ConvPlans(const ConvGeometry& g, Precision precision, std::size_t workspace_limit);
   ~ConvPlans();
   ConvPlans(const ConvPlans&) = delete;
   ConvPlans& operator=(const ConvPlans&) = delete;
@@ -166,10 +169,10 @@ class ConvPlans {
       for (cudnnBackendDescriptor_t r : retired) cudnnBackendDestroyDescriptor(r);
     }
   };
-  const Plan& plan_for(int sm);  // caller holds mutex_ (or is the constructor); throws GpuCallError
+  const Plan& plan_for(int sm);  // caller holds mutex_ (or is the constructor); throws GpuError
   void release();
 
-  DType dtype_;
+  Precision precision_;
   std::size_t workspace_limit_;
   cudnnBackendDescriptor_t x_ = nullptr, w_ = nullptr, y_ = nullptr, conv_ = nullptr, op_ = nullptr, graph_ = nullptr;
   std::mutex mutex_;
@@ -178,8 +181,9 @@ class ConvPlans {
   std::string last_problem_;
 };
 
-ConvPlans::ConvPlans(const ConvGeometry& g, DType dtype, std::size_t workspace_limit)
-    : dtype_(dtype), workspace_limit_(workspace_limit) {
+ConvPlans::ConvPlans(const ConvGeometry& g, Precision precision, std::size_t workspace_limit)
+    : precision_(precision), workspace_limit_(workspace_limit) {
+  const DType dtype = storage_dtype(precision);
   try {
     x_ = make_tensor(kUidX, dtype, {g.n, g.c, g.h, g.w});
     w_ = make_tensor(kUidW, dtype, {g.k, g.c / g.groups, g.r, g.s});
@@ -197,7 +201,7 @@ ConvPlans::ConvPlans(const ConvGeometry& g, DType dtype, std::size_t workspace_l
     set(conv_, CUDNN_ATTR_CONVOLUTION_FILTER_STRIDES, CUDNN_TYPE_INT64, 2, stride.data());
     set(conv_, CUDNN_ATTR_CONVOLUTION_PRE_PADDINGS, CUDNN_TYPE_INT64, 2, pad.data());
     set(conv_, CUDNN_ATTR_CONVOLUTION_POST_PADDINGS, CUDNN_TYPE_INT64, 2, pad.data());
-    SGPRS_OPS_CUDNN(cudnnBackendFinalize(conv_));
+    SGPRS_CUDA_CALL(cudnnBackendFinalize(conv_));
 
     op_ = create(CUDNN_BACKEND_OPERATION_CONVOLUTION_FORWARD_DESCRIPTOR);
     const float alpha = 1.0f, beta = 0.0f;
@@ -207,13 +211,13 @@ ConvPlans::ConvPlans(const ConvGeometry& g, DType dtype, std::size_t workspace_l
     set(op_, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_CONV_DESC, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &conv_);
     set(op_, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_ALPHA, CUDNN_TYPE_FLOAT, 1, &alpha);
     set(op_, CUDNN_ATTR_OPERATION_CONVOLUTION_FORWARD_BETA, CUDNN_TYPE_FLOAT, 1, &beta);
-    SGPRS_OPS_CUDNN(cudnnBackendFinalize(op_));
+    SGPRS_CUDA_CALL(cudnnBackendFinalize(op_));
 
     graph_ = create(CUDNN_BACKEND_OPERATIONGRAPH_DESCRIPTOR);
     cudnnHandle_t handle = setup_cudnn_handle();
     set(graph_, CUDNN_ATTR_OPERATIONGRAPH_OPS, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &op_);
     set(graph_, kGraphHandle, CUDNN_TYPE_HANDLE, 1, &handle);
-    SGPRS_OPS_CUDNN(cudnnBackendFinalize(graph_));
+    SGPRS_CUDA_CALL(cudnnBackendFinalize(graph_));
 
     plan_for(0);  // proves the backend can run this convolution at all
   } catch (...) {
@@ -255,14 +259,14 @@ std::vector<cudnnBackendDescriptor_t> ranked_configs(cudnnBackendDescriptor_t gr
     const std::int32_t target = sm;
     set(heur, CUDNN_ATTR_ENGINEHEUR_SM_COUNT_TARGET, CUDNN_TYPE_INT32, 1, &target);
   }
-  SGPRS_OPS_CUDNN(cudnnBackendFinalize(heur));
+  SGPRS_CUDA_CALL(cudnnBackendFinalize(heur));
   std::int64_t count = 0;
-  SGPRS_OPS_CUDNN(
+  SGPRS_CUDA_CALL(
       cudnnBackendGetAttribute(heur, CUDNN_ATTR_ENGINEHEUR_RESULTS, CUDNN_TYPE_BACKEND_DESCRIPTOR, 0, &count, nullptr));
   std::vector<cudnnBackendDescriptor_t> configs;
   for (std::int64_t i = 0; i < count; ++i) configs.push_back(keep.add(create(CUDNN_BACKEND_ENGINECFG_DESCRIPTOR)));
   if (count > 0)
-    SGPRS_OPS_CUDNN(cudnnBackendGetAttribute(heur, CUDNN_ATTR_ENGINEHEUR_RESULTS, CUDNN_TYPE_BACKEND_DESCRIPTOR, count,
+    SGPRS_CUDA_CALL(cudnnBackendGetAttribute(heur, CUDNN_ATTR_ENGINEHEUR_RESULTS, CUDNN_TYPE_BACKEND_DESCRIPTOR, count,
                                              &count, configs.data()));
   configs.resize(static_cast<std::size_t>(count));
   return configs;
@@ -317,7 +321,7 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
     std::vector<cudnnBackendDescriptor_t> configs;
     try {
       configs = ranked_configs(graph_, ranking, keep);
-    } catch (const GpuCallError& e) {  // e.g. a heuristic that refuses the SM-count target: try the next ranking
+    } catch (const GpuError& e) {  // e.g. a heuristic that refuses the SM-count target: try the next ranking
       if (ranking_problem.empty()) ranking_problem = e.what();
       continue;
     }
@@ -327,7 +331,7 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
       std::int64_t n = 0;
       if (cudnnBackendGetAttribute(config, CUDNN_ATTR_ENGINECFG_ENGINE, CUDNN_TYPE_BACKEND_DESCRIPTOR, 1, &n,
                                    &engine) != CUDNN_STATUS_SUCCESS ||
-          !acceptable_engine(engine, dtype_)) {
+          !acceptable_engine(engine, precision_)) {
         if (allow_runtime_compiled == passes.front()) ++rejected.notes;
         continue;
       }
@@ -349,7 +353,7 @@ const ConvPlans::Plan& ConvPlans::plan_for(int sm) {
     }
   }
   if (result->plan) return *plans_.emplace(sm, std::move(result)).first->second;
-  throw GpuCallError("cuDNN backend: none of " + std::to_string(tried) + " engine configurations can run this " +
+  throw GpuError("cuDNN backend: none of " + std::to_string(tried) + " engine configurations can run this " +
                      "convolution" + (sm > 0 ? " for " + std::to_string(sm) + " SMs" : std::string()) + " (" +
                      rejected.text() + ")" + (ranking_problem.empty() ? "" : "; heuristic query: " + ranking_problem));
 }
@@ -362,9 +366,9 @@ cudnnBackendDescriptor_t ConvPlans::tuned_plan(int sm_count, cudnnHandle_t handl
   Plan& p = *it->second;
   if (p.alternatives.empty()) return p.plan;
   cudaStream_t stream = nullptr;
-  SGPRS_OPS_CUDNN(cudnnGetStream(handle, &stream));
+  SGPRS_CUDA_CALL(cudnnGetStream(handle, &stream));
   cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
-  SGPRS_OPS_CUDA(cudaStreamIsCapturing(stream, &capture));
+  SGPRS_CUDA_CALL(cudaStreamIsCapturing(stream, &capture));
   if (capture != cudaStreamCaptureStatusNone) return p.plan;
 
   struct Events {
@@ -374,8 +378,8 @@ cudnnBackendDescriptor_t ConvPlans::tuned_plan(int sm_count, cudnnHandle_t handl
       if (stop) cudaEventDestroy(stop);
     }
   } events;
-  SGPRS_OPS_CUDA(cudaEventCreate(&events.start));
-  SGPRS_OPS_CUDA(cudaEventCreate(&events.stop));
+  SGPRS_CUDA_CALL(cudaEventCreate(&events.start));
+  SGPRS_CUDA_CALL(cudaEventCreate(&events.stop));
   // One run; false (and the launch error cleared, so that it is not blamed on a later kernel)
   // when the plan cannot run.
   const auto execute = [&](cudnnBackendDescriptor_t plan) {
@@ -390,14 +394,14 @@ cudnnBackendDescriptor_t ConvPlans::tuned_plan(int sm_count, cudnnHandle_t handl
     constexpr int kRuns = 3;
     constexpr std::int64_t kSpinNs = 150'000;
     spin(kSpinNs, stream);
-    SGPRS_OPS_CUDA(cudaEventRecord(events.start, stream));
+    SGPRS_CUDA_CALL(cudaEventRecord(events.start, stream));
     bool ran = true;
     for (int r = 0; r < kRuns && ran; ++r) ran = execute(plan);
-    SGPRS_OPS_CUDA(cudaEventRecord(events.stop, stream));
-    SGPRS_OPS_CUDA(cudaEventSynchronize(events.stop));
+    SGPRS_CUDA_CALL(cudaEventRecord(events.stop, stream));
+    SGPRS_CUDA_CALL(cudaEventSynchronize(events.stop));
     if (!ran) return -1.0f;
     float ms = 0.0f;
-    SGPRS_OPS_CUDA(cudaEventElapsedTime(&ms, events.start, events.stop));
+    SGPRS_CUDA_CALL(cudaEventElapsedTime(&ms, events.start, events.stop));
     return ms / kRuns;
   };
   // Candidate 0 is the heuristic's first. Every candidate runs once untimed (kernel loading),
@@ -408,7 +412,7 @@ cudnnBackendDescriptor_t ConvPlans::tuned_plan(int sm_count, cudnnHandle_t handl
   std::vector<float> best(candidates.size(), -1.0f);  // negative: cannot run
   std::vector<bool> runs(candidates.size(), false);
   for (std::size_t i = 0; i < candidates.size(); ++i) runs[i] = execute(candidates[i]);
-  SGPRS_OPS_CUDA(cudaStreamSynchronize(stream));
+  SGPRS_CUDA_CALL(cudaStreamSynchronize(stream));
   constexpr int kRounds = 3;
   for (int round = 0; round < kRounds; ++round)
     for (std::size_t i = 0; i < candidates.size(); ++i) {
@@ -452,7 +456,7 @@ cudnnBackendDescriptor_t ConvPlans::plan(int sm_count, bool* targeted, std::stri
     const Plan& p = plan_for(sm);
     if (targeted) *targeted = p.sm_targeted;
     return p.plan;
-  } catch (const GpuCallError& e) {
+  } catch (const GpuError& e) {
     failed_.emplace(sm, e.what());  // not retried: building plans is slow
     last_problem_ = e.what();
     if (problem) *problem = e.what();
@@ -485,18 +489,18 @@ std::map<GeometryKey, std::string>& failed_geometries() {
 
 }  // namespace
 
-BackendConv::BackendConv(const ConvGeometry& g, DType dtype, std::size_t workspace_limit) {
+BackendConv::BackendConv(const ConvGeometry& g, Precision precision, std::size_t workspace_limit) {
   const GeometryKey key{{g.n, g.c, g.h, g.w, g.k, g.r, g.s, g.groups, g.oh, g.ow, g.stride_h, g.stride_w, g.pad_h,
-                         g.pad_w, dtype == DType::kFp16 ? 16 : 32}};
+                         g.pad_w, static_cast<std::int64_t>(precision)}};
   std::lock_guard lock(registry_mutex());
   if (auto it = registry().find(key); it != registry().end()) {
     plans_ = it->second;
     return;
   }
-  if (auto it = failed_geometries().find(key); it != failed_geometries().end()) throw GpuCallError(it->second);
+  if (auto it = failed_geometries().find(key); it != failed_geometries().end()) throw GpuError(it->second);
   try {
-    plans_ = std::make_shared<ConvPlans>(g, dtype, workspace_limit);
-  } catch (const GpuCallError& e) {
+    plans_ = std::make_shared<ConvPlans>(g, precision, workspace_limit);
+  } catch (const GpuError& e) {
     failed_geometries().emplace(key, e.what());
     throw;
   }
@@ -518,7 +522,7 @@ std::string BackendConv::last_problem() { return plans_->last_problem(); }
 
 void BackendConv::execute(cudnnHandle_t handle, int sm_count, const void* x, const void* w, void* y, void* workspace) {
   cudnnBackendDescriptor_t plan = plans_->plan(sm_count);
-  if (plan == nullptr) throw GpuCallError("cuDNN backend: no plan for " + std::to_string(sm_count) + " SMs");
+  if (plan == nullptr) throw GpuError("cuDNN backend: no plan for " + std::to_string(sm_count) + " SMs");
   cudnnBackendDescriptor_t pack = nullptr;
   {
     std::lock_guard lock(mutex_);
@@ -531,13 +535,13 @@ void BackendConv::execute(cudnnHandle_t handle, int sm_count, const void* x, con
       set(pack, CUDNN_ATTR_VARIANT_PACK_UNIQUE_IDS, CUDNN_TYPE_INT64, 3, uids.data());
       set(pack, CUDNN_ATTR_VARIANT_PACK_DATA_POINTERS, CUDNN_TYPE_VOID_PTR, 3, pointers.data());
       set(pack, CUDNN_ATTR_VARIANT_PACK_WORKSPACE, CUDNN_TYPE_VOID_PTR, 1, &workspace);
-      SGPRS_OPS_CUDNN(cudnnBackendFinalize(pack));
+      SGPRS_CUDA_CALL(cudnnBackendFinalize(pack));
       it = packs_.emplace(workspace, pack).first;
     }
     pack = it->second;
   }
   if (conv_policy().autotune && sm_count > 0) plan = plans_->tuned_plan(sm_count, handle, pack);
-  SGPRS_OPS_CUDNN(cudnnBackendExecute(handle, plan, pack));
+  SGPRS_CUDA_CALL(cudnnBackendExecute(handle, plan, pack));
 }
 
 }  // namespace sgprs::profiler::ops

@@ -3,8 +3,10 @@
 // an SM count (DESIGN.md: inside a green context the device still reports all SMs): the engine
 // heuristics rank engines for the partition's SM count (CUDNN_ATTR_ENGINEHEUR_SM_COUNT_TARGET).
 // One execution plan per (geometry, SM count), built on first use and shared by every layer of
-// that geometry. Which engines qualify is conv_policy() (library_notes.hpp): by default fp32
-// excludes tensor-core (TF32) and down-converting engines; run-time compiled engines come last.
+// that geometry and precision. Strict fp32 excludes tensor-core (TF32), down-converting and
+// reduced-precision-reduction engines; tf32 excludes only the down-converting ones (dtype.hpp);
+// the rest of the choice is conv_policy()
+// (library_notes.hpp); run-time compiled engines come last.
 #include "profiler/ops/dtype.hpp"
 
 #include <cudnn.h>
@@ -33,8 +35,8 @@ class ConvPlans;  // operation graph and plans of one geometry, shared (cudnn_ba
 class BackendConv {
  public:
   /// Finds or builds the plans of this geometry and a plan for the whole GPU (sm 0); throws
-  /// GpuCallError when the backend cannot run it within `workspace_limit` bytes.
-  BackendConv(const ConvGeometry& g, DType dtype, std::size_t workspace_limit);
+  /// GpuError when the backend cannot run it within `workspace_limit` bytes.
+  BackendConv(const ConvGeometry& g, Precision precision, std::size_t workspace_limit);
   ~BackendConv();
   BackendConv(const BackendConv&) = delete;
   BackendConv& operator=(const BackendConv&) = delete;

@@ -2,7 +2,7 @@
 // (cudnn_backend_conv.hpp), whose heuristics take the partition's SM count, and falls back to the
 // legacy (v7-style) API, which cannot, where the backend has no plan; library_notes() counts both.
 // Pooling and activations exist only in the legacy API (no SM target; they are memory-bound).
-#include "profiler/ops/check.hpp"
+#include "profiler/cuda_check.hpp"
 #include "profiler/ops/cudnn_backend_conv.hpp"
 #include "profiler/ops/library_notes.hpp"
 #include "profiler/ops/op_builders.hpp"
@@ -24,12 +24,12 @@ int to_int(std::int64_t v) { return static_cast<int>(v); }
 
 struct TensorDesc {
   cudnnTensorDescriptor_t desc = nullptr;
-  TensorDesc() { SGPRS_OPS_CUDNN(cudnnCreateTensorDescriptor(&desc)); }
+  TensorDesc() { SGPRS_CUDA_CALL(cudnnCreateTensorDescriptor(&desc)); }
   ~TensorDesc() { cudnnDestroyTensorDescriptor(desc); }
   TensorDesc(const TensorDesc&) = delete;
   TensorDesc& operator=(const TensorDesc&) = delete;
   void set_nchw(DType dtype, std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w) {
-    SGPRS_OPS_CUDNN(cudnnSetTensor4dDescriptor(desc, CUDNN_TENSOR_NCHW, cudnn_type(dtype), to_int(n), to_int(c),
+    SGPRS_CUDA_CALL(cudnnSetTensor4dDescriptor(desc, CUDNN_TENSOR_NCHW, cudnn_type(dtype), to_int(n), to_int(c),
                                                to_int(h), to_int(w)));
   }
 };
@@ -41,7 +41,8 @@ void set_image(TensorDesc& d, DType dtype, const TensorRef& t) {
 
 class Conv2dOp final : public LayerOp {
  public:
-  Conv2dOp(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y) : x_(x), y_(y) {
+  Conv2dOp(const LayerSpec& spec, Precision precision, const TensorRef& x, const TensorRef& y) : x_(x), y_(y) {
+    const DType dtype = storage_dtype(precision);
     const std::int64_t in_c = x.shape.at(1);
     const std::int64_t fan_in = in_c / spec.groups * spec.window.kernel_h * spec.window.kernel_w;
     // Uniform(-a, a) with a = sqrt(3 / fan_in) keeps the activations' second moment steady.
@@ -53,22 +54,23 @@ class Conv2dOp final : public LayerOp {
     set_image(x_desc_, dtype, x);
     set_image(y_desc_, dtype, y);
     bias_desc_.set_nchw(dtype, 1, spec.out_channels, 1, 1);
-    SGPRS_OPS_CUDNN(cudnnCreateFilterDescriptor(&w_desc_));
-    SGPRS_OPS_CUDNN(cudnnSetFilter4dDescriptor(w_desc_, cudnn_type(dtype), CUDNN_TENSOR_NCHW,
+    SGPRS_CUDA_CALL(cudnnCreateFilterDescriptor(&w_desc_));
+    SGPRS_CUDA_CALL(cudnnSetFilter4dDescriptor(w_desc_, cudnn_type(dtype), CUDNN_TENSOR_NCHW,
                                                to_int(spec.out_channels), to_int(in_c / spec.groups),
                                                to_int(spec.window.kernel_h), to_int(spec.window.kernel_w)));
-    SGPRS_OPS_CUDNN(cudnnCreateConvolutionDescriptor(&conv_desc_));
-    SGPRS_OPS_CUDNN(cudnnSetConvolution2dDescriptor(conv_desc_, to_int(spec.window.pad_h), to_int(spec.window.pad_w),
+    SGPRS_CUDA_CALL(cudnnCreateConvolutionDescriptor(&conv_desc_));
+    SGPRS_CUDA_CALL(cudnnSetConvolution2dDescriptor(conv_desc_, to_int(spec.window.pad_h), to_int(spec.window.pad_w),
                                                     to_int(spec.window.stride_h), to_int(spec.window.stride_w), 1, 1,
                                                     CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
-    SGPRS_OPS_CUDNN(cudnnSetConvolutionGroupCount(conv_desc_, to_int(spec.groups)));
-    // Strict FP32 for fp32 unless the policy allows TF32; tensor cores for fp16.
-    SGPRS_OPS_CUDNN(cudnnSetConvolutionMathType(
-        conv_desc_, dtype == DType::kFp16 || conv_policy().tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
+    SGPRS_CUDA_CALL(cudnnSetConvolutionGroupCount(conv_desc_, to_int(spec.groups)));
+    // Strict FP32 for fp32; TF32 allowed for tf32; tensor cores for fp16.
+    SGPRS_CUDA_CALL(cudnnSetConvolutionMathType(
+        conv_desc_,
+        dtype == DType::kFp16 || convolutions_may_use_tf32(precision) ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
 
     std::array<cudnnConvolutionFwdAlgoPerf_t, CUDNN_CONVOLUTION_FWD_ALGO_COUNT> perf{};
     int returned = 0;
-    SGPRS_OPS_CUDNN(cudnnGetConvolutionForwardAlgorithm_v7(setup_cudnn_handle(), x_desc_.desc, w_desc_, conv_desc_,
+    SGPRS_CUDA_CALL(cudnnGetConvolutionForwardAlgorithm_v7(setup_cudnn_handle(), x_desc_.desc, w_desc_, conv_desc_,
                                                            y_desc_.desc, static_cast<int>(perf.size()), &returned,
                                                            perf.data()));
     bool found = false;
@@ -85,7 +87,7 @@ class Conv2dOp final : public LayerOp {
       found = true;
     }
     if (!found)
-      throw GpuCallError("cuDNN has no forward algorithm within " + std::to_string(kWorkspaceBytes >> 20) +
+      throw GpuError("cuDNN has no forward algorithm within " + std::to_string(kWorkspaceBytes >> 20) +
                          " MiB of workspace for layer '" + spec.name + "'");
 
     auto& counts = conv_path_counts();
@@ -95,8 +97,8 @@ class Conv2dOp final : public LayerOp {
                            y.shape.at(2),        y.shape.at(3), spec.window.stride_h, spec.window.stride_w,
                            spec.window.pad_h,    spec.window.pad_w};
       try {
-        backend_ = std::make_unique<BackendConv>(g, dtype, kWorkspaceBytes);
-      } catch (const GpuCallError& e) {
+        backend_ = std::make_unique<BackendConv>(g, precision, kWorkspaceBytes);
+      } catch (const GpuError& e) {
         counts.note_problem("layer '" + spec.name + "': " + e.what());
       }
     }
@@ -113,12 +115,12 @@ class Conv2dOp final : public LayerOp {
       backend_->execute(ctx.handles->cudnn, ctx.sm_count, x_.data, weight_->buffer.get(), y_.data,
                         ctx.handles->workspace);
     } else {
-      SGPRS_OPS_CUDNN(cudnnConvolutionForward(ctx.handles->cudnn, &one, x_desc_.desc, x_.data, w_desc_,
+      SGPRS_CUDA_CALL(cudnnConvolutionForward(ctx.handles->cudnn, &one, x_desc_.desc, x_.data, w_desc_,
                                             weight_->buffer.get(), conv_desc_, algo_, ctx.handles->workspace,
                                             kWorkspaceBytes, &zero, y_desc_.desc, y_.data));
     }
     if (bias_)
-      SGPRS_OPS_CUDNN(cudnnAddTensor(ctx.handles->cudnn, &one, bias_desc_.desc, bias_->buffer.get(), &one,
+      SGPRS_CUDA_CALL(cudnnAddTensor(ctx.handles->cudnn, &one, bias_desc_.desc, bias_->buffer.get(), &one,
                                      y_desc_.desc, y_.data));
   }
 
@@ -160,10 +162,10 @@ class Pool2dOp final : public LayerOp {
   Pool2dOp(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y) : x_(x), y_(y) {
     set_image(x_desc_, dtype, x);
     set_image(y_desc_, dtype, y);
-    SGPRS_OPS_CUDNN(cudnnCreatePoolingDescriptor(&pool_desc_));
+    SGPRS_CUDA_CALL(cudnnCreatePoolingDescriptor(&pool_desc_));
     const cudnnPoolingMode_t mode =
         spec.kind == OpKind::kMaxPool2d ? CUDNN_POOLING_MAX : CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING;
-    SGPRS_OPS_CUDNN(cudnnSetPooling2dDescriptor(pool_desc_, mode, CUDNN_NOT_PROPAGATE_NAN,
+    SGPRS_CUDA_CALL(cudnnSetPooling2dDescriptor(pool_desc_, mode, CUDNN_NOT_PROPAGATE_NAN,
                                                 to_int(spec.window.kernel_h), to_int(spec.window.kernel_w),
                                                 to_int(spec.window.pad_h), to_int(spec.window.pad_w),
                                                 to_int(spec.window.stride_h), to_int(spec.window.stride_w)));
@@ -172,7 +174,7 @@ class Pool2dOp final : public LayerOp {
 
   void enqueue(const LaunchContext& ctx) override {
     const float one = 1.0f, zero = 0.0f;
-    SGPRS_OPS_CUDNN(
+    SGPRS_CUDA_CALL(
         cudnnPoolingForward(ctx.handles->cudnn, pool_desc_, &one, x_desc_.desc, x_.data, &zero, y_desc_.desc, y_.data));
   }
 
@@ -187,16 +189,16 @@ class ActivationOp final : public LayerOp {
   ActivationOp(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y) : x_(x), y_(y) {
     // Elementwise, so any shape is one long row.
     desc_.set_nchw(dtype, 1, 1, 1, x.count());
-    SGPRS_OPS_CUDNN(cudnnCreateActivationDescriptor(&act_desc_));
+    SGPRS_CUDA_CALL(cudnnCreateActivationDescriptor(&act_desc_));
     const bool relu6 = spec.kind == OpKind::kRelu6;
-    SGPRS_OPS_CUDNN(cudnnSetActivationDescriptor(act_desc_, relu6 ? CUDNN_ACTIVATION_CLIPPED_RELU : CUDNN_ACTIVATION_RELU,
+    SGPRS_CUDA_CALL(cudnnSetActivationDescriptor(act_desc_, relu6 ? CUDNN_ACTIVATION_CLIPPED_RELU : CUDNN_ACTIVATION_RELU,
                                                  CUDNN_NOT_PROPAGATE_NAN, relu6 ? 6.0 : 0.0));
   }
   ~ActivationOp() override { cudnnDestroyActivationDescriptor(act_desc_); }
 
   void enqueue(const LaunchContext& ctx) override {
     const float one = 1.0f, zero = 0.0f;
-    SGPRS_OPS_CUDNN(
+    SGPRS_CUDA_CALL(
         cudnnActivationForward(ctx.handles->cudnn, act_desc_, &one, desc_.desc, x_.data, &zero, desc_.desc, y_.data));
   }
 
@@ -208,8 +210,9 @@ class ActivationOp final : public LayerOp {
 
 }  // namespace
 
-std::unique_ptr<LayerOp> make_conv2d(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y) {
-  return std::make_unique<Conv2dOp>(spec, dtype, x, y);
+std::unique_ptr<LayerOp> make_conv2d(const LayerSpec& spec, Precision precision, const TensorRef& x,
+                                     const TensorRef& y) {
+  return std::make_unique<Conv2dOp>(spec, precision, x, y);
 }
 std::unique_ptr<LayerOp> make_pool2d(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y) {
   return std::make_unique<Pool2dOp>(spec, dtype, x, y);

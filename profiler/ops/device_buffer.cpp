@@ -1,13 +1,13 @@
 #include "profiler/ops/device_buffer.hpp"
 
-#include "profiler/ops/check.hpp"
+#include "profiler/cuda_check.hpp"
 
 #include <utility>
 
 namespace sgprs::profiler::ops {
 
 DeviceBuffer::DeviceBuffer(std::size_t bytes) : bytes_(bytes) {
-  if (bytes_ > 0) SGPRS_OPS_CUDA(cudaMalloc(&data_, bytes_));
+  if (bytes_ > 0) SGPRS_CUDA_CALL(cudaMalloc(&data_, bytes_));
 }
 
 DeviceBuffer::~DeviceBuffer() {

@@ -160,11 +160,12 @@ std::unique_ptr<LayerOp> make_kernel_op(const LayerSpec& spec, DType dtype, cons
   throw std::logic_error("make_kernel_op: op '" + std::string(op_kind_name(spec.kind)) + "' has no kernel");
 }
 
-std::unique_ptr<LayerOp> make_layer_op(const LayerSpec& spec, DType dtype, const std::vector<TensorRef>& inputs,
+std::unique_ptr<LayerOp> make_layer_op(const LayerSpec& spec, Precision precision, const std::vector<TensorRef>& inputs,
                                        const TensorRef& output) {
+  const DType dtype = storage_dtype(precision);
   switch (spec.kind) {
     case OpKind::kConv2d:
-      return make_conv2d(spec, dtype, inputs.at(0), output);
+      return make_conv2d(spec, precision, inputs.at(0), output);
     case OpKind::kMaxPool2d:
     case OpKind::kAvgPool2d:
       return make_pool2d(spec, dtype, inputs.at(0), output);

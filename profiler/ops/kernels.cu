@@ -1,6 +1,6 @@
 #include "profiler/ops/kernels.hpp"
 
-#include "profiler/ops/check.hpp"
+#include "profiler/cuda_check.hpp"
 
 #include <cuda_fp16.h>
 
@@ -212,7 +212,7 @@ const T* typed(const void* p) {
   return static_cast<const T*>(p);
 }
 
-void check_launch() { SGPRS_OPS_CUDA(cudaGetLastError()); }
+void check_launch() { SGPRS_CUDA_CALL(cudaGetLastError()); }
 
 }  // namespace
 

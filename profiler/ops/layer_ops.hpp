@@ -52,8 +52,9 @@ class LayerOp {
 };
 
 /// Builds the op of `spec`. `inputs` and `output` are the device tensors it reads and writes
-/// (batch included); for flatten the output aliases the input and the op does nothing.
-std::unique_ptr<LayerOp> make_layer_op(const LayerSpec& spec, DType dtype, const std::vector<TensorRef>& inputs,
+/// (batch included); for flatten the output aliases the input and the op does nothing. Only
+/// convolutions distinguish tf32 from fp32 (see dtype.hpp); every other op takes the storage type.
+std::unique_ptr<LayerOp> make_layer_op(const LayerSpec& spec, Precision precision, const std::vector<TensorRef>& inputs,
                                        const TensorRef& output);
 
 }  // namespace sgprs::profiler::ops

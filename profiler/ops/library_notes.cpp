@@ -30,16 +30,15 @@ bool env_is(const char* name, std::string_view value) {
 }  // namespace
 
 const ConvPolicy& conv_policy() {
-  static const ConvPolicy policy{env_is("SGPRS_CUDNN_API", "legacy"), env_is("SGPRS_CUDNN_FP32", "tf32"),
-                                 env_is("SGPRS_CUDNN_DETERMINISTIC", "1"),  env_is("SGPRS_CUDNN_HEUR", "b"),
-                                 env_is("SGPRS_CUDNN_RTC", "1"),            env_is("SGPRS_CUDNN_TARGET", "engine"),
-                                 env_is("SGPRS_CUDNN_AUTOTUNE", "1")};
+  static const ConvPolicy policy{env_is("SGPRS_CUDNN_API", "legacy"), env_is("SGPRS_CUDNN_DETERMINISTIC", "1"),
+                                 env_is("SGPRS_CUDNN_HEUR", "b"),       env_is("SGPRS_CUDNN_RTC", "1"),
+                                 env_is("SGPRS_CUDNN_TARGET", "engine"), env_is("SGPRS_CUDNN_AUTOTUNE", "1")};
   return policy;
 }
 
 std::string ConvPolicy::text() const {
-  return std::string(legacy_only ? "legacy API only" : "backend API first") + ", fp32 " +
-         (tf32 ? "may use TF32" : "strict") + ", " + (deterministic ? "deterministic engines only" : "any engine") +
+  return std::string(legacy_only ? "legacy API only" : "backend API first") + ", " +
+         (deterministic ? "deterministic engines only" : "any engine") +
          ", heuristic " + (heuristic_b ? "B" : "A") + (runtime_compiled_first ? ", run-time compiled in order" : "") +
          (engine_target ? ", engines rebuilt with the SM target" : ", SM count ranks engines") +
          (autotune ? ", fastest of the first engines timed on the partition" : ", heuristic's first engine");

@@ -24,10 +24,10 @@ struct ConvPathCounts {
 ConvPathCounts& conv_path_counts();
 
 /// How convolutions choose their cuDNN engines; read once from the environment, so that an
-/// experiment can compare policies without a rebuild:
+/// experiment can compare policies without a rebuild. Whether fp32 convolutions may use TF32 is
+/// not a policy but the model instance's precision (dtype.hpp; `sgprs profile --precision tf32`,
+/// which replaced the variable SGPRS_CUDNN_FP32=tf32):
 ///   SGPRS_CUDNN_API=legacy          every convolution through the legacy API (no SM target)
-///   SGPRS_CUDNN_FP32=tf32           fp32 convolutions may use TF32 tensor cores (PyTorch's
-///                                   default for convolutions); default: strict FP32
 ///   SGPRS_CUDNN_DETERMINISTIC=1     exclude nondeterministic engines (e.g. split-K with atomics)
 ///   SGPRS_CUDNN_HEUR=b              backend heuristic mode B instead of A
 ///   SGPRS_CUDNN_RTC=1               run-time compiled engines in heuristic order (default: last)
@@ -47,7 +47,6 @@ ConvPathCounts& conv_path_counts();
 ///                                   (traces/profiles/README.md).
 struct ConvPolicy {
   bool legacy_only = false;
-  bool tf32 = false;
   bool deterministic = false;
   bool heuristic_b = false;
   bool runtime_compiled_first = false;

@@ -1,7 +1,7 @@
 #include "profiler/ops/model_instance.hpp"
 
 #include "common/errors.hpp"
-#include "profiler/ops/check.hpp"
+#include "profiler/cuda_check.hpp"
 #include "profiler/ops/kernels.hpp"
 #include "profiler/ops/model_runner.hpp"
 #include "profiler/ops/stream_handles.hpp"
@@ -16,8 +16,29 @@ DType parse_dtype(std::string_view text) {
 
 std::string_view dtype_name(DType dtype) { return dtype == DType::kFp16 ? "fp16" : "fp32"; }
 
+Precision parse_precision(std::string_view text, const std::string& source) {
+  if (text == "fp32") return Precision::kFp32;
+  if (text == "tf32") return Precision::kTf32;
+  if (text == "fp16") return Precision::kFp16;
+  throw sgprs::InputError(source, "", "unknown precision '" + std::string(text) + "' (known: fp32, tf32, fp16)");
+}
+
+std::string_view precision_name(Precision precision) {
+  switch (precision) {
+    case Precision::kTf32:
+      return "tf32";
+    case Precision::kFp16:
+      return "fp16";
+    case Precision::kFp32:
+      break;
+  }
+  return "fp32";
+}
+
+ModelInstance::ModelInstance(const sgprs::Model& model, Precision precision, int batch)
+    : runner_(std::make_unique<ops::ModelRunner>(model, precision, batch)) {}
 ModelInstance::ModelInstance(const sgprs::Model& model, DType dtype, int batch)
-    : runner_(std::make_unique<ops::ModelRunner>(model, dtype, batch)) {}
+    : ModelInstance(model, strict_precision(dtype), batch) {}
 ModelInstance::~ModelInstance() = default;
 ModelInstance::ModelInstance(ModelInstance&&) noexcept = default;
 ModelInstance& ModelInstance::operator=(ModelInstance&&) noexcept = default;
@@ -45,7 +66,7 @@ std::vector<float> download(DType dtype, const void* data, std::int64_t count) {
   ops::DeviceBuffer staging(static_cast<std::size_t>(count) * sizeof(float));
   ops::to_float(dtype, data, static_cast<float*>(staging.get()), count, nullptr);
   std::vector<float> host(static_cast<std::size_t>(count));
-  SGPRS_OPS_CUDA(cudaMemcpy(host.data(), staging.get(), host.size() * sizeof(float), cudaMemcpyDeviceToHost));
+  SGPRS_CUDA_CALL(cudaMemcpy(host.data(), staging.get(), host.size() * sizeof(float), cudaMemcpyDeviceToHost));
   return host;
 }
 
@@ -54,9 +75,9 @@ void upload(DType dtype, const std::vector<float>& host, void* data, std::int64_
     throw std::invalid_argument(std::string(what) + ": expected " + std::to_string(count) + " values, got " +
                                 std::to_string(host.size()));
   ops::DeviceBuffer staging(host.size() * sizeof(float));
-  SGPRS_OPS_CUDA(cudaMemcpy(staging.get(), host.data(), host.size() * sizeof(float), cudaMemcpyHostToDevice));
+  SGPRS_CUDA_CALL(cudaMemcpy(staging.get(), host.data(), host.size() * sizeof(float), cudaMemcpyHostToDevice));
   ops::from_float(dtype, static_cast<const float*>(staging.get()), data, count, nullptr);
-  SGPRS_OPS_CUDA(cudaStreamSynchronize(nullptr));
+  SGPRS_CUDA_CALL(cudaStreamSynchronize(nullptr));
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // Running a model's stages, or one standalone operation, on a GPU stream.
 //
 //   sgprs::Model model = sgprs::Model::load("traces/models/resnet18.json");
-//   ModelInstance net(model, DType::kFp16, /*batch=*/1);   // weights, activations: cudaMalloc now
+//   ModelInstance net(model, Precision::kTf32, /*batch=*/1);   // weights, activations: cudaMalloc now
 //   net.enqueue_stage(0, stream, 8);   // eager warm-up on this stream (creates its library handles)
 //   cudaStreamBeginCapture(stream, ...); net.enqueue_stage(0, stream, 8); cudaStreamEndCapture(...);
 //
@@ -42,7 +42,9 @@ class ModelRunner;
 class ModelInstance {
  public:
   /// Throws sgprs::InputError naming the model and layer field when a layer's op or attributes
-  /// are not understood, and std::runtime_error on a CUDA/cuBLAS/cuDNN failure.
+  /// are not understood, and sgprs::GpuError on a CUDA/cuBLAS/cuDNN failure.
+  ModelInstance(const sgprs::Model& model, Precision precision, int batch);
+  /// Strict precision of that element type (fp32 without TF32).
   ModelInstance(const sgprs::Model& model, DType dtype, int batch);
   ~ModelInstance();
   ModelInstance(ModelInstance&&) noexcept;
@@ -83,7 +85,8 @@ sgprs::Model op_case_model(std::string_view case_name);
 class OpInstance {
  public:
   /// Throws sgprs::InputError("--ops", "", "unknown op ...; known: ...") for an unknown name.
-  OpInstance(std::string_view case_name, DType dtype);
+  OpInstance(std::string_view case_name, Precision precision);
+  OpInstance(std::string_view case_name, DType dtype) : OpInstance(case_name, strict_precision(dtype)) {}
   ~OpInstance();
   OpInstance(OpInstance&&) noexcept;
   OpInstance& operator=(OpInstance&&) noexcept;

@@ -1,7 +1,7 @@
 #include "profiler/ops/model_runner.hpp"
 
 #include "common/errors.hpp"
-#include "profiler/ops/check.hpp"
+#include "profiler/cuda_check.hpp"
 #include "profiler/ops/kernels.hpp"
 
 #include <stdexcept>
@@ -29,12 +29,13 @@ Shape batched(int batch, const Shape& shape) {
 
 }  // namespace
 
-ModelRunner::ModelRunner(const sgprs::Model& model, DType dtype, int batch)
-    : dtype_(dtype), batch_(batch), graph_(build_layer_graph(model, "model '" + model.name() + "'")) {
+ModelRunner::ModelRunner(const sgprs::Model& model, Precision precision, int batch)
+    : dtype_(storage_dtype(precision)), batch_(batch), graph_(build_layer_graph(model, "model '" + model.name() + "'")) {
   if (batch < 1) throw InputError("--batch", "", "batch size must be at least 1, got " + std::to_string(batch));
   for (const Stage& stage : model.stages()) stage_names_.push_back(stage.name);
   // Construction work goes to the legacy default stream of the current context, then one sync.
   const cudaStream_t setup = nullptr;
+  const DType dtype = dtype_;
   const std::string base = model.name() + "/";
 
   input_.shape = batched(batch, graph_.input_shape);
@@ -62,7 +63,7 @@ ModelRunner::ModelRunner(const sgprs::Model& model, DType dtype, int batch)
       // Activations start random too, so a stage run alone (or an op case) never reads zeros.
       fill_uniform(dtype, out.data, out.count(), seed_of(base + spec.name), -1.0f, 1.0f, setup);
     }
-    ops_.push_back(make_layer_op(spec, dtype, inputs, out));
+    ops_.push_back(make_layer_op(spec, precision, inputs, out));
     std::size_t slot = 0;
     for (Param& p : ops_.back()->params()) {
       fill_uniform(dtype, p.buffer.get(), p.count(), seed_of(base + spec.name + "/" + std::to_string(slot++)), p.lo,
@@ -70,7 +71,7 @@ ModelRunner::ModelRunner(const sgprs::Model& model, DType dtype, int batch)
       device_bytes_ += p.buffer.bytes();
     }
   }
-  SGPRS_OPS_CUDA(cudaStreamSynchronize(setup));
+  SGPRS_CUDA_CALL(cudaStreamSynchronize(setup));
 }
 
 void ModelRunner::enqueue_stage(std::size_t stage, cudaStream_t stream, int sm_count) {

@@ -13,7 +13,7 @@ namespace sgprs::profiler::ops {
 
 class ModelRunner {
  public:
-  ModelRunner(const sgprs::Model& model, DType dtype, int batch);
+  ModelRunner(const sgprs::Model& model, Precision precision, int batch);
 
   std::size_t stage_count() const { return stage_names_.size(); }
   const std::string& stage_name(std::size_t stage) const { return stage_names_.at(stage); }

@@ -5,7 +5,8 @@
 namespace sgprs::profiler::ops {
 
 // cudnn_ops.cpp: conv2d, maxpool2d, avgpool2d, relu, relu6.
-std::unique_ptr<LayerOp> make_conv2d(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y);
+std::unique_ptr<LayerOp> make_conv2d(const LayerSpec& spec, Precision precision, const TensorRef& x,
+                                     const TensorRef& y);
 std::unique_ptr<LayerOp> make_pool2d(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y);
 std::unique_ptr<LayerOp> make_cudnn_activation(const LayerSpec& spec, DType dtype, const TensorRef& x,
                                                const TensorRef& y);

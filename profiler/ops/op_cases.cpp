@@ -85,12 +85,12 @@ sgprs::Model op_case_model(std::string_view case_name) {
   return sgprs::Model::from_json(case_model(c), std::string("op case ") + c.name);
 }
 
-OpInstance::OpInstance(std::string_view case_name, DType dtype) {
+OpInstance::OpInstance(std::string_view case_name, Precision precision) {
   const OpCase& c = find_case(case_name);
   const sgprs::Model model = op_case_model(case_name);
   description_ = std::string(c.name) + ": " + c.layer + " on input " + c.input_shape + " (batch 1, " +
-                 std::string(dtype_name(dtype)) + ")";
-  instance_ = std::make_unique<ModelInstance>(model, dtype, 1);
+                 std::string(precision_name(precision)) + ")";
+  instance_ = std::make_unique<ModelInstance>(model, precision, 1);
 }
 
 OpInstance::~OpInstance() = default;

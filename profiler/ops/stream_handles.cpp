@@ -1,6 +1,7 @@
 #include "profiler/ops/stream_handles.hpp"
 
-#include "profiler/ops/check.hpp"
+#include "profiler/cuda_check.hpp"
+#include "profiler/driver_api.hpp"
 
 #include <memory>
 #include <mutex>
@@ -25,25 +26,16 @@ std::unordered_map<cudaStream_t, std::unique_ptr<StreamHandles>>& registry() {
 class StreamContextGuard {
  public:
   explicit StreamContextGuard(cudaStream_t stream) {
-    using GetCtx = CUresult (*)(CUstream, CUcontext*);
-    using PushCtx = CUresult (*)(CUcontext);
-    auto get_ctx = reinterpret_cast<GetCtx>(driver_entry_point("cuStreamGetCtx", 12000));
-    auto push_ctx = reinterpret_cast<PushCtx>(driver_entry_point("cuCtxPushCurrent", 12000));
-    pop_ctx_ = reinterpret_cast<PopCtx>(driver_entry_point("cuCtxPopCurrent", 12000));
     CUcontext ctx = nullptr;
-    SGPRS_OPS_DRIVER(get_ctx(reinterpret_cast<CUstream>(stream), &ctx));
-    SGPRS_OPS_DRIVER(push_ctx(ctx));
+    SGPRS_CUDA_CALL(driver().cuStreamGetCtx(reinterpret_cast<CUstream>(stream), &ctx));
+    SGPRS_CUDA_CALL(driver().cuCtxPushCurrent(ctx));
   }
   ~StreamContextGuard() {
     CUcontext popped = nullptr;
-    pop_ctx_(&popped);
+    driver().cuCtxPopCurrent(&popped);
   }
   StreamContextGuard(const StreamContextGuard&) = delete;
   StreamContextGuard& operator=(const StreamContextGuard&) = delete;
-
- private:
-  using PopCtx = CUresult (*)(CUcontext*);
-  PopCtx pop_ctx_ = nullptr;
 };
 
 class RelaxedCaptureGuard {
@@ -60,18 +52,18 @@ class RelaxedCaptureGuard {
 std::unique_ptr<StreamHandles> create_handles(cudaStream_t stream) {
   RelaxedCaptureGuard relaxed;
   // The runtime must have initialised the primary context before the driver call below.
-  SGPRS_OPS_CUDA(cudaFree(nullptr));
+  SGPRS_CUDA_CALL(cudaFree(nullptr));
   StreamContextGuard context(stream);
   auto h = std::make_unique<StreamHandles>();
   h->stream = stream;
-  SGPRS_OPS_CUDA(cudaMalloc(&h->workspace, kWorkspaceBytes));
-  SGPRS_OPS_CUBLAS(cublasCreate(&h->cublas));
-  SGPRS_OPS_CUBLAS(cublasSetStream(h->cublas, stream));
-  SGPRS_OPS_CUBLAS(cublasSetWorkspace(h->cublas, h->workspace, kWorkspaceBytes));
-  SGPRS_OPS_CUBLAS(cublasSetPointerMode(h->cublas, CUBLAS_POINTER_MODE_HOST));
-  SGPRS_OPS_CUBLAS(cublasLtCreate(&h->cublas_lt));
-  SGPRS_OPS_CUDNN(cudnnCreate(&h->cudnn));
-  SGPRS_OPS_CUDNN(cudnnSetStream(h->cudnn, stream));
+  SGPRS_CUDA_CALL(cudaMalloc(&h->workspace, kWorkspaceBytes));
+  SGPRS_CUDA_CALL(cublasCreate(&h->cublas));
+  SGPRS_CUDA_CALL(cublasSetStream(h->cublas, stream));
+  SGPRS_CUDA_CALL(cublasSetWorkspace(h->cublas, h->workspace, kWorkspaceBytes));
+  SGPRS_CUDA_CALL(cublasSetPointerMode(h->cublas, CUBLAS_POINTER_MODE_HOST));
+  SGPRS_CUDA_CALL(cublasLtCreate(&h->cublas_lt));
+  SGPRS_CUDA_CALL(cudnnCreate(&h->cudnn));
+  SGPRS_CUDA_CALL(cudnnSetStream(h->cudnn, stream));
   return h;
 }
 
@@ -98,7 +90,7 @@ void forget_stream(cudaStream_t stream) {
 cudnnHandle_t setup_cudnn_handle() {
   static cudnnHandle_t handle = [] {
     cudnnHandle_t h = nullptr;
-    SGPRS_OPS_CUDNN(cudnnCreate(&h));
+    SGPRS_CUDA_CALL(cudnnCreate(&h));
     return h;
   }();
   return handle;
@@ -107,7 +99,7 @@ cudnnHandle_t setup_cudnn_handle() {
 cublasLtHandle_t setup_cublas_lt_handle() {
   static cublasLtHandle_t handle = [] {
     cublasLtHandle_t h = nullptr;
-    SGPRS_OPS_CUBLAS(cublasLtCreate(&h));
+    SGPRS_CUDA_CALL(cublasLtCreate(&h));
     return h;
   }();
   return handle;

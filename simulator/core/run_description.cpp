@@ -33,7 +33,7 @@ Json run_provenance(const Profile& profile, const Workload& workload, const Layo
               {"duration_ns", options.duration_ns},
               {"predicted_times", to_string(options.predicted_times)},
               {"profile", {{"source", profile.source()}, {"device", profile.device_name()},
-                           {"sm_count", profile.gpu().sm_count}}},
+                           {"sm_count", profile.gpu().sm_count}, {"precision", profile.precision()}}},
               {"taskset", {{"name", workload.taskset_name}, {"source", workload.taskset_source},
                            {"tasks", workload.tasks.size()}}}};
 }

@@ -1,7 +1,7 @@
 #include "simulator/experiments/sweep_runner.hpp"
 
 #include "common/errors.hpp"
-#include "simulator/experiments/progress_bar.hpp"
+#include "common/progress_bar.hpp"
 #include "simulator/experiments/sweep_summary.hpp"
 
 #include <algorithm>

@@ -65,3 +65,32 @@ TEST(Profile, BadFields) {
   doc["device"].erase("sm_count");
   EXPECT_EQ(field_of(doc), "device.sm_count");
 }
+
+TEST(Profile, PrecisionIsReadOrInferredFromTheDtype) {
+  Json doc = Json::parse(kProfile);
+  // A file written before the "precision" field: fp32 unless its dtype says fp16.
+  EXPECT_EQ(Profile::from_json(doc, "p.json").precision(), "fp32");
+  doc["dtype"] = "fp16";
+  EXPECT_EQ(Profile::from_json(doc, "p.json").precision(), "fp16");
+  doc["dtype"] = "fp32";
+  doc["precision"] = "tf32";
+  EXPECT_EQ(Profile::from_json(doc, "p.json").precision(), "tf32");
+}
+
+TEST(Profile, BadPrecisionNamesTheField) {
+  Json doc = Json::parse(kProfile);
+  doc["precision"] = "bf16";
+  EXPECT_EQ(field_of(doc), "precision");
+  doc["precision"] = "fp16";  // with dtype fp32 (the default): a contradiction
+  EXPECT_EQ(field_of(doc), "precision");
+  doc = Json::parse(kProfile);
+  doc["dtype"] = "int8";
+  EXPECT_EQ(field_of(doc), "dtype");
+}
+
+TEST(Profile, ShippedProfilesStatePrecision) {
+  // The shipped strict files predate the field; they must read as fp32 and fp16.
+  const std::string dir = std::string(SGPRS_SOURCE_DIR) + "/traces/profiles/";
+  EXPECT_EQ(Profile::load(dir + "h200-fp32.json").precision(), "fp32");
+  EXPECT_EQ(Profile::load(dir + "h100-fp16.json").precision(), "fp16");
+}

@@ -180,17 +180,17 @@ TEST_P(BatchIndependence, FirstSampleOfABatchOfTwoEqualsABatchOfOne) {
 
 INSTANTIATE_TEST_SUITE_P(Models, BatchIndependence, ::testing::Values("resnet18", "inception_v3", "vit_b16"));
 
-class EveryShippedModel : public ::testing::TestWithParam<std::tuple<std::string, DType>> {
+class EveryShippedModel : public ::testing::TestWithParam<std::tuple<std::string, Precision>> {
  protected:
   void SetUp() override { SGPRS_REQUIRE_GPU(); }
 };
 
 TEST_P(EveryShippedModel, RunsAllStagesToAFiniteOutput) {
-  const auto& [name, dtype] = GetParam();
+  const auto& [name, precision] = GetParam();
   const Model model = Model::load(kModels + name + ".json");
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
-  ModelInstance net(model, dtype, 1);
+  ModelInstance net(model, precision, 1);
   const auto t1 = Clock::now();
   testing::Stream stream;
   poison_stage_outputs(net, model);
@@ -202,7 +202,7 @@ TEST_P(EveryShippedModel, RunsAllStagesToAFiniteOutput) {
   expect_meaningful(net.read_tensor(model.layers().back().name), name);
   auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
   std::printf("[ info ] %s %s: %zu stages, %.1f MiB on the GPU; construct %.0f ms, first run at 32 SMs %.0f ms\n",
-              name.c_str(), std::string(dtype_name(dtype)).c_str(), net.stage_count(),
+              name.c_str(), std::string(precision_name(precision)).c_str(), net.stage_count(),
               static_cast<double>(net.device_bytes()) / (1 << 20), ms(t0, t1), ms(t2, t3));
   std::printf("[ info ] %s\n", library_notes().c_str());
 }
@@ -210,9 +210,9 @@ TEST_P(EveryShippedModel, RunsAllStagesToAFiniteOutput) {
 INSTANTIATE_TEST_SUITE_P(Models, EveryShippedModel,
                          ::testing::Combine(::testing::Values("resnet18", "resnet50", "mobilenet_v2", "unet",
                                                               "inception_v3", "vit_b16"),
-                                            ::testing::Values(DType::kFp32, DType::kFp16)),
+                                            ::testing::Values(Precision::kFp32, Precision::kTf32, Precision::kFp16)),
                          [](const auto& p) {
-                           return std::get<0>(p.param) + "_" + std::string(dtype_name(std::get<1>(p.param)));
+                           return std::get<0>(p.param) + "_" + std::string(precision_name(std::get<1>(p.param)));
                          });
 
 TEST(OpCases, EveryCaseRunsInBothDtypesAtTwoSmCounts) {

@@ -50,6 +50,27 @@ TEST_P(OpCheck, Conv2dStridedPaddedWithBias) {
   expect_close(y, ref::conv2d(p, tensor("input"), param("y", 0), &b), GetParam(), "conv 3x3 s2 p1 + bias");
 }
 
+// tf32 (PyTorch's default for fp32 convolutions): fp32 storage, inputs rounded to TF32's 10-bit
+// mantissa inside the tensor-core engines, so the answer agrees with the double reference to
+// fp16's tolerance (the same 11 significant bits), not fp32's. Large enough (64 channels, 3x3)
+// that cuDNN has tensor-core engines to choose; at 8 and 64 SMs, as the profiler runs it.
+TEST(OpCheckTf32, ConvolutionMatchesTheReferenceWithinTf32Rounding) {
+  SGPRS_REQUIRE_GPU();
+  testing::Stream stream;
+  const std::string layers = R"([{"name":"y","op":"conv2d","inputs":["input"],"out_channels":64,"kernel":3,
+                                 "padding":1,"bias":false}])";
+  for (int sm : {8, 64}) {
+    ModelInstance net(testing::single_stage_model(layers, "[64,14,14]"), Precision::kTf32, 2);
+    net.write_tensor("input", testing::random_values(count_of(net.tensor_shape("input")), 11));
+    net.write_tensor("y", testing::poison(count_of(net.tensor_shape("y"))));
+    net.enqueue_all(stream.get(), sm);
+    stream.sync();
+    const ref::Conv p{2, 64, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1};
+    expect_close(net.read_tensor("y"), ref::conv2d(p, net.read_tensor("input"), net.read_param("y", 0), nullptr),
+                 DType::kFp16, "tf32 conv 3x3 64c at " + std::to_string(sm) + " SMs (fp16's tolerance)");
+  }
+}
+
 // With autotuning (SGPRS_CUDNN_AUTOTUNE=1; ctest runs the convolution tests a second time with it,
 // as ops_conv_tests_with_autotuning), the first eager run for an SM count times the heuristic's
 // engines and keeps the fastest: whichever wins, the answer must stay the reference's, and the

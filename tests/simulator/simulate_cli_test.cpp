@@ -68,6 +68,8 @@ TEST_F(SimulateCli, WritesSummaryEventsAndTimeline) {
   EXPECT_EQ(summary.at("provenance").at("seed"), 3);
   EXPECT_EQ(summary.at("provenance").at("gpu_times"), "isolated");
   EXPECT_EQ(summary.at("provenance").at("predicted_times"), "occupied");
+  // tests/data/sim/profile.json has no "precision" field and no dtype: strict fp32.
+  EXPECT_EQ(summary.at("provenance").at("profile").at("precision"), "fp32");
   std::ifstream events(dir_ / "out/events.jsonl");
   std::string header;
   std::getline(events, header);
@@ -78,6 +80,7 @@ TEST_F(SimulateCli, WritesSummaryEventsAndTimeline) {
   const std::string table = slurp(dir_ / "stdout.txt");
   EXPECT_NE(table.find("cam#0"), std::string::npos);
   EXPECT_NE(table.find("busy%"), std::string::npos);
+  EXPECT_NE(table.find("precision fp32"), std::string::npos) << table;
 
   // The throughput bound, by hand from tests/data/sim/profile.json (16 SMs; least SM-ns per run,
   // always at 4 SMs here): resnetlike 4 x (300+400+350+350+400+60) us = 7.44 SM-ms per job,

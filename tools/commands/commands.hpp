@@ -1,7 +1,8 @@
 #pragma once
 // Each verb of `sgprs` lives in its own file here and registers itself on the
 // top-level app: its flags, its --help text and its callback. Callbacks throw
-// sgprs::InputError (exit 2) or sgprs::NoGpuError (exit 3); main maps them.
+// sgprs::InputError (exit 2), sgprs::NoGpuError (exit 3), sgprs::NotAvailableError (exit 4)
+// or sgprs::GpuError (exit 5); main maps them.
 #include <CLI/CLI.hpp>
 
 #include <string>

@@ -155,8 +155,8 @@ void print_run_report(const char* verb, const RunArgs& args, const RunInputs& in
   std::printf("sgprs %s: scheduler %s, layout %s, task set %s (%zu tasks), %.6g s, seed %llu\n", verb,
               args.scheduler.c_str(), in.layout.name.c_str(), in.set.name.c_str(), in.workload.tasks.size(),
               args.duration_s, static_cast<unsigned long long>(args.seed));
-  std::printf("profile %s (%s, %d SMs)\n\n", args.profile.c_str(), in.profile.device_name().c_str(),
-              in.profile.gpu().sm_count);
+  std::printf("profile %s (%s, %d SMs, precision %s)\n\n", args.profile.c_str(), in.profile.device_name().c_str(),
+              in.profile.gpu().sm_count, in.profile.precision().c_str());
   std::fputs(sim::format_summary_table(summary).c_str(), stdout);
   std::printf("bound: this mix can complete at most %.1f jobs/s on this GPU (every stage at its most SM-efficient "
               "size, SMs perfectly packed); offered %.1f jobs/s, so at most %.1f here; throughput is %.1f%% of that\n",

@@ -1,9 +1,12 @@
-#include "simulator/experiments/progress_bar.hpp"
+#include "common/progress_bar.hpp"
 
-#include <string>
 #include <unistd.h>
 
-namespace sgprs::exp {
+#include <algorithm>
+#include <string>
+#include <utility>
+
+namespace sgprs {
 
 namespace {
 
@@ -16,27 +19,30 @@ std::string duration_text(double seconds) {
 
 }  // namespace
 
-ProgressBar::ProgressBar(std::size_t total, std::size_t already_done, std::FILE* stream, bool enabled)
+ProgressBar::ProgressBar(std::size_t total, std::size_t already_done, std::FILE* stream, bool enabled,
+                         std::string unit)
     : total_(total),
       done_(already_done),
       skipped_(already_done),
       stream_(stream),
       enabled_(enabled && stream != nullptr),
       terminal_(stream != nullptr && isatty(fileno(stream)) != 0),
+      unit_(std::move(unit)),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {
   if (enabled_ && terminal_) draw(false);
 }
 
-void ProgressBar::advance() {
+void ProgressBar::advance(std::size_t units, std::string_view label) {
   std::lock_guard lock(mutex_);
-  ++done_;
+  done_ += units;
+  if (!label.empty()) label_ = label;
   if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
   if (terminal_) {
     if (now - last_draw_ >= std::chrono::milliseconds(100)) draw(false);
   } else if (total_ > 0) {
-    const std::size_t tenth = done_ * 10 / total_;
+    const std::size_t tenth = std::min(done_, total_) * 10 / total_;
     if (tenth > last_reported_tenth_) {
       last_reported_tenth_ = tenth;
       draw(false);
@@ -55,17 +61,20 @@ void ProgressBar::draw(bool final) {
   const std::size_t fresh = done_ - skipped_;
   const double rate = elapsed > 0 ? static_cast<double>(fresh) / elapsed : 0.0;
   constexpr int kWidth = 24;
-  const int filled = total_ == 0 ? kWidth : static_cast<int>(kWidth * done_ / total_);
+  const int filled = total_ == 0 ? kWidth : static_cast<int>(kWidth * std::min(done_, total_) / total_);
   std::string bar = "[" + std::string(static_cast<std::size_t>(filled), '#') +
                     std::string(static_cast<std::size_t>(kWidth - filled), '.') + "]";
   char rate_text[32];
   std::snprintf(rate_text, sizeof rate_text, "%.1f", rate);
-  std::string line = bar + " " + std::to_string(done_) + "/" + std::to_string(total_) + " runs  " + rate_text + " runs/s  ";
+  std::string line = bar + " " + std::to_string(done_) + "/" + std::to_string(total_) + " " + unit_ + "  " +
+                     rate_text + " " + unit_ + "/s  ";
   line += final ? duration_text(elapsed) + " in all"
-                : (rate > 0 ? "~" + duration_text(static_cast<double>(total_ - done_) / rate) + " left" : "starting");
+                : (rate > 0 ? "~" + duration_text(static_cast<double>(total_ - std::min(done_, total_)) / rate) + " left"
+                            : "starting");
+  if (!final && !label_.empty()) line += "  " + label_;
   if (terminal_) std::fprintf(stream_, "\r%s\033[K%s", line.c_str(), final ? "\n" : "");
   else std::fprintf(stream_, "%s\n", line.c_str());
   std::fflush(stream_);
 }
 
-}  // namespace sgprs::exp
+}  // namespace sgprs
