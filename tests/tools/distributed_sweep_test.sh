@@ -60,6 +60,15 @@ case "$mode" in
       2> "$work/mpi.err" || { cat "$work/mpi.err"; echo "FAIL: mpirun exited $?"; exit 1; }
     grep -q "on $ranks compute threads across MPI ranks" "$work/mpi.err" || { cat "$work/mpi.err"; echo "FAIL: not $ranks ranks"; exit 1; }
     same_outputs "$work/single" "$work/mpi"
+    # Rank 0 refuses to resume into another experiment's folder before any run: every rank stops
+    # (none left waiting for work), exit status 2, one line of sgprs's own.
+    status=0
+    # shellcheck disable=SC2046
+    timeout 120 "$mpiexec" $(mpirun_flags) -n "$ranks" "$sgprs" sweep --config "$here/tests/data/experiments/random.json" \
+      --out "$work/mpi" --no-plots --quiet --resume 2> "$work/refused.err" || status=$?
+    [[ $status == 2 && $(grep -c "^sgprs: error: .*another experiment" "$work/refused.err") == 1 ]] ||
+      { cat "$work/refused.err"; echo "FAIL: refused resume exited $status"; exit 1; }
+    echo "refused resume into another experiment's folder: exit status 2, one line"
     ;;
   mpi-death)
     mpiexec="$1"

@@ -17,12 +17,15 @@ namespace sgprs::cli {
 
 namespace {
 
-// Messages: a worker sends kReady once, then kResult (the metrics of the runs it was sent) or
-// kFailed; rank 0 answers each with kWork (a chunk of runs) or kStop. Chunks shrink as the queue
-// empties (a 1/(4 x ranks) share of what is left, at most kMaxChunk), so short runs do not wait on
-// a message each and the last runs still spread over every rank.
+// Messages: every message a worker sends is a request that rank 0 answers with kWork (a chunk of
+// runs) or kStop: kReady (kRequestsInFlight of them at the start), kResult (the metrics of a chunk
+// it was sent) or kFailed. With two requests in flight a worker computes one chunk while the next
+// is on its way, so it never waits on rank 0. Chunks shrink as the queue empties (a 1/(4 x ranks)
+// share of what is left, at most kMaxChunk): short runs do not cost a message each, and the last
+// runs still spread over every rank. A worker is done when it was sent a kStop and holds no chunk.
 enum Tag : int { kReady = 1, kResult = 2, kFailed = 3, kWork = 4, kStop = 5 };
 constexpr std::size_t kMaxChunk = 32;
+constexpr int kRequestsInFlight = 2;
 
 struct WorkMessage {
   std::int64_t item = 0;       // in rank 0's work queue
@@ -89,17 +92,24 @@ int dispatch(const MpiSession& mpi, exp::WorkQueue& queue, int local_threads) {
   std::vector<std::thread> helpers;
   for (int t = 0; t < local_threads; ++t) helpers.emplace_back([&queue] { queue.work(); });
   int working = mpi.size() - 1;
-  std::vector<std::int64_t> held(static_cast<std::size_t>(mpi.size()), -1);  // item each rank computes
+  // Requests a worker will still send: its kReady not yet received, and one per chunk it holds.
+  std::vector<int> requests_to_come(static_cast<std::size_t>(mpi.size()), kRequestsInFlight);
+  // A blocking receive would spin a core that the compute threads need: poll, sleeping longer
+  // while nothing comes (workers hold a spare chunk, so a late answer costs them nothing).
+  auto idle = std::chrono::microseconds(20);
   while (working > 0) {
     int arrived = 0;
     MPI_Status status;
     MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &arrived, &status);
     if (!arrived) {
-      // A blocking receive would spin a core that the compute threads need.
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
+      std::this_thread::sleep_for(idle);
+      idle = std::min(idle * 2, std::chrono::microseconds(1000));
       continue;
     }
+    idle = std::chrono::microseconds(20);
     const int source = status.MPI_SOURCE;
+    int& to_come = requests_to_come[static_cast<std::size_t>(source)];
+    --to_come;
     if (status.MPI_TAG == kResult) {
       int bytes = 0;
       MPI_Get_count(&status, MPI_BYTE, &bytes);
@@ -125,9 +135,10 @@ int dispatch(const MpiSession& mpi, exp::WorkQueue& queue, int local_threads) {
     if (!chunk.empty()) {
       MPI_Send(chunk.data(), static_cast<int>(chunk.size() * sizeof(WorkMessage)), MPI_BYTE, source, kWork,
                MPI_COMM_WORLD);
+      ++to_come;
     } else {
       MPI_Send(nullptr, 0, MPI_BYTE, source, kStop, MPI_COMM_WORLD);
-      --working;
+      if (to_come == 0) --working;  // every request answered, the last ones with kStop
     }
   }
   for (std::thread& t : helpers) t.join();
@@ -135,26 +146,29 @@ int dispatch(const MpiSession& mpi, exp::WorkQueue& queue, int local_threads) {
   return local_threads + mpi.size() - 1;
 }
 
-/// Rank 0, when the sweep failed before dispatch (bad --resume folder): stops every rank's first request.
+/// Rank 0, when the sweep failed before dispatch (bad --resume folder): stops every rank's first requests.
 void release_workers(const MpiSession& mpi) {
-  for (int source = 1; source < mpi.size(); ++source) {
-    MPI_Recv(nullptr, 0, MPI_BYTE, source, kReady, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    MPI_Send(nullptr, 0, MPI_BYTE, source, kStop, MPI_COMM_WORLD);
-  }
+  for (int source = 1; source < mpi.size(); ++source)
+    for (int request = 0; request < kRequestsInFlight; ++request) {
+      MPI_Recv(nullptr, 0, MPI_BYTE, source, kReady, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      MPI_Send(nullptr, 0, MPI_BYTE, source, kStop, MPI_COMM_WORLD);
+    }
 }
 
 /// Ranks 1..K-1: ask for runs, simulate them, send the metrics back, until told to stop.
 void serve(const exp::PreparedExperiment& prep, const exp::RunFunction& run) {
   const std::vector<exp::RunKey> keys = exp::enumerate_runs(prep);
-  MPI_Send(nullptr, 0, MPI_BYTE, 0, kReady, MPI_COMM_WORLD);
-  for (;;) {
+  for (int request = 0; request < kRequestsInFlight; ++request) MPI_Send(nullptr, 0, MPI_BYTE, 0, kReady, MPI_COMM_WORLD);
+  for (int unanswered = kRequestsInFlight; unanswered > 0;) {
     MPI_Status status;
     MPI_Probe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &status);
     int bytes = 0;
     MPI_Get_count(&status, MPI_BYTE, &bytes);
     std::vector<WorkMessage> chunk(static_cast<std::size_t>(bytes) / sizeof(WorkMessage));
     MPI_Recv(chunk.data(), bytes, MPI_BYTE, 0, status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    if (status.MPI_TAG == kStop) return;
+    --unanswered;
+    if (status.MPI_TAG == kStop) continue;
+    ++unanswered;  // the kResult or kFailed below
     try {
       std::vector<ResultMessage> results;
       for (const WorkMessage& work : chunk)
