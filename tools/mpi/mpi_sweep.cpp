@@ -41,6 +41,35 @@ void check(int status, const char* call) {
   if (status != MPI_SUCCESS) throw std::runtime_error(std::string("MPI call failed: ") + call);
 }
 
+/// Waits for the next message from `source` without spinning: MPI's blocking calls poll a core
+/// at full speed, which on a machine with no core to spare (ranks beside compute threads, or a
+/// shared node) takes it from the runs. Sleeps 20 us, doubling up to 1 ms, between looks.
+MPI_Status wait_for_message(int source) {
+  auto idle = std::chrono::microseconds(20);
+  for (;;) {
+    int arrived = 0;
+    MPI_Status status;
+    MPI_Iprobe(source, MPI_ANY_TAG, MPI_COMM_WORLD, &arrived, &status);
+    if (arrived) return status;
+    std::this_thread::sleep_for(idle);
+    idle = std::min(idle * 2, std::chrono::microseconds(1000));
+  }
+}
+
+/// MPI_Barrier without spinning (see wait_for_message): a worker waits here while rank 0 writes
+/// the outputs.
+void barrier_without_spinning() {
+  MPI_Request request;
+  MPI_Ibarrier(MPI_COMM_WORLD, &request);
+  auto idle = std::chrono::microseconds(20);
+  for (int done = 0;;) {
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (done) return;
+    std::this_thread::sleep_for(idle);
+    idle = std::min(idle * 2, std::chrono::microseconds(1000));
+  }
+}
+
 /// MPI_Init_thread ... MPI_Finalize. Only the thread that made it calls MPI.
 class MpiSession {
  public:
@@ -50,7 +79,10 @@ class MpiSession {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
   }
-  ~MpiSession() { MPI_Finalize(); }
+  ~MpiSession() {
+    barrier_without_spinning();
+    MPI_Finalize();
+  }
   MpiSession(const MpiSession&) = delete;
   MpiSession& operator=(const MpiSession&) = delete;
   int rank() const { return rank_; }
@@ -94,19 +126,9 @@ int dispatch(const MpiSession& mpi, exp::WorkQueue& queue, int local_threads) {
   int working = mpi.size() - 1;
   // Requests a worker will still send: its kReady not yet received, and one per chunk it holds.
   std::vector<int> requests_to_come(static_cast<std::size_t>(mpi.size()), kRequestsInFlight);
-  // A blocking receive would spin a core that the compute threads need: poll, sleeping longer
-  // while nothing comes (workers hold a spare chunk, so a late answer costs them nothing).
-  auto idle = std::chrono::microseconds(20);
+  // Workers hold a spare chunk, so the dispatcher's sleeps between looks cost them nothing.
   while (working > 0) {
-    int arrived = 0;
-    MPI_Status status;
-    MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &arrived, &status);
-    if (!arrived) {
-      std::this_thread::sleep_for(idle);
-      idle = std::min(idle * 2, std::chrono::microseconds(1000));
-      continue;
-    }
-    idle = std::chrono::microseconds(20);
+    const MPI_Status status = wait_for_message(MPI_ANY_SOURCE);
     const int source = status.MPI_SOURCE;
     int& to_come = requests_to_come[static_cast<std::size_t>(source)];
     --to_come;
@@ -160,8 +182,7 @@ void serve(const exp::PreparedExperiment& prep, const exp::RunFunction& run) {
   const std::vector<exp::RunKey> keys = exp::enumerate_runs(prep);
   for (int request = 0; request < kRequestsInFlight; ++request) MPI_Send(nullptr, 0, MPI_BYTE, 0, kReady, MPI_COMM_WORLD);
   for (int unanswered = kRequestsInFlight; unanswered > 0;) {
-    MPI_Status status;
-    MPI_Probe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &status);
+    const MPI_Status status = wait_for_message(0);
     int bytes = 0;
     MPI_Get_count(&status, MPI_BYTE, &bytes);
     std::vector<WorkMessage> chunk(static_cast<std::size_t>(bytes) / sizeof(WorkMessage));
