@@ -1,4 +1,4 @@
-// sgprs: one program, five verbs (profile, simulate, sweep, live, validate).
+// sgprs: one program, six verbs (profile, simulate, sweep, merge, live, validate).
 #include "common/errors.hpp"
 #include "tools/commands/commands.hpp"
 
@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   sgprs::cli::add_profile_subcommand(app);
   sgprs::cli::add_simulate_subcommand(app);
   sgprs::cli::add_sweep_subcommand(app);
+  sgprs::cli::add_merge_subcommand(app);
   sgprs::cli::add_live_subcommand(app);
   sgprs::cli::add_validate_subcommand(app);
   try {
@@ -19,6 +20,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : sgprs::kExitInputError;
+  } catch (const sgprs::cli::QuietExit& e) {
+    return e.status;
   } catch (const sgprs::InputError& e) {
     std::fprintf(stderr, "sgprs: error: %s\n", e.what());
     return sgprs::kExitInputError;

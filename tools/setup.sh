@@ -14,7 +14,7 @@ if [[ "$mode" != "run" && "$mode" != "test" ]]; then
 fi
 
 packages=(cmake g++ make pkg-config libboost-graph-dev nlohmann-json3-dev libcli11-dev libfmt-dev
-          libgtest-dev libgmock-dev libbenchmark-dev python3 python3-matplotlib)
+          libgtest-dev libgmock-dev libbenchmark-dev python3 python3-matplotlib libopenmpi-dev openmpi-bin procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -21,22 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// FNV-1a of the profile as parsed: a re-measured profile is another experiment.
-std::string profile_fingerprint(const Profile& profile) {
-  std::uint64_t hash = 0xcbf29ce484222325ull;
-  for (const unsigned char c : profile.raw().dump()) hash = (hash ^ c) * 0x100000001b3ull;
-  char text[20];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
-  return text;
-}
-
-/// What identifies the experiment in DIR/sweep.json, compared on --resume.
-Json experiment_identity(const PreparedExperiment& prep) {
-  Json loads = Json::array();
-  for (double l : prep.loads) loads.push_back(load_text(l));
-  return Json{{"config", prep.experiment.raw}, {"loads", loads}, {"profile_fnv1a", profile_fingerprint(prep.profile)}};
-}
-
 RunRow row_for(const PreparedExperiment& prep, const RunKey& key, const RunMetrics& metrics) {
   const std::size_t set = prep.set_index(key.load, key.repetition);
   RunRow row;
@@ -67,21 +51,37 @@ std::map<std::string, RunRow> read_done_rows(const std::string& path) {
   return done;
 }
 
-void check_resumable(const PreparedExperiment& prep, const std::string& sweep_json) {
-  if (!fs::exists(sweep_json)) return;
+/// `record_path` (sweep.json, or shard.json of a shard) left by an earlier execution must describe
+/// the same experiment (and the same shard) as `record`.
+void check_resumable(const Json& record, const std::string& record_path) {
+  if (!fs::exists(record_path)) return;
   Json previous;
   try {
-    std::ifstream in(sweep_json);
+    std::ifstream in(record_path);
     previous = Json::parse(in);
   } catch (const std::exception&) {
     return;  // an unreadable record cannot contradict us; the rows' identities still must match
   }
-  if (previous.contains("experiment") && previous["experiment"] != experiment_identity(prep))
-    throw InputError(sweep_json, "experiment",
+  const bool shard = record.contains("shard");
+  const Json& experiment = shard ? record["sweep"]["experiment"] : record["experiment"];
+  const Json* earlier = shard ? (previous.contains("sweep") ? &previous["sweep"] : nullptr) : &previous;
+  if (earlier && earlier->contains("experiment") && (*earlier)["experiment"] != experiment)
+    throw InputError(record_path, "experiment",
                      "this folder holds a sweep of another experiment (other file, loads or profile); use a new --out");
+  if (shard && previous.contains("shard") && previous["shard"] != record["shard"])
+    throw InputError(record_path, "shard", "this folder holds another shard (" + previous["shard"].dump() +
+                                               "); use a new --out");
 }
 
 }  // namespace
+
+std::vector<RunKey> shard_runs(const PreparedExperiment& prep, const ShardSpec& shard) {
+  std::vector<RunKey> keys = enumerate_runs(prep);
+  if (shard.whole()) return keys;
+  const RunGrid grid = run_grid(prep);
+  std::erase_if(keys, [&](const RunKey& key) { return shard_of(grid, key, shard.count) != shard.index; });
+  return keys;
+}
 
 std::vector<RunKey> enumerate_runs(const PreparedExperiment& prep) {
   std::vector<RunKey> keys;
@@ -99,15 +99,17 @@ SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& option
   const auto start = std::chrono::steady_clock::now();
   fs::create_directories(options.out_dir);
   const std::string runs_path = (fs::path(options.out_dir) / "runs.csv").string();
-  const std::string sweep_path = (fs::path(options.out_dir) / "sweep.json").string();
+  const bool shard = !options.shard.whole();
+  const std::string record_path = (fs::path(options.out_dir) / (shard ? "shard.json" : "sweep.json")).string();
 
-  const std::vector<RunKey> keys = enumerate_runs(prep);
-  std::vector<std::optional<RunRow>> rows(keys.size());
+  const std::vector<RunKey> keys = shard_runs(prep, options.shard);
+  std::vector<std::optional<RunRow>> rows(prep.runs());  // by RunKey::index
   SweepResult result;
   result.runs_total = keys.size();
+  Json record = shard ? shard_record(prep, options.shard, keys.size()) : sweep_record(prep);
 
   if (options.resume) {
-    check_resumable(prep, sweep_path);
+    check_resumable(record, record_path);
     std::map<std::string, RunRow> done = read_done_rows(runs_path);
     for (const RunKey& key : keys) {
       RunRow expected = row_for(prep, key, {});
@@ -120,15 +122,7 @@ SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& option
   }
 
   // Record the experiment before any run, so an interrupted folder can be resumed safely.
-  Json record{{"schema", schema_tag("sgprs.sweep", 1)},
-              {"experiment", experiment_identity(prep)},
-              {"profile", prep.experiment.profile_path},
-              {"device", prep.profile.device_name()},
-              {"bound_max_tasks", prep.bound_max_tasks},
-              {"layouts", Json::array()},
-              {"runs", keys.size()}};
-  for (const Layout& layout : prep.layouts) record["layouts"].push_back(layout.to_json());
-  write_file_atomic(sweep_path, dump_pretty(record));
+  write_file_atomic(record_path, dump_pretty(record));
 
   // Start runs.csv afresh with the kept rows; new rows are appended as they finish.
   {
@@ -145,7 +139,7 @@ SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& option
   std::vector<std::vector<RunKey>> pending;
   std::map<std::string, std::size_t> item_of;
   std::map<std::string, RunMetrics> resumed_by_signature;
-  std::vector<std::string> signatures(keys.size());
+  std::vector<std::string> signatures(prep.runs());  // by RunKey::index
   if (signature)
     for (const RunKey& key : keys) {
       signatures[key.index] = signature(key);
@@ -171,10 +165,6 @@ SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& option
   std::stable_sort(pending.begin(), pending.end(),
                    [](const auto& a, const auto& b) { return a.front().load > b.front().load; });
 
-  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-  const auto jobs = static_cast<std::size_t>(options.jobs > 0 ? options.jobs : static_cast<int>(hw));
-  result.threads = static_cast<int>(std::max<std::size_t>(1, std::min(jobs, pending.size())));
-
   ProgressBar progress(keys.size(), result.runs_resumed, stderr, options.progress);
   std::mutex write_mutex;
   auto record_row = [&](const RunKey& key, const RunMetrics& metrics) {
@@ -190,51 +180,43 @@ SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& option
   };
   for (const RunKey& key : copied) record_row(key, resumed_by_signature.at(signatures[key.index]));
 
-  std::atomic<std::size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::exception_ptr failure;
-  auto worker = [&] {
-    for (;;) {
-      const std::size_t i = next.fetch_add(1);
-      if (i >= pending.size() || failed.load()) return;
-      try {
-        const RunMetrics metrics = run(pending[i].front());
-        for (const RunKey& key : pending[i]) record_row(key, metrics);
-      } catch (...) {
-        std::lock_guard lock(write_mutex);
-        if (!failed.exchange(true)) failure = std::current_exception();
-        return;
-      }
-    }
+  std::vector<RunKey> representatives;
+  representatives.reserve(pending.size());
+  for (const auto& item : pending) representatives.push_back(item.front());
+  const ItemDone item_done = [&](std::size_t item, const RunMetrics& metrics) {
+    for (const RunKey& key : pending[item]) record_row(key, metrics);
   };
-  std::vector<std::thread> threads;
-  for (int t = 1; t < result.threads; ++t) threads.emplace_back(worker);
-  worker();
-  for (std::thread& t : threads) t.join();
+  WorkQueue queue(representatives, run, item_done);
+  try {
+    if (options.executor) {
+      result.threads = options.executor(queue);
+    } else {
+      const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+      result.threads = run_on_threads(queue, options.jobs > 0 ? options.jobs : static_cast<int>(hw));
+    }
+  } catch (...) {
+    std::fclose(append);
+    throw;
+  }
   std::fclose(append);
-  if (failure) std::rethrow_exception(failure);
   progress.finish();
   result.runs_simulated = pending.size();
   result.runs_executed = keys.size() - result.runs_resumed;
 
   std::vector<RunRow> ordered;
-  ordered.reserve(rows.size());
+  ordered.reserve(keys.size());
   std::string text = run_csv_header() + "\n";
-  for (auto& row : rows) {
-    text += format_run_row(*row) + "\n";
-    ordered.push_back(std::move(*row));
+  for (const RunKey& key : keys) {
+    text += format_run_row(*rows[key.index]) + "\n";
+    ordered.push_back(std::move(*rows[key.index]));
   }
   write_file_atomic(runs_path, text);
-  write_file_atomic((fs::path(options.out_dir) / "summary.csv").string(), summary_csv(summarise(ordered)));
+  if (!shard)
+    write_file_atomic((fs::path(options.out_dir) / "summary.csv").string(), summary_csv(summarise(ordered)));
 
   result.wall_time_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  record["command"] = options.command_line;
-  record["threads"] = result.threads;
-  record["runs_resumed"] = result.runs_resumed;
-  record["runs_executed"] = result.runs_executed;
-  record["runs_simulated"] = result.runs_simulated;
-  record["wall_time_s"] = result.wall_time_s;
-  write_file_atomic(sweep_path, dump_pretty(record));
+  add_execution(record, result, options.command_line);
+  write_file_atomic(record_path, dump_pretty(record));
   return result;
 }
 

@@ -18,16 +18,26 @@
 // be equal only when the runs' results are. Without a signature every run is simulated.
 // The run function is called from several threads at once: it must be thread-safe.
 // An exception in a run stops the pool and is rethrown to the caller.
+// A shard (options.shard) writes DIR/runs.csv with its own runs only, in the
+// canonical order, and DIR/shard.json instead of sweep.json and summary.csv;
+// `sgprs merge` (sweep_merge.hpp) combines the shards.
 #include "simulator/experiments/experiment.hpp"
 #include "simulator/experiments/run_table.hpp"
+#include "simulator/experiments/sweep_record.hpp"
+#include "simulator/experiments/sweep_shard.hpp"
+#include "simulator/experiments/work_queue.hpp"
 
 #include <functional>
 #include <string>
 
 namespace sgprs::exp {
 
-using RunFunction = std::function<RunMetrics(const RunKey&)>;
 using RunSignature = std::function<std::string(const RunKey&)>;
+/// Computes every item of the queue (each the representative of runs with one
+/// signature) and returns the number of compute threads used in all; rethrows
+/// the first failure. The default runs them on `jobs` local threads; an MPI sweep
+/// hands them to other processes too (tools/mpi/mpi_sweep.hpp).
+using QueueExecutor = std::function<int(WorkQueue& queue)>;
 
 struct SweepOptions {
   std::string out_dir;
@@ -35,19 +45,15 @@ struct SweepOptions {
   bool resume = false;
   bool progress = true;  // the bar on stderr
   std::string command_line;  // recorded in sweep.json
-};
-
-struct SweepResult {
-  std::size_t runs_total = 0;
-  std::size_t runs_resumed = 0;  // found done in runs.csv
-  std::size_t runs_executed = 0;   // rows produced now (simulated or shared)
-  std::size_t runs_simulated = 0;  // run-function calls
-  int threads = 0;
-  double wall_time_s = 0;
+  ShardSpec shard;  // not whole: run only this shard's runs (sweep_shard.hpp) and write DIR/shard.json, no summary
+  QueueExecutor executor;  // empty: local threads
 };
 
 /// Every run's key, in the canonical order.
 std::vector<RunKey> enumerate_runs(const PreparedExperiment& prep);
+
+/// The runs of one shard, in the canonical order.
+std::vector<RunKey> shard_runs(const PreparedExperiment& prep, const ShardSpec& shard);
 
 SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& options, const RunFunction& run,
                       const RunSignature& signature = {});

@@ -1,6 +1,8 @@
 // `sgprs sweep` through the real binary: a sweep writes its tables, gives the
 // same runs.csv with one or two threads, resumes without rerunning, and every
 // bad experiment file gives one line on stderr, exit status 2 and no output folder.
+// `sgprs sweep --shard I/N` + `sgprs merge` give the unsharded sweep's bytes, and
+// merge refuses missing, duplicated, unfinished and foreign shards in one line.
 #include "common/json_io.hpp"
 
 #include <gtest/gtest.h>
@@ -53,6 +55,34 @@ class SweepCli : public ::testing::Test {
     const int raw = std::system(cmd.c_str());
     return Result{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(err)};
   }
+  Result merge(const std::string& dirs, const std::string& out) {
+    const std::string err = (dir_ / "stderr.txt").string();
+    const std::string cmd = std::string(SGPRS_BINARY) + " merge " + dirs + " --out " + (dir_ / out).string() +
+                            " --no-plots > /dev/null 2> " + err;
+    const int raw = std::system(cmd.c_str());
+    return Result{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(err)};
+  }
+  std::string shard_dirs(const std::string& prefix, std::initializer_list<int> shards, int count) {
+    std::string dirs;
+    for (int i : shards) dirs += " " + (dir_ / (prefix + std::to_string(i) + "of" + std::to_string(count))).string();
+    return dirs;
+  }
+  void run_shards(const std::string& cfg, const std::string& prefix, int count) {
+    for (int i = 0; i < count; ++i) {
+      const Result r = sweep(cfg, prefix + std::to_string(i) + "of" + std::to_string(count),
+                             "--jobs 1 --shard " + std::to_string(i) + "/" + std::to_string(count));
+      ASSERT_EQ(r.status, 0) << r.err;
+    }
+  }
+  /// sweep.json less the fields that say how this execution went.
+  static sgprs::Json sweep_identity(const fs::path& path) {
+    sgprs::Json doc = sgprs::Json::parse(slurp(path));
+    for (const char* field : {"command", "threads", "runs_resumed", "runs_executed", "runs_simulated", "wall_time_s"}) {
+      EXPECT_TRUE(doc.contains(field)) << field;
+      doc.erase(field);
+    }
+    return doc;
+  }
   static std::string slurp(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream s;
@@ -99,6 +129,80 @@ TEST_F(SweepCli, WritesTablesIdenticallyForOneAndTwoThreadsAndResumes) {
   EXPECT_NE(partial.err.find("(10 resumed"), std::string::npos) << partial.err;
   EXPECT_EQ(slurp(dir_ / "one" / "runs.csv"), runs);
   EXPECT_EQ(slurp(dir_ / "one" / "summary.csv"), summary);
+}
+
+TEST_F(SweepCli, FourShardsMergeToTheUnshardedSweepsBytes) {
+  const std::string cfg = config([](sgprs::Json&) {});
+  ASSERT_EQ(sweep(cfg, "whole", "--jobs 2").status, 0);
+  run_shards(cfg, "s", 4);
+  // 2 schedulers x 3 loads x 2 repetitions = 12 groups of 2 layouts: 3 groups, 6 runs, per shard.
+  for (int i = 0; i < 4; ++i) {
+    const fs::path shard = dir_ / ("s" + std::to_string(i) + "of4");
+    const std::string runs = slurp(shard / "runs.csv");
+    EXPECT_EQ(std::count(runs.begin(), runs.end(), '\n'), 7) << shard;
+    EXPECT_FALSE(fs::exists(shard / "summary.csv")) << "a shard's summary would be partial";
+  }
+  // Any order of the folders.
+  const Result merged = merge(shard_dirs("s", {2, 0, 3, 1}, 4), "merged");
+  ASSERT_EQ(merged.status, 0) << merged.err;
+  for (const char* file : {"runs.csv", "summary.csv"})
+    EXPECT_EQ(slurp(dir_ / "merged" / file), slurp(dir_ / "whole" / file)) << file;
+  EXPECT_EQ(sweep_identity(dir_ / "merged" / "sweep.json"), sweep_identity(dir_ / "whole" / "sweep.json"));
+  EXPECT_EQ(sgprs::Json::parse(slurp(dir_ / "merged" / "sweep.json"))["runs_executed"], 24);
+
+  // An interrupted shard resumes like a sweep and still merges to the same bytes.
+  {
+    const std::string runs = slurp(dir_ / "s1of4" / "runs.csv");
+    std::ofstream(dir_ / "s1of4" / "runs.csv") << runs.substr(0, runs.find('\n', runs.find('\n') + 1) + 1);
+  }
+  const Result resumed = sweep(cfg, "s1of4", "--shard 1/4 --resume");
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("6 runs (1 resumed"), std::string::npos) << resumed.err;
+  ASSERT_EQ(merge(shard_dirs("s", {0, 1, 2, 3}, 4), "again").status, 0);
+  EXPECT_EQ(slurp(dir_ / "again" / "runs.csv"), slurp(dir_ / "whole" / "runs.csv"));
+}
+
+TEST_F(SweepCli, MergeRefusesIncompleteForeignAndDuplicatedShards) {
+  const std::string cfg = config([](sgprs::Json&) {});
+  run_shards(cfg, "s", 3);
+  run_shards(cfg, "t", 2);
+  auto expect_refused = [&](const Result& r, const std::string& must_contain) {
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find(must_contain), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ / "out")) << "nothing written";
+  };
+  expect_refused(merge(shard_dirs("s", {0, 2}, 3), "out"), "shard(s) 1 of 3 missing");
+  expect_refused(merge(shard_dirs("s", {0, 1, 2, 1}, 3), "out"), "shard 1/3 given twice");
+  expect_refused(merge((dir_ / "nowhere").string(), "out"), "shard.json: missing");
+  // A shard folder given to another shard's --resume.
+  const Result wrong_resume = sweep(cfg, "s0of3", "--shard 1/3 --resume");
+  EXPECT_EQ(wrong_resume.status, 2);
+  EXPECT_NE(wrong_resume.err.find("holds another shard"), std::string::npos) << wrong_resume.err;
+
+  // A shard of another experiment (other loads; the file `cfg` names changes): refused even though
+  // the shard numbers fit.
+  const std::string other = config([](sgprs::Json& d) { d["loads"] = {1, 4}; });
+  ASSERT_EQ(sweep(other, "o2of3", "--shard 2/3").status, 0);
+  expect_refused(merge(shard_dirs("s", {0, 1}, 3) + " " + (dir_ / "o2of3").string(), "out"),
+                 "a shard of another experiment");
+  // Cut into another number of shards.
+  expect_refused(merge(shard_dirs("s", {0, 1, 2}, 3) + shard_dirs("t", {0}, 2), "out"), "cut into 2 shards");
+
+  // An unfinished shard: its last row cut in half.
+  const std::string runs = slurp(dir_ / "s2of3" / "runs.csv");
+  std::ofstream(dir_ / "s2of3" / "runs.csv") << runs.substr(0, runs.size() - 20);
+  expect_refused(merge(shard_dirs("s", {0, 1, 2}, 3), "out"), "--shard 2/3 --resume");
+}
+
+TEST_F(SweepCli, BadShardFlag) {
+  const std::string cfg = config([](sgprs::Json&) {});
+  for (const char* bad : {"4/4", "1", "a/3", "-1/3", "0/0"}) {
+    const Result r = sweep(cfg, "out", std::string("--shard ") + bad);
+    EXPECT_EQ(r.status, 2) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("--shard"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ / "out"));
+  }
 }
 
 TEST_F(SweepCli, UnknownGenerator) {

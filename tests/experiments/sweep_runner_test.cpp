@@ -16,9 +16,12 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 namespace sgprs::exp {
@@ -231,6 +234,89 @@ TEST(RunTable, RowsReadBackExactlySoResumedSummariesMatchFreshOnes) {
   // Values that 10 digits hold stay short.
   EXPECT_NE(line.find(",510,"), std::string::npos) << line;
   EXPECT_NE(line.find(",0.1,"), std::string::npos) << line;
+}
+
+}  // namespace
+}  // namespace sgprs::exp
+
+namespace sgprs::exp {
+namespace {
+
+// The shard rule (sweep_shard.hpp) on a grid of 3 layouts x 2 schedulers x 5 loads x 4 repetitions:
+// 40 groups of 3 runs. Every run is in exactly one shard, a group never spans two shards, and the
+// shards' sizes differ by at most one group.
+TEST(SweepShard, PartitionIsExactBalancedAndKeepsLayoutTwinsTogether) {
+  const RunGrid grid{3, 2, 5, 4};
+  for (int count : {1, 3, 4, 7, 40, 41}) {
+    std::vector<int> shard_of_run;
+    std::map<std::tuple<std::size_t, std::size_t, int>, int> shard_of_group;
+    std::vector<std::size_t> sizes(static_cast<std::size_t>(count), 0);
+    for (std::size_t l = 0; l < grid.layouts; ++l)
+      for (std::size_t s = 0; s < grid.schedulers; ++s)
+        for (std::size_t load = 0; load < grid.loads; ++load)
+          for (int rep = 0; rep < grid.repetitions; ++rep) {
+            const int shard = shard_of(grid, RunKey{0, l, s, load, rep}, count);
+            ASSERT_GE(shard, 0);
+            ASSERT_LT(shard, count);
+            ++sizes[static_cast<std::size_t>(shard)];
+            const auto [it, fresh] = shard_of_group.emplace(std::tuple{s, load, rep}, shard);
+            EXPECT_EQ(it->second, shard) << "layout twins split across shards";
+          }
+    const auto [smallest, largest] = std::minmax_element(sizes.begin(), sizes.end());
+    EXPECT_LE(*largest - *smallest, grid.layouts) << count << " shards";
+    std::size_t total = 0;
+    for (std::size_t n : sizes) total += n;
+    EXPECT_EQ(total, 120u);
+  }
+  // 4 shards divide the 4 repetitions: each shard holds one task set of every (scheduler, load).
+  for (std::size_t s = 0; s < grid.schedulers; ++s)
+    for (std::size_t load = 0; load < grid.loads; ++load) {
+      std::set<int> shards;
+      for (int rep = 0; rep < grid.repetitions; ++rep) shards.insert(shard_of(grid, RunKey{0, 0, s, load, rep}, 4));
+      EXPECT_EQ(shards.size(), 4u);
+    }
+}
+
+TEST(SweepShard, ParsesIOfNAndRejectsTheRest) {
+  const ShardSpec spec = parse_shard("2/5", "--shard");
+  EXPECT_EQ(spec.index, 2);
+  EXPECT_EQ(spec.count, 5);
+  EXPECT_EQ(spec.text(), "2/5");
+  for (const char* bad : {"5/5", "2", "2/", "/5", "x/5", "2/5/1", "-1/5", "0/0", " 1/2"})
+    EXPECT_THROW(parse_shard(bad, "--shard"), InputError) << bad;
+}
+
+// Shards of a sweep hold the unsharded sweep's rows, each once, in the canonical order.
+TEST_F(SweepRunner, ShardsWriteTheWholeSweepsRowsOnce) {
+  const PreparedExperiment prep = prepared();
+  run_sweep(prep, options("whole", 2), fake_run(prep));
+  std::istringstream whole(slurp(root_ / "whole" / "runs.csv"));
+  std::string line;
+  std::getline(whole, line);
+  std::vector<std::string> expected;
+  while (std::getline(whole, line)) expected.push_back(line);
+  std::vector<std::string> from_shards;
+  for (int i = 0; i < 3; ++i) {
+    SweepOptions o = options("shard" + std::to_string(i), 1);
+    o.shard = ShardSpec{i, 3};
+    const SweepResult r = run_sweep(prep, o, fake_run(prep));
+    EXPECT_EQ(r.runs_total, shard_runs(prep, o.shard).size());
+    EXPECT_FALSE(fs::exists(root_ / ("shard" + std::to_string(i)) / "summary.csv"));
+    const Json record = Json::parse(slurp(root_ / ("shard" + std::to_string(i)) / "shard.json"));
+    EXPECT_EQ(record["shard"]["index"], i);
+    EXPECT_EQ(record["runs"], r.runs_total);
+    std::istringstream rows(slurp(root_ / ("shard" + std::to_string(i)) / "runs.csv"));
+    std::getline(rows, line);
+    std::vector<std::string> own;
+    while (std::getline(rows, line)) own.push_back(line);
+    EXPECT_TRUE(std::is_sorted(own.begin(), own.end(), [&](const std::string& a, const std::string& b) {
+      return std::find(expected.begin(), expected.end(), a) < std::find(expected.begin(), expected.end(), b);
+    })) << "a shard's rows keep the canonical order";
+    from_shards.insert(from_shards.end(), own.begin(), own.end());
+  }
+  std::sort(from_shards.begin(), from_shards.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(from_shards, expected);
 }
 
 }  // namespace

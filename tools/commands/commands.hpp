@@ -14,8 +14,18 @@ namespace sgprs::cli {
 /// or, failing that, under the source tree this program was built from.
 std::string shipped_default(const std::string& value, const std::string& default_value);
 
+/// An error already reported by another process (rank 0 of an MPI job): main exits with
+/// `status` without a line of its own.
+struct QuietExit {
+  int status;
+};
+
+/// Draws DIR's plots with tools/plot_sweep.py; a warning, not an error, when that fails.
+void draw_sweep_plots(const std::string& dir);
+
 void add_simulate_subcommand(CLI::App& app);
 void add_sweep_subcommand(CLI::App& app);
+void add_merge_subcommand(CLI::App& app);
 void add_profile_subcommand(CLI::App& app);   // real one only in CUDA builds
 void add_live_subcommand(CLI::App& app);
 void add_validate_subcommand(CLI::App& app);

@@ -4,12 +4,14 @@
 #include "simulator/experiments/experiment.hpp"
 #include "simulator/experiments/simulated_run.hpp"
 #include "simulator/experiments/sweep_runner.hpp"
+#include "simulator/experiments/sweep_shard.hpp"
 #include "tools/commands/commands.hpp"
+#include "tools/mpi/mpi_launch.hpp"
+#include "tools/mpi/mpi_sweep.hpp"
 
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace sgprs::cli {
@@ -23,47 +25,23 @@ struct SweepArgs {
   bool resume = false;
   bool no_plots = false;
   bool quiet = false;
+  std::string shard;
 };
 
-/// tools/plot_sweep.py: $SGPRS_PLOT_SCRIPT, else next to this source file (a
-/// build tree), else beside the executable's parent folder.
-std::string find_plot_script() {
-  if (const char* env = std::getenv("SGPRS_PLOT_SCRIPT")) return env;
-  namespace fs = std::filesystem;
-  const fs::path from_source = fs::path(__FILE__).parent_path().parent_path() / "plot_sweep.py";
-  if (fs::exists(from_source)) return from_source.string();
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec && fs::exists(exe.parent_path().parent_path() / "tools" / "plot_sweep.py"))
-    return (exe.parent_path().parent_path() / "tools" / "plot_sweep.py").string();
-  return "";
-}
-
-/// $SGPRS_PYTHON, else Debian's /usr/bin/python3 (where the README's set-up
-/// installs python3-matplotlib, even when a pyenv python3 comes first on PATH).
-std::string python_interpreter() {
-  if (const char* env = std::getenv("SGPRS_PYTHON")) return env;
-  if (std::filesystem::exists("/usr/bin/python3")) return "/usr/bin/python3";
-  return "python3";
-}
-
-std::string shell_quote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-void run(const SweepArgs& args) {
+void run(const SweepArgs& args, const std::optional<MpiLaunch>& mpi) {
+  const exp::ShardSpec shard = args.shard.empty() ? exp::ShardSpec{} : exp::parse_shard(args.shard, "--shard");
   exp::PreparedExperiment prep =
       exp::prepare_experiment(exp::read_experiment(args.config), exp::simulator_scheduler_names());
   const exp::RunFunction run_one = exp::make_simulated_run(prep);
 
+  const bool report = !mpi || mpi->rank == 0;  // one rank speaks for an MPI job
   std::string loads;
   for (double l : prep.loads) loads += (loads.empty() ? "" : " ") + exp::load_text(l);
-  std::fprintf(stderr, "sweep %s: %zu runs (%zu layouts x %zu schedulers x %zu loads x %d repetitions), loads: %s\n",
+  if (report)
+    std::fprintf(stderr, "sweep %s: %zu runs (%zu layouts x %zu schedulers x %zu loads x %d repetitions), loads: %s\n",
                prep.experiment.name.c_str(), prep.runs(), prep.layouts.size(), prep.experiment.schedulers.size(),
                prep.loads.size(), prep.experiment.repetitions, loads.c_str());
-  if (prep.bound_max_tasks > 0)
+  if (report && prep.bound_max_tasks > 0)
     std::fprintf(stderr, "throughput bound: at most %d tasks (%.1f jobs/s) on %s\n", prep.bound_max_tasks,
                  prep.bounds.front().max_jobs_per_s, prep.profile.device_name().c_str());
 
@@ -72,23 +50,36 @@ void run(const SweepArgs& args) {
   options.jobs = args.jobs;
   options.resume = args.resume;
   options.progress = !args.quiet;
-  options.command_line = "sgprs sweep --config " + args.config + " --out " + args.out +
-                         (args.jobs > 0 ? " --jobs " + std::to_string(args.jobs) : "") + (args.resume ? " --resume" : "");
-  const exp::SweepResult result = exp::run_sweep(prep, options, run_one, exp::make_simulated_signature(prep));
-  std::fprintf(stderr, "%zu runs (%zu resumed, %zu simulated, the rest shared by identical runs) on %d threads in %.2f s "
-               "-> %s/runs.csv, %s/summary.csv\n",
-               result.runs_total, result.runs_resumed, result.runs_simulated, result.threads, result.wall_time_s,
-               args.out.c_str(), args.out.c_str());
+  options.shard = shard;
+  options.command_line = std::string(mpi ? "mpirun -n " + std::to_string(mpi->size) + " " : "") +
+                         "sgprs sweep --config " + args.config + " --out " + args.out +
+                         (args.jobs > 0 ? " --jobs " + std::to_string(args.jobs) : "") + (args.resume ? " --resume" : "") +
+                         (shard.whole() ? "" : " --shard " + shard.text());
+  const std::optional<exp::SweepResult> result =
+      mpi ? run_mpi_sweep(prep, options, run_one, exp::make_simulated_signature(prep))
+          : exp::run_sweep(prep, options, run_one, exp::make_simulated_signature(prep));
+  if (!result) return;  // an MPI rank other than 0: rank 0 writes and reports
+  const char* tables = shard.whole() ? "runs.csv, %s/summary.csv" : "runs.csv, %s/shard.json";
+  std::fprintf(stderr, "%zu runs (%zu resumed, %zu simulated, the rest shared by identical runs) on %d %s in %.2f s -> %s/",
+               result->runs_total, result->runs_resumed, result->runs_simulated, result->threads,
+               mpi ? "compute threads across MPI ranks" : "threads", result->wall_time_s, args.out.c_str());
+  std::fprintf(stderr, tables, args.out.c_str());
+  std::fprintf(stderr, "\n");
+  if (!args.no_plots && shard.whole()) draw_sweep_plots(args.out);
+}
 
-  if (args.no_plots) return;
-  const std::string script = find_plot_script();
-  if (script.empty()) {
-    std::fprintf(stderr, "sgprs: warning: tools/plot_sweep.py not found (set SGPRS_PLOT_SCRIPT); no plots\n");
-    return;
+/// Under mpirun, a rank other than 0 leaves the error line to rank 0 (which met the same error).
+void run_as_launched(const SweepArgs& args) {
+  std::optional<MpiLaunch> mpi = mpi_launch_from_environment();
+  if (mpi && mpi->size == 1 && !mpi_built()) mpi.reset();  // `mpirun -n 1` of an MPI-less build: a plain sweep
+  if (!mpi || mpi->rank == 0) return run(args, mpi);
+  try {
+    run(args, mpi);
+  } catch (const InputError&) {
+    throw QuietExit{kExitInputError};
+  } catch (const NotAvailableError&) {
+    throw QuietExit{kExitNotAvailable};
   }
-  const std::string command = shell_quote(python_interpreter()) + " " + shell_quote(script) + " " + shell_quote(args.out);
-  if (std::system(command.c_str()) != 0)
-    std::fprintf(stderr, "sgprs: warning: plotting failed (%s); the CSV files are complete\n", command.c_str());
 }
 
 }  // namespace
@@ -99,14 +90,19 @@ void add_sweep_subcommand(CLI::App& app) {
       "sweep",
       "Run an experiment file (sgprs.experiment/1: task-set generator, loads, layouts, schedulers, repetitions) in "
       "parallel; write DIR/runs.csv (one row per run), DIR/summary.csv (mean, 95% CI, schedulability ratio, share of "
-      "the throughput bound per layout x scheduler x load), DIR/sweep.json and plots. Results do not depend on --jobs.");
+      "the throughput bound per layout x scheduler x load), DIR/sweep.json and plots. Results do not depend on --jobs. "
+      "Started by mpirun (mpirun -n K sgprs sweep ...), the K processes share the runs and rank 0 writes the same "
+      "files. With --shard I/N, only shard I's runs, into DIR/runs.csv and DIR/shard.json, for `sgprs merge`.");
   sub->add_option("--config", args->config, "experiment file (schema sgprs.experiment/1)")->required();
   sub->add_option("--out", args->out, "output folder")->required();
-  sub->add_option("--jobs", args->jobs, "worker threads (default: all hardware threads)")->check(CLI::NonNegativeNumber);
+  sub->add_option("--jobs", args->jobs, "worker threads (default: all hardware threads; under mpirun: rank 0's, default 1)")->check(CLI::NonNegativeNumber);
   sub->add_flag("--resume", args->resume, "keep the runs already in DIR/runs.csv and run only the rest");
   sub->add_flag("--no-plots", args->no_plots, "skip tools/plot_sweep.py (redraw later: python3 tools/plot_sweep.py DIR)");
   sub->add_flag("--quiet", args->quiet, "no progress bar");
-  sub->callback([args] { run(*args); });
+  sub->add_option("--shard", args->shard,
+                  "I/N: run shard I (from 0) of N: the runs whose group (scheduler x loads + load) x repetitions + "
+                  "repetition is I mod N; combine the N folders with `sgprs merge`");
+  sub->callback([args] { run_as_launched(*args); });
 }
 
 }  // namespace sgprs::cli
