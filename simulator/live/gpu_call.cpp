@@ -16,14 +16,12 @@ void throw_gpu_error(cudaError_t status, const char* call, const std::string& wh
 void as_gpu_step(const std::string& what, const std::function<void()>& body) {
   try {
     body();
-  } catch (const profiler::CudaError& e) {
-    throw GpuError(what + ": " + e.what());
   } catch (const InputError&) {
     throw;
   } catch (const NoGpuError&) {
     throw;
-  } catch (const GpuError&) {
-    throw;
+  } catch (const GpuError& e) {  // the profiler's GPU-call check: name the step as well
+    throw GpuError(what + ": " + e.what());
   } catch (const std::exception& e) {
     throw GpuError(what + ": " + e.what());
   }

@@ -26,7 +26,7 @@ namespace sgprs::live::detail {
 
 namespace sgprs::live {
 
-/// Runs `body`; a GPU failure inside the profiler's code (profiler::CudaError, an InputError
+/// Runs `body`; a GPU failure inside the profiler's code (GpuError, an InputError
 /// there, or the op library's errors) becomes a GpuError prefixed with `what`. Genuine bad
 /// input (a model layer the op library does not know) stays an InputError.
 void as_gpu_step(const std::string& what, const std::function<void()>& body);

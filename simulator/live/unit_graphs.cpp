@@ -176,7 +176,9 @@ void UnitGraphs::build_partitions(const ExecutorSetup& setup) {
     }
     try {
       partitions_.push_back(&pool_->add(pieces, remainder, max_parallel_ + 1));
-    } catch (const InputError& e) {  // profiler::CudaError too: the driver refused this green context
+    } catch (const InputError& e) {
+      throw InputError(source, field, std::string("the GPU cannot build it: ") + e.what());
+    } catch (const GpuError& e) {  // the driver refused this green context: the layout, not the GPU, is at fault
       throw InputError(source, field, std::string("the GPU cannot build it: ") + e.what());
     }
   }

@@ -1,0 +1,133 @@
+// `sgprs live` through the real binary, without a GPU: the fake device runs the same
+// control loop on host timers; outputs have simulate's files plus the live fields; bad
+// input is one line, exit 2, nothing written; no GPU (or no CUDA build) is exit 3;
+// SIGTERM drains and leaves complete outputs marked interrupted, exit 143.
+#include "common/json_io.hpp"
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kSource = SGPRS_SOURCE_DIR;
+const std::string kData = kSource + "/tests/data/sim";
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class LiveCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("sgprs-live-cli-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string command(const std::string& args) const {
+    return std::string(SGPRS_BINARY) + " live --profile " + kData + "/profile.json --models " + kData +
+           "/models --out " + (dir_ / "out").string() + " --quiet " + args + " > " + (dir_ / "stdout.txt").string() +
+           " 2> " + (dir_ / "stderr.txt").string();
+  }
+  int run(const std::string& args) const {
+    const int raw = std::system(command(args).c_str());
+    return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  }
+  fs::path dir_;
+};
+
+TEST_F(LiveCli, FakeDeviceWritesSimulatesFilesPlusLiveFigures) {
+  // taskset-small: 8 resnetlike tasks at 100 Hz and a forkjoin task every 50 us, 0.05 s.
+  ASSERT_EQ(run("--fake-device --taskset " + kData + "/taskset-small.json --duration 0.05"), 0)
+      << slurp(dir_ / "stderr.txt");
+  const sgprs::Json s = sgprs::Json::parse(slurp(dir_ / "out/summary.json"));
+  EXPECT_EQ(s.at("schema"), "sgprs.summary/1");
+  EXPECT_EQ(s.at("provenance").at("world"), "live");
+  const std::int64_t released = s.at("jobs_released").get<std::int64_t>();
+  EXPECT_GT(released, 100);
+  EXPECT_EQ(released, s.at("jobs_completed").get<std::int64_t>() + s.at("jobs_skipped").get<std::int64_t>() +
+                          s.at("jobs_aborted").get<std::int64_t>());
+  const sgprs::Json& live = s.at("live");
+  EXPECT_EQ(live.at("device"), "fake (host timers)");
+  EXPECT_EQ(live.at("interrupted"), false);
+  EXPECT_GT(live.at("launches").get<std::int64_t>(), 0);
+  for (const char* key : {"release_jitter_us", "decision_us", "release_to_launch_us", "gpu_end_to_noticed_us"}) {
+    EXPECT_GT(live.at(key).at("count").get<std::int64_t>(), 0) << key;
+    EXPECT_LE(live.at(key).at("p50").get<double>(), live.at(key).at("p99").get<double>()) << key;
+  }
+  // Every finish carries its launch and GPU interval, in order, and no later than it was noticed.
+  std::ifstream events(dir_ / "out/events.jsonl");
+  std::string line;
+  std::getline(events, line);
+  EXPECT_EQ(sgprs::Json::parse(line).at("schema"), "sgprs.events/1");
+  int finishes = 0;
+  while (std::getline(events, line)) {
+    const sgprs::Json e = sgprs::Json::parse(line);
+    if (e.at("ev") != "finish") continue;
+    ++finishes;
+    EXPECT_LE(e.at("launch_ns").get<std::int64_t>(), e.at("gpu_start_ns").get<std::int64_t>());
+    EXPECT_LE(e.at("gpu_start_ns").get<std::int64_t>(), e.at("gpu_end_ns").get<std::int64_t>());
+    EXPECT_LE(e.at("gpu_end_ns").get<std::int64_t>(), e.at("t_ns").get<std::int64_t>());
+  }
+  EXPECT_GT(finishes, 100);
+  EXPECT_TRUE(fs::exists(dir_ / "out/timeline.json"));
+}
+
+TEST_F(LiveCli, BadInputIsOneLineExit2AndNothingWritten) {
+  EXPECT_EQ(run("--fake-device --taskset " + kData + "/taskset-small.json --scheduler nope"), 2);
+  const std::string err = slurp(dir_ / "stderr.txt");
+  EXPECT_NE(err.find("unknown scheduler 'nope'"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_FALSE(fs::exists(dir_ / "out"));
+}
+
+TEST_F(LiveCli, WithoutAGpuTheRealDeviceIsExit3) {
+  // This machine has no GPU (CI), or this build has no CUDA: one line, exit 3, nothing written.
+  if (std::system("nvidia-smi -L > /dev/null 2>&1") == 0) GTEST_SKIP() << "a GPU is present: the real device would run";
+  EXPECT_EQ(run("--taskset " + kData + "/taskset-small.json --duration 0.01"), 3);
+  const std::string err = slurp(dir_ / "stderr.txt");
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_FALSE(fs::exists(dir_ / "out/summary.json"));
+}
+
+TEST_F(LiveCli, SigtermDrainsAndLeavesCompleteOutputsMarkedInterrupted) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::execl("/bin/sh", "sh", "-c", ("exec " + command("--fake-device --taskset " + kData + "/taskset-small.json --duration 30")).c_str(),
+            static_cast<char*>(nullptr));
+    std::_Exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  ::kill(child, SIGTERM);
+  int raw = 0;
+  ::waitpid(child, &raw, 0);
+  ASSERT_TRUE(WIFEXITED(raw)) << "killed by a signal instead of draining";
+  EXPECT_EQ(WEXITSTATUS(raw), 143) << slurp(dir_ / "stderr.txt");
+  const sgprs::Json s = sgprs::Json::parse(slurp(dir_ / "out/summary.json"));
+  EXPECT_EQ(s.at("live").at("interrupted"), true);
+  EXPECT_EQ(s.at("live").at("drained"), true);
+  EXPECT_GT(s.at("jobs_released").get<std::int64_t>(), 0);
+  EXPECT_FALSE(fs::exists(dir_ / "out/events.jsonl.tmp"));
+  std::ifstream events(dir_ / "out/events.jsonl");
+  std::string line, last;
+  while (std::getline(events, line)) last = line;
+  EXPECT_NO_THROW((void)sgprs::Json::parse(last)) << "the log ends in a whole line";
+}
+
+}  // namespace
