@@ -33,7 +33,7 @@ struct ClockStats {
 class CudaStageExecutor final : public StageExecutor {
  public:
   /// Throws NoGpuError without a GPU, InputError for a set-up the device cannot run (a layout
-  /// its split cannot build, another precision already fixed in this process), GpuError when a
+  /// its split cannot build), GpuError when a
   /// GPU call fails (naming the step, task, unit and partition).
   explicit CudaStageExecutor(const ExecutorSetup& setup);
   /// Waits up to ExecutorSetup::shutdown_wait_ns for units still on the GPU, then destroys the

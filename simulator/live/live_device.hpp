@@ -9,8 +9,7 @@
 
 namespace sgprs::live {
 
-/// "fp32", "tf32" or "fp16": the profile's `precision` field, else inferred from older files
-/// (dtype fp16; SGPRS_CUDNN_FP32=tf32 in its environment; else strict fp32).
+/// "fp32", "tf32" or "fp16": what the profile measured (Profile::precision()).
 std::string profile_precision(const Profile& profile);
 
 struct DeviceRequest {

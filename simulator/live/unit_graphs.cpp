@@ -15,23 +15,14 @@ namespace sgprs::live {
 
 namespace {
 
-/// The op library reads its TF32 switch once per process (profiler/ops/library_notes.hpp):
-/// set it before the first convolution is built, and refuse a process that already chose otherwise.
-void apply_precision(Precision precision) {
-  const bool tf32 = precision == Precision::kTf32;
-  if (tf32)
-    setenv("SGPRS_CUDNN_FP32", "tf32", 1);
-  else if (precision == Precision::kFp32Strict)
-    unsetenv("SGPRS_CUDNN_FP32");
-  if (precision != Precision::kFp16 && profiler::ops::conv_policy().tf32 != tf32)
-    throw InputError("--precision", "",
-                     "this process already runs fp32 convolutions " +
-                         std::string(tf32 ? "strictly" : "with TF32") + "; a " +
-                         std::string(precision_name(precision)) + " run needs a process of its own");
-}
-
-profiler::DType dtype_of(Precision precision) {
-  return precision == Precision::kFp16 ? profiler::DType::kFp16 : profiler::DType::kFp32;
+/// The op library's precision for a live precision (TF32 is per model instance there).
+profiler::Precision profiler_precision(Precision precision) {
+  switch (precision) {
+    case Precision::kFp32Strict: return profiler::Precision::kFp32;
+    case Precision::kTf32: return profiler::Precision::kTf32;
+    case Precision::kFp16: return profiler::Precision::kFp16;
+  }
+  return profiler::Precision::kFp32;
 }
 
 std::string version_text(int version) {
@@ -72,7 +63,6 @@ std::int64_t free_device_bytes() {
 UnitGraphs::UnitGraphs(const ExecutorSetup& setup, SetupReport& report) {
   const auto started = std::chrono::steady_clock::now();
   validate(setup);
-  apply_precision(setup.precision);
   max_parallel_ = setup.layout.max_parallel;
   // Every stream, the clocks' idle ones too: streams take hardware queues round robin in creation
   // order, so with only as many queues as slot streams two slot streams would share one.
@@ -107,7 +97,7 @@ void UnitGraphs::build(const ExecutorSetup& setup, SetupReport& report) {
   for (int t = 0; t < tasks; ++t) {
     const Model& model = setup.models[static_cast<std::size_t>(setup.task_models[static_cast<std::size_t>(t)])].model;
     as_gpu_step("allocating task " + std::to_string(t) + " (" + model.name() + ")",
-                [&] { instances_.emplace_back(model, dtype_of(setup.precision), setup.batch); });
+                [&] { instances_.emplace_back(model, profiler_precision(setup.precision), setup.batch); });
   }
   const double buffers_s = seconds_since(phase_started) - partitions_s;
   graphs_.resize(static_cast<std::size_t>(first_unit_.back()) * partitions_.size());
