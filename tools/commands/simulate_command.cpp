@@ -2,12 +2,15 @@
 // measured profile; write summary.json, events.jsonl and timeline.json into
 // --out and print a table. Every input is read and checked before anything is
 // written, and each output file appears whole or not at all.
+#include "common/command_line.hpp"
 #include "common/errors.hpp"
 #include "common/layout.hpp"
+#include "common/limits.hpp"
 #include "common/profile.hpp"
 #include "common/taskset.hpp"
 #include "simulator/experiments/throughput_bound.hpp"
 #include "simulator/outputs/event_log_writer.hpp"
+#include "simulator/outputs/run_progress.hpp"
 #include "simulator/outputs/summary_table.hpp"
 #include "simulator/outputs/timeline_writer.hpp"
 #include "simulator/simulation.hpp"
@@ -19,6 +22,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -42,6 +46,7 @@ struct SimulateArgs {
   std::map<std::string, std::string> option_flags;  // one flag per option
   double duration_s = 10.0;
   std::uint64_t seed = 1;
+  bool quiet = false;
   std::string out = "out/simulate";
   bool no_events = false;
   int max_parallel = 0;
@@ -50,6 +55,24 @@ struct SimulateArgs {
   std::string estimates = "occupied";
   std::string gpu_times = "isolated";
 };
+
+/// Refuses a run whose event log and timeline would not fit the free space of --out's file
+/// system (about 5 events of ~150 bytes per stage run, times two outputs), before it starts.
+void check_space_for_events(const std::filesystem::path& out, std::int64_t jobs, const sim::Workload& workload) {
+  std::size_t most_units = 1;
+  for (const Model& model : workload.models) most_units = std::max(most_units, model.stages().size());
+  constexpr double kBytesPerUnitRun = 2 * 5 * 150;
+  const double needed = static_cast<double>(jobs) * static_cast<double>(most_units) * kBytesPerUnitRun;
+  std::filesystem::path existing = out;
+  std::error_code ec;
+  while (!existing.empty() && !std::filesystem::exists(existing, ec)) existing = existing.parent_path();
+  const auto space = std::filesystem::space(existing.empty() ? "." : existing, ec);
+  if (ec || needed <= static_cast<double>(space.available)) return;
+  throw InputError("--out", "",
+                   fmt::format("the event log and timeline need about {:.3g} GB but {:.3g} GB are free there; "
+                               "pass --no-events or choose another folder",
+                               needed / 1e9, static_cast<double>(space.available) / 1e9));
+}
 
 std::string flag_name(const std::string& option) {
   std::string flag = option;
@@ -78,14 +101,11 @@ void run_simulate(SimulateArgs args) {
   // 1. Read and check everything; nothing is written until the run has succeeded.
   const std::vector<std::string> names = sim::scheduler_names();
   if (std::find(names.begin(), names.end(), args.scheduler) == names.end())
-    throw InputError("--scheduler", "", "unknown scheduler '" + args.scheduler + "' (known: " + fmt::format("{}", fmt::join(names, ", ")) + ")");
-  if (!(args.duration_s > 0) || !std::isfinite(args.duration_s) || args.duration_s > 1e6)
-    throw InputError("--duration", "", "must be a positive number of seconds up to 1e6");
-  if (args.max_parallel < 0) throw InputError("--max-parallel", "", "must be 0 (the layout's) or positive");
+    throw InputError("--scheduler", "", unknown_name("scheduler", args.scheduler, names));
   if (args.estimates != "occupied" && args.estimates != "isolated")
-    throw InputError("--estimates", "", "must be occupied or isolated");
+    throw InputError("--estimates", "", unknown_name("choice", args.estimates, {"occupied", "isolated"}));
   if (args.gpu_times != "occupied" && args.gpu_times != "isolated")
-    throw InputError("--gpu-times", "", "must be isolated or occupied");
+    throw InputError("--gpu-times", "", unknown_name("choice", args.gpu_times, {"isolated", "occupied"}));
   sim::RunOptions run;
   run.scheduler = args.scheduler;
   run.scheduler_options = parse_scheduler_options(args);
@@ -99,58 +119,72 @@ void run_simulate(SimulateArgs args) {
   set.check_deadlines(args.allow_deadline_over_period);
   const Layout layout = parse_layout(args.layout, profile.gpu(), args.max_parallel, "--layout");
   const sim::Workload workload = sim::make_workload(set, profile, args.models, args.seed);
+  limits::check_run_size(workload.tasks, run.duration_ns, args.taskset, "tasks");
   // The physical limit for this mix (docs/experiments.md), from the times the simulated GPU runs.
   const exp::ThroughputBound bound = exp::throughput_bound(profile, workload.tasks, run.gpu_uses_occupied_times);
   const auto share_of_bound = [&bound](const sim::Summary& s) {
     return bound.sustainable_jobs_per_s > 0 ? s.throughput_jobs_per_s / bound.sustainable_jobs_per_s : 0.0;
   };
 
-  // 2. Run with the writers attached; the event log goes to a temporary file.
-  //    Some bad input only shows when the run is planned (e.g. a reference
-  //    partition the layout lacks): then nothing is left behind, not even the folder.
-  const std::filesystem::path out(args.out);
-  if (std::filesystem::exists(out) && !std::filesystem::is_directory(out))
+  // 2. Run with the writers attached. Every output is a PendingFile in --out: the event log and
+  //    the timeline stream to their temporary names as the run goes, and nothing is renamed into
+  //    place until all are complete, so the folder keeps its previous outputs or holds only new ones.
+  //    Some bad input only shows when the run is planned (e.g. a reference partition the layout
+  //    lacks): then nothing is left behind, not even the folder.
+  namespace fs = std::filesystem;
+  const fs::path out(args.out);
+  std::error_code ec;
+  if (fs::exists(out, ec) && !fs::is_directory(out, ec))
     throw InputError("--out", "", "'" + args.out + "' exists and is not a folder");
   for (const char* name : {"summary.json", "events.jsonl", "timeline.json"})
-    if (std::filesystem::exists(out / name) && !std::filesystem::is_regular_file(out / name))
+    if (fs::exists(out / name, ec) && !fs::is_regular_file(out / name, ec))
       throw InputError("--out", "", "'" + (out / name).string() + "' exists and is not a file");
-  const bool made_folder = !std::filesystem::exists(out);
-  std::unique_ptr<sim::EventLogWriter> log;
-  sim::TimelineWriter timeline;
+  const std::int64_t jobs = limits::jobs_released(workload.tasks, run.duration_ns);
+  if (!args.no_events) check_space_for_events(out, jobs, workload);
+  const bool made_folder = !fs::exists(out, ec);
+  if (made_folder) {
+    fs::create_directories(out, ec);
+    if (ec) throw InputError("--out", "", "cannot create '" + args.out + "' (" + ec.message() + ")");
+  }
+  const int folder_handle = made_folder ? remove_folder_on_signal_if_empty(out.string()) : -1;
   sim::Summary summary;
   try {
-    std::vector<sim::Observer*> observers;
+    std::unique_ptr<sim::EventLogWriter> log;
+    std::unique_ptr<sim::TimelineWriter> timeline;
+    sim::RunProgress progress(stderr, run.duration_ns, !args.quiet);
+    std::vector<sim::Observer*> observers{&progress};
     if (!args.no_events) {
-      try {
-        log = std::make_unique<sim::EventLogWriter>((out / "events.jsonl").string());
-      } catch (const std::exception& e) {  // no permission, no space, ...
-        throw InputError("--out", "", e.what());
-      }
-      observers = {log.get(), &timeline};
+      log = std::make_unique<sim::EventLogWriter>((out / "events.jsonl").string());
+      timeline = std::make_unique<sim::TimelineWriter>((out / "timeline.json").string());
+      observers.push_back(log.get());
+      observers.push_back(timeline.get());
     }
     summary = sim::simulate(profile, workload, layout, run, observers);
-    // 3. Publish: each file atomically.
+    progress.finish();
     Json summary_doc = summary.to_json();
     summary_doc["throughput_bound"] = bound.to_json();
     summary_doc["throughput_bound"]["times"] = run.gpu_uses_occupied_times ? "occupied" : "isolated";
     summary_doc["share_of_bound"] = share_of_bound(summary);
-    write_file_atomic((out / "summary.json").string(), dump_pretty(summary_doc));
-    if (!args.no_events) {
-      timeline.write((out / "timeline.json").string());
-      log->commit();
+    PendingFile summary_file((out / "summary.json").string());
+    summary_file.write(dump_pretty(summary_doc));
+    // 3. Publish: every file complete first (write errors surface here), then all renamed.
+    summary_file.close();
+    if (log) {
+      log->close();
+      timeline->close();
+      log->publish();
+      timeline->publish();
     } else {
       // An event log or timeline left by an earlier run would sit beside this run's summary.
-      for (const char* stale : {"events.jsonl", "timeline.json"}) std::filesystem::remove(out / stale);
+      for (const char* stale : {"events.jsonl", "timeline.json"}) fs::remove(out / stale, ec);
     }
-  } catch (const std::filesystem::filesystem_error& e) {  // no space, a folder turned read-only, ...
-    log.reset();
-    throw InputError("--out", "", std::string("cannot write the outputs: ") + e.what());
+    summary_file.publish();
   } catch (...) {
-    log.reset();  // removes the temporary event log
-    std::error_code ignored;
-    if (made_folder && std::filesystem::is_empty(out, ignored)) std::filesystem::remove(out, ignored);
+    forget_folder_on_signal(folder_handle);
+    if (made_folder && fs::is_empty(out, ec)) fs::remove(out, ec);
     throw;
   }
+  forget_folder_on_signal(folder_handle);
 
   std::printf("sgprs simulate: scheduler %s, layout %s, task set %s (%zu tasks), %.6g s, seed %llu\n",
               args.scheduler.c_str(), layout.name.c_str(), set.name.c_str(), workload.tasks.size(), args.duration_s,
@@ -189,16 +223,15 @@ void add_simulate_subcommand(CLI::App& app) {
            info.help + " [" + info.values + "] (default " + info.paper_value + ")")
         ->group("Scheduler options");
   }
-  cmd->add_option("--duration", args->duration_s, "simulated seconds during which jobs are released")->capture_default_str();
-  cmd->add_option("--seed", args->seed, "seed of every random choice (task offsets)")
-      ->check(CLI::Validator(
-          [](std::string& v) { return v.empty() || v[0] == '-' ? std::string("must be a non-negative integer") : std::string(); },
-          "UINT"))
-      ->capture_default_str();
+  number_flag(cmd, "--duration", args->duration_s, 0, ns_to_seconds(limits::kMaxTimeNs),
+              "simulated seconds during which jobs are released");
+  integer_flag(cmd, "--seed", args->seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(),
+               "seed of every random choice (task offsets)");
   cmd->add_option("--out", args->out, "output folder")->capture_default_str();
   cmd->add_flag("--no-events", args->no_events, "write only summary.json (no events.jsonl, no timeline.json): long runs");
-  cmd->add_option("--max-parallel", args->max_parallel, "stages per partition at once; 0 = the layout's (paper: 3 with 2 partitions, 2 with 3)")
-      ->capture_default_str();
+  integer_flag(cmd, "--max-parallel", args->max_parallel, 0, limits::kMaxParallel,
+               "stages per partition at once; 0 = the layout's (paper: 3 with 2 partitions, 2 with 3)");
+  cmd->add_flag("--quiet", args->quiet, "no progress line on stderr during long runs");
   cmd->add_flag("--allow-deadline-over-period", args->allow_deadline_over_period,
                 "accept tasks whose deadline exceeds their period");
   cmd->add_option("--curve", args->curve, "interpolation between measured SM counts: step | linear")->capture_default_str();
