@@ -9,7 +9,9 @@ under a timeout, and classifies every outcome:
   rejected      exit 2 with exactly one stderr line "sgprs: error: ..." naming a file or a flag
   crash         killed by a signal we did not send (SIGSEGV, SIGABRT, ...)
   sanitizer     an AddressSanitizer / UndefinedBehaviorSanitizer report on stderr
-  hang          still running after --timeout seconds
+  slow          still running after --timeout seconds but printing progress lines, and SIGTERM then
+                stopped it leaving nothing behind (a legitimately large run)
+  hang          still running after --timeout seconds with no sign of progress (then SIGTERM, SIGKILL)
   exit1         "internal error" (exit 1) or any other exit status
   multiline     a rejection of more than one line
   unnamed       a one-line rejection that names neither the mutated file nor a flag
@@ -143,7 +145,7 @@ def value_mutations(rng, doc, count):
 def build_cases(rng, total, work):
     taskset = load(os.path.join(SIM, "taskset-small.json"))
     profile = load(os.path.join(SIM, "profile.json"))
-    model = load(os.path.join(SIM, "models", "chain3.json"))
+    model = load(os.path.join(SIM, "models", "resnetlike.json"))  # used by taskset-small
     layout = load(os.path.join(SIM, "layout-overlap.json"))
     experiment = load(os.path.join(EXP, "identical.json"))
     experiment["profile"] = os.path.join(EXP, "profile-hand.json")
@@ -257,7 +259,7 @@ def run_case(case, binary, base, work, timeout):
         if kind == "model":
             models = os.path.join(d, "models")
             shutil.copytree(base["models"], models)
-            mutated_path = os.path.join(models, "chain3.json")
+            mutated_path = os.path.join(models, "resnetlike.json")
             paths["models"] = models
         else:
             mutated_path = os.path.join(d, kind + ".json")
@@ -267,11 +269,14 @@ def run_case(case, binary, base, work, timeout):
             f.write(text)
     if case.command == "simulate":
         args = [binary, "simulate", "--taskset", paths["taskset"], "--profile", paths["profile"], "--models",
-                paths["models"], "--layout", paths["layout"], "--duration", "0.002", "--out", out, "--quiet"]
+                paths["models"], "--layout", paths["layout"], "--duration", "0.002", "--out", out]
         if "layout" in case.files:
             args[args.index("--layout") + 1] = mutated_path
     else:
-        args = [binary, "sweep", "--config", mutated_path, "--out", out, "--no-plots", "--quiet", "--jobs", "1"]
+        args = [binary, "sweep", "--config", mutated_path, "--out", out, "--no-plots", "--jobs", "1"]
+    if "--duration" in case.args:  # the case's own duration replaces the default one
+        i = args.index("--duration")
+        del args[i:i + 2]
     args += case.args
     preexec = None
     kind, arg = case.prepare or (None, None)
@@ -306,8 +311,12 @@ def run_case(case, binary, base, work, timeout):
         _, err = proc.communicate(timeout=timeout)
         hung = False
     except subprocess.TimeoutExpired:
-        proc.kill()
-        _, err = proc.communicate()
+        proc.terminate()  # as a person would: SIGTERM first, which must leave nothing behind
+        try:
+            _, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
         hung = True
     elapsed = time.time() - start
     err = err.decode("utf-8", "replace")
@@ -316,13 +325,15 @@ def run_case(case, binary, base, work, timeout):
     tmp_left = [f for f in after if ".tmp" in f]
     new_files = sorted(after - before)
     lines = [l for l in err.splitlines() if l and not l.startswith("simulate: ")]
+    progress = any(l.startswith("simulate: ") or "runs/s" in l for l in err.splitlines())
     if hung:
-        cat = "hang"
+        cat = "slow" if progress and not tmp_left and not SAN_RE.search(err) and proc.returncode == -signal.SIGTERM \
+            else "hang"
     elif SAN_RE.search(err):
         cat = "sanitizer"
     elif status < 0 and -status != (sent or 0):
         cat = "crash"
-    elif tmp_left or (status != 0 and new_files and kind != "foreign"):
+    elif tmp_left or (status != 0 and new_files and kind != "foreign" and not hung):
         cat = "debris"
     elif status < 0:
         cat = "ok"  # died of the signal we sent, and left nothing behind
@@ -369,7 +380,7 @@ def main():
     by_kind = collections.defaultdict(collections.Counter)
     for c, r in results:
         by_kind[c.kind][r[0]] += 1
-    cats = ["ok", "rejected", "crash", "sanitizer", "hang", "exit1", "multiline", "unnamed", "debris"]
+    cats = ["ok", "rejected", "slow", "crash", "sanitizer", "hang", "exit1", "multiline", "unnamed", "debris"]
     print("hostile campaign: %d cases in %.0f s (binary %s, timeout %g s, seed %d)" %
           (len(results), time.time() - t0, a.sgprs, a.timeout, a.seed))
     print("  " + ", ".join("%s %d" % (k, by_cat.get(k, 0)) for k in cats))
@@ -377,7 +388,7 @@ def main():
         print("  %-10s " % kind + ", ".join("%s %d" % (k, v) for k, v in sorted(by_kind[kind].items())))
     slowest = max(results, key=lambda cr: cr[1][2])
     print("  slowest case: %s / %s, %.1f s" % (slowest[0].kind, slowest[0].label, slowest[1][2]))
-    bad = [k for k in cats[2:] if by_cat.get(k)]
+    bad = [k for k in cats[3:] if by_cat.get(k)]
     for k in bad:
         print("%s:" % k)
         for c, r in [cr for cr in results if cr[1][0] == k][:a.examples]:

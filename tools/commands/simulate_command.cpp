@@ -151,7 +151,7 @@ void run_simulate(SimulateArgs args) {
   try {
     std::unique_ptr<sim::EventLogWriter> log;
     std::unique_ptr<sim::TimelineWriter> timeline;
-    sim::RunProgress progress(stderr, run.duration_ns, !args.quiet);
+    sim::RunProgress progress(stderr, run.duration_ns, workload.tasks.size(), !args.quiet);
     std::vector<sim::Observer*> observers{&progress};
     if (!args.no_events) {
       log = std::make_unique<sim::EventLogWriter>((out / "events.jsonl").string());
