@@ -118,6 +118,10 @@ void run_simulate(SimulateArgs args) {
   const TaskSet set = TaskSet::load(args.taskset);
   set.check_deadlines(args.allow_deadline_over_period);
   const Layout layout = parse_layout(args.layout, profile.gpu(), args.max_parallel, "--layout");
+  // Every file is read and checked: from here a long step says how far it is (stderr, after 5 s).
+  std::size_t task_count = 0;
+  for (const TaskSpec& spec : set.specs) task_count += static_cast<std::size_t>(spec.count);
+  sim::RunProgress progress(stderr, run.duration_ns, task_count, !args.quiet);
   const sim::Workload workload = sim::make_workload(set, profile, args.models, args.seed);
   limits::check_run_size(workload.tasks, run.duration_ns, args.taskset, "tasks");
   // The physical limit for this mix (docs/experiments.md), from the times the simulated GPU runs.
@@ -151,7 +155,6 @@ void run_simulate(SimulateArgs args) {
   try {
     std::unique_ptr<sim::EventLogWriter> log;
     std::unique_ptr<sim::TimelineWriter> timeline;
-    sim::RunProgress progress(stderr, run.duration_ns, workload.tasks.size(), !args.quiet);
     std::vector<sim::Observer*> observers{&progress};
     if (!args.no_events) {
       log = std::make_unique<sim::EventLogWriter>((out / "events.jsonl").string());
