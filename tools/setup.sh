@@ -4,10 +4,10 @@
 #   tools/setup.sh test   install what is missing, build, run the whole test suite (CTest); then build
 #                         again with AddressSanitizer + UndefinedBehaviorSanitizer (clang, CUDA off,
 #                         folder SANITIZE_BUILD_DIR) and run the CPU suite there, plus each libFuzzer
-#                         target over its corpus and regressions and for SGPRS_FUZZ_SECONDS (default 60)
+#                         target over its corpus and regressions and for SGPRS_FUZZ_SECONDS (default 30)
 # Environment: BUILD_DIR (default build), SGPRS_CUDA (AUTO|ON|OFF, default AUTO: CUDA parts are
 # built when a CUDA toolkit with cuDNN and CUPTI is installed; their GPU tests skip without a GPU),
-# SANITIZE_BUILD_DIR (default build-sanitize), SGPRS_FUZZ_SECONDS (default 60; 0 skips the fuzzing runs).
+# SANITIZE_BUILD_DIR (default build-sanitize), SGPRS_FUZZ_SECONDS (default 30; 0 skips the fuzzing runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,7 +42,7 @@ else
   ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
   # The same CPU suite under the sanitizers (any report aborts the test), and the fuzz targets.
   san_dir="${SANITIZE_BUILD_DIR:-build-sanitize}"
-  fuzz_seconds="${SGPRS_FUZZ_SECONDS:-60}"
+  fuzz_seconds="${SGPRS_FUZZ_SECONDS:-30}"
   cmake -S . -B "$san_dir" -DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA=OFF -DSGPRS_SANITIZE=ON -DSGPRS_BUILD_BENCH=OFF \
         -DCMAKE_CXX_COMPILER=clang++ -DSGPRS_FUZZ=ON -DSGPRS_FUZZ_SECONDS="$fuzz_seconds" >/dev/null
   cmake --build "$san_dir" -j "$jobs"
