@@ -69,7 +69,8 @@ T convert(const Json& j, const JsonView& view, std::string_view key) {
         view.fail(std::string(key) + "[" + std::to_string(i) + "]", std::string("must be ") + type_name<E>());
       if constexpr (std::is_integral_v<E>) {
         if (!fits<E>(j[i])) view.fail(std::string(key) + "[" + std::to_string(i) + "]", "is out of range");
-        out.push_back(static_cast<E>(j[i].get<double>()));
+        // Integers directly: through a double, INT64_MAX would round up past the range.
+        out.push_back(j[i].is_number_float() ? static_cast<E>(j[i].get<double>()) : j[i].get<E>());
       } else {
         out.push_back(j[i].get<E>());
       }

@@ -79,8 +79,11 @@ PendingFile::~PendingFile() {
 
 void PendingFile::write(std::string_view text) {
   if (!file_ || text.empty()) return;
-  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() && write_error_ == 0)
+  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() && write_error_ == 0) {
+    // Stop at the first failure (disk full, file-size limit) instead of running on for nothing.
     write_error_ = errno != 0 ? errno : EIO;
+    throw InputError(path_, "", "could not be written completely (" + system_message(write_error_) + ")");
+  }
 }
 
 void PendingFile::close() {

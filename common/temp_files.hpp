@@ -24,7 +24,7 @@ class PendingFile {
   PendingFile(const PendingFile&) = delete;
   PendingFile& operator=(const PendingFile&) = delete;
 
-  /// Appends; a failure is remembered and reported by close().
+  /// Appends; InputError naming the path at the first failed write (buffered data may fail only at close()).
   void write(std::string_view text);
   /// Flushes and closes; InputError naming the final path on any write error (disk full, quota).
   void close();

@@ -343,8 +343,10 @@ def run_case(case, binary, base, work, timeout):
         if len(lines) != 1:
             cat = "multiline"
         elif not lines[0].startswith("sgprs: error: ") or not (
+                re.match(r"sgprs: error: (/|--)[^:]*: ", lines[0]) or
                 "--" in lines[0] or (mutated_path and mutated_path in lines[0]) or d in lines[0]
-                or os.path.join(EXP) in lines[0] or SIM in lines[0]):
+                or os.path.join(EXP) in lines[0] or SIM in lines[0]
+                or any(len(v) > 0 and v in lines[0] for v in case.args + [case.files.get("layout_spec", "")])):
             cat = "unnamed"
         else:
             cat = "rejected"

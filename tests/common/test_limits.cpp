@@ -111,6 +111,10 @@ TEST(Limits, ProfileShapeAndStageTimes) {
                 .find("median_ns[0]': must be a positive time in ns up to the limit of 100000000000 ns"),
             std::string::npos);
   EXPECT_EQ(profile_error(R"({"name": "g", "sm_count": 16})", "[100000000000]"), "");
+  // INT64_MAX in a list of times is read as the integer it is (once through a double, which
+  // rounds it past the range: undefined behaviour), then refused by the limit.
+  EXPECT_NE(profile_error(R"({"name": "g", "sm_count": 16})", "[9223372036854775807]").find("median_ns[0]"),
+            std::string::npos);
 }
 
 TEST(Limits, LayoutMaxParallelAndPartitions) {
