@@ -5,12 +5,13 @@
 #include <limits>
 
 #include "common/errors.hpp"
+#include "common/limits.hpp"
+#include "common/temp_files.hpp"
 #include "common/time.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
 namespace sgprs {
 
@@ -68,7 +69,8 @@ T convert(const Json& j, const JsonView& view, std::string_view key) {
         view.fail(std::string(key) + "[" + std::to_string(i) + "]", std::string("must be ") + type_name<E>());
       if constexpr (std::is_integral_v<E>) {
         if (!fits<E>(j[i])) view.fail(std::string(key) + "[" + std::to_string(i) + "]", "is out of range");
-        out.push_back(static_cast<E>(j[i].get<double>()));
+        // Integers directly: through a double, INT64_MAX would round up past the range.
+        out.push_back(j[i].is_number_float() ? static_cast<E>(j[i].get<double>()) : j[i].get<E>());
       } else {
         out.push_back(j[i].get<E>());
       }
@@ -81,6 +83,38 @@ T convert(const Json& j, const JsonView& view, std::string_view key) {
       if (j.is_number_float()) return static_cast<T>(j.get<double>());
     }
     return j.get<T>();
+  }
+}
+
+// Nesting depth of arrays and objects outside strings, checked on the raw text so that a hostile
+// file never reaches a recursive step (parsing, copying or destroying a deep document).
+void check_nesting(std::string_view text, const std::string& source) {
+  int depth = 0;
+  bool in_string = false;
+  std::size_t line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limits::kMaxJsonDepth)
+        throw InputError(source, "",
+                         "nests arrays and objects deeper than " + std::to_string(limits::kMaxJsonDepth) +
+                             " levels (at line " + std::to_string(line) + ", column " +
+                             std::to_string(i - line_start + 1) + ")");
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
   }
 }
 
@@ -103,40 +137,41 @@ void check_schema(const Json& doc, const std::string& source, std::string_view k
                      "version in \"" + tag + "\" is not supported; this build reads " + schema_tag(kind, version));
 }
 
-Json load_json_document(const std::string& path, std::string_view kind, int version) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "", "cannot open file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  Json doc;
+Json parse_json_text(std::string_view text, const std::string& source) {
+  if (text.size() > limits::kMaxFileBytes)
+    throw InputError(source, "", "is " + std::to_string(text.size()) + " bytes; the limit is " +
+                                     std::to_string(limits::kMaxFileBytes) + " bytes");
+  check_nesting(text, source);
   try {
-    doc = Json::parse(buffer.str());
+    return Json::parse(text);
   } catch (const Json::exception& e) {  // parse errors, and numbers too large for a double (out_of_range.406)
     std::string what = e.what();
     // nlohmann's text starts with "[json.exception.parse_error.101] "; keep the readable part.
     if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
-    throw InputError(path, "", "not valid JSON (" + what + ")");
+    throw InputError(source, "", "not valid JSON (" + what + ")");
   }
+}
+
+Json load_json_document(const std::string& path, std::string_view kind, int version) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw InputError(path, "", "is a folder, not a file");
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > limits::kMaxFileBytes)
+    throw InputError(path, "", "is " + std::to_string(size) + " bytes; the limit is " +
+                                   std::to_string(limits::kMaxFileBytes) + " bytes");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "", "cannot open file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  Json doc = parse_json_text(buffer.str(), path);
   check_schema(doc, path, kind, version);
   return doc;
 }
 
 void write_file_atomic(const std::string& path, std::string_view content) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  if (target.has_parent_path()) fs::create_directories(target.parent_path());
-  const fs::path temp = target.string() + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + temp.string());
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.flush();
-    if (!out) {
-      fs::remove(temp);
-      throw std::runtime_error("failed writing " + temp.string());
-    }
-  }
-  fs::rename(temp, target);
+  PendingFile file(path);
+  file.write(content);
+  file.commit();
 }
 
 std::string dump_pretty(const Json& doc) { return doc.dump(2) + "\n"; }

@@ -24,14 +24,20 @@ using Json = nlohmann::json;
 /// or mistyped schema, another kind or an unknown version.
 Json load_json_document(const std::string& path, std::string_view kind, int version);
 
+/// Parses JSON text; InputError naming `source` when it is not JSON, is nested deeper than
+/// limits::kMaxJsonDepth (checked before the parser recurses, with the line and column) or is
+/// larger than limits::kMaxFileBytes.
+Json parse_json_text(std::string_view text, const std::string& source);
+
 /// Checks the "schema" field of an already parsed document (see load_json_document).
 void check_schema(const Json& doc, const std::string& source, std::string_view kind, int version);
 
 /// "<kind>/<version>", the value written to every output's "schema" field.
 std::string schema_tag(std::string_view kind, int version);
 
-/// Writes `content` to `path` through a temporary file and a rename, so a
-/// reader never sees a half-written file. Creates parent folders.
+/// Writes `content` to `path` through a temporary file and a rename (a PendingFile), so a
+/// reader never sees a half-written file. Creates parent folders; InputError naming `path` on a
+/// write error.
 void write_file_atomic(const std::string& path, std::string_view content);
 
 /// Serialises with 2-space indentation and a trailing newline.

@@ -1,6 +1,7 @@
 #include "common/layout.hpp"
 
 #include "common/errors.hpp"
+#include "common/limits.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -181,10 +182,13 @@ Layout layout_from_json(const Json& doc, const std::string& source, const GpuSha
   root.expect_only({"name", "partitions", "max_parallel"});
   const auto nodes = root.array("partitions");
   if (nodes.empty()) root.fail("partitions", "must list at least one partition");
+  limits::check_count(root, "partitions", nodes.size(), limits::kMaxPartitions);
   Layout layout;
   layout.name = root.get_or<std::string>("name", std::filesystem::path(source).stem().string());
+  limits::check_name(root, "name", layout.name);
   layout.max_parallel = root.get_or<int>("max_parallel", default_max_parallel(nodes.size()));
-  if (layout.max_parallel <= 0) root.fail("max_parallel", "must be positive");
+  if (layout.max_parallel <= 0 || layout.max_parallel > limits::kMaxParallel)
+    root.fail("max_parallel", "must be in 1.." + std::to_string(limits::kMaxParallel) + " (the limit of stages at once)");
   std::vector<int> sizes;
   std::vector<std::vector<int>> explicit_pieces(nodes.size());
   for (std::size_t i = 0; i < nodes.size(); ++i) {
@@ -219,12 +223,16 @@ Layout layout_from_json(const Json& doc, const std::string& source, const GpuSha
   Layout built = layout_from_sizes(layout.name, sizes, gpu, layout.max_parallel);
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     built.partitions[i].name = nodes[i].get_or<std::string>("name", built.partitions[i].name);
+    limits::check_name(nodes[i], "name", built.partitions[i].name);
     if (!explicit_pieces[i].empty()) built.partitions[i].pieces = explicit_pieces[i];
   }
   return built;
 }
 
 Layout parse_layout(const std::string& spec, const GpuShape& gpu, int max_parallel, const std::string& source) {
+  if (max_parallel < 0 || max_parallel > limits::kMaxParallel)
+    throw InputError(source, "", "max_parallel " + std::to_string(max_parallel) + " is not in 0.." +
+                                     std::to_string(limits::kMaxParallel) + " (0 = the layout's)");
   Layout layout;
   if (spec == "full") {
     layout = layout_from_sizes("full", {gpu.sm_count}, gpu, max_parallel);
@@ -250,7 +258,7 @@ Layout parse_layout(const std::string& spec, const GpuShape& gpu, int max_parall
     }
     layout = layout_from_sizes(parts[0] + ":" + std::to_string(n) + ":" + budget_label(budget), sizes, gpu,
                                max_parallel);
-  } else if (std::filesystem::exists(spec)) {
+  } else if (std::error_code ec; std::filesystem::exists(spec, ec)) {
     layout = layout_from_json(load_json_document(spec, "sgprs.layout", 1), spec, gpu);
     if (max_parallel > 0) layout.max_parallel = max_parallel;
   } else {

@@ -1,6 +1,7 @@
 #include "common/model.hpp"
 
 #include "common/errors.hpp"
+#include "common/limits.hpp"
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/topological_sort.hpp>
@@ -23,9 +24,12 @@ struct RawStage {
 std::vector<Layer> read_layers(const JsonView& root) {
   std::vector<Layer> layers;
   std::unordered_set<std::string> seen{"input"};
-  for (const JsonView& node : root.array_or_empty("layers")) {
+  const std::vector<JsonView> nodes = root.array_or_empty("layers");
+  limits::check_count(root, "layers", nodes.size(), limits::kMaxLayers);
+  for (const JsonView& node : nodes) {
     Layer layer;
     layer.name = node.get<std::string>("name");
+    limits::check_name(node, "name", layer.name);
     layer.op = node.get<std::string>("op");
     layer.inputs = node.get_or<std::vector<std::string>>("inputs", {});
     if (layer.name.empty()) node.fail("name", "must not be empty");
@@ -50,6 +54,7 @@ Model Model::from_json(const Json& doc, const std::string& source) {
   Model model;
   model.name_ = root.get<std::string>("name");
   if (model.name_.empty()) root.fail("name", "must not be empty");
+  limits::check_name(root, "name", model.name_);
   model.description_ = root.get_or<std::string>("description", "");
   if (root.has("input")) model.input_ = root.object("input").raw();
   model.layers_ = read_layers(root);
@@ -57,6 +62,7 @@ Model Model::from_json(const Json& doc, const std::string& source) {
   root.expect_only({"name", "input", "layers", "stages"});
   const std::vector<JsonView> stage_nodes = root.array("stages");
   if (stage_nodes.empty()) root.fail("stages", "must list at least one stage");
+  limits::check_count(root, "stages", stage_nodes.size(), limits::kMaxStages);
   std::vector<RawStage> raw;
   std::unordered_map<std::string, std::size_t> index;
   for (std::size_t i = 0; i < stage_nodes.size(); ++i) {
@@ -64,6 +70,7 @@ Model Model::from_json(const Json& doc, const std::string& source) {
     node.expect_only({"name", "after", "layers"});
     RawStage stage{node.get<std::string>("name"), {}, node.get_or<std::vector<std::string>>("layers", {}), node.path()};
     if (stage.name.empty()) node.fail("name", "must not be empty");
+    limits::check_name(node, "name", stage.name);
     if (!index.emplace(stage.name, i).second) node.fail("name", "duplicate stage name '" + stage.name + "'");
     if (node.has("after")) stage.after = node.get<std::vector<std::string>>("after");
     else if (i > 0) stage.after = {stage_nodes[i - 1].get<std::string>("name")};

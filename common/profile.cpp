@@ -1,8 +1,10 @@
 #include "common/profile.hpp"
 
 #include "common/errors.hpp"
+#include "common/limits.hpp"
 
 #include <stdexcept>
+#include <unordered_set>
 
 namespace sgprs {
 
@@ -15,7 +17,7 @@ SpeedupCurve read_curve(const JsonView& stage, std::string_view key, const std::
     stage.fail(key, "has " + std::to_string(times.size()) + " values but sm_counts has " +
                         std::to_string(sm_counts.size()));
   for (std::size_t i = 0; i < times.size(); ++i)
-    if (times[i] <= 0) stage.fail(std::string(key) + "[" + std::to_string(i) + "]", "must be a positive time in ns");
+    limits::check_stage_time(stage, std::string(key) + "[" + std::to_string(i) + "]", times[i]);
   return SpeedupCurve(sm_counts, times, mode);
 }
 
@@ -49,13 +51,18 @@ Profile Profile::from_json(const Json& doc, const std::string& source, CurveInte
   const JsonView device = root.object("device");
   profile.device_name_ = device.get<std::string>("name");
   GpuShape& gpu = profile.gpu_;
+  limits::check_name(device, "name", profile.device_name_);
   gpu.sm_count = device.get<int>("sm_count");
-  if (gpu.sm_count <= 0) device.fail("sm_count", "must be positive");
+  if (gpu.sm_count <= 0 || gpu.sm_count > limits::kMaxSmCount)
+    device.fail("sm_count", "must be in 1.." + std::to_string(limits::kMaxSmCount) + " (the limit of SMs)");
   gpu.piece_sms = device.get_or<int>("piece_sms", 8);
   if (gpu.piece_sms <= 0 || gpu.piece_sms > gpu.sm_count) device.fail("piece_sms", "must be in 1..sm_count");
   gpu.pieces = device.get_or<int>("pieces", gpu.sm_count / gpu.piece_sms);
+  // Both factors are in 1..sm_count before they are multiplied, so the product fits an int.
+  if (gpu.pieces <= 0 || gpu.pieces > gpu.sm_count) device.fail("pieces", "must be in 1..sm_count");
   gpu.remainder_sms = device.get_or<int>("remainder_sms", gpu.sm_count - gpu.pieces * gpu.piece_sms);
-  if (gpu.pieces <= 0 || gpu.pieces * gpu.piece_sms + gpu.remainder_sms != gpu.sm_count || gpu.remainder_sms < 0)
+  if (gpu.remainder_sms < 0 || gpu.remainder_sms > gpu.sm_count ||
+      gpu.pieces * gpu.piece_sms + gpu.remainder_sms != gpu.sm_count)
     device.fail("pieces", "pieces * piece_sms + remainder_sms must equal sm_count");
 
   profile.sm_counts_ = root.get<std::vector<int>>("sm_counts");
@@ -66,13 +73,20 @@ Profile Profile::from_json(const Json& doc, const std::string& source, CurveInte
       root.fail("sm_counts[" + std::to_string(i) + "]", "must increase strictly within 1..device.sm_count");
   }
 
-  for (const JsonView& model_node : root.array("models")) {
+  const std::vector<JsonView> model_nodes = root.array("models");
+  limits::check_count(root, "models", model_nodes.size(), limits::kMaxModels);
+  std::unordered_set<std::string> model_names;
+  for (const JsonView& model_node : model_nodes) {
     ModelProfile model;
     model.name = model_node.get<std::string>("name");
-    if (profile.find_model(model.name)) model_node.fail("name", "duplicate model '" + model.name + "'");
-    for (const JsonView& stage_node : model_node.array("stages")) {
+    limits::check_name(model_node, "name", model.name);
+    if (!model_names.insert(model.name).second) model_node.fail("name", "duplicate model '" + model.name + "'");
+    const std::vector<JsonView> stage_nodes = model_node.array("stages");
+    limits::check_count(model_node, "stages", stage_nodes.size(), limits::kMaxStages);
+    for (const JsonView& stage_node : stage_nodes) {
       StageProfile stage;
       stage.name = stage_node.get<std::string>("name");
+      limits::check_name(stage_node, "name", stage.name);
       stage.isolated = read_curve(stage_node, "median_ns", profile.sm_counts_, mode);
       if (stage_node.has("occupied_median_ns"))
         stage.occupied = read_curve(stage_node, "occupied_median_ns", profile.sm_counts_, mode);
@@ -91,9 +105,9 @@ const ModelProfile* Profile::find_model(std::string_view name) const {
 
 const ModelProfile& Profile::model(std::string_view name) const {
   if (const ModelProfile* m = find_model(name)) return *m;
-  std::string known;
-  for (const ModelProfile& m : models_) known += (known.empty() ? "" : ", ") + m.name;
-  throw InputError(source_, "models", "has no model '" + std::string(name) + "' (it has: " + known + ")");
+  std::vector<std::string> known;
+  for (const ModelProfile& m : models_) known.push_back(m.name);
+  throw InputError(source_, "models", unknown_name("model", name, known));
 }
 
 const char* to_string(ProfileTimes times) { return times == ProfileTimes::kOccupied ? "occupied" : "isolated"; }

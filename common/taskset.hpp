@@ -20,7 +20,7 @@ namespace sgprs {
 
 enum class Priority { kLow, kHigh };
 
-/// Most identical copies one task entry may ask for.
+/// Most identical copies one task entry may ask for (the whole set: limits::kMaxTasks).
 inline constexpr int kMaxCopies = 1'000'000;
 
 /// A period given as exactly one of "period_ns" (positive integer) or "rate_hz" (positive, at most

@@ -464,11 +464,7 @@ std::string resolve_model_path(const std::string& entry, const std::string& mode
       for (const auto& file : fs::directory_iterator(model_dir))
         if (file.path().extension() == ".json") names.push_back(file.path().stem().string());
     std::sort(names.begin(), names.end());
-    std::string known;
-    for (const std::string& name : names) known += (known.empty() ? "" : ", ") + name;
-    throw InputError("--models", "",
-                     "unknown model '" + entry + "': no file " + path.string() +
-                         (known.empty() ? "" : " (known: " + known + ")"));
+    throw InputError("--models", "", unknown_name("model", entry, names) + ": no file " + path.string());
   }
   return path.string();
 }
@@ -479,11 +475,8 @@ Json run_profile(const ProfileRequest& request) {
   for (const std::string& entry : request.models) model_paths.push_back(resolve_model_path(entry, request.model_dir));
   const std::vector<std::string> known_ops = op_case_names();
   for (const std::string& op : request.ops)
-    if (std::find(known_ops.begin(), known_ops.end(), op) == known_ops.end()) {
-      std::string list;
-      for (const std::string& k : known_ops) list += (list.empty() ? "" : ", ") + k;
-      throw InputError("--ops", "", "unknown op '" + op + "' (known: " + list + ")");
-    }
+    if (std::find(known_ops.begin(), known_ops.end(), op) == known_ops.end())
+      throw InputError("--ops", "", unknown_name("op", op, known_ops));
   if (request.batch < 1) throw InputError("--batch", "", "must be at least 1");
   if (request.piece_sms != 8 && request.piece_sms != 2)
     throw InputError("--piece-sms", "", "must be 8 (the default split) or 2 (the fine split)");

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # One-step set-up for a fresh Debian/Ubuntu machine (no GPU needed):
 #   tools/setup.sh run    install what is missing, build, run `sgprs simulate` on the shipped defaults
-#   tools/setup.sh test   install what is missing, build, run the whole test suite (CTest)
+#   tools/setup.sh test   install what is missing, build, run the whole test suite (CTest); then build
+#                         again with AddressSanitizer + UndefinedBehaviorSanitizer (clang, CUDA off,
+#                         folder SANITIZE_BUILD_DIR) and run the CPU suite there, plus each libFuzzer
+#                         target over its corpus and regressions and for SGPRS_FUZZ_SECONDS (default 30)
 # Environment: BUILD_DIR (default build), SGPRS_CUDA (AUTO|ON|OFF, default AUTO: CUDA parts are
-# built when a CUDA toolkit with cuDNN and CUPTI is installed; their GPU tests skip without a GPU).
+# built when a CUDA toolkit with cuDNN and CUPTI is installed; their GPU tests skip without a GPU),
+# SANITIZE_BUILD_DIR (default build-sanitize), SGPRS_FUZZ_SECONDS (default 30; 0 skips the fuzzing runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +18,7 @@ if [[ "$mode" != "run" && "$mode" != "test" ]]; then
 fi
 
 packages=(cmake g++ make pkg-config libboost-graph-dev nlohmann-json3-dev libcli11-dev libfmt-dev
-          libgtest-dev libgmock-dev libbenchmark-dev python3 python3-matplotlib libopenmpi-dev openmpi-bin procps)
+          libgtest-dev libgmock-dev libbenchmark-dev python3 python3-matplotlib libopenmpi-dev openmpi-bin procps clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -36,4 +40,14 @@ if [[ "$mode" == "run" ]]; then
   "$build_dir/sgprs" simulate
 else
   ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+  # The same CPU suite under the sanitizers (any report aborts the test), and the fuzz targets.
+  san_dir="${SANITIZE_BUILD_DIR:-build-sanitize}"
+  fuzz_seconds="${SGPRS_FUZZ_SECONDS:-30}"
+  cmake -S . -B "$san_dir" -DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA=OFF -DSGPRS_SANITIZE=ON -DSGPRS_BUILD_BENCH=OFF \
+        -DCMAKE_CXX_COMPILER=clang++ -DSGPRS_FUZZ=ON -DSGPRS_FUZZ_SECONDS="$fuzz_seconds" >/dev/null
+  cmake --build "$san_dir" -j "$jobs"
+  exclude=()
+  [[ "$fuzz_seconds" == 0 ]] && exclude=(-LE fuzz)
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir "$san_dir" --output-on-failure -j "$jobs" "${exclude[@]}"
 fi

@@ -250,10 +250,10 @@ std::string_view op_kind_name(OpKind kind) {
   return "?";
 }
 
-std::string known_op_names() {
-  std::string text;
-  for (const auto& [kind, name] : kOpNames) text += (text.empty() ? "" : ", ") + std::string(name);
-  return text;
+std::vector<std::string> known_op_names() {
+  std::vector<std::string> names;
+  for (const auto& [kind, name] : kOpNames) names.emplace_back(name);
+  return names;
 }
 
 std::int64_t element_count(const Shape& shape) {
@@ -296,7 +296,7 @@ LayerGraph build_layer_graph(const sgprs::Model& model, const std::string& sourc
         spec.kind = kind;
         known = true;
       }
-    if (!known) view.fail("op", "unknown op '" + layer.op + "'; known: " + known_op_names());
+    if (!known) view.fail("op", unknown_name("op", layer.op, known_op_names()));
     for (const std::string& in : layer.inputs) {
       const int from = in == "input" ? LayerSpec::kModelInput : index.at(in);
       spec.inputs.push_back(from);

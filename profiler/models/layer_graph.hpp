@@ -56,8 +56,8 @@ enum class OpKind {
 };
 
 std::string_view op_kind_name(OpKind kind);
-/// All op names a model file may use, comma-separated (for error messages).
-std::string known_op_names();
+/// All op names a model file may use (for error messages).
+std::vector<std::string> known_op_names();
 
 using Shape = std::vector<std::int64_t>;  // per sample, no batch
 std::int64_t element_count(const Shape& shape);

@@ -11,7 +11,7 @@ namespace sgprs::profiler {
 DType parse_dtype(std::string_view text) {
   if (text == "fp32") return DType::kFp32;
   if (text == "fp16") return DType::kFp16;
-  throw sgprs::InputError("--dtype", "", "unknown dtype '" + std::string(text) + "'; known: fp32, fp16");
+  throw sgprs::InputError("--dtype", "", sgprs::unknown_name("dtype", text, {"fp32", "fp16"}));
 }
 
 std::string_view dtype_name(DType dtype) { return dtype == DType::kFp16 ? "fp16" : "fp32"; }

@@ -49,9 +49,9 @@ constexpr std::array<OpCase, 24> kCases{{
 const OpCase& find_case(std::string_view name) {
   for (const OpCase& c : kCases)
     if (name == c.name) return c;
-  std::string known;
-  for (const OpCase& c : kCases) known += (known.empty() ? "" : ", ") + std::string(c.name);
-  throw sgprs::InputError("--ops", "", "unknown op '" + std::string(name) + "'; known: " + known);
+  std::vector<std::string> known;
+  for (const OpCase& c : kCases) known.emplace_back(c.name);
+  throw sgprs::InputError("--ops", "", sgprs::unknown_name("op", name, known));
 }
 
 sgprs::Json case_model(const OpCase& c) {

@@ -11,6 +11,7 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -38,16 +39,25 @@ RunRow row_for(const PreparedExperiment& prep, const RunKey& key, const RunMetri
   return row;
 }
 
-/// Rows already in `path` that belong to this experiment, by run identity.
-std::map<std::string, RunRow> read_done_rows(const std::string& path) {
+/// Complete rows already in `path`, by run identity. A row counts only when its line ends with
+/// '\n': a sweep stopped in the middle of an append leaves a cut last line, dropped here and
+/// recomputed (a cut number could otherwise still parse).
+std::map<std::string, RunRow> read_done_rows(const std::string& path, const std::string& experiment) {
   std::map<std::string, RunRow> done;
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   std::string line;
   if (!std::getline(in, line)) return done;
   if (line != run_csv_header())
     throw InputError(path, "", "has another header than this build writes; cannot resume (use a new --out)");
-  while (std::getline(in, line))
-    if (auto row = parse_run_row(line)) done.emplace(run_identity(*row), *row);
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no '\n' after it: cut
+    auto row = parse_run_row(line);
+    if (!row) continue;
+    if (row->experiment != experiment)
+      throw InputError(path, "experiment",
+                       "holds rows of experiment '" + row->experiment + "', not '" + experiment + "'; use a new --out");
+    done.emplace(run_identity(*row), *row);
+  }
   return done;
 }
 
@@ -73,7 +83,42 @@ void check_resumable(const Json& record, const std::string& record_path) {
                                                "); use a new --out");
 }
 
+
+/// The outputs a sweep writes into its folder, and the plots tools/plot_sweep.py draws there (.png, .svg).
+const char* const kSweepFiles[] = {"runs.csv", "summary.csv", "sweep.json"};
+const char* const kPlotNames[] = {"throughput_vs_load", "miss_ratio_vs_load", "schedulability_vs_utilisation"};
+
 }  // namespace
+
+void check_sweep_folder(const PreparedExperiment& prep, const SweepOptions& options) {
+  const fs::path dir(options.out_dir);
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+    throw InputError("--out", "", "'" + options.out_dir + "' exists and is not a folder");
+  for (const char* name : kSweepFiles)
+    if (fs::exists(dir / name, ec) && !fs::is_regular_file(dir / name, ec))
+      throw InputError("--out", "", "'" + (dir / name).string() + "' exists and is not a file");
+  if (!options.resume || !options.shard.whole()) return;  // a shard's record is checked by run_sweep
+  const fs::path runs = dir / "runs.csv";
+  const fs::path sweep_json = dir / "sweep.json";
+  if (!fs::exists(sweep_json, ec)) {
+    if (fs::exists(runs, ec) && fs::file_size(runs, ec) > run_csv_header().size() + 1)
+      throw InputError(sweep_json.string(), "",
+                       "is missing, so the rows of runs.csv cannot be matched to this experiment; "
+                       "run without --resume or into a new --out");
+    return;
+  }
+  std::ifstream in(sweep_json, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  const Json previous = parse_json_text(text.str(), sweep_json.string());
+  if (!previous.is_object() || !previous.contains("experiment"))
+    throw InputError(sweep_json.string(), "experiment", "missing; cannot tell which experiment this folder holds");
+  if (previous["experiment"] != experiment_identity(prep))
+    throw InputError(sweep_json.string(), "experiment",
+                     "this folder holds a sweep of another experiment (other file, loads or profile); use a new --out");
+  read_done_rows(runs.string(), prep.experiment.name);
+}
 
 std::vector<RunKey> shard_runs(const PreparedExperiment& prep, const ShardSpec& shard) {
   std::vector<RunKey> keys = enumerate_runs(prep);
@@ -97,7 +142,7 @@ std::vector<RunKey> enumerate_runs(const PreparedExperiment& prep) {
 SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& options, const RunFunction& run,
                       const RunSignature& signature) {
   const auto start = std::chrono::steady_clock::now();
-  fs::create_directories(options.out_dir);
+  check_sweep_folder(prep, options);
   const std::string runs_path = (fs::path(options.out_dir) / "runs.csv").string();
   const bool shard = !options.shard.whole();
   const std::string record_path = (fs::path(options.out_dir) / (shard ? "shard.json" : "sweep.json")).string();
@@ -110,7 +155,7 @@ SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& option
 
   if (options.resume) {
     check_resumable(record, record_path);
-    std::map<std::string, RunRow> done = read_done_rows(runs_path);
+    std::map<std::string, RunRow> done = read_done_rows(runs_path, prep.experiment.name);
     for (const RunKey& key : keys) {
       RunRow expected = row_for(prep, key, {});
       auto it = done.find(run_identity(expected));
@@ -120,6 +165,15 @@ SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& option
       }
     }
   }
+
+  // From here the folder holds this sweep: the outputs of an earlier one that the final step
+  // would replace go first, so an interrupted sweep never leaves them beside the new rows.
+  fs::create_directories(options.out_dir);
+  std::error_code ec;
+  fs::remove(fs::path(options.out_dir) / "summary.csv", ec);
+  for (const char* plot : kPlotNames)
+    for (const char* extension : {".png", ".svg"})
+      fs::remove(fs::path(options.out_dir) / (std::string(plot) + extension), ec);
 
   // Record the experiment before any run, so an interrupted folder can be resumed safely.
   write_file_atomic(record_path, dump_pretty(record));
@@ -133,6 +187,7 @@ SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& option
   }
   std::FILE* append = std::fopen(runs_path.c_str(), "a");
   if (!append) throw InputError(runs_path, "", "cannot be opened for writing");
+  bool append_failed = false;
 
   // One work item per distinct signature; a pending run whose twin is already
   // in runs.csv (resume) takes its metrics from there.
@@ -172,8 +227,7 @@ SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& option
     const std::string line = format_run_row(row) + "\n";
     {
       std::lock_guard lock(write_mutex);
-      std::fputs(line.c_str(), append);
-      std::fflush(append);
+      if (std::fputs(line.c_str(), append) < 0 || std::fflush(append) != 0) append_failed = true;
       rows[key.index] = std::move(row);
     }
     progress.advance();
@@ -198,7 +252,9 @@ SweepResult run_sweep(const PreparedExperiment& prep, const SweepOptions& option
     std::fclose(append);
     throw;
   }
-  std::fclose(append);
+  if (std::fclose(append) != 0) append_failed = true;
+  if (append_failed)
+    throw InputError(runs_path, "", "could not be written completely (disk full?); --resume redoes the lost rows");
   progress.finish();
   result.runs_simulated = pending.size();
   result.runs_executed = keys.size() - result.runs_resumed;

@@ -10,8 +10,10 @@
 // repetitions + repetition), so every scheduler and layout meets the same task
 // sets), and runs.csv is re-sorted into the canonical order at the end; so the
 // file is byte-identical whatever `jobs` is. Rows are appended and flushed as
-// runs finish; with `resume`, rows already in DIR/runs.csv (same experiment,
-// checked against DIR/sweep.json) are kept and their runs skipped.
+// runs finish (runs.csv is the journal --resume reads); with `resume`, complete
+// rows already in DIR/runs.csv (same experiment, checked against DIR/sweep.json)
+// are kept and their runs skipped. A new sweep first removes the summary.csv and
+// plots of an earlier one, so the folder never mixes two sweeps.
 // Runs whose signatures are equal are simulated once and their metrics shared
 // (the baselines that ignore the layout's sizes, e.g. naive and sequential, give
 // the same run for every layout with the same partition count); a signature must
@@ -48,6 +50,12 @@ struct SweepOptions {
   ShardSpec shard;  // not whole: run only this shard's runs (sweep_shard.hpp) and write DIR/shard.json, no summary
   QueueExecutor executor;  // empty: local threads
 };
+
+/// Checks the output folder before anything is printed or written: --out and the files a sweep
+/// writes there must be a folder and plain files; with `resume`, DIR/sweep.json must record this
+/// experiment (it is refused when missing while runs.csv holds rows) and every complete row of
+/// DIR/runs.csv must name it. InputError otherwise.
+void check_sweep_folder(const PreparedExperiment& prep, const SweepOptions& options);
 
 /// Every run's key, in the canonical order.
 std::vector<RunKey> enumerate_runs(const PreparedExperiment& prep);

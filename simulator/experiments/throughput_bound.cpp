@@ -1,5 +1,7 @@
 #include "simulator/experiments/throughput_bound.hpp"
 
+#include "common/limits.hpp"
+
 #include "simulator/experiments/simulation.hpp"
 
 #include <algorithm>
@@ -54,8 +56,10 @@ double throughput_bound_jobs_per_s(const Profile& profile, const sim::Workload& 
 
 int max_identical_tasks(const Profile& profile, const std::string& model, Ns period_ns, ProfileTimes times) {
   const double per_task_sms = min_sm_seconds_per_job(profile.model(model), times) / ns_to_seconds(period_ns);
-  // The small epsilon keeps an exact fit (N x load == sm_count) from rounding down.
-  return static_cast<int>(std::floor(profile.gpu().sm_count / per_task_sms * (1 + 1e-12)));
+  // The small epsilon keeps an exact fit (N x load == sm_count) from rounding down. Long periods
+  // make N huge: it is capped at the most tasks a run may have (common/limits.hpp).
+  const double tasks = std::floor(profile.gpu().sm_count / per_task_sms * (1 + 1e-12));
+  return static_cast<int>(std::min(tasks, static_cast<double>(limits::kMaxTasks)));
 }
 
 }  // namespace sgprs::exp

@@ -2,8 +2,6 @@
 
 #include "common/json_io.hpp"
 
-#include <filesystem>
-#include <stdexcept>
 
 namespace sgprs::sim {
 
@@ -27,20 +25,9 @@ void append_field(std::string& line, const char* key, const std::string& json_va
 
 }  // namespace
 
-EventLogWriter::EventLogWriter(std::string path) : path_(std::move(path)), tmp_path_(path_ + ".tmp") {
-  const auto parent = std::filesystem::path(path_).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent);
-  file_ = std::fopen(tmp_path_.c_str(), "wb");
-  if (!file_) throw std::runtime_error("cannot write " + tmp_path_);
-}
+EventLogWriter::EventLogWriter(std::string path) : file_(std::move(path)) {}
 
-EventLogWriter::~EventLogWriter() {
-  if (file_) {
-    std::fclose(file_);
-    std::error_code ignored;
-    std::filesystem::remove(tmp_path_, ignored);
-  }
-}
+EventLogWriter::~EventLogWriter() = default;
 
 void EventLogWriter::on_run_start(const RunInfo& info) {
   Json header{{"schema", schema_tag("sgprs.events", 1)},
@@ -54,8 +41,7 @@ void EventLogWriter::on_run_start(const RunInfo& info) {
     header["tasks"].push_back({{"name", info.task_names[t]}, {"stages", info.unit_names[info.task_model[t]]}});
   for (std::size_t p = 0; p < info.partition_names.size(); ++p)
     header["partitions"].push_back({{"name", info.partition_names[p]}, {"sms", info.partition_sms[p]}});
-  const std::string text = header.dump() + "\n";
-  std::fwrite(text.data(), 1, text.size(), file_);
+  file_.write(header.dump() + "\n");
 
   task_json_.clear();
   for (const std::string& name : info.task_names) task_json_.push_back(quoted(name));
@@ -92,19 +78,7 @@ void EventLogWriter::on_event(const RunEvent& e) {
     if (e.outcome != JobOutcome::kAborted) append_field(line_, "response_ns", e.time_ns - e.release_ns);
   }
   line_ += "}\n";
-  std::fwrite(line_.data(), 1, line_.size(), file_);
-}
-
-void EventLogWriter::commit() {
-  const bool failed = std::ferror(file_) != 0;
-  const bool closed = std::fclose(file_) == 0;
-  file_ = nullptr;
-  if (failed || !closed) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp_path_, ignored);
-    throw std::runtime_error("writing " + tmp_path_ + " failed");
-  }
-  std::filesystem::rename(tmp_path_, path_);
+  file_.write(line_);
 }
 
 }  // namespace sgprs::sim

@@ -6,12 +6,13 @@
 // partition, stage_deadline_ns (stage events), until_ns (deferral), outcome and
 // response_ns (job_end). Names are escaped once, by nlohmann/json.
 //
-// The file is written to `<path>.tmp` as the run goes and renamed to `path` by
-// commit(); destroyed without commit(), it removes the temporary file, so a
-// failed run never leaves a half-written log behind.
+// The file is written to a PendingFile (a temporary name in the same folder) as
+// the run goes: close() surfaces any write error naming the path, publish() puts
+// it in place; destroyed or interrupted (SIGINT, SIGTERM) before that, the
+// temporary is removed, so a failed run never leaves a half-written log behind.
+#include "common/temp_files.hpp"
 #include "simulator/core/run_event.hpp"
 
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -26,13 +27,14 @@ class EventLogWriter final : public Observer {
 
   void on_run_start(const RunInfo& info) override;
   void on_event(const RunEvent& event) override;
-  /// Flushes and renames the log into place; throws std::runtime_error on an I/O failure.
-  void commit();
+  /// Flushes and closes; InputError naming the path on a write error (disk full, quota).
+  void close() { file_.close(); }
+  /// Renames the complete log into place (after close()).
+  void publish() { file_.publish(); }
+  void commit() { file_.commit(); }
 
  private:
-  std::string path_;
-  std::string tmp_path_;
-  std::FILE* file_ = nullptr;
+  PendingFile file_;
   std::string line_;
   std::vector<std::string> task_json_;                // escaped, quoted names
   std::vector<std::vector<std::string>> unit_json_;   // per model

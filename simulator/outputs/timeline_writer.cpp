@@ -1,6 +1,7 @@
 #include "simulator/outputs/timeline_writer.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace sgprs::sim {
 
@@ -10,25 +11,29 @@ double to_us(Ns ns) { return static_cast<double>(ns) / 1000.0; }
 
 }  // namespace
 
+TimelineWriter::TimelineWriter(std::string path) : file_(std::move(path)) {}
+
+// The document is {"displayTimeUnit":..,"otherData":..,"traceEvents":[..]}, keys in the order
+// nlohmann/json writes them, so the bytes equal a dump() of the whole document held in memory.
 void TimelineWriter::on_run_start(const RunInfo& info) {
+  if (started_) throw std::logic_error("TimelineWriter: one run per file");
+  started_ = true;
   info_ = &info;
   open_.clear();
   slot_busy_.assign(info.partition_names.size(), {});
-  trace_ = Json{{"displayTimeUnit", "ms"},
-                {"otherData", {{"scheduler", info.scheduler}, {"seed", info.seed}, {"duration_ns", info.duration_ns}}},
-                {"traceEvents", Json::array()}};
-  Json& events = trace_["traceEvents"];
+  const Json other{{"scheduler", info.scheduler}, {"seed", info.seed}, {"duration_ns", info.duration_ns}};
+  file_.write("{\"displayTimeUnit\":\"ms\",\"otherData\":" + other.dump() + ",\"traceEvents\":[");
   for (std::size_t p = 0; p < info.partition_names.size(); ++p) {
     const int pid = static_cast<int>(p) + 1;
-    events.push_back({{"ph", "M"}, {"pid", pid}, {"name", "process_name"},
+    emit({{"ph", "M"}, {"pid", pid}, {"name", "process_name"},
                       {"args", {{"name", info.partition_names[p] + " (" + std::to_string(info.partition_sms[p]) + " SMs)"}}}});
-    events.push_back({{"ph", "M"}, {"pid", pid}, {"name", "process_sort_index"}, {"args", {{"sort_index", pid}}}});
+    emit({{"ph", "M"}, {"pid", pid}, {"name", "process_sort_index"}, {"args", {{"sort_index", pid}}}});
   }
   const int jobs_pid = static_cast<int>(info.partition_names.size()) + 1;
-  events.push_back({{"ph", "M"}, {"pid", jobs_pid}, {"name", "process_name"}, {"args", {{"name", "jobs"}}}});
-  events.push_back({{"ph", "M"}, {"pid", jobs_pid}, {"name", "process_sort_index"}, {"args", {{"sort_index", jobs_pid}}}});
+  emit({{"ph", "M"}, {"pid", jobs_pid}, {"name", "process_name"}, {"args", {{"name", "jobs"}}}});
+  emit({{"ph", "M"}, {"pid", jobs_pid}, {"name", "process_sort_index"}, {"args", {{"sort_index", jobs_pid}}}});
   for (std::size_t t = 0; t < info.task_names.size(); ++t)
-    events.push_back({{"ph", "M"}, {"pid", jobs_pid}, {"tid", static_cast<int>(t) + 1}, {"name", "thread_name"},
+    emit({{"ph", "M"}, {"pid", jobs_pid}, {"tid", static_cast<int>(t) + 1}, {"name", "thread_name"},
                       {"args", {{"name", info.task_names[t]}}}});
   job_started_ns_.assign(info.task_names.size(), -1);
 }
@@ -44,7 +49,7 @@ void TimelineWriter::on_event(const RunEvent& e) {
     Json args{{"task", task}, {"job", e.job}, {"release_ns", e.release_ns}, {"deadline_ns", e.deadline_ns},
               {"outcome", to_string(e.outcome)}};
     if (e.outcome != JobOutcome::kAborted) args["response_ns"] = e.time_ns - e.release_ns;
-    trace_["traceEvents"].push_back({{"ph", "X"}, {"pid", static_cast<int>(info_->partition_names.size()) + 1},
+    emit({{"ph", "X"}, {"pid", static_cast<int>(info_->partition_names.size()) + 1},
                                      {"tid", e.task + 1}, {"name", task + " #" + std::to_string(e.job) + " " + to_string(e.outcome)},
                                      {"cat", "job"}, {"ts", to_us(start)}, {"dur", to_us(e.time_ns - start)},
                                      {"args", std::move(args)}});
@@ -56,7 +61,7 @@ void TimelineWriter::on_event(const RunEvent& e) {
     int slot = static_cast<int>(free_slot - slots.begin());
     if (free_slot == slots.end()) {
       slots.push_back(true);
-      trace_["traceEvents"].push_back({{"ph", "M"}, {"pid", e.partition + 1}, {"tid", slot + 1}, {"name", "thread_name"},
+      emit({{"ph", "M"}, {"pid", e.partition + 1}, {"tid", slot + 1}, {"name", "thread_name"},
                                        {"args", {{"name", "slot " + std::to_string(slot)}}}});
     } else {
       *free_slot = true;
@@ -80,12 +85,25 @@ void TimelineWriter::on_event(const RunEvent& e) {
   if (e.stage_deadline_ns >= 0) args["stage_deadline_ns"] = e.stage_deadline_ns;
   if (e.kind == EventKind::kCancel) args["cancelled"] = true;
   else if (e.stage_deadline_ns >= 0) args["stage_deadline_met"] = e.time_ns <= e.stage_deadline_ns;
-  trace_["traceEvents"].push_back({{"ph", "X"}, {"pid", o.partition + 1}, {"tid", o.slot + 1},
+  emit({{"ph", "X"}, {"pid", o.partition + 1}, {"tid", o.slot + 1},
                                    {"name", task + "/" + stage}, {"cat", "stage"},
                                    {"ts", to_us(o.start_ns)}, {"dur", to_us(e.time_ns - o.start_ns)},
                                    {"args", std::move(args)}});
 }
 
-void TimelineWriter::write(const std::string& path) const { write_file_atomic(path, trace_.dump() + "\n"); }
+void TimelineWriter::emit(const Json& event) {
+  text_.clear();
+  if (!first_event_) text_ += ',';
+  first_event_ = false;
+  text_ += event.dump();
+  file_.write(text_);
+}
+
+void TimelineWriter::close() {
+  file_.write(started_ ? "]}\n" : "");
+  file_.close();
+}
+
+void TimelineWriter::publish() { file_.publish(); }
 
 }  // namespace sgprs::sim

@@ -44,7 +44,7 @@ TEST(Profile, MissingModelNamesProfileAndListsKnown) {
     p.model("resnet50");
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(), "p.json: field 'models': has no model 'resnet50' (it has: net)");
+    EXPECT_STREQ(e.what(), "p.json: field 'models': unknown model 'resnet50' (known: net)");
   }
 }
 

@@ -175,5 +175,25 @@ TEST(Experiment, WrongSchemaVersion) {
   EXPECT_THROW(experiment_from_json(doc, "x.json"), InputError);
 }
 
+TEST(Experiment, LimitsAreCheckedBeforeAnyTaskSetIsDrawn) {
+  Json doc = base_doc();
+  doc["repetitions"] = 1000000;
+  EXPECT_NE(error_of(doc).find("field 'repetitions': must be in 1..10000"), std::string::npos) << error_of(doc);
+  doc = base_doc();
+  doc["loads"] = {4.9e-324};  // a denormal: once an "internal error" from std::stod
+  EXPECT_NE(error_of(doc).find("field 'loads[0]': must be a load from 1e-06 to 1000000"), std::string::npos);
+  doc = base_doc();
+  doc["generator"] = Json::parse(R"({"kind": "random-periods", "models": [{"model": "tiny"}], "period_ms": [4.9e-32, 1]})");
+  EXPECT_NE(error_of(doc).find("generator.period_ms"), std::string::npos) << error_of(doc);
+  doc = base_doc();
+  doc["loads"] = Json::parse(R"({"from": 1, "to": 1000, "count": 1000})");
+  doc["repetitions"] = 1000;  // 1000 loads x 1000 repetitions x 1 layout x 1 scheduler = 1e6 runs: fine
+  doc["layouts"] = {"equal:2:1.0x", "full"};
+  EXPECT_NE(error_of(doc).find("makes 2000000 runs"), std::string::npos) << error_of(doc);
+  doc = base_doc();
+  doc["duration_s"] = 1e7;
+  EXPECT_NE(error_of(doc).find("field 'duration_s'"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sgprs::exp

@@ -205,6 +205,41 @@ TEST_F(SweepCli, BadShardFlag) {
   }
 }
 
+TEST_F(SweepCli, ResumeDropsACutLastRowAndRefusesRowsItCannotMatch) {
+  const std::string cfg = config([](sgprs::Json&) {});
+  ASSERT_EQ(sweep(cfg, "out", "--jobs 1").status, 0);
+  const std::string runs = slurp(dir_ / "out" / "runs.csv");
+  // Stopped inside the last row's final number: "...,123" of "...,1234\n" would still parse.
+  std::ofstream(dir_ / "out" / "runs.csv", std::ios::binary) << runs.substr(0, runs.size() - 2);
+  const Result resumed = sweep(cfg, "out", "--resume");
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("(23 resumed"), std::string::npos) << resumed.err;
+  EXPECT_EQ(slurp(dir_ / "out" / "runs.csv"), runs);
+
+  // Without sweep.json nothing says which experiment the rows belong to: refused, one line, before
+  // the plan is printed, and runs.csv untouched.
+  fs::remove(dir_ / "out" / "sweep.json");
+  const Result orphan = sweep(cfg, "out", "--resume");
+  EXPECT_EQ(orphan.status, 2) << orphan.err;
+  EXPECT_NE(orphan.err.find("sweep.json: is missing"), std::string::npos) << orphan.err;
+  EXPECT_EQ(std::count(orphan.err.begin(), orphan.err.end(), '\n'), 1) << orphan.err;
+  EXPECT_EQ(slurp(dir_ / "out" / "runs.csv"), runs);
+}
+
+TEST_F(SweepCli, OutputsBlockedByAFolderAndBadJobsAreOneLineBeforeThePlan) {
+  const std::string cfg = config([](sgprs::Json&) {});
+  fs::create_directories(dir_ / "blocked" / "sweep.json");
+  const Result blocked = sweep(cfg, "blocked");
+  EXPECT_EQ(blocked.status, 2) << blocked.err;
+  EXPECT_NE(blocked.err.find("sweep.json' exists and is not a file"), std::string::npos) << blocked.err;
+  EXPECT_EQ(std::count(blocked.err.begin(), blocked.err.end(), '\n'), 1) << blocked.err;
+  EXPECT_FALSE(fs::exists(dir_ / "blocked" / "runs.csv"));
+
+  expect_input_error(sweep(cfg, "out", "--jobs 1.5"), "sgprs: error: --jobs: must be a whole number from 0 to 1024 (got '1.5')");
+  expect_input_error(sweep(cfg, "out", "--jobs -1"), "--jobs");
+  expect_input_error(sweep(cfg, "out", "--no-such-flag"), "--no-such-flag");
+}
+
 TEST_F(SweepCli, UnknownGenerator) {
   expect_input_error(sweep(config([](sgprs::Json& d) { d["generator"]["kind"] = "bursty"; }), "out"),
                      "unknown generator 'bursty'");

@@ -120,12 +120,14 @@ TEST(Determinism, SameSeedSameLogsAndTimelines) {
     options.seed = seed;
     const std::string log_path = (dir / ("events" + std::to_string(run) + ".jsonl")).string();
     EventLogWriter log(log_path);
-    TimelineWriter timeline;
+    const std::string timeline_path = (dir / ("timeline" + std::to_string(run) + ".json")).string();
+    TimelineWriter timeline(timeline_path);
     Summary s = simulate(test::test_profile(), work, parse_layout("equal:2:1.5x", test::test_profile().gpu()), options,
                          {&log, &timeline});
     log.commit();
+    timeline.commit();
     logs.push_back(read_file(log_path));
-    timelines.push_back(timeline.trace().dump());
+    timelines.push_back(read_file(timeline_path));
     Json j = s.to_json();
     j.erase("wall_time_s");  // the only field that depends on the machine
     summaries.push_back(j);
@@ -134,6 +136,10 @@ TEST(Determinism, SameSeedSameLogsAndTimelines) {
   EXPECT_GT(logs[0].size(), 1000u);
   EXPECT_EQ(logs[0], logs[1]);
   EXPECT_EQ(timelines[0], timelines[1]);
+  // Streamed piece by piece, the timeline is still one JSON document with every slice in it.
+  const Json trace = Json::parse(timelines[0]);
+  EXPECT_GT(trace.at("traceEvents").size(), 10u);
+  EXPECT_EQ(trace.at("otherData").at("seed"), 7);
   EXPECT_EQ(summaries[0], summaries[1]);
   EXPECT_NE(logs[0], logs[2]);  // another seed draws other offsets
 }

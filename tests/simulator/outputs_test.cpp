@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 
 namespace sgprs::sim {
@@ -18,14 +19,18 @@ TEST(TimelineWriter, ConcurrentStagesOfOnePartitionGetSeparateSlots) {
   // [2000,4000] side by side on p0; T1.b then reuses the first free slot.
   const TaskSet set = TaskSet::load(std::string(SGPRS_SOURCE_DIR) + "/tests/data/sim/taskset-deferral.json");
   const Workload work = make_workload(set, test::test_profile(), test::test_models_dir(), 1);
-  TimelineWriter timeline;
+  const std::string path = ::testing::TempDir() + "sgprs-timeline-slots.json";
+  TimelineWriter timeline(path);
   RunOptions options = test::isolated_options("sgprs", 50000);
   options.scheduler_options.no_defer_last = 0;
   simulate(test::test_profile(), work, test::sizes_layout({16}, 2), options, {&timeline});
+  timeline.commit();
+  std::ifstream in(path);
+  const Json trace = Json::parse(in);
   std::map<std::string, std::pair<int, double>> slices;  // name -> (tid, ts)
   std::vector<std::string> process_names;
   std::vector<std::string> jobs;
-  for (const Json& e : timeline.trace().at("traceEvents")) {
+  for (const Json& e : trace.at("traceEvents")) {
     if (e.at("ph") == "M" && e.at("name") == "process_name") process_names.push_back(e.at("args").at("name"));
     if (e.at("ph") != "X") continue;
     if (e.at("cat") == "job") {  // jobs process: one thread per task

@@ -254,6 +254,41 @@ TEST_F(SimulateCli, OutputPathThatIsAFile) {
   EXPECT_NE(r.err.find("--out"), std::string::npos) << r.err;
 }
 
+TEST_F(SimulateCli, UsageAndConversionErrorsAreOneLineNamingTheFlag) {
+  const std::string ts = "--taskset " + kData + "/taskset-small.json ";
+  expect_input_error(run(ts + "--bogus 1"), "--bogus");
+  expect_input_error(run(ts + "--duration abc"), "--duration: must be a number above 0, at most 1e+06 (got 'abc')");
+  expect_input_error(run(ts + "--max-parallel 2147483647"), "--max-parallel: must be a whole number from 0 to 1024");
+  expect_input_error(run(ts + "--seed 1.5"), "--seed: must be a whole number from 0 to 18446744073709551615");
+  // A newline inside a value is written as \n: the error stays one line.
+  expect_input_error(run(ts + "--scheduler \"$(printf 'a\\nb')\""), "unknown scheduler 'a\\nb'");
+}
+
+TEST_F(SimulateCli, DeepOrHugeInputsAreRefusedBeforeWork) {
+  const fs::path ts = dir_ / "deep.json";
+  std::ofstream(ts) << R"({"schema": "sgprs.taskset/1", "comment": )" << std::string(100000, '[')
+                    << std::string(100000, ']') << R"(, "tasks": [{"model": "chain3", "period_ns": 1000}]})";
+  expect_input_error(run("--taskset " + ts.string()), "deep.json: nests arrays and objects deeper than 64 levels");
+  const fs::path busy = dir_ / "busy.json";
+  std::ofstream(busy) << R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "chain3", "period_ns": 1}]})";
+  expect_input_error(run("--taskset " + busy.string() + " --duration 1"), "would release more than 100000000 jobs");
+}
+
+TEST_F(SimulateCli, InterruptedRunLeavesNothingBehind) {
+  // SIGINT and SIGTERM half way through a run that streams its event log and timeline: the
+  // temporaries go, and so does the folder the run created.
+  for (const char* signal : {"INT", "TERM"}) {
+    const std::string cmd = std::string("timeout -s ") + signal + " 0.5 " + SGPRS_BINARY + " simulate --profile " +
+                            kData + "/profile.json --models " + kData + "/models --taskset " + kData +
+                            "/taskset-small.json --duration 20 --quiet --out " + (dir_ / "out").string() +
+                            " > /dev/null 2>&1";
+    const int raw = std::system(cmd.c_str());
+    ASSERT_TRUE(WIFEXITED(raw));
+    EXPECT_EQ(WEXITSTATUS(raw), 124) << "the run ended before the signal";
+    EXPECT_FALSE(fs::exists(dir_ / "out")) << signal;
+  }
+}
+
 TEST_F(SimulateCli, TruncatedTaskSet) {
   const fs::path ts = dir_ / "ts.json";
   std::ofstream(ts) << R"({"schema": "sgprs.taskset/1", "tasks": [)";

@@ -3,6 +3,8 @@
 // top-level app: its flags, its --help text and its callback. Callbacks throw
 // sgprs::InputError (exit 2), sgprs::NoGpuError (exit 3), sgprs::NotAvailableError (exit 4)
 // or sgprs::GpuError (exit 5); main maps them.
+#include "common/errors.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <string>
@@ -16,9 +18,7 @@ std::string shipped_default(const std::string& value, const std::string& default
 
 /// An error already reported by another process (rank 0 of an MPI job): main exits with
 /// `status` without a line of its own.
-struct QuietExit {
-  int status;
-};
+using QuietExit = ::sgprs::QuietExit;
 
 /// Draws DIR's plots with tools/plot_sweep.py; a warning, not an error, when that fails.
 void draw_sweep_plots(const std::string& dir);

@@ -38,7 +38,6 @@ struct LiveArgs {
   bool fake_device = false;
   std::string completion = "polling";
   double spin_us = 100;
-  bool quiet = false;
 };
 
 /// Counts for the progress line; runs on the control thread with the run core.
@@ -82,7 +81,8 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
     request.completion = live_args.completion;
     factory = live::cuda_executor_factory(in.profile, request);  // NoGpuError / NotAvailable without CUDA
   }
-  RunOutputs outputs(args.out, args.no_events);
+  in.progress->finish();  // the live run prints its own progress line
+  RunOutputs outputs(args.out, args.no_events, in);
   ProgressCounter counter;
   std::vector<sim::Observer*> observers = outputs.observers();
   observers.push_back(&counter);
@@ -91,19 +91,20 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   options.spin_ns = static_cast<Ns>(live_args.spin_us * 1000.0);
   options.stop = &g_stop;
   const Ns duration = in.run.duration_ns;
-  if (!live_args.quiet)
+  if (!args.quiet)
     options.progress = [&counter, duration](Ns now) {
       std::fprintf(stderr, "live: %.1f s of %.1f: %lld released, %lld ended, %lld missed\n",
                    static_cast<double>(now) / 1e9, static_cast<double>(duration) / 1e9,
                    static_cast<long long>(counter.released), static_cast<long long>(counter.ended),
                    static_cast<long long>(counter.missed));
     };
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
+  // Drain instead of dying (common/temp_files.hpp's handler); restored after the run.
+  const auto previous_int = std::signal(SIGINT, on_stop_signal);
+  const auto previous_term = std::signal(SIGTERM, on_stop_signal);
   const live::LiveRunResult result =
       live::live_run(in.profile, in.workload, in.layout, in.run, factory, std::move(options), observers);
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  std::signal(SIGINT, previous_int);
+  std::signal(SIGTERM, previous_term);
 
   Json doc = summary_document(in, result.summary);
   doc["live"] = result.live_json();
@@ -149,7 +150,6 @@ void add_live_subcommand(CLI::App& app) {
   cmd->add_option("--spin-us", live_args->spin_us,
                   "sleep until this long before a release or timer, then poll (sleep wake-ups are late)")
       ->capture_default_str();
-  cmd->add_flag("--quiet", live_args->quiet, "no progress line");
   cmd->callback([args, live_args] { run_live(*args, *live_args); });
 }
 

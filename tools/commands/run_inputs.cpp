@@ -1,6 +1,9 @@
 #include "tools/commands/run_inputs.hpp"
 
 #include "common/errors.hpp"
+#include "common/command_line.hpp"
+#include "common/limits.hpp"
+#include "common/temp_files.hpp"
 #include "simulator/experiments/simulation.hpp"
 #include "simulator/outputs/summary_table.hpp"
 #include "tools/commands/commands.hpp"
@@ -10,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 namespace sgprs::cli {
 
@@ -53,16 +57,15 @@ void add_run_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
            info.help + " [" + info.values + "] (default " + info.paper_value + ")")
         ->group("Scheduler options");
   }
-  cmd->add_option("--duration", args->duration_s, "seconds during which jobs are released")->capture_default_str();
-  cmd->add_option("--seed", args->seed, "seed of every random choice (task offsets)")
-      ->check(CLI::Validator(
-          [](std::string& v) { return v.empty() || v[0] == '-' ? std::string("must be a non-negative integer") : std::string(); },
-          "UINT"))
-      ->capture_default_str();
+  number_flag(cmd, "--duration", args->duration_s, 0, ns_to_seconds(limits::kMaxTimeNs),
+              "seconds during which jobs are released");
+  integer_flag(cmd, "--seed", args->seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(),
+               "seed of every random choice (task offsets)");
   cmd->add_option("--out", args->out, "output folder")->capture_default_str();
+  cmd->add_flag("--quiet", args->quiet, "no progress line on stderr");
   cmd->add_flag("--no-events", args->no_events, "write only summary.json (no events.jsonl, no timeline.json): long runs");
-  cmd->add_option("--max-parallel", args->max_parallel, "stages per partition at once; 0 = the layout's (paper: 3 with 2 partitions, 2 with 3)")
-      ->capture_default_str();
+  integer_flag(cmd, "--max-parallel", args->max_parallel, 0, limits::kMaxParallel,
+               "stages per partition at once; 0 = the layout's (paper: 3 with 2 partitions, 2 with 3)");
   cmd->add_flag("--allow-deadline-over-period", args->allow_deadline_over_period,
                 "accept tasks whose deadline exceeds their period");
   cmd->add_option("--curve", args->curve, "interpolation between measured SM counts: step | linear")->capture_default_str();
@@ -77,7 +80,7 @@ RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, con
   args.models = shipped_default(args.models, "traces/models");
   const std::vector<std::string> names = sim::scheduler_names();
   if (std::find(names.begin(), names.end(), args.scheduler) == names.end())
-    throw InputError("--scheduler", "", "unknown scheduler '" + args.scheduler + "' (known: " + fmt::format("{}", fmt::join(names, ", ")) + ")");
+    throw InputError("--scheduler", "", unknown_name("scheduler", args.scheduler, names));
   if (!(args.duration_s > 0) || !std::isfinite(args.duration_s) || args.duration_s > 1e6)
     throw InputError("--duration", "", "must be a positive number of seconds up to 1e6");
   if (args.max_parallel < 0) throw InputError("--max-parallel", "", "must be 0 (the layout's) or positive");
@@ -93,54 +96,99 @@ RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, con
   TaskSet set = TaskSet::load(args.taskset);
   set.check_deadlines(args.allow_deadline_over_period);
   Layout layout = parse_layout(args.layout, profile.gpu(), args.max_parallel, "--layout");
+  // Every file is read and checked: from here a long step says how far it is (stderr, after 5 s).
+  std::size_t task_count = 0;
+  for (const TaskSpec& spec : set.specs) task_count += static_cast<std::size_t>(spec.count);
+  auto progress = std::make_shared<sim::RunProgress>(stderr, run.duration_ns, task_count, !args.quiet);
   sim::Workload workload = sim::make_workload(set, profile, args.models, args.seed);
+  limits::check_run_size(workload.tasks, run.duration_ns, args.taskset, "tasks");
+  const std::int64_t jobs = limits::jobs_released(workload.tasks, run.duration_ns);
   // The physical limit for this mix (docs/experiments.md), from the times the GPU runs.
   exp::ThroughputBound bound = exp::throughput_bound(profile, workload.tasks, run.gpu_times);
-  return RunInputs{std::move(profile), std::move(set), std::move(layout), std::move(workload), run, bound};
+  return RunInputs{std::move(profile), std::move(set), std::move(layout), std::move(workload), run, bound, jobs,
+                   std::move(progress)};
 }
 
-RunOutputs::RunOutputs(const std::string& out, bool no_events) : out_(out), no_events_(no_events) {
-  if (std::filesystem::exists(out_) && !std::filesystem::is_directory(out_))
+namespace {
+
+/// Refuses a run whose event log and timeline would not fit the free space of --out's file
+/// system (about 5 events of ~150 bytes per stage run, times two outputs), before it starts.
+void check_space_for_events(const std::filesystem::path& out, std::int64_t jobs, const sim::Workload& workload) {
+  std::size_t most_units = 1;
+  for (const Model& model : workload.models) most_units = std::max(most_units, model.stages().size());
+  constexpr double kBytesPerUnitRun = 2 * 5 * 150;
+  const double needed = static_cast<double>(jobs) * static_cast<double>(most_units) * kBytesPerUnitRun;
+  std::filesystem::path existing = out;
+  std::error_code ec;
+  while (!existing.empty() && !std::filesystem::exists(existing, ec)) existing = existing.parent_path();
+  const auto space = std::filesystem::space(existing.empty() ? "." : existing, ec);
+  if (ec || needed <= static_cast<double>(space.available)) return;
+  throw InputError("--out", "",
+                   fmt::format("the event log and timeline need about {:.3g} GB but {:.3g} GB are free there; "
+                               "pass --no-events or choose another folder",
+                               needed / 1e9, static_cast<double>(space.available) / 1e9));
+}
+
+}  // namespace
+
+RunOutputs::RunOutputs(const std::string& out, bool no_events, const RunInputs& in) : out_(out), no_events_(no_events) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(out_, ec) && !fs::is_directory(out_, ec))
     throw InputError("--out", "", "'" + out + "' exists and is not a folder");
   for (const char* name : {"summary.json", "events.jsonl", "timeline.json"})
-    if (std::filesystem::exists(out_ / name) && !std::filesystem::is_regular_file(out_ / name))
+    if (fs::exists(out_ / name, ec) && !fs::is_regular_file(out_ / name, ec))
       throw InputError("--out", "", "'" + (out_ / name).string() + "' exists and is not a file");
-  made_folder_ = !std::filesystem::exists(out_);
-  if (!no_events_) {
-    try {
+  if (!no_events_) check_space_for_events(out_, in.jobs, in.workload);
+  made_folder_ = !fs::exists(out_, ec);
+  if (made_folder_) {
+    fs::create_directories(out_, ec);
+    if (ec) throw InputError("--out", "", "cannot create '" + out + "' (" + ec.message() + ")");
+    folder_handle_ = remove_folder_on_signal_if_empty(out_.string());
+  }
+  try {
+    if (!no_events_) {
       log_ = std::make_unique<sim::EventLogWriter>((out_ / "events.jsonl").string());
-    } catch (const std::exception& e) {  // no permission, no space, ...
-      throw InputError("--out", "", e.what());
+      timeline_ = std::make_unique<sim::TimelineWriter>((out_ / "timeline.json").string());
     }
+  } catch (...) {
+    forget_folder_on_signal(folder_handle_);
+    if (made_folder_ && fs::is_empty(out_, ec)) fs::remove(out_, ec);
+    throw;
   }
 }
 
 RunOutputs::~RunOutputs() {
+  log_.reset();  // an unpublished writer removes its temporary file
+  timeline_.reset();
+  forget_folder_on_signal(folder_handle_);
   if (published_) return;
-  log_.reset();  // removes the temporary event log
   std::error_code ignored;
   if (made_folder_ && std::filesystem::is_empty(out_, ignored)) std::filesystem::remove(out_, ignored);
 }
 
 std::vector<sim::Observer*> RunOutputs::observers() {
   if (no_events_) return {};
-  return {log_.get(), &timeline_};
+  return {log_.get(), timeline_.get()};
 }
 
 void RunOutputs::publish(const Json& summary_doc) {
-  try {
-    write_file_atomic((out_ / "summary.json").string(), dump_pretty(summary_doc));
-    if (!no_events_) {
-      timeline_.write((out_ / "timeline.json").string());
-      log_->commit();
-    } else {
-      // An event log or timeline left by an earlier run would sit beside this run's summary.
-      for (const char* stale : {"events.jsonl", "timeline.json"}) std::filesystem::remove(out_ / stale);
-    }
-    published_ = true;
-  } catch (const std::filesystem::filesystem_error& e) {  // no space, a folder turned read-only, ...
-    throw InputError("--out", "", std::string("cannot write the outputs: ") + e.what());
+  PendingFile summary_file((out_ / "summary.json").string());
+  summary_file.write(dump_pretty(summary_doc));
+  // Every file complete first (write errors surface here), then all renamed.
+  summary_file.close();
+  if (log_) {
+    log_->close();
+    timeline_->close();
+    log_->publish();
+    timeline_->publish();
+  } else {
+    // An event log or timeline left by an earlier run would sit beside this run's summary.
+    std::error_code ec;
+    for (const char* stale : {"events.jsonl", "timeline.json"}) std::filesystem::remove(out_ / stale, ec);
   }
+  summary_file.publish();
+  published_ = true;
 }
 
 Json summary_document(const RunInputs& in, const sim::Summary& summary) {

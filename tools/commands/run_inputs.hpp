@@ -8,6 +8,7 @@
 #include "simulator/core/run_options.hpp"
 #include "simulator/experiments/throughput_bound.hpp"
 #include "simulator/outputs/event_log_writer.hpp"
+#include "simulator/outputs/run_progress.hpp"
 #include "simulator/outputs/summary.hpp"
 #include "simulator/outputs/timeline_writer.hpp"
 #include "simulator/policy/workload.hpp"
@@ -39,6 +40,7 @@ struct RunArgs {
   std::string curve = "step";
   std::string estimates = "occupied";
   std::string gpu_times = "isolated";  // simulate only
+  bool quiet = false;
 };
 
 /// The flags both verbs take (task set, profile, models, layout, scheduler and options, duration,
@@ -52,6 +54,9 @@ struct RunInputs {
   sim::Workload workload;
   sim::RunOptions run;
   exp::ThroughputBound bound;  // from the times the run's GPU runs
+  std::int64_t jobs = 0;       // jobs the run would release
+  /// Says how far a long step is (stderr, after 5 s); started before the workload is built.
+  std::shared_ptr<sim::RunProgress> progress;
   double share_of_bound(const sim::Summary& s) const {
     return bound.sustainable_jobs_per_s > 0 ? s.throughput_jobs_per_s / bound.sustainable_jobs_per_s : 0.0;
   }
@@ -61,12 +66,15 @@ struct RunInputs {
 RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, const std::string& default_profile);
 
 /// The output folder of one run: summary.json, events.jsonl, timeline.json. Checked at
-/// construction (a file where the folder goes, a folder where a file goes: InputError);
-/// the event log is written to a temporary file as the run goes; publish() puts every file
-/// in place; destroying an unpublished folder removes what the run began.
+/// construction (a file where the folder goes, a folder where a file goes, too little free
+/// space for the event log: InputError); the event log and timeline stream to temporary names
+/// in the folder as the run goes (common/temp_files.hpp); publish() writes the summary, closes
+/// everything (write errors surface here) and only then renames all into place, so the folder
+/// keeps its previous outputs or holds only new ones; destroying an unpublished folder (or a
+/// signal) removes what the run began.
 class RunOutputs {
  public:
-  RunOutputs(const std::string& out, bool no_events);
+  RunOutputs(const std::string& out, bool no_events, const RunInputs& in);
   ~RunOutputs();
   RunOutputs(const RunOutputs&) = delete;
   RunOutputs& operator=(const RunOutputs&) = delete;
@@ -78,10 +86,11 @@ class RunOutputs {
  private:
   std::filesystem::path out_;
   bool no_events_;
-  bool made_folder_;
+  bool made_folder_ = false;
+  int folder_handle_ = -1;
   bool published_ = false;
   std::unique_ptr<sim::EventLogWriter> log_;
-  sim::TimelineWriter timeline_;
+  std::unique_ptr<sim::TimelineWriter> timeline_;
 };
 
 /// The summary document both verbs write: Summary::to_json plus the bound and the share of it.

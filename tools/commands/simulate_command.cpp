@@ -8,6 +8,7 @@
 #include "tools/commands/run_inputs.hpp"
 
 #include <memory>
+#include <vector>
 #include <string>
 
 namespace sgprs::cli {
@@ -19,13 +20,16 @@ constexpr const char* kDefaultProfile = "traces/profiles/h100-fp32.json";
 
 void run_simulate(RunArgs args) {
   if (args.gpu_times != "occupied" && args.gpu_times != "isolated")
-    throw InputError("--gpu-times", "", "must be isolated or occupied");
+    throw InputError("--gpu-times", "", unknown_name("choice", args.gpu_times, {"isolated", "occupied"}));
   // 1. Read and check everything; nothing is written until the run has succeeded.
   const RunInputs in = read_run_inputs(args, kDefaultTaskset, kDefaultProfile);
   // 2. Run with the writers attached. Some bad input only shows when the run is planned
   //    (e.g. a reference partition the layout lacks): then nothing is left behind.
-  RunOutputs outputs(args.out, args.no_events);
-  const sim::Summary summary = sim::simulate(in.profile, in.workload, in.layout, in.run, outputs.observers());
+  RunOutputs outputs(args.out, args.no_events, in);
+  std::vector<sim::Observer*> observers = outputs.observers();
+  observers.insert(observers.begin(), in.progress.get());
+  const sim::Summary summary = sim::simulate(in.profile, in.workload, in.layout, in.run, observers);
+  in.progress->finish();
   // 3. Publish: each file atomically.
   outputs.publish(summary_document(in, summary));
   print_run_report("simulate", args, in, summary);

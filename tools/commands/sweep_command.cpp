@@ -1,5 +1,6 @@
 // `sgprs sweep`: run one experiment file (many task sets x layouts x schedulers)
 // in parallel and write DIR/runs.csv, DIR/summary.csv, DIR/sweep.json and plots.
+#include "common/command_line.hpp"
 #include "common/errors.hpp"
 #include "simulator/experiments/experiment.hpp"
 #include "simulator/experiments/simulated_run.hpp"
@@ -33,6 +34,17 @@ void run(const SweepArgs& args, const std::optional<MpiLaunch>& mpi) {
   exp::PreparedExperiment prep =
       exp::prepare_experiment(exp::read_experiment(args.config), exp::simulator_scheduler_names());
   const exp::RunFunction run_one = exp::make_simulated_run(prep);
+  exp::SweepOptions options;
+  options.out_dir = args.out;
+  options.jobs = args.jobs;
+  options.resume = args.resume;
+  options.progress = !args.quiet;
+  options.shard = shard;
+  options.command_line = std::string(mpi ? "mpirun -n " + std::to_string(mpi->size) + " " : "") +
+                         "sgprs sweep --config " + args.config + " --out " + args.out +
+                         (args.jobs > 0 ? " --jobs " + std::to_string(args.jobs) : "") + (args.resume ? " --resume" : "") +
+                         (shard.whole() ? "" : " --shard " + shard.text());
+  exp::check_sweep_folder(prep, options);  // every input is known good before the plan is printed
 
   const bool report = !mpi || mpi->rank == 0;  // one rank speaks for an MPI job
   std::string loads;
@@ -45,16 +57,6 @@ void run(const SweepArgs& args, const std::optional<MpiLaunch>& mpi) {
     std::fprintf(stderr, "throughput bound: at most %d tasks (%.1f jobs/s) on %s\n", prep.bound_max_tasks,
                  prep.bounds.front().max_jobs_per_s, prep.profile.device_name().c_str());
 
-  exp::SweepOptions options;
-  options.out_dir = args.out;
-  options.jobs = args.jobs;
-  options.resume = args.resume;
-  options.progress = !args.quiet;
-  options.shard = shard;
-  options.command_line = std::string(mpi ? "mpirun -n " + std::to_string(mpi->size) + " " : "") +
-                         "sgprs sweep --config " + args.config + " --out " + args.out +
-                         (args.jobs > 0 ? " --jobs " + std::to_string(args.jobs) : "") + (args.resume ? " --resume" : "") +
-                         (shard.whole() ? "" : " --shard " + shard.text());
   const std::optional<exp::SweepResult> result =
       mpi ? run_mpi_sweep(prep, options, run_one, exp::make_simulated_signature(prep))
           : exp::run_sweep(prep, options, run_one, exp::make_simulated_signature(prep));
@@ -95,7 +97,7 @@ void add_sweep_subcommand(CLI::App& app) {
       "files. With --shard I/N, only shard I's runs, into DIR/runs.csv and DIR/shard.json, for `sgprs merge`.");
   sub->add_option("--config", args->config, "experiment file (schema sgprs.experiment/1)")->required();
   sub->add_option("--out", args->out, "output folder")->required();
-  sub->add_option("--jobs", args->jobs, "worker threads (default: all hardware threads; under mpirun: rank 0's, default 1)")->check(CLI::NonNegativeNumber);
+  integer_flag(sub, "--jobs", args->jobs, 0, 1024, "worker threads (0: all hardware threads; under mpirun: rank 0's, default 1)");
   sub->add_flag("--resume", args->resume, "keep the runs already in DIR/runs.csv and run only the rest");
   sub->add_flag("--no-plots", args->no_plots, "skip tools/plot_sweep.py (redraw later: python3 tools/plot_sweep.py DIR)");
   sub->add_flag("--quiet", args->quiet, "no progress bar");
