@@ -24,7 +24,7 @@ namespace sgprs::cli {
 namespace {
 
 constexpr const char* kDefaultTaskset = "traces/tasksets/live-default.json";
-constexpr const char* kDefaultProfile = "traces/profiles/h200-fp32.json";
+constexpr const char* kDefaultProfile = "traces/profiles/h200-tf32.json";
 
 std::atomic<bool> g_stop{false};
 std::atomic<int> g_signal{0};

@@ -16,7 +16,7 @@ namespace sgprs::cli {
 namespace {
 
 constexpr const char* kDefaultTaskset = "traces/tasksets/default.json";
-constexpr const char* kDefaultProfile = "traces/profiles/h100-fp32.json";
+constexpr const char* kDefaultProfile = "traces/profiles/h200-tf32.json";
 
 void run_simulate(RunArgs args) {
   if (args.gpu_times != "occupied" && args.gpu_times != "isolated")
@@ -45,7 +45,7 @@ void add_simulate_subcommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "simulate",
       "Replay a periodic task set under one scheduler and partition layout on a measured GPU profile.\n"
-      "With no flags: ResNet-18 tasks at 30 Hz on the H100 profile, equal:2:1.0x, sgprs, 10 s.");
+      "With no flags: 90 ResNet-18 tasks at 30 Hz on the H200 TF32 profile, equal:2:1.0x, sgprs, 10 s.");
   add_run_flags(cmd, args);
   cmd->add_option("--gpu-times", args->gpu_times,
                   "what the simulated GPU runs: the profile's isolated times shared by processor sharing, or its "
