@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of issue 4's performance target: the paper's two scenarios (2 partition counts x
+# Benchmark of the sweep performance target: the paper's two scenarios (2 partition counts x
 # 3 budgets x 2 layouts x 15 loads x 5 repetitions x 4 schedulers, 10 simulated s each: 3600 runs)
 # must finish in under 60 s on a 2-core machine. Prints each scenario's wall time, the total and
 # whether the target holds, and checks the results against the shipped summary.csv files.

@@ -2,7 +2,7 @@
 // on one core, for 30 ResNet-like tasks (6-stage chain) at 30 Hz over one
 // simulated hour, with no observer but the built-in metrics (as
 // `sgprs simulate --no-events`). Inputs: tests/data/sim (synthetic 16-SM GPU;
-// not measured data). Target (issue 2): >= 10 million stage events/s.
+// not measured data). Target: >= 10 million stage events/s.
 //
 //   build/bench/sgprs_simulator_bench                     # all
 //   build/bench/sgprs_simulator_bench --benchmark_filter=sgprs

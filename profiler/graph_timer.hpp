@@ -3,7 +3,7 @@
 // optionally while a background load keeps another partition busy.
 //
 // A stage runs as ONE graph per (stage, partition), captured on the partition's
-// stream and replayed there, in the profiler as in the live mode (DESIGN.md:
+// stream and replayed there, in the profiler as in the live mode (
 // launched kernel by kernel, batch-1 stages were launch-bound and noisy).
 //
 //   GraphExec exec = capture_graph(partition, [&](cudaStream_t s) { net.enqueue_stage(2, s, 64); });

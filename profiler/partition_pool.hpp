@@ -1,6 +1,6 @@
 #pragma once
 // A pool of GPU partitions on CUDA green contexts, built from ONE split of the
-// whole GPU (DESIGN.md "The GPU": independent splits overlap unpredictably).
+// whole GPU (independent splits overlap unpredictably).
 // The split cuts the device's SMs into `pieces` pieces of `piece_sms` SMs plus a
 // remainder (H100: 15 x 8 + 12 = 132). A partition is any set of pieces, with or
 // without the remainder, so partitions of any multiple of 8 SMs, nested or

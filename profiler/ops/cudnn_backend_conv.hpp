@@ -1,6 +1,6 @@
 #pragma once
 // A forward convolution through cuDNN's backend (graph) API, the only cuDNN interface that takes
-// an SM count (DESIGN.md: inside a green context the device still reports all SMs): the engine
+// an SM count (inside a green context the device still reports all SMs): the engine
 // heuristics rank engines for the partition's SM count (CUDNN_ATTR_ENGINEHEUR_SM_COUNT_TARGET).
 // One execution plan per (geometry, SM count), built on first use and shared by every layer of
 // that geometry and precision. Strict fp32 excludes tensor-core (TF32), down-converting and

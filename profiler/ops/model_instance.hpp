@@ -6,7 +6,7 @@
 //   net.enqueue_stage(0, stream, 8);   // eager warm-up on this stream (creates its library handles)
 //   cudaStreamBeginCapture(stream, ...); net.enqueue_stage(0, stream, 8); cudaStreamEndCapture(...);
 //
-// Contract (why: DESIGN.md "The GPU" — a stage runs as one CUDA graph per (stage, partition)):
+// Contract (why: at batch 1 a stage launched kernel by kernel is launch-bound, so a stage runs as one CUDA graph per (stage, partition)):
 // - Construction allocates every device buffer (in the current context; memory of the primary
 //   context is usable from green-context streams) and fills weights and activations with
 //   deterministic random values (never zeros; timing does not depend on values).

@@ -1,5 +1,5 @@
 // Baselines that pin each task to one partition for the whole run.
-//   naive   the paper's baseline (SGPRS-PAPER.md §3.3): as many partitions as the
+//   naive   the paper's baseline (the authors' MPS_SCHEDULER): as many partitions as the
 //           requested layout has, each the WHOLE GPU (so they overlap fully and
 //           share every SM), task i on partition i mod N, each job run as one
 //           unit (the whole model), and no limit on concurrent jobs per partition

@@ -20,12 +20,12 @@ const std::vector<SchedulerEntry>& scheduler_registry() {
 }
 
 std::unique_ptr<Scheduler> make_scheduler(const std::string& name, const SchedulerOptions& options) {
-  std::string known;
+  std::vector<std::string> known;
   for (const SchedulerEntry& entry : scheduler_registry()) {
     if (entry.name == name) return entry.make(options);
-    known += (known.empty() ? "" : ", ") + entry.name;
+    known.push_back(entry.name);
   }
-  throw InputError("--scheduler", "", "unknown scheduler '" + name + "' (known: " + known + ")");
+  throw InputError("--scheduler", "", unknown_name("scheduler", name, known));
 }
 
 }  // namespace sgprs::sim

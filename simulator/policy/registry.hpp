@@ -1,5 +1,5 @@
 #pragma once
-// Schedulers by name (STYLE.md #7). The table lives in registry.cpp and names
+// Schedulers by name. The table lives in registry.cpp and names
 // each policy's factory explicitly (no static-initialisation tricks, which a
 // static library would silently drop).
 #include "simulator/policy/scheduler.hpp"

@@ -1,13 +1,13 @@
 #pragma once
-// A scheduling policy: plain C++ with no clock and no CUDA (DESIGN.md "One
+// A scheduling policy: plain C++ with no clock and no CUDA (docs/architecture.md "One
 // scheduler, two worlds"). The platform tells it what happened, with the time
 // as an argument; it answers with decisions appended to `out`:
 //   kAssign  stage s of job j is sent to partition p (it starts when p has a free slot)
 //   kStart   stage s starts on partition p now (p had, or just got, a free slot)
 //   kDefer   stage s waits until `until_ns`; the platform calls defer_ended() then
 //
-// The mechanism every policy shares lives here, in public non-virtual methods
-// (STYLE.md #6): per partition the queue of assigned stages (running and
+// The mechanism every policy shares lives here, in public non-virtual methods:
+// per partition the queue of assigned stages (running and
 // waiting), at most max_parallel of them running, the waiting order, and the
 // invariant checks. A policy only implements the protected hooks: which
 // partition a ready stage goes to (or how long it waits), its waiting order,

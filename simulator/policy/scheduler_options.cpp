@@ -149,9 +149,9 @@ void set_scheduler_option(SchedulerOptions& o, std::string_view name, std::strin
     if (v < 1 || v > 1024) throw InputError(source, field, "must be in [1, 1024]");
     o.streams = v;
   } else {
-    std::string known;
-    for (const auto& info : scheduler_option_infos()) known += (known.empty() ? "" : ", ") + info.name;
-    throw InputError(source, field, "unknown scheduler option (known: " + known + ")");
+    std::vector<std::string> known;
+    for (const auto& info : scheduler_option_infos()) known.push_back(info.name);
+    throw InputError(source, field, unknown_name("scheduler option", field, known));
   }
 }
 

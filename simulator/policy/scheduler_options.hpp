@@ -1,6 +1,6 @@
 #pragma once
 // Every constant and every open detail of the SGPRS policy as a named option,
-// with the paper's behaviour as the default (STYLE.md #7). The table behind
+// with the paper's behaviour as the default. The table behind
 // scheduler_option_infos() is the one source for `--option k=v`, the per-option
 // CLI flags, `--help`, docs/simulator.md and the provenance in summary.json.
 //

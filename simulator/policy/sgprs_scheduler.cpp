@@ -1,4 +1,4 @@
-// SGPRS as published (paper §2.4, §4.3, §4.4; SGPRS-PAPER.md), every open
+// SGPRS as published (paper §2.4, §4.3, §4.4, and the authors' public code), every open
 // detail an option (scheduler_options.hpp):
 //   deferral  a low-priority stage that is not among the last `no_defer_last`,
 //             ready while no partition is idle, waits until d_j - defer_window x r_j

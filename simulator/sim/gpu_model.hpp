@@ -1,6 +1,6 @@
 #pragma once
 // The simulated GPU: which stages run on which partition, and when the next one
-// finishes given who shares the SMs now (STYLE.md #2). The engine asks
+// finishes given who shares the SMs now. The engine asks
 // next_finish_ns(), moves its clock to the earliest of that and its own events,
 // and calls finish_next() / start() / cancel_task(); speeds follow the
 // ProcessorSharing rule (gpu/processor_sharing.hpp), recomputed at every start
