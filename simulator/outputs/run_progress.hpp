@@ -27,6 +27,7 @@ class RunProgress final : public Observer {
   RunProgress(const RunProgress&) = delete;
   RunProgress& operator=(const RunProgress&) = delete;
 
+  bool wants_stage_deadlines() const override { return false; }
   void on_event(const RunEvent& event) override {
     events_.store(events_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     now_ns_.store(event.time_ns, std::memory_order_relaxed);
