@@ -4,7 +4,7 @@
 # ResNet-18 at 30 Hz (D = T) for N tasks in $NS under three schedulers, live:
 #   streams      what PyTorch users run: 16 plain streams, whole-model graphs, skip-late
 #   sgprs-paper  SGPRS as published on equal:2:1.0x (paper slots: max_parallel 3)
-#   sgprs-tuned  sgprs on equal:8:1.0x, 3 slots each, EDF waiting, slot-aware F(p), skip-late
+#   sgprs-tuned  sgprs on equal:2:1.0x, 8 slots each, EDF waiting, slot-aware F(p), skip-late
 # and PyTorch itself (tools/torch_periodic.py) on the same N, same precision, same machine.
 #
 #   OUT=... PROFILE=traces/profiles/h200-tf32.json NS="150 180 210" tools/live_gpu_session.sh
@@ -22,7 +22,7 @@ profile="${PROFILE:-traces/profiles/h200-tf32.json}"
 [[ -f "$root/$profile" ]] || profile="traces/profiles/h200-fp32.json"
 ns="${NS:-150 180 210}"
 duration="${DURATION:-4}"
-budget=560
+budget="${BUDGET:-560}"
 started=$SECONDS
 log() { echo "[live_gpu_session $(date -u +%H:%M:%S) +$((SECONDS - started))s] $*" | tee -a "$out/session.log" >&2; }
 left() { echo $((budget - (SECONDS - started))); }
@@ -55,18 +55,19 @@ log "smoke run (shipped default) exited with $?"
 for n in $ns; do
   ts="$scratch/ts$n.json"
   echo "{\"schema\": \"sgprs.taskset/1\", \"name\": \"resnet18-30hz-$n\", \"tasks\": [{\"name\": \"r\", \"model\": \"resnet18\", \"rate_hz\": 30, \"offset_ns\": \"random\", \"count\": $n}]}" > "$ts"
-  for cfg in streams sgprs-paper sgprs-tuned; do
+  for cfg in ${CONFIGS:-streams sgprs-paper sgprs-tuned}; do
     if (( $(left) < 60 )); then log "skipping $cfg N=$n: $(left) s left"; continue; fi
     case "$cfg" in
       streams) args=(--scheduler streams --layout full) ;;
       sgprs-paper) args=(--scheduler sgprs --layout equal:2:1.0x) ;;
-      sgprs-tuned) args=(--scheduler sgprs --layout equal:8:1.0x --max-parallel 3 --waiting-order edf
+      sgprs-tuned) args=(--scheduler sgprs --layout equal:2:1.0x --max-parallel 8 --waiting-order edf
                          --completion-estimate parallel --overrun skip-late) ;;
     esac
     events=(--no-events); [[ "$n" == "${ns##* }" && "$cfg" == sgprs-tuned ]] && events=()
-    (cd "$root" && timeout 90 "$sgprs" live --taskset "$ts" --profile "$profile" --duration "$duration" \
+    (cd "$root" && timeout -k 10 60 "$sgprs" live --taskset "$ts" --profile "$profile" --duration "$duration" \
        "${args[@]}" "${events[@]}" --quiet --out "$scratch/$cfg-$n") > "$scratch/$cfg-$n.log" 2>&1
     status=$?
+    tail -5 "$scratch/$cfg-$n.log" >> "$out/session.log"
     log "live $cfg N=$n exited $status: $(grep '^total' "$scratch/$cfg-$n.log")"
     grep -E '^live:|^  (release|decision|gpu_end)' "$scratch/$cfg-$n.log" >> "$out/session.log"
     [[ -f "$scratch/$cfg-$n/summary.json" ]] && python3 -c "
