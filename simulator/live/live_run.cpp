@@ -15,15 +15,10 @@ namespace sgprs::live {
 namespace {
 
 /// p50, p99 and max of `samples` in microseconds (nearest rank), and their count.
-Json percentiles_us(std::vector<Ns> samples) {
+Json percentiles_us(const std::vector<Ns>& samples) {
   if (samples.empty()) return Json{{"count", 0}};
-  std::sort(samples.begin(), samples.end());
-  const auto rank = [&samples](double q) {
-    const auto i = static_cast<std::size_t>(std::ceil(q * static_cast<double>(samples.size()))) ;
-    return static_cast<double>(samples[std::min(samples.size() - 1, i == 0 ? 0 : i - 1)]) / 1000.0;
-  };
-  return Json{{"count", samples.size()}, {"p50", rank(0.50)}, {"p99", rank(0.99)},
-              {"max", static_cast<double>(samples.back()) / 1000.0}};
+  const auto us = [&samples](double q) { return static_cast<double>(quantile_nearest_rank(samples, q)) / 1000.0; };
+  return Json{{"count", samples.size()}, {"p50", us(0.50)}, {"p99", us(0.99)}, {"max", us(1.0)}};
 }
 
 }  // namespace
