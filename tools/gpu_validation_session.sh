@@ -85,6 +85,7 @@ resnet18_tasks 150 30 "$inputs/r150.json"
 resnet18_tasks 120 30 "$inputs/r120.json"
 scaled_mix 2 "$inputs/mix2.json"
 scaled_mix 3 "$inputs/mix3.json"
+if [[ -z "${SKIP_VALIDATION:-}" ]]; then
 live r18-150-streams validation "$run_s" "$inputs/r150.json" full --scheduler streams
 live r18-150-sgprs-tuned validation "$run_s" "$inputs/r150.json" equal:2:1.0x "${tuned[@]}"
 live r18-120-sgprs-paper validation "$run_s" "$inputs/r120.json" equal:2:1.0x --scheduler sgprs
@@ -94,6 +95,8 @@ live mix2-sgprs-tuned validation "$run_s" "$inputs/mix2.json" equal:2:1.0x "${tu
 live mix2-sgprs-paper validation "$run_s" "$inputs/mix2.json" equal:2:1.0x --scheduler sgprs
 live mix3-streams32 validation "$run_s" "$inputs/mix3.json" full --scheduler streams --streams 32
 live mix3-sgprs-tuned validation "$run_s" "$inputs/mix3.json" equal:2:1.0x "${tuned[@]}"
+
+fi
 
 # 2. Closed-loop calibration: a 100-us period with release-late re-releases each task when its job ends.
 closed=(--overrun release-late --allow-deadline-over-period)
