@@ -76,6 +76,9 @@ Profile Profile::from_json(const Json& doc, const std::string& source, CurveInte
   const std::vector<JsonView> model_nodes = root.array("models");
   limits::check_count(root, "models", model_nodes.size(), limits::kMaxModels);
   std::unordered_set<std::string> model_names;
+  // The background the occupied times were measured against, at each SM count: its SMs times
+  // the share of the measurement it covered, averaged over the stages that report it.
+  std::vector<double> coverage_sum(profile.sm_counts_.size(), 0.0), coverage_count(profile.sm_counts_.size(), 0.0);
   for (const JsonView& model_node : model_nodes) {
     ModelProfile model;
     model.name = model_node.get<std::string>("name");
@@ -90,9 +93,30 @@ Profile Profile::from_json(const Json& doc, const std::string& source, CurveInte
       stage.isolated = read_curve(stage_node, "median_ns", profile.sm_counts_, mode);
       if (stage_node.has("occupied_median_ns"))
         stage.occupied = read_curve(stage_node, "occupied_median_ns", profile.sm_counts_, mode);
+      if (stage_node.has("occupied_background_coverage")) {
+        const auto coverage = stage_node.get<std::vector<double>>("occupied_background_coverage");
+        if (coverage.size() != profile.sm_counts_.size())
+          stage_node.fail("occupied_background_coverage", "must have one entry per SM count");
+        for (std::size_t i = 0; i < coverage.size(); ++i)
+          if (coverage[i] >= 0 && coverage[i] <= 1) {
+            coverage_sum[i] += coverage[i];
+            coverage_count[i] += 1;
+          }
+      }
       model.stages.push_back(std::move(stage));
     }
     profile.models_.push_back(std::move(model));
+  }
+  if (root.has("occupied_background_sms")) {
+    const auto background = root.get<std::vector<int>>("occupied_background_sms");
+    if (background.size() != profile.sm_counts_.size())
+      root.fail("occupied_background_sms", "must have one entry per SM count");
+    for (std::size_t i = 0; i < background.size(); ++i) {
+      if (background[i] < 0 || background[i] > gpu.sm_count)
+        root.fail("occupied_background_sms", "must be SM counts from 0 to the GPU's");
+      const double covered = coverage_count[i] > 0 ? coverage_sum[i] / coverage_count[i] : 1.0;
+      profile.occupied_background_sms_.push_back(background[i] * covered);
+    }
   }
   return profile;
 }

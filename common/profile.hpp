@@ -66,6 +66,10 @@ class Profile {
   /// The model's profile; InputError naming the profile when it is missing.
   const ModelProfile& model(std::string_view name) const;
   const Json& raw() const { return raw_; }
+  /// Per measured SM count: how many SMs were busy elsewhere, on average, while the occupied
+  /// times were measured (the background's SMs times the share of the measurement it covered);
+  /// empty when the profile does not say.
+  const std::vector<double>& occupied_background_sms() const { return occupied_background_sms_; }
 
  private:
   std::string source_;
@@ -74,6 +78,7 @@ class Profile {
   GpuShape gpu_;
   std::vector<int> sm_counts_;
   std::vector<ModelProfile> models_;
+  std::vector<double> occupied_background_sms_;
   Json raw_;
 };
 

@@ -3,7 +3,7 @@
 
 Each folder may include only from the folders listed for it (its own included);
 the same order the CMake targets link in (simulator/CMakeLists.txt):
-    common <- policy <- core <- sim | outputs <- experiments <- tools
+    common <- policy <- core <- sim | outputs <- experiments <- validation <- tools
     common <- profiler; core, outputs, profiler <- live <- tools
 Usage: tools/check_layers.py [repo root]   (exit 1 and one line per wrong include)
 """
@@ -20,6 +20,8 @@ ALLOWED = {
     "simulator/outputs": {"common", "simulator/policy", "simulator/core", "simulator/outputs"},
     "simulator/experiments": {"common", "simulator/policy", "simulator/core", "simulator/sim",
                               "simulator/outputs", "simulator/experiments"},
+    "simulator/validation": {"common", "simulator/policy", "simulator/core", "simulator/sim",
+                             "simulator/outputs", "simulator/experiments", "simulator/validation"},
     "simulator/live": {"common", "profiler", "simulator/policy", "simulator/core", "simulator/outputs",
                        "simulator/live"},
 }

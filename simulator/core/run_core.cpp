@@ -101,10 +101,17 @@ void RunCore::schedule_next_release(int task, Ns now) {
       ++s.next_job;
       continue;
     }
-    platform_.arm_timer(Timer{std::max(release, now), TimerKind::kRelease, task, -1, s.next_job});
+    platform_.arm_timer(
+        Timer{std::max(release, now) + release_latency(task, s.next_job), TimerKind::kRelease, task, -1, s.next_job});
     ++s.next_job;
     return;
   }
+}
+
+Ns RunCore::release_latency(int task, std::int64_t job) const {
+  if (release_latencies_ == nullptr || static_cast<std::size_t>(task) >= release_latencies_->size()) return 0;
+  const std::vector<Ns>& of_task = (*release_latencies_)[static_cast<std::size_t>(task)];
+  return static_cast<std::size_t>(job) < of_task.size() ? of_task[static_cast<std::size_t>(job)] : 0;
 }
 
 void RunCore::release(int task, std::int64_t job, Ns now) {

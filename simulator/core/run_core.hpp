@@ -50,6 +50,9 @@ class RunCore {
   /// A unit started by Platform::start_unit finished on `partition` at `now`; a live
   /// platform passes what it measured of it (copied into the kFinish event).
   void on_unit_finished(Ns now, int task, int unit, int partition, const UnitStamps* stamps = nullptr);
+  /// Delays each release by a recorded latency (RunOptions::release_latencies); `latencies`
+  /// must outlive the run. Null: releases at the instants the job rules give.
+  void replay_release_latencies(const std::vector<std::vector<Ns>>* latencies) { release_latencies_ = latencies; }
   /// Throws std::logic_error when a released job never ended (a stage was never started).
   void check_ended() const;
 
@@ -71,6 +74,7 @@ class RunCore {
   };
 
   void schedule_next_release(int task, Ns now);
+  Ns release_latency(int task, std::int64_t job) const;
   void release(int task, std::int64_t job, Ns now);
   void end_job(int task, Ns now, JobOutcome outcome);
   void drop_job(int task, Ns now);
@@ -91,7 +95,8 @@ class RunCore {
   std::vector<int> preds_left_;
   std::vector<Decision> decisions_;
   std::vector<StoppedUnit> stopped_;
-  const UnitStamps* finish_stamps_ = nullptr;  // set while the kFinish event of a live unit is emitted
+  const UnitStamps* finish_stamps_ = nullptr;
+  const std::vector<std::vector<Ns>>* release_latencies_ = nullptr;  // set while the kFinish event of a live unit is emitted
   int active_jobs_ = 0;
   std::int64_t events_ = 0;
   std::int64_t stage_events_ = 0;

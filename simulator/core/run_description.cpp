@@ -1,6 +1,16 @@
 #include "simulator/core/run_description.hpp"
 
+#include "common/errors.hpp"
+
 namespace sgprs::sim {
+
+const char* to_string(InterferenceRule rule) { return rule == InterferenceRule::kProfile ? "profile" : "none"; }
+
+InterferenceRule parse_interference_rule(const std::string& text, const std::string& source) {
+  if (text == "none") return InterferenceRule::kNone;
+  if (text == "profile") return InterferenceRule::kProfile;
+  throw InputError(source, "", unknown_name("interference rule", text, {"none", "profile"}));
+}
 
 RunInfo make_run_info(const PolicyPlan& plan, const Workload& workload, const RunOptions& options) {
   RunInfo info;

@@ -6,9 +6,19 @@
 #include "simulator/policy/scheduler_options.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace sgprs::sim {
+
+/// Simulated platform only: what slows a stage beyond its SM share. kNone: nothing (processor
+/// sharing alone); kProfile: the SMs busy in other partitions, interpolated between the profile's
+/// isolated and occupied times (sim/interference.hpp).
+enum class InterferenceRule { kNone, kProfile };
+const char* to_string(InterferenceRule rule);
+/// "none" or "profile"; InputError(source, "", ...) otherwise.
+InterferenceRule parse_interference_rule(const std::string& text, const std::string& source);
 
 struct RunOptions {
   std::string scheduler = "sgprs";  // one of scheduler_names() (policy/registry.hpp)
@@ -20,6 +30,12 @@ struct RunOptions {
   ProfileTimes predicted_times = ProfileTimes::kOccupied;
   /// Simulated platform only: what the simulated GPU runs, shared by its SM-sharing rule.
   ProfileTimes gpu_times = ProfileTimes::kIsolated;
+  /// Simulated platform only: interference between partitions (needs gpu_times isolated).
+  InterferenceRule interference = InterferenceRule::kNone;
+  /// Replaying a recorded run (`sgprs validate`): job k of task i becomes available
+  /// (*release_latencies)[i][k] ns after the instant the job rules give it (max(r, f));
+  /// a missing entry is 0. Its deadlines still count from r. Empty: none.
+  std::shared_ptr<const std::vector<std::vector<Ns>>> release_latencies;
 };
 
 }  // namespace sgprs::sim

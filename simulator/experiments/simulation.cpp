@@ -51,13 +51,24 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
   all.insert(all.end(), observers.begin(), observers.end());
   for (Observer* o : all) o->on_run_start(info);
 
+  std::unique_ptr<UnitTimes> occupied_times;
+  std::unique_ptr<Interference> interference;
+  if (options.interference == InterferenceRule::kProfile) {
+    if (options.gpu_times != ProfileTimes::kIsolated)
+      throw InputError("--interference", "", "moves the isolated times toward the occupied ones: use --gpu-times isolated");
+    occupied_times = std::make_unique<UnitTimes>(profile, workload, plan, ProfileTimes::kOccupied);
+    std::vector<int> partition_sms;
+    for (const Partition& p : plan.pool().partitions) partition_sms.push_back(p.sms);
+    interference = std::make_unique<Interference>(profile, partition_sms);
+  }
   std::unique_ptr<SimulatedPlatform> platform;
   try {
-    platform = std::make_unique<SimulatedPlatform>(plan, times, profile.gpu());
+    platform = std::make_unique<SimulatedPlatform>(plan, times, profile.gpu(), occupied_times.get(), interference.get());
   } catch (const std::invalid_argument& e) {
     throw InputError("--layout", "partitions", e.what());
   }
   RunCore core(plan, *planned.scheduler, *platform, all, options.duration_ns);
+  core.replay_release_latencies(options.release_latencies.get());
   const auto wall_start = std::chrono::steady_clock::now();
   const Ns end_ns = platform->run(core);
   const auto wall_end = std::chrono::steady_clock::now();
@@ -71,6 +82,7 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
   summary.wall_time_s = std::chrono::duration<double>(wall_end - wall_start).count();
   summary.provenance = run_provenance(profile, workload, layout, planned.pool, options);
   summary.provenance["gpu_times"] = to_string(options.gpu_times);
+  summary.provenance["interference"] = to_string(options.interference);
   summary.provenance["sharing_rule"] = "processor-sharing/1";
   return summary;
 }

@@ -17,18 +17,20 @@ Ns finish_after(Ns now, double remaining, Ns duration) {
 
 }  // namespace
 
-GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu) : sharing_(pool, gpu), max_parallel_(pool.max_parallel) {
+GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
+    : sharing_(pool, gpu), max_parallel_(pool.max_parallel), weight_(pool.partitions.size(), 0.0) {
   running_.reserve(pool.partitions.size() * static_cast<std::size_t>(max_parallel_));
 }
 
-void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTag tag) {
+void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTag tag,
+                     const ShareTimeTable* occupied) {
   if (now < now_) throw std::logic_error("gpu model: time went backwards");
   if (sharing_.running(partition) >= max_parallel_)
     throw std::logic_error("gpu model: partition " + std::to_string(partition) + " already runs max_parallel stages");
   now_ = now;
-  running_.push_back(Running{tag, partition, &times, 1.0, 0, now, now, now, next_seq_++});
+  running_.push_back(Running{tag, partition, &times, occupied, 1.0, 0, now, now, now, next_seq_++});
   sharing_.add_running(partition, +1);
-  rescale(now, partition);
+  rescale(now, partition, sharing_.running(partition) == 1);
 }
 
 FinishedStage GpuModel::finish_next(Ns now) {
@@ -57,16 +59,32 @@ void GpuModel::remove_at(std::size_t index, Ns now) {
   running_[index] = running_.back();
   running_.pop_back();
   sharing_.add_running(partition, -1);
-  rescale(now, partition);
+  rescale(now, partition, sharing_.running(partition) == 0);
 }
 
-void GpuModel::rescale(Ns now, int changed_partition) {
+void GpuModel::update_weights() {
+  for (std::size_t p = 0; p < weight_.size(); ++p)
+    weight_[p] = interference_->weight(static_cast<int>(p), sharing_.busy_sms_outside(static_cast<int>(p)));
+}
+
+Ns GpuModel::duration_of(const Running& r) const {
+  const double share = sharing_.share(r.partition);
+  const Ns isolated = r.times->at(share);
+  if (interference_ == nullptr || r.occupied == nullptr) return isolated;
+  const double w = weight_[static_cast<std::size_t>(r.partition)];
+  return isolated + static_cast<Ns>(std::llround(w * static_cast<double>(r.occupied->at(share) - isolated)));
+}
+
+void GpuModel::rescale(Ns now, int changed_partition, bool busy_set_changed) {
+  // A partition turning busy or idle changes every interference weight: then every stage moves.
+  const bool all = interference_ != nullptr && busy_set_changed;
+  if (all) update_weights();
   const std::vector<int>& coupled = sharing_.coupled(changed_partition);
   for (Running& r : running_) {
-    bool touched = false;
+    bool touched = all;
     for (int q : coupled) touched = touched || q == r.partition;
     if (!touched) continue;
-    const Ns duration = r.times->at(sharing_.share(r.partition));
+    const Ns duration = duration_of(r);
     if (r.duration_ns != 0) {
       if (duration == r.duration_ns) continue;  // same speed: nothing to bring up to date
       r.remaining -= static_cast<double>(now - r.updated_ns) / static_cast<double>(r.duration_ns);

@@ -4,13 +4,15 @@
 // next_finish_ns(), moves its clock to the earliest of that and its own events,
 // and calls finish_next() / start() / cancel_task(); speeds follow the
 // ProcessorSharing rule (gpu/processor_sharing.hpp), recomputed at every start
-// and finish.
+// and finish. With interference (sim/interference.hpp) a stage's time moves from its
+// isolated toward its occupied time as SMs elsewhere turn busy.
 //
 // Invariants (checked): at most `max_parallel` stages run on a partition; time
 // never goes backwards. Ties between stages finishing on the same ns are broken
 // by start order (the earlier started finishes first).
 #include "common/curve.hpp"
 #include "common/layout.hpp"
+#include "simulator/sim/interference.hpp"
 #include "simulator/sim/processor_sharing.hpp"
 #include "simulator/sim/share_time_table.hpp"
 
@@ -36,8 +38,13 @@ class GpuModel {
  public:
   GpuModel(const Layout& pool, const GpuShape& gpu);
 
-  /// Starts a stage whose full duration at a share of s SMs is times.at(s).
-  void start(Ns now, int partition, const ShareTimeTable& times, StageTag tag);
+  /// Applies `rule` (which must outlive the model) from now on; the stages started with an
+  /// occupied table then follow it.
+  void use_interference(const Interference* rule) { interference_ = rule != nullptr && rule->active() ? rule : nullptr; }
+  /// Starts a stage whose full duration at a share of s SMs is times.at(s) (isolated), moved
+  /// toward occupied->at(s) by the interference rule when both are given.
+  void start(Ns now, int partition, const ShareTimeTable& times, StageTag tag,
+             const ShareTimeTable* occupied = nullptr);
   /// Earliest finish instant of a running stage, kNever when none runs.
   Ns next_finish_ns() const { return next_finish_ns_; }
   /// Removes the stage that finishes at next_finish_ns() (`now` must equal it).
@@ -54,6 +61,7 @@ class GpuModel {
     StageTag tag;
     int partition;
     const ShareTimeTable* times;
+    const ShareTimeTable* occupied;  // null: no interference for this stage
     double remaining;  // share of the stage's work still to do, in [0, 1]
     Ns duration_ns;    // full duration at the current share
     Ns updated_ns;     // when `remaining` was last brought up to date
@@ -62,12 +70,16 @@ class GpuModel {
     std::uint64_t start_seq;
   };
 
-  void rescale(Ns now, int changed_partition);
+  void rescale(Ns now, int changed_partition, bool busy_set_changed);
+  Ns duration_of(const Running& r) const;
+  void update_weights();
   void refresh_next();
   void remove_at(std::size_t index, Ns now);
 
   ProcessorSharing sharing_;
   int max_parallel_;
+  const Interference* interference_ = nullptr;
+  std::vector<double> weight_;  // interference weight w(p) per partition
   std::vector<Running> running_;  // unordered; ties resolved by start_seq
   Ns next_finish_ns_ = kNever;
   std::size_t next_index_ = 0;

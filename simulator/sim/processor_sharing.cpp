@@ -67,6 +67,18 @@ void ProcessorSharing::add_running(int partition, int delta) {
   for (int q : coupled_[p]) recompute(q);
 }
 
+double ProcessorSharing::busy_sms_outside(int partition) const {
+  const auto p = static_cast<std::size_t>(partition);
+  double busy = 0.0;
+  for (std::size_t a = 0; a < atom_sms_.size(); ++a)
+    if (atom_users_[a] > 0) busy += atom_sms_[a];
+  for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i) {
+    const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
+    if (atom_users_[atom] > 0) busy -= atom_sms_[atom];
+  }
+  return busy;
+}
+
 void ProcessorSharing::recompute(int partition) {
   const auto p = static_cast<std::size_t>(partition);
   if (running_[p] == 0) {

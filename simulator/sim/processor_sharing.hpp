@@ -17,8 +17,8 @@
 // Consequences worth knowing: a stage alone on its partition runs in exactly
 // curve.time_at(partition SMs); k stages on one partition each get sms / k;
 // overlapping partitions split the shared pieces evenly per running stage.
-// No bandwidth or L2 interference is modelled (the profiler's interference
-// data can refine this rule later; it is the one place to change).
+// Bandwidth and L2 interference between partitions is a separate, optional rule
+// (sim/interference.hpp) applied on top of these shares.
 #include "common/curve.hpp"
 #include "common/layout.hpp"
 #include "common/profile.hpp"
@@ -43,6 +43,8 @@ class ProcessorSharing {
   /// Partitions whose share depends on `partition`'s count (itself included), ascending.
   const std::vector<int>& coupled(int partition) const { return coupled_[static_cast<std::size_t>(partition)]; }
   std::size_t atom_count() const { return atom_sms_.size(); }
+  /// SMs outside `partition` that a partition with a running stage holds (interference.hpp).
+  double busy_sms_outside(int partition) const;
 
  private:
   void recompute(int partition);

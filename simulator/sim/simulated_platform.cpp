@@ -2,8 +2,10 @@
 
 namespace sgprs::sim {
 
-SimulatedPlatform::SimulatedPlatform(const PolicyPlan& plan, const UnitTimes& times, const GpuShape& gpu)
-    : plan_(plan), times_(times), gpu_(plan.pool(), gpu) {
+SimulatedPlatform::SimulatedPlatform(const PolicyPlan& plan, const UnitTimes& times, const GpuShape& gpu,
+                                     const UnitTimes* occupied, const Interference* interference)
+    : plan_(plan), times_(times), occupied_(interference != nullptr ? occupied : nullptr), gpu_(plan.pool(), gpu) {
+  gpu_.use_interference(occupied_ != nullptr ? interference : nullptr);
   queue_.reserve(4 * plan.tasks().size() + 16);
   cancelled_.reserve(64);
 }
@@ -31,7 +33,8 @@ Ns SimulatedPlatform::run(RunCore& core) {
 
 void SimulatedPlatform::start_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
   const int model = plan_.tasks()[static_cast<std::size_t>(task)].model;
-  gpu_.start(now, partition, times_.of(model, unit), StageTag{task, unit, job});
+  gpu_.start(now, partition, times_.of(model, unit), StageTag{task, unit, job},
+             occupied_ != nullptr ? &occupied_->of(model, unit) : nullptr);
 }
 
 void SimulatedPlatform::stop_task_units(Ns now, int task, std::vector<StoppedUnit>& out) {

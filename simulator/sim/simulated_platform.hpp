@@ -21,8 +21,11 @@ namespace sgprs::sim {
 
 class SimulatedPlatform final : public Platform {
  public:
-  /// std::invalid_argument when the pool does not fit `gpu`.
-  SimulatedPlatform(const PolicyPlan& plan, const UnitTimes& times, const GpuShape& gpu);
+  /// std::invalid_argument when the pool does not fit `gpu`. With `occupied` and `interference`
+  /// (both outliving the platform), stages follow the interference rule between `times`
+  /// (isolated) and `occupied`.
+  SimulatedPlatform(const PolicyPlan& plan, const UnitTimes& times, const GpuShape& gpu,
+                    const UnitTimes* occupied = nullptr, const Interference* interference = nullptr);
   /// Runs `core` (built on this platform) to the end; returns the instant the last released job ended.
   Ns run(RunCore& core);
 
@@ -34,6 +37,7 @@ class SimulatedPlatform final : public Platform {
  private:
   const PolicyPlan& plan_;
   const UnitTimes& times_;
+  const UnitTimes* occupied_;
   GpuModel gpu_;
   TimerQueue queue_;
   std::vector<FinishedStage> cancelled_;

@@ -20,7 +20,10 @@ std::string shipped_default(const std::string& value, const std::string& default
 /// `status` without a line of its own.
 using QuietExit = ::sgprs::QuietExit;
 
-/// Draws DIR's plots with tools/plot_sweep.py; a warning, not an error, when that fails.
+/// Draws DIR's plots with tools/<script_name> (python3 SCRIPT DIR); a warning, not an error, when
+/// that fails.
+void draw_plots(const std::string& script_name, const std::string& dir);
+/// draw_plots("plot_sweep.py", dir).
 void draw_sweep_plots(const std::string& dir);
 
 void add_simulate_subcommand(CLI::App& app);

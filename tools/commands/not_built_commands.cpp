@@ -22,9 +22,4 @@ void add_profile_subcommand(CLI::App& app) {
 }
 #endif
 
-void add_validate_subcommand(CLI::App& app) {
-  add_unavailable(app, "validate", "Compare a live event log with a simulated one, job by job (not built yet)",
-                  "is not built yet: it compares a live event log with a simulated one, and needs the live platform, which is planned");
-}
-
 }  // namespace sgprs::cli

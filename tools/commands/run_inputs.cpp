@@ -1,6 +1,7 @@
 #include "tools/commands/run_inputs.hpp"
 
 #include "common/errors.hpp"
+#include "common/file_fingerprint.hpp"
 #include "common/command_line.hpp"
 #include "common/limits.hpp"
 #include "common/temp_files.hpp"
@@ -91,6 +92,7 @@ RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, con
   run.seed = args.seed;
   run.predicted_times = parse_profile_times(args.estimates, "--estimates");
   run.gpu_times = parse_profile_times(args.gpu_times, "--gpu-times");
+  run.interference = sim::parse_interference_rule(args.interference, "--interference");
 
   Profile profile = Profile::load(args.profile, parse_curve_interpolation(args.curve, "--curve"));
   TaskSet set = TaskSet::load(args.taskset);
@@ -106,7 +108,7 @@ RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, con
   // The physical limit for this mix (docs/experiments.md), from the times the GPU runs.
   exp::ThroughputBound bound = exp::throughput_bound(profile, workload.tasks, run.gpu_times);
   return RunInputs{std::move(profile), std::move(set), std::move(layout), std::move(workload), run, bound, jobs,
-                   std::move(progress)};
+                   std::move(progress), args.curve};
 }
 
 namespace {
@@ -196,6 +198,9 @@ Json summary_document(const RunInputs& in, const sim::Summary& summary) {
   doc["throughput_bound"] = in.bound.to_json();
   doc["throughput_bound"]["times"] = to_string(in.run.gpu_times);
   doc["share_of_bound"] = in.share_of_bound(summary);
+  // What `sgprs validate` needs to re-run exactly this: the profile as it was, the curve rule.
+  doc["provenance"]["profile"]["fingerprint"] = file_fingerprint(in.profile.source());
+  doc["provenance"]["curve"] = in.curve;
   return doc;
 }
 

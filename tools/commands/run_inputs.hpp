@@ -40,6 +40,7 @@ struct RunArgs {
   std::string curve = "step";
   std::string estimates = "occupied";
   std::string gpu_times = "isolated";  // simulate only
+  std::string interference = "none";   // simulate only
   bool quiet = false;
 };
 
@@ -57,6 +58,7 @@ struct RunInputs {
   std::int64_t jobs = 0;       // jobs the run would release
   /// Says how far a long step is (stderr, after 5 s); started before the workload is built.
   std::shared_ptr<sim::RunProgress> progress;
+  std::string curve = "step";  // interpolation between measured SM counts (--curve)
   double share_of_bound(const sim::Summary& s) const {
     return bound.sustainable_jobs_per_s > 0 ? s.throughput_jobs_per_s / bound.sustainable_jobs_per_s : 0.0;
   }

@@ -51,6 +51,10 @@ void add_simulate_subcommand(CLI::App& app) {
                   "what the simulated GPU runs: the profile's isolated times shared by processor sharing, or its "
                   "occupied times (a crude interference model) under the same rule")
       ->capture_default_str();
+  cmd->add_option("--interference", args->interference,
+                  "slowdown from SMs busy in other partitions: none | profile (interpolated between the profile's "
+                  "isolated and occupied times; docs/simulator.md)")
+      ->capture_default_str();
   cmd->callback([args] { run_simulate(*args); });
 }
 

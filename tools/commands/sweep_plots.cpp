@@ -1,4 +1,5 @@
-// The plots of a sweep folder, drawn by tools/plot_sweep.py (shared by `sweep` and `merge`).
+// Plots drawn by the Python scripts in tools/: a sweep folder's (tools/plot_sweep.py, shared by
+// `sweep` and `merge`) and a validation's (tools/plot_validation.py).
 #include "tools/commands/commands.hpp"
 
 #include <cstdio>
@@ -10,17 +11,17 @@ namespace sgprs::cli {
 
 namespace {
 
-/// tools/plot_sweep.py: $SGPRS_PLOT_SCRIPT, else next to this source file (a
-/// build tree), else beside the executable's parent folder.
-std::string find_plot_script() {
-  if (const char* env = std::getenv("SGPRS_PLOT_SCRIPT")) return env;
+/// tools/<name>: $SGPRS_PLOT_SCRIPT (sweeps only), else next to this source file (a build
+/// tree), else beside the executable's parent folder.
+std::string find_plot_script(const std::string& name) {
+  if (const char* env = std::getenv("SGPRS_PLOT_SCRIPT"); env != nullptr && name == "plot_sweep.py") return env;
   namespace fs = std::filesystem;
-  const fs::path from_source = fs::path(__FILE__).parent_path().parent_path() / "plot_sweep.py";
+  const fs::path from_source = fs::path(__FILE__).parent_path().parent_path() / name;
   if (fs::exists(from_source)) return from_source.string();
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec && fs::exists(exe.parent_path().parent_path() / "tools" / "plot_sweep.py"))
-    return (exe.parent_path().parent_path() / "tools" / "plot_sweep.py").string();
+  if (!ec && fs::exists(exe.parent_path().parent_path() / "tools" / name))
+    return (exe.parent_path().parent_path() / "tools" / name).string();
   return "";
 }
 
@@ -40,15 +41,17 @@ std::string shell_quote(const std::string& text) {
 
 }  // namespace
 
-void draw_sweep_plots(const std::string& dir) {
-  const std::string script = find_plot_script();
+void draw_plots(const std::string& script_name, const std::string& dir) {
+  const std::string script = find_plot_script(script_name);
   if (script.empty()) {
-    std::fprintf(stderr, "sgprs: warning: tools/plot_sweep.py not found (set SGPRS_PLOT_SCRIPT); no plots\n");
+    std::fprintf(stderr, "sgprs: warning: tools/%s not found; no plots\n", script_name.c_str());
     return;
   }
   const std::string command = shell_quote(python_interpreter()) + " " + shell_quote(script) + " " + shell_quote(dir);
   if (std::system(command.c_str()) != 0)
-    std::fprintf(stderr, "sgprs: warning: plotting failed (%s); the CSV files are complete\n", command.c_str());
+    std::fprintf(stderr, "sgprs: warning: plotting failed (%s); the other files are complete\n", command.c_str());
 }
+
+void draw_sweep_plots(const std::string& dir) { draw_plots("plot_sweep.py", dir); }
 
 }  // namespace sgprs::cli

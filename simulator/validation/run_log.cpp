@@ -1,0 +1,172 @@
+#include "simulator/validation/run_log.hpp"
+
+#include "common/errors.hpp"
+#include "common/json_io.hpp"
+
+#include <fstream>
+#include <unordered_map>
+
+namespace sgprs::validation {
+
+namespace {
+
+struct Reader {
+  std::string path;
+  std::int64_t line = 0;
+
+  [[noreturn]] void fail(const std::string& field, const std::string& message) const {
+    throw InputError(path, "line " + std::to_string(line) + (field.empty() ? "" : "." + field), message);
+  }
+  const Json& member(const Json& doc, const char* key) const {
+    const auto it = doc.find(key);
+    if (it == doc.end()) fail(key, "is missing");
+    return *it;
+  }
+  Ns integer(const Json& doc, const char* key) const {
+    const Json& v = member(doc, key);
+    if (!v.is_number_integer()) fail(key, "must be an integer");
+    return v.get<Ns>();
+  }
+  std::string text(const Json& doc, const char* key) const {
+    const Json& v = member(doc, key);
+    if (!v.is_string()) fail(key, "must be a string");
+    return v.get<std::string>();
+  }
+};
+
+int index_of(const std::unordered_map<std::string, int>& names, const std::string& name, const Reader& r,
+             const char* field) {
+  const auto it = names.find(name);
+  if (it == names.end()) r.fail(field, "'" + name + "' is not in the log's header");
+  return it->second;
+}
+
+}  // namespace
+
+std::int64_t RunLog::find_job(int task, std::int64_t job) const {
+  const auto it = job_index.find({task, job});
+  return it == job_index.end() ? -1 : static_cast<std::int64_t>(it->second);
+}
+
+const char* to_string(JobEnd end) {
+  switch (end) {
+    case JobEnd::kOnTime: return "on_time";
+    case JobEnd::kLate: return "late";
+    case JobEnd::kAborted: return "aborted";
+    case JobEnd::kSkipped: return "skipped";
+    case JobEnd::kUnfinished: return "unfinished";
+  }
+  return "?";
+}
+
+RunLog read_run_log(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, "", "cannot be read (is this a run's folder with its event log?)");
+  Reader r{path};
+  RunLog log;
+  log.source = path;
+  std::unordered_map<std::string, int> task_ids, partition_ids;
+  std::vector<std::unordered_map<std::string, int>> stage_ids;
+  // Running stages of each task, by (job, stage): index into stage_runs.
+  std::map<std::tuple<int, std::int64_t, int>, std::size_t> running;
+  std::string text;
+  while (std::getline(in, text)) {
+    ++r.line;
+    if (text.empty()) continue;
+    Json e;
+    try {
+      e = Json::parse(text);
+    } catch (const Json::exception&) {
+      r.fail("", "is not a JSON object (a log cut short?)");
+    }
+    if (!e.is_object()) r.fail("", "is not a JSON object");
+    if (r.line == 1) {
+      check_schema(e, path, "sgprs.events", 1);
+      log.scheduler = r.text(e, "scheduler");
+      log.duration_ns = r.integer(e, "duration_ns");
+      log.seed = r.member(e, "seed").get<std::uint64_t>();
+      log.max_parallel = static_cast<int>(r.integer(e, "max_parallel"));
+      for (const Json& t : r.member(e, "tasks")) {
+        task_ids[r.text(t, "name")] = static_cast<int>(log.tasks.size());
+        log.tasks.push_back(r.text(t, "name"));
+        std::vector<std::string> stages;
+        std::unordered_map<std::string, int> ids;
+        for (const Json& s : r.member(t, "stages")) {
+          if (!s.is_string()) r.fail("tasks.stages", "must hold stage names");
+          ids[s.get<std::string>()] = static_cast<int>(stages.size());
+          stages.push_back(s.get<std::string>());
+        }
+        log.stages.push_back(std::move(stages));
+        stage_ids.push_back(std::move(ids));
+      }
+      for (const Json& p : r.member(e, "partitions")) {
+        partition_ids[r.text(p, "name")] = static_cast<int>(log.partitions.size());
+        log.partitions.push_back(r.text(p, "name"));
+        log.partition_sms.push_back(static_cast<int>(r.integer(p, "sms")));
+      }
+      continue;
+    }
+    const std::string kind = r.text(e, "ev");
+    const Ns t = r.integer(e, "t_ns");
+    const int task = index_of(task_ids, r.text(e, "task"), r, "task");
+    const std::int64_t job = r.integer(e, "job");
+    std::int64_t j = log.find_job(task, job);
+    if (j < 0) {
+      j = static_cast<std::int64_t>(log.jobs.size());
+      log.job_index[{task, job}] = log.jobs.size();
+      JobRun run;
+      run.task = task;
+      run.job = job;
+      run.release_ns = r.integer(e, "release_ns");
+      run.deadline_ns = r.integer(e, "deadline_ns");
+      log.jobs.push_back(run);
+    }
+    JobRun& jr = log.jobs[static_cast<std::size_t>(j)];
+    if (kind == "release") {
+      jr.released_at_ns = t;
+      ++log.releases;
+    } else if (kind == "skip") {
+      jr.end = JobEnd::kSkipped;
+      jr.ended_at_ns = t;
+      ++log.skips;
+    } else if (kind == "job_end") {
+      const std::string outcome = r.text(e, "outcome");
+      jr.ended_at_ns = t;
+      if (outcome == "on_time") jr.end = JobEnd::kOnTime;
+      else if (outcome == "late") jr.end = JobEnd::kLate;
+      else if (outcome == "aborted") jr.end = JobEnd::kAborted;
+      else r.fail("outcome", "'" + outcome + "' is not on_time, late or aborted");
+      if (jr.end != JobEnd::kAborted) jr.response_ns = t - jr.release_ns;
+    } else if (kind == "start" || kind == "finish" || kind == "cancel") {
+      const int stage = index_of(stage_ids[static_cast<std::size_t>(task)], r.text(e, "stage"), r, "stage");
+      const auto key = std::make_tuple(task, job, stage);
+      if (kind == "start") {
+        StageRun s;
+        s.task = task;
+        s.job = job;
+        s.stage = stage;
+        s.partition = index_of(partition_ids, r.text(e, "partition"), r, "partition");
+        s.start_ns = t;
+        running[key] = log.stage_runs.size();
+        log.stage_runs.push_back(s);
+        continue;
+      }
+      const auto it = running.find(key);
+      if (it == running.end()) r.fail("stage", "ends a stage that never started");
+      StageRun& s = log.stage_runs[it->second];
+      running.erase(it);
+      if (kind == "cancel") continue;
+      s.finish_ns = t;
+      if (e.contains("gpu_start_ns")) {
+        s.gpu_start_ns = r.integer(e, "gpu_start_ns");
+        s.gpu_end_ns = r.integer(e, "gpu_end_ns");
+      }
+    } else if (kind != "decision") {
+      r.fail("ev", "'" + kind + "' is not an event of sgprs.events/1");
+    }
+  }
+  if (r.line == 0) throw InputError(path, "", "is empty");
+  return log;
+}
+
+}  // namespace sgprs::validation

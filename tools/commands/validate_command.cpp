@@ -1,0 +1,222 @@
+// `sgprs validate --live DIR`: re-simulates a live run with exactly its inputs (task set, profile,
+// pool, scheduler and options, seed, duration, and each job's release latency as logged) and
+// compares the two runs job by job (simulator/validation/run_comparison.hpp). Writes into --out:
+// validation.json (sgprs.validation/1), report.md, responses.csv, sim-events.jsonl (the
+// re-simulation's log), timeline.json (both runs, Perfetto) and responses.png.
+#include "common/errors.hpp"
+#include "common/file_fingerprint.hpp"
+#include "common/json_io.hpp"
+#include "simulator/experiments/simulation.hpp"
+#include "simulator/outputs/event_log_writer.hpp"
+#include "simulator/validation/dual_timeline.hpp"
+#include "simulator/validation/live_replay.hpp"
+#include "simulator/validation/run_comparison.hpp"
+#include "tools/commands/commands.hpp"
+#include "tools/commands/run_inputs.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sgprs::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ValidateArgs {
+  std::string live;
+  std::string out;
+  std::string models = "traces/models";
+  std::string gpu_times = "isolated";
+  std::string curve;  // empty: the live run's
+  std::string interference = "profile";
+  bool no_plot = false;
+};
+
+std::string option_text(const Json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+/// The run's inputs as `sgprs simulate` flags, from its summary's provenance; the task set and
+/// layout files the run folder carries win over the recorded paths.
+RunArgs args_from_provenance(const Json& prov, const std::string& summary_path, const fs::path& live,
+                             const fs::path& out, const ValidateArgs& va) {
+  JsonView p(prov, summary_path, "provenance");
+  RunArgs args;
+  args.scheduler = p.get<std::string>("scheduler");
+  for (const auto& [name, value] : p.object("scheduler_options").raw().items())
+    args.options.push_back(name + "=" + option_text(value));
+  args.seed = prov.at("seed").get<std::uint64_t>();
+  args.duration_s = static_cast<double>(p.get<Ns>("duration_ns")) / 1e9;
+  args.estimates = p.get<std::string>("predicted_times");
+  args.curve = va.curve.empty() ? p.get_or<std::string>("curve", "step") : va.curve;
+  args.gpu_times = va.gpu_times;
+  args.interference = va.interference;
+  args.models = va.models;
+  args.quiet = true;
+  args.allow_deadline_over_period = true;  // the live run already accepted its task set
+  args.profile = p.object("profile").get<std::string>("source");
+  args.taskset = fs::exists(live / "taskset.json") ? (live / "taskset.json").string()
+                                                    : p.object("taskset").get<std::string>("source");
+  // The pool the live run used, exactly (pieces included), whatever the shorthand was.
+  const fs::path layout = out / "layout.json";
+  write_file_atomic(layout.string(), dump_pretty(prov.at("pool")));
+  args.layout = layout.string();
+  return args;
+}
+
+void check_profile_unchanged(const Json& prov, const std::string& summary_path, const Profile& profile) {
+  JsonView p(prov.at("profile"), summary_path, "provenance.profile");
+  const std::string recorded = p.get_or<std::string>("fingerprint", "");
+  if (!recorded.empty()) {
+    if (file_fingerprint(profile.source()) != recorded)
+      throw InputError(profile.source(), "",
+                       "changed since the live run (fingerprint " + file_fingerprint(profile.source()) +
+                           ", the run recorded " + recorded + "): validate against the profile the run used");
+    return;
+  }
+  if (p.get<std::string>("device") != profile.device_name() || p.get<std::string>("precision") != profile.precision() ||
+      p.get<int>("sm_count") != profile.gpu().sm_count)
+    throw InputError(profile.source(), "",
+                     "is not the profile of the live run (device, precision or SM count differ from " + summary_path +
+                         ")");
+}
+
+validation::RunTotals totals_of(const Json& summary) {
+  return validation::RunTotals{summary.at("miss_ratio").get<double>(), summary.at("throughput_jobs_per_s").get<double>()};
+}
+
+void write_responses_csv(const validation::RunLog& live, const validation::RunLog& sim, const fs::path& path) {
+  std::string csv = "task,job,release_ns,live_response_ns,sim_response_ns,live_end,sim_end\n";
+  for (const validation::JobRun& l : live.jobs) {
+    const std::int64_t j = sim.find_job(l.task, l.job);
+    const validation::JobRun* s = j >= 0 ? &sim.jobs[static_cast<std::size_t>(j)] : nullptr;
+    csv += fmt::format("{},{},{},{},{},{},{}\n", Json(live.tasks[static_cast<std::size_t>(l.task)]).dump(), l.job,
+                       l.release_ns, l.response_ns, s ? s->response_ns : -1, validation::to_string(l.end),
+                       s ? validation::to_string(s->end) : "absent");
+  }
+  write_file_atomic(path.string(), csv);
+}
+
+void run_validate(const ValidateArgs& va) {
+  const fs::path live(va.live);
+  const std::string summary_path = (live / "summary.json").string();
+  if (!fs::is_directory(live)) throw InputError("--live", "", "'" + va.live + "' is not a folder");
+  if (!fs::exists(summary_path))
+    throw InputError("--live", "", "'" + va.live + "' holds no summary.json: not the folder of a run");
+  const Json summary = load_json_document(summary_path, "sgprs.summary", 1);
+  if (!summary.contains("provenance") || summary["provenance"].value("world", "") != "live")
+    throw InputError(summary_path, "provenance.world", "is not \"live\": this folder holds a simulated run");
+  if (summary.value("live", Json::object()).value("interrupted", false))
+    throw InputError(summary_path, "live.interrupted", "is true: the live run was stopped early, so its log is partial");
+  const fs::path out = va.out.empty() ? live / "validation" : fs::path(va.out);
+  if (fs::exists(out) && !fs::is_directory(out)) throw InputError("--out", "", "'" + out.string() + "' is not a folder");
+
+  // 1. The live run's log, checked against its summary.
+  const validation::RunLog live_log = validation::read_run_log((live / "events.jsonl").string());
+  const std::int64_t released = summary.at("jobs_released").get<std::int64_t>();
+  // The summary counts skipped jobs among the released ones (a skip is a release that never ran).
+  if (live_log.releases + live_log.skips != released)
+    throw InputError((live / "events.jsonl").string(), "",
+                     fmt::format("holds {} releases and skips but summary.json counts {}: the log was cut short",
+                                 live_log.releases + live_log.skips, released));
+  for (const validation::JobRun& j : live_log.jobs)
+    if (j.end == validation::JobEnd::kUnfinished)
+      throw InputError((live / "events.jsonl").string(), "",
+                       "job " + std::to_string(j.job) + " of " + live_log.tasks[static_cast<std::size_t>(j.task)] +
+                           " was released but never ended: the log was cut short");
+
+  // 2. The same inputs, re-read; the replayed release latencies.
+  fs::create_directories(out);
+  RunArgs args = args_from_provenance(summary.at("provenance"), summary_path, live, out, va);
+  RunInputs in = read_run_inputs(args, args.taskset, args.profile);
+  check_profile_unchanged(summary.at("provenance"), summary_path, in.profile);
+  in.run.duration_ns = summary.at("provenance").at("duration_ns").get<Ns>();
+  if (in.workload.tasks.size() != live_log.tasks.size())
+    throw InputError(args.taskset, "tasks",
+                     fmt::format("makes {} tasks but the live run had {}", in.workload.tasks.size(), live_log.tasks.size()));
+  for (std::size_t t = 0; t < live_log.tasks.size(); ++t)
+    if (in.workload.tasks[t].name != live_log.tasks[t])
+      throw InputError(args.taskset, "tasks",
+                       "task " + std::to_string(t) + " is '" + in.workload.tasks[t].name + "' but the live run's is '" +
+                           live_log.tasks[t] + "'");
+  in.run.release_latencies = std::make_shared<const std::vector<std::vector<Ns>>>(validation::release_latencies(live_log));
+
+  // 3. The re-simulation, logged like any run, and read back with the same reader.
+  const fs::path sim_events = out / "sim-events.jsonl";
+  sim::Summary sim_summary;
+  {
+    sim::EventLogWriter writer(sim_events.string());
+    sim_summary = sim::simulate(in.profile, in.workload, in.layout, in.run, {&writer});
+    writer.close();
+    writer.publish();
+  }
+  const validation::RunLog sim_log = validation::read_run_log(sim_events.string());
+
+  // 4. The comparison.
+  std::vector<std::string> task_models;
+  for (std::size_t model : in.workload.task_model) task_models.push_back(in.workload.models[model].name());
+  const Profile& profile = in.profile;
+  const auto stage_time = [&](int task, int stage, int sms, bool occupied) -> Ns {
+    const ModelProfile* model = profile.find_model(task_models[static_cast<std::size_t>(task)]);
+    if (model == nullptr) return 0;
+    const StageProfile* sp = model->find_stage(live_log.stages[static_cast<std::size_t>(task)][static_cast<std::size_t>(stage)]);
+    if (sp == nullptr) return 0;  // a whole-model unit: no stage of that name
+    return sp->curve(occupied ? ProfileTimes::kOccupied : ProfileTimes::kIsolated).time_at(sms);
+  };
+  const validation::Validation v = validation::compare_runs(live_log, sim_log, totals_of(summary),
+                                                            validation::RunTotals{sim_summary.miss_ratio,
+                                                                                  sim_summary.throughput_jobs_per_s},
+                                                            task_models, stage_time);
+  Json doc = v.to_json();
+  doc["provenance"] = {{"live", live.string()},
+                       {"gpu_times", va.gpu_times},
+                       {"interference", va.interference},
+                       {"sharing_rule", sim_summary.provenance.value("sharing_rule", "")},
+                       {"scheduler", args.scheduler},
+                       {"taskset", args.taskset},
+                       {"profile", args.profile},
+                       {"curve", args.curve}};
+  const std::string title = live.filename().string() == "" ? live.string() : live.filename().string();
+  write_file_atomic((out / "validation.json").string(), dump_pretty(doc));
+  write_file_atomic((out / "report.md").string(), validation::validation_report(v, title));
+  write_responses_csv(live_log, sim_log, out / "responses.csv");
+  validation::write_dual_timeline(live_log, sim_log, (out / "timeline.json").string());
+  if (!va.no_plot) draw_plots("plot_validation.py", out.string());
+  // The headline table only; report.md has one row per task and per stage group.
+  const std::string report = validation::validation_report(v, title);
+  std::fputs(report.substr(0, report.find("\n| task |")).c_str(), stdout);
+  std::printf("\nwrote %s: validation.json, report.md, responses.csv, sim-events.jsonl, timeline.json%s\n",
+              out.string().c_str(), va.no_plot ? "" : ", responses.png");
+}
+
+}  // namespace
+
+void add_validate_subcommand(CLI::App& app) {
+  auto args = std::make_shared<ValidateArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "validate",
+      "Re-simulate a live run with exactly its inputs and logged releases, and compare both job by job: response "
+      "times, misses, throughput, partition decisions, stage GPU times.");
+  cmd->add_option("--live", args->live, "folder of a `sgprs live` run (summary.json, events.jsonl)")->required();
+  cmd->add_option("--out", args->out, "output folder (default: LIVE/validation)");
+  cmd->add_option("--models", args->models, "folder of model files <model>.json")->capture_default_str();
+  cmd->add_option("--gpu-times", args->gpu_times,
+                  "what the simulated GPU runs: isolated | occupied (the profile's times shared by processor sharing)")
+      ->capture_default_str();
+  cmd->add_option("--curve", args->curve,
+                  "interpolation between measured SM counts for the re-simulation: step | linear (default: the "
+                  "live run's)");
+  cmd->add_option("--interference", args->interference,
+                  "slowdown from SMs busy in other partitions in the re-simulation: none | profile")
+      ->capture_default_str();
+  cmd->add_flag("--no-plot", args->no_plot, "skip responses.png");
+  cmd->callback([args] { run_validate(*args); });
+}
+
+}  // namespace sgprs::cli
