@@ -32,6 +32,10 @@ struct RunOptions {
   ProfileTimes gpu_times = ProfileTimes::kIsolated;
   /// Simulated platform only: interference between partitions (needs gpu_times isolated).
   InterferenceRule interference = InterferenceRule::kNone;
+  /// Simulated platform only: host time per unit that uses no SMs but holds the unit's slot
+  /// (launching it and noticing its end, as measured by the live mode): the GPU starts a unit
+  /// this long after the scheduler started it. 0: none.
+  Ns stage_overhead_ns = 0;
   /// Replaying a recorded run (`sgprs validate`): job k of task i becomes available
   /// (*release_latencies)[i][k] ns after the instant the job rules give it (max(r, f));
   /// a missing entry is 0. Its deadlines still count from r. Empty: none.

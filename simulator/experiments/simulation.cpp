@@ -67,6 +67,7 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
   } catch (const std::invalid_argument& e) {
     throw InputError("--layout", "partitions", e.what());
   }
+  platform->delay_gpu_starts(options.stage_overhead_ns);
   RunCore core(plan, *planned.scheduler, *platform, all, options.duration_ns);
   core.replay_release_latencies(options.release_latencies.get());
   const auto wall_start = std::chrono::steady_clock::now();
@@ -83,6 +84,7 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
   summary.provenance = run_provenance(profile, workload, layout, planned.pool, options);
   summary.provenance["gpu_times"] = to_string(options.gpu_times);
   summary.provenance["interference"] = to_string(options.interference);
+  if (options.stage_overhead_ns > 0) summary.provenance["stage_overhead_ns"] = options.stage_overhead_ns;
   summary.provenance["sharing_rule"] = "processor-sharing/1";
   return summary;
 }

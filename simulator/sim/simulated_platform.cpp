@@ -16,7 +16,15 @@ Ns SimulatedPlatform::run(RunCore& core) {
   for (;;) {
     const Ns gpu_next = gpu_.next_finish_ns();
     const Ns queue_next = queue_.next_time();
-    if (gpu_next == kNever && queue_next == kNever) break;
+    const Ns start_next = pending_.empty() ? kNever : pending_.top().time_ns;
+    if (gpu_next == kNever && queue_next == kNever && start_next == kNever) break;
+    if (start_next < gpu_next && start_next <= queue_next) {  // a unit reaches the GPU
+      now = start_next;
+      const PendingStart s = pending_.top();
+      pending_.pop();
+      start_on_gpu(s);
+      continue;
+    }
     if (gpu_next <= queue_next) {  // finishes first within a nanosecond
       now = gpu_next;
       const FinishedStage done = gpu_.finish_next(now);
@@ -32,15 +40,35 @@ Ns SimulatedPlatform::run(RunCore& core) {
 }
 
 void SimulatedPlatform::start_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
-  const int model = plan_.tasks()[static_cast<std::size_t>(task)].model;
-  gpu_.start(now, partition, times_.of(model, unit), StageTag{task, unit, job},
-             occupied_ != nullptr ? &occupied_->of(model, unit) : nullptr);
+  const PendingStart s{now + overhead_ns_, pending_seq_++, task, unit, partition, job};
+  if (overhead_ns_ == 0)
+    start_on_gpu(s);
+  else
+    pending_.push(s);
+}
+
+void SimulatedPlatform::start_on_gpu(const PendingStart& s) {
+  const int model = plan_.tasks()[static_cast<std::size_t>(s.task)].model;
+  gpu_.start(s.time_ns, s.partition, times_.of(model, s.unit), StageTag{s.task, s.unit, s.job},
+             occupied_ != nullptr ? &occupied_->of(model, s.unit) : nullptr);
 }
 
 void SimulatedPlatform::stop_task_units(Ns now, int task, std::vector<StoppedUnit>& out) {
   cancelled_.clear();
   gpu_.cancel_task(now, task, cancelled_);
   for (const FinishedStage& c : cancelled_) out.push_back(StoppedUnit{c.tag.task, c.tag.unit, c.partition});
+  if (pending_.empty()) return;
+  // Units of the task still on their way to the GPU stop too, in the order they were started.
+  std::vector<PendingStart> keep;
+  while (!pending_.empty()) {
+    const PendingStart s = pending_.top();
+    pending_.pop();
+    if (s.task == task)
+      out.push_back(StoppedUnit{s.task, s.unit, s.partition});
+    else
+      keep.push_back(s);
+  }
+  for (const PendingStart& s : keep) pending_.push(s);
 }
 
 }  // namespace sgprs::sim

@@ -15,6 +15,8 @@
 #include "simulator/sim/gpu_model.hpp"
 #include "simulator/sim/unit_times.hpp"
 
+#include <queue>
+#include <tuple>
 #include <vector>
 
 namespace sgprs::sim {
@@ -26,6 +28,8 @@ class SimulatedPlatform final : public Platform {
   /// (isolated) and `occupied`.
   SimulatedPlatform(const PolicyPlan& plan, const UnitTimes& times, const GpuShape& gpu,
                     const UnitTimes* occupied = nullptr, const Interference* interference = nullptr);
+  /// Each unit reaches the GPU `overhead_ns` after it is started (RunOptions::stage_overhead_ns).
+  void delay_gpu_starts(Ns overhead_ns) { overhead_ns_ = overhead_ns; }
   /// Runs `core` (built on this platform) to the end; returns the instant the last released job ended.
   Ns run(RunCore& core);
 
@@ -41,6 +45,17 @@ class SimulatedPlatform final : public Platform {
   GpuModel gpu_;
   TimerQueue queue_;
   std::vector<FinishedStage> cancelled_;
+  struct PendingStart {  // a unit on its way to the GPU
+    Ns time_ns;
+    std::uint64_t seq;
+    int task, unit, partition;
+    std::int64_t job;
+    bool operator>(const PendingStart& o) const { return std::tie(time_ns, seq) > std::tie(o.time_ns, o.seq); }
+  };
+  void start_on_gpu(const PendingStart& s);
+  Ns overhead_ns_ = 0;
+  std::uint64_t pending_seq_ = 0;
+  std::priority_queue<PendingStart, std::vector<PendingStart>, std::greater<>> pending_;
 };
 
 }  // namespace sgprs::sim

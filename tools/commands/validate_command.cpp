@@ -5,6 +5,7 @@
 // re-simulation's log), timeline.json (both runs, Perfetto) and responses.png.
 #include "common/errors.hpp"
 #include "common/file_fingerprint.hpp"
+#include "common/stats.hpp"
 #include "common/json_io.hpp"
 #include "simulator/experiments/simulation.hpp"
 #include "simulator/outputs/event_log_writer.hpp"
@@ -15,6 +16,8 @@
 #include "tools/commands/run_inputs.hpp"
 
 #include <fmt/format.h>
+
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -35,6 +38,7 @@ struct ValidateArgs {
   std::string gpu_times = "isolated";
   std::string curve;  // empty: the live run's
   std::string interference = "profile";
+  std::string stage_overhead = "measured";
   bool no_plot = false;
 };
 
@@ -64,7 +68,7 @@ RunArgs args_from_provenance(const Json& prov, const std::string& summary_path, 
   args.taskset = fs::exists(live / "taskset.json") ? (live / "taskset.json").string()
                                                     : p.object("taskset").get<std::string>("source");
   // The pool the live run used, exactly (pieces included), whatever the shorthand was.
-  const fs::path layout = out / "layout.json";
+  const fs::path layout = fs::temp_directory_path() / ("sgprs-validate-layout-" + std::to_string(::getpid()) + ".json");
   write_file_atomic(layout.string(), dump_pretty(prov.at("pool")));
   args.layout = layout.string();
   return args;
@@ -103,6 +107,28 @@ void write_responses_csv(const validation::RunLog& live, const validation::RunLo
   write_file_atomic(path.string(), csv);
 }
 
+/// The host's share of every stage in the live run: launch to GPU start plus GPU end to noticed
+/// (medians over the log), or none, or a number of ns.
+Ns stage_overhead(const std::string& choice, const validation::RunLog& live) {
+  if (choice == "none") return 0;
+  if (choice == "measured") {
+    std::vector<Ns> launch, notice;
+    for (const validation::StageRun& s : live.stage_runs) {
+      if (s.gpu_start_ns < 0 || s.finish_ns < 0) continue;
+      launch.push_back(std::max<Ns>(0, s.gpu_start_ns - s.start_ns));
+      notice.push_back(std::max<Ns>(0, s.finish_ns - s.gpu_end_ns));
+    }
+    return quantile_nearest_rank(launch, 0.5) + quantile_nearest_rank(notice, 0.5);
+  }
+  try {
+    std::size_t used = 0;
+    const long long ns = std::stoll(choice, &used);
+    if (used == choice.size() && ns >= 0 && ns <= 1'000'000'000) return ns;
+  } catch (const std::exception&) {
+  }
+  throw InputError("--stage-overhead", "", "'" + choice + "' is not measured, none or a whole number of ns (0..1e9)");
+}
+
 void run_validate(const ValidateArgs& va) {
   const fs::path live(va.live);
   const std::string summary_path = (live / "summary.json").string();
@@ -132,8 +158,12 @@ void run_validate(const ValidateArgs& va) {
                            " was released but never ended: the log was cut short");
 
   // 2. The same inputs, re-read; the replayed release latencies.
-  fs::create_directories(out);
   RunArgs args = args_from_provenance(summary.at("provenance"), summary_path, live, out, va);
+  const Json pool = summary.at("provenance").at("pool");
+  struct RemoveOnExit {
+    fs::path path;
+    ~RemoveOnExit() { std::error_code ec; fs::remove(path, ec); }
+  } temporary_layout{args.layout};
   RunInputs in = read_run_inputs(args, args.taskset, args.profile);
   check_profile_unchanged(summary.at("provenance"), summary_path, in.profile);
   in.run.duration_ns = summary.at("provenance").at("duration_ns").get<Ns>();
@@ -145,9 +175,11 @@ void run_validate(const ValidateArgs& va) {
       throw InputError(args.taskset, "tasks",
                        "task " + std::to_string(t) + " is '" + in.workload.tasks[t].name + "' but the live run's is '" +
                            live_log.tasks[t] + "'");
+  in.run.stage_overhead_ns = stage_overhead(va.stage_overhead, live_log);
   in.run.release_latencies = std::make_shared<const std::vector<std::vector<Ns>>>(validation::release_latencies(live_log));
 
   // 3. The re-simulation, logged like any run, and read back with the same reader.
+  fs::create_directories(out);
   const fs::path sim_events = out / "sim-events.jsonl";
   sim::Summary sim_summary;
   {
@@ -156,7 +188,13 @@ void run_validate(const ValidateArgs& va) {
     writer.close();
     writer.publish();
   }
-  const validation::RunLog sim_log = validation::read_run_log(sim_events.string());
+  validation::RunLog sim_log = validation::read_run_log(sim_events.string());
+  // The simulated GPU took each unit stage_overhead_ns after its start event, and its finish event
+  // is the GPU's end: its busy time is what the live run's GPU stamps measure.
+  for (validation::StageRun& s : sim_log.stage_runs) {
+    s.gpu_start_ns = s.start_ns + in.run.stage_overhead_ns;
+    s.gpu_end_ns = s.finish_ns;
+  }
 
   // 4. The comparison.
   std::vector<std::string> task_models;
@@ -177,12 +215,14 @@ void run_validate(const ValidateArgs& va) {
   doc["provenance"] = {{"live", live.string()},
                        {"gpu_times", va.gpu_times},
                        {"interference", va.interference},
+                       {"stage_overhead_ns", in.run.stage_overhead_ns},
                        {"sharing_rule", sim_summary.provenance.value("sharing_rule", "")},
                        {"scheduler", args.scheduler},
                        {"taskset", args.taskset},
                        {"profile", args.profile},
                        {"curve", args.curve}};
   const std::string title = live.filename().string() == "" ? live.string() : live.filename().string();
+  write_file_atomic((out / "layout.json").string(), dump_pretty(pool));
   write_file_atomic((out / "validation.json").string(), dump_pretty(doc));
   write_file_atomic((out / "report.md").string(), validation::validation_report(v, title));
   write_responses_csv(live_log, sim_log, out / "responses.csv");
@@ -214,6 +254,10 @@ void add_validate_subcommand(CLI::App& app) {
                   "live run's)");
   cmd->add_option("--interference", args->interference,
                   "slowdown from SMs busy in other partitions in the re-simulation: none | profile")
+      ->capture_default_str();
+  cmd->add_option("--stage-overhead", args->stage_overhead,
+                  "host time per stage that holds its slot without SMs, in the re-simulation: measured (median "
+                  "launch-to-GPU-start plus GPU-end-to-noticed of the live log) | none | NS")
       ->capture_default_str();
   cmd->add_flag("--no-plot", args->no_plot, "skip responses.png");
   cmd->callback([args] { run_validate(*args); });

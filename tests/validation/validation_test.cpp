@@ -1,0 +1,248 @@
+// A hand-made live run of two chain3 tasks (tests/data/sim: a 2 us, b 4 us, c 1 us at 8 SMs), each
+// pinned by `static` to its own 8-SM partition, two jobs each. The "GPU" took every stage 10% longer
+// than the profile, started it 100 ns after its launch and was noticed 100 ns after its end; the
+// host released each job 300-700 ns late. Every figure below is worked out by hand from that.
+#include "common/file_fingerprint.hpp"
+#include "common/json_io.hpp"
+#include "simulator/validation/live_replay.hpp"
+#include "simulator/validation/run_comparison.hpp"
+#include "simulator/validation/run_log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace fs = std::filesystem;
+using namespace sgprs;
+using namespace sgprs::validation;
+
+namespace {
+
+const std::string kHeader =
+    R"({"schema":"sgprs.events/1","scheduler":"static","seed":1,"duration_ns":40000,"max_parallel":1,)"
+    R"("tasks":[{"name":"x","stages":["a","b","c"]},{"name":"y","stages":["a","b","c"]}],)"
+    R"("partitions":[{"name":"p0","sms":8},{"name":"p1","sms":8}]})";
+
+std::string fmt_job(const std::string& task, int job, long release, long deadline) {
+  return "\"task\":\"" + task + "\",\"job\":" + std::to_string(job) + ",\"release_ns\":" + std::to_string(release) +
+         ",\"deadline_ns\":" + std::to_string(deadline);
+}
+
+/// One job of `task` on `partition`: released at `at`, stages a, b, c back to back, each GPU time
+/// 1.1 x the profile, starting 100 ns after launch and noticed 100 ns after its end.
+std::string live_job(const std::string& task, int job, long release, long at, const std::string& partition) {
+  const long deadline = release + 20000;
+  const std::string common = fmt_job(task, job, release, deadline);
+  std::string out = "{\"t_ns\":" + std::to_string(at) + ",\"ev\":\"release\"," + common + "}\n";
+  long t = at;
+  const char* stages[] = {"a", "b", "c"};
+  const long gpu_times[] = {2200, 4400, 1100};
+  for (int s = 0; s < 3; ++s) {
+    const std::string stage = ",\"stage\":\"" + std::string(stages[s]) + "\",\"partition\":\"" + partition + "\"";
+    out += "{\"t_ns\":" + std::to_string(t) + ",\"ev\":\"decision\"," + common + stage + "}\n";
+    out += "{\"t_ns\":" + std::to_string(t) + ",\"ev\":\"start\"," + common + stage + "}\n";
+    const long gpu_start = t + 100, gpu_end = gpu_start + gpu_times[s];
+    t = gpu_end + 100;
+    out += "{\"t_ns\":" + std::to_string(t) + ",\"ev\":\"finish\"," + common + stage + ",\"launch_ns\":" +
+           std::to_string(gpu_start - 100) + ",\"gpu_start_ns\":" + std::to_string(gpu_start) +
+           ",\"gpu_end_ns\":" + std::to_string(gpu_end) + "}\n";
+  }
+  out += "{\"t_ns\":" + std::to_string(t) + ",\"ev\":\"job_end\"," + common +
+         ",\"outcome\":\"on_time\",\"response_ns\":" + std::to_string(t - release) + "}\n";
+  return out;
+}
+
+}  // namespace
+
+namespace {
+
+/// x: job 0 released at 500, ends 8800 (response 8800); job 1 at 20300, ends 28600 (8600).
+/// y: job 0 released at 700, ends 9000; job 1 at 20100, ends 28400 (8400).
+std::string live_events() {
+  return kHeader + "\n" + live_job("x", 0, 0, 500, "p0") + live_job("y", 0, 0, 700, "p1") +
+         live_job("x", 1, 20000, 20300, "p0") + live_job("y", 1, 20000, 20100, "p1");
+}
+
+struct LiveFolder {
+  fs::path dir;
+  fs::path profile;
+  explicit LiveFolder(const std::string& name, const std::string& events = live_events()) {
+    dir = fs::temp_directory_path() / ("sgprs-validation-" + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    profile = dir / "profile.json";
+    fs::copy_file(fs::path(SGPRS_SOURCE_DIR) / "tests/data/sim/profile.json", profile);
+    write("events.jsonl", events);
+    write("taskset.json", R"({"schema":"sgprs.taskset/1","name":"two-chains","tasks":[
+      {"name":"x","model":"chain3","period_ns":20000,"offset_ns":0},
+      {"name":"y","model":"chain3","period_ns":20000,"offset_ns":0}]})");
+    const Json pool = {{"schema", "sgprs.layout/1"}, {"name", "two"}, {"max_parallel", 1},
+                       {"partitions", {{{"name", "p0"}, {"pieces", {0, 1}}}, {{"name", "p1"}, {"pieces", {2, 3}}}}}};
+    summary = {{"schema", "sgprs.summary/1"},
+               {"jobs_released", 4},
+               {"jobs_completed", 4},
+               {"miss_ratio", 0.0},
+               {"throughput_jobs_per_s", 100000.0},
+               {"live", {{"interrupted", false}}},
+               {"provenance",
+                {{"world", "live"},
+                 {"scheduler", "static"},
+                 {"scheduler_options", Json::object()},
+                 {"layout", pool},
+                 {"pool", pool},
+                 {"seed", 1},
+                 {"taskset_seed", 1},
+                 {"duration_ns", 40000},
+                 {"predicted_times", "occupied"},
+                 {"curve", "step"},
+                 {"profile", {{"source", profile.string()}, {"device", "test-gpu (synthetic)"}, {"sm_count", 16},
+                              {"precision", "fp32"}, {"fingerprint", file_fingerprint(profile.string())}}},
+                 {"taskset", {{"name", "two-chains"}, {"source", (dir / "taskset.json").string()}, {"tasks", 2}}}}}};
+    write_summary();
+  }
+  ~LiveFolder() { fs::remove_all(dir); }
+  void write(const std::string& name, const std::string& text) const { std::ofstream(dir / name) << text; }
+  void write_summary() const { write("summary.json", summary.dump(2)); }
+  /// `sgprs validate --live DIR --out DIR/v`: exit status, stderr in `err`.
+  int validate(std::string& err, const std::string& extra = "") const {
+    const fs::path err_file = dir / "stderr.txt";
+    const std::string cmd = std::string(SGPRS_BINARY) + " validate --no-plot --live " + dir.string() + " --out " +
+                            (dir / "v").string() + " --models " + SGPRS_SOURCE_DIR + "/tests/data/sim/models " +
+                            extra + " > /dev/null 2> " + err_file.string();
+    const int status = std::system(cmd.c_str());
+    std::ifstream in(err_file);
+    err.assign(std::istreambuf_iterator<char>(in), {});
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  Json validation() const { return Json::parse(std::ifstream(dir / "v" / "validation.json")); }
+  Json summary;
+};
+
+}  // namespace
+
+TEST(RunLog, ReadsJobsAndStagesOfALiveLog) {
+  LiveFolder f("reader");
+  const RunLog log = read_run_log((f.dir / "events.jsonl").string());
+  ASSERT_EQ(log.tasks.size(), 2u);
+  EXPECT_EQ(log.releases, 4);
+  ASSERT_EQ(log.jobs.size(), 4u);
+  const JobRun& x1 = log.jobs[static_cast<std::size_t>(log.find_job(0, 1))];
+  EXPECT_EQ(x1.released_at_ns, 20300);
+  EXPECT_EQ(x1.response_ns, 8600);
+  EXPECT_EQ(x1.end, JobEnd::kOnTime);
+  ASSERT_EQ(log.stage_runs.size(), 12u);
+  EXPECT_EQ(log.stage_runs[0].gpu_start_ns, 600);
+  EXPECT_EQ(log.stage_runs[0].gpu_end_ns, 2800);
+  EXPECT_EQ(log.stage_runs[0].finish_ns, 2900);
+}
+
+TEST(LiveReplay, ReleaseLatencyIsMeasuredFromMaxOfReleaseAndPreviousEnd) {
+  LiveFolder f("replay");
+  const auto latencies = release_latencies(read_run_log((f.dir / "events.jsonl").string()));
+  ASSERT_EQ(latencies.size(), 2u);
+  EXPECT_EQ(latencies[0], (std::vector<Ns>{500, 300}));  // x: 500 - 0; 20300 - max(20000, 8800)
+  EXPECT_EQ(latencies[1], (std::vector<Ns>{700, 100}));
+}
+
+TEST(Validate, ReSimulationReproducesTheLoggedReleasesAndHandComputedErrors) {
+  LiveFolder f("cli");
+  std::string err;
+  ASSERT_EQ(f.validate(err, "--stage-overhead none"), 0) << err;
+  const Json v = f.validation();
+  EXPECT_EQ(v["schema"], "sgprs.validation/1");
+  // Every release at the same nanosecond: the simulated jobs end earlier than the live ones,
+  // so max(r, f) is r in both, plus the replayed latency.
+  EXPECT_EQ(v["releases"]["compared"], 4);
+  EXPECT_EQ(v["releases"]["equal"], 4);
+  // Simulated responses: x 7500 and 7300, y 7700 and 7100 (2 + 4 + 1 us after each release).
+  // p50 (nearest rank of two: the smaller): x (7300 - 8600) / 8600, y (7100 - 8400) / 8400.
+  const double x50 = (7300.0 - 8600) / 8600, y50 = (7100.0 - 8400) / 8400;
+  const double x99 = (7500.0 - 8800) / 8800, y99 = (7700.0 - 9000) / 9000;
+  EXPECT_NEAR(v["response_p50_rel_error"].get<double>(), (std::abs(x50) + std::abs(y50)) / 2, 1e-12);
+  EXPECT_NEAR(v["response_p99_rel_error"].get<double>(), (std::abs(x99) + std::abs(y99)) / 2, 1e-12);
+  EXPECT_NEAR(v["tasks"][0]["p50_rel_error"].get<double>(), x50, 1e-12);
+  // Static pinning: both runs put every stage on the same partition.
+  EXPECT_DOUBLE_EQ(v["decision_agreement"].get<double>(), 1.0);
+  EXPECT_EQ(v["stages"]["both"], 12);
+  // Every live stage took 1.1 x the profile, which the simulated GPU ran: error -1/11 each.
+  EXPECT_NEAR(v["stage_time_rel_error"]["median_signed"].get<double>(), -1.0 / 11, 1e-12);
+  EXPECT_NEAR(v["stage_time_rel_error"]["p90"].get<double>(), 1.0 / 11, 1e-12);
+  EXPECT_EQ(v["profile_time_rel_error"]["isolated"]["count"], 12);
+  EXPECT_NEAR(v["profile_time_rel_error"]["isolated"]["median_signed"].get<double>(), -1.0 / 11, 1e-12);
+  // The occupied times are twice the isolated ones in this profile: (2 - 1.1) / 1.1.
+  EXPECT_NEAR(v["profile_time_rel_error"]["occupied"]["median_signed"].get<double>(), 0.9 / 1.1, 1e-12);
+  EXPECT_DOUBLE_EQ(v["miss_ratio_live"].get<double>(), 0.0);
+  EXPECT_DOUBLE_EQ(v["miss_ratio_sim"].get<double>(), 0.0);
+  EXPECT_NEAR(v["throughput_rel_error"].get<double>(),
+              (v["throughput_sim"].get<double>() - 100000.0) / 100000.0, 1e-12);
+  for (const char* file : {"report.md", "responses.csv", "sim-events.jsonl", "timeline.json", "layout.json"})
+    EXPECT_TRUE(fs::exists(f.dir / "v" / file)) << file;
+  const Json trace = Json::parse(std::ifstream(f.dir / "v" / "timeline.json"));
+  int slices = 0;
+  for (const Json& e : trace["traceEvents"]) slices += e["ph"] == "X";
+  EXPECT_EQ(slices, 24);  // 12 stage runs in each world
+}
+
+TEST(Validate, MeasuredStageOverheadDelaysEveryStageOnTheSimulatedGpu) {
+  LiveFolder f("overhead");
+  std::string err;
+  ASSERT_EQ(f.validate(err), 0) << err;
+  const Json v = f.validation();
+  // Median launch-to-GPU-start (100 ns) plus GPU-end-to-noticed (100 ns): 200 ns per stage, 600 per job.
+  EXPECT_EQ(v["provenance"]["stage_overhead_ns"], 200);
+  EXPECT_NEAR(v["tasks"][0]["p50_rel_error"].get<double>(), (7900.0 - 8600) / 8600, 1e-12);
+  // The simulated busy time still excludes the overhead: -1/11 as without it.
+  EXPECT_NEAR(v["stage_time_rel_error"]["median_signed"].get<double>(), -1.0 / 11, 1e-12);
+  EXPECT_EQ(v["releases"]["equal"], 4);
+}
+
+TEST(Comparison, DecisionAgreementCountsStagesOnlyOneRunStartedAsDisagreements) {
+  LiveFolder f("agreement");
+  const RunLog live = read_run_log((f.dir / "events.jsonl").string());
+  // The "simulated" run: the same log with y's job 1 on p0 instead of p1 and x's job 1 never run.
+  std::string other = kHeader + "\n" + live_job("x", 0, 0, 500, "p0") + live_job("y", 0, 0, 700, "p1") +
+                      live_job("y", 1, 20000, 20100, "p0");
+  f.write("other.jsonl", other);
+  const RunLog sim = read_run_log((f.dir / "other.jsonl").string());
+  const auto none = [](int, int, int, bool) -> Ns { return 0; };
+  const Validation v = compare_runs(live, sim, {}, {}, {"chain3", "chain3"}, none);
+  // 12 live stages, 9 simulated, 9 in both, 6 of them on the same partition: 6 / (12 + 9 - 9).
+  EXPECT_EQ(v.stages_both, 9);
+  EXPECT_EQ(v.stages_same_partition, 6);
+  EXPECT_DOUBLE_EQ(v.decision_agreement, 6.0 / 12);
+  EXPECT_DOUBLE_EQ(v.decision_agreement_matched, 6.0 / 9);
+}
+
+TEST(Validate, RefusesAFolderThatIsNotALiveRun) {
+  LiveFolder f("notlive");
+  f.summary["provenance"]["world"] = "sim";
+  f.write_summary();
+  std::string err;
+  EXPECT_EQ(f.validate(err), 2);
+  EXPECT_NE(err.find("provenance.world"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_FALSE(fs::exists(f.dir / "v" / "validation.json"));
+}
+
+TEST(Validate, RefusesALogCutShort) {
+  const std::string full = live_events();
+  LiveFolder f("cut", full.substr(0, full.rfind("{\"t_ns\"", full.size() - 2) - 40));
+  std::string err;
+  EXPECT_EQ(f.validate(err), 2);
+  EXPECT_NE(err.find("events.jsonl"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_FALSE(fs::exists(f.dir / "v" / "validation.json"));
+}
+
+TEST(Validate, RefusesAProfileThatChangedSinceTheRun) {
+  LiveFolder f("changed");
+  std::ofstream(f.profile, std::ios::app) << "\n";
+  std::string err;
+  EXPECT_EQ(f.validate(err), 2);
+  EXPECT_NE(err.find("changed since the live run"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+}
