@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Validates every live run shipped in a traces/live folder (its *.tar.xz archives of run folders) and
+# writes, beside the archives, validation/<run>/{validation.json,report.md} and validation.md: one
+# table of all runs, under the simulator's default GPU model (processor sharing alone) and under
+# the validated one (interference from the profile, measured per-stage host overhead).
+#   tools/validate_shipped_runs.sh traces/live/h200-tf32-2026-12-02-validation [build/sgprs]
+set -euo pipefail
+folder="$1"
+sgprs="${2:-build/sgprs}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+for archive in "$folder"/*.tar.xz; do
+  [[ "$(basename "$archive")" == inputs.tar.xz ]] && continue
+  tar -xJf "$archive" -C "$work"
+done
+table="$work/table.md"
+echo "| run | GPU model | throughput live / sim | miss live / sim | p50 err | p99 err | agreement | stage time err (bias) |" > "$table"
+echo "|---|---|---|---|---|---|---|---|" >> "$table"
+for run in "$work"/*/*; do
+  [[ -f "$run/summary.json" ]] || continue
+  name="$(basename "$(dirname "$run")")/$(basename "$run")"
+  for model in plain validated; do
+    flags=(--interference profile --stage-overhead measured)
+    [[ $model == plain ]] && flags=(--interference none --stage-overhead none)
+    out="$work/out/$name-$model"
+    "$sgprs" validate --live "$run" --out "$out" --no-plot "${flags[@]}" > /dev/null
+    if [[ $model == validated ]]; then
+      mkdir -p "$folder/validation/$name"
+      cp "$out/validation.json" "$out/report.md" "$folder/validation/$name/"
+    fi
+    python3 - "$out/validation.json" "$name" "$model" >> "$table" <<'PY'
+import json, sys
+v = json.load(open(sys.argv[1]))
+s = v["stage_time_rel_error"]
+print(f"| {sys.argv[2]} | {sys.argv[3]} | {v['throughput_live']:.0f} / {v['throughput_sim']:.0f} "
+      f"({100 * v['throughput_rel_error']:+.1f}%) | {v['miss_ratio_live']:.3f} / {v['miss_ratio_sim']:.3f} | "
+      f"{100 * v['response_p50_rel_error']:.1f}% | {100 * v['response_p99_rel_error']:.1f}% | "
+      f"{100 * v['decision_agreement']:.1f}% | {100 * s['median']:.1f}% ({100 * s['median_signed']:+.1f}%) |")
+PY
+  done
+done
+cp "$table" "$folder/validation.md"
+cat "$table"
