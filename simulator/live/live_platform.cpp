@@ -1,7 +1,10 @@
 #include "simulator/live/live_platform.hpp"
 
+#include "common/errors.hpp"
+
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 namespace sgprs::live {
 
@@ -14,6 +17,7 @@ LivePlatform::LivePlatform(const sim::PolicyPlan& plan, StageExecutor& executor,
 
 void LivePlatform::start_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
   executor_.launch(UnitLaunch{task, unit, job, partition}, now + origin_);
+  in_flight_.push_back(InFlight{UnitLaunch{task, unit, job, partition}, now});
   ++stats_.launches;
   Ns& released = job_release_ns_[static_cast<std::size_t>(task)];
   if (released >= 0) {
@@ -29,6 +33,30 @@ void LivePlatform::call_core(const std::function<void()>& call) {
 }
 
 Ns LivePlatform::now() const { return clock_.now() - origin_; }
+
+Ns LivePlatform::next_stall_deadline() const {
+  Ns earliest = kNever;
+  for (const InFlight& f : in_flight_) earliest = std::min(earliest, f.launched_ns + options_.stall_timeout_ns);
+  return earliest;
+}
+
+void LivePlatform::report_stall(Ns now) const {
+  const InFlight* oldest = &in_flight_.front();
+  for (const InFlight& f : in_flight_)
+    if (f.launched_ns < oldest->launched_ns) oldest = &f;
+  const sim::TaskPlan& task = plan_.tasks()[static_cast<std::size_t>(oldest->unit.task)];
+  const sim::ModelPlan& model = plan_.models()[static_cast<std::size_t>(task.model)];
+  char text[512];
+  std::snprintf(text, sizeof text,
+                "unit '%s' of task %d (job %lld) on partition '%s', launched %.3f s into the run, has not finished "
+                "after %.1f s (%zu units in flight): the device is stuck or far slower than the profile",
+                model.units[static_cast<std::size_t>(oldest->unit.unit)].name.c_str(), oldest->unit.task,
+                static_cast<long long>(oldest->unit.job),
+                plan_.pool().partitions[static_cast<std::size_t>(oldest->unit.partition)].name.c_str(),
+                static_cast<double>(oldest->launched_ns) / 1e9,
+                static_cast<double>(now - oldest->launched_ns) / 1e9, in_flight_.size());
+  throw GpuError(text);
+}
 
 void LivePlatform::wait_for_work(Ns next_timer, std::vector<UnitCompletion>& done) {
   if (options_.spin_ns <= 0 || next_timer == kNever) {
@@ -73,14 +101,23 @@ Ns LivePlatform::run(sim::RunCore& core) {
     }
     if (timers_.empty() && executor_.in_flight() == 0) break;
     done.clear();
-    wait_for_work(stopping ? std::min(timers_.next_time(), stop_at) : timers_.next_time(), done);
+    const Ns stall_at = next_stall_deadline();
+    wait_for_work(std::min(stopping ? std::min(timers_.next_time(), stop_at) : timers_.next_time(), stall_at), done);
     for (const UnitCompletion& c : done) {
+      const auto it = std::find_if(in_flight_.begin(), in_flight_.end(), [&](const InFlight& f) {
+        return f.unit.task == c.launch.task && f.unit.unit == c.launch.unit && f.unit.job == c.launch.job;
+      });
+      if (it != in_flight_.end()) {
+        *it = in_flight_.back();
+        in_flight_.pop_back();
+      }
       last = std::max(last, c.noticed_ns);
       stats_.end_to_noticed.push_back(c.noticed_ns - c.gpu_end_ns);
       const sim::UnitStamps stamps{c.launch_ns, c.gpu_start_ns, c.gpu_end_ns};
       call_core([&] { core.on_unit_finished(last, c.launch.task, c.launch.unit, c.launch.partition, &stamps); });
     }
     const Ns now = std::max(last, this->now());
+    if (done.empty() && stall_at != kNever && now >= stall_at && next_stall_deadline() <= now) report_stall(now);
     while (!timers_.empty() && timers_.next_time() <= now) {
       sim::Timer t = timers_.pop();
       if (stopping && t.kind == sim::TimerKind::kRelease) continue;  // armed by a job that just ended

@@ -20,6 +20,7 @@
 #include "simulator/live/stage_executor.hpp"
 
 #include <atomic>
+#include <string>
 #include <functional>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct LiveOptions {
   /// Called about once per `progress_every_ns` of host time with the run so far.
   std::function<void(Ns now)> progress;
   Ns progress_every_ns = kNsPerSecond;
+  /// A unit still unfinished this long after its launch stops the run with a GpuError naming
+  /// it (a kernel that never ends, or a device far slower than the profile): never a silent hang.
+  Ns stall_timeout_ns = 10 * kNsPerSecond;
 };
 
 /// Samples, each in ns, one per occurrence.
@@ -67,6 +71,9 @@ class LivePlatform final : public sim::Platform {
   Ns now() const;
   void wait_for_work(Ns next_timer, std::vector<UnitCompletion>& done);
   void call_core(const std::function<void()>& call);
+  /// The earliest instant at which an in-flight unit counts as stalled (kNever: none in flight).
+  Ns next_stall_deadline() const;
+  [[noreturn]] void report_stall(Ns now) const;
 
   const sim::PolicyPlan& plan_;
   StageExecutor& executor_;
@@ -75,6 +82,11 @@ class LivePlatform final : public sim::Platform {
   sim::TimerQueue timers_;
   Ns origin_ = 0;
   std::vector<Ns> job_release_ns_;   // per task: the release instant of its current job, -1 once launched
+  struct InFlight {
+    UnitLaunch unit;
+    Ns launched_ns;
+  };
+  std::vector<InFlight> in_flight_;  // launched, not yet reported done (few: slots bound them)
   LiveStats stats_;
 };
 

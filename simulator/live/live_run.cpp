@@ -64,7 +64,15 @@ LiveRunResult live_run(const Profile& profile, const sim::Workload& workload, co
   LivePlatform platform(plan, *executor, clock, std::move(live_options));
   sim::RunCore core(plan, *planned.scheduler, platform, all, options.duration_ns);
   const auto wall_start = std::chrono::steady_clock::now();
-  const Ns end_ns = platform.run(core);
+  Ns end_ns = 0;
+  try {
+    end_ns = platform.run(core);
+  } catch (const GpuError&) {
+    // A device that faulted or stalled may never drain: tearing it down (synchronising streams,
+    // freeing memory) could block forever. Leave it to the driver at process exit.
+    (void)executor.release();
+    throw;
+  }
   const auto wall_end = std::chrono::steady_clock::now();
   for (sim::Observer* o : all) o->on_run_end(end_ns);
 

@@ -14,7 +14,7 @@
 // to a run: both end points and B come from the profile. Checked against the H200 live runs
 // (traces/live/h200-tf32-2026-12-02-validation, 15 x 8 SMs with 1, 4, 8 and 15 partitions
 // busy): ResNet-18's layer1-3 measured 0.97, 1.04, 1.09 and 1.20 x t_iso, where the rule gives
-// 1.00, 1.03, 1.07 and 1.13.
+// 1.00, 1.03, 1.08 and 1.15.
 //
 // A weight changes only when a partition turns busy or idle; the GPU model then rescales every
 // running stage (sim/gpu_model.hpp).

@@ -131,3 +131,26 @@ TEST_F(LiveCli, SigtermDrainsAndLeavesCompleteOutputsMarkedInterrupted) {
 }
 
 }  // namespace
+
+TEST_F(LiveCli, AStageThatNeverFinishesStopsTheRunAsAGpuFaultNamingIt) {
+  // The 20th launch never ends: after 0.2 s the watchdog stops the run, exit 5 (GPU fault), one line
+  // naming the unit; the event log up to then is complete and in place, and no summary is written.
+  const int status = run("--fake-device --taskset " + kData +
+                         "/taskset-small.json --duration 1 --fake-stall-after 20 --stall-timeout 0.2");
+  const std::string err = slurp(dir_ / "stderr.txt");
+  EXPECT_EQ(status, 5) << err;
+  EXPECT_NE(err.find("has not finished after"), std::string::npos) << err;
+  EXPECT_NE(err.find("unit '"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_FALSE(fs::exists(dir_ / "out/summary.json"));
+  std::ifstream log(dir_ / "out/events.jsonl");
+  std::string line;
+  int lines = 0;
+  while (std::getline(log, line)) {
+    EXPECT_NO_THROW((void)sgprs::Json::parse(line)) << line;
+    ++lines;
+  }
+  EXPECT_GT(lines, 20);
+  for (const auto& entry : fs::directory_iterator(dir_ / "out"))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+}

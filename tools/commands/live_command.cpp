@@ -5,6 +5,7 @@
 // --fake-device runs the same control loop on host timers (each stage takes its
 // profile time), without a GPU. SIGINT/SIGTERM stop releases, let released jobs end
 // (bounded), write complete outputs marked interrupted and exit 130/143.
+#include "common/command_line.hpp"
 #include "common/errors.hpp"
 #include "simulator/live/fake_executor.hpp"
 #include "simulator/live/live_device.hpp"
@@ -38,6 +39,8 @@ struct LiveArgs {
   bool fake_device = false;
   std::string completion = "polling";
   double spin_us = 100;
+  double stall_timeout_s = 10;
+  std::int64_t fake_stall_after = 0;  // the fake device never finishes this launch (1-based; 0: none)
 };
 
 /// Counts for the progress line; runs on the control thread with the run core.
@@ -55,15 +58,16 @@ class ProgressCounter final : public sim::Observer {
   std::int64_t released = 0, ended = 0, missed = 0;
 };
 
-live::ExecutorFactory fake_factory(const Profile& profile) {
-  (void)profile;
-  return [](const sim::PolicyPlan& plan, const sim::Workload&, const live::MayUse&,
-            Ns epoch) -> std::unique_ptr<live::StageExecutor> {
+live::ExecutorFactory fake_factory(std::int64_t stall_after) {
+  return [stall_after](const sim::PolicyPlan& plan, const sim::Workload&, const live::MayUse&,
+                       Ns epoch) -> std::unique_ptr<live::StageExecutor> {
     static std::unique_ptr<live::SteadyHostClock> clock;  // outlives the executor (one run per process)
     clock = std::make_unique<live::SteadyHostClock>(epoch);
     const sim::PolicyPlan* p = &plan;
+    auto launches = std::make_shared<std::int64_t>(0);
     return std::make_unique<live::FakeStageExecutor>(
-        [p](const live::UnitLaunch& u) {
+        [p, stall_after, launches](const live::UnitLaunch& u) -> Ns {
+          if (++*launches == stall_after) return kNever / 2;  // a kernel that never ends
           return p->predicted_ns(p->tasks()[static_cast<std::size_t>(u.task)].model, u.unit, u.partition);
         },
         *clock);
@@ -74,7 +78,7 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   const RunInputs in = read_run_inputs(args, kDefaultTaskset, kDefaultProfile);
   live::ExecutorFactory factory;
   if (live_args.fake_device) {
-    factory = fake_factory(in.profile);
+    factory = fake_factory(live_args.fake_stall_after);
   } else {
     live::DeviceRequest request;
     request.precision = live::profile_precision(in.profile);
@@ -90,6 +94,7 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   live::LiveOptions options;
   options.spin_ns = static_cast<Ns>(live_args.spin_us * 1000.0);
   options.stop = &g_stop;
+  options.stall_timeout_ns = static_cast<Ns>(live_args.stall_timeout_s * 1e9);
   const Ns duration = in.run.duration_ns;
   if (!args.quiet)
     options.progress = [&counter, duration](Ns now) {
@@ -101,8 +106,13 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   // Drain instead of dying (common/temp_files.hpp's handler); restored after the run.
   const auto previous_int = std::signal(SIGINT, on_stop_signal);
   const auto previous_term = std::signal(SIGTERM, on_stop_signal);
-  const live::LiveRunResult result =
-      live::live_run(in.profile, in.workload, in.layout, in.run, factory, std::move(options), observers);
+  live::LiveRunResult result;
+  try {
+    result = live::live_run(in.profile, in.workload, in.layout, in.run, factory, std::move(options), observers);
+  } catch (const GpuError&) {
+    outputs.publish_log_after_fault();  // what was logged up to the fault, complete; no summary
+    throw;
+  }
   std::signal(SIGINT, previous_int);
   std::signal(SIGTERM, previous_term);
 
@@ -150,6 +160,10 @@ void add_live_subcommand(CLI::App& app) {
   cmd->add_option("--spin-us", live_args->spin_us,
                   "sleep until this long before a release or timer, then poll (sleep wake-ups are late)")
       ->capture_default_str();
+  number_flag(cmd, "--stall-timeout", live_args->stall_timeout_s, 0.001, 3600,
+              "seconds a stage may run before the run stops with a GPU fault naming it (exit 5)");
+  integer_flag(cmd, "--fake-stall-after", live_args->fake_stall_after, std::int64_t{0}, std::int64_t{1} << 40,
+               "with --fake-device: the Nth launch never finishes (tests the stall watchdog; 0: none)");
   cmd->callback([args, live_args] { run_live(*args, *live_args); });
 }
 

@@ -174,6 +174,18 @@ std::vector<sim::Observer*> RunOutputs::observers() {
   return {log_.get(), timeline_.get()};
 }
 
+void RunOutputs::publish_log_after_fault() {
+  std::error_code ec;
+  std::filesystem::remove(out_ / "summary.json", ec);
+  if (log_) {
+    log_->close();
+    timeline_->close();
+    log_->publish();
+    timeline_->publish();
+  }
+  published_ = true;
+}
+
 void RunOutputs::publish(const Json& summary_doc) {
   PendingFile summary_file((out_ / "summary.json").string());
   summary_file.write(dump_pretty(summary_doc));

@@ -84,6 +84,9 @@ class RunOutputs {
   std::vector<sim::Observer*> observers();
   /// Writes summary.json (and the timeline and log) atomically.
   void publish(const Json& summary_doc);
+  /// After a device fault: puts the event log and timeline written so far in place (each
+  /// complete up to the fault) and removes any summary.json an earlier run left there.
+  void publish_log_after_fault();
 
  private:
   std::filesystem::path out_;
