@@ -16,7 +16,11 @@ LivePlatform::LivePlatform(const sim::PolicyPlan& plan, StageExecutor& executor,
 }
 
 void LivePlatform::start_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
+  const Ns launch_start = SteadyHostClock::steady_now();
   executor_.launch(UnitLaunch{task, unit, job, partition}, now + origin_);
+  const Ns launch_time = SteadyHostClock::steady_now() - launch_start;
+  stats_.launch.push_back(launch_time);
+  launch_ns_in_call_ += launch_time;
   in_flight_.push_back(InFlight{UnitLaunch{task, unit, job, partition}, now});
   ++stats_.launches;
   Ns& released = job_release_ns_[static_cast<std::size_t>(task)];
@@ -27,9 +31,12 @@ void LivePlatform::start_unit(Ns now, int task, int unit, std::int64_t job, int 
 }
 
 void LivePlatform::call_core(const std::function<void()>& call) {
+  launch_ns_in_call_ = 0;
   const Ns start = SteadyHostClock::steady_now();
   call();
-  stats_.decision.push_back(SteadyHostClock::steady_now() - start);
+  const Ns whole = SteadyHostClock::steady_now() - start;
+  stats_.core_call.push_back(whole);
+  stats_.decision.push_back(std::max<Ns>(0, whole - launch_ns_in_call_));
 }
 
 Ns LivePlatform::now() const { return clock_.now() - origin_; }

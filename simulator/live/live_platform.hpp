@@ -45,7 +45,9 @@ struct LiveOptions {
 /// Samples, each in ns, one per occurrence.
 struct LiveStats {
   std::vector<Ns> release_jitter;      // a release timer's handling instant - its armed instant
-  std::vector<Ns> decision;            // host time of each call into the run core (scheduler + launches)
+  std::vector<Ns> decision;            // host time of each call into the run core, less its launches (the policy)
+  std::vector<Ns> core_call;           // the same calls, launches included
+  std::vector<Ns> launch;              // host time of each executor launch (a graph launch on a GPU)
   std::vector<Ns> release_to_launch;   // a job's release instant - its first unit's launch
   std::vector<Ns> end_to_noticed;      // a unit's GPU end - when the host noticed it
   std::int64_t launches = 0;
@@ -86,7 +88,8 @@ class LivePlatform final : public sim::Platform {
     UnitLaunch unit;
     Ns launched_ns;
   };
-  std::vector<InFlight> in_flight_;  // launched, not yet reported done (few: slots bound them)
+  std::vector<InFlight> in_flight_;
+  Ns launch_ns_in_call_ = 0;         // launch time spent inside the current core call  // launched, not yet reported done (few: slots bound them)
   LiveStats stats_;
 };
 

@@ -34,6 +34,8 @@ Json LiveRunResult::live_json() const {
               {"drained", stats.drained},
               {"release_jitter_us", percentiles_us(stats.release_jitter)},
               {"decision_us", percentiles_us(stats.decision)},
+              {"core_call_us", percentiles_us(stats.core_call)},
+              {"launch_us", percentiles_us(stats.launch)},
               {"release_to_launch_us", percentiles_us(stats.release_to_launch)},
               {"gpu_end_to_noticed_us", percentiles_us(stats.end_to_noticed)}};
 }
