@@ -154,3 +154,40 @@ TEST_F(LiveCli, AStageThatNeverFinishesStopsTheRunAsAGpuFaultNamingIt) {
   for (const auto& entry : fs::directory_iterator(dir_ / "out"))
     EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
 }
+
+TEST_F(LiveCli, SigintAtAnyMomentLeavesCompleteOutputsOrNoneAndNoDebris) {
+  // Seeded moments from the first milliseconds (reading inputs, set-up) to the middle of the run.
+  std::uint64_t state = 12345;
+  for (int trial = 0; trial < 6; ++trial) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const int delay_ms = static_cast<int>((state >> 33) % 600);
+    fs::remove_all(dir_ / "out");
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ::execl("/bin/sh", "sh", "-c",
+              ("exec " + command("--fake-device --taskset " + kData + "/taskset-small.json --duration 30")).c_str(),
+              static_cast<char*>(nullptr));
+      std::_Exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    ::kill(child, SIGINT);
+    int raw = 0;
+    ::waitpid(child, &raw, 0);
+    SCOPED_TRACE("SIGINT after " + std::to_string(delay_ms) + " ms");
+    // Before the run installs its handler the default action ends the process; after, it drains: 130.
+    ASSERT_TRUE((WIFEXITED(raw) && WEXITSTATUS(raw) == 130) || (WIFSIGNALED(raw) && WTERMSIG(raw) == SIGINT))
+        << slurp(dir_ / "stderr.txt");
+    if (fs::exists(dir_ / "out")) {
+      for (const auto& entry : fs::directory_iterator(dir_ / "out"))
+        EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+      if (fs::exists(dir_ / "out/summary.json")) {
+        const sgprs::Json s = sgprs::Json::parse(slurp(dir_ / "out/summary.json"));
+        EXPECT_EQ(s.at("live").at("interrupted"), true);
+        std::ifstream events(dir_ / "out/events.jsonl");
+        std::string line;
+        while (std::getline(events, line)) EXPECT_NO_THROW((void)sgprs::Json::parse(line));
+      }
+    }
+  }
+}
