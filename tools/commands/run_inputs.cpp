@@ -93,6 +93,7 @@ RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, con
   run.predicted_times = parse_profile_times(args.estimates, "--estimates");
   run.gpu_times = parse_profile_times(args.gpu_times, "--gpu-times");
   run.interference = sim::parse_interference_rule(args.interference, "--interference");
+  run.stage_overhead_ns = args.stage_overhead_ns;
 
   Profile profile = Profile::load(args.profile, parse_curve_interpolation(args.curve, "--curve"));
   TaskSet set = TaskSet::load(args.taskset);

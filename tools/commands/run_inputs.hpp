@@ -41,6 +41,7 @@ struct RunArgs {
   std::string estimates = "occupied";
   std::string gpu_times = "isolated";  // simulate only
   std::string interference = "none";   // simulate only
+  std::int64_t stage_overhead_ns = 0;  // simulate only
   bool quiet = false;
 };
 

@@ -2,6 +2,7 @@
 // measured profile; write summary.json, events.jsonl and timeline.json into
 // --out and print a table. Every input is read and checked before anything is
 // written, and each output file appears whole or not at all (run_inputs.hpp).
+#include "common/command_line.hpp"
 #include "common/errors.hpp"
 #include "simulator/experiments/simulation.hpp"
 #include "tools/commands/commands.hpp"
@@ -55,6 +56,9 @@ void add_simulate_subcommand(CLI::App& app) {
                   "slowdown from SMs busy in other partitions: none | profile (interpolated between the profile's "
                   "isolated and occupied times; docs/simulator.md)")
       ->capture_default_str();
+  integer_flag(cmd, "--stage-overhead-ns", args->stage_overhead_ns, std::int64_t{0}, std::int64_t{1'000'000'000},
+               "host time per stage that holds its slot before the GPU starts it (launch + completion noticing; "
+               "the H200 live runs measured about 25000)");
   cmd->callback([args] { run_simulate(*args); });
 }
 
