@@ -296,3 +296,20 @@ TEST_F(SimulateCli, TruncatedTaskSet) {
 }
 
 }  // namespace
+
+TEST_F(SimulateCli, StageOverheadDelaysEveryStageAndIsRecorded) {
+  // One chain3 job at 16 SMs: 1000 + 2000 + 500 ns of GPU time plus 3 x 250 ns of host time.
+  const std::string ts = kData + "/taskset-deadline-over-period.json --allow-deadline-over-period --layout full --duration 0.00001";
+  ASSERT_EQ(run("--taskset " + ts + " --stage-overhead-ns 250").status, 0);
+  const sgprs::Json s = sgprs::Json::parse(slurp(dir_ / "out/summary.json"));
+  EXPECT_EQ(s.at("tasks")[0].at("response_max_ns"), 4250);
+  EXPECT_EQ(s.at("provenance").at("stage_overhead_ns"), 250);
+  EXPECT_EQ(s.at("provenance").at("interference"), "none");
+}
+
+TEST_F(SimulateCli, InterferenceRuleMustBeKnownAndStartFromIsolatedTimes) {
+  expect_input_error(run("--taskset " + kData + "/taskset-small.json --interference lots"), "--interference");
+  expect_input_error(run("--taskset " + kData + "/taskset-small.json --interference profile --gpu-times occupied"),
+                     "--interference");
+  expect_input_error(run("--taskset " + kData + "/taskset-small.json --stage-overhead-ns -5"), "--stage-overhead-ns");
+}
