@@ -62,35 +62,46 @@ const char* to_string(JobEnd end) {
 RunLog read_run_log(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw InputError(path, "", "cannot be read (is this a run's folder with its event log?)");
+  return read_run_log(in, path);
+}
+
+RunLog read_run_log(std::istream& in, const std::string& path) {
   Reader r{path};
+  bool have_header = false;
   RunLog log;
   log.source = path;
   std::unordered_map<std::string, int> task_ids, partition_ids;
   std::vector<std::unordered_map<std::string, int>> stage_ids;
   // Running stages of each task, by (job, stage): index into stage_runs.
   std::map<std::tuple<int, std::int64_t, int>, std::size_t> running;
+  std::vector<std::int64_t> next_job;  // per task: the index its next new job must have
   std::string text;
   while (std::getline(in, text)) {
     ++r.line;
     if (text.empty()) continue;
     Json e;
     try {
-      e = Json::parse(text);
-    } catch (const Json::exception&) {
-      r.fail("", "is not a JSON object (a log cut short?)");
+      e = parse_json_text(text, path);  // the depth and size limits of every input
+    } catch (const InputError& error) {
+      r.fail("", std::string("is not JSON (a log cut short?): ") + error.what());
     }
     if (!e.is_object()) r.fail("", "is not a JSON object");
-    if (r.line == 1) {
+    if (!have_header) {  // the first line
+      have_header = true;
       check_schema(e, path, "sgprs.events", 1);
       log.scheduler = r.text(e, "scheduler");
       log.duration_ns = r.integer(e, "duration_ns");
+      if (!r.member(e, "seed").is_number_unsigned()) r.fail("seed", "must be a whole number >= 0");
       log.seed = r.member(e, "seed").get<std::uint64_t>();
       log.max_parallel = static_cast<int>(r.integer(e, "max_parallel"));
+      if (!r.member(e, "tasks").is_array()) r.fail("tasks", "must be an array");
+      if (!r.member(e, "partitions").is_array()) r.fail("partitions", "must be an array");
       for (const Json& t : r.member(e, "tasks")) {
         task_ids[r.text(t, "name")] = static_cast<int>(log.tasks.size());
         log.tasks.push_back(r.text(t, "name"));
         std::vector<std::string> stages;
         std::unordered_map<std::string, int> ids;
+        if (!r.member(t, "stages").is_array()) r.fail("tasks.stages", "must be an array");
         for (const Json& s : r.member(t, "stages")) {
           if (!s.is_string()) r.fail("tasks.stages", "must hold stage names");
           ids[s.get<std::string>()] = static_cast<int>(stages.size());
@@ -99,6 +110,7 @@ RunLog read_run_log(const std::string& path) {
         log.stages.push_back(std::move(stages));
         stage_ids.push_back(std::move(ids));
       }
+      next_job.assign(log.tasks.size(), 0);
       for (const Json& p : r.member(e, "partitions")) {
         partition_ids[r.text(p, "name")] = static_cast<int>(log.partitions.size());
         log.partitions.push_back(r.text(p, "name"));
@@ -112,6 +124,13 @@ RunLog read_run_log(const std::string& path) {
     const std::int64_t job = r.integer(e, "job");
     std::int64_t j = log.find_job(task, job);
     if (j < 0) {
+      // The run core releases or skips a task's jobs in index order, so a complete log names them
+      // 0, 1, 2, ... in order (which also bounds every per-job table by the log's length).
+      if (job != next_job[static_cast<std::size_t>(task)])
+        r.fail("job", "job " + std::to_string(job) + " of task '" + log.tasks[static_cast<std::size_t>(task)] +
+                          "' comes where job " + std::to_string(next_job[static_cast<std::size_t>(task)]) +
+                          " was due: the log is out of order or incomplete");
+      ++next_job[static_cast<std::size_t>(task)];
       j = static_cast<std::int64_t>(log.jobs.size());
       log.job_index[{task, job}] = log.jobs.size();
       JobRun run;
@@ -165,7 +184,7 @@ RunLog read_run_log(const std::string& path) {
       r.fail("ev", "'" + kind + "' is not an event of sgprs.events/1");
     }
   }
-  if (r.line == 0) throw InputError(path, "", "is empty");
+  if (!have_header) throw InputError(path, "", "is empty");
   return log;
 }
 

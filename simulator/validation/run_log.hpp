@@ -9,6 +9,7 @@
 #include "common/time.hpp"
 
 #include <cstdint>
+#include <istream>
 #include <map>
 #include <string>
 #include <utility>
@@ -69,6 +70,8 @@ struct RunLog {
 /// finishing that never started. A job released but never ended is kept as kUnfinished (the
 /// caller decides whether that means the log was cut short).
 RunLog read_run_log(const std::string& path);
+/// The same from a stream; `source` names it in errors.
+RunLog read_run_log(std::istream& in, const std::string& source);
 
 const char* to_string(JobEnd end);
 

@@ -7,7 +7,11 @@
 #include "common/profile.hpp"
 #include "common/taskset.hpp"
 #include "simulator/experiments/experiment.hpp"
+#include "simulator/validation/live_replay.hpp"
+#include "simulator/validation/run_comparison.hpp"
+#include "simulator/validation/run_log.hpp"
 
+#include <sstream>
 #include <string>
 
 namespace sgprs::fuzz {
@@ -69,6 +73,15 @@ void load_experiment(std::string_view text) {
   // which the other loaders cover.
   const exp::Experiment experiment = exp::experiment_from_json(parse_json_text(text, kSource), kSource);
   for (double load : experiment.loads.values) (void)exp::load_text(load);
+}
+
+void load_event_log(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  const validation::RunLog log = validation::read_run_log(in, kSource);
+  (void)validation::release_latencies(log);
+  const auto lookup = [](int, int, int sms, bool occupied) -> Ns { return occupied ? 2 * sms : sms; };
+  std::vector<std::string> models(log.tasks.size(), "m");
+  (void)validation::compare_runs(log, log, {}, {}, models, lookup).to_json().dump();
 }
 
 }  // namespace sgprs::fuzz
