@@ -3,6 +3,7 @@
 // (simulator/experiments/tune.hpp), and print it with that margin.
 #include "common/command_line.hpp"
 #include "common/errors.hpp"
+#include "common/layout.hpp"
 #include "common/progress_bar.hpp"
 #include "common/taskset.hpp"
 #include "simulator/experiments/simulation.hpp"
@@ -61,6 +62,7 @@ void run_tune(TuneArgs args) {
       if (!spec.empty()) space.layouts.push_back(spec);
     if (space.layouts.empty()) throw InputError("--layouts", "", "lists no layout");
   }
+  for (const std::string& spec : space.layouts) parse_layout(spec, profile.gpu(), 0, "--layouts");  // before the plan line
   exp::TuneSettings settings;
   settings.scheduler = args.scheduler;
   settings.duration_ns = seconds_to_ns(args.duration_s);
