@@ -1,5 +1,6 @@
 #include "simulator/experiments/taskset_generator.hpp"
 
+#include "common/limits.hpp"
 #include "simulator/experiments/run_table.hpp"
 #include "simulator/experiments/utilisation_draws.hpp"
 
@@ -123,7 +124,9 @@ TaskSet scaled_task_set(const TaskSet& base, double scale) {
   set.name = base.name + "-x" + number_text(scale);
   set.specs.clear();
   for (TaskSpec spec : base.specs) {
-    spec.count = static_cast<int>(std::llround(spec.count * scale));
+    // Clamped before the cast: a huge scale must not overflow (unreachable_reason refuses it).
+    const double count = std::min(std::round(spec.count * scale), static_cast<double>(kMaxCopies));
+    spec.count = static_cast<int>(count);
     if (spec.count > 0) set.specs.push_back(spec);
   }
   return set;
@@ -171,7 +174,12 @@ std::string unreachable_reason(const GeneratorSpec& spec, const Profile& profile
   }
   if (const auto* scaled = std::get_if<ScaledGenerator>(&spec)) {
     if (!(load > 0) || load > 1e6) return "load scale " + number_text(load) + " is not in (0, 1e6]";
-    if (scaled_task_set(scaled->base, load).specs.empty())
+    double tasks = 0;
+    for (const TaskSpec& t : scaled->base.specs) tasks += std::round(t.count * load);
+    if (tasks > static_cast<double>(limits::kMaxTasks))
+      return "load scale " + number_text(load) + " makes " + number_text(tasks) + " tasks; the limit is " +
+             std::to_string(limits::kMaxTasks);
+    if (tasks == 0)
       return "load scale " + number_text(load) + " rounds every task count of " + scaled->taskset_path + " to 0";
     return "";
   }

@@ -1,6 +1,7 @@
 #include "simulator/experiments/tune.hpp"
 
 #include "common/layout.hpp"
+#include "common/limits.hpp"
 #include "common/rng.hpp"
 #include "simulator/experiments/simulation.hpp"
 #include "simulator/experiments/taskset_generator.hpp"
@@ -84,6 +85,9 @@ TuneReport tune(const Profile& profile, const TaskSet& base, const std::string& 
   TuneReport report;
   const sim::Workload unit = sim::make_workload(base, profile, models_dir, settings.seed);
   report.bound_scale = throughput_bound(profile, unit.tasks).max_scale;
+  // Never search past a scale whose set would exceed the task limit of one run.
+  const double most_scale = static_cast<double>(limits::kMaxTasks) / static_cast<double>(unit.tasks.size());
+  const double search_to = std::min(report.bound_scale, most_scale);
 
   std::vector<Candidate> candidates;
   for (const std::string& spec : space.layouts) {
@@ -111,7 +115,7 @@ TuneReport tune(const Profile& profile, const TaskSet& base, const std::string& 
     for (std::size_t i = next++; i < candidates.size(); i = next++) {
       try {
         std::size_t runs = 0;
-        report.results[i].miss_free_scale = search.edge(candidates[i], report.bound_scale, runs, on_step);
+        report.results[i].miss_free_scale = search.edge(candidates[i], search_to, runs, on_step);
         simulations += runs;
       } catch (...) {
         const std::lock_guard lock(failure_mutex);

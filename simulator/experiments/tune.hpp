@@ -5,7 +5,8 @@
 // the largest miss-free load scale: the task set's counts multiplied by a scale and rounded
 // (scaled_task_set), simulated `repetitions` times with different offsets, miss-free when every
 // job of every repetition met its deadline. The scale is found by bisection between 0 and the
-// throughput bound's largest scale (the bound is a ceiling: no scheduler is miss-free past it),
+// throughput bound's largest scale (the bound is a ceiling: no scheduler is miss-free past it;
+// lower if the set would pass the task limit of one run, limits::kMaxTasks),
 // in a fixed number of steps, assuming that a set miss-free at a scale is miss-free below it.
 // If the set is miss-free at the bound itself, the answer is the bound.
 //

@@ -72,6 +72,8 @@ TEST(Experiment, ScaledGeneratorMultipliesCountsUpToTheBoundsScale) {
   doc["generator"]["taskset"] = "scaled-taskset.json";
   doc["loads"] = Json::parse("[0.01]");  // 0.1 and 0.04 copies: nothing left to run
   EXPECT_NE(error_of(doc).find("rounds every task count"), std::string::npos) << error_of(doc);
+  doc["loads"] = Json::parse("[1000000]");  // 14 million tasks: over the limit, refused before any is drawn
+  EXPECT_NE(error_of(doc).find("tasks; the limit is"), std::string::npos) << error_of(doc);
 }
 
 TEST(Experiment, RandomGeneratorLoadsAreUtilisations) {
