@@ -17,8 +17,13 @@
 //             t(s, sms(p) / slots(p)) meets the stage deadline; else the fastest of them
 //   reserve   a low-priority stage may not take one of the last reserve_slots free slots
 //   hopeless  (drop_hopeless, miss_policy abort) a stage whose job cannot end by its deadline
-//             even if the rest of it ran alone on the fastest partition never starts; the run
-//             core drops the job at its deadline, so it holds no slot meanwhile
+//             even if the rest of it ran alone on the fastest partition (predicted times) never
+//             starts; the run core drops the job at its deadline, so it holds no slot meanwhile
+//   boundary  when a stage finishes and a stage of the same job becomes ready at that instant,
+//             the freed slot is not bound until that stage has joined the queue, so it competes
+//             by deadline (EDF with preemption points at stage boundaries: demand_test.hpp)
+// With binding=early and slot_sms set, every partition gets the largest partition's slot count
+// (the pool's max_parallel), as the paper's queues have one limit for all.
 #include "simulator/policy/registry.hpp"
 #include "simulator/policy/slot_plan.hpp"
 
