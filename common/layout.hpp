@@ -32,6 +32,10 @@ struct Partition {
   std::string name;
   int sms = 0;              // SMs this partition may use
   std::vector<int> pieces;  // piece indices; index gpu.pieces is the remainder
+  // Weight of each running stage in the simulated GPU's sharing of SMs this partition shares with
+  // others (sim/processor_sharing.hpp); 1 for every layout read or parsed. A policy that models
+  // stream priorities (the `streams` baseline) raises it for its high-priority streams.
+  double share_weight = 1.0;
 };
 
 struct Layout {

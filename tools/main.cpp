@@ -1,4 +1,4 @@
-// sgprs: one program, six verbs (profile, simulate, sweep, merge, live, validate).
+// sgprs: one program, seven verbs (profile, simulate, sweep, tune, merge, live, validate).
 #include "common/command_line.hpp"
 #include "common/temp_files.hpp"
 #include "tools/commands/commands.hpp"
@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   sgprs::cli::add_profile_subcommand(app);
   sgprs::cli::add_simulate_subcommand(app);
   sgprs::cli::add_sweep_subcommand(app);
+  sgprs::cli::add_tune_subcommand(app);
   sgprs::cli::add_merge_subcommand(app);
   sgprs::cli::add_live_subcommand(app);
   sgprs::cli::add_validate_subcommand(app);

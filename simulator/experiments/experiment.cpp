@@ -111,7 +111,7 @@ RandomPeriodsGenerator read_random_periods(const JsonView& node) {
   return gen;
 }
 
-LoadSpec read_loads(const JsonView& root, bool identical) {
+LoadSpec read_loads(const JsonView& root, bool identical, bool scaled) {
   LoadSpec spec;
   const Json& node = root.raw().contains("loads") ? root.raw().at("loads") : Json();
   // Every load is a task count or a total utilisation: in [kMinLoad, kMaxLoad] whatever the generator.
@@ -134,7 +134,8 @@ LoadSpec read_loads(const JsonView& root, bool identical) {
     if (static_cast<std::size_t>(spec.count) > limits::kMaxLoads)
       loads.fail("count", "is over the limit of " + std::to_string(limits::kMaxLoads) + " loads");
     if (loads.has("bound_fraction")) {
-      if (!identical) loads.fail("bound_fraction", "is only for the identical generator (loads are task counts)");
+      if (!identical && !scaled)
+        loads.fail("bound_fraction", "is only for the identical and scaled generators (loads are task counts or scales)");
       const auto range = loads.get<std::vector<double>>("bound_fraction");
       if (range.size() != 2 || !(range[0] > 0) || !(range[1] >= range[0]) || !(range[1] <= 1e3))
         loads.fail("bound_fraction", "must be [lo, hi] with 0 < lo <= hi <= 1000");
@@ -154,7 +155,7 @@ LoadSpec read_loads(const JsonView& root, bool identical) {
     }
   } else {
     root.fail("loads", "must be a list of loads or {\"from\", \"to\", \"count\"}" +
-                           std::string(identical ? " or {\"bound_fraction\": [lo, hi], \"count\"}" : ""));
+                           std::string(identical || scaled ? " or {\"bound_fraction\": [lo, hi], \"count\"}" : ""));
   }
   if (spec.values.empty() && spec.bound_fraction_lo == 0) root.fail("loads", "is empty: the sweep would run nothing");
   return spec;
@@ -193,10 +194,27 @@ std::vector<double> loads_from_bound(const LoadSpec& spec, int max_n) {
   return {unique.begin(), unique.end()};
 }
 
+/// Load scales spread over [lo, hi] x the bound's largest scale, to three decimals, without repeats.
+std::vector<double> scales_from_bound(const LoadSpec& spec, double max_scale) {
+  std::set<double> unique;
+  for (int i = 0; i < spec.count; ++i) {
+    const double f = spec.count == 1 ? spec.bound_fraction_lo
+                                     : spec.bound_fraction_lo + (spec.bound_fraction_hi - spec.bound_fraction_lo) * i /
+                                                                    (spec.count - 1);
+    unique.insert(std::max(0.001, std::round(f * max_scale * 1000) / 1000));
+  }
+  return {unique.begin(), unique.end()};
+}
+
 /// Most tasks one set of `load` may hold.
 double most_tasks(const GeneratorSpec& generator, double load) {
   if (std::holds_alternative<IdenticalGenerator>(generator)) return load;
   if (const auto* random = std::get_if<RandomGenerator>(&generator)) return random->tasks;
+  if (const auto* scaled = std::get_if<ScaledGenerator>(&generator)) {
+    double tasks = 0;
+    for (const TaskSpec& t : scaled->base.specs) tasks += std::round(t.count * load);
+    return tasks;
+  }
   return std::get<RandomPeriodsGenerator>(generator).max_tasks;
 }
 
@@ -239,12 +257,19 @@ Experiment experiment_from_json(const Json& doc, const std::string& source) {
   if (kind == "identical") gen.expect_only({"kind", "model", "period_ns", "rate_hz", "deadline_fraction"});
   else if (kind == "random") gen.expect_only({"kind", "tasks", "models", "utilisation", "period_ms", "deadlines"});
   else if (kind == "random-periods") gen.expect_only({"kind", "models", "period_ms", "max_tasks", "deadlines"});
+  else if (kind == "scaled") gen.expect_only({"kind", "taskset"});
   if (kind == "identical") exp.generator = read_identical(gen);
   else if (kind == "random") exp.generator = read_random(gen);
   else if (kind == "random-periods") exp.generator = read_random_periods(gen);
-  else gen.fail("kind", unknown_name("generator", kind, {"identical", "random", "random-periods"}));
+  else if (kind == "scaled") {
+    ScaledGenerator scaled;
+    scaled.taskset_path = resolve_path(source, gen.get<std::string>("taskset"));
+    scaled.base = TaskSet::load(scaled.taskset_path);
+    scaled.base.check_deadlines(false);
+    exp.generator = std::move(scaled);
+  } else gen.fail("kind", unknown_name("generator", kind, {"identical", "random", "random-periods", "scaled"}));
 
-  exp.loads = read_loads(root, kind == "identical");
+  exp.loads = read_loads(root, kind == "identical", kind == "scaled");
 
   const std::vector<JsonView> layout_nodes = root.array("layouts");
   limits::check_count(root, "layouts", layout_nodes.size(), limits::kMaxLoads);
@@ -324,8 +349,14 @@ PreparedExperiment prepare_experiment(Experiment input, const std::vector<std::s
 
   if (const auto* id = std::get_if<IdenticalGenerator>(&experiment.generator))
     prep.bound_max_tasks = max_identical_tasks(prep.profile, id->model, id->period_ns);
-  prep.loads = experiment.loads.bound_fraction_lo > 0 ? loads_from_bound(experiment.loads, prep.bound_max_tasks)
-                                                      : experiment.loads.values;
+  if (const auto* scaled = std::get_if<ScaledGenerator>(&experiment.generator))
+    prep.bound_max_scale = throughput_bound(prep.profile, scaled->base.expand(experiment.base_seed)).max_scale;
+  if (experiment.loads.bound_fraction_lo > 0)
+    prep.loads = std::holds_alternative<ScaledGenerator>(experiment.generator)
+                     ? scales_from_bound(experiment.loads, prep.bound_max_scale)
+                     : loads_from_bound(experiment.loads, prep.bound_max_tasks);
+  else
+    prep.loads = experiment.loads.values;
   for (std::size_t i = 0; i < prep.loads.size(); ++i) {
     const std::string why = unreachable_reason(experiment.generator, prep.profile, prep.loads[i]);
     if (!why.empty()) throw InputError(source, "loads[" + std::to_string(i) + "]", why);

@@ -78,6 +78,7 @@ struct PreparedExperiment {
   std::vector<std::uint64_t> seeds;  // same index: the set's seed (generation, offsets, run)
   std::vector<ThroughputBound> bounds;  // same index
   int bound_max_tasks = 0;              // identical generator: the bound's largest N (0 otherwise)
+  double bound_max_scale = 0;           // scaled generator: the bound's largest load scale (0 otherwise)
 
   std::size_t runs() const { return layouts.size() * experiment.schedulers.size() * loads.size() * static_cast<std::size_t>(experiment.repetitions); }
   std::size_t set_index(std::size_t load, int repetition) const {

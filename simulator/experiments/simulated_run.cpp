@@ -15,7 +15,7 @@ namespace {
 std::vector<sim::SchedulerOptions> scheduler_options(const Experiment& exp) {
   std::vector<sim::SchedulerOptions> all;
   for (std::size_t i = 0; i < exp.schedulers.size(); ++i) {
-    sim::SchedulerOptions options;
+    sim::SchedulerOptions options = sim::scheduler_default_options(exp.schedulers[i].name);
     for (const auto& [name, value] : exp.schedulers[i].options)
       sim::set_scheduler_option(options, name, value, exp.source + ": field 'schedulers[" + std::to_string(i) + "].options'");
     all.push_back(options);

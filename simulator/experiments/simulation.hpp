@@ -38,7 +38,7 @@ Summary simulate(const sgprs::Profile& profile, const Workload& workload, const 
 void check_run(const sgprs::Profile& profile, const Workload& workload, const sgprs::Layout& layout,
                const RunOptions& options);
 
-/// Registered scheduler names, in a stable order: sgprs, naive, sequential, static, streams.
+/// Registered scheduler names, in a stable order: sgprs, sgprs-best, naive, sequential, static, streams.
 std::vector<std::string> scheduler_names();
 /// One line describing a registered scheduler (for --help); empty if unknown.
 std::string scheduler_description(const std::string& name);

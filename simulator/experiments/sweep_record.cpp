@@ -31,6 +31,7 @@ Json sweep_record(const PreparedExperiment& prep) {
               {"bound_max_tasks", prep.bound_max_tasks},
               {"layouts", Json::array()},
               {"runs", prep.runs()}};
+  if (prep.bound_max_scale > 0) record["bound_max_scale"] = prep.bound_max_scale;
   for (const Layout& layout : prep.layouts) record["layouts"].push_back(layout.to_json());
   return record;
 }

@@ -1,5 +1,6 @@
 #include "simulator/experiments/taskset_generator.hpp"
 
+#include "common/limits.hpp"
 #include "simulator/experiments/run_table.hpp"
 #include "simulator/experiments/utilisation_draws.hpp"
 
@@ -116,6 +117,23 @@ TaskSet random_periods_set(const RandomPeriodsGenerator& gen, const Profile& pro
                            std::to_string(gen.max_tasks) + " tasks in " + std::to_string(kMaxSetAttempts) + " attempts");
 }
 
+}  // namespace
+
+TaskSet scaled_task_set(const TaskSet& base, double scale) {
+  TaskSet set = base;
+  set.name = base.name + "-x" + number_text(scale);
+  set.specs.clear();
+  for (TaskSpec spec : base.specs) {
+    // Clamped before the cast: a huge scale must not overflow (unreachable_reason refuses it).
+    const double count = std::min(std::round(spec.count * scale), static_cast<double>(kMaxCopies));
+    spec.count = static_cast<int>(count);
+    if (spec.count > 0) set.specs.push_back(spec);
+  }
+  return set;
+}
+
+namespace {
+
 const std::vector<ModelShare>* mix_of(const GeneratorSpec& spec) {
   if (const auto* r = std::get_if<RandomGenerator>(&spec)) return &r->mix;
   if (const auto* p = std::get_if<RandomPeriodsGenerator>(&spec)) return &p->mix;
@@ -126,12 +144,18 @@ const std::vector<ModelShare>* mix_of(const GeneratorSpec& spec) {
 
 std::string generator_kind(const GeneratorSpec& spec) {
   if (std::holds_alternative<IdenticalGenerator>(spec)) return "identical";
+  if (std::holds_alternative<ScaledGenerator>(spec)) return "scaled";
   return std::holds_alternative<RandomGenerator>(spec) ? "random" : "random-periods";
 }
 
 std::vector<std::string> generator_models(const GeneratorSpec& spec) {
   if (const auto* id = std::get_if<IdenticalGenerator>(&spec)) return {id->model};
   std::vector<std::string> models;
+  if (const auto* scaled = std::get_if<ScaledGenerator>(&spec)) {
+    for (const TaskSpec& t : scaled->base.specs)
+      if (std::find(models.begin(), models.end(), t.model) == models.end()) models.push_back(t.model);
+    return models;
+  }
   for (const ModelShare& m : *mix_of(spec)) models.push_back(m.model);
   return models;
 }
@@ -146,6 +170,17 @@ std::string unreachable_reason(const GeneratorSpec& spec, const Profile& profile
   if (std::holds_alternative<IdenticalGenerator>(spec)) {
     if (load < 1 || load != std::floor(load) || load > 1e6)
       return "load " + number_text(load) + " is not a task count (a whole number from 1)";
+    return "";
+  }
+  if (const auto* scaled = std::get_if<ScaledGenerator>(&spec)) {
+    if (!(load > 0) || load > 1e6) return "load scale " + number_text(load) + " is not in (0, 1e6]";
+    double tasks = 0;
+    for (const TaskSpec& t : scaled->base.specs) tasks += std::round(t.count * load);
+    if (tasks > static_cast<double>(limits::kMaxTasks))
+      return "load scale " + number_text(load) + " makes " + number_text(tasks) + " tasks; the limit is " +
+             std::to_string(limits::kMaxTasks);
+    if (tasks == 0)
+      return "load scale " + number_text(load) + " rounds every task count of " + scaled->taskset_path + " to 0";
     return "";
   }
   if (const auto* periods = std::get_if<RandomPeriodsGenerator>(&spec)) {
@@ -182,6 +217,7 @@ std::string unreachable_reason(const GeneratorSpec& spec, const Profile& profile
 
 TaskSet generate_task_set(const GeneratorSpec& spec, const Profile& profile, double load, std::uint64_t seed) {
   if (const auto* id = std::get_if<IdenticalGenerator>(&spec)) return identical_set(*id, load);
+  if (const auto* scaled = std::get_if<ScaledGenerator>(&spec)) return scaled_task_set(scaled->base, load);
   if (const auto* periods = std::get_if<RandomPeriodsGenerator>(&spec))
     return random_periods_set(*periods, profile, load, seed);
   return random_set(std::get<RandomGenerator>(spec), profile, load, seed);

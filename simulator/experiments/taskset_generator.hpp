@@ -6,6 +6,9 @@
 // random:         `tasks` tasks, models drawn from a weighted mix; per-task
 //                 utilisations from randfixedsum or UUniFast-discard within
 //                 [u_min, u_max] summing to the load; load = total utilisation.
+// scaled:         a fixed task set (file) whose every entry's count is multiplied by the load
+//                 (a load scale) and rounded, entries that round to 0 dropped: the mixed
+//                 families of traces/experiments/mixed-*.json. load = the scale.
 // random-periods: periods log-uniform in a range, models from the mix; tasks
 //                 are added until their utilisations reach the load, the last
 //                 one's period chosen to hit it exactly (it must fall in the
@@ -69,7 +72,15 @@ struct RandomPeriodsGenerator {
   int max_tasks = 10000;  // a load needing more tasks is unreachable
 };
 
-using GeneratorSpec = std::variant<IdenticalGenerator, RandomGenerator, RandomPeriodsGenerator>;
+struct ScaledGenerator {
+  std::string taskset_path;  // resolved
+  TaskSet base;              // counts at load scale 1
+};
+
+using GeneratorSpec = std::variant<IdenticalGenerator, RandomGenerator, RandomPeriodsGenerator, ScaledGenerator>;
+
+/// The scaled generator's set: every count x scale, rounded half away from zero; zeros dropped.
+TaskSet scaled_task_set(const TaskSet& base, double scale);
 
 inline constexpr int kMaxSetAttempts = 1000;
 

@@ -9,13 +9,20 @@
 //           task i on stream i mod streams, each job the whole model as one unit,
 //           and a job whose release instant passes while its task's previous job
 //           still runs is skipped (overrun auto = skip-late). The requested layout is
-//           ignored but for its provenance.
+//           ignored but for its provenance. stream_priorities=deadline-monotonic: tasks in
+//           deadline order (ties by index) fill the streams in contiguous blocks, stream 0
+//           getting the tightest, and stream s gets priority level floor(s x L / S) of L = min(S, 6)
+//           levels (CUDA exposes a handful of stream priorities); the simulated GPU gives a stage on a
+//           stream of level l the weight 2^(L-1-l) in its SM sharing (sim/processor_sharing.hpp).
 //   static  the requested layout as is; each task pinned by `static_assignment`
 //           (round-robin: i mod N; balanced: in task order, to the partition with
 //           the least predicted utilisation so far, sum of job time / period,
 //           ties to the lower index); stages run in order on that partition,
 //           waiting for its slots in `waiting_order`.
 #include "simulator/policy/registry.hpp"
+
+#include <algorithm>
+#include <cmath>
 
 namespace sgprs::sim {
 
@@ -32,9 +39,23 @@ class PinnedScheduler : public Scheduler {
   bool on_may_use(int task, int partition) const override {
     return pinned_[static_cast<std::size_t>(task)] == partition;
   }
+  /// Streams with deadline-monotonic priorities pin in blocks of deadline order.
+  virtual bool pins_by_deadline() const { return false; }
+
   void on_reset() override {
     const std::size_t tasks = plan().tasks().size();
     pinned_.assign(tasks, 0);
+    if (pins_by_deadline()) {
+      std::vector<std::size_t> order(tasks);
+      for (std::size_t t = 0; t < tasks; ++t) order[t] = t;
+      std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return plan().tasks()[a].deadline_ns < plan().tasks()[b].deadline_ns;
+      });
+      const std::size_t streams = static_cast<std::size_t>(partition_count());
+      for (std::size_t rank = 0; rank < tasks; ++rank)
+        pinned_[order[rank]] = static_cast<int>(tasks <= streams ? rank : rank * streams / tasks);
+      return;
+    }
     const bool balanced = !on_runs_whole_jobs() && options().static_assignment == StaticAssignment::kBalanced;
     if (!balanced) {
       for (std::size_t t = 0; t < tasks; ++t) pinned_[t] = static_cast<int>(t % static_cast<std::size_t>(partition_count()));
@@ -84,10 +105,17 @@ class StreamsScheduler final : public PinnedScheduler {
   bool on_runs_whole_jobs() const override { return true; }
   WaitingOrder waiting_order() const override { return WaitingOrder::kFifo; }
   OverrunPolicy on_default_overrun() const override { return OverrunPolicy::kSkipLate; }
+  bool pins_by_deadline() const override { return options().stream_priorities == StreamPriorities::kDeadlineMonotonic; }
   Layout on_make_pool(const Layout&, const GpuShape& gpu, std::size_t) const override {
     const std::vector<int> sizes(static_cast<std::size_t>(options().streams), gpu.sm_count);
     Layout pool = layout_from_sizes("streams:" + std::to_string(sizes.size()), sizes, gpu, 1);
-    for (std::size_t s = 0; s < pool.partitions.size(); ++s) pool.partitions[s].name = "s" + std::to_string(s);
+    const int streams = static_cast<int>(pool.partitions.size());
+    const int levels = std::min(streams, 6);
+    for (int s = 0; s < streams; ++s) {
+      Partition& p = pool.partitions[static_cast<std::size_t>(s)];
+      p.name = "s" + std::to_string(s);
+      if (pins_by_deadline()) p.share_weight = std::ldexp(1.0, levels - 1 - s * levels / streams);
+    }
     return pool;
   }
 };

@@ -14,11 +14,17 @@ struct SchedulerEntry {
   std::string name;
   std::string description;
   std::unique_ptr<Scheduler> (*make)(const SchedulerOptions& options);
+  // A named option set: these options start from these values (then --option / experiment
+  // options apply on top). Empty: the paper's defaults.
+  std::vector<std::pair<std::string, std::string>> preset = {};
 };
 
 const std::vector<SchedulerEntry>& scheduler_registry();
 /// InputError("--scheduler", "", ...) listing the known names when `name` is unknown.
 std::unique_ptr<Scheduler> make_scheduler(const std::string& name, const SchedulerOptions& options);
+/// The options a run of `name` starts from: the paper's defaults with the entry's preset applied
+/// (an unknown name: the paper's defaults; make_scheduler() reports it).
+SchedulerOptions scheduler_default_options(const std::string& name);
 
 // The factories, one per policy file.
 std::unique_ptr<Scheduler> make_sgprs_scheduler(const SchedulerOptions& options);

@@ -27,14 +27,29 @@ void Scheduler::stage_ready(const StageRef& stage, Ns now, std::vector<Decision>
       static_cast<std::size_t>(stage.unit) >= plan_->model_of(stage.task).units.size())
     throw std::logic_error("scheduler: stage_ready for an unknown task or stage");
   dispatch(stage, now, false, out);
+  bind_held(now, out);
 }
 
 void Scheduler::defer_ended(const StageRef& stage, Ns now, std::vector<Decision>& out) {
   dispatch(stage, now, true, out);
+  bind_held(now, out);
+}
+
+void Scheduler::bind_held(Ns now, std::vector<Decision>& out) {
+  bind_out_ = &out;
+  on_bind_held(now);
+  bind_out_ = nullptr;
+}
+
+void Scheduler::bind(const StageRef& stage, int partition, Ns now) {
+  if (!bind_out_) throw std::logic_error("scheduler: bind() outside on_bind_held()");
+  if (partition < 0 || partition >= partition_count()) throw std::logic_error("scheduler: bound to a partition that does not exist");
+  assign(stage, partition, now, *bind_out_);
 }
 
 void Scheduler::dispatch(const StageRef& stage, Ns now, bool after_defer, std::vector<Decision>& out) {
   const Choice choice = on_stage_ready(stage, now, after_defer);
+  if (choice.hold) return;
   if (choice.partition >= 0) {
     if (choice.partition >= partition_count()) throw std::logic_error("scheduler: chose a partition that does not exist");
     assign(stage, choice.partition, now, out);
@@ -84,6 +99,7 @@ void Scheduler::stage_finished(const StageRef& stage, int partition, Ns now, std
   queue.erase(it);
   --running_[static_cast<std::size_t>(partition)];
   start_waiting(partition, now, out);
+  if (!on_stage_finished(stage, partition)) bind_held(now, out);
 }
 
 void Scheduler::job_dropped(int task, Ns now, std::vector<Decision>& out) {
@@ -98,7 +114,9 @@ void Scheduler::job_dropped(int task, Ns now, std::vector<Decision>& out) {
       it = queue.erase(it);
     }
   }
+  on_task_dropped(task);
   for (int p = 0; p < partition_count(); ++p) start_waiting(p, now, out);
+  bind_held(now, out);
 }
 
 void Scheduler::drop_waiting_stages(int task, Ns now, std::vector<Decision>& out) {
@@ -106,6 +124,7 @@ void Scheduler::drop_waiting_stages(int task, Ns now, std::vector<Decision>& out
   (void)out;  // forgetting waiting stages frees no slot
   for (auto& queue : queues_)
     std::erase_if(queue, [task](const Entry& e) { return e.stage.task == task && e.started_ns < 0; });
+  on_task_dropped(task);
 }
 
 Ns Scheduler::predicted_free_ns(int partition, Ns now) const {

@@ -92,6 +92,7 @@ class Scheduler {
   struct Choice {
     int partition = -1;   // >= 0: send the stage there
     Ns defer_until = -1;  // otherwise: wait until then
+    bool hold = false;    // or: the policy keeps it in its own queue and binds it later (bind())
   };
   /// Where a ready stage goes. `after_defer` is true when it already waited once.
   virtual Choice on_stage_ready(const StageRef& stage, Ns now, bool after_defer) = 0;
@@ -105,6 +106,20 @@ class Scheduler {
     return true;
   }
   virtual void on_reset() {}
+  // Late binding. After every call that may free a slot or hand the policy a held stage, the base
+  // calls on_bind_held(), in which the policy calls bind() for each held stage it starts now.
+  virtual void on_bind_held(Ns now) { (void)now; }
+  /// A stage finished on `partition`; true asks the base not to call on_bind_held() now because a
+  /// stage of the same job becomes ready at this instant and should compete for the freed slot.
+  virtual bool on_stage_finished(const StageRef& stage, int partition) {
+    (void)stage;
+    (void)partition;
+    return false;
+  }
+  /// The task's job was dropped: forget its held stages.
+  virtual void on_task_dropped(int task) { (void)task; }
+  /// Sends a held stage to `partition` now (only from on_bind_held()).
+  void bind(const StageRef& stage, int partition, Ns now);
 
   // --- What a policy may look at -------------------------------------------
   const PolicyPlan& plan() const { return *plan_; }
@@ -131,6 +146,7 @@ class Scheduler {
   void assign(const StageRef& stage, int partition, Ns now, std::vector<Decision>& out);
   void start_waiting(int partition, Ns now, std::vector<Decision>& out);
   void dispatch(const StageRef& stage, Ns now, bool after_defer, std::vector<Decision>& out);
+  void bind_held(Ns now, std::vector<Decision>& out);
 
   SchedulerOptions options_;
   const PolicyPlan* plan_ = nullptr;
@@ -138,6 +154,7 @@ class Scheduler {
   std::vector<int> running_;
   std::uint64_t next_seq_ = 0;
   mutable std::vector<Ns> slot_scratch_;
+  std::vector<Decision>* bind_out_ = nullptr;  // set only while on_bind_held() runs
 };
 
 }  // namespace sgprs::sim

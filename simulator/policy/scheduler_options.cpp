@@ -28,6 +28,10 @@ constexpr Named<CompletionEstimate> kEstimates[] = {{CompletionEstimate::kSerial
 constexpr Named<OverrunPolicy> kOverruns[] = {{OverrunPolicy::kAuto, "auto"},
                                               {OverrunPolicy::kReleaseLate, "release-late"},
                                               {OverrunPolicy::kSkipLate, "skip-late"}};
+constexpr Named<Binding> kBindings[] = {{Binding::kEarly, "early"}, {Binding::kLate, "late"}};
+constexpr Named<StreamPriorities> kStreamPriorities[] = {{StreamPriorities::kNone, "none"},
+                                                         {StreamPriorities::kDeadlineMonotonic, "deadline-monotonic"}};
+constexpr Named<bool> kSwitches[] = {{false, "off"}, {true, "on"}};
 constexpr Named<StaticAssignment> kAssignments[] = {{StaticAssignment::kRoundRobin, "round-robin"},
                                                     {StaticAssignment::kBalanced, "balanced"}};
 
@@ -79,6 +83,7 @@ std::string format_double(double value) {
 
 std::string to_string(WaitingOrder order) { return name_of(kWaitingOrders, order); }
 std::string to_string(MissPolicy policy) { return name_of(kMissPolicies, policy); }
+std::string to_string(Binding binding) { return name_of(kBindings, binding); }
 
 const std::vector<SchedulerOptionInfo>& scheduler_option_infos() {
   static const std::vector<SchedulerOptionInfo> infos = {
@@ -105,6 +110,22 @@ const std::vector<SchedulerOptionInfo>& scheduler_option_infos() {
        "scheduler's rule (skip-late for streams, else release-late)",
        "auto"},
       {"streams", "integer in [1, 1024]", "streams of the `streams` baseline (task i on stream i mod streams)", "16"},
+      {"stream_priorities", choices(kStreamPriorities),
+       "`streams`: none, or deadline-monotonic (tightest tasks on the highest-priority streams)", "none"},
+      {"binding", choices(kBindings),
+       "a ready stage joins a partition's queue at once (paper 4.4) or waits in one pool-wide queue for a free slot",
+       "early"},
+      {"slot_sms", "layout|profile|SMS",
+       "stages a partition runs at once: the layout's max_parallel (paper), one per most SM-efficient size of the "
+       "workload, or one per SMS SMs",
+       "layout"},
+      {"drop_hopeless", choices(kSwitches),
+       "late binding: a stage whose job cannot finish by its deadline even on the fastest partition never starts "
+       "(needs miss_policy=abort; the job is dropped at its deadline)",
+       "off"},
+      {"priority_first", choices(kSwitches), "late binding: high-priority stages go before low ones", "off"},
+      {"reserve_slots", "integer >= 0", "late binding: free slots of the pool a low-priority stage may not take",
+       "0"},
   };
   return infos;
 }
@@ -144,6 +165,26 @@ void set_scheduler_option(SchedulerOptions& o, std::string_view name, std::strin
     o.static_assignment = parse_enum(kAssignments, name, value, source);
   } else if (name == "overrun") {
     o.overrun = parse_enum(kOverruns, name, value, source);
+  } else if (name == "stream_priorities") {
+    o.stream_priorities = parse_enum(kStreamPriorities, name, value, source);
+  } else if (name == "binding") {
+    o.binding = parse_enum(kBindings, name, value, source);
+  } else if (name == "slot_sms") {
+    if (value == "layout") o.slot_sms = 0;
+    else if (value == "profile") o.slot_sms = -1;
+    else {
+      const int v = parse_int(name, value, source);
+      if (v < 1 || v > 100000) throw InputError(source, field, "must be layout, profile or SMs per slot in [1, 100000]");
+      o.slot_sms = v;
+    }
+  } else if (name == "drop_hopeless") {
+    o.drop_hopeless = parse_enum(kSwitches, name, value, source);
+  } else if (name == "priority_first") {
+    o.priority_first = parse_enum(kSwitches, name, value, source);
+  } else if (name == "reserve_slots") {
+    const int v = parse_int(name, value, source);
+    if (v < 0 || v > 100000) throw InputError(source, field, "must be in [0, 100000]");
+    o.reserve_slots = v;
   } else if (name == "streams") {
     const int v = parse_int(name, value, source);
     if (v < 1 || v > 1024) throw InputError(source, field, "must be in [1, 1024]");
@@ -169,6 +210,12 @@ std::string get_scheduler_option(const SchedulerOptions& o, std::string_view nam
   if (name == "static_assignment") return name_of(kAssignments, o.static_assignment);
   if (name == "overrun") return name_of(kOverruns, o.overrun);
   if (name == "streams") return std::to_string(o.streams);
+  if (name == "stream_priorities") return name_of(kStreamPriorities, o.stream_priorities);
+  if (name == "binding") return name_of(kBindings, o.binding);
+  if (name == "slot_sms") return o.slot_sms == 0 ? "layout" : o.slot_sms == -1 ? "profile" : std::to_string(o.slot_sms);
+  if (name == "drop_hopeless") return name_of(kSwitches, o.drop_hopeless);
+  if (name == "priority_first") return name_of(kSwitches, o.priority_first);
+  if (name == "reserve_slots") return std::to_string(o.reserve_slots);
   return "";
 }
 
@@ -178,8 +225,10 @@ Json SchedulerOptions::to_json() const {
   out["defer_window"] = defer_window;
   out["no_defer_last"] = no_defer_last;
   out["streams"] = streams;
+  out["reserve_slots"] = reserve_slots;
   for (const char* name : {"reference_partition", "scan_order", "completion_estimate", "waiting_order", "miss_policy",
-                           "static_assignment", "overrun"})
+                           "static_assignment", "overrun", "stream_priorities", "binding", "slot_sms",
+                           "drop_hopeless", "priority_first"})
     out[name] = get_scheduler_option(*this, name);
   return out;
 }

@@ -40,6 +40,16 @@ enum class OverrunPolicy {
   kReleaseLate,  // paper: released at max(r, f); only periods that passed wholly are skipped
   kSkipLate,     // a job whose release instant passed while the previous ran is skipped (a busy stream drops frames)
 };
+/// When a ready stage is bound to a partition.
+enum class Binding {
+  kEarly,  // paper 4.4: at once, to a partition's queue (passes 1-3)
+  kLate,   // it waits in one queue for the whole pool and is bound to the first free slot it may take
+};
+/// Priorities of the `streams` baseline's streams.
+enum class StreamPriorities {
+  kNone,               // every stream equal (PyTorch's default)
+  kDeadlineMonotonic,  // tasks in deadline order fill the streams in blocks; earlier streams get higher priority
+};
 /// How `static` pins tasks to partitions.
 enum class StaticAssignment {
   kRoundRobin,  // task i -> partition i mod N
@@ -65,6 +75,15 @@ struct SchedulerOptions {
   OverrunPolicy overrun = OverrunPolicy::kAuto;
   // The `streams` baseline: plain streams on the whole GPU, task i on stream i mod streams.
   int streams = 16;
+  StreamPriorities stream_priorities = StreamPriorities::kNone;
+  // The rules of sgprs-best (docs/policy.md); the paper's behaviour is off / early / the layout's slots.
+  Binding binding = Binding::kEarly;
+  // Slots (stages at once) per partition: 0 = the layout's max_parallel (paper), -1 = one slot per
+  // most SM-efficient size of the workload (derived from the profile), N > 0 = one slot per N SMs.
+  int slot_sms = 0;
+  bool drop_hopeless = false;   // late binding: a stage whose job can no longer meet its deadline never starts
+  bool priority_first = false;  // late binding: high-priority stages before low ones in the queue
+  int reserve_slots = 0;        // late binding: free slots a low-priority stage may not take
 
   Json to_json() const;
 };
@@ -86,5 +105,6 @@ std::string get_scheduler_option(const SchedulerOptions& options, std::string_vi
 
 std::string to_string(WaitingOrder order);
 std::string to_string(MissPolicy policy);
+std::string to_string(Binding binding);
 
 }  // namespace sgprs::sim

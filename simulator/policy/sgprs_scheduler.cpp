@@ -8,7 +8,24 @@
 //   pass 2    else the idle partition with the smallest now + occ(s, p)
 //   pass 3    else the partition with the smallest F(p) + occ(s, p) (F: completion_estimate)
 // Ties go to the earlier partition in scan order.
+//
+// With binding=late (sgprs-best, docs/policy.md) the passes are replaced: a ready stage waits in
+// one pool-wide queue, ordered by class (priority_first) then waiting_order, and whenever a slot
+// is free the first stage of the queue that may take one is bound:
+//   slots     partition p runs at most slots(p) stages (slot_sms, slot_plan.hpp)
+//   where     among partitions with a free slot, in ascending size, the first whose per-slot time
+//             t(s, sms(p) / slots(p)) meets the stage deadline; else the fastest of them
+//   reserve   a low-priority stage may not take one of the last reserve_slots free slots
+//   hopeless  (drop_hopeless, miss_policy abort) a stage whose job cannot end by its deadline
+//             even if the rest of it ran alone on the fastest partition (predicted times) never
+//             starts; the run core drops the job at its deadline, so it holds no slot meanwhile
+//   boundary  when a stage finishes and a stage of the same job becomes ready at that instant,
+//             the freed slot is not bound until that stage has joined the queue, so it competes
+//             by deadline (EDF with preemption points at stage boundaries: demand_test.hpp)
+// With binding=early and slot_sms set, every partition gets the largest partition's slot count
+// (the pool's max_parallel), as the paper's queues have one limit for all.
 #include "simulator/policy/registry.hpp"
+#include "simulator/policy/slot_plan.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -23,18 +40,159 @@ class SgprsScheduler final : public Scheduler {
   using Scheduler::Scheduler;
 
  protected:
+  Layout on_make_pool(const Layout& requested, const GpuShape& gpu, std::size_t) const override {
+    Layout pool = requested;
+    pool.max_parallel = pool_max_parallel(requested, gpu, options().slot_sms);
+    return pool;
+  }
+
   void on_reset() override {
     scan_.resize(static_cast<std::size_t>(partition_count()));
     std::iota(scan_.begin(), scan_.end(), 0);
-    if (options().scan_order == ScanOrder::kAscendingSms) {
-      const auto& parts = plan().pool().partitions;
+    const auto& parts = plan().pool().partitions;
+    if (options().scan_order == ScanOrder::kAscendingSms || late())
       std::stable_sort(scan_.begin(), scan_.end(), [&](int a, int b) {
         return parts[static_cast<std::size_t>(a)].sms < parts[static_cast<std::size_t>(b)].sms;
       });
-    }
+    slots_ = partition_slots(plan(), options().slot_sms);
+    held_.clear();
+    next_seq_ = 0;
+    if (late()) plan_late_binding();
   }
 
   Choice on_stage_ready(const StageRef& stage, Ns now, bool after_defer) override {
+    if (late()) {
+      hold(stage);
+      return Choice{-1, -1, true};
+    }
+    return early_choice(stage, now, after_defer);
+  }
+
+  bool on_stage_finished(const StageRef& stage, int) override {
+    if (!late()) return false;
+    // Does a stage of this job become ready now? Then it competes for the freed slot.
+    JobProgress& job = progress_[static_cast<std::size_t>(stage.task)];
+    const ModelPlan& model = plan().model_of(stage.task);
+    if (job.job != stage.job) {
+      job.job = stage.job;
+      for (std::size_t u = 0; u < model.units.size(); ++u)
+        job.preds_left[u] = static_cast<int>(model.units[u].predecessors.size());
+    }
+    bool successor_ready = false;
+    for (int next : model.units[static_cast<std::size_t>(stage.unit)].successors)
+      successor_ready = --job.preds_left[static_cast<std::size_t>(next)] == 0 || successor_ready;
+    return successor_ready;
+  }
+
+  void on_task_dropped(int task) override {
+    std::erase_if(held_, [task](const Held& h) { return h.stage.task == task; });
+  }
+
+  void on_bind_held(Ns now) override {
+    if (!late() || held_.empty()) return;
+    int free_total = 0;
+    for (int p = 0; p < partition_count(); ++p) free_total += std::max(0, slots_[static_cast<std::size_t>(p)] - running(p));
+    if (free_total == 0) return;
+    std::sort(held_.begin(), held_.end(), [](const Held& a, const Held& b) {
+      return a.key_class != b.key_class ? a.key_class < b.key_class : a.key != b.key ? a.key < b.key : a.seq < b.seq;
+    });
+    const bool may_drop = options().drop_hopeless && options().miss_policy == MissPolicy::kAbort;
+    for (std::size_t i = 0; i < held_.size() && free_total > 0;) {
+      const StageRef stage = held_[i].stage;
+      const bool high = plan().tasks()[static_cast<std::size_t>(stage.task)].priority == Priority::kHigh;
+      if ((may_drop && now + tail_ns(stage) > stage.deadline_ns) || (!high && free_total <= options().reserve_slots)) {
+        ++i;
+        continue;
+      }
+      const int p = late_partition(stage, now);
+      held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(i));
+      bind(stage, p, now);
+      --free_total;
+    }
+  }
+
+ private:
+  struct Held {
+    StageRef stage;
+    int key_class;  // 0 high, 1 low (priority_first), else 0
+    Ns key;
+    std::uint64_t seq;
+  };
+  struct JobProgress {
+    std::int64_t job = -1;
+    std::vector<int> preds_left;
+  };
+
+  bool late() const { return options().binding == Binding::kLate; }
+
+  void plan_late_binding() {
+    const auto& parts = plan().pool().partitions;
+    const std::size_t n = static_cast<std::size_t>(partition_count());
+    unit_base_.clear();
+    std::size_t units = 0;
+    for (const ModelPlan& model : plan().models()) {
+      unit_base_.push_back(units);
+      units += model.units.size();
+    }
+    slot_time_.assign(units * n, 0);
+    tail_.assign(units, 0);
+    for (std::size_t m = 0; m < plan().models().size(); ++m) {
+      const ModelPlan& model = plan().models()[m];
+      for (std::size_t u = model.units.size(); u-- > 0;) {
+        const std::size_t index = unit_base_[m] + u;
+        Ns fastest = kNever;
+        for (std::size_t p = 0; p < n; ++p) {
+          const int share = std::max(1, parts[p].sms / slots_[p]);
+          slot_time_[index * n + p] = model.units[u].predicted_curve->time_at(share);
+          fastest = std::min(fastest, plan().predicted_ns(static_cast<int>(m), static_cast<int>(u), static_cast<int>(p)));
+        }
+        Ns after = 0;
+        for (int s : model.units[u].successors) after = std::max(after, tail_[unit_base_[m] + static_cast<std::size_t>(s)]);
+        tail_[index] = fastest + after;
+      }
+    }
+    progress_.assign(plan().tasks().size(), JobProgress{});
+    for (std::size_t t = 0; t < plan().tasks().size(); ++t)
+      progress_[t].preds_left.assign(plan().model_of(static_cast<int>(t)).units.size(), 0);
+  }
+
+  std::size_t unit_index(const StageRef& stage) const {
+    return unit_base_[static_cast<std::size_t>(plan().tasks()[static_cast<std::size_t>(stage.task)].model)] +
+           static_cast<std::size_t>(stage.unit);
+  }
+  /// Predicted time of the stage on one slot of p (p's SMs shared by all its slots).
+  Ns slot_ns(const StageRef& stage, int p) const {
+    return slot_time_[unit_index(stage) * static_cast<std::size_t>(partition_count()) + static_cast<std::size_t>(p)];
+  }
+  /// The least time the rest of the job (this stage and every later one) could take.
+  Ns tail_ns(const StageRef& stage) const { return tail_[unit_index(stage)]; }
+
+  void hold(const StageRef& stage) {
+    const TaskPlan& task = plan().tasks()[static_cast<std::size_t>(stage.task)];
+    Held h{stage, options().priority_first && task.priority == Priority::kLow ? 1 : 0, 0, next_seq_++};
+    switch (options().waiting_order) {
+      case WaitingOrder::kFifo: h.key = static_cast<Ns>(h.seq); break;
+      case WaitingOrder::kEdf: h.key = stage_deadline(stage); break;
+      case WaitingOrder::kLeastSlack: h.key = stage_deadline(stage) - tail_ns(stage); break;
+      case WaitingOrder::kJobEdf: h.key = stage.deadline_ns; break;
+    }
+    held_.push_back(h);
+  }
+
+  int late_partition(const StageRef& stage, Ns now) const {
+    const Ns deadline = stage_deadline(stage);
+    int fastest = -1;
+    Ns fastest_ns = kNever;
+    for (int p : scan_) {
+      if (running(p) >= slots_[static_cast<std::size_t>(p)]) continue;
+      const Ns t = slot_ns(stage, p);
+      if (now + t <= deadline) return p;
+      if (t < fastest_ns) fastest = p, fastest_ns = t;
+    }
+    return fastest;
+  }
+
+  Choice early_choice(const StageRef& stage, Ns now, bool after_defer) const {
     const TaskPlan& task = plan().tasks()[static_cast<std::size_t>(stage.task)];
     const Unit& unit = plan().model_of(stage.task).units[static_cast<std::size_t>(stage.unit)];
     const Ns deadline = stage_deadline(stage);
@@ -64,8 +222,14 @@ class SgprsScheduler final : public Scheduler {
     return Choice{best, -1};
   }
 
- private:
   std::vector<int> scan_;
+  std::vector<int> slots_;
+  std::vector<Held> held_;
+  std::uint64_t next_seq_ = 0;
+  std::vector<std::size_t> unit_base_;
+  std::vector<Ns> slot_time_;  // [(unit base + unit) x partitions + p]
+  std::vector<Ns> tail_;       // [unit base + unit]
+  std::vector<JobProgress> progress_;
 };
 
 }  // namespace

@@ -53,8 +53,9 @@ ProcessorSharing::ProcessorSharing(const Layout& pool, const GpuShape& gpu) {
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
   }
-  atom_users_.assign(atom_sms_.size(), 0);
+  atom_users_.assign(atom_sms_.size(), 0.0);
   running_.assign(partitions, 0);
+  for (const Partition& p : pool.partitions) weight_.push_back(p.share_weight);
   share_.assign(partitions, 0.0);
 }
 
@@ -63,7 +64,7 @@ void ProcessorSharing::add_running(int partition, int delta) {
   running_[p] += delta;
   if (running_[p] < 0) throw std::logic_error("processor sharing: negative running count");
   for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i)
-    atom_users_[static_cast<std::size_t>(partition_atoms_[i])] += delta;
+    atom_users_[static_cast<std::size_t>(partition_atoms_[i])] += delta * weight_[p];
   for (int q : coupled_[p]) recompute(q);
 }
 
@@ -90,7 +91,7 @@ void ProcessorSharing::recompute(int partition) {
     const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
     share += atom_sms_[atom] / atom_users_[atom];
   }
-  share_[p] = share;
+  share_[p] = share * weight_[p];
 }
 
 }  // namespace sgprs::sim

@@ -4,8 +4,11 @@
 //   Pieces are grouped into atoms: maximal sets of pieces that belong to exactly
 //   the same partitions (a disjoint layout has one atom per partition; two
 //   full-GPU partitions share one atom).
-//     n(a)     = sum over partitions p that contain atom a of running(p)
-//     share(p) = sum over atoms a inside p of sms(a) / n(a)
+//     n(a)     = sum over partitions p that contain atom a of running(p) x w(p)
+//     share(p) = w(p) x sum over atoms a inside p of sms(a) / n(a)
+//   w(p) is the partition's share_weight (common/layout.hpp): 1 everywhere but for
+//   streams given priorities, where a weight above 1 is a crude fluid model of the
+//   block scheduler favouring high-priority streams.
 //   Every stage running on p gets share(p) SMs (a real number). Its full
 //   duration at that share is
 //     time(share) = curve.time_at(floor(share))   if share >= the first measured count s0
@@ -52,7 +55,8 @@ class ProcessorSharing {
   // Flat (CSR) lists: the atoms of partition p are
   // partition_atoms_[atom_begin_[p] .. atom_begin_[p + 1]); the hot path reads only these.
   std::vector<double> atom_sms_;     // SMs per atom
-  std::vector<int> atom_users_;      // n(a): stages running on partitions that contain atom a
+  std::vector<double> atom_users_;   // n(a): weighted stages running on partitions that contain atom a
+  std::vector<double> weight_;       // w(p)
   std::vector<int> partition_atoms_;
   std::vector<std::size_t> atom_begin_;
   std::vector<std::vector<int>> coupled_;

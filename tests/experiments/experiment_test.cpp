@@ -51,6 +51,31 @@ TEST(Experiment, LoadsRelativeToTheBound) {
   EXPECT_EQ(prep.loads, (std::vector<double>{33, 133, 233, 333}));
 }
 
+TEST(Experiment, ScaledGeneratorMultipliesCountsUpToTheBoundsScale) {
+  // scaled-taskset.json: 10 tiny tasks at 1 kHz and 4 at 500 Hz offer 10 x 1000 x 4.8e-5 + 4 x 500 x
+  // 4.8e-5 = 0.576 SMs on a 16-SM GPU: the bound's largest scale is 16 / 0.576 = 27.778.
+  // Fractions 0.1 and 1.0 give scales 2.778 and 27.778; at 2.778 the counts are 28 and 11.
+  Json doc = base_doc();
+  doc["generator"] = Json::parse(R"({"kind": "scaled", "taskset": "scaled-taskset.json"})");
+  doc["loads"] = Json::parse(R"({"bound_fraction": [0.1, 1.0], "count": 2})");
+  const PreparedExperiment prep = prepare_experiment(experiment_from_json(doc, kDir + "x.json"), kSchedulers);
+  EXPECT_NEAR(prep.bound_max_scale, 16 / 0.576, 1e-9);
+  EXPECT_EQ(prep.loads, (std::vector<double>{2.778, 27.778}));
+  const TaskSet& light = prep.task_sets[prep.set_index(0, 0)];
+  ASSERT_EQ(light.specs.size(), 2u);
+  EXPECT_EQ(light.specs[0].count, 28);
+  EXPECT_EQ(light.specs[1].count, 11);
+  EXPECT_EQ(light.specs[1].deadline_ns, 1000000);  // everything but the count is the file's
+
+  doc["generator"]["taskset"] = "missing.json";
+  EXPECT_NE(error_of(doc).find("missing.json"), std::string::npos);
+  doc["generator"]["taskset"] = "scaled-taskset.json";
+  doc["loads"] = Json::parse("[0.01]");  // 0.1 and 0.04 copies: nothing left to run
+  EXPECT_NE(error_of(doc).find("rounds every task count"), std::string::npos) << error_of(doc);
+  doc["loads"] = Json::parse("[1000000]");  // 14 million tasks: over the limit, refused before any is drawn
+  EXPECT_NE(error_of(doc).find("tasks; the limit is"), std::string::npos) << error_of(doc);
+}
+
 TEST(Experiment, RandomGeneratorLoadsAreUtilisations) {
   const PreparedExperiment prep = prepare_experiment(read_experiment(kDir + "random.json"), kSchedulers);
   EXPECT_EQ(prep.loads, (std::vector<double>{0.2, 0.6, 1.0}));

@@ -42,7 +42,7 @@ TEST(SchedulerOptions, BadNamesAndValuesAreInputErrorsNamingTheOption) {
 }
 
 TEST(SchedulerOptions, RegisteredSchedulers) {
-  EXPECT_EQ(scheduler_names(), (std::vector<std::string>{"sgprs", "naive", "sequential", "static", "streams"}));
+  EXPECT_EQ(scheduler_names(), (std::vector<std::string>{"sgprs", "sgprs-best", "naive", "sequential", "static", "streams"}));
   for (const std::string& name : scheduler_names()) EXPECT_FALSE(scheduler_description(name).empty());
 }
 

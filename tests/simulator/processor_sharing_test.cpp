@@ -119,5 +119,21 @@ TEST(GpuModel, CancelStopsOnlyThatTasksStages) {
   EXPECT_EQ(gpu.next_finish_ns(), 2500);
 }
 
+TEST(ProcessorSharing, WeightedPartitionsSplitSharedSmsInProportion) {
+  // Two whole-GPU partitions (one atom of 16 SMs), weights 2 and 1 (a high- and a low-priority
+  // stream): one stage on each gets 16 x 2/3 and 16 x 1/3; two on the heavy one, 16 x 2/5 each.
+  Layout layout = pieces_layout({{0, 1, 2, 3}, {0, 1, 2, 3}}, 1);
+  layout.partitions[0].share_weight = 2.0;
+  ProcessorSharing sharing(layout, test::test_profile().gpu());
+  sharing.add_running(0, 1);
+  EXPECT_DOUBLE_EQ(sharing.share(0), 16.0);  // alone, whatever its weight
+  sharing.add_running(1, 1);
+  EXPECT_DOUBLE_EQ(sharing.share(0), 16.0 * 2 / 3);
+  EXPECT_DOUBLE_EQ(sharing.share(1), 16.0 / 3);
+  sharing.add_running(0, 1);
+  EXPECT_DOUBLE_EQ(sharing.share(0), 16.0 * 2 / 5);
+  EXPECT_DOUBLE_EQ(sharing.share(1), 16.0 / 5);
+}
+
 }  // namespace
 }  // namespace sgprs::sim

@@ -32,5 +32,6 @@ void add_merge_subcommand(CLI::App& app);
 void add_profile_subcommand(CLI::App& app);   // real one only in CUDA builds
 void add_live_subcommand(CLI::App& app);
 void add_validate_subcommand(CLI::App& app);
+void add_tune_subcommand(CLI::App& app);
 
 }  // namespace sgprs::cli

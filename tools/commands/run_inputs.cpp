@@ -6,6 +6,7 @@
 #include "common/limits.hpp"
 #include "common/temp_files.hpp"
 #include "simulator/experiments/simulation.hpp"
+#include "simulator/policy/registry.hpp"
 #include "simulator/outputs/summary_table.hpp"
 #include "tools/commands/commands.hpp"
 
@@ -27,7 +28,7 @@ std::string flag_name(const std::string& option) {
 }
 
 sim::SchedulerOptions parse_scheduler_options(const RunArgs& args) {
-  sim::SchedulerOptions options;
+  sim::SchedulerOptions options = sim::scheduler_default_options(args.scheduler);
   for (const auto& [name, value] : args.option_flags) sim::set_scheduler_option(options, name, value, flag_name(name));
   for (const std::string& kv : args.options) {
     const auto eq = kv.find('=');

@@ -56,6 +56,9 @@ void run(const SweepArgs& args, const std::optional<MpiLaunch>& mpi) {
   if (report && prep.bound_max_tasks > 0)
     std::fprintf(stderr, "throughput bound: at most %d tasks (%.1f jobs/s) on %s\n", prep.bound_max_tasks,
                  prep.bounds.front().max_jobs_per_s, prep.profile.device_name().c_str());
+  if (report && prep.bound_max_scale > 0)
+    std::fprintf(stderr, "throughput bound: at most load scale %.3f on %s\n", prep.bound_max_scale,
+                 prep.profile.device_name().c_str());
 
   const std::optional<exp::SweepResult> result =
       mpi ? run_mpi_sweep(prep, options, run_one, exp::make_simulated_signature(prep))

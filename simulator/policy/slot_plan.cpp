@@ -1,0 +1,48 @@
+#include "simulator/policy/slot_plan.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace sgprs::sim {
+
+int most_efficient_slot_sms(const PolicyPlan& plan) {
+  std::vector<int> sizes;
+  for (const ModelPlan& model : plan.models())
+    for (const Unit& unit : model.units)
+      for (int s : unit.predicted_curve->sm_counts()) sizes.push_back(s);
+  std::sort(sizes.begin(), sizes.end());
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  int best = sizes.empty() ? 1 : sizes.front();
+  double best_cost = std::numeric_limits<double>::infinity();
+  for (int s : sizes) {
+    double cost = 0;
+    for (const TaskPlan& task : plan.tasks()) {
+      double job = 0;
+      for (const Unit& unit : plan.models()[static_cast<std::size_t>(task.model)].units)
+        job += static_cast<double>(s) * static_cast<double>(unit.predicted_curve->time_at(s));
+      cost += job / static_cast<double>(task.period_ns);
+    }
+    if (cost < best_cost) best = s, best_cost = cost;
+  }
+  return best;
+}
+
+std::vector<int> partition_slots(const PolicyPlan& plan, int slot_sms) {
+  const int limit = plan.pool().max_parallel;
+  std::vector<int> slots;
+  const int per_slot = slot_sms == -1 ? most_efficient_slot_sms(plan) : slot_sms;
+  for (const Partition& p : plan.pool().partitions)
+    slots.push_back(slot_sms == 0 ? limit : std::clamp(p.sms / std::max(per_slot, 1), 1, limit));
+  return slots;
+}
+
+int pool_max_parallel(const Layout& pool, const GpuShape& gpu, int slot_sms) {
+  if (slot_sms == 0) return pool.max_parallel;
+  // The efficient size is a measured count, never below one piece.
+  const int smallest = slot_sms > 0 ? slot_sms : std::max(gpu.piece_sms, 1);
+  int most = 1;
+  for (const Partition& p : pool.partitions) most = std::max(most, p.sms / smallest);
+  return most;
+}
+
+}  // namespace sgprs::sim

@@ -1,0 +1,139 @@
+// sgprs-best's rules (docs/policy.md) on tiny hand-worked cases. Test GPU (tests/data/sim,
+// synthetic): chain3 takes a 1000, b 2000, c 500 ns on all 16 SMs (3500 a job), and
+// a 4000, b 8000, c 2000 on 4 SMs. One 16-SM partition; slot_sms=16 gives it one slot, so
+// stages run one at a time and every start below can be checked by hand.
+#include "simulator/policy/registry.hpp"
+
+#include "common/taskset.hpp"
+#include "sim_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace sgprs::sim {
+namespace {
+
+using test::only;
+
+RunOptions best(std::vector<std::pair<std::string, std::string>> overrides, Ns duration_ns = 1) {
+  RunOptions run = test::isolated_options("sgprs-best", duration_ns);
+  run.scheduler_options = scheduler_default_options("sgprs-best");
+  set_scheduler_option(run.scheduler_options, "slot_sms", "16", "test");
+  for (const auto& [name, value] : overrides) set_scheduler_option(run.scheduler_options, name, value, "test");
+  return run;
+}
+
+std::string tasks(const std::string& entries) {
+  return R"({"schema": "sgprs.taskset/1", "tasks": [)" + entries + "]}";
+}
+std::string task(const std::string& name, Ns deadline, const std::string& priority = "low") {
+  return R"({"name": ")" + name + R"(", "model": "chain3", "period_ns": 100000, "deadline_ns": )" +
+         std::to_string(deadline) + R"(, "priority": ")" + priority + R"("})";
+}
+
+bool has(const std::vector<std::string>& lines, const std::string& line) {
+  return std::find(lines.begin(), lines.end(), line) != lines.end();
+}
+
+TEST(BestPolicy, EarliestJobDeadlineFirstAtEveryStageBoundary) {
+  // L (D = 100000) and U (D = 5000) released at 0, L first: L.a takes the one slot [0, 1000].
+  // At 1000 the slot goes to U.a (earlier deadline) rather than to L.b; U runs to 4500, on time;
+  // L.b [4500, 6500], L.c [6500, 7000].
+  const auto trace = test::run_case(tasks(task("L", 100000) + "," + task("U", 5000)), test::sizes_layout({16}, 1),
+                                    best({}));
+  EXPECT_EQ(only(trace.lines, "start"),
+            (std::vector<std::string>{"0 start L a p0", "1000 start U a p0", "2000 start U b p0", "4000 start U c p0",
+                                      "4500 start L b p0", "6500 start L c p0"}));
+  EXPECT_TRUE(has(trace.lines, "4500 end U 0 on_time"));
+  // In arrival order (fifo) L.b, queued before U.b, goes at 2000 and U ends late.
+  const auto fifo = test::run_case(tasks(task("L", 100000) + "," + task("U", 5000)), test::sizes_layout({16}, 1),
+                                   best({{"waiting_order", "fifo"}, {"drop_hopeless", "off"}, {"miss_policy", "run-to-completion"}}));
+  EXPECT_TRUE(has(fifo.lines, "2000 start L b p0"));
+  EXPECT_TRUE(has(fifo.lines, "7000 end U 0 late"));
+}
+
+TEST(BestPolicy, AFinishedStageKeepsTheSlotForItsJobsNextStage) {
+  // U (D = 5000) first, L second: U.a [0, 1000]. At 1000 the freed slot is not handed to the
+  // waiting L.a: U.b becomes ready at the same instant and wins on deadline.
+  const auto trace = test::run_case(tasks(task("U", 5000) + "," + task("L", 100000)), test::sizes_layout({16}, 1),
+                                    best({}));
+  EXPECT_EQ(only(trace.lines, "start"),
+            (std::vector<std::string>{"0 start U a p0", "1000 start U b p0", "3000 start U c p0", "3500 start L a p0",
+                                      "4500 start L b p0", "6500 start L c p0"}));
+}
+
+TEST(BestPolicy, AHopelessJobNeverStartsAndIsDroppedAtItsDeadline) {
+  // H needs 3500 ns even alone on all SMs but has D = 3000: it never starts, and ends aborted at
+  // 3000; L runs undisturbed from 0. Without the rule H would run and delay L.
+  const auto trace = test::run_case(tasks(task("H", 3000) + "," + task("L", 100000)), test::sizes_layout({16}, 1),
+                                    best({}));
+  EXPECT_EQ(only(trace.lines, "start"),
+            (std::vector<std::string>{"0 start L a p0", "1000 start L b p0", "3000 start L c p0"}));
+  EXPECT_TRUE(has(trace.lines, "3000 end H 0 aborted"));
+  const auto without = test::run_case(tasks(task("H", 3000) + "," + task("L", 100000)), test::sizes_layout({16}, 1),
+                                      best({{"drop_hopeless", "off"}}));
+  EXPECT_TRUE(has(without.lines, "0 start H a p0"));
+}
+
+TEST(BestPolicy, HighPriorityGoesBeforeAnEarlierLowDeadline) {
+  // B holds the slot [0, 1000]. At 1000, E (low, D = 10000) and P (high, D = 50000) wait beside
+  // B.b: with priority classes P goes first, without them E.
+  const std::string set = tasks(task("B", 100000) + "," + task("E", 10000) + "," + task("P", 50000, "high"));
+  EXPECT_TRUE(has(test::run_case(set, test::sizes_layout({16}, 1), best({})).lines, "1000 start P a p0"));
+  EXPECT_TRUE(has(test::run_case(set, test::sizes_layout({16}, 1), best({{"priority_first", "off"}})).lines,
+                  "1000 start E a p0"));
+}
+
+TEST(BestPolicy, SlotsFromTheProfileAndReservedSlots) {
+  // slot_sms=profile: chain3 costs as few SM-ns at 4 SMs as anywhere (a 16000, b 32000, c 8000),
+  // the smallest such size wins, so the 16-SM partition gets 4 slots: four tasks start at 0.
+  const std::string four = tasks(task("L0", 100000) + "," + task("L1", 100000) + "," + task("L2", 100000) + "," +
+                                 task("P", 100000, "high"));
+  const auto slots = test::run_case(four, test::sizes_layout({16}, 1), best({{"slot_sms", "profile"}}));
+  int at_zero = 0;
+  for (const std::string& line : only(slots.lines, "start")) at_zero += line.rfind("0 start", 0) == 0 ? 1 : 0;
+  EXPECT_EQ(at_zero, 4);
+  // reserve_slots=2: a low-priority stage may not take one of the last two free slots. Released
+  // in task order at 0: L0 (4 free) and L1 (3 free) start, L2 (2 free) waits, P (high) starts.
+  const auto reserved =
+      test::run_case(four, test::sizes_layout({16}, 1), best({{"slot_sms", "profile"}, {"reserve_slots", "2"}}));
+  std::vector<std::string> first;
+  for (const std::string& line : only(reserved.lines, "start"))
+    if (line.rfind("0 start", 0) == 0) first.push_back(line);
+  EXPECT_EQ(first, (std::vector<std::string>{"0 start L0 a p0", "0 start L1 a p0", "0 start P a p0"}));
+  bool l2_later = false;  // L2.a waits for a slot to free
+  for (const std::string& line : only(reserved.lines, "start"))
+    l2_later = l2_later || (line.find(" start L2 a p0") != std::string::npos && line.rfind("0 start", 0) != 0);
+  EXPECT_TRUE(l2_later);
+}
+
+TEST(BestPolicy, PresetStartsFromTheDocumentedRulesAndOptionsApplyOnTop) {
+  const SchedulerOptions o = scheduler_default_options("sgprs-best");
+  EXPECT_EQ(get_scheduler_option(o, "binding"), "late");
+  EXPECT_EQ(get_scheduler_option(o, "slot_sms"), "profile");
+  EXPECT_EQ(get_scheduler_option(o, "waiting_order"), "job-edf");
+  EXPECT_EQ(get_scheduler_option(o, "priority_first"), "on");
+  EXPECT_EQ(get_scheduler_option(o, "drop_hopeless"), "on");
+  EXPECT_EQ(get_scheduler_option(o, "miss_policy"), "abort");
+  EXPECT_EQ(get_scheduler_option(scheduler_default_options("sgprs"), "binding"), "early");  // the paper's
+}
+
+TEST(StreamsPriorities, DeadlineMonotonicPinsTightestTasksOnTheHighestPriorityStream) {
+  // Two streams (2 priority levels: s0 weight 2, s1 weight 1), four whole-job tasks released at
+  // 0. In deadline order B, D fill s0 and C, A fill s1. B and A run together: B gets 16 x 2/3 =
+  // 10.7 SMs (the 8-SM times: 2000 + 4000 + 1000 = 7000), A 16 / 3 = 5.3 SMs (the 4-SM times:
+  // 14000); D follows B on s0 at 7000, C follows A on s1 at 14000.
+  const std::string set =
+      tasks(task("A", 90000) + "," + task("B", 10000) + "," + task("C", 80000) + "," + task("D", 20000));
+  RunOptions dm = test::isolated_options("streams", 1);
+  set_scheduler_option(dm.scheduler_options, "streams", "2", "test");
+  set_scheduler_option(dm.scheduler_options, "stream_priorities", "deadline-monotonic", "test");
+  const auto trace = test::run_case(set, test::sizes_layout({16}, 1), dm);
+  EXPECT_EQ(only(trace.lines, "start"), (std::vector<std::string>{"0 start A chain3 s1", "0 start B chain3 s0",
+                                                                 "7000 start D chain3 s0", "14000 start C chain3 s1"}));
+}
+
+}  // namespace
+}  // namespace sgprs::sim
