@@ -43,3 +43,4 @@ TEST(FuzzRegressions, Layouts) { run_folder("layout", sgprs::fuzz::load_layout);
 TEST(FuzzRegressions, Experiments) { run_folder("experiment", sgprs::fuzz::load_experiment); }
 
 }  // namespace
+TEST(FuzzRegressions, EventLogs) { run_folder("event_log", sgprs::fuzz::load_event_log); }
