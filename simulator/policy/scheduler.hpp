@@ -110,7 +110,7 @@ class Scheduler {
   const PolicyPlan& plan() const { return *plan_; }
   int partition_count() const { return plan_->partition_count(); }
   /// No stage assigned to the partition (running or waiting): the paper's "empty queue".
-  bool idle(int partition) const { return queues_[static_cast<std::size_t>(partition)].empty(); }
+  bool idle(int partition) const { return queues_[static_cast<std::size_t>(partition)].size == 0; }
   int running(int partition) const { return running_[static_cast<std::size_t>(partition)]; }
   Ns predicted_ns(const StageRef& stage, int partition) const {
     return plan_->predicted_ns(plan_->tasks()[static_cast<std::size_t>(stage.task)].model, stage.unit, partition);
@@ -120,13 +120,34 @@ class Scheduler {
   Ns predicted_free_ns(int partition, Ns now) const;
 
  private:
+  // Every stage the policy holds (waiting for a slot or running) is one Entry, kept in a slot
+  // of its own: a task runs one job at a time, so (task, unit) names at most one entry. Per
+  // partition, the entries form a list in assignment order (the completion estimates read it)
+  // and the waiting ones a binary heap by (key, seq) (the next to start is its top), so that
+  // no operation scans or shifts a queue: the work per event does not grow with the queue.
   struct Entry {
     StageRef stage;
-    Ns key;              // waiting order key, smaller first
-    std::uint64_t seq;   // assignment order, breaks ties
-    Ns started_ns;       // -1 while waiting for a slot
-    Ns predicted_ns;     // on this partition
+    Ns key = 0;             // waiting order key, smaller first
+    std::uint64_t seq = 0;  // assignment order, breaks ties
+    Ns started_ns = -1;     // -1 while waiting for a slot
+    Ns predicted_ns = 0;    // on this partition
+    int partition = -1;     // -1: the slot is free
+    int prev = -1, next = -1;  // assignment-order neighbours in the partition's queue
+    int heap_pos = -1;         // index in the partition's waiting heap, -1 when not waiting
   };
+  struct Queue {
+    int head = -1, tail = -1;  // first and last assigned entry still held
+    int size = 0;              // entries held (running and waiting)
+    Ns predicted_sum = 0;      // sum of their predicted times
+    std::vector<int> waiting;  // heap of entry slots by (key, seq)
+  };
+
+  int slot_of(int task, int unit) const { return unit_base_[static_cast<std::size_t>(task)] + unit; }
+  bool waits_before(int a, int b) const;
+  void heap_up(Queue& q, std::size_t pos);
+  void heap_down(Queue& q, std::size_t pos);
+  void heap_remove(Queue& q, int slot);
+  void remove_entry(int slot);
 
   void assign(const StageRef& stage, int partition, Ns now, std::vector<Decision>& out);
   void start_waiting(int partition, Ns now, std::vector<Decision>& out);
@@ -134,7 +155,9 @@ class Scheduler {
 
   SchedulerOptions options_;
   const PolicyPlan* plan_ = nullptr;
-  std::vector<std::vector<Entry>> queues_;  // per partition, assignment order
+  std::vector<int> unit_base_;  // per task: its first entry slot
+  std::vector<Entry> entries_;  // per (task, unit)
+  std::vector<Queue> queues_;   // per partition
   std::vector<int> running_;
   std::uint64_t next_seq_ = 0;
   mutable std::vector<Ns> slot_scratch_;
