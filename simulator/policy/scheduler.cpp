@@ -17,10 +17,16 @@ void Scheduler::reset(const PolicyPlan& plan) {
     unit_base_[t] = static_cast<int>(slots);
     slots += plan.model_of(static_cast<int>(t)).units.size();
   }
-  entries_.assign(slots, Entry{});
+  held_.assign(slots, -1);
+  // Room for every stage in small runs; a large run grows these as its queues need.
+  entries_.clear();
+  entries_.reserve(std::min<std::size_t>(slots, 4096));
+  free_.clear();
+  free_.reserve(entries_.capacity());
+  fifo_ = waiting_order() == WaitingOrder::kFifo;
   queues_.assign(partitions, Queue{});
-  // Room for every stage in small runs; a long queue of a large run grows its heap as it needs.
-  for (Queue& q : queues_) q.waiting.reserve(std::min<std::size_t>(slots, 4096));
+  if (!fifo_)
+    for (Queue& q : queues_) q.waiting.reserve(std::min<std::size_t>(slots, 4096));
   running_.assign(partitions, 0);
   slot_scratch_.reserve(static_cast<std::size_t>(plan.pool().max_parallel));
   next_seq_ = 0;
@@ -86,8 +92,8 @@ void Scheduler::heap_down(Queue& q, std::size_t pos) {
   entries_[static_cast<std::size_t>(slot)].heap_pos = static_cast<int>(pos);
 }
 
-void Scheduler::heap_remove(Queue& q, int slot) {
-  Entry& e = entries_[static_cast<std::size_t>(slot)];
+void Scheduler::heap_remove(Queue& q, int index) {
+  Entry& e = entries_[static_cast<std::size_t>(index)];
   const auto pos = static_cast<std::size_t>(e.heap_pos);
   e.heap_pos = -1;
   const int last = q.waiting.back();
@@ -98,15 +104,17 @@ void Scheduler::heap_remove(Queue& q, int slot) {
   heap_down(q, static_cast<std::size_t>(entries_[static_cast<std::size_t>(last)].heap_pos));
 }
 
-void Scheduler::remove_entry(int slot) {
-  Entry& e = entries_[static_cast<std::size_t>(slot)];
+void Scheduler::remove_entry(int index) {
+  Entry& e = entries_[static_cast<std::size_t>(index)];
   Queue& q = queues_[static_cast<std::size_t>(e.partition)];
+  if (q.first_waiting == index) q.first_waiting = e.next;  // FIFO: the entries after it wait too
   (e.prev >= 0 ? entries_[static_cast<std::size_t>(e.prev)].next : q.head) = e.next;
   (e.next >= 0 ? entries_[static_cast<std::size_t>(e.next)].prev : q.tail) = e.prev;
   --q.size;
   q.predicted_sum -= e.predicted_ns;
-  if (e.heap_pos >= 0) heap_remove(q, slot);
-  e.partition = -1;
+  if (e.heap_pos >= 0) heap_remove(q, index);
+  held_entry(e.stage.task, e.stage.unit) = -1;
+  free_.push_back(index);
 }
 
 void Scheduler::assign(const StageRef& stage, int partition, Ns now, std::vector<Decision>& out) {
@@ -119,17 +127,27 @@ void Scheduler::assign(const StageRef& stage, int partition, Ns now, std::vector
     case WaitingOrder::kLeastSlack: key = stage_deadline(stage) - predicted; break;  // slack = key - now
     case WaitingOrder::kJobEdf: key = stage.deadline_ns; break;
   }
-  const int slot = slot_of(stage.task, stage.unit);
-  Entry& e = entries_[static_cast<std::size_t>(slot)];
-  if (e.partition >= 0) throw std::logic_error("scheduler: a stage was assigned while it was still held");
+  int& held = held_entry(stage.task, stage.unit);
+  if (held >= 0) throw std::logic_error("scheduler: a stage was assigned while it was still held");
+  if (free_.empty()) {
+    free_.push_back(static_cast<int>(entries_.size()));
+    entries_.emplace_back();
+  }
+  const int index = free_.back();
+  free_.pop_back();
+  held = index;
   Queue& q = queues_[static_cast<std::size_t>(partition)];
-  e = Entry{stage, key, seq, -1, predicted, partition, q.tail, -1, -1};
-  (q.tail >= 0 ? entries_[static_cast<std::size_t>(q.tail)].next : q.head) = slot;
-  q.tail = slot;
+  entries_[static_cast<std::size_t>(index)] = Entry{stage, key, seq, -1, predicted, partition, q.tail, -1, -1};
+  (q.tail >= 0 ? entries_[static_cast<std::size_t>(q.tail)].next : q.head) = index;
+  q.tail = index;
   ++q.size;
   q.predicted_sum += predicted;
-  q.waiting.push_back(slot);
-  heap_up(q, q.waiting.size() - 1);
+  if (fifo_) {
+    if (q.first_waiting < 0) q.first_waiting = index;
+  } else {
+    q.waiting.push_back(index);
+    heap_up(q, q.waiting.size() - 1);
+  }
   out.push_back(Decision{Decision::Kind::kAssign, stage, partition, -1});
   start_waiting(partition, now, out);
 }
@@ -137,10 +155,18 @@ void Scheduler::assign(const StageRef& stage, int partition, Ns now, std::vector
 void Scheduler::start_waiting(int partition, Ns now, std::vector<Decision>& out) {
   Queue& q = queues_[static_cast<std::size_t>(partition)];
   int& running = running_[static_cast<std::size_t>(partition)];
-  while (running < plan_->pool().max_parallel && !q.waiting.empty()) {
-    const int slot = q.waiting.front();
-    heap_remove(q, slot);
-    Entry& pick = entries_[static_cast<std::size_t>(slot)];
+  while (running < plan_->pool().max_parallel) {
+    int index = -1;
+    if (fifo_) {
+      index = q.first_waiting;
+      if (index < 0) return;
+      q.first_waiting = entries_[static_cast<std::size_t>(index)].next;
+    } else {
+      if (q.waiting.empty()) return;
+      index = q.waiting.front();
+      heap_remove(q, index);
+    }
+    Entry& pick = entries_[static_cast<std::size_t>(index)];
     pick.started_ns = now;
     ++running;
     out.push_back(Decision{Decision::Kind::kStart, pick.stage, partition, -1});
@@ -149,11 +175,12 @@ void Scheduler::start_waiting(int partition, Ns now, std::vector<Decision>& out)
 
 void Scheduler::stage_finished(const StageRef& stage, int partition, Ns now, std::vector<Decision>& out) {
   if (partition < 0 || partition >= partition_count()) throw std::logic_error("scheduler: finish on an unknown partition");
-  const int slot = slot_of(stage.task, stage.unit);
-  const Entry& e = entries_[static_cast<std::size_t>(slot)];
+  const int index = held_entry(stage.task, stage.unit);
+  if (index < 0) throw std::logic_error("scheduler: a stage finished that it never started there");
+  const Entry& e = entries_[static_cast<std::size_t>(index)];
   if (e.partition != partition || e.stage.job != stage.job || e.started_ns < 0)
     throw std::logic_error("scheduler: a stage finished that it never started there");
-  remove_entry(slot);
+  remove_entry(index);
   --running_[static_cast<std::size_t>(partition)];
   start_waiting(partition, now, out);
 }
@@ -161,11 +188,11 @@ void Scheduler::stage_finished(const StageRef& stage, int partition, Ns now, std
 void Scheduler::job_dropped(int task, Ns now, std::vector<Decision>& out) {
   const std::size_t units = plan_->model_of(task).units.size();
   for (std::size_t u = 0; u < units; ++u) {
-    const int slot = slot_of(task, static_cast<int>(u));
-    const Entry& e = entries_[static_cast<std::size_t>(slot)];
-    if (e.partition < 0) continue;
+    const int index = held_entry(task, static_cast<int>(u));
+    if (index < 0) continue;
+    const Entry& e = entries_[static_cast<std::size_t>(index)];
     if (e.started_ns >= 0) --running_[static_cast<std::size_t>(e.partition)];
-    remove_entry(slot);
+    remove_entry(index);
   }
   for (int p = 0; p < partition_count(); ++p) start_waiting(p, now, out);
 }
@@ -175,9 +202,8 @@ void Scheduler::drop_waiting_stages(int task, Ns now, std::vector<Decision>& out
   (void)out;  // forgetting waiting stages frees no slot
   const std::size_t units = plan_->model_of(task).units.size();
   for (std::size_t u = 0; u < units; ++u) {
-    const int slot = slot_of(task, static_cast<int>(u));
-    const Entry& e = entries_[static_cast<std::size_t>(slot)];
-    if (e.partition >= 0 && e.started_ns < 0) remove_entry(slot);
+    const int index = held_entry(task, static_cast<int>(u));
+    if (index >= 0 && entries_[static_cast<std::size_t>(index)].started_ns < 0) remove_entry(index);
   }
 }
 

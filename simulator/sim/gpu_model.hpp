@@ -52,7 +52,6 @@ class GpuModel {
  private:
   struct Running {
     StageTag tag;
-    int partition;
     const ShareTimeTable* times;
     double remaining;  // share of the stage's work still to do, in [0, 1]
     Ns duration_ns;    // full duration at the current share
@@ -61,16 +60,25 @@ class GpuModel {
     Ns start_ns;
     std::uint64_t start_seq;
   };
+  // The stages running on one partition (unordered) and the one of them that finishes first
+  // (ties: the earlier started), so that a start or finish rescales only the partitions
+  // coupled to it and finds the next finish from one candidate per partition.
+  struct PartitionStages {
+    std::vector<Running> stages;
+    std::size_t next_index = 0;  // valid while `stages` is not empty
+  };
 
+  /// Brings the stages on partitions coupled to `changed_partition` to their new speed and
+  /// finds the next finish.
   void rescale(Ns now, int changed_partition);
-  void refresh_next();
-  void remove_at(std::size_t index, Ns now);
+  void rescale_partition(Ns now, int partition);
+  void remove_at(int partition, std::size_t index, Ns now);
 
   ProcessorSharing sharing_;
   int max_parallel_;
-  std::vector<Running> running_;  // unordered; ties resolved by start_seq
+  std::vector<PartitionStages> partitions_;
   Ns next_finish_ns_ = kNever;
-  std::size_t next_index_ = 0;
+  int next_partition_ = -1;
   std::uint64_t next_seq_ = 0;
   Ns now_ = 0;
 };
