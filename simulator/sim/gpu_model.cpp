@@ -25,9 +25,9 @@ Ns finish_after(Ns now, double remaining, Ns duration) {
 
 }  // namespace
 
-GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
-    : sharing_(pool, gpu), max_parallel_(pool.max_parallel), partitions_(pool.partitions.size()) {
-  for (PartitionStages& p : partitions_) p.stages.reserve(static_cast<std::size_t>(std::min(max_parallel_, 64)));
+GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu) : sharing_(pool, gpu), max_parallel_(pool.max_parallel) {
+  running_.reserve(pool.partitions.size() * static_cast<std::size_t>(std::min(max_parallel_, 64)));
+  touched_.assign(pool.partitions.size(), 0);
 }
 
 void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTag tag) {
@@ -35,93 +35,72 @@ void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTa
   if (sharing_.running(partition) >= max_parallel_)
     throw std::logic_error("gpu model: partition " + std::to_string(partition) + " already runs max_parallel stages");
   now_ = now;
-  partitions_[static_cast<std::size_t>(partition)].stages.push_back(
-      Running{tag, &times, 1.0, 0, now, now, now, next_seq_++});
+  running_.push_back(Running{tag, partition, &times, 1.0, 0, now, now, now, next_seq_++});
   sharing_.add_running(partition, +1);
   rescale(now, partition);
 }
 
 FinishedStage GpuModel::finish_next(Ns now) {
-  if (next_partition_ < 0 || now != next_finish_ns_) throw std::logic_error("gpu model: no stage finishes now");
-  const PartitionStages& p = partitions_[static_cast<std::size_t>(next_partition_)];
-  const Running& done = p.stages[p.next_index];
-  FinishedStage out{done.tag, next_partition_, done.start_ns};
-  remove_at(next_partition_, p.next_index, now);
+  if (running_.empty() || now != next_finish_ns_) throw std::logic_error("gpu model: no stage finishes now");
+  const Running& done = running_[next_index_];
+  FinishedStage out{done.tag, done.partition, done.start_ns};
+  remove_at(next_index_, now);
   return out;
 }
 
 void GpuModel::cancel_task(Ns now, int task, std::vector<FinishedStage>& out) {
   for (;;) {
-    int pick_partition = -1;
-    std::size_t pick = 0;
-    std::uint64_t pick_seq = 0;
-    for (std::size_t p = 0; p < partitions_.size(); ++p) {
-      const std::vector<Running>& stages = partitions_[p].stages;
-      for (std::size_t i = 0; i < stages.size(); ++i)
-        if (stages[i].tag.task == task && (pick_partition < 0 || stages[i].start_seq < pick_seq))
-          pick_partition = static_cast<int>(p), pick = i, pick_seq = stages[i].start_seq;
-    }
-    if (pick_partition < 0) return;
-    const Running& r = partitions_[static_cast<std::size_t>(pick_partition)].stages[pick];
-    out.push_back(FinishedStage{r.tag, pick_partition, r.start_ns});
-    remove_at(pick_partition, pick, now);
+    std::size_t pick = running_.size();
+    for (std::size_t i = 0; i < running_.size(); ++i)
+      if (running_[i].tag.task == task && (pick == running_.size() || running_[i].start_seq < running_[pick].start_seq))
+        pick = i;
+    if (pick == running_.size()) return;
+    out.push_back(FinishedStage{running_[pick].tag, running_[pick].partition, running_[pick].start_ns});
+    remove_at(pick, now);
   }
 }
 
-void GpuModel::remove_at(int partition, std::size_t index, Ns now) {
+void GpuModel::remove_at(std::size_t index, Ns now) {
   now_ = now;
-  std::vector<Running>& stages = partitions_[static_cast<std::size_t>(partition)].stages;
-  stages[index] = stages.back();
-  stages.pop_back();
+  const int partition = running_[index].partition;
+  running_[index] = running_.back();
+  running_.pop_back();
   sharing_.add_running(partition, -1);
   rescale(now, partition);
 }
 
 void GpuModel::rescale(Ns now, int changed_partition) {
-  for (int q : sharing_.coupled(changed_partition)) rescale_partition(now, q);
-  next_finish_ns_ = kNever;
-  next_partition_ = -1;
-  std::uint64_t next_seq = 0;
-  for (std::size_t p = 0; p < partitions_.size(); ++p) {
-    const PartitionStages& ps = partitions_[p];
-    if (ps.stages.empty()) continue;
-    const Running& r = ps.stages[ps.next_index];
-    if (r.finish_ns < next_finish_ns_ || (r.finish_ns == next_finish_ns_ && r.start_seq < next_seq)) {
-      next_finish_ns_ = r.finish_ns;
-      next_seq = r.start_seq;
-      next_partition_ = static_cast<int>(p);
-    }
-  }
-}
-
-void GpuModel::rescale_partition(Ns now, int partition) {
-  PartitionStages& ps = partitions_[static_cast<std::size_t>(partition)];
-  const double share = sharing_.share(partition);
-  // Written without data-dependent branches but one: the stages here have little in common
-  // (other units, other start instants), so a branch on their values is often mispredicted.
+  const std::vector<int>& coupled = sharing_.coupled(changed_partition);
+  for (int q : coupled) touched_[static_cast<std::size_t>(q)] = 1;
+  // Written with few data-dependent branches: the stages have little in common (other units,
+  // other start instants), so a branch on their values would often be mispredicted.
   Ns next_finish = kNever;
   std::uint64_t next_seq = 0;
   std::size_t next_index = 0;
-  for (std::size_t i = 0; i < ps.stages.size(); ++i) {
-    Running& r = ps.stages[i];
-    const Ns duration = r.times->at(share);  // > 0, so a stage just started (duration 0) always passes
-    if (duration != r.duration_ns) {
-      // Work done at the old speed since the last update; none for a stage just started
-      // (updated_ns is now, and 0 / 1 is exactly 0).
-      const double done = static_cast<double>(now - r.updated_ns) /
-                          static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
-      const double remaining = r.remaining - done;
-      r.remaining = remaining < 0 ? 0.0 : remaining;
-      r.updated_ns = now;
-      r.duration_ns = duration;
-      r.finish_ns = finish_after(now, r.remaining, duration);
+  for (std::size_t i = 0; i < running_.size(); ++i) {
+    Running& r = running_[i];
+    if (touched_[static_cast<std::size_t>(r.partition)]) {
+      const Ns duration = r.times->at(sharing_.share(r.partition));  // > 0: a stage just started always passes
+      if (duration != r.duration_ns) {
+        // Work done at the old speed since the last update; none for a stage just started
+        // (updated_ns is now, and 0 / 1 is exactly 0).
+        const double done = static_cast<double>(now - r.updated_ns) /
+                            static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
+        const double remaining = r.remaining - done;
+        r.remaining = remaining < 0 ? 0.0 : remaining;
+        r.updated_ns = now;
+        r.duration_ns = duration;
+        r.finish_ns = finish_after(now, r.remaining, duration);
+      }
     }
     const bool first = r.finish_ns < next_finish || (r.finish_ns == next_finish && r.start_seq < next_seq);
     next_finish = first ? r.finish_ns : next_finish;
     next_seq = first ? r.start_seq : next_seq;
     next_index = first ? i : next_index;
   }
-  ps.next_index = next_index;
+  for (int q : coupled) touched_[static_cast<std::size_t>(q)] = 0;
+  next_finish_ns_ = next_finish;
+  next_index_ = next_index;
 }
 
 }  // namespace sgprs::sim

@@ -52,6 +52,7 @@ class GpuModel {
  private:
   struct Running {
     StageTag tag;
+    int partition;
     const ShareTimeTable* times;
     double remaining;  // share of the stage's work still to do, in [0, 1]
     Ns duration_ns;    // full duration at the current share
@@ -60,25 +61,18 @@ class GpuModel {
     Ns start_ns;
     std::uint64_t start_seq;
   };
-  // The stages running on one partition (unordered) and the one of them that finishes first
-  // (ties: the earlier started), so that a start or finish rescales only the partitions
-  // coupled to it and finds the next finish from one candidate per partition.
-  struct PartitionStages {
-    std::vector<Running> stages;
-    std::size_t next_index = 0;  // valid while `stages` is not empty
-  };
 
   /// Brings the stages on partitions coupled to `changed_partition` to their new speed and
-  /// finds the next finish.
+  /// finds the next finish, in one pass.
   void rescale(Ns now, int changed_partition);
-  void rescale_partition(Ns now, int partition);
-  void remove_at(int partition, std::size_t index, Ns now);
+  void remove_at(std::size_t index, Ns now);
 
   ProcessorSharing sharing_;
   int max_parallel_;
-  std::vector<PartitionStages> partitions_;
+  std::vector<Running> running_;  // unordered; ties resolved by start_seq
+  std::vector<char> touched_;     // per partition: coupled to the one being rescaled
   Ns next_finish_ns_ = kNever;
-  int next_partition_ = -1;
+  std::size_t next_index_ = 0;
   std::uint64_t next_seq_ = 0;
   Ns now_ = 0;
 };
