@@ -74,13 +74,25 @@ void GpuModel::rescale(Ns now, int changed_partition) {
   for (int q : coupled) touched_[static_cast<std::size_t>(q)] = 1;
   // Written with few data-dependent branches: the stages have little in common (other units,
   // other start instants), so a branch on their values would often be mispredicted.
+  // One exception: stages of one unit at one share have one duration, looked up once per run of
+  // them (naive runs many copies of one whole-model unit on one share, often below the curve's
+  // first measured SM count, where the lookup computes).
+  const ShareTimeTable* last_times = nullptr;
+  double last_share = -1;
+  Ns last_duration = 0;
   Ns next_finish = kNever;
   std::uint64_t next_seq = 0;
   std::size_t next_index = 0;
   for (std::size_t i = 0; i < running_.size(); ++i) {
     Running& r = running_[i];
     if (touched_[static_cast<std::size_t>(r.partition)]) {
-      const Ns duration = r.times->at(sharing_.share(r.partition));  // > 0: a stage just started always passes
+      const double share = sharing_.share(r.partition);
+      if (r.times != last_times || share != last_share) {
+        last_times = r.times;
+        last_share = share;
+        last_duration = r.times->at(share);
+      }
+      const Ns duration = last_duration;  // > 0: a stage just started always passes
       if (duration != r.duration_ns) {
         // Work done at the old speed since the last update; none for a stage just started
         // (updated_ns is now, and 0 / 1 is exactly 0).
