@@ -14,7 +14,10 @@ RunCore::RunCore(const PolicyPlan& plan, Scheduler& scheduler, Platform& platfor
       duration_ns_(duration_ns),
       abort_at_deadline_(scheduler.options().miss_policy == MissPolicy::kAbort),
       skip_late_(scheduler.overrun_policy() == OverrunPolicy::kSkipLate) {
-  for (const Observer* o : observers_) stage_deadlines_wanted_ = stage_deadlines_wanted_ || o->wants_stage_deadlines();
+  for (const Observer* o : observers_) {
+    stage_deadlines_wanted_ = stage_deadlines_wanted_ || o->wants_stage_deadlines();
+    decisions_wanted_ = decisions_wanted_ || o->wants_decisions();
+  }
   tasks_.resize(plan.tasks().size());
   std::size_t units = 0;
   for (std::size_t t = 0; t < tasks_.size(); ++t) {
@@ -34,7 +37,7 @@ StageRef RunCore::ref(int task, int unit) const {
 void RunCore::emit(EventKind kind, Ns now, int task, int unit, int partition, JobOutcome outcome, Ns until_ns) {
   ++events_;
   if (kind == EventKind::kStart || kind == EventKind::kFinish) ++stage_events_;
-  if (observers_.empty()) return;
+  if (observers_.empty() || (kind == EventKind::kDecision && !decisions_wanted_)) return;
   const TaskState& s = tasks_[static_cast<std::size_t>(task)];
   RunEvent e;
   e.time_ns = now;

@@ -88,6 +88,7 @@ class RunCore {
   Platform& platform_;
   std::vector<Observer*> observers_;
   bool stage_deadlines_wanted_ = false;
+  bool decisions_wanted_ = false;
   Ns duration_ns_;
   bool abort_at_deadline_;
   bool skip_late_;  // overrun policy skip-late: a release instant that passed is skipped

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <unordered_set>
 
 namespace sgprs::exp {
 
@@ -357,12 +358,13 @@ PreparedExperiment prepare_experiment(Experiment input, const std::vector<std::s
                      : loads_from_bound(experiment.loads, prep.bound_max_tasks);
   else
     prep.loads = experiment.loads.values;
+  std::unordered_set<std::string> load_texts;  // loads are told apart by their text: a set, not n^2 compares
   for (std::size_t i = 0; i < prep.loads.size(); ++i) {
     const std::string why = unreachable_reason(experiment.generator, prep.profile, prep.loads[i]);
     if (!why.empty()) throw InputError(source, "loads[" + std::to_string(i) + "]", why);
-    for (std::size_t j = 0; j < i; ++j)
-      if (load_text(prep.loads[j]) == load_text(prep.loads[i]))
-        throw InputError(source, "loads[" + std::to_string(i) + "]", "repeats load " + load_text(prep.loads[i]));
+    std::string text = load_text(prep.loads[i]);
+    if (load_texts.count(text) > 0) throw InputError(source, "loads[" + std::to_string(i) + "]", "repeats load " + text);
+    load_texts.insert(std::move(text));
   }
 
   for (std::size_t i = 0; i < experiment.layouts.size(); ++i) {

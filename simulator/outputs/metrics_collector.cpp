@@ -11,9 +11,11 @@ void MetricsCollector::on_run_start(const RunInfo& info) {
   tasks_.assign(info.task_names.size(), {});
   partitions_.assign(info.partition_names.size(), {});
   if (info.duration_ns > 0) {
-    // About one period's worth of jobs per 33 ms; avoids regrowth on long runs.
+    // About one period's worth of jobs per 33 ms; avoids regrowth on long runs. Not beyond 2^24
+    // responses in all (128 MiB): a run of a million tasks would reserve gigabytes it never uses.
     const auto expected = static_cast<std::size_t>(info.duration_ns / (30 * kNsPerMs) + 8);
-    for (TaskCounts& t : tasks_) t.responses.reserve(expected);
+    if (expected <= (std::size_t{1} << 24) / std::max<std::size_t>(tasks_.size(), 1))
+      for (TaskCounts& t : tasks_) t.responses.reserve(expected);
   }
 }
 

@@ -19,6 +19,7 @@ class MetricsCollector final : public Observer {
   void on_event(const RunEvent& event) override;
   void on_run_end(Ns end_ns) override;
   bool wants_stage_deadlines() const override { return false; }
+  bool wants_decisions() const override { return false; }
   /// Fills counts, ratios, per-task and per-partition parts of `summary`.
   void fill(Summary& summary) const;
 

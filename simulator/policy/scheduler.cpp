@@ -11,10 +11,22 @@ Layout Scheduler::on_make_pool(const Layout& requested, const GpuShape&, std::si
 void Scheduler::reset(const PolicyPlan& plan) {
   plan_ = &plan;
   const auto partitions = static_cast<std::size_t>(plan.partition_count());
-  std::size_t most_units = 1;
-  for (const ModelPlan& m : plan.models()) most_units = std::max(most_units, m.units.size());
-  queues_.assign(partitions, {});
-  for (auto& q : queues_) q.reserve(plan.tasks().size() * most_units);
+  unit_base_.resize(plan.tasks().size());
+  std::size_t slots = 0;
+  for (std::size_t t = 0; t < plan.tasks().size(); ++t) {
+    unit_base_[t] = static_cast<int>(slots);
+    slots += plan.model_of(static_cast<int>(t)).units.size();
+  }
+  held_.assign(slots, -1);
+  // Room for every stage in small runs; a large run grows these as its queues need.
+  entries_.clear();
+  entries_.reserve(std::min<std::size_t>(slots, 4096));
+  free_.clear();
+  free_.reserve(entries_.capacity());
+  fifo_ = waiting_order() == WaitingOrder::kFifo;
+  queues_.assign(partitions, Queue{});
+  if (!fifo_)
+    for (Queue& q : queues_) q.waiting.reserve(std::min<std::size_t>(slots, 4096));
   running_.assign(partitions, 0);
   slot_scratch_.reserve(static_cast<std::size_t>(plan.pool().max_parallel));
   next_seq_ = 0;
@@ -60,6 +72,66 @@ void Scheduler::dispatch(const StageRef& stage, Ns now, bool after_defer, std::v
   out.push_back(Decision{Decision::Kind::kDefer, stage, -1, choice.defer_until});
 }
 
+bool Scheduler::waits_before(int a, int b) const {
+  const Entry& x = entries_[static_cast<std::size_t>(a)];
+  const Entry& y = entries_[static_cast<std::size_t>(b)];
+  return x.key < y.key || (x.key == y.key && x.seq < y.seq);
+}
+
+void Scheduler::heap_up(Queue& q, std::size_t pos) {
+  const int slot = q.waiting[pos];
+  while (pos > 0) {
+    const std::size_t parent = (pos - 1) / 2;
+    if (!waits_before(slot, q.waiting[parent])) break;
+    q.waiting[pos] = q.waiting[parent];
+    entries_[static_cast<std::size_t>(q.waiting[pos])].heap_pos = static_cast<int>(pos);
+    pos = parent;
+  }
+  q.waiting[pos] = slot;
+  entries_[static_cast<std::size_t>(slot)].heap_pos = static_cast<int>(pos);
+}
+
+void Scheduler::heap_down(Queue& q, std::size_t pos) {
+  const int slot = q.waiting[pos];
+  const std::size_t n = q.waiting.size();
+  for (;;) {
+    std::size_t child = 2 * pos + 1;
+    if (child >= n) break;
+    if (child + 1 < n && waits_before(q.waiting[child + 1], q.waiting[child])) ++child;
+    if (!waits_before(q.waiting[child], slot)) break;
+    q.waiting[pos] = q.waiting[child];
+    entries_[static_cast<std::size_t>(q.waiting[pos])].heap_pos = static_cast<int>(pos);
+    pos = child;
+  }
+  q.waiting[pos] = slot;
+  entries_[static_cast<std::size_t>(slot)].heap_pos = static_cast<int>(pos);
+}
+
+void Scheduler::heap_remove(Queue& q, int index) {
+  Entry& e = entries_[static_cast<std::size_t>(index)];
+  const auto pos = static_cast<std::size_t>(e.heap_pos);
+  e.heap_pos = -1;
+  const int last = q.waiting.back();
+  q.waiting.pop_back();
+  if (pos == q.waiting.size()) return;
+  q.waiting[pos] = last;
+  heap_up(q, pos);
+  heap_down(q, static_cast<std::size_t>(entries_[static_cast<std::size_t>(last)].heap_pos));
+}
+
+void Scheduler::remove_entry(int index) {
+  Entry& e = entries_[static_cast<std::size_t>(index)];
+  Queue& q = queues_[static_cast<std::size_t>(e.partition)];
+  if (q.first_waiting == index) q.first_waiting = e.next;  // FIFO: the entries after it wait too
+  (e.prev >= 0 ? entries_[static_cast<std::size_t>(e.prev)].next : q.head) = e.next;
+  (e.next >= 0 ? entries_[static_cast<std::size_t>(e.next)].prev : q.tail) = e.prev;
+  --q.size;
+  q.predicted_sum -= e.predicted_ns;
+  if (e.heap_pos >= 0) heap_remove(q, index);
+  held_entry(e.stage.task, e.stage.unit) = -1;
+  free_.push_back(index);
+}
+
 void Scheduler::assign(const StageRef& stage, int partition, Ns now, std::vector<Decision>& out) {
   const Ns predicted = predicted_ns(stage, partition);
   const std::uint64_t seq = next_seq_++;
@@ -70,49 +142,73 @@ void Scheduler::assign(const StageRef& stage, int partition, Ns now, std::vector
     case WaitingOrder::kLeastSlack: key = stage_deadline(stage) - predicted; break;  // slack = key - now
     case WaitingOrder::kJobEdf: key = stage.deadline_ns; break;
   }
-  queues_[static_cast<std::size_t>(partition)].push_back(Entry{stage, key, seq, -1, predicted});
+  int& held = held_entry(stage.task, stage.unit);
+  if (held >= 0) throw std::logic_error("scheduler: a stage was assigned while it was still held");
+  if (free_.empty()) {
+    free_.push_back(static_cast<int>(entries_.size()));
+    entries_.emplace_back();
+  }
+  const int index = free_.back();
+  free_.pop_back();
+  held = index;
+  Queue& q = queues_[static_cast<std::size_t>(partition)];
+  entries_[static_cast<std::size_t>(index)] = Entry{stage, key, seq, -1, predicted, partition, q.tail, -1, -1};
+  (q.tail >= 0 ? entries_[static_cast<std::size_t>(q.tail)].next : q.head) = index;
+  q.tail = index;
+  ++q.size;
+  q.predicted_sum += predicted;
+  if (fifo_) {
+    if (q.first_waiting < 0) q.first_waiting = index;
+  } else {
+    q.waiting.push_back(index);
+    heap_up(q, q.waiting.size() - 1);
+  }
   out.push_back(Decision{Decision::Kind::kAssign, stage, partition, -1});
   start_waiting(partition, now, out);
 }
 
 void Scheduler::start_waiting(int partition, Ns now, std::vector<Decision>& out) {
-  auto& queue = queues_[static_cast<std::size_t>(partition)];
+  Queue& q = queues_[static_cast<std::size_t>(partition)];
   int& running = running_[static_cast<std::size_t>(partition)];
   while (running < plan_->pool().max_parallel) {
-    Entry* pick = nullptr;
-    for (Entry& e : queue)
-      if (e.started_ns < 0 && (!pick || e.key < pick->key || (e.key == pick->key && e.seq < pick->seq))) pick = &e;
-    if (!pick) return;
-    pick->started_ns = now;
+    int index = -1;
+    if (fifo_) {
+      index = q.first_waiting;
+      if (index < 0) return;
+      q.first_waiting = entries_[static_cast<std::size_t>(index)].next;
+    } else {
+      if (q.waiting.empty()) return;
+      index = q.waiting.front();
+      heap_remove(q, index);
+    }
+    Entry& pick = entries_[static_cast<std::size_t>(index)];
+    pick.started_ns = now;
     ++running;
-    out.push_back(Decision{Decision::Kind::kStart, pick->stage, partition, -1});
+    out.push_back(Decision{Decision::Kind::kStart, pick.stage, partition, -1});
   }
 }
 
 void Scheduler::stage_finished(const StageRef& stage, int partition, Ns now, std::vector<Decision>& out) {
   if (partition < 0 || partition >= partition_count()) throw std::logic_error("scheduler: finish on an unknown partition");
-  auto& queue = queues_[static_cast<std::size_t>(partition)];
-  const auto it = std::find_if(queue.begin(), queue.end(), [&](const Entry& e) {
-    return e.stage.task == stage.task && e.stage.unit == stage.unit && e.stage.job == stage.job && e.started_ns >= 0;
-  });
-  if (it == queue.end()) throw std::logic_error("scheduler: a stage finished that it never started there");
-  queue.erase(it);
+  const int index = held_entry(stage.task, stage.unit);
+  if (index < 0) throw std::logic_error("scheduler: a stage finished that it never started there");
+  const Entry& e = entries_[static_cast<std::size_t>(index)];
+  if (e.partition != partition || e.stage.job != stage.job || e.started_ns < 0)
+    throw std::logic_error("scheduler: a stage finished that it never started there");
+  remove_entry(index);
   --running_[static_cast<std::size_t>(partition)];
   start_waiting(partition, now, out);
   if (!on_stage_finished(stage, partition)) bind_held(now, out);
 }
 
 void Scheduler::job_dropped(int task, Ns now, std::vector<Decision>& out) {
-  for (std::size_t p = 0; p < queues_.size(); ++p) {
-    auto& queue = queues_[p];
-    for (auto it = queue.begin(); it != queue.end();) {
-      if (it->stage.task != task) {
-        ++it;
-        continue;
-      }
-      if (it->started_ns >= 0) --running_[p];
-      it = queue.erase(it);
-    }
+  const std::size_t units = plan_->model_of(task).units.size();
+  for (std::size_t u = 0; u < units; ++u) {
+    const int index = held_entry(task, static_cast<int>(u));
+    if (index < 0) continue;
+    const Entry& e = entries_[static_cast<std::size_t>(index)];
+    if (e.started_ns >= 0) --running_[static_cast<std::size_t>(e.partition)];
+    remove_entry(index);
   }
   on_task_dropped(task);
   for (int p = 0; p < partition_count(); ++p) start_waiting(p, now, out);
@@ -122,30 +218,35 @@ void Scheduler::job_dropped(int task, Ns now, std::vector<Decision>& out) {
 void Scheduler::drop_waiting_stages(int task, Ns now, std::vector<Decision>& out) {
   (void)now;
   (void)out;  // forgetting waiting stages frees no slot
-  for (auto& queue : queues_)
-    std::erase_if(queue, [task](const Entry& e) { return e.stage.task == task && e.started_ns < 0; });
+  const std::size_t units = plan_->model_of(task).units.size();
+  for (std::size_t u = 0; u < units; ++u) {
+    const int index = held_entry(task, static_cast<int>(u));
+    if (index >= 0 && entries_[static_cast<std::size_t>(index)].started_ns < 0) remove_entry(index);
+  }
   on_task_dropped(task);
 }
 
 Ns Scheduler::predicted_free_ns(int partition, Ns now) const {
-  const auto& queue = queues_[static_cast<std::size_t>(partition)];
-  if (queue.empty()) return now;
+  const Queue& queue = queues_[static_cast<std::size_t>(partition)];
+  if (queue.size == 0) return now;
   if (options_.completion_estimate == CompletionEstimate::kSerial) {
     // Paper §4.4: from the head's start if it is predicted still running, as if the queue ran one by one.
-    const Entry& head = queue.front();
-    Ns f = (head.started_ns >= 0 && head.started_ns + head.predicted_ns >= now) ? head.started_ns : now;
-    for (const Entry& e : queue) f += e.predicted_ns;
-    return f;
+    const Entry& head = entries_[static_cast<std::size_t>(queue.head)];
+    const Ns f = (head.started_ns >= 0 && head.started_ns + head.predicted_ns >= now) ? head.started_ns : now;
+    return f + queue.predicted_sum;
   }
   // max_parallel-aware: running stages hold their slots until predicted done
   // (never before now); waiting stages, in assignment order, take the slot that
   // frees first; the answer is when the first slot is free after them.
   auto& slots = slot_scratch_;
   slots.clear();
-  for (const Entry& e : queue)
+  for (int i = queue.head; i >= 0; i = entries_[static_cast<std::size_t>(i)].next) {
+    const Entry& e = entries_[static_cast<std::size_t>(i)];
     if (e.started_ns >= 0) slots.push_back(std::max(e.started_ns + e.predicted_ns, now));
+  }
   while (static_cast<int>(slots.size()) < plan_->pool().max_parallel) slots.push_back(now);
-  for (const Entry& e : queue) {
+  for (int i = queue.head; i >= 0; i = entries_[static_cast<std::size_t>(i)].next) {
+    const Entry& e = entries_[static_cast<std::size_t>(i)];
     if (e.started_ns >= 0) continue;
     auto first = std::min_element(slots.begin(), slots.end());
     *first += e.predicted_ns;

@@ -125,7 +125,7 @@ class Scheduler {
   const PolicyPlan& plan() const { return *plan_; }
   int partition_count() const { return plan_->partition_count(); }
   /// No stage assigned to the partition (running or waiting): the paper's "empty queue".
-  bool idle(int partition) const { return queues_[static_cast<std::size_t>(partition)].empty(); }
+  bool idle(int partition) const { return queues_[static_cast<std::size_t>(partition)].size == 0; }
   int running(int partition) const { return running_[static_cast<std::size_t>(partition)]; }
   Ns predicted_ns(const StageRef& stage, int partition) const {
     return plan_->predicted_ns(plan_->tasks()[static_cast<std::size_t>(stage.task)].model, stage.unit, partition);
@@ -135,13 +135,38 @@ class Scheduler {
   Ns predicted_free_ns(int partition, Ns now) const;
 
  private:
+  // Every stage the policy holds (waiting for a slot or running) is one Entry; a task runs one
+  // job at a time, so (task, unit) names at most one held entry. Per partition, the entries
+  // form a list in assignment order (the completion estimates read it) and the waiting ones are
+  // ordered by (key, seq): a binary heap, or under FIFO simply the list from the first waiting
+  // entry on (stages start in assignment order there). No operation scans or shifts a queue,
+  // so the work per event does not grow with the queue.
   struct Entry {
     StageRef stage;
-    Ns key;              // waiting order key, smaller first
-    std::uint64_t seq;   // assignment order, breaks ties
-    Ns started_ns;       // -1 while waiting for a slot
-    Ns predicted_ns;     // on this partition
+    Ns key = 0;             // waiting order key, smaller first
+    std::uint64_t seq = 0;  // assignment order, breaks ties
+    Ns started_ns = -1;     // -1 while waiting for a slot
+    Ns predicted_ns = 0;    // on this partition
+    int partition = -1;
+    int prev = -1, next = -1;  // assignment-order neighbours in the partition's queue
+    int heap_pos = -1;         // index in the partition's waiting heap (not under FIFO)
   };
+  struct Queue {
+    int head = -1, tail = -1;  // first and last assigned entry still held
+    int first_waiting = -1;    // FIFO: the next entry to start
+    int size = 0;              // entries held (running and waiting)
+    Ns predicted_sum = 0;      // sum of their predicted times
+    std::vector<int> waiting;  // not FIFO: heap of entries by (key, seq)
+  };
+
+  int& held_entry(int task, int unit) {
+    return held_[static_cast<std::size_t>(unit_base_[static_cast<std::size_t>(task)] + unit)];
+  }
+  bool waits_before(int a, int b) const;
+  void heap_up(Queue& q, std::size_t pos);
+  void heap_down(Queue& q, std::size_t pos);
+  void heap_remove(Queue& q, int index);
+  void remove_entry(int index);
 
   void assign(const StageRef& stage, int partition, Ns now, std::vector<Decision>& out);
   void start_waiting(int partition, Ns now, std::vector<Decision>& out);
@@ -150,7 +175,12 @@ class Scheduler {
 
   SchedulerOptions options_;
   const PolicyPlan* plan_ = nullptr;
-  std::vector<std::vector<Entry>> queues_;  // per partition, assignment order
+  bool fifo_ = true;            // waiting_order() is FIFO
+  std::vector<int> unit_base_;  // per task: its first index into held_
+  std::vector<int> held_;       // per (task, unit): its entry, -1 when not held
+  std::vector<Entry> entries_;  // held entries and free ones (free_)
+  std::vector<int> free_;
+  std::vector<Queue> queues_;   // per partition
   std::vector<int> running_;
   std::uint64_t next_seq_ = 0;
   mutable std::vector<Ns> slot_scratch_;

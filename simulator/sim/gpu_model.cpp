@@ -1,6 +1,8 @@
 #include "simulator/sim/gpu_model.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -8,10 +10,17 @@ namespace sgprs::sim {
 
 namespace {
 
+// std::ceil for the values finish_after meets (|x| < 2^63), without a libm call or a branch
+// (whether x is whole is a coin toss, so a branch would be mispredicted half the time).
+double ceil_exact(double x) {
+  const auto whole = static_cast<double>(static_cast<std::int64_t>(x));  // x truncated toward zero
+  return whole + static_cast<double>(whole < x);
+}
+
 Ns finish_after(Ns now, double remaining, Ns duration) {
   // The tolerance absorbs rounding in `remaining`, so an undisturbed stage ends
   // exactly `duration` ns after its start and never one ns late.
-  const double left = std::ceil(remaining * static_cast<double>(duration) - 1e-6);
+  const double left = ceil_exact(remaining * static_cast<double>(duration) - 1e-6);
   return now + (left > 0 ? static_cast<Ns>(left) : 0);
 }
 
@@ -19,7 +28,8 @@ Ns finish_after(Ns now, double remaining, Ns duration) {
 
 GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
     : sharing_(pool, gpu), max_parallel_(pool.max_parallel), weight_(pool.partitions.size(), 0.0) {
-  running_.reserve(pool.partitions.size() * static_cast<std::size_t>(max_parallel_));
+  running_.reserve(pool.partitions.size() * static_cast<std::size_t>(std::min(max_parallel_, 64)));
+  touched_.assign(pool.partitions.size(), 0);
 }
 
 void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTag tag,
@@ -80,33 +90,57 @@ void GpuModel::rescale(Ns now, int changed_partition, bool busy_set_changed) {
   const bool all = interference_ != nullptr && busy_set_changed;
   if (all) update_weights();
   const std::vector<int>& coupled = sharing_.coupled(changed_partition);
-  for (Running& r : running_) {
-    bool touched = all;
-    for (int q : coupled) touched = touched || q == r.partition;
-    if (!touched) continue;
-    const Ns duration = duration_of(r);
-    if (r.duration_ns != 0) {
-      if (duration == r.duration_ns) continue;  // same speed: nothing to bring up to date
-      r.remaining -= static_cast<double>(now - r.updated_ns) / static_cast<double>(r.duration_ns);
-      if (r.remaining < 0) r.remaining = 0;
-    }
-    r.updated_ns = now;
-    r.duration_ns = duration;
-    r.finish_ns = finish_after(now, r.remaining, duration);
-  }
-  refresh_next();
-}
-
-void GpuModel::refresh_next() {
-  next_finish_ns_ = kNever;
+  if (all)
+    std::fill(touched_.begin(), touched_.end(), 1);
+  else
+    for (int q : coupled) touched_[static_cast<std::size_t>(q)] = 1;
+  // Written with few data-dependent branches: the stages have little in common (other units,
+  // other start instants), so a branch on their values would often be mispredicted.
+  // One exception: stages of one unit at one share have one duration, looked up once per run of
+  // them (naive runs many copies of one whole-model unit on one share, often below the curve's
+  // first measured SM count, where the lookup computes). Under interference each stage's own
+  // weight and occupied table count, so there is no sharing of lookups.
+  const ShareTimeTable* last_times = nullptr;
+  double last_share = -1;
+  Ns last_duration = 0;
+  Ns next_finish = kNever;
+  std::uint64_t next_seq = 0;
+  std::size_t next_index = 0;
   for (std::size_t i = 0; i < running_.size(); ++i) {
-    const Running& r = running_[i];
-    if (r.finish_ns < next_finish_ns_ ||
-        (r.finish_ns == next_finish_ns_ && r.start_seq < running_[next_index_].start_seq)) {
-      next_finish_ns_ = r.finish_ns;
-      next_index_ = i;
+    Running& r = running_[i];
+    if (touched_[static_cast<std::size_t>(r.partition)]) {
+      Ns duration = 0;
+      if (interference_ != nullptr && r.occupied != nullptr) {
+        duration = duration_of(r);
+      } else {
+        const double share = sharing_.share(r.partition);
+        if (r.times != last_times || share != last_share) {
+          last_times = r.times;
+          last_share = share;
+          last_duration = r.times->at(share);
+        }
+        duration = last_duration;  // > 0: a stage just started always passes
+      }
+      if (duration != r.duration_ns) {
+        // Work done at the old speed since the last update; none for a stage just started
+        // (updated_ns is now, and 0 / 1 is exactly 0).
+        const double done = static_cast<double>(now - r.updated_ns) /
+                            static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
+        const double remaining = r.remaining - done;
+        r.remaining = remaining < 0 ? 0.0 : remaining;
+        r.updated_ns = now;
+        r.duration_ns = duration;
+        r.finish_ns = finish_after(now, r.remaining, duration);
+      }
     }
+    const bool first = r.finish_ns < next_finish || (r.finish_ns == next_finish && r.start_seq < next_seq);
+    next_finish = first ? r.finish_ns : next_finish;
+    next_seq = first ? r.start_seq : next_seq;
+    next_index = first ? i : next_index;
   }
+  std::fill(touched_.begin(), touched_.end(), 0);
+  next_finish_ns_ = next_finish;
+  next_index_ = next_index;
 }
 
 }  // namespace sgprs::sim

@@ -70,10 +70,12 @@ class GpuModel {
     std::uint64_t start_seq;
   };
 
+  /// Brings the stages on partitions coupled to `changed_partition` (every stage, when a
+  /// partition turned busy or idle under interference) to their new speed and finds the next
+  /// finish, in one pass.
   void rescale(Ns now, int changed_partition, bool busy_set_changed);
   Ns duration_of(const Running& r) const;
   void update_weights();
-  void refresh_next();
   void remove_at(std::size_t index, Ns now);
 
   ProcessorSharing sharing_;
@@ -81,6 +83,7 @@ class GpuModel {
   const Interference* interference_ = nullptr;
   std::vector<double> weight_;  // interference weight w(p) per partition
   std::vector<Running> running_;  // unordered; ties resolved by start_seq
+  std::vector<char> touched_;     // per partition: coupled to the one being rescaled
   Ns next_finish_ns_ = kNever;
   std::size_t next_index_ = 0;
   std::uint64_t next_seq_ = 0;

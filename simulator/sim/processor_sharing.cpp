@@ -22,12 +22,16 @@ ProcessorSharing::ProcessorSharing(const Layout& pool, const GpuShape& gpu) {
   std::map<std::vector<int>, int> atom_of_signature;
   std::vector<std::vector<int>> atom_partitions;
   std::vector<std::vector<int>> atoms_of(partitions);
+  // The partitions holding each piece, ascending: one pass over the layout, not pieces x partitions.
+  std::vector<std::vector<int>> members_of(static_cast<std::size_t>(gpu.pieces) + 1);
+  for (std::size_t p = 0; p < partitions; ++p)
+    for (int piece : pool.partitions[p].pieces)
+      if (piece >= 0 && piece <= gpu.pieces) {
+        std::vector<int>& members = members_of[static_cast<std::size_t>(piece)];
+        if (members.empty() || members.back() != static_cast<int>(p)) members.push_back(static_cast<int>(p));
+      }
   for (int piece = 0; piece <= gpu.pieces; ++piece) {
-    std::vector<int> members;
-    for (std::size_t p = 0; p < partitions; ++p) {
-      const auto& pieces = pool.partitions[p].pieces;
-      if (std::find(pieces.begin(), pieces.end(), piece) != pieces.end()) members.push_back(static_cast<int>(p));
-    }
+    const std::vector<int>& members = members_of[static_cast<std::size_t>(piece)];
     if (members.empty()) continue;
     const int sms = piece == gpu.pieces ? gpu.remainder_sms : gpu.piece_sms;
     auto [it, inserted] = atom_of_signature.emplace(members, static_cast<int>(atom_sms_.size()));

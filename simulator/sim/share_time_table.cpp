@@ -13,12 +13,6 @@ ShareTimeTable::ShareTimeTable(const SpeedupCurve& curve, int max_sms)
     by_sms_[s] = curve.time_at(static_cast<int>(s));
 }
 
-Ns ShareTimeTable::at(double share_sms) const {
-  // Truncation is floor for a positive share (and needs no libm call); the
-  // tolerance is time_at_share's.
-  const auto whole = static_cast<std::size_t>(share_sms + 1e-9);
-  if (whole < static_cast<std::size_t>(first_sms_)) return time_at_share(*curve_, share_sms);
-  return by_sms_[std::min(whole, by_sms_.size() - 1)];
-}
+Ns ShareTimeTable::below_first(double share_sms) const { return time_at_share(*curve_, share_sms); }
 
 }  // namespace sgprs::sim

@@ -6,6 +6,8 @@
 // Holds a pointer to `curve`, which must outlive the table.
 #include "common/curve.hpp"
 
+#include <algorithm>
+#include <cstddef>
 #include <vector>
 
 namespace sgprs::sim {
@@ -13,9 +15,18 @@ namespace sgprs::sim {
 class ShareTimeTable {
  public:
   ShareTimeTable(const SpeedupCurve& curve, int max_sms);
-  Ns at(double share_sms) const;
+  /// time_at_share(curve, share_sms). Inline: the GPU model calls it for every stage it rescales.
+  Ns at(double share_sms) const {
+    // Truncation is floor for a positive share (and needs no libm call); the
+    // tolerance is time_at_share's.
+    const auto whole = static_cast<std::size_t>(share_sms + 1e-9);
+    if (whole < static_cast<std::size_t>(first_sms_)) return below_first(share_sms);
+    return by_sms_[std::min(whole, by_sms_.size() - 1)];
+  }
 
  private:
+  Ns below_first(double share_sms) const;
+
   const SpeedupCurve* curve_;
   std::vector<Ns> by_sms_;  // index = whole SM count, 0..max_sms
   int first_sms_;

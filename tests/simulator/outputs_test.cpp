@@ -50,6 +50,42 @@ TEST(TimelineWriter, ConcurrentStagesOfOnePartitionGetSeparateSlots) {
   EXPECT_EQ(slices["T0/c"], std::make_pair(1, 70.714));
 }
 
+// Counts events by kind; says whether it wants decisions.
+class KindCounter final : public Observer {
+ public:
+  explicit KindCounter(bool decisions) : decisions_(decisions) {}
+  void on_event(const RunEvent& e) override { ++counts[static_cast<int>(e.kind)]; }
+  bool wants_decisions() const override { return decisions_; }
+  std::map<int, std::int64_t> counts;
+
+ private:
+  bool decisions_;
+};
+
+TEST(RunCore, DecisionEventsSkippedOnlyWhenNoObserverWantsThem) {
+  const TaskSet set = TaskSet::load(std::string(SGPRS_SOURCE_DIR) + "/tests/data/sim/taskset-small.json");
+  const Workload work = make_workload(set, test::test_profile(), test::test_models_dir(), 1);
+  const RunOptions options = test::isolated_options("sgprs", 2'000'000);
+  const Layout layout = test::sizes_layout({8, 8}, 2);
+  const auto decision = static_cast<int>(EventKind::kDecision);
+
+  KindCounter without(false);
+  const Summary alone = simulate(test::test_profile(), work, layout, options, {&without});
+  EXPECT_EQ(without.counts.count(decision), 0u);
+  EXPECT_GT(without.counts[static_cast<int>(EventKind::kStart)], 0);
+
+  KindCounter quiet(false), wanting(true);  // one observer that wants them: every observer sees them
+  const Summary both = simulate(test::test_profile(), work, layout, options, {&quiet, &wanting});
+  EXPECT_GT(wanting.counts[decision], 0);
+  EXPECT_EQ(quiet.counts[decision], wanting.counts[decision]);
+  // The run and its event count are the same either way.
+  EXPECT_EQ(alone.events_processed, both.events_processed);
+  EXPECT_EQ(alone.jobs_on_time, both.jobs_on_time);
+  std::int64_t seen = 0;
+  for (const auto& [kind, n] : wanting.counts) seen += n;
+  EXPECT_EQ(seen, both.events_processed);
+}
+
 TEST(SummaryTable, HasARowPerTaskAndPartitionAndTheTotals) {
   const auto trace = test::run_case(
       R"({"schema": "sgprs.taskset/1", "tasks": [{"name": "cam", "model": "chain3", "period_ns": 2000}]})",
