@@ -71,8 +71,10 @@ LiveRunResult live_run(const Profile& profile, const sim::Workload& workload, co
     end_ns = platform.run(core);
   } catch (const GpuError&) {
     // A device that faulted or stalled may never drain: tearing it down (synchronising streams,
-    // freeing memory) could block forever. Leave it to the driver at process exit.
-    (void)executor.release();
+    // freeing memory) could block forever. It is parked, reachable and never destroyed, and left
+    // to the driver at process exit.
+    static auto* const abandoned = new std::vector<std::unique_ptr<StageExecutor>>();
+    abandoned->push_back(std::move(executor));
     throw;
   }
   const auto wall_end = std::chrono::steady_clock::now();
