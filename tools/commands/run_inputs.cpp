@@ -176,14 +176,19 @@ std::vector<sim::Observer*> RunOutputs::observers() {
   return {log_.get(), timeline_.get()};
 }
 
+void RunOutputs::publish_streams() {
+  // Both complete first (write errors surface here), then both renamed into place.
+  log_->close();
+  timeline_->close();
+  log_->publish();
+  timeline_->publish();
+}
+
 void RunOutputs::publish_log_after_fault() {
   std::error_code ec;
   std::filesystem::remove(out_ / "summary.json", ec);
   if (log_) {
-    log_->close();
-    timeline_->close();
-    log_->publish();
-    timeline_->publish();
+    publish_streams();
   }
   published_ = true;
 }
@@ -194,10 +199,7 @@ void RunOutputs::publish(const Json& summary_doc) {
   // Every file complete first (write errors surface here), then all renamed.
   summary_file.close();
   if (log_) {
-    log_->close();
-    timeline_->close();
-    log_->publish();
-    timeline_->publish();
+    publish_streams();
   } else {
     // An event log or timeline left by an earlier run would sit beside this run's summary.
     std::error_code ec;

@@ -90,6 +90,8 @@ class RunOutputs {
   void publish_log_after_fault();
 
  private:
+  void publish_streams();  // the event log and the timeline, closed and put in place
+
   std::filesystem::path out_;
   bool no_events_;
   bool made_folder_ = false;
