@@ -9,8 +9,12 @@
 #   families  each mixed family of FAMILIES (default "tight camera heavy deadlines") at rising load
 #             scales, as fractions of the throughput bound's largest scale, under streams-32,
 #             streams-32 with deadline-monotonic priorities, and sgprs-best (layout full); each
-#             scheduler stops at its first scale with more than 1% misses
-#   torch     PyTorch on the families it can run (no UNet in torchvision: tight, deadlines), 32
+#             scheduler stops at its first scale with more than 1% misses (SCHEDULERS picks them;
+#             also sgprs-best-eq4: sgprs-best on equal:4:1.0x)
+#   models    each shipped model alone (4 tasks at 10 Hz) under sgprs-best, stage by stage, on full and
+#             equal:2:1.0x: which model's set-up stops (5-s step watchdog)
+#   r18layouts sgprs-best on ResNet-18 at 30 Hz, N = 180 and 210, on equal:2:1.0x and equal:4:1.0x
+#   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
 #   OUT=... tools/gpu_policy_session.sh                       on the GPU machine (builds sgprs with CUDA)
@@ -26,7 +30,7 @@ mkdir -p "$out"
 runs="$(mktemp -d)"
 budget="${BUDGET:-540}"
 run_s="${RUN_SECONDS:-2}"
-parts=",${PARTS:-tests,hang,r18,families,torch},"
+parts=",${PARTS:-tests,hang,models,r18,r18layouts,families,torch},"
 families="${FAMILIES:-tight camera heavy deadlines}"
 started=$SECONDS
 log() { echo "[gpu_policy_session $(date -u +%H:%M:%S) +$((SECONDS - started))s] $*" | tee -a "$out/session.log" >&2; }
@@ -106,6 +110,25 @@ if want hang; then
   live hang-mix2-sgprs-best "$run_s" "$inputs/mix2.json" full "${best[@]}" --stall-timeout 5 > /dev/null
 fi
 
+if want models; then  # each model alone, stage by stage (where the mixed set's set-up stopped)
+  for m in resnet18 mobilenet_v2 resnet50 inception_v3 vit_b16 unet; do
+    echo "{\"schema\": \"sgprs.taskset/1\", \"name\": \"$m-4\", \"tasks\": [{\"name\": \"t\", \"model\": \"$m\", \"rate_hz\": 10, \"offset_ns\": \"random\", \"count\": 4}]}" > "$inputs/$m-4.json"
+    for layout in full equal:2:1.0x; do
+      live "model-$m-${layout%%:*}-sgprs-best" 0.5 "$inputs/$m-4.json" "$layout" "${best[@]}" --stall-timeout 5 > /dev/null
+      grep -h "GPU error" "$runs/model-$m-${layout%%:*}-sgprs-best/stdout.txt" >> "$out/session.log"
+    done
+  done
+fi
+
+if want r18layouts; then  # sgprs-best on disjoint partitions instead of one shared whole GPU
+  for n in 180 210; do resnet18_tasks "$n" 30 "$inputs/r18-$n.json"; done
+  for layout in equal:2:1.0x equal:4:1.0x; do
+    for n in 180 210; do
+      live "r18-$n-sgprs-best-${layout//:/_}" "$run_s" "$inputs/r18-$n.json" "$layout" "${best[@]}" --stall-timeout 5 > /dev/null
+    done
+  done
+fi
+
 if want r18; then
   for n in 180 210 240 270; do resnet18_tasks "$n" 30 "$inputs/r18-$n.json"; done
   for n in 180 210 240 270; do
@@ -124,12 +147,13 @@ declare -A bound=([tight]=1.001 [camera]=1.151 [heavy]=1.256 [deadlines]=3.31)
 if want families; then
   for f in $families; do
     base="$root/traces/tasksets/mixed-$f.json"
-    for sched in streams32 streams32-dm sgprs-best; do
+    for sched in ${SCHEDULERS:-streams32 streams32-dm sgprs-best}; do
       case "$sched" in
         streams32) args=(full --scheduler streams --streams 32); fractions="0.3 0.4 0.5 0.6 0.7 0.8" ;;
         streams32-dm) args=(full --scheduler streams --streams 32 --option stream_priorities=deadline-monotonic)
           fractions="0.3 0.4 0.5 0.6 0.7 0.8" ;;
-        sgprs-best) args=(full "${best[@]}"); fractions="0.5 0.6 0.7 0.8 0.9 1.0" ;;
+        sgprs-best) args=(full "${best[@]}" --stall-timeout 5); fractions="0.5 0.6 0.7 0.8 0.9 1.0" ;;
+        sgprs-best-eq4) args=(equal:4:1.0x "${best[@]}" --stall-timeout 5); fractions="0.5 0.6 0.7 0.8 0.9 1.0" ;;
       esac
       for frac in $fractions; do
         scale=$(python3 -c "print(round($frac * ${bound[$f]}, 3))")
@@ -143,8 +167,7 @@ if want families; then
 fi
 
 if want torch && [[ -z "${FAKE:-}" ]]; then
-  for f in tight deadlines; do
-    [[ " $families " == *" $f "* ]] || continue
+  for f in ${TORCH_FAMILIES:-tight deadlines}; do
     files=()
     for frac in 0.3 0.4 0.5 0.6 0.7 0.8; do
       scale=$(python3 -c "print(round($frac * ${bound[$f]}, 3))")
