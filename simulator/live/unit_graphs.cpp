@@ -221,8 +221,9 @@ void UnitGraphs::capture_partition(const ExecutorSetup& setup, int p) {
     for (int s = 0; s < max_parallel_; ++s) profiler::prepare_stream(slot_stream(p, s));
   });
   for (int task = 0; task < tasks(); ++task) {
-    // Captures rotate over the slot streams (each task has its own workspace; see build()).
-    const auto stream_of = [&](int unit) { return slot_stream(p, (task + unit) % max_parallel_); };
+    // One stream per task: its units share the task's workspace (see build()), so its warm-ups
+    // and warm-up replays must not overlap; tasks rotate over the slot streams.
+    const auto stream_of = [&](int) { return slot_stream(p, task % max_parallel_); };
     for (int unit = 0; unit < units(task); ++unit) {
       if (!allowed(task, unit)) continue;
       as_gpu_step("warming up " + unit_text(setup, task, unit, part, p), [&] {
