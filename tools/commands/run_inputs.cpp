@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 
 namespace sgprs::cli {
@@ -54,7 +55,8 @@ std::string sharing_calibration_beside(const std::string& profile_path) {
 void add_sharing_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
   cmd->add_option("--sharing", args->sharing,
                   "how units that share SMs split them: even-step (evenly, step curve) | packed (by demand, "
-                  "fractional share, calibrated contention; docs/simulator.md)")
+                  "fractional share, calibrated contention; docs/simulator.md) | auto (packed where a calibration "
+                  "is given or sits beside the profile, else even-step)")
       ->capture_default_str();
   cmd->add_option("--sharing-calibration", args->sharing_calibration,
                   "sgprs.sharing/1 file of the packed rule's contention (default: beside the profile, "
@@ -114,7 +116,10 @@ RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, con
   run.interference = sim::parse_interference_rule(args.interference, "--interference");
   run.stage_overhead_ns = args.stage_overhead_ns;
 
-  run.sharing = sim::parse_sharing_rule(args.sharing, "--sharing");
+  // auto: packed where a calibration is given or sits beside the profile, else even-step.
+  const bool calibrated = !args.sharing_calibration.empty() || std::filesystem::exists(sharing_calibration_beside(args.profile));
+  run.sharing = sim::parse_sharing_rule(args.sharing == "auto" ? (calibrated ? "packed" : "even-step") : args.sharing,
+                                        "--sharing");
 
   Profile profile = Profile::load(args.profile, parse_curve_interpolation(args.curve, "--curve"));
   if (run.sharing == sim::SharingRule::kPacked) {

@@ -39,7 +39,7 @@ struct ValidateArgs {
   std::string curve;  // empty: the live run's
   std::string interference = "profile";
   std::string stage_overhead = "measured";
-  std::string sharing = "packed";
+  std::string sharing = "auto";  // packed where the profile has a calibration beside it, else even-step
   std::string sharing_calibration;  // empty: beside the profile
   bool no_plot = false;
 };
@@ -220,7 +220,7 @@ void run_validate(const ValidateArgs& va) {
                        {"gpu_times", va.gpu_times},
                        {"interference", va.interference},
                        {"stage_overhead_ns", in.run.stage_overhead_ns},
-                       {"sharing", va.sharing},
+                       {"sharing", sim::to_string(in.run.sharing)},
                        {"sharing_calibration", in.run.sharing_calibration},
                        {"sharing_rule", sim_summary.provenance.value("sharing_rule", "")},
                        {"scheduler", args.scheduler},
@@ -266,7 +266,9 @@ void add_validate_subcommand(CLI::App& app) {
                   "launch-to-GPU-start plus GPU-end-to-noticed of the live log) | none | NS")
       ->capture_default_str();
   cmd->add_option("--sharing", args->sharing,
-                  "how units that share SMs split them in the re-simulation: even-step | packed (docs/simulator.md)")
+                  "how units that share SMs split them in the re-simulation: auto (packed when the profile has a "
+                  "<profile>.sharing.json beside it or --sharing-calibration is given, else even-step) | even-step | "
+                  "packed (docs/simulator.md)")
       ->capture_default_str();
   cmd->add_option("--sharing-calibration", args->sharing_calibration,
                   "sgprs.sharing/1 file of the packed rule (default: beside the profile, <profile>.sharing.json)");
