@@ -117,6 +117,8 @@ RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, con
   run.stage_overhead_ns = args.stage_overhead_ns;
 
   // auto: packed where a calibration is given or sits beside the profile, else even-step.
+  if (args.sharing != "auto" && args.sharing != "even-step" && args.sharing != "packed")
+    throw InputError("--sharing", "", unknown_name("sharing rule", args.sharing, {"auto", "even-step", "packed"}));
   const bool calibrated = !args.sharing_calibration.empty() || std::filesystem::exists(sharing_calibration_beside(args.profile));
   run.sharing = sim::parse_sharing_rule(args.sharing == "auto" ? (calibrated ? "packed" : "even-step") : args.sharing,
                                         "--sharing");
