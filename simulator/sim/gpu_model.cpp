@@ -30,6 +30,7 @@ GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
     : sharing_(pool, gpu), max_parallel_(pool.max_parallel), weight_(pool.partitions.size(), 0.0) {
   running_.reserve(pool.partitions.size() * static_cast<std::size_t>(std::min(max_parallel_, 64)));
   touched_.assign(pool.partitions.size(), 0);
+  for (const Partition& p : pool.partitions) partition_sms_.push_back(p.sms);
 }
 
 void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTag tag,
@@ -38,8 +39,11 @@ void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTa
   if (sharing_.running(partition) >= max_parallel_)
     throw std::logic_error("gpu model: partition " + std::to_string(partition) + " already runs max_parallel stages");
   now_ = now;
-  running_.push_back(Running{tag, partition, &times, occupied, 1.0, 0, now, now, now, next_seq_++});
-  sharing_.add_running(partition, +1);
+  const int sms = partition_sms_[static_cast<std::size_t>(partition)];
+  const double demand = packed_ != nullptr ? unit_demand(times.measured_curve(), sms) : 1.0;
+  const double saving = packed_ != nullptr ? whole_gpu_saving_ns(times.measured_curve(), sms) : 0.0;
+  running_.push_back(Running{tag, partition, &times, occupied, demand, saving, 1.0, 0, now, now, now, next_seq_++});
+  sharing_.add_running(partition, +1, demand);
   rescale(now, partition, sharing_.running(partition) == 1);
 }
 
@@ -66,9 +70,10 @@ void GpuModel::cancel_task(Ns now, int task, std::vector<FinishedStage>& out) {
 void GpuModel::remove_at(std::size_t index, Ns now) {
   now_ = now;
   const int partition = running_[index].partition;
+  const double demand = running_[index].demand;
   running_[index] = running_.back();
   running_.pop_back();
-  sharing_.add_running(partition, -1);
+  sharing_.add_running(partition, -1, demand);
   rescale(now, partition, sharing_.running(partition) == 0);
 }
 
@@ -77,8 +82,26 @@ void GpuModel::update_weights() {
     weight_[p] = interference_->weight(static_cast<int>(p), sharing_.busy_sms_outside(static_cast<int>(p)));
 }
 
+Ns GpuModel::packed_duration_of(const Running& r, int units) const {
+  const double share = r.demand * sharing_.share(r.partition);
+  const SpeedupCurve& curve = r.times->measured_curve();
+  double t = (static_cast<double>(time_at_fractional_share(curve, share)) - r.saving_ns) * packed_->factor(units);
+  if (interference_ != nullptr && r.occupied != nullptr) {
+    const double w = weight_[static_cast<std::size_t>(r.partition)];
+    const double ratio = static_cast<double>(time_at_fractional_share(r.occupied->measured_curve(), share)) /
+                         static_cast<double>(time_at_fractional_share(curve, share));
+    t *= 1.0 + w * (ratio - 1.0);
+  }
+  return std::max<Ns>(1, static_cast<Ns>(std::llround(t)));
+}
+
 Ns GpuModel::duration_of(const Running& r) const {
-  const double share = sharing_.share(r.partition);
+  // Alone on its SMs a unit runs as under the even split, whichever rule shares them.
+  if (packed_ != nullptr) {
+    const int units = sharing_.units_sharing(r.partition);
+    if (units > 1) return packed_duration_of(r, units);
+  }
+  const double share = r.demand * sharing_.share(r.partition);  // demand is 1 under the even split
   const Ns isolated = r.times->at(share);
   if (interference_ == nullptr || r.occupied == nullptr) return isolated;
   const double w = weight_[static_cast<std::size_t>(r.partition)];
@@ -110,7 +133,7 @@ void GpuModel::rescale(Ns now, int changed_partition, bool busy_set_changed) {
     Running& r = running_[i];
     if (touched_[static_cast<std::size_t>(r.partition)]) {
       Ns duration = 0;
-      if (interference_ != nullptr && r.occupied != nullptr) {
+      if (packed_ != nullptr || (interference_ != nullptr && r.occupied != nullptr)) {
         duration = duration_of(r);
       } else {
         const double share = sharing_.share(r.partition);

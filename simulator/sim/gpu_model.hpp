@@ -5,7 +5,9 @@
 // and calls finish_next() / start() / cancel_task(); speeds follow the
 // ProcessorSharing rule (gpu/processor_sharing.hpp), recomputed at every start
 // and finish. With interference (sim/interference.hpp) a stage's time moves from its
-// isolated toward its occupied time as SMs elsewhere turn busy.
+// isolated toward its occupied time as SMs elsewhere turn busy. With the packed sharing rule
+// (sim/packed_sharing.hpp) units that share SMs split them by demand and run their curve at the
+// fractional share, slowed by the calibrated contention of k co-running units.
 //
 // Invariants (checked): at most `max_parallel` stages run on a partition; time
 // never goes backwards. Ties between stages finishing on the same ns are broken
@@ -13,6 +15,7 @@
 #include "common/curve.hpp"
 #include "common/layout.hpp"
 #include "simulator/sim/interference.hpp"
+#include "simulator/sim/packed_sharing.hpp"
 #include "simulator/sim/processor_sharing.hpp"
 #include "simulator/sim/share_time_table.hpp"
 
@@ -41,6 +44,9 @@ class GpuModel {
   /// Applies `rule` (which must outlive the model) from now on; the stages started with an
   /// occupied table then follow it.
   void use_interference(const Interference* rule) { interference_ = rule != nullptr && rule->active() ? rule : nullptr; }
+  /// Shares SMs by the packed rule with `contention` (which must outlive the model) from now on;
+  /// null: the even split with the step curve. Set before the first start.
+  void use_packed_sharing(const SharingContention* contention) { packed_ = contention; }
   /// Starts a stage whose full duration at a share of s SMs is times.at(s) (isolated), moved
   /// toward occupied->at(s) by the interference rule when both are given.
   void start(Ns now, int partition, const ShareTimeTable& times, StageTag tag,
@@ -62,6 +68,8 @@ class GpuModel {
     int partition;
     const ShareTimeTable* times;
     const ShareTimeTable* occupied;  // null: no interference for this stage
+    double demand;     // weight in the SM split: 1, or the packed rule's demand
+    double saving_ns;  // the packed rule's Δ: time a unit sharing the whole GPU saves (packed_sharing.hpp)
     double remaining;  // share of the stage's work still to do, in [0, 1]
     Ns duration_ns;    // full duration at the current share
     Ns updated_ns;     // when `remaining` was last brought up to date
@@ -75,12 +83,15 @@ class GpuModel {
   /// finish, in one pass.
   void rescale(Ns now, int changed_partition, bool busy_set_changed);
   Ns duration_of(const Running& r) const;
+  Ns packed_duration_of(const Running& r, int units) const;
   void update_weights();
   void remove_at(std::size_t index, Ns now);
 
   ProcessorSharing sharing_;
   int max_parallel_;
   const Interference* interference_ = nullptr;
+  const SharingContention* packed_ = nullptr;
+  std::vector<int> partition_sms_;
   std::vector<double> weight_;  // interference weight w(p) per partition
   std::vector<Running> running_;  // unordered; ties resolved by start_seq
   std::vector<char> touched_;     // per partition: coupled to the one being rescaled
