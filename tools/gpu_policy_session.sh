@@ -13,6 +13,7 @@
 #             also sgprs-best-eq4: sgprs-best on equal:4:1.0x)
 #   models    each shipped model alone (4 tasks at 10 Hz) under sgprs-best, stage by stage, on full and
 #             equal:2:1.0x: which model's set-up stops (5-s step watchdog)
+#   r18noevents sgprs-best on ResNet-18, N = 180 and 210, without the event log
 #   r18layouts sgprs-best on ResNet-18 at 30 Hz, N = 180 and 210, on equal:2:1.0x and equal:4:1.0x
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
@@ -126,6 +127,13 @@ if want r18layouts; then  # sgprs-best on disjoint partitions instead of one sha
     for n in 180 210; do
       live "r18-$n-sgprs-best-${layout//:/_}" "$run_s" "$inputs/r18-$n.json" "$layout" "${best[@]}" --stall-timeout 5 > /dev/null
     done
+  done
+fi
+
+if want r18noevents; then  # does writing the event log weigh on sgprs-best's control thread?
+  for n in 180 210; do
+    resnet18_tasks "$n" 30 "$inputs/r18-$n.json"
+    live "r18-$n-sgprs-best-noevents" "$run_s" "$inputs/r18-$n.json" full "${best[@]}" --no-events > /dev/null
   done
 fi
 
