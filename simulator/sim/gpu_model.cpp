@@ -29,7 +29,9 @@ Ns finish_after(Ns now, double remaining, Ns duration) {
 GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
     : sharing_(pool, gpu), max_parallel_(pool.max_parallel), weight_(pool.partitions.size(), 0.0) {
   running_.reserve(pool.partitions.size() * static_cast<std::size_t>(std::min(max_parallel_, 64)));
-  touched_.assign(pool.partitions.size(), 0);
+  unsettled_inputs_.resize(pool.partitions.size());
+  for (auto& inputs : unsettled_inputs_) inputs.reserve(8);
+  unsettled_partitions_.reserve(pool.partitions.size());
 }
 
 void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTag tag,
@@ -37,13 +39,15 @@ void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTa
   if (now < now_) throw std::logic_error("gpu model: time went backwards");
   if (sharing_.running(partition) >= max_parallel_)
     throw std::logic_error("gpu model: partition " + std::to_string(partition) + " already runs max_parallel stages");
+  if (unsettled_ && now != unsettled_ns_) settle();
   now_ = now;
   running_.push_back(Running{tag, partition, &times, occupied, 1.0, 0, now, now, now, next_seq_++});
   sharing_.add_running(partition, +1);
-  rescale(now, partition, sharing_.running(partition) == 1);
+  note_change(now, partition, sharing_.running(partition) == 1);
 }
 
 FinishedStage GpuModel::finish_next(Ns now) {
+  if (unsettled_) settle();
   if (running_.empty() || now != next_finish_ns_) throw std::logic_error("gpu model: no stage finishes now");
   const Running& done = running_[next_index_];
   FinishedStage out{done.tag, done.partition, done.start_ns};
@@ -64,12 +68,13 @@ void GpuModel::cancel_task(Ns now, int task, std::vector<FinishedStage>& out) {
 }
 
 void GpuModel::remove_at(std::size_t index, Ns now) {
+  if (unsettled_ && now != unsettled_ns_) settle();
   now_ = now;
   const int partition = running_[index].partition;
   running_[index] = running_.back();
   running_.pop_back();
   sharing_.add_running(partition, -1);
-  rescale(now, partition, sharing_.running(partition) == 0);
+  note_change(now, partition, sharing_.running(partition) == 0);
 }
 
 void GpuModel::update_weights() {
@@ -77,23 +82,43 @@ void GpuModel::update_weights() {
     weight_[p] = interference_->weight(static_cast<int>(p), sharing_.busy_sms_outside(static_cast<int>(p)));
 }
 
-Ns GpuModel::duration_of(const Running& r) const {
-  const double share = sharing_.share(r.partition);
-  const Ns isolated = r.times->at(share);
+Ns GpuModel::duration_at(const Running& r, const SpeedInputs& in) const {
+  const Ns isolated = r.times->at(in.share);
   if (interference_ == nullptr || r.occupied == nullptr) return isolated;
-  const double w = weight_[static_cast<std::size_t>(r.partition)];
-  return isolated + static_cast<Ns>(std::llround(w * static_cast<double>(r.occupied->at(share) - isolated)));
+  return isolated + static_cast<Ns>(std::llround(in.weight * static_cast<double>(r.occupied->at(in.share) - isolated)));
 }
 
-void GpuModel::rescale(Ns now, int changed_partition, bool busy_set_changed) {
+void GpuModel::note_change(Ns now, int changed_partition, bool busy_set_changed) {
   // A partition turning busy or idle changes every interference weight: then every stage moves.
   const bool all = interference_ != nullptr && busy_set_changed;
   if (all) update_weights();
-  const std::vector<int>& coupled = sharing_.coupled(changed_partition);
+  const auto record = [this](int q) {
+    std::vector<SpeedInputs>& inputs = unsettled_inputs_[static_cast<std::size_t>(q)];
+    const SpeedInputs now_inputs{sharing_.share(q), weight_[static_cast<std::size_t>(q)]};
+    if (inputs.empty()) unsettled_partitions_.push_back(q);
+    if (inputs.empty() || !(inputs.back() == now_inputs)) inputs.push_back(now_inputs);
+  };
   if (all)
-    std::fill(touched_.begin(), touched_.end(), 1);
+    for (int q = 0; q < static_cast<int>(weight_.size()); ++q) record(q);
   else
-    for (int q : coupled) touched_[static_cast<std::size_t>(q)] = 1;
+    for (int q : sharing_.coupled(changed_partition)) record(q);
+  unsettled_ = true;
+  unsettled_ns_ = now;
+}
+
+// Why one pass per instant gives what a rescale at every start and finish gave. That rescale
+// did, for each stage of a touched partition whose duration d at the new speed inputs differed
+// from its current one c:
+//     remaining -= (now - updated) / c  (floored at 0); updated = now; c = d;
+//     finish = now + ceil(remaining * d - 1e-6)
+// Within one instant only the first such change alters `remaining` (the later ones subtract
+// 0 / c, exactly 0), and the last one leaves c at the duration for the partition's final speed
+// inputs. So a stage ends the instant with: nothing changed if every duration its partition's
+// inputs gave during the instant equals c; otherwise remaining from its c before the instant,
+// c and finish from the final inputs. A stage started in the instant has c = 0, always changes.
+void GpuModel::settle() {
+  unsettled_ = false;
+  const Ns now = unsettled_ns_;
   // Written with few data-dependent branches: the stages have little in common (other units,
   // other start instants), so a branch on their values would often be mispredicted.
   // One exception: stages of one unit at one share have one duration, looked up once per run of
@@ -108,20 +133,24 @@ void GpuModel::rescale(Ns now, int changed_partition, bool busy_set_changed) {
   std::size_t next_index = 0;
   for (std::size_t i = 0; i < running_.size(); ++i) {
     Running& r = running_[i];
-    if (touched_[static_cast<std::size_t>(r.partition)]) {
+    const std::vector<SpeedInputs>& inputs = unsettled_inputs_[static_cast<std::size_t>(r.partition)];
+    if (!inputs.empty()) {
+      const SpeedInputs& final_inputs = inputs.back();
       Ns duration = 0;
       if (interference_ != nullptr && r.occupied != nullptr) {
-        duration = duration_of(r);
+        duration = duration_at(r, final_inputs);
       } else {
-        const double share = sharing_.share(r.partition);
-        if (r.times != last_times || share != last_share) {
+        if (r.times != last_times || final_inputs.share != last_share) {
           last_times = r.times;
-          last_share = share;
-          last_duration = r.times->at(share);
+          last_share = final_inputs.share;
+          last_duration = r.times->at(final_inputs.share);
         }
         duration = last_duration;  // > 0: a stage just started always passes
       }
-      if (duration != r.duration_ns) {
+      bool changed = duration != r.duration_ns;
+      for (std::size_t k = 0; !changed && k + 1 < inputs.size(); ++k)
+        changed = duration_at(r, inputs[k]) != r.duration_ns;
+      if (changed) {
         // Work done at the old speed since the last update; none for a stage just started
         // (updated_ns is now, and 0 / 1 is exactly 0).
         const double done = static_cast<double>(now - r.updated_ns) /
@@ -138,7 +167,8 @@ void GpuModel::rescale(Ns now, int changed_partition, bool busy_set_changed) {
     next_seq = first ? r.start_seq : next_seq;
     next_index = first ? i : next_index;
   }
-  std::fill(touched_.begin(), touched_.end(), 0);
+  for (int q : unsettled_partitions_) unsettled_inputs_[static_cast<std::size_t>(q)].clear();
+  unsettled_partitions_.clear();
   next_finish_ns_ = next_finish;
   next_index_ = next_index;
 }

@@ -7,6 +7,10 @@
 // and finish. With interference (sim/interference.hpp) a stage's time moves from its
 // isolated toward its occupied time as SMs elsewhere turn busy.
 //
+// The starts and finishes of one instant are settled together, when the next finish is
+// asked for, in one pass over the running stages, with the same arithmetic, step for
+// step, as rescaling at each of them would do (gpu_model.cpp says why it is the same).
+//
 // Invariants (checked): at most `max_parallel` stages run on a partition; time
 // never goes backwards. Ties between stages finishing on the same ns are broken
 // by start order (the earlier started finishes first).
@@ -46,7 +50,10 @@ class GpuModel {
   void start(Ns now, int partition, const ShareTimeTable& times, StageTag tag,
              const ShareTimeTable* occupied = nullptr);
   /// Earliest finish instant of a running stage, kNever when none runs.
-  Ns next_finish_ns() const { return next_finish_ns_; }
+  Ns next_finish_ns() {
+    if (unsettled_) settle();
+    return next_finish_ns_;
+  }
   /// Removes the stage that finishes at next_finish_ns() (`now` must equal it).
   FinishedStage finish_next(Ns now);
   /// Stops every running stage of `task` (abort policy); appends them to `out` in start order.
@@ -70,11 +77,22 @@ class GpuModel {
     std::uint64_t start_seq;
   };
 
-  /// Brings the stages on partitions coupled to `changed_partition` (every stage, when a
-  /// partition turned busy or idle under interference) to their new speed and finds the next
-  /// finish, in one pass.
-  void rescale(Ns now, int changed_partition, bool busy_set_changed);
-  Ns duration_of(const Running& r) const;
+  /// What a stage's duration depends on besides its own tables: its partition's share and
+  /// interference weight.
+  struct SpeedInputs {
+    double share;
+    double weight;
+    bool operator==(const SpeedInputs&) const = default;
+  };
+
+  /// Records the new speed inputs of the partitions whose stages a start or finish on
+  /// `changed_partition` moves (every partition when one turned busy or idle under
+  /// interference); the stages themselves are brought up to date by settle().
+  void note_change(Ns now, int changed_partition, bool busy_set_changed);
+  /// Brings every stage whose speed changed since the last settle() up to date and finds the
+  /// next finish, in one pass.
+  void settle();
+  Ns duration_at(const Running& r, const SpeedInputs& in) const;
   void update_weights();
   void remove_at(std::size_t index, Ns now);
 
@@ -83,7 +101,12 @@ class GpuModel {
   const Interference* interference_ = nullptr;
   std::vector<double> weight_;  // interference weight w(p) per partition
   std::vector<Running> running_;  // unordered; ties resolved by start_seq
-  std::vector<char> touched_;     // per partition: coupled to the one being rescaled
+  // Per partition, the speed inputs it had after each start or finish of the unsettled instant
+  // that touched it, in order (consecutive repeats dropped); empty: untouched.
+  std::vector<std::vector<SpeedInputs>> unsettled_inputs_;
+  std::vector<int> unsettled_partitions_;
+  bool unsettled_ = false;
+  Ns unsettled_ns_ = 0;  // the instant of the unsettled starts and finishes
   Ns next_finish_ns_ = kNever;
   std::size_t next_index_ = 0;
   std::uint64_t next_seq_ = 0;
