@@ -28,7 +28,9 @@ Ns finish_after(Ns now, double remaining, Ns duration) {
 
 GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
     : sharing_(pool, gpu), max_parallel_(pool.max_parallel), weight_(pool.partitions.size(), 0.0) {
-  running_.reserve(pool.partitions.size() * static_cast<std::size_t>(std::min(max_parallel_, 64)));
+  running_.resize(pool.partitions.size());
+  for (auto& stages : running_) stages.reserve(static_cast<std::size_t>(std::min(max_parallel_, 64)));
+  earliest_.resize(pool.partitions.size());
   unsettled_inputs_.resize(pool.partitions.size());
   for (auto& inputs : unsettled_inputs_) inputs.reserve(8);
   unsettled_partitions_.reserve(pool.partitions.size());
@@ -41,40 +43,52 @@ void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTa
     throw std::logic_error("gpu model: partition " + std::to_string(partition) + " already runs max_parallel stages");
   if (unsettled_ && now != unsettled_ns_) settle();
   now_ = now;
-  running_.push_back(Running{tag, partition, &times, occupied, 1.0, 0, now, now, now, next_seq_++});
+  running_[static_cast<std::size_t>(partition)].push_back(
+      Running{tag, &times, occupied, 1.0, 0, now, now, now, next_seq_++});
   sharing_.add_running(partition, +1);
   note_change(now, partition, sharing_.running(partition) == 1);
 }
 
 FinishedStage GpuModel::finish_next(Ns now) {
   if (unsettled_) settle();
-  if (running_.empty() || now != next_finish_ns_) throw std::logic_error("gpu model: no stage finishes now");
-  const Running& done = running_[next_index_];
-  FinishedStage out{done.tag, done.partition, done.start_ns};
-  remove_at(next_index_, now);
+  if (next_finish_ns_ == kNever || now != next_finish_ns_) throw std::logic_error("gpu model: no stage finishes now");
+  const std::size_t p = next_partition_;
+  const std::size_t index = earliest_[p].index;
+  const Running& done = running_[p][index];
+  FinishedStage out{done.tag, static_cast<int>(p), done.start_ns};
+  remove_at(p, index, now);
   return out;
 }
 
 void GpuModel::cancel_task(Ns now, int task, std::vector<FinishedStage>& out) {
   for (;;) {
-    std::size_t pick = running_.size();
-    for (std::size_t i = 0; i < running_.size(); ++i)
-      if (running_[i].tag.task == task && (pick == running_.size() || running_[i].start_seq < running_[pick].start_seq))
-        pick = i;
-    if (pick == running_.size()) return;
-    out.push_back(FinishedStage{running_[pick].tag, running_[pick].partition, running_[pick].start_ns});
-    remove_at(pick, now);
+    std::size_t pick_partition = 0;
+    std::size_t pick = 0;
+    const Running* picked = nullptr;
+    for (std::size_t p = 0; p < running_.size(); ++p)
+      for (std::size_t i = 0; i < running_[p].size(); ++i) {
+        const Running& r = running_[p][i];
+        if (r.tag.task == task && (picked == nullptr || r.start_seq < picked->start_seq)) {
+          picked = &r;
+          pick_partition = p;
+          pick = i;
+        }
+      }
+    if (picked == nullptr) return;
+    out.push_back(FinishedStage{picked->tag, static_cast<int>(pick_partition), picked->start_ns});
+    remove_at(pick_partition, pick, now);
   }
 }
 
-void GpuModel::remove_at(std::size_t index, Ns now) {
+void GpuModel::remove_at(std::size_t partition, std::size_t index, Ns now) {
   if (unsettled_ && now != unsettled_ns_) settle();
   now_ = now;
-  const int partition = running_[index].partition;
-  running_[index] = running_.back();
-  running_.pop_back();
-  sharing_.add_running(partition, -1);
-  note_change(now, partition, sharing_.running(partition) == 0);
+  std::vector<Running>& stages = running_[partition];
+  stages[index] = stages.back();
+  stages.pop_back();
+  const int p = static_cast<int>(partition);
+  sharing_.add_running(p, -1);
+  note_change(now, p, sharing_.running(p) == 0);
 }
 
 void GpuModel::update_weights() {
@@ -118,59 +132,73 @@ void GpuModel::note_change(Ns now, int changed_partition, bool busy_set_changed)
 // c and finish from the final inputs. A stage started in the instant has c = 0, always changes.
 void GpuModel::settle() {
   unsettled_ = false;
-  const Ns now = unsettled_ns_;
+  for (int q : unsettled_partitions_) {
+    settle_partition(static_cast<std::size_t>(q), unsettled_ns_);
+    unsettled_inputs_[static_cast<std::size_t>(q)].clear();
+  }
+  unsettled_partitions_.clear();
+  Ns next_finish = kNever;
+  std::uint64_t next_seq = 0;
+  std::size_t next_partition = 0;
+  for (std::size_t p = 0; p < earliest_.size(); ++p) {
+    const EarliestFinish& e = earliest_[p];
+    if (e.finish_ns < next_finish || (e.finish_ns == next_finish && e.finish_ns != kNever && e.start_seq < next_seq)) {
+      next_finish = e.finish_ns;
+      next_seq = e.start_seq;
+      next_partition = p;
+    }
+  }
+  next_finish_ns_ = next_finish;
+  next_partition_ = next_partition;
+}
+
+void GpuModel::settle_partition(std::size_t p, Ns now) {
+  const std::vector<SpeedInputs>& inputs = unsettled_inputs_[p];
+  const SpeedInputs& final_inputs = inputs.back();
+  std::vector<Running>& stages = running_[p];
   // Written with few data-dependent branches: the stages have little in common (other units,
   // other start instants), so a branch on their values would often be mispredicted.
-  // One exception: stages of one unit at one share have one duration, looked up once per run of
-  // them (naive runs many copies of one whole-model unit on one share, often below the curve's
-  // first measured SM count, where the lookup computes). Under interference each stage's own
-  // weight and occupied table count, so there is no sharing of lookups.
+  // One exception: stages of one unit have one duration, looked up once per run of them (naive
+  // runs many copies of one whole-model unit on one share, often below the curve's first
+  // measured SM count, where the lookup computes). Under interference each stage's own occupied
+  // table counts, so there is no sharing of lookups.
   const ShareTimeTable* last_times = nullptr;
-  double last_share = -1;
   Ns last_duration = 0;
   Ns next_finish = kNever;
   std::uint64_t next_seq = 0;
   std::size_t next_index = 0;
-  for (std::size_t i = 0; i < running_.size(); ++i) {
-    Running& r = running_[i];
-    const std::vector<SpeedInputs>& inputs = unsettled_inputs_[static_cast<std::size_t>(r.partition)];
-    if (!inputs.empty()) {
-      const SpeedInputs& final_inputs = inputs.back();
-      Ns duration = 0;
-      if (interference_ != nullptr && r.occupied != nullptr) {
-        duration = duration_at(r, final_inputs);
-      } else {
-        if (r.times != last_times || final_inputs.share != last_share) {
-          last_times = r.times;
-          last_share = final_inputs.share;
-          last_duration = r.times->at(final_inputs.share);
-        }
-        duration = last_duration;  // > 0: a stage just started always passes
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    Running& r = stages[i];
+    Ns duration = 0;
+    if (interference_ != nullptr && r.occupied != nullptr) {
+      duration = duration_at(r, final_inputs);
+    } else {
+      if (r.times != last_times) {
+        last_times = r.times;
+        last_duration = r.times->at(final_inputs.share);
       }
-      bool changed = duration != r.duration_ns;
-      for (std::size_t k = 0; !changed && k + 1 < inputs.size(); ++k)
-        changed = duration_at(r, inputs[k]) != r.duration_ns;
-      if (changed) {
-        // Work done at the old speed since the last update; none for a stage just started
-        // (updated_ns is now, and 0 / 1 is exactly 0).
-        const double done = static_cast<double>(now - r.updated_ns) /
-                            static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
-        const double remaining = r.remaining - done;
-        r.remaining = remaining < 0 ? 0.0 : remaining;
-        r.updated_ns = now;
-        r.duration_ns = duration;
-        r.finish_ns = finish_after(now, r.remaining, duration);
-      }
+      duration = last_duration;  // > 0: a stage just started always changes
+    }
+    bool changed = duration != r.duration_ns;
+    for (std::size_t k = 0; !changed && k + 1 < inputs.size(); ++k)
+      changed = duration_at(r, inputs[k]) != r.duration_ns;
+    if (changed) {
+      // Work done at the old speed since the last update; none for a stage just started
+      // (updated_ns is now, and 0 / 1 is exactly 0).
+      const double done = static_cast<double>(now - r.updated_ns) /
+                          static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
+      const double remaining = r.remaining - done;
+      r.remaining = remaining < 0 ? 0.0 : remaining;
+      r.updated_ns = now;
+      r.duration_ns = duration;
+      r.finish_ns = finish_after(now, r.remaining, duration);
     }
     const bool first = r.finish_ns < next_finish || (r.finish_ns == next_finish && r.start_seq < next_seq);
     next_finish = first ? r.finish_ns : next_finish;
     next_seq = first ? r.start_seq : next_seq;
     next_index = first ? i : next_index;
   }
-  for (int q : unsettled_partitions_) unsettled_inputs_[static_cast<std::size_t>(q)].clear();
-  unsettled_partitions_.clear();
-  next_finish_ns_ = next_finish;
-  next_index_ = next_index;
+  earliest_[p] = EarliestFinish{next_finish, next_seq, next_index};
 }
 
 }  // namespace sgprs::sim

@@ -66,7 +66,6 @@ class GpuModel {
  private:
   struct Running {
     StageTag tag;
-    int partition;
     const ShareTimeTable* times;
     const ShareTimeTable* occupied;  // null: no interference for this stage
     double remaining;  // share of the stage's work still to do, in [0, 1]
@@ -90,17 +89,27 @@ class GpuModel {
   /// interference); the stages themselves are brought up to date by settle().
   void note_change(Ns now, int changed_partition, bool busy_set_changed);
   /// Brings every stage whose speed changed since the last settle() up to date and finds the
-  /// next finish, in one pass.
+  /// next finish, in one pass over the touched partitions' stages.
   void settle();
+  /// Brings the stages of partition p up to date for its recorded inputs, and its earliest finish.
+  void settle_partition(std::size_t p, Ns now);
   Ns duration_at(const Running& r, const SpeedInputs& in) const;
   void update_weights();
-  void remove_at(std::size_t index, Ns now);
+  void remove_at(std::size_t partition, std::size_t index, Ns now);
 
   ProcessorSharing sharing_;
   int max_parallel_;
   const Interference* interference_ = nullptr;
   std::vector<double> weight_;  // interference weight w(p) per partition
-  std::vector<Running> running_;  // unordered; ties resolved by start_seq
+  // Per partition its running stages, unordered (ties resolved by start_seq), and the earliest
+  // of their finishes: a start or finish settles only the partitions it touched.
+  struct EarliestFinish {
+    Ns finish_ns = kNever;
+    std::uint64_t start_seq = 0;
+    std::size_t index = 0;
+  };
+  std::vector<std::vector<Running>> running_;
+  std::vector<EarliestFinish> earliest_;
   // Per partition, the speed inputs it had after each start or finish of the unsettled instant
   // that touched it, in order (consecutive repeats dropped); empty: untouched.
   std::vector<std::vector<SpeedInputs>> unsettled_inputs_;
@@ -108,7 +117,7 @@ class GpuModel {
   bool unsettled_ = false;
   Ns unsettled_ns_ = 0;  // the instant of the unsettled starts and finishes
   Ns next_finish_ns_ = kNever;
-  std::size_t next_index_ = 0;
+  std::size_t next_partition_ = 0;
   std::uint64_t next_seq_ = 0;
   Ns now_ = 0;
 };
