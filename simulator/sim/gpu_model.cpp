@@ -1,6 +1,7 @@
 #include "simulator/sim/gpu_model.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -158,10 +159,19 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
   std::vector<Running>& stages = running_[p];
   // Written with few data-dependent branches: the stages have little in common (other units,
   // other start instants), so a branch on their values would often be mispredicted.
-  // One exception: stages of one unit have one duration, looked up once per run of them (naive
-  // runs many copies of one whole-model unit on one share, often below the curve's first
-  // measured SM count, where the lookup computes). Under interference each stage's own occupied
+  // One exception: stages of one unit have one duration, looked up once (naive runs many copies
+  // of a few whole-model units on one share, often below the curve's first measured SM count,
+  // where the lookup computes). Under interference each stage's own occupied
   // table counts, so there is no sharing of lookups.
+  // A few units' final durations are kept (naive interleaves a few whole-model units, hundreds
+  // of stages each); the last one is tried first.
+  struct UnitDuration {
+    const ShareTimeTable* times;
+    Ns duration;
+  };
+  std::array<UnitDuration, 4> known;
+  std::size_t known_count = 0;
+  std::size_t next_slot = 0;
   const ShareTimeTable* last_times = nullptr;
   Ns last_duration = 0;
   Ns next_finish = kNever;
@@ -175,7 +185,16 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
     } else {
       if (r.times != last_times) {
         last_times = r.times;
-        last_duration = r.times->at(final_inputs.share);
+        std::size_t k = 0;
+        while (k < known_count && known[k].times != r.times) ++k;
+        if (k < known_count) {
+          last_duration = known[k].duration;
+        } else {
+          last_duration = r.times->at(final_inputs.share);
+          known[next_slot] = UnitDuration{r.times, last_duration};
+          next_slot = (next_slot + 1) % known.size();
+          known_count = std::min(known_count + 1, known.size());
+        }
       }
       duration = last_duration;  // > 0: a stage just started always changes
     }
