@@ -267,4 +267,18 @@ Layout parse_layout(const std::string& spec, const GpuShape& gpu, int max_parall
   return layout;
 }
 
+std::vector<int> stream_priorities(const Layout& layout, int least, int greatest) {
+  std::vector<double> weights;
+  for (const Partition& p : layout.partitions) weights.push_back(p.share_weight);
+  std::sort(weights.begin(), weights.end());
+  weights.erase(std::unique(weights.begin(), weights.end()), weights.end());
+  std::vector<int> out;
+  for (const Partition& p : layout.partitions) {
+    // Levels above the lowest weight: 0 for the lowest, 1 for the next distinct weight, ...
+    const auto level = static_cast<int>(std::lower_bound(weights.begin(), weights.end(), p.share_weight) - weights.begin());
+    out.push_back(std::max(greatest, least - level));
+  }
+  return out;
+}
+
 }  // namespace sgprs

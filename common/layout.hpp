@@ -59,6 +59,11 @@ int default_max_parallel(std::size_t partitions);
 Layout parse_layout(const std::string& spec, const GpuShape& gpu, int max_parallel = 0,
                     const std::string& source = "--layout");
 Layout layout_from_json(const Json& doc, const std::string& source, const GpuShape& gpu);
+/// CUDA stream priorities for the partitions' streams, from their share weights: partitions
+/// of the lowest weight keep `least` (CUDA's default, 0), each higher distinct weight is one
+/// level more urgent, down to `greatest` (CUDA: lower is more urgent; both from
+/// cudaDeviceGetStreamPriorityRange). Equal weights: every partition gets `least`.
+std::vector<int> stream_priorities(const Layout& layout, int least, int greatest);
 /// Partition sizes to a Layout with pieces assigned as described above.
 Layout layout_from_sizes(std::string name, const std::vector<int>& sizes, const GpuShape& gpu, int max_parallel);
 

@@ -42,11 +42,15 @@ void release(int slot) {
   if (slot >= 0) g_slots[static_cast<std::size_t>(slot)].state.store(kFree);
 }
 
-extern "C" void remove_and_die(int signal_number) {
+void remove_registered() {
   for (Slot& slot : g_slots)
     if (slot.state.load() == kFile) ::unlink(slot.path);
   for (Slot& slot : g_slots)
     if (slot.state.load() == kFolder) ::rmdir(slot.path);
+}
+
+extern "C" void remove_and_die(int signal_number) {
+  remove_registered();
   std::signal(signal_number, SIG_DFL);
   std::raise(signal_number);
 }
@@ -111,6 +115,8 @@ void PendingFile::commit() {
   close();
   publish();
 }
+
+void remove_temp_files_now() { remove_registered(); }
 
 void remove_temp_files_on_signals() {
   struct sigaction action {};

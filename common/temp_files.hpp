@@ -48,6 +48,10 @@ class PendingFile {
 /// folder registered with remove_folder_on_signal_if_empty), then dies of the same signal.
 void remove_temp_files_on_signals();
 
+/// Removes every registered temporary file and empty registered folder now, for a process about
+/// to end without unwinding (std::_Exit after a GPU call that never returns).
+void remove_temp_files_now();
+
 /// A folder this run created: removed on SIGINT/SIGTERM when nothing else is in it. Returns a
 /// handle for forget_folder_on_signal() (-1 when the registry is full).
 int remove_folder_on_signal_if_empty(const std::string& path);

@@ -84,7 +84,7 @@ PartitionPool::~PartitionPool() {
 
 void PartitionPool::make_primary_current() const { SGPRS_CUDA_CALL(driver().cuCtxSetCurrent(primary_)); }
 
-const Partition& PartitionPool::add(std::vector<int> pieces, bool with_remainder, int streams) {
+const Partition& PartitionPool::add(std::vector<int> pieces, bool with_remainder, int streams, int stream_priority) {
   if (sealed_) throw InputError("partition pool", "", "is sealed: partitions must all exist before the first job");
   if (streams < 1) throw InputError("partition pool", "", "a partition needs at least one stream");
   std::sort(pieces.begin(), pieces.end());
@@ -123,7 +123,7 @@ const Partition& PartitionPool::add(std::vector<int> pieces, bool with_remainder
   partition->actual_sms_ = static_cast<int>(granted.sm.smCount);
   for (int i = 0; i < streams; ++i) {
     CUstream stream = nullptr;
-    SGPRS_CUDA_CALL(driver().cuGreenCtxStreamCreate(&stream, green, CU_STREAM_NON_BLOCKING, 0));
+    SGPRS_CUDA_CALL(driver().cuGreenCtxStreamCreate(&stream, green, CU_STREAM_NON_BLOCKING, stream_priority));
     partition->streams_.emplace_back(stream);
   }
 

@@ -98,7 +98,9 @@ class PartitionPool {
   /// A partition of the given pieces (indices into the split), plus the remainder if asked,
   /// with `streams` streams. Throws InputError for an empty, out-of-range or repeated piece
   /// list, fewer than one stream, or after seal().
-  const Partition& add(std::vector<int> pieces, bool with_remainder, int streams = 1);
+  /// `stream_priority`: CUDA's stream priority of every stream made for it (lower is more
+  /// urgent; 0 is the default, cudaDeviceGetStreamPriorityRange gives the range).
+  const Partition& add(std::vector<int> pieces, bool with_remainder, int streams = 1, int stream_priority = 0);
   /// Pieces 0..count-1; count == pieces() with the remainder gives the whole GPU.
   const Partition& add_first_pieces(int count, bool with_remainder = false);
   /// The partition for an SM count: count/piece_sms first pieces, or the whole

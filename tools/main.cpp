@@ -1,4 +1,4 @@
-// sgprs: one program, seven verbs (profile, simulate, sweep, tune, merge, live, validate).
+// sgprs: one program, eight verbs (profile, simulate, sweep, tune, taskset, merge, live, validate).
 #include "common/command_line.hpp"
 #include "common/temp_files.hpp"
 #include "tools/commands/commands.hpp"
@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   sgprs::cli::add_simulate_subcommand(app);
   sgprs::cli::add_sweep_subcommand(app);
   sgprs::cli::add_tune_subcommand(app);
+  sgprs::cli::add_taskset_subcommand(app);
   sgprs::cli::add_merge_subcommand(app);
   sgprs::cli::add_live_subcommand(app);
   sgprs::cli::add_validate_subcommand(app);

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Validates every live run shipped in a traces/live folder (its *.tar.xz archives of run folders) and
 # writes, beside the archives, validation/<run>/{validation.json,report.md} and validation.md: one
-# table of all runs, under the simulator's default GPU model (processor sharing alone) and under
-# the validated one (interference from the profile, measured per-stage host overhead).
+# table of all runs under three GPU models: plain (the simulator's defaults: processor sharing
+# with the even split and the step curve alone), even-step (plus interference from the profile and
+# the measured per-stage host overhead) and validated (the same with the packed sharing rule,
+# sim/packed_sharing.hpp; the default of `sgprs validate`, whose outputs are the ones kept).
 #   tools/validate_shipped_runs.sh traces/live/h200-tf32-2026-12-02-validation [build/sgprs]
 set -euo pipefail
 folder="$1"
@@ -19,9 +21,10 @@ echo "|---|---|---|---|---|---|---|---|" >> "$table"
 for run in "$work"/*/*; do
   [[ -f "$run/summary.json" ]] || continue
   name="$(basename "$(dirname "$run")")/$(basename "$run")"
-  for model in plain validated; do
-    flags=(--interference profile --stage-overhead measured)
-    [[ $model == plain ]] && flags=(--interference none --stage-overhead none)
+  for model in plain even-step validated; do
+    flags=(--interference profile --stage-overhead measured --sharing packed)
+    [[ $model == even-step ]] && flags=(--interference profile --stage-overhead measured --sharing even-step)
+    [[ $model == plain ]] && flags=(--interference none --stage-overhead none --sharing even-step)
     out="$work/out/$name-$model"
     "$sgprs" validate --live "$run" --out "$out" --no-plot "${flags[@]}" > /dev/null
     if [[ $model == validated ]]; then

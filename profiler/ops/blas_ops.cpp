@@ -51,7 +51,7 @@ class LinearOp final : public LayerOp {
     const float one = 1.0f, zero = 0.0f;
     SGPRS_CUDA_CALL(cublasLtMatmul(ctx.handles->cublas_lt, plan.desc, &one, weight_->buffer.get(), w_layout_, x_.data,
                                     x_layout_, &zero, y_.data, y_layout_, y_.data, y_layout_, &plan.algo,
-                                    ctx.handles->workspace, kWorkspaceBytes, ctx.stream));
+                                    ctx.workspace, kWorkspaceBytes, ctx.stream));
   }
 
  private:
@@ -132,6 +132,7 @@ class AttentionOp final : public LayerOp {
 
   void enqueue(const LaunchContext& ctx) override {
     cublasHandle_t h = ctx.handles->cublas;
+    SGPRS_CUDA_CALL(cublasSetWorkspace(h, ctx.workspace, kWorkspaceBytes));
     SGPRS_CUDA_CALL(cublasSetSmCountTarget(h, ctx.sm_count > 0 ? ctx.sm_count : 0));
     const cudaDataType_t t = blas_type(dtype_);
     const int T = static_cast<int>(tokens_), dh = static_cast<int>(head_dim_), ld_qkv = static_cast<int>(3 * dim_);

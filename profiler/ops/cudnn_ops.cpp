@@ -113,10 +113,10 @@ class Conv2dOp final : public LayerOp {
     const float one = 1.0f, zero = 0.0f;
     if (use_backend(ctx.sm_count)) {
       backend_->execute(ctx.handles->cudnn, ctx.sm_count, x_.data, weight_->buffer.get(), y_.data,
-                        ctx.handles->workspace);
+                        ctx.workspace);
     } else {
       SGPRS_CUDA_CALL(cudnnConvolutionForward(ctx.handles->cudnn, &one, x_desc_.desc, x_.data, w_desc_,
-                                            weight_->buffer.get(), conv_desc_, algo_, ctx.handles->workspace,
+                                            weight_->buffer.get(), conv_desc_, algo_, ctx.workspace,
                                             kWorkspaceBytes, &zero, y_desc_.desc, y_.data));
     }
     if (bias_)

@@ -35,6 +35,9 @@ struct LaunchContext {
   cudaStream_t stream = nullptr;
   int sm_count = 0;  // the partition's SMs; 0 or less: let the libraries assume the whole GPU
   StreamHandles* handles = nullptr;
+  // Scratch memory of cuDNN and cuBLAS for this launch (kWorkspaceBytes). A captured graph keeps
+  // the address, so two graphs that may run at once must not have been captured with the same one.
+  void* workspace = nullptr;
 };
 
 class LayerOp {

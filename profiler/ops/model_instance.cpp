@@ -54,6 +54,8 @@ void ModelInstance::enqueue_all(cudaStream_t stream, int sm_count) {
   for (std::size_t s = 0; s < runner_->stage_count(); ++s) runner_->enqueue_stage(s, stream, sm_count);
 }
 
+void ModelInstance::use_own_workspace() { runner_->use_own_workspace(); }
+
 std::size_t ModelInstance::device_bytes() const { return runner_->device_bytes(); }
 
 std::vector<std::int64_t> ModelInstance::tensor_shape(std::string_view layer) const {

@@ -58,6 +58,12 @@ class ModelInstance {
   void enqueue_stage(std::size_t stage, cudaStream_t stream, int sm_count);
   /// Every stage in topological order (one whole inference).
   void enqueue_all(cudaStream_t stream, int sm_count);
+  /// Gives this instance its own library workspace (kWorkspaceBytes of device memory), used by
+  /// every later enqueue whatever the stream. Why: graphs captured on one stream and replayed on
+  /// another keep the capture stream's workspace, and cuDNN and cuBLAS kernels that share a
+  /// workspace at the same time corrupt each other's partial sums and split-K counters. An
+  /// instance whose stages never run two at a time can replay its graphs on any stream.
+  void use_own_workspace();
   /// Device bytes held by weights, activations and inputs (not library workspaces).
   std::size_t device_bytes() const;
 

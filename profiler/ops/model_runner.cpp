@@ -77,8 +77,13 @@ ModelRunner::ModelRunner(const sgprs::Model& model, Precision precision, int bat
 void ModelRunner::enqueue_stage(std::size_t stage, cudaStream_t stream, int sm_count) {
   if (stage >= graph_.stage_layers.size())
     throw std::out_of_range("stage " + std::to_string(stage) + " of " + std::to_string(graph_.stage_layers.size()));
-  LaunchContext ctx{stream, sm_count, &handles_for(stream)};
+  StreamHandles* handles = &handles_for(stream);
+  LaunchContext ctx{stream, sm_count, handles, own_workspace_.get() != nullptr ? own_workspace_.get() : handles->workspace};
   for (int layer : graph_.stage_layers[stage]) ops_[static_cast<std::size_t>(layer)]->enqueue(ctx);
+}
+
+void ModelRunner::use_own_workspace() {
+  if (own_workspace_.get() == nullptr) own_workspace_ = DeviceBuffer(kWorkspaceBytes);
 }
 
 int ModelRunner::layer_index(std::string_view name) const {

@@ -18,7 +18,9 @@ class ModelRunner {
   std::size_t stage_count() const { return stage_names_.size(); }
   const std::string& stage_name(std::size_t stage) const { return stage_names_.at(stage); }
   void enqueue_stage(std::size_t stage, cudaStream_t stream, int sm_count);
-  std::size_t device_bytes() const { return device_bytes_; }
+  std::size_t device_bytes() const { return device_bytes_ + own_workspace_.bytes(); }
+  /// From now on this model's kernels use a workspace of its own instead of the stream's.
+  void use_own_workspace();
   DType dtype() const { return dtype_; }
 
   /// "input" or a layer name; throws std::out_of_range for an unknown name.
@@ -38,6 +40,7 @@ class ModelRunner {
   std::vector<DeviceBuffer> buffers_;
   std::vector<TensorRef> outputs_;
   std::vector<std::unique_ptr<LayerOp>> ops_;
+  DeviceBuffer own_workspace_;  // empty: the stream's workspace
   std::size_t device_bytes_ = 0;
 };
 

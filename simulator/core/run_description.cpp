@@ -12,6 +12,14 @@ InterferenceRule parse_interference_rule(const std::string& text, const std::str
   throw InputError(source, "", unknown_name("interference rule", text, {"none", "profile"}));
 }
 
+const char* to_string(SharingRule rule) { return rule == SharingRule::kPacked ? "packed" : "even-step"; }
+
+SharingRule parse_sharing_rule(const std::string& text, const std::string& source) {
+  if (text == "even-step") return SharingRule::kEvenStep;
+  if (text == "packed") return SharingRule::kPacked;
+  throw InputError(source, "", unknown_name("sharing rule", text, {"even-step", "packed"}));
+}
+
 RunInfo make_run_info(const PolicyPlan& plan, const Workload& workload, const RunOptions& options) {
   RunInfo info;
   info.scheduler = options.scheduler;

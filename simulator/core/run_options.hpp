@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sgprs::sim {
@@ -19,6 +20,14 @@ enum class InterferenceRule { kNone, kProfile };
 const char* to_string(InterferenceRule rule);
 /// "none" or "profile"; InputError(source, "", ...) otherwise.
 InterferenceRule parse_interference_rule(const std::string& text, const std::string& source);
+
+/// Simulated platform only: how units that share SMs split them. kEvenStep: evenly, each at the
+/// curve's time at its share floored to a measured count (sim/processor_sharing.hpp); kPacked: by
+/// demand, at the fractional share, with calibrated contention (sim/packed_sharing.hpp).
+enum class SharingRule { kEvenStep, kPacked };
+const char* to_string(SharingRule rule);
+/// "even-step" or "packed"; InputError(source, "", ...) otherwise.
+SharingRule parse_sharing_rule(const std::string& text, const std::string& source);
 
 struct RunOptions {
   std::string scheduler = "sgprs";  // one of scheduler_names() (policy/registry.hpp)
@@ -36,6 +45,11 @@ struct RunOptions {
   /// (launching it and noticing its end, as measured by the live mode): the GPU starts a unit
   /// this long after the scheduler started it. 0: none.
   Ns stage_overhead_ns = 0;
+  /// Simulated platform only: the SM sharing rule, and for kPacked the contention g(k) as
+  /// (k, factor) points from an sgprs.sharing/1 file (sim/packed_sharing.hpp).
+  SharingRule sharing = SharingRule::kEvenStep;
+  std::vector<std::pair<int, double>> sharing_contention;
+  std::string sharing_calibration;  // the file they came from, for the provenance
   /// Replaying a recorded run (`sgprs validate`): job k of task i becomes available
   /// (*release_latencies)[i][k] ns after the instant the job rules give it (max(r, f));
   /// a missing entry is 0. Its deadlines still count from r. Empty: none.

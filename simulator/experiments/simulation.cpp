@@ -6,6 +6,7 @@
 #include "simulator/outputs/metrics_collector.hpp"
 #include "simulator/policy/planned_run.hpp"
 #include "simulator/policy/registry.hpp"
+#include "simulator/sim/packed_sharing.hpp"
 #include "simulator/sim/simulated_platform.hpp"
 
 #include <chrono>
@@ -68,6 +69,15 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
     throw InputError("--layout", "partitions", e.what());
   }
   platform->delay_gpu_starts(options.stage_overhead_ns);
+  std::unique_ptr<SharingContention> contention;
+  if (options.sharing == SharingRule::kPacked) {
+    try {
+      contention = std::make_unique<SharingContention>(options.sharing_contention);
+    } catch (const std::invalid_argument& e) {
+      throw InputError("--sharing-calibration", "contention", e.what());
+    }
+    platform->use_packed_sharing(contention.get());
+  }
   RunCore core(plan, *planned.scheduler, *platform, all, options.duration_ns);
   core.replay_release_latencies(options.release_latencies.get());
   const auto wall_start = std::chrono::steady_clock::now();
@@ -86,6 +96,8 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
   summary.provenance["interference"] = to_string(options.interference);
   if (options.stage_overhead_ns > 0) summary.provenance["stage_overhead_ns"] = options.stage_overhead_ns;
   summary.provenance["sharing_rule"] = "processor-sharing/1";
+  summary.provenance["sharing"] = to_string(options.sharing);
+  if (options.sharing == SharingRule::kPacked) summary.provenance["sharing_calibration"] = options.sharing_calibration;
   return summary;
 }
 

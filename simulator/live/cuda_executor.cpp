@@ -96,6 +96,7 @@ void CUDART_CB on_unit_done(void* data) {
 
 CudaStageExecutor::Impl::Impl(const ExecutorSetup& s) : setup(s) {
   const auto started = std::chrono::steady_clock::now();
+  const StepWatchdog watchdog(setup.setup_step_limit_ns);
   graphs = std::make_unique<UnitGraphs>(setup, report);
   const unsigned end_flags =
       setup.completion == CompletionNotice::kBlockingSync ? cudaEventBlockingSync : cudaEventDefault;

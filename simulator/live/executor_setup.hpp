@@ -71,6 +71,9 @@ struct ExecutorSetup {
   CompletionNotice completion = CompletionNotice::kPollingThread;
   /// How long destruction waits for units still on the GPU before it tears down anyway.
   Ns shutdown_wait_ns = 10 * kNsPerSecond;
+  /// Longest one set-up step (allocating a task, capturing a unit, one task's warm-up) may take
+  /// before the process stops with a GPU fault naming it (StepWatchdog, gpu_call.hpp); 0: no limit.
+  Ns setup_step_limit_ns = 0;
 };
 
 /// Checks what can be checked without a GPU (model and task indices, partition pieces against

@@ -7,7 +7,10 @@
 
 #include <cuda_runtime_api.h>
 
+#include "common/time.hpp"
+
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace sgprs::live::detail {
@@ -30,5 +33,22 @@ namespace sgprs::live {
 /// there, or the op library's errors) becomes a GpuError prefixed with `what`. Genuine bad
 /// input (a model layer the op library does not know) stays an InputError.
 void as_gpu_step(const std::string& what, const std::function<void()>& body);
+
+/// While one exists, a watchdog thread ends the process when a single as_gpu_step has run longer
+/// than `limit_ns`: one line "sgprs: GPU error: <step> has not finished after N s", the
+/// registered temporary outputs removed (common/temp_files.hpp), exit status 5. Why: a kernel that
+/// never ends blocks a synchronising CUDA call forever, and nothing can interrupt that call.
+/// limit_ns <= 0: no watchdog.
+class StepWatchdog {
+ public:
+  explicit StepWatchdog(Ns limit_ns);
+  ~StepWatchdog();
+  StepWatchdog(const StepWatchdog&) = delete;
+  StepWatchdog& operator=(const StepWatchdog&) = delete;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace sgprs::live

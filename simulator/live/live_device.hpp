@@ -16,6 +16,7 @@ struct DeviceRequest {
   std::string precision = "fp32";     // what the profile measured
   std::string completion = "polling"; // polling | callback | blocking
   int device = 0;
+  Ns setup_step_limit_ns = 0;         // --stall-timeout: the longest one set-up step may take
 };
 
 /// Builds the CUDA executor for a plan: the plan's pool from one green-context split, one

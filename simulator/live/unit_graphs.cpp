@@ -97,7 +97,12 @@ void UnitGraphs::build(const ExecutorSetup& setup, SetupReport& report) {
   for (int t = 0; t < tasks; ++t) {
     const Model& model = setup.models[static_cast<std::size_t>(setup.task_models[static_cast<std::size_t>(t)])].model;
     as_gpu_step("allocating task " + std::to_string(t) + " (" + model.name() + ")",
-                [&] { instances_.emplace_back(model, profiler_precision(setup.precision), setup.batch); });
+                [&] {
+                  instances_.emplace_back(model, profiler_precision(setup.precision), setup.batch);
+                  // A task's graphs replay on whichever slot stream is free, and a task runs one
+                  // unit at a time: its own workspace is never used by two kernels at once.
+                  instances_.back().use_own_workspace();
+                });
   }
   const double buffers_s = seconds_since(phase_started) - partitions_s;
   graphs_.resize(static_cast<std::size_t>(first_unit_.back()) * partitions_.size());
@@ -149,6 +154,10 @@ void UnitGraphs::build_partitions(const ExecutorSetup& setup) {
        setup.gpu.pieces != device.pieces || setup.gpu.remainder_sms != device.remainder_sms))
     throw InputError(source, "", "was made for a GPU split " + split_text(setup.gpu) + " but GPU " +
                                      std::to_string(setup.device) + " splits " + split_text(device));
+  int least = 0, greatest = 0;
+  SGPRS_LIVE_CALL(cudaDeviceGetStreamPriorityRange(&least, &greatest), std::string("reading the stream priority range"));
+  // The `streams` baseline's deadline-monotonic levels are share weights in the plan's layout.
+  const std::vector<int> priorities = stream_priorities(setup.layout, least, greatest);
   for (std::size_t i = 0; i < setup.layout.partitions.size(); ++i) {
     const std::string field = "partitions[" + std::to_string(i) + "]";
     std::vector<int> pieces;
@@ -165,7 +174,7 @@ void UnitGraphs::build_partitions(const ExecutorSetup& setup) {
                              (device.remainder_sms > 0 ? ", remainder " + std::to_string(device.pieces) : "") + ")");
     }
     try {
-      partitions_.push_back(&pool_->add(pieces, remainder, max_parallel_ + 1));
+      partitions_.push_back(&pool_->add(pieces, remainder, max_parallel_ + 1, priorities[i]));
     } catch (const InputError& e) {
       throw InputError(source, field, std::string("the GPU cannot build it: ") + e.what());
     } catch (const GpuError& e) {  // the driver refused this green context: the layout, not the GPU, is at fault
@@ -212,8 +221,9 @@ void UnitGraphs::capture_partition(const ExecutorSetup& setup, int p) {
     for (int s = 0; s < max_parallel_; ++s) profiler::prepare_stream(slot_stream(p, s));
   });
   for (int task = 0; task < tasks(); ++task) {
-    // Captures rotate over the slot streams so that their workspaces are shared out.
-    const auto stream_of = [&](int unit) { return slot_stream(p, (task + unit) % max_parallel_); };
+    // One stream per task: its units share the task's workspace (see build()), so its warm-ups
+    // and warm-up replays must not overlap; tasks rotate over the slot streams.
+    const auto stream_of = [&](int) { return slot_stream(p, task % max_parallel_); };
     for (int unit = 0; unit < units(task); ++unit) {
       if (!allowed(task, unit)) continue;
       as_gpu_step("warming up " + unit_text(setup, task, unit, part, p), [&] {

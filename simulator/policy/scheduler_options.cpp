@@ -115,10 +115,15 @@ const std::vector<SchedulerOptionInfo>& scheduler_option_infos() {
       {"binding", choices(kBindings),
        "a ready stage joins a partition's queue at once (paper 4.4) or waits in one pool-wide queue for a free slot",
        "early"},
-      {"slot_sms", "layout|profile|SMS",
+      {"slot_sms", "layout|profile|moldable|SMS",
        "stages a partition runs at once: the layout's max_parallel (paper), one per most SM-efficient size of the "
-       "workload, or one per SMS SMs",
+       "workload, one per SMS SMs, or moldable (late binding: each stage gets a block of pieces of its own, as wide "
+       "as its deadline needs)",
        "layout"},
+      {"block_sms", "deadlines|SMS",
+       "slot_sms=moldable: the narrowest block a stage gets: the narrowest width at which every task's whole job fits "
+       "its deadline, or SMS SMs (rounded up to a block width)",
+       "deadlines"},
       {"drop_hopeless", choices(kSwitches),
        "late binding: a stage whose job cannot finish by its deadline even on the fastest partition never starts "
        "(needs miss_policy=abort; the job is dropped at its deadline)",
@@ -172,10 +177,18 @@ void set_scheduler_option(SchedulerOptions& o, std::string_view name, std::strin
   } else if (name == "slot_sms") {
     if (value == "layout") o.slot_sms = 0;
     else if (value == "profile") o.slot_sms = -1;
+    else if (value == "moldable") o.slot_sms = kMoldableSlots;
     else {
       const int v = parse_int(name, value, source);
-      if (v < 1 || v > 100000) throw InputError(source, field, "must be layout, profile or SMs per slot in [1, 100000]");
+      if (v < 1 || v > 100000) throw InputError(source, field, "must be layout, profile, moldable or SMs per slot in [1, 100000]");
       o.slot_sms = v;
+    }
+  } else if (name == "block_sms") {
+    if (value == "deadlines") o.block_sms = 0;
+    else {
+      const int v = parse_int(name, value, source);
+      if (v < 1 || v > 100000) throw InputError(source, field, "must be deadlines or SMs in [1, 100000]");
+      o.block_sms = v;
     }
   } else if (name == "drop_hopeless") {
     o.drop_hopeless = parse_enum(kSwitches, name, value, source);
@@ -212,7 +225,12 @@ std::string get_scheduler_option(const SchedulerOptions& o, std::string_view nam
   if (name == "streams") return std::to_string(o.streams);
   if (name == "stream_priorities") return name_of(kStreamPriorities, o.stream_priorities);
   if (name == "binding") return name_of(kBindings, o.binding);
-  if (name == "slot_sms") return o.slot_sms == 0 ? "layout" : o.slot_sms == -1 ? "profile" : std::to_string(o.slot_sms);
+  if (name == "slot_sms")
+    return o.slot_sms == 0                ? "layout"
+           : o.slot_sms == -1             ? "profile"
+           : o.slot_sms == kMoldableSlots ? "moldable"
+                                          : std::to_string(o.slot_sms);
+  if (name == "block_sms") return o.block_sms == 0 ? "deadlines" : std::to_string(o.block_sms);
   if (name == "drop_hopeless") return name_of(kSwitches, o.drop_hopeless);
   if (name == "priority_first") return name_of(kSwitches, o.priority_first);
   if (name == "reserve_slots") return std::to_string(o.reserve_slots);
@@ -230,6 +248,7 @@ Json SchedulerOptions::to_json() const {
                            "static_assignment", "overrun", "stream_priorities", "binding", "slot_sms",
                            "drop_hopeless", "priority_first"})
     out[name] = get_scheduler_option(*this, name);
+  if (slot_sms == kMoldableSlots) out["block_sms"] = get_scheduler_option(*this, "block_sms");  // only where it applies
   return out;
 }
 

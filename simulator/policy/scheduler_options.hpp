@@ -56,6 +56,9 @@ enum class StaticAssignment {
   kBalanced,    // in task order, to the partition with the least predicted utilisation so far
 };
 
+/// slot_sms value of the moldable blocks (slot_plan.hpp).
+inline constexpr int kMoldableSlots = -2;
+
 struct SchedulerOptions {
   // Paper §2.4: stage deadlines split Q = 0.99 x D (D = T in the paper).
   double deadline_fraction = 0.99;
@@ -79,8 +82,11 @@ struct SchedulerOptions {
   // The rules of sgprs-best (docs/policy.md); the paper's behaviour is off / early / the layout's slots.
   Binding binding = Binding::kEarly;
   // Slots (stages at once) per partition: 0 = the layout's max_parallel (paper), -1 = one slot per
-  // most SM-efficient size of the workload (derived from the profile), N > 0 = one slot per N SMs.
+  // most SM-efficient size of the workload (derived from the profile), N > 0 = one slot per N SMs,
+  // kMoldableSlots = moldable blocks (slot_plan.hpp).
   int slot_sms = 0;
+  // slot_sms=moldable: the narrowest block, 0 = from the deadlines, N > 0 = N SMs (slot_plan.hpp).
+  int block_sms = 0;
   bool drop_hopeless = false;   // late binding: a stage whose job can no longer meet its deadline never starts
   bool priority_first = false;  // late binding: high-priority stages before low ones in the queue
   int reserve_slots = 0;        // late binding: free slots a low-priority stage may not take

@@ -22,6 +22,10 @@
 //   boundary  when a stage finishes and a stage of the same job becomes ready at that instant,
 //             the freed slot is not bound until that stage has joined the queue, so it competes
 //             by deadline (EDF with preemption points at stage boundaries: demand_test.hpp)
+//   moldable (slot_sms=moldable) the pool is the layout's partitions cut into blocks of pieces
+//             (slot_plan.hpp); in queue order each stage takes the narrowest free block, no narrower
+//             than block_sms, on which the rest of its job still ends by its deadline, and runs
+//             there alone; the first stage that finds none waits and nothing behind it starts
 // With binding=early and slot_sms set, every partition gets the largest partition's slot count
 // (the pool's max_parallel), as the paper's queues have one limit for all.
 #include "simulator/policy/registry.hpp"
@@ -41,6 +45,7 @@ class SgprsScheduler final : public Scheduler {
 
  protected:
   Layout on_make_pool(const Layout& requested, const GpuShape& gpu, std::size_t) const override {
+    if (moldable()) return moldable_pool(requested, gpu);
     Layout pool = requested;
     pool.max_parallel = pool_max_parallel(requested, gpu, options().slot_sms);
     return pool;
@@ -90,12 +95,11 @@ class SgprsScheduler final : public Scheduler {
 
   void on_bind_held(Ns now) override {
     if (!late() || held_.empty()) return;
+    if (moldable()) return bind_moldable(now);
     int free_total = 0;
     for (int p = 0; p < partition_count(); ++p) free_total += std::max(0, slots_[static_cast<std::size_t>(p)] - running(p));
     if (free_total == 0) return;
-    std::sort(held_.begin(), held_.end(), [](const Held& a, const Held& b) {
-      return a.key_class != b.key_class ? a.key_class < b.key_class : a.key != b.key ? a.key < b.key : a.seq < b.seq;
-    });
+    sort_held();
     const bool may_drop = options().drop_hopeless && options().miss_policy == MissPolicy::kAbort;
     for (std::size_t i = 0; i < held_.size() && free_total > 0;) {
       const StageRef stage = held_[i].stage;
@@ -124,6 +128,131 @@ class SgprsScheduler final : public Scheduler {
   };
 
   bool late() const { return options().binding == Binding::kLate; }
+  bool moldable() const { return late() && options().slot_sms == kMoldableSlots; }
+
+  void sort_held() {
+    std::sort(held_.begin(), held_.end(), [](const Held& a, const Held& b) {
+      return a.key_class != b.key_class ? a.key_class < b.key_class : a.key != b.key ? a.key < b.key : a.seq < b.seq;
+    });
+  }
+
+  /// Moldable blocks: in queue order, each stage takes the narrowest free block at least as wide
+  /// as its need (the narrowest block width at which the rest of its job still ends by its
+  /// deadline), preferring the block whose surroundings are busiest so that wide blocks stay
+  /// free. The first stage that finds no such block waits, and nothing behind it starts: it gets
+  /// the next block that frees wide enough (strict queue order, as the demand test assumes).
+  void bind_moldable(Ns now) {
+    std::fill(piece_busy_.begin(), piece_busy_.end(), 0);
+    for (int p = 0; p < partition_count(); ++p)
+      if (running(p) > 0)
+        for (int piece : block_pieces_[static_cast<std::size_t>(p)]) piece_busy_[static_cast<std::size_t>(piece)] = 1;
+    if (std::count(piece_busy_.begin(), piece_busy_.end(), 0) == 0) return;
+    sort_held();
+    const bool may_drop = options().drop_hopeless && options().miss_policy == MissPolicy::kAbort;
+    for (std::size_t i = 0; i < held_.size();) {
+      const StageRef stage = held_[i].stage;
+      if (may_drop && now + tail_ns(stage) > stage.deadline_ns) {
+        ++i;
+        continue;
+      }
+      const int need = need_sms(stage, now);
+      int best = -1;
+      int best_sms = 0;
+      int best_busy = -1;
+      for (int p = 0; p < partition_count(); ++p) {
+        const int sms = plan().pool().partitions[static_cast<std::size_t>(p)].sms;
+        if (sms < need || (best >= 0 && sms > best_sms)) continue;
+        bool free = true;
+        for (int piece : block_pieces_[static_cast<std::size_t>(p)]) free = free && !piece_busy_[static_cast<std::size_t>(piece)];
+        if (!free) continue;
+        const int busy = busy_around(p);
+        if (best < 0 || sms < best_sms || busy > best_busy) best = p, best_sms = sms, best_busy = busy;
+      }
+      if (best < 0) return;
+      held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(i));
+      for (int piece : block_pieces_[static_cast<std::size_t>(best)]) piece_busy_[static_cast<std::size_t>(piece)] = 1;
+      bind(stage, best, now);
+    }
+  }
+
+  /// Busy pieces in the blocks that contain block p (its buddies' use, level by level).
+  int busy_around(int p) const {
+    int busy = 0;
+    for (int outer : enclosing_[static_cast<std::size_t>(p)])
+      for (int piece : block_pieces_[static_cast<std::size_t>(outer)]) busy += piece_busy_[static_cast<std::size_t>(piece)];
+    return busy;
+  }
+
+  /// The narrowest block width (SMs) at which the rest of the job still ends by its deadline; the
+  /// widest block when none does.
+  int need_sms(const StageRef& stage, Ns now) const {
+    const std::vector<Ns>& tails = width_tail_[unit_index(stage)];
+    for (std::size_t w = 0; w < widths_.size(); ++w)
+      if (widths_[w] >= narrowest_ && now + tails[w] <= stage.deadline_ns) return widths_[w];
+    return widths_.back();
+  }
+
+  void plan_moldable() {
+    const auto& parts = plan().pool().partitions;
+    int most_piece = 0;
+    block_pieces_.clear();
+    for (const Partition& part : parts) {
+      block_pieces_.push_back(part.pieces);
+      for (int piece : part.pieces) most_piece = std::max(most_piece, piece);
+    }
+    piece_busy_.assign(static_cast<std::size_t>(most_piece) + 1, 0);
+    enclosing_.assign(parts.size(), {});
+    widths_.clear();
+    std::vector<std::vector<int>> sorted_pieces;
+    for (const Partition& part : parts) {
+      sorted_pieces.push_back(part.pieces);
+      std::sort(sorted_pieces.back().begin(), sorted_pieces.back().end());
+    }
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+      widths_.push_back(parts[p].sms);
+      for (std::size_t q = 0; q < parts.size(); ++q)
+        if (q != p && sorted_pieces[q].size() > sorted_pieces[p].size() &&
+            std::includes(sorted_pieces[q].begin(), sorted_pieces[q].end(), sorted_pieces[p].begin(), sorted_pieces[p].end()))
+          enclosing_[p].push_back(static_cast<int>(q));
+    }
+    std::sort(widths_.begin(), widths_.end());
+    widths_.erase(std::unique(widths_.begin(), widths_.end()), widths_.end());
+    narrowest_ = widths_.back();
+    if (options().block_sms > 0) {
+      for (int w : widths_)
+        if (w >= options().block_sms) {
+          narrowest_ = w;
+          break;
+        }
+    } else {
+      // The narrowest width at which every task's whole job fits its deadline.
+      for (int w : widths_) {
+        bool fits = true;
+        for (const TaskPlan& task : plan().tasks()) {
+          const ModelPlan& model = plan().models()[static_cast<std::size_t>(task.model)];
+          Ns job = 0;
+          for (const Unit& unit : model.units) job += unit.predicted_curve->time_at(w);
+          fits = fits && job <= task.deadline_ns;
+        }
+        if (fits) {
+          narrowest_ = w;
+          break;
+        }
+      }
+    }
+    width_tail_.assign(tail_.size(), std::vector<Ns>(widths_.size(), 0));
+    for (std::size_t m = 0; m < plan().models().size(); ++m) {
+      const ModelPlan& model = plan().models()[m];
+      for (std::size_t u = model.units.size(); u-- > 0;)
+        for (std::size_t w = 0; w < widths_.size(); ++w) {
+          Ns after = 0;
+          for (int next : model.units[u].successors)
+            after = std::max(after, width_tail_[unit_base_[m] + static_cast<std::size_t>(next)][w]);
+          width_tail_[unit_base_[m] + u][w] = model.units[u].predicted_curve->time_at(widths_[w]) + after;
+        }
+    }
+  }
+
 
   void plan_late_binding() {
     const auto& parts = plan().pool().partitions;
@@ -154,6 +283,7 @@ class SgprsScheduler final : public Scheduler {
     progress_.assign(plan().tasks().size(), JobProgress{});
     for (std::size_t t = 0; t < plan().tasks().size(); ++t)
       progress_[t].preds_left.assign(plan().model_of(static_cast<int>(t)).units.size(), 0);
+    if (moldable()) plan_moldable();
   }
 
   std::size_t unit_index(const StageRef& stage) const {
@@ -230,6 +360,13 @@ class SgprsScheduler final : public Scheduler {
   std::vector<Ns> slot_time_;  // [(unit base + unit) x partitions + p]
   std::vector<Ns> tail_;       // [unit base + unit]
   std::vector<JobProgress> progress_;
+  // Moldable blocks (slot_sms=moldable).
+  std::vector<std::vector<int>> block_pieces_;  // per pool partition (block)
+  std::vector<std::vector<int>> enclosing_;     // per block: the blocks that contain it
+  std::vector<char> piece_busy_;                // per piece, rebuilt at each binding round
+  std::vector<int> widths_;                     // distinct block SMs, ascending
+  int narrowest_ = 0;                           // block_sms as a block width
+  std::vector<std::vector<Ns>> width_tail_;     // [unit base + unit][width]: the rest of the job at that width
 };
 
 }  // namespace

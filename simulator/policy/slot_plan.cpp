@@ -30,6 +30,7 @@ int most_efficient_slot_sms(const PolicyPlan& plan) {
 std::vector<int> partition_slots(const PolicyPlan& plan, int slot_sms) {
   const int limit = plan.pool().max_parallel;
   std::vector<int> slots;
+  if (slot_sms == kMoldableSlots) return std::vector<int>(plan.pool().partitions.size(), 1);
   const int per_slot = slot_sms == -1 ? most_efficient_slot_sms(plan) : slot_sms;
   for (const Partition& p : plan.pool().partitions)
     slots.push_back(slot_sms == 0 ? limit : std::clamp(p.sms / std::max(per_slot, 1), 1, limit));
@@ -38,11 +39,38 @@ std::vector<int> partition_slots(const PolicyPlan& plan, int slot_sms) {
 
 int pool_max_parallel(const Layout& pool, const GpuShape& gpu, int slot_sms) {
   if (slot_sms == 0) return pool.max_parallel;
+  if (slot_sms == kMoldableSlots) return 1;
   // The efficient size is a measured count, never below one piece.
   const int smallest = slot_sms > 0 ? slot_sms : std::max(gpu.piece_sms, 1);
   int most = 1;
   for (const Partition& p : pool.partitions) most = std::max(most, p.sms / smallest);
   return most;
+}
+
+
+Layout moldable_pool(const Layout& requested, const GpuShape& gpu) {
+  Layout pool;
+  pool.name = requested.name + "/moldable";
+  pool.max_parallel = 1;
+  std::vector<Partition> wholes;
+  const auto piece_sms = [&gpu](int piece) { return piece == gpu.pieces ? gpu.remainder_sms : gpu.piece_sms; };
+  std::vector<std::pair<int, Partition>> blocks;  // (width in pieces, block)
+  for (const Partition& part : requested.partitions) {
+    const int n = static_cast<int>(part.pieces.size());
+    for (int width = 1; width < n; width *= 2)
+      for (int first = 0; first + width <= n; first += width) {
+        Partition block;
+        block.pieces.assign(part.pieces.begin() + first, part.pieces.begin() + first + width);
+        for (int piece : block.pieces) block.sms += piece_sms(piece);
+        block.name = part.name + "." + std::to_string(first) + "+" + std::to_string(width);
+        blocks.emplace_back(width, std::move(block));
+      }
+    wholes.push_back(part);
+  }
+  std::stable_sort(blocks.begin(), blocks.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [width, block] : blocks) pool.partitions.push_back(std::move(block));
+  for (Partition& whole : wholes) pool.partitions.push_back(std::move(whole));
+  return pool;
 }
 
 }  // namespace sgprs::sim

@@ -11,6 +11,14 @@
 //   slots(p)          = max(1, floor(sms(p) / s*))          (slot_sms = profile)
 //                     = max(1, floor(sms(p) / N))           (slot_sms = N)
 //                     = the layout's max_parallel            (slot_sms = layout)
+//                     = 1 on every block                     (slot_sms = moldable)
+//
+// Moldable blocks: each partition of the requested layout is cut into aligned blocks of 1, 2, 4, ...
+// of its pieces (in the order its pieces are listed) and the whole partition; the pool holds every
+// block, smallest first, each whole partition last (so `reference_partition=last` is still the
+// largest). Blocks overlap; a policy that starts a stage only on a block none of whose pieces is in
+// use gives each stage SMs of its own, as wide as it chose: a tight stage on 5 pieces beside loose
+// ones on 1 piece each, at the same moment.
 #include "simulator/policy/policy_plan.hpp"
 
 #include <vector>
@@ -26,5 +34,8 @@ std::vector<int> partition_slots(const PolicyPlan& plan, int slot_sms);
 
 /// The pool's max_parallel a policy with `slot_sms` needs: enough for its largest partition.
 int pool_max_parallel(const Layout& pool, const GpuShape& gpu, int slot_sms);
+
+/// The moldable blocks of `requested` (above), max_parallel 1.
+Layout moldable_pool(const Layout& requested, const GpuShape& gpu);
 
 }  // namespace sgprs::sim

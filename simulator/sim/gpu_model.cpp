@@ -35,6 +35,7 @@ GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
   unsettled_inputs_.resize(pool.partitions.size());
   for (auto& inputs : unsettled_inputs_) inputs.reserve(8);
   unsettled_partitions_.reserve(pool.partitions.size());
+  for (const Partition& p : pool.partitions) partition_sms_.push_back(p.sms);
 }
 
 void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTag tag,
@@ -44,9 +45,12 @@ void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTa
     throw std::logic_error("gpu model: partition " + std::to_string(partition) + " already runs max_parallel stages");
   if (unsettled_ && now != unsettled_ns_) settle();
   now_ = now;
+  const int sms = partition_sms_[static_cast<std::size_t>(partition)];
+  const double demand = packed_ != nullptr ? unit_demand(times.measured_curve(), sms) : 1.0;
+  const double saving = packed_ != nullptr ? whole_gpu_saving_ns(times.measured_curve(), sms) : 0.0;
   running_[static_cast<std::size_t>(partition)].push_back(
-      Running{tag, &times, occupied, 1.0, 0, now, now, now, next_seq_++});
-  sharing_.add_running(partition, +1);
+      Running{tag, &times, occupied, demand, saving, 1.0, 0, now, now, now, next_seq_++});
+  sharing_.add_running(partition, +1, demand);
   note_change(now, partition, sharing_.running(partition) == 1);
 }
 
@@ -85,10 +89,11 @@ void GpuModel::remove_at(std::size_t partition, std::size_t index, Ns now) {
   if (unsettled_ && now != unsettled_ns_) settle();
   now_ = now;
   std::vector<Running>& stages = running_[partition];
+  const double demand = stages[index].demand;
   stages[index] = stages.back();
   stages.pop_back();
   const int p = static_cast<int>(partition);
-  sharing_.add_running(p, -1);
+  sharing_.add_running(p, -1, demand);
   note_change(now, p, sharing_.running(p) == 0);
 }
 
@@ -97,10 +102,25 @@ void GpuModel::update_weights() {
     weight_[p] = interference_->weight(static_cast<int>(p), sharing_.busy_sms_outside(static_cast<int>(p)));
 }
 
+Ns GpuModel::packed_duration_at(const Running& r, const SpeedInputs& in) const {
+  const double share = r.demand * in.share;
+  const SpeedupCurve& curve = r.times->measured_curve();
+  double t = (static_cast<double>(time_at_fractional_share(curve, share)) - r.saving_ns) * packed_->factor(in.units);
+  if (interference_ != nullptr && r.occupied != nullptr) {
+    const double ratio = static_cast<double>(time_at_fractional_share(r.occupied->measured_curve(), share)) /
+                         static_cast<double>(time_at_fractional_share(curve, share));
+    t *= 1.0 + in.weight * (ratio - 1.0);
+  }
+  return std::max<Ns>(1, static_cast<Ns>(std::llround(t)));
+}
+
 Ns GpuModel::duration_at(const Running& r, const SpeedInputs& in) const {
-  const Ns isolated = r.times->at(in.share);
+  // Alone on its SMs a unit runs as under the even split, whichever rule shares them.
+  if (packed_ != nullptr && in.units > 1) return packed_duration_at(r, in);
+  const double share = r.demand * in.share;  // demand is 1 under the even split
+  const Ns isolated = r.times->at(share);
   if (interference_ == nullptr || r.occupied == nullptr) return isolated;
-  return isolated + static_cast<Ns>(std::llround(in.weight * static_cast<double>(r.occupied->at(in.share) - isolated)));
+  return isolated + static_cast<Ns>(std::llround(in.weight * static_cast<double>(r.occupied->at(share) - isolated)));
 }
 
 void GpuModel::note_change(Ns now, int changed_partition, bool busy_set_changed) {
@@ -109,7 +129,9 @@ void GpuModel::note_change(Ns now, int changed_partition, bool busy_set_changed)
   if (all) update_weights();
   const auto record = [this](int q) {
     std::vector<SpeedInputs>& inputs = unsettled_inputs_[static_cast<std::size_t>(q)];
-    const SpeedInputs now_inputs{sharing_.share(q), weight_[static_cast<std::size_t>(q)]};
+    // k is read only under the packed rule (it costs a pass over q's atoms).
+    const int units = packed_ != nullptr ? sharing_.units_sharing(q) : 0;
+    const SpeedInputs now_inputs{sharing_.share(q), weight_[static_cast<std::size_t>(q)], units};
     if (inputs.empty()) unsettled_partitions_.push_back(q);
     if (inputs.empty() || !(inputs.back() == now_inputs)) inputs.push_back(now_inputs);
   };
@@ -162,7 +184,8 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
   // One exception: stages of one unit have one duration, looked up once (naive runs many copies
   // of a few whole-model units on one share, often below the curve's first measured SM count,
   // where the lookup computes). Under interference each stage's own occupied
-  // table counts, so there is no sharing of lookups.
+  // table counts, and under the packed rule its demand and saving, so there is no sharing of
+  // lookups.
   // A few units' final durations are kept (naive interleaves a few whole-model units, hundreds
   // of stages each); the last one is tried first.
   struct UnitDuration {
@@ -180,7 +203,7 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
   for (std::size_t i = 0; i < stages.size(); ++i) {
     Running& r = stages[i];
     Ns duration = 0;
-    if (interference_ != nullptr && r.occupied != nullptr) {
+    if (packed_ != nullptr || (interference_ != nullptr && r.occupied != nullptr)) {
       duration = duration_at(r, final_inputs);
     } else {
       if (r.times != last_times) {

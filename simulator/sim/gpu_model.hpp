@@ -5,7 +5,9 @@
 // and calls finish_next() / start() / cancel_task(); speeds follow the
 // ProcessorSharing rule (gpu/processor_sharing.hpp), recomputed at every start
 // and finish. With interference (sim/interference.hpp) a stage's time moves from its
-// isolated toward its occupied time as SMs elsewhere turn busy.
+// isolated toward its occupied time as SMs elsewhere turn busy. With the packed sharing rule
+// (sim/packed_sharing.hpp) units that share SMs split them by demand and run their curve at the
+// fractional share, slowed by the calibrated contention of k co-running units.
 //
 // The starts and finishes of one instant are settled together, when the next finish is
 // asked for, in one pass over the running stages, with the same arithmetic, step for
@@ -17,6 +19,7 @@
 #include "common/curve.hpp"
 #include "common/layout.hpp"
 #include "simulator/sim/interference.hpp"
+#include "simulator/sim/packed_sharing.hpp"
 #include "simulator/sim/processor_sharing.hpp"
 #include "simulator/sim/share_time_table.hpp"
 
@@ -45,6 +48,9 @@ class GpuModel {
   /// Applies `rule` (which must outlive the model) from now on; the stages started with an
   /// occupied table then follow it.
   void use_interference(const Interference* rule) { interference_ = rule != nullptr && rule->active() ? rule : nullptr; }
+  /// Shares SMs by the packed rule with `contention` (which must outlive the model) from now on;
+  /// null: the even split with the step curve. Set before the first start.
+  void use_packed_sharing(const SharingContention* contention) { packed_ = contention; }
   /// Starts a stage whose full duration at a share of s SMs is times.at(s) (isolated), moved
   /// toward occupied->at(s) by the interference rule when both are given.
   void start(Ns now, int partition, const ShareTimeTable& times, StageTag tag,
@@ -68,6 +74,8 @@ class GpuModel {
     StageTag tag;
     const ShareTimeTable* times;
     const ShareTimeTable* occupied;  // null: no interference for this stage
+    double demand;     // weight in the SM split: 1, or the packed rule's demand
+    double saving_ns;  // the packed rule's Δ: time a unit sharing the whole GPU saves (packed_sharing.hpp)
     double remaining;  // share of the stage's work still to do, in [0, 1]
     Ns duration_ns;    // full duration at the current share
     Ns updated_ns;     // when `remaining` was last brought up to date
@@ -77,10 +85,12 @@ class GpuModel {
   };
 
   /// What a stage's duration depends on besides its own tables: its partition's share and
-  /// interference weight.
+  /// interference weight, and under the packed rule the units that share its busiest atom
+  /// (0 under the even split, which does not read it).
   struct SpeedInputs {
     double share;
     double weight;
+    int units;
     bool operator==(const SpeedInputs&) const = default;
   };
 
@@ -93,13 +103,17 @@ class GpuModel {
   void settle();
   /// Brings the stages of partition p up to date for its recorded inputs, and its earliest finish.
   void settle_partition(std::size_t p, Ns now);
+  /// The stage's full duration under `in`, by the even split or the packed rule.
   Ns duration_at(const Running& r, const SpeedInputs& in) const;
+  Ns packed_duration_at(const Running& r, const SpeedInputs& in) const;
   void update_weights();
   void remove_at(std::size_t partition, std::size_t index, Ns now);
 
   ProcessorSharing sharing_;
   int max_parallel_;
   const Interference* interference_ = nullptr;
+  const SharingContention* packed_ = nullptr;
+  std::vector<int> partition_sms_;
   std::vector<double> weight_;  // interference weight w(p) per partition
   // Per partition its running stages, unordered (ties resolved by start_seq), and the earliest
   // of their finishes: a start or finish settles only the partitions it touched.

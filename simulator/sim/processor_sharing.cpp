@@ -58,28 +58,40 @@ ProcessorSharing::ProcessorSharing(const Layout& pool, const GpuShape& gpu) {
     out.erase(std::unique(out.begin(), out.end()), out.end());
   }
   atom_users_.assign(atom_sms_.size(), 0.0);
+  atom_units_.assign(atom_sms_.size(), 0);
   running_.assign(partitions, 0);
   for (const Partition& p : pool.partitions) weight_.push_back(p.share_weight);
   share_.assign(partitions, 0.0);
 }
 
-void ProcessorSharing::add_running(int partition, int delta) {
+void ProcessorSharing::add_running(int partition, int delta, double demand) {
   const auto p = static_cast<std::size_t>(partition);
   running_[p] += delta;
   if (running_[p] < 0) throw std::logic_error("processor sharing: negative running count");
-  for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i)
-    atom_users_[static_cast<std::size_t>(partition_atoms_[i])] += delta * weight_[p];
+  for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i) {
+    const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
+    atom_users_[atom] += delta * demand * weight_[p];
+    atom_units_[atom] += delta;
+  }
   for (int q : coupled_[p]) recompute(q);
+}
+
+int ProcessorSharing::units_sharing(int partition) const {
+  const auto p = static_cast<std::size_t>(partition);
+  int most = 0;
+  for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i)
+    most = std::max(most, atom_units_[static_cast<std::size_t>(partition_atoms_[i])]);
+  return most;
 }
 
 double ProcessorSharing::busy_sms_outside(int partition) const {
   const auto p = static_cast<std::size_t>(partition);
   double busy = 0.0;
   for (std::size_t a = 0; a < atom_sms_.size(); ++a)
-    if (atom_users_[a] > 0) busy += atom_sms_[a];
+    if (atom_units_[a] > 0) busy += atom_sms_[a];
   for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i) {
     const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
-    if (atom_users_[atom] > 0) busy -= atom_sms_[atom];
+    if (atom_units_[atom] > 0) busy -= atom_sms_[atom];
   }
   return busy;
 }

@@ -38,14 +38,18 @@ class ProcessorSharing {
   ProcessorSharing(const Layout& pool, const GpuShape& gpu);
 
   /// Changes partition p's running-stage count by `delta` and recomputes the
-  /// shares that depend on it.
-  void add_running(int partition, int delta);
+  /// shares that depend on it. `demand` weighs the stage in n(a) (1 under the even split; the
+  /// packed rule, sim/packed_sharing.hpp, weighs each stage by its demand and gives it
+  /// demand x share(p) SMs).
+  void add_running(int partition, int delta, double demand = 1.0);
   int running(int partition) const { return running_[static_cast<std::size_t>(partition)]; }
   /// SMs each stage running on `partition` gets now (0 when none runs there).
   double share(int partition) const { return share_[static_cast<std::size_t>(partition)]; }
   /// Partitions whose share depends on `partition`'s count (itself included), ascending.
   const std::vector<int>& coupled(int partition) const { return coupled_[static_cast<std::size_t>(partition)]; }
   std::size_t atom_count() const { return atom_sms_.size(); }
+  /// Stages running on the atom of `partition` that the most stages share (packed_sharing.hpp's k).
+  int units_sharing(int partition) const;
   /// SMs outside `partition` that a partition with a running stage holds (interference.hpp).
   double busy_sms_outside(int partition) const;
 
@@ -69,6 +73,7 @@ class ProcessorSharing {
   // partition_atoms_[atom_begin_[p] .. atom_begin_[p + 1]); the hot path reads only these.
   std::vector<double> atom_sms_;     // SMs per atom
   std::vector<double> atom_users_;   // n(a): weighted stages running on partitions that contain atom a
+  std::vector<int> atom_units_;      // stages running on partitions that contain atom a
   std::vector<double> weight_;       // w(p)
   std::vector<int> partition_atoms_;
   std::vector<std::size_t> atom_begin_;

@@ -14,7 +14,9 @@ namespace sgprs::sim {
 
 class ShareTimeTable {
  public:
-  ShareTimeTable(const SpeedupCurve& curve, int max_sms);
+  /// `measured`, when given (and outliving the table), is the same times at the measured SM
+  /// counts only (a whole model's `curve` is tabulated at every count).
+  ShareTimeTable(const SpeedupCurve& curve, int max_sms, const SpeedupCurve* measured = nullptr);
   /// time_at_share(curve, share_sms). Inline: the GPU model calls it for every stage it rescales.
   Ns at(double share_sms) const {
     // Truncation is floor for a positive share (and needs no libm call); the
@@ -23,11 +25,14 @@ class ShareTimeTable {
     if (whole < static_cast<std::size_t>(first_sms_)) return below_first(share_sms);
     return by_sms_[std::min(whole, by_sms_.size() - 1)];
   }
+  /// The times at the measured SM counts only (sim/packed_sharing.hpp joins them linearly).
+  const SpeedupCurve& measured_curve() const { return measured_ != nullptr ? *measured_ : *curve_; }
 
  private:
   Ns below_first(double share_sms) const;
 
   const SpeedupCurve* curve_;
+  const SpeedupCurve* measured_;
   std::vector<Ns> by_sms_;  // index = whole SM count, 0..max_sms
   int first_sms_;
 };

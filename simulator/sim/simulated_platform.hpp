@@ -30,6 +30,8 @@ class SimulatedPlatform final : public Platform {
                     const UnitTimes* occupied = nullptr, const Interference* interference = nullptr);
   /// Each unit reaches the GPU `overhead_ns` after it is started (RunOptions::stage_overhead_ns).
   void delay_gpu_starts(Ns overhead_ns) { overhead_ns_ = overhead_ns; }
+  /// Shares SMs by the packed rule (sim/packed_sharing.hpp); `contention` outlives the platform.
+  void use_packed_sharing(const SharingContention* contention) { gpu_.use_packed_sharing(contention); }
   /// Runs `core` (built on this platform) to the end; returns the instant the last released job ended.
   Ns run(RunCore& core);
 

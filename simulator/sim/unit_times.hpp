@@ -25,6 +25,7 @@ class UnitTimes {
 
  private:
   std::vector<SpeedupCurve> whole_curves_;  // whole-model units' curves (reserved: tables point into it)
+  std::vector<SpeedupCurve> whole_measured_;  // the same at the measured SM counts only (reserved too)
   std::vector<ShareTimeTable> tables_;
   std::vector<int> unit_base_;              // per model: index of its unit 0 in tables_
 };

@@ -133,3 +133,18 @@ TEST(Layout, FileRejectsImpossiblePartitions) {
   check(R"({"schema": "sgprs.layout/1", "partitions": []})", "partitions");
   check(R"({"schema": "sgprs.layout/1", "max_parallel": 0, "partitions": [{"sms": 8}]})", "max_parallel");
 }
+
+TEST(Layout, StreamPrioritiesFollowShareWeights) {
+  sgprs::Layout layout;
+  for (double w : {1.0, 4.0, 2.0, 4.0, 1.0}) {
+    sgprs::Partition p;
+    p.share_weight = w;
+    layout.partitions.push_back(p);
+  }
+  // CUDA's range on Hopper: least 0, greatest -5. Highest weight most urgent, lowest weight default.
+  EXPECT_EQ(sgprs::stream_priorities(layout, 0, -5), (std::vector<int>{0, -2, -1, -2, 0}));
+  // Fewer levels than weights: the most urgent ones share the greatest priority.
+  EXPECT_EQ(sgprs::stream_priorities(layout, 0, -1), (std::vector<int>{0, -1, -1, -1, 0}));
+  for (auto& p : layout.partitions) p.share_weight = 1.0;
+  EXPECT_EQ(sgprs::stream_priorities(layout, 0, -5), (std::vector<int>(5, 0)));
+}

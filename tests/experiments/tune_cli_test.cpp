@@ -1,31 +1,21 @@
 // `sgprs tune` through the real binary: a small search prints its best configuration and the
 // command to run it; bad input is one line on stderr and exit status 2.
+#include "tests/experiments/cli_run.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
-#include <sys/wait.h>
 #include <unistd.h>
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int status;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using sgprs::test::CliResult;
+using sgprs::test::slurp;
 
 class TuneCli : public ::testing::Test {
  protected:
@@ -40,19 +30,14 @@ class TuneCli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Result tune(const std::string& args) {
-    const std::string cmd = "cd " + std::string(SGPRS_SOURCE_DIR) + " && " + SGPRS_BINARY + " tune " + args + " > " +
-                            (dir_ / "out.txt").string() + " 2> " + (dir_ / "err.txt").string();
-    const int raw = std::system(cmd.c_str());
-    return Result{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(dir_ / "out.txt"), slurp(dir_ / "err.txt")};
-  }
+  CliResult tune(const std::string& args) { return sgprs::test::run_sgprs("tune " + args, dir_); }
   std::string set() const { return (dir_ / "set.json").string(); }
 
   fs::path dir_;
 };
 
 TEST_F(TuneCli, PrintsTheBestConfigurationAndHowToRunIt) {
-  const Result r = tune("--taskset " + set() + " --layouts full,equal:2:1.0x --duration 0.5 --repetitions 1 --steps 3 --jobs 2 --quiet");
+  const CliResult r = tune("--taskset " + set() + " --layouts full,equal:2:1.0x --duration 0.5 --repetitions 1 --steps 3 --jobs 2 --quiet");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("best: sgprs-best, layout "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("run it: sgprs simulate --taskset " + set()), std::string::npos) << r.out;
@@ -66,7 +51,7 @@ TEST_F(TuneCli, BadInputIsOneLineAndExitTwo) {
                                   "--taskset " + set() + " --scheduler fastest",
                                   "--taskset " + set() + " --duration 0",
                                   std::string("--profile nowhere.json")}) {
-    const Result r = tune(args + " --quiet");
+    const CliResult r = tune(args + " --quiet");
     EXPECT_EQ(r.status, 2) << args << ": " << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
   }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <set>
 
 namespace sgprs::profiler {
@@ -179,6 +180,61 @@ TEST_P(BatchIndependence, FirstSampleOfABatchOfTwoEqualsABatchOfOne) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, BatchIndependence, ::testing::Values("resnet18", "inception_v3", "vit_b16"));
+
+// The live mode's case: graphs captured on one stream, replayed on whichever stream is free,
+// several instances at once. With their own workspaces, instances running at the same time
+// compute what one instance computes alone (a shared workspace corrupts cuDNN's and cuBLAS's
+// partial sums and split-K counters, and can hang the GPU).
+class ConcurrentReplay : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { SGPRS_REQUIRE_GPU(); }
+};
+
+TEST_P(ConcurrentReplay, InstancesWithOwnWorkspacesReplayOnAnyStreamAtOnce) {
+  const Model model = Model::load(kModels + GetParam() + ".json");
+  const std::string last = model.layers().back().name;
+  constexpr int kInstances = 4, kSms = 16, kRounds = 5;
+  testing::Stream capture_stream;
+  std::vector<std::unique_ptr<testing::Stream>> streams;
+  for (int i = 0; i < kInstances; ++i) streams.push_back(std::make_unique<testing::Stream>());
+  std::vector<std::unique_ptr<ModelInstance>> nets;
+  for (int i = 0; i < kInstances; ++i) {
+    nets.push_back(std::make_unique<ModelInstance>(model, Precision::kTf32, 1));
+    nets.back()->use_own_workspace();
+    nets.back()->enqueue_all(capture_stream.get(), kSms);  // eager: handles and plans exist
+  }
+  capture_stream.sync();
+  const std::vector<float> alone = nets[0]->read_tensor(last);
+  expect_meaningful(alone, GetParam() + " alone");
+
+  // Every instance captured on the same stream, as the live mode's rotation may do.
+  std::vector<cudaGraphExec_t> graphs;
+  for (auto& net : nets) {
+    cudaGraph_t graph = nullptr;
+    ASSERT_EQ(cudaStreamBeginCapture(capture_stream.get(), cudaStreamCaptureModeGlobal), cudaSuccess);
+    net->enqueue_all(capture_stream.get(), kSms);
+    ASSERT_EQ(cudaStreamEndCapture(capture_stream.get(), &graph), cudaSuccess);
+    cudaGraphExec_t exec = nullptr;
+    ASSERT_EQ(cudaGraphInstantiate(&exec, graph, 0), cudaSuccess);
+    cudaGraphDestroy(graph);
+    graphs.push_back(exec);
+  }
+  for (int round = 0; round < kRounds; ++round) {
+    for (auto& net : nets) poison_stage_outputs(*net, model);
+    // Instance i on stream (i + round) mod n: each graph also runs on streams it was not captured on.
+    for (int i = 0; i < kInstances; ++i)
+      ASSERT_EQ(cudaGraphLaunch(graphs[static_cast<std::size_t>(i)],
+                                streams[static_cast<std::size_t>((i + round) % kInstances)]->get()),
+                cudaSuccess);
+    for (auto& s : streams) s->sync();
+    for (int i = 0; i < kInstances; ++i)
+      testing::expect_close(nets[static_cast<std::size_t>(i)]->read_tensor(last), alone, DType::kFp32,
+                            GetParam() + " instance " + std::to_string(i) + " round " + std::to_string(round));
+  }
+  for (cudaGraphExec_t exec : graphs) cudaGraphExecDestroy(exec);
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, ConcurrentReplay, ::testing::Values("resnet50", "mobilenet_v2", "vit_b16"));
 
 class EveryShippedModel : public ::testing::TestWithParam<std::tuple<std::string, Precision>> {
  protected:

@@ -109,6 +109,33 @@ TEST(BestPolicy, SlotsFromTheProfileAndReservedSlots) {
   EXPECT_TRUE(l2_later);
 }
 
+TEST(BestPolicy, MoldableBlocksGiveATightStageMoreSmsBesideLooseOnes) {
+  // slot_sms=moldable, block_sms=4 (one piece): the 16-SM partition (4 pieces of 4 SMs) becomes
+  // blocks of 1 and 2 pieces and the whole. Released at 0 in order: L0 and L1 take one piece each
+  // (L1 the one beside L0, keeping pieces 2-3 whole); T (D = 8000) needs 8 SMs (its job takes
+  // 14000 on 4, 7000 on 8), so it takes the free 2-piece block: a [0, 2000], b [2000, 6000]; at
+  // 6000 one piece is enough for c (2000 on 4 SMs), which ends at 8000, on time.
+  const std::string three = tasks(task("L0", 100000) + "," + task("L1", 100000) + "," + task("T", 8000));
+  const auto moldable =
+      test::run_case(three, test::sizes_layout({16}, 1), best({{"slot_sms", "moldable"}, {"block_sms", "4"}}));
+  std::vector<std::string> at_zero;
+  for (const std::string& line : only(moldable.lines, "start"))
+    if (line.rfind("0 start", 0) == 0) at_zero.push_back(line);
+  EXPECT_EQ(at_zero, (std::vector<std::string>{"0 start L0 a p0.0+1", "0 start L1 a p0.1+1", "0 start T a p0.2+2"}));
+  EXPECT_TRUE(has(moldable.lines, "2000 start T b p0.2+2"));
+  EXPECT_TRUE(has(moldable.lines, "6000 start T c p0.2+1"));
+  EXPECT_TRUE(has(moldable.lines, "8000 end T 0 on_time"));
+  // Four equal slots instead: three stages share 16 SMs (5.3 each, the 4-SM times), T is dropped at its deadline.
+  const auto slots = test::run_case(three, test::sizes_layout({16}, 1), best({{"slot_sms", "4"}}));
+  EXPECT_TRUE(has(slots.lines, "8000 end T 0 aborted"));
+  // block_sms=deadlines: every job must fit its deadline on the narrowest block, so T's 8 SMs are
+  // every stage's least: L0 and L1 take the two 2-piece blocks at 0 and T waits for one.
+  const auto from_deadlines = test::run_case(three, test::sizes_layout({16}, 1), best({{"slot_sms", "moldable"}}));
+  int started_at_zero = 0;
+  for (const std::string& line : only(from_deadlines.lines, "start")) started_at_zero += line.rfind("0 start", 0) == 0;
+  EXPECT_EQ(started_at_zero, 2);
+}
+
 TEST(BestPolicy, PresetStartsFromTheDocumentedRulesAndOptionsApplyOnTop) {
   const SchedulerOptions o = scheduler_default_options("sgprs-best");
   EXPECT_EQ(get_scheduler_option(o, "binding"), "late");

@@ -313,3 +313,28 @@ TEST_F(SimulateCli, InterferenceRuleMustBeKnownAndStartFromIsolatedTimes) {
                      "--interference");
   expect_input_error(run("--taskset " + kData + "/taskset-small.json --stage-overhead-ns -5"), "--stage-overhead-ns");
 }
+
+TEST_F(SimulateCli, PackedSharingNeedsACalibrationOfTheProfilesGpuAndIsRecorded) {
+  const std::string ts = "--taskset " + kData + "/taskset-small.json --layout full --scheduler streams --duration 0.05";
+  expect_input_error(run(ts + " --sharing lots"), "--sharing");
+  // The default calibration sits beside the profile; the test profile has none.
+  expect_input_error(run(ts + " --sharing packed"), "profile.sharing.json");
+  const fs::path calibration = dir_ / "gpu.sharing.json";
+  const auto write = [&](const std::string& device) {
+    std::ofstream(calibration) << R"({"schema": "sgprs.sharing/1", "device": ")" << device
+                               << R"(", "precision": "fp32", "contention": [{"units": 1, "factor": 1.0}, {"units": 4, "factor": 2.0}]})";
+  };
+  write("another GPU");
+  expect_input_error(run(ts + " --sharing packed --sharing-calibration " + calibration.string()), "device");
+  write("test-gpu (synthetic)");
+  ASSERT_EQ(run(ts + " --sharing packed --sharing-calibration " + calibration.string()).status, 0);
+  const sgprs::Json packed = sgprs::Json::parse(slurp(dir_ / "out/summary.json"));
+  EXPECT_EQ(packed.at("provenance").at("sharing"), "packed");
+  EXPECT_EQ(packed.at("provenance").at("sharing_calibration"), calibration.string());
+  ASSERT_EQ(run(ts, "even").status, 0);
+  const sgprs::Json even = sgprs::Json::parse(slurp(dir_ / "even/summary.json"));
+  EXPECT_EQ(even.at("provenance").at("sharing"), "even-step");
+  // Streams that overlap under a contention of up to 2x: the same jobs take longer.
+  EXPECT_GT(packed.at("tasks")[0].at("response_p99_ns").get<std::int64_t>(),
+            even.at("tasks")[0].at("response_p99_ns").get<std::int64_t>());
+}

@@ -33,5 +33,6 @@ void add_profile_subcommand(CLI::App& app);   // real one only in CUDA builds
 void add_live_subcommand(CLI::App& app);
 void add_validate_subcommand(CLI::App& app);
 void add_tune_subcommand(CLI::App& app);
+void add_taskset_subcommand(CLI::App& app);
 
 }  // namespace sgprs::cli

@@ -83,6 +83,7 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
     live::DeviceRequest request;
     request.precision = live::profile_precision(in.profile);
     request.completion = live_args.completion;
+    request.setup_step_limit_ns = static_cast<Ns>(live_args.stall_timeout_s * 1e9);
     factory = live::cuda_executor_factory(in.profile, request);  // NoGpuError / NotAvailable without CUDA
   }
   in.progress->finish();  // the live run prints its own progress line
@@ -162,7 +163,7 @@ void add_live_subcommand(CLI::App& app) {
                   "sleep until this long before a release or timer, then poll (sleep wake-ups are late)")
       ->capture_default_str();
   number_flag(cmd, "--stall-timeout", live_args->stall_timeout_s, 0.001, 3600,
-              "seconds a stage may run before the run stops with a GPU fault naming it (exit 5)");
+              "seconds a stage, or one step of the GPU set-up, may run before the run stops with a GPU fault naming it (exit 5)");
   integer_flag(cmd, "--fake-stall-after", live_args->fake_stall_after, std::int64_t{0}, std::int64_t{1} << 40,
                "with --fake-device: the Nth launch never finishes (tests the stall watchdog; 0: none)");
   cmd->callback([args, live_args] { run_live(*args, *live_args); });

@@ -7,6 +7,7 @@
 #include "common/temp_files.hpp"
 #include "simulator/experiments/simulation.hpp"
 #include "simulator/policy/registry.hpp"
+#include "simulator/sim/packed_sharing.hpp"
 #include "simulator/outputs/summary_table.hpp"
 #include "tools/commands/commands.hpp"
 
@@ -15,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 
 namespace sgprs::cli {
@@ -42,6 +44,24 @@ sim::SchedulerOptions parse_scheduler_options(const RunArgs& args) {
 }
 
 }  // namespace
+
+std::string sharing_calibration_beside(const std::string& profile_path) {
+  const std::string suffix = ".json";
+  const bool json = profile_path.size() > suffix.size() &&
+                    profile_path.compare(profile_path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return (json ? profile_path.substr(0, profile_path.size() - suffix.size()) : profile_path) + ".sharing.json";
+}
+
+void add_sharing_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
+  cmd->add_option("--sharing", args->sharing,
+                  "how units that share SMs split them: even-step (evenly, step curve) | packed (by demand, "
+                  "fractional share, calibrated contention; docs/simulator.md) | auto (packed where a calibration "
+                  "is given or sits beside the profile, else even-step)")
+      ->capture_default_str();
+  cmd->add_option("--sharing-calibration", args->sharing_calibration,
+                  "sgprs.sharing/1 file of the packed rule's contention (default: beside the profile, "
+                  "<profile>.sharing.json)");
+}
 
 void add_run_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
   std::string scheduler_help = "scheduler:";
@@ -96,7 +116,19 @@ RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, con
   run.interference = sim::parse_interference_rule(args.interference, "--interference");
   run.stage_overhead_ns = args.stage_overhead_ns;
 
+  // auto: packed where a calibration is given or sits beside the profile, else even-step.
+  if (args.sharing != "auto" && args.sharing != "even-step" && args.sharing != "packed")
+    throw InputError("--sharing", "", unknown_name("sharing rule", args.sharing, {"auto", "even-step", "packed"}));
+  const bool calibrated = !args.sharing_calibration.empty() || std::filesystem::exists(sharing_calibration_beside(args.profile));
+  run.sharing = sim::parse_sharing_rule(args.sharing == "auto" ? (calibrated ? "packed" : "even-step") : args.sharing,
+                                        "--sharing");
+
   Profile profile = Profile::load(args.profile, parse_curve_interpolation(args.curve, "--curve"));
+  if (run.sharing == sim::SharingRule::kPacked) {
+    run.sharing_calibration = args.sharing_calibration.empty() ? sharing_calibration_beside(args.profile)
+                                                               : args.sharing_calibration;
+    run.sharing_contention = sim::SharingContention::load(run.sharing_calibration, profile).points();
+  }
   TaskSet set = TaskSet::load(args.taskset);
   set.check_deadlines(args.allow_deadline_over_period);
   Layout layout = parse_layout(args.layout, profile.gpu(), args.max_parallel, "--layout");

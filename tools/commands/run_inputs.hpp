@@ -42,12 +42,18 @@ struct RunArgs {
   std::string gpu_times = "isolated";  // simulate only
   std::string interference = "none";   // simulate only
   std::int64_t stage_overhead_ns = 0;  // simulate only
+  std::string sharing = "even-step";   // simulate only (validate chooses its own default)
+  std::string sharing_calibration;     // empty: the profile's path with .json -> .sharing.json
   bool quiet = false;
 };
 
 /// The flags both verbs take (task set, profile, models, layout, scheduler and options, duration,
 /// seed, out, ...), registered on `cmd` with `args`' values as defaults.
 void add_run_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args);
+/// --sharing and --sharing-calibration (simulate; validate has its own defaults).
+void add_sharing_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args);
+/// The packed rule's default calibration file: the profile's path with .json -> .sharing.json.
+std::string sharing_calibration_beside(const std::string& profile_path);
 
 struct RunInputs {
   Profile profile;

@@ -59,6 +59,7 @@ void add_simulate_subcommand(CLI::App& app) {
   integer_flag(cmd, "--stage-overhead-ns", args->stage_overhead_ns, std::int64_t{0}, std::int64_t{1'000'000'000},
                "host time per stage that holds its slot before the GPU starts it (launch + completion noticing; "
                "the H200 live runs measured about 25000)");
+  add_sharing_flags(cmd, args);
   cmd->callback([args] { run_simulate(*args); });
 }
 

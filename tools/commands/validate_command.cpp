@@ -39,6 +39,8 @@ struct ValidateArgs {
   std::string curve;  // empty: the live run's
   std::string interference = "profile";
   std::string stage_overhead = "measured";
+  std::string sharing = "auto";  // packed where the profile has a calibration beside it, else even-step
+  std::string sharing_calibration;  // empty: beside the profile
   bool no_plot = false;
 };
 
@@ -61,6 +63,8 @@ RunArgs args_from_provenance(const Json& prov, const std::string& summary_path, 
   args.curve = va.curve.empty() ? p.get_or<std::string>("curve", "step") : va.curve;
   args.gpu_times = va.gpu_times;
   args.interference = va.interference;
+  args.sharing = va.sharing;
+  args.sharing_calibration = va.sharing_calibration;
   args.models = va.models;
   args.quiet = true;
   args.allow_deadline_over_period = true;  // the live run already accepted its task set
@@ -216,6 +220,8 @@ void run_validate(const ValidateArgs& va) {
                        {"gpu_times", va.gpu_times},
                        {"interference", va.interference},
                        {"stage_overhead_ns", in.run.stage_overhead_ns},
+                       {"sharing", sim::to_string(in.run.sharing)},
+                       {"sharing_calibration", in.run.sharing_calibration},
                        {"sharing_rule", sim_summary.provenance.value("sharing_rule", "")},
                        {"scheduler", args.scheduler},
                        {"taskset", args.taskset},
@@ -259,6 +265,13 @@ void add_validate_subcommand(CLI::App& app) {
                   "host time per stage that holds its slot without SMs, in the re-simulation: measured (median "
                   "launch-to-GPU-start plus GPU-end-to-noticed of the live log) | none | NS")
       ->capture_default_str();
+  cmd->add_option("--sharing", args->sharing,
+                  "how units that share SMs split them in the re-simulation: auto (packed when the profile has a "
+                  "<profile>.sharing.json beside it or --sharing-calibration is given, else even-step) | even-step | "
+                  "packed (docs/simulator.md)")
+      ->capture_default_str();
+  cmd->add_option("--sharing-calibration", args->sharing_calibration,
+                  "sgprs.sharing/1 file of the packed rule (default: beside the profile, <profile>.sharing.json)");
   cmd->add_flag("--no-plot", args->no_plot, "skip responses.png");
   cmd->callback([args] { run_validate(*args); });
 }

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Fits the packed sharing rule's contention g(k) (simulator/sim/packed_sharing.hpp) from live
+closed-loop runs of the `streams` scheduler, one run per stream count k, and writes an
+sgprs.sharing/1 file.
+
+For every unit run in a live log, the rule without contention (shares by demand, the isolated
+curve joined linearly at the fractional share, less the whole-GPU saving) is integrated over the units the live GPU really
+ran beside it, piece by piece; g(k) is the median of measured time over that prediction in the
+run with k streams. Only the live logs and the profile are read.
+
+  tools/fit_sharing_contention.py --profile traces/profiles/h200-tf32.json \\
+      --out traces/profiles/h200-tf32.sharing.json RUN_streams1 RUN_streams2 ...
+"""
+import argparse
+import bisect
+import json
+import statistics
+import sys
+
+
+def whole_model_curves(profile):
+    counts = profile["sm_counts"]
+    curves = {}
+    for model in profile["models"]:
+        times = [sum(stage["median_ns"][i] for stage in model["stages"]) for i in range(len(counts))]
+        curves[model["name"]] = times
+    return counts, curves
+
+
+def fractional_time(counts, times, share):
+    if share <= counts[0]:
+        return times[0] * counts[0] / share
+    if share >= counts[-1]:
+        return times[-1]
+    i = bisect.bisect_right(counts, share) - 1
+    return times[i] + (times[i + 1] - times[i]) * (share - counts[i]) / (counts[i + 1] - counts[i])
+
+
+def demand(counts, times, partition_sms):
+    work = min(s * t for s, t in zip(counts, times))
+    return min(partition_sms, work / fractional_time(counts, times, partition_sms))
+
+
+def whole_gpu_saving(counts, times, partition_sms):
+    if len(counts) < 3 or partition_sms < counts[-1]:
+        return 0.0
+    slope = (times[-2] - times[-3]) / (counts[-2] - counts[-3])
+    return max(0.0, times[-2] + slope * (counts[-1] - counts[-2]) - times[-1])
+
+
+def read_units(run):
+    with open(run + "/events.jsonl") as log:
+        log.readline()
+        units = []
+        for line in log:
+            event = json.loads(line)
+            if event["ev"] == "finish" and "gpu_start_ns" in event:
+                units.append((event["gpu_start_ns"], event["gpu_end_ns"], event["stage"]))
+    return units
+
+
+def predicted_over_live(units, counts, curves, gpu_sms):
+    """Measured / predicted time of each unit run, the prediction integrated over its live co-runners."""
+    edges = sorted([(s, 1, i) for i, (s, _, _) in enumerate(units)] + [(e, -1, i) for i, (_, e, _) in enumerate(units)])
+    times = [edge[0] for edge in edges]
+    running, sets = set(), []
+    for _, step, i in edges:
+        (running.add if step > 0 else running.discard)(i)
+        sets.append(frozenset(running))
+    demands = {m: demand(counts, t, gpu_sms) for m, t in curves.items()}
+    ratios = []
+    for i, (start, end, model) in enumerate(units):
+        j = bisect.bisect_left(times, start)
+        work, now = 0.0, start
+        while True:
+            together = sets[j] if j < len(sets) else frozenset([i])
+            together = together | {i}
+            if len(together) == 1:
+                duration = curves[model][-1] if gpu_sms >= counts[-1] else fractional_time(counts, curves[model], gpu_sms)
+            else:
+                total = sum(demands[units[o][2]] for o in together)
+                duration = (fractional_time(counts, curves[model], gpu_sms * demands[model] / total) -
+                            whole_gpu_saving(counts, curves[model], gpu_sms))
+            following = times[j + 1] if j + 1 < len(times) and times[j + 1] <= end else None
+            if following is None or work + (following - now) / duration >= 1:
+                now += (1 - work) * duration
+                break
+            work += (following - now) / duration
+            now, j = following, j + 1
+        ratios.append((end - start) / (now - start))
+    return ratios
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--profile", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--source", help="what to record as the file's source (default: this command line)")
+    parser.add_argument("runs", nargs="+", help="live run folders of the streams scheduler, closed loop")
+    args = parser.parse_args()
+    profile = json.load(open(args.profile))
+    counts, curves = whole_model_curves(profile)
+    gpu_sms = counts[-1]
+    points = {1: 1.0}
+    for run in args.runs:
+        summary = json.load(open(run + "/summary.json"))
+        prov = summary["provenance"]
+        if prov["scheduler"] != "streams":
+            sys.exit(f"{run}/summary.json: provenance.scheduler is not streams")
+        streams = int(prov["scheduler_options"]["streams"])
+        if streams == 1:
+            continue  # alone: g(1) = 1 by definition
+        ratios = predicted_over_live(read_units(run), counts, curves, gpu_sms)
+        points[streams] = round(statistics.median(ratios), 4)
+    doc = {"schema": "sgprs.sharing/1", "device": profile["device"]["name"], "precision": profile["precision"],
+           "source": args.source or ("tools/fit_sharing_contention.py --profile " + args.profile + " " + " ".join(args.runs)),
+           "contention": [{"units": k, "factor": g} for k, g in sorted(points.items())]}
+    with open(args.out, "w") as out:
+        json.dump(doc, out, indent=1)
+        out.write("\n")
+    print(json.dumps(doc["contention"]))
+
+
+if __name__ == "__main__":
+    main()

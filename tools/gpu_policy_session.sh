@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Deadlines live on the GPU, sgprs next to PyTorch in one GPU call: where does each scheduler stop
+# being miss-free? Parts (PARTS, comma-separated, default all):
+#   tests     the op library's concurrent-replay test and the live device's GPU tests
+#   hang      the mixed task set at twice its counts under sgprs (as published and tuned), the runs
+#             that never finished on 2026-12-02, with a 5-s stall watchdog
+#   r18       periodic ResNet-18 at 30 Hz (D = T), N = 180..270: sgprs streams-32, sgprs-best, and
+#             PyTorch with CUDA graphs on 16 and 32 streams (tools/torch_periodic.py)
+#   families  each mixed family of FAMILIES (default "tight camera heavy deadlines") at rising load
+#             scales, as fractions of the throughput bound's largest scale, under streams-32,
+#             streams-32 with deadline-monotonic priorities, and sgprs-best (layout full); each
+#             scheduler stops at its first scale with more than 1% misses (SCHEDULERS picks them;
+#             also sgprs-best-eq4: sgprs-best on equal:4:1.0x)
+#   models    each shipped model alone (4 tasks at 10 Hz) under sgprs-best, stage by stage, on full and
+#             equal:2:1.0x: which model's set-up stops (5-s step watchdog)
+#   r18layouts sgprs-best on ResNet-18 at 30 Hz, N = 180 and 210, on equal:2:1.0x and equal:4:1.0x
+#   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
+#             streams, with and without deadline-monotonic priorities, same task-set files
+#
+#   OUT=... tools/gpu_policy_session.sh                       on the GPU machine (builds sgprs with CUDA)
+#   OUT=... FAKE=1 SGPRS=build/sgprs PARTS=hang,r18,families tools/gpu_policy_session.sh   here, fake device
+#
+# Writes under $OUT: session.log, runs.jsonl (every summary.json on a line, named), torch-*.json,
+# tests.log, and policy-runs.tar.xz (each run's folder: summary.json, events.jsonl, stdout.txt,
+# taskset.json). Starts no run when less than 15 s of $BUDGET (default 540) is left.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="${OUT:-$root/out}"
+mkdir -p "$out"
+runs="$(mktemp -d)"
+budget="${BUDGET:-540}"
+run_s="${RUN_SECONDS:-2}"
+parts=",${PARTS:-tests,hang,models,r18,r18layouts,families,torch},"
+families="${FAMILIES:-tight camera heavy deadlines}"
+started=$SECONDS
+log() { echo "[gpu_policy_session $(date -u +%H:%M:%S) +$((SECONDS - started))s] $*" | tee -a "$out/session.log" >&2; }
+left() { echo $((budget - (SECONDS - started))); }
+want() { [[ "$parts" == *",$1,"* ]]; }
+
+device=()
+if [[ -n "${FAKE:-}" ]]; then
+  sgprs="${SGPRS:-$root/build/sgprs}"
+  device=(--fake-device)
+else
+  source "$root/tools/gpu_build_env.sh"
+  build=/tmp/sgprs-build-policy
+  cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA=ON -DSGPRS_BUILD_BENCH=OFF \
+    -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_PREFIX_PATH="$prefix_path" "${cudnn_args[@]}" > "$runs/build.log" 2>&1
+  targets=(sgprs)
+  want tests && targets+=(sgprs_ops_test sgprs_live_device_test)
+  cmake --build "$build" -j "$(nproc)" --target "${targets[@]}" >> "$runs/build.log" 2>&1 \
+    || { log "BUILD FAILED"; tail -40 "$runs/build.log" >> "$out/session.log"; exit 1; }
+  sgprs="$build/sgprs"
+  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,power.draw --format=csv >> "$out/session.log" 2>&1
+  log "built in $((SECONDS - started)) s"
+fi
+: > "$out/runs.jsonl"
+
+if want tests && [[ -z "${FAKE:-}" ]]; then
+  ops_test="$(find "$build" -name sgprs_ops_test -type f | head -1)"
+  live_test="$(find "$build" -name sgprs_live_device_test -type f | head -1)"
+  (cd "$root" && timeout 120 "$ops_test" --gtest_filter='*ConcurrentReplay*' && timeout 120 "$live_test") \
+    > "$out/tests.log" 2>&1
+  log "GPU tests exited $?: $(grep -E '^\[  (PASSED|FAILED)' "$out/tests.log" | tr '\n' ' ')"
+fi
+
+# live NAME SECONDS TASKSET LAYOUT ARGS...: one run into $runs/NAME; prints its miss ratio.
+live() {
+  local name="$1" seconds="$2" taskset="$3" layout="$4"
+  shift 4
+  if (( $(left) < 15 )); then log "skipped $name: $(left) s left"; echo 1; return; fi
+  local dir="$runs/$name"
+  mkdir -p "$dir"
+  cp "$taskset" "$dir/taskset.json"
+  (cd "$root" && timeout -k 5 $(( $(left) < 45 ? $(left) : 45 )) "$sgprs" live "${device[@]}" --taskset "$taskset" \
+      --layout "$layout" --duration "$seconds" --quiet --out "$dir" "$@") > "$dir/stdout.txt" 2>&1
+  local status=$?
+  log "$name exited $status: $(grep -E '^total' "$dir/stdout.txt" | sed 's/.*aborted; //')"
+  [[ $status != 0 ]] && tail -3 "$dir/stdout.txt" >> "$out/session.log"
+  rm -f "$dir/timeline.json"  # `sgprs validate` rebuilds it from events.jsonl
+  if [[ -f "$dir/summary.json" ]]; then
+    python3 -c "
+import json; d = json.load(open('$dir/summary.json')); d['run'] = '$name'; print(json.dumps(d))" >> "$out/runs.jsonl"
+    python3 -c "import json; print(json.load(open('$dir/summary.json'))['miss_ratio'])" 2>/dev/null || echo 1
+  else
+    echo 1
+  fi
+}
+
+inputs="$runs/inputs"
+mkdir -p "$inputs"
+scaled() {  # BASE SCALE FILE: every count of BASE times SCALE, rounded as sgprs's scaled generator does
+  python3 -c "
+import json, math; d = json.load(open('$1')); k = $2
+for t in d['tasks']: t['count'] = int(math.floor(t['count'] * k + 0.5))
+d['tasks'] = [t for t in d['tasks'] if t['count'] > 0]
+d['name'] += '-x%g' % k; json.dump(d, open('$3', 'w'), indent=1)"
+}
+resnet18_tasks() {  # N RATE_HZ FILE
+  echo "{\"schema\": \"sgprs.taskset/1\", \"name\": \"resnet18-$2hz-$1\", \"tasks\": [{\"name\": \"r\", \"model\": \"resnet18\", \"rate_hz\": $2, \"offset_ns\": \"random\", \"count\": $1}]}" > "$3"
+}
+over() { python3 -c "import sys; sys.exit(0 if float('$1') > $2 else 1)"; }
+
+best=(--scheduler sgprs-best)
+if want hang; then
+  scaled "$root/traces/tasksets/mixed-deadlines.json" 2 "$inputs/mix2.json"
+  live hang-mix2-sgprs-paper "$run_s" "$inputs/mix2.json" equal:2:1.0x --scheduler sgprs --stall-timeout 5 > /dev/null
+  live hang-mix2-sgprs-tuned "$run_s" "$inputs/mix2.json" equal:2:1.0x --scheduler sgprs --max-parallel 8 \
+    --waiting-order edf --completion-estimate parallel --overrun skip-late --stall-timeout 5 > /dev/null
+  live hang-mix2-sgprs-best "$run_s" "$inputs/mix2.json" full "${best[@]}" --stall-timeout 5 > /dev/null
+fi
+
+if want models; then  # each model alone, stage by stage (where the mixed set's set-up stopped)
+  for m in resnet18 mobilenet_v2 resnet50 inception_v3 vit_b16 unet; do
+    echo "{\"schema\": \"sgprs.taskset/1\", \"name\": \"$m-4\", \"tasks\": [{\"name\": \"t\", \"model\": \"$m\", \"rate_hz\": 10, \"offset_ns\": \"random\", \"count\": 4}]}" > "$inputs/$m-4.json"
+    for layout in full equal:2:1.0x; do
+      live "model-$m-${layout%%:*}-sgprs-best" 0.5 "$inputs/$m-4.json" "$layout" "${best[@]}" --stall-timeout 5 > /dev/null
+      grep -h "GPU error" "$runs/model-$m-${layout%%:*}-sgprs-best/stdout.txt" >> "$out/session.log"
+    done
+  done
+fi
+
+if want r18layouts; then  # sgprs-best on disjoint partitions instead of one shared whole GPU
+  for n in 180 210; do resnet18_tasks "$n" 30 "$inputs/r18-$n.json"; done
+  for layout in equal:2:1.0x equal:4:1.0x; do
+    for n in 180 210; do
+      live "r18-$n-sgprs-best-${layout//:/_}" "$run_s" "$inputs/r18-$n.json" "$layout" "${best[@]}" --stall-timeout 5 > /dev/null
+    done
+  done
+fi
+
+if want r18; then
+  for n in 180 210 240 270; do resnet18_tasks "$n" 30 "$inputs/r18-$n.json"; done
+  for n in 180 210 240 270; do
+    live "r18-$n-streams32" "$run_s" "$inputs/r18-$n.json" full --scheduler streams --streams 32 > /dev/null
+    live "r18-$n-sgprs-best" "$run_s" "$inputs/r18-$n.json" full "${best[@]}" > /dev/null
+  done
+  if [[ -z "${FAKE:-}" ]] && (( $(left) > 60 )); then
+    for s in 16 32; do
+      (cd "$root" && timeout 60 python3 tools/torch_periodic.py --tasks 180 210 240 270 --rate 30 --streams "$s" \
+        --seconds "$run_s" --precision tf32 --out "$out/torch-r18-streams$s.json") >> "$out/session.log" 2>&1
+    done
+  fi
+fi
+
+declare -A bound=([tight]=1.001 [camera]=1.151 [heavy]=1.256 [deadlines]=3.31)
+if want families; then
+  for f in $families; do
+    base="$root/traces/tasksets/mixed-$f.json"
+    for sched in ${SCHEDULERS:-streams32 streams32-dm sgprs-best}; do
+      case "$sched" in
+        streams32) args=(full --scheduler streams --streams 32); fractions="0.3 0.4 0.5 0.6 0.7 0.8" ;;
+        streams32-dm) args=(full --scheduler streams --streams 32 --option stream_priorities=deadline-monotonic)
+          fractions="0.3 0.4 0.5 0.6 0.7 0.8" ;;
+        sgprs-best) args=(full "${best[@]}" --stall-timeout 5); fractions="0.5 0.6 0.7 0.8 0.9 1.0" ;;
+        sgprs-best-eq4) args=(equal:4:1.0x "${best[@]}" --stall-timeout 5); fractions="0.5 0.6 0.7 0.8 0.9 1.0" ;;
+      esac
+      for frac in $fractions; do
+        scale=$(python3 -c "print(round($frac * ${bound[$f]}, 3))")
+        file="$inputs/$f-$frac.json"
+        [[ -f "$file" ]] || scaled "$base" "$scale" "$file"
+        miss=$(live "$f-$frac-$sched" "$run_s" "$file" "${args[@]}" | tail -1)
+        over "$miss" 0.01 && break
+      done
+    done
+  done
+fi
+
+if want torch && [[ -z "${FAKE:-}" ]]; then
+  for f in ${TORCH_FAMILIES:-tight deadlines}; do
+    files=()
+    for frac in 0.3 0.4 0.5 0.6 0.7 0.8; do
+      scale=$(python3 -c "print(round($frac * ${bound[$f]}, 3))")
+      [[ -f "$inputs/$f-$frac.json" ]] || scaled "$root/traces/tasksets/mixed-$f.json" "$scale" "$inputs/$f-$frac.json"
+      files+=("$inputs/$f-$frac.json")
+    done
+    for pr in none dm; do
+      (( $(left) < 40 )) && { log "skipped torch $f $pr: $(left) s left"; continue; }
+      (cd "$root" && timeout $(( $(left) - 10 )) python3 tools/torch_periodic.py --tasksets "${files[@]}" --streams 32 \
+        --priorities "$pr" --seconds "$run_s" --precision tf32 --out "$out/torch-$f-streams32-$pr.json") \
+        >> "$out/session.log" 2>&1
+      log "torch $f streams32 $pr exited $?"
+    done
+  done
+fi
+
+(cd "$runs" && tar -cf - --exclude=build.log . | xz -6 -T0 > "$out/policy-runs.tar.xz")
+log "done: $(wc -l < "$out/runs.jsonl") runs; $(du -sh "$out" | cut -f1) under OUT"
+exit 0
