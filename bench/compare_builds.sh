@@ -3,8 +3,9 @@
 # and compares every output file byte for byte. For performance work, which must not change a result.
 # Cases: the shipped defaults of `simulate` (events.jsonl, timeline.json, summary.json), an overloaded
 # run under every scheduler and under the options that change the hot path (waiting orders,
-# completion estimates, abort, an overlapping layout), the tests' synthetic inputs, and the
-# experiments of tests/data/experiments plus a short random-mix sweep (runs.csv, summary.csv, sweep.json).
+# completion estimates, abort, interference, an overlapping layout, the packed sharing rule), the
+# tests' synthetic inputs, and the experiments of tests/data/experiments plus a short random-mix sweep
+# (runs.csv, summary.csv, sweep.json).
 #
 #   bench/compare_builds.sh OLD_SGPRS NEW_SGPRS        # exit 0 when every file is identical
 set -euo pipefail
@@ -82,6 +83,18 @@ simulate_case overload-abort-static --taskset "$work/overload.json" --miss-polic
 simulate_case overload-abort-naive --taskset "$work/overload.json" --miss-policy abort --scheduler naive --duration 2
 simulate_case overload-skip --taskset "$work/overload.json" --overrun skip-late --layout equal:3:2.0x --duration 2
 simulate_case overload-occupied --taskset "$work/overload.json" --gpu-times occupied --estimates isolated --duration 2
+simulate_case overload-interference --taskset "$work/overload.json" --interference profile --layout equal:3:1.0x --duration 2
+simulate_case overload-interference-static --taskset "$work/overload.json" --interference profile --scheduler static \
+  --layout stepwise:3:1.5x --duration 2
+# The packed sharing rule (calibration beside the shipped profile): whole models sharing the GPU,
+# several stages sharing a partition, and with interference.
+for s in streams naive sgprs; do
+  simulate_case "overload-packed-$s" --taskset "$work/overload.json" --sharing packed --scheduler "$s" --max-parallel 4 \
+    --duration 2
+done
+simulate_case overload-packed-interference --taskset "$work/overload.json" --sharing packed --interference profile \
+  --layout equal:3:1.0x --max-parallel 3 --duration 2
+simulate_case mix-packed-streams --taskset "$work/mix.json" --sharing packed --scheduler streams --duration 2
 simulate_case mix --taskset "$work/mix.json" --duration 2 --layout stepwise:3:1.0x
 simulate_case mix-parallel --taskset "$work/mix.json" --duration 2 --completion-estimate parallel --scan-order ascending-sms
 simulate_case mix-abort --taskset "$work/mix.json" --duration 2 --miss-policy abort --waiting-order edf

@@ -1,6 +1,7 @@
 #include "simulator/sim/gpu_model.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -28,8 +29,12 @@ Ns finish_after(Ns now, double remaining, Ns duration) {
 
 GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
     : sharing_(pool, gpu), max_parallel_(pool.max_parallel), weight_(pool.partitions.size(), 0.0) {
-  running_.reserve(pool.partitions.size() * static_cast<std::size_t>(std::min(max_parallel_, 64)));
-  touched_.assign(pool.partitions.size(), 0);
+  running_.resize(pool.partitions.size());
+  for (auto& stages : running_) stages.reserve(static_cast<std::size_t>(std::min(max_parallel_, 64)));
+  earliest_.resize(pool.partitions.size());
+  unsettled_inputs_.resize(pool.partitions.size());
+  for (auto& inputs : unsettled_inputs_) inputs.reserve(8);
+  unsettled_partitions_.reserve(pool.partitions.size());
   for (const Partition& p : pool.partitions) partition_sms_.push_back(p.sms);
 }
 
@@ -38,43 +43,58 @@ void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTa
   if (now < now_) throw std::logic_error("gpu model: time went backwards");
   if (sharing_.running(partition) >= max_parallel_)
     throw std::logic_error("gpu model: partition " + std::to_string(partition) + " already runs max_parallel stages");
+  if (unsettled_ && now != unsettled_ns_) settle();
   now_ = now;
   const int sms = partition_sms_[static_cast<std::size_t>(partition)];
   const double demand = packed_ != nullptr ? unit_demand(times.measured_curve(), sms) : 1.0;
   const double saving = packed_ != nullptr ? whole_gpu_saving_ns(times.measured_curve(), sms) : 0.0;
-  running_.push_back(Running{tag, partition, &times, occupied, demand, saving, 1.0, 0, now, now, now, next_seq_++});
+  running_[static_cast<std::size_t>(partition)].push_back(
+      Running{tag, &times, occupied, demand, saving, 1.0, 0, now, now, now, next_seq_++});
   sharing_.add_running(partition, +1, demand);
-  rescale(now, partition, sharing_.running(partition) == 1);
+  note_change(now, partition, sharing_.running(partition) == 1);
 }
 
 FinishedStage GpuModel::finish_next(Ns now) {
-  if (running_.empty() || now != next_finish_ns_) throw std::logic_error("gpu model: no stage finishes now");
-  const Running& done = running_[next_index_];
-  FinishedStage out{done.tag, done.partition, done.start_ns};
-  remove_at(next_index_, now);
+  if (unsettled_) settle();
+  if (next_finish_ns_ == kNever || now != next_finish_ns_) throw std::logic_error("gpu model: no stage finishes now");
+  const std::size_t p = next_partition_;
+  const std::size_t index = earliest_[p].index;
+  const Running& done = running_[p][index];
+  FinishedStage out{done.tag, static_cast<int>(p), done.start_ns};
+  remove_at(p, index, now);
   return out;
 }
 
 void GpuModel::cancel_task(Ns now, int task, std::vector<FinishedStage>& out) {
   for (;;) {
-    std::size_t pick = running_.size();
-    for (std::size_t i = 0; i < running_.size(); ++i)
-      if (running_[i].tag.task == task && (pick == running_.size() || running_[i].start_seq < running_[pick].start_seq))
-        pick = i;
-    if (pick == running_.size()) return;
-    out.push_back(FinishedStage{running_[pick].tag, running_[pick].partition, running_[pick].start_ns});
-    remove_at(pick, now);
+    std::size_t pick_partition = 0;
+    std::size_t pick = 0;
+    const Running* picked = nullptr;
+    for (std::size_t p = 0; p < running_.size(); ++p)
+      for (std::size_t i = 0; i < running_[p].size(); ++i) {
+        const Running& r = running_[p][i];
+        if (r.tag.task == task && (picked == nullptr || r.start_seq < picked->start_seq)) {
+          picked = &r;
+          pick_partition = p;
+          pick = i;
+        }
+      }
+    if (picked == nullptr) return;
+    out.push_back(FinishedStage{picked->tag, static_cast<int>(pick_partition), picked->start_ns});
+    remove_at(pick_partition, pick, now);
   }
 }
 
-void GpuModel::remove_at(std::size_t index, Ns now) {
+void GpuModel::remove_at(std::size_t partition, std::size_t index, Ns now) {
+  if (unsettled_ && now != unsettled_ns_) settle();
   now_ = now;
-  const int partition = running_[index].partition;
-  const double demand = running_[index].demand;
-  running_[index] = running_.back();
-  running_.pop_back();
-  sharing_.add_running(partition, -1, demand);
-  rescale(now, partition, sharing_.running(partition) == 0);
+  std::vector<Running>& stages = running_[partition];
+  const double demand = stages[index].demand;
+  stages[index] = stages.back();
+  stages.pop_back();
+  const int p = static_cast<int>(partition);
+  sharing_.add_running(p, -1, demand);
+  note_change(now, p, sharing_.running(p) == 0);
 }
 
 void GpuModel::update_weights() {
@@ -82,88 +102,145 @@ void GpuModel::update_weights() {
     weight_[p] = interference_->weight(static_cast<int>(p), sharing_.busy_sms_outside(static_cast<int>(p)));
 }
 
-Ns GpuModel::packed_duration_of(const Running& r, int units) const {
-  const double share = r.demand * sharing_.share(r.partition);
+Ns GpuModel::packed_duration_at(const Running& r, const SpeedInputs& in) const {
+  const double share = r.demand * in.share;
   const SpeedupCurve& curve = r.times->measured_curve();
-  double t = (static_cast<double>(time_at_fractional_share(curve, share)) - r.saving_ns) * packed_->factor(units);
+  double t = (static_cast<double>(time_at_fractional_share(curve, share)) - r.saving_ns) * packed_->factor(in.units);
   if (interference_ != nullptr && r.occupied != nullptr) {
-    const double w = weight_[static_cast<std::size_t>(r.partition)];
     const double ratio = static_cast<double>(time_at_fractional_share(r.occupied->measured_curve(), share)) /
                          static_cast<double>(time_at_fractional_share(curve, share));
-    t *= 1.0 + w * (ratio - 1.0);
+    t *= 1.0 + in.weight * (ratio - 1.0);
   }
   return std::max<Ns>(1, static_cast<Ns>(std::llround(t)));
 }
 
-Ns GpuModel::duration_of(const Running& r) const {
+Ns GpuModel::duration_at(const Running& r, const SpeedInputs& in) const {
   // Alone on its SMs a unit runs as under the even split, whichever rule shares them.
-  if (packed_ != nullptr) {
-    const int units = sharing_.units_sharing(r.partition);
-    if (units > 1) return packed_duration_of(r, units);
-  }
-  const double share = r.demand * sharing_.share(r.partition);  // demand is 1 under the even split
+  if (packed_ != nullptr && in.units > 1) return packed_duration_at(r, in);
+  const double share = r.demand * in.share;  // demand is 1 under the even split
   const Ns isolated = r.times->at(share);
   if (interference_ == nullptr || r.occupied == nullptr) return isolated;
-  const double w = weight_[static_cast<std::size_t>(r.partition)];
-  return isolated + static_cast<Ns>(std::llround(w * static_cast<double>(r.occupied->at(share) - isolated)));
+  return isolated + static_cast<Ns>(std::llround(in.weight * static_cast<double>(r.occupied->at(share) - isolated)));
 }
 
-void GpuModel::rescale(Ns now, int changed_partition, bool busy_set_changed) {
+void GpuModel::note_change(Ns now, int changed_partition, bool busy_set_changed) {
   // A partition turning busy or idle changes every interference weight: then every stage moves.
   const bool all = interference_ != nullptr && busy_set_changed;
   if (all) update_weights();
-  const std::vector<int>& coupled = sharing_.coupled(changed_partition);
+  const auto record = [this](int q) {
+    std::vector<SpeedInputs>& inputs = unsettled_inputs_[static_cast<std::size_t>(q)];
+    // k is read only under the packed rule (it costs a pass over q's atoms).
+    const int units = packed_ != nullptr ? sharing_.units_sharing(q) : 0;
+    const SpeedInputs now_inputs{sharing_.share(q), weight_[static_cast<std::size_t>(q)], units};
+    if (inputs.empty()) unsettled_partitions_.push_back(q);
+    if (inputs.empty() || !(inputs.back() == now_inputs)) inputs.push_back(now_inputs);
+  };
   if (all)
-    std::fill(touched_.begin(), touched_.end(), 1);
+    for (int q = 0; q < static_cast<int>(weight_.size()); ++q) record(q);
   else
-    for (int q : coupled) touched_[static_cast<std::size_t>(q)] = 1;
+    for (int q : sharing_.coupled(changed_partition)) record(q);
+  unsettled_ = true;
+  unsettled_ns_ = now;
+}
+
+// Why one pass per instant gives what a rescale at every start and finish gave. That rescale
+// did, for each stage of a touched partition whose duration d at the new speed inputs differed
+// from its current one c:
+//     remaining -= (now - updated) / c  (floored at 0); updated = now; c = d;
+//     finish = now + ceil(remaining * d - 1e-6)
+// Within one instant only the first such change alters `remaining` (the later ones subtract
+// 0 / c, exactly 0), and the last one leaves c at the duration for the partition's final speed
+// inputs. So a stage ends the instant with: nothing changed if every duration its partition's
+// inputs gave during the instant equals c; otherwise remaining from its c before the instant,
+// c and finish from the final inputs. A stage started in the instant has c = 0, always changes.
+void GpuModel::settle() {
+  unsettled_ = false;
+  for (int q : unsettled_partitions_) {
+    settle_partition(static_cast<std::size_t>(q), unsettled_ns_);
+    unsettled_inputs_[static_cast<std::size_t>(q)].clear();
+  }
+  unsettled_partitions_.clear();
+  Ns next_finish = kNever;
+  std::uint64_t next_seq = 0;
+  std::size_t next_partition = 0;
+  for (std::size_t p = 0; p < earliest_.size(); ++p) {
+    const EarliestFinish& e = earliest_[p];
+    if (e.finish_ns < next_finish || (e.finish_ns == next_finish && e.finish_ns != kNever && e.start_seq < next_seq)) {
+      next_finish = e.finish_ns;
+      next_seq = e.start_seq;
+      next_partition = p;
+    }
+  }
+  next_finish_ns_ = next_finish;
+  next_partition_ = next_partition;
+}
+
+void GpuModel::settle_partition(std::size_t p, Ns now) {
+  const std::vector<SpeedInputs>& inputs = unsettled_inputs_[p];
+  const SpeedInputs& final_inputs = inputs.back();
+  std::vector<Running>& stages = running_[p];
   // Written with few data-dependent branches: the stages have little in common (other units,
   // other start instants), so a branch on their values would often be mispredicted.
-  // One exception: stages of one unit at one share have one duration, looked up once per run of
-  // them (naive runs many copies of one whole-model unit on one share, often below the curve's
-  // first measured SM count, where the lookup computes). Under interference each stage's own
-  // weight and occupied table count, so there is no sharing of lookups.
+  // One exception: stages of one unit have one duration, looked up once (naive runs many copies
+  // of a few whole-model units on one share, often below the curve's first measured SM count,
+  // where the lookup computes). Under interference each stage's own occupied
+  // table counts, and under the packed rule its demand and saving, so there is no sharing of
+  // lookups.
+  // A few units' final durations are kept (naive interleaves a few whole-model units, hundreds
+  // of stages each); the last one is tried first.
+  struct UnitDuration {
+    const ShareTimeTable* times;
+    Ns duration;
+  };
+  std::array<UnitDuration, 4> known;
+  std::size_t known_count = 0;
+  std::size_t next_slot = 0;
   const ShareTimeTable* last_times = nullptr;
-  double last_share = -1;
   Ns last_duration = 0;
   Ns next_finish = kNever;
   std::uint64_t next_seq = 0;
   std::size_t next_index = 0;
-  for (std::size_t i = 0; i < running_.size(); ++i) {
-    Running& r = running_[i];
-    if (touched_[static_cast<std::size_t>(r.partition)]) {
-      Ns duration = 0;
-      if (packed_ != nullptr || (interference_ != nullptr && r.occupied != nullptr)) {
-        duration = duration_of(r);
-      } else {
-        const double share = sharing_.share(r.partition);
-        if (r.times != last_times || share != last_share) {
-          last_times = r.times;
-          last_share = share;
-          last_duration = r.times->at(share);
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    Running& r = stages[i];
+    Ns duration = 0;
+    if (packed_ != nullptr || (interference_ != nullptr && r.occupied != nullptr)) {
+      duration = duration_at(r, final_inputs);
+    } else {
+      if (r.times != last_times) {
+        last_times = r.times;
+        std::size_t k = 0;
+        while (k < known_count && known[k].times != r.times) ++k;
+        if (k < known_count) {
+          last_duration = known[k].duration;
+        } else {
+          last_duration = r.times->at(final_inputs.share);
+          known[next_slot] = UnitDuration{r.times, last_duration};
+          next_slot = (next_slot + 1) % known.size();
+          known_count = std::min(known_count + 1, known.size());
         }
-        duration = last_duration;  // > 0: a stage just started always passes
       }
-      if (duration != r.duration_ns) {
-        // Work done at the old speed since the last update; none for a stage just started
-        // (updated_ns is now, and 0 / 1 is exactly 0).
-        const double done = static_cast<double>(now - r.updated_ns) /
-                            static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
-        const double remaining = r.remaining - done;
-        r.remaining = remaining < 0 ? 0.0 : remaining;
-        r.updated_ns = now;
-        r.duration_ns = duration;
-        r.finish_ns = finish_after(now, r.remaining, duration);
-      }
+      duration = last_duration;  // > 0: a stage just started always changes
+    }
+    bool changed = duration != r.duration_ns;
+    for (std::size_t k = 0; !changed && k + 1 < inputs.size(); ++k)
+      changed = duration_at(r, inputs[k]) != r.duration_ns;
+    if (changed) {
+      // Work done at the old speed since the last update; none for a stage just started
+      // (updated_ns is now, and 0 / 1 is exactly 0).
+      const double done = static_cast<double>(now - r.updated_ns) /
+                          static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
+      const double remaining = r.remaining - done;
+      r.remaining = remaining < 0 ? 0.0 : remaining;
+      r.updated_ns = now;
+      r.duration_ns = duration;
+      r.finish_ns = finish_after(now, r.remaining, duration);
     }
     const bool first = r.finish_ns < next_finish || (r.finish_ns == next_finish && r.start_seq < next_seq);
     next_finish = first ? r.finish_ns : next_finish;
     next_seq = first ? r.start_seq : next_seq;
     next_index = first ? i : next_index;
   }
-  std::fill(touched_.begin(), touched_.end(), 0);
-  next_finish_ns_ = next_finish;
-  next_index_ = next_index;
+  earliest_[p] = EarliestFinish{next_finish, next_seq, next_index};
 }
 
 }  // namespace sgprs::sim

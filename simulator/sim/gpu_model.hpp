@@ -9,6 +9,10 @@
 // (sim/packed_sharing.hpp) units that share SMs split them by demand and run their curve at the
 // fractional share, slowed by the calibrated contention of k co-running units.
 //
+// The starts and finishes of one instant are settled together, when the next finish is
+// asked for, in one pass over the running stages, with the same arithmetic, step for
+// step, as rescaling at each of them would do (gpu_model.cpp says why it is the same).
+//
 // Invariants (checked): at most `max_parallel` stages run on a partition; time
 // never goes backwards. Ties between stages finishing on the same ns are broken
 // by start order (the earlier started finishes first).
@@ -52,7 +56,10 @@ class GpuModel {
   void start(Ns now, int partition, const ShareTimeTable& times, StageTag tag,
              const ShareTimeTable* occupied = nullptr);
   /// Earliest finish instant of a running stage, kNever when none runs.
-  Ns next_finish_ns() const { return next_finish_ns_; }
+  Ns next_finish_ns() {
+    if (unsettled_) settle();
+    return next_finish_ns_;
+  }
   /// Removes the stage that finishes at next_finish_ns() (`now` must equal it).
   FinishedStage finish_next(Ns now);
   /// Stops every running stage of `task` (abort policy); appends them to `out` in start order.
@@ -65,7 +72,6 @@ class GpuModel {
  private:
   struct Running {
     StageTag tag;
-    int partition;
     const ShareTimeTable* times;
     const ShareTimeTable* occupied;  // null: no interference for this stage
     double demand;     // weight in the SM split: 1, or the packed rule's demand
@@ -78,14 +84,30 @@ class GpuModel {
     std::uint64_t start_seq;
   };
 
-  /// Brings the stages on partitions coupled to `changed_partition` (every stage, when a
-  /// partition turned busy or idle under interference) to their new speed and finds the next
-  /// finish, in one pass.
-  void rescale(Ns now, int changed_partition, bool busy_set_changed);
-  Ns duration_of(const Running& r) const;
-  Ns packed_duration_of(const Running& r, int units) const;
+  /// What a stage's duration depends on besides its own tables: its partition's share and
+  /// interference weight, and under the packed rule the units that share its busiest atom
+  /// (0 under the even split, which does not read it).
+  struct SpeedInputs {
+    double share;
+    double weight;
+    int units;
+    bool operator==(const SpeedInputs&) const = default;
+  };
+
+  /// Records the new speed inputs of the partitions whose stages a start or finish on
+  /// `changed_partition` moves (every partition when one turned busy or idle under
+  /// interference); the stages themselves are brought up to date by settle().
+  void note_change(Ns now, int changed_partition, bool busy_set_changed);
+  /// Brings every stage whose speed changed since the last settle() up to date and finds the
+  /// next finish, in one pass over the touched partitions' stages.
+  void settle();
+  /// Brings the stages of partition p up to date for its recorded inputs, and its earliest finish.
+  void settle_partition(std::size_t p, Ns now);
+  /// The stage's full duration under `in`, by the even split or the packed rule.
+  Ns duration_at(const Running& r, const SpeedInputs& in) const;
+  Ns packed_duration_at(const Running& r, const SpeedInputs& in) const;
   void update_weights();
-  void remove_at(std::size_t index, Ns now);
+  void remove_at(std::size_t partition, std::size_t index, Ns now);
 
   ProcessorSharing sharing_;
   int max_parallel_;
@@ -93,10 +115,23 @@ class GpuModel {
   const SharingContention* packed_ = nullptr;
   std::vector<int> partition_sms_;
   std::vector<double> weight_;  // interference weight w(p) per partition
-  std::vector<Running> running_;  // unordered; ties resolved by start_seq
-  std::vector<char> touched_;     // per partition: coupled to the one being rescaled
+  // Per partition its running stages, unordered (ties resolved by start_seq), and the earliest
+  // of their finishes: a start or finish settles only the partitions it touched.
+  struct EarliestFinish {
+    Ns finish_ns = kNever;
+    std::uint64_t start_seq = 0;
+    std::size_t index = 0;
+  };
+  std::vector<std::vector<Running>> running_;
+  std::vector<EarliestFinish> earliest_;
+  // Per partition, the speed inputs it had after each start or finish of the unsettled instant
+  // that touched it, in order (consecutive repeats dropped); empty: untouched.
+  std::vector<std::vector<SpeedInputs>> unsettled_inputs_;
+  std::vector<int> unsettled_partitions_;
+  bool unsettled_ = false;
+  Ns unsettled_ns_ = 0;  // the instant of the unsettled starts and finishes
   Ns next_finish_ns_ = kNever;
-  std::size_t next_index_ = 0;
+  std::size_t next_partition_ = 0;
   std::uint64_t next_seq_ = 0;
   Ns now_ = 0;
 };

@@ -96,18 +96,4 @@ double ProcessorSharing::busy_sms_outside(int partition) const {
   return busy;
 }
 
-void ProcessorSharing::recompute(int partition) {
-  const auto p = static_cast<std::size_t>(partition);
-  if (running_[p] == 0) {
-    share_[p] = 0.0;
-    return;
-  }
-  double share = 0.0;
-  for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i) {
-    const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
-    share += atom_sms_[atom] / atom_users_[atom];
-  }
-  share_[p] = share * weight_[p];
-}
-
 }  // namespace sgprs::sim

@@ -54,7 +54,20 @@ class ProcessorSharing {
   double busy_sms_outside(int partition) const;
 
  private:
-  void recompute(int partition);
+  // Inline: add_running calls it for every coupled partition at every start and finish.
+  void recompute(int partition) {
+    const auto p = static_cast<std::size_t>(partition);
+    if (running_[p] == 0) {
+      share_[p] = 0.0;
+      return;
+    }
+    double share = 0.0;
+    for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i) {
+      const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
+      share += atom_sms_[atom] / atom_users_[atom];
+    }
+    share_[p] = share * weight_[p];
+  }
 
   // Flat (CSR) lists: the atoms of partition p are
   // partition_atoms_[atom_begin_[p] .. atom_begin_[p + 1]); the hot path reads only these.

@@ -1,11 +1,14 @@
 // The SM sharing rule alone (gpu/processor_sharing.hpp), then the GPU model's
 // rescaling of running stages when shares change. Test GPU: 16 SMs, 4 pieces of 4.
 #include "simulator/sim/gpu_model.hpp"
+#include "simulator/sim/packed_sharing.hpp"
 #include "simulator/sim/processor_sharing.hpp"
 
 #include "sim_test_support.hpp"
 
 #include <gtest/gtest.h>
+
+#include <random>
 
 namespace sgprs::sim {
 namespace {
@@ -117,6 +120,89 @@ TEST(GpuModel, CancelStopsOnlyThatTasksStages) {
   ASSERT_EQ(cancelled.size(), 1u);
   EXPECT_EQ(cancelled[0].tag.task, 1);
   EXPECT_EQ(gpu.next_finish_ns(), 2500);
+}
+
+// Two models see the same starts and finishes; `stepwise` is asked for its next finish after
+// every one (so it rescales at each), `settled` only once an instant is over. Stages last
+// seconds, so a rescale's rounding in `remaining` is as large as the finish's 1e-6 ns
+// tolerance and a skipped or extra rescale shows in the finish instants; many instants hold a
+// finish and the start that refills its slot (a share that dips and comes back), or several
+// starts. `packed`: the packed sharing rule's contention, or null for the even split.
+// `one_shape`: the units' curves are one shape scaled (see below).
+void expect_settled_equals_stepwise(const SharingContention* packed, bool one_shape) {
+  std::mt19937_64 rng(2026);
+  std::vector<SpeedupCurve> curves;
+  for (int c = 0; c < 4; ++c) {
+    std::vector<Ns> times{0, 0, 0, 0};
+    Ns t = 4'000'000'000 + static_cast<Ns>(rng() % 3'000'000'000);
+    for (std::size_t k = 0; k < 4; ++k, t -= static_cast<Ns>(rng() % 900'000'000)) times[k] = t;
+    curves.emplace_back(std::vector<int>{4, 8, 12, 16}, times);
+  }
+  if (one_shape) {
+    // One shape at 1/4, 1/2, 1 and 2 times: every unit has exactly one demand, so a share that
+    // dips and comes back (a finish and a refill) returns to the same bits, as under the even split.
+    const std::vector<Ns> shape = curves.front().times_ns();
+    for (int c = 0; c < 4; ++c) {
+      std::vector<Ns> times;
+      for (Ns t : shape) times.push_back((t >> 2) << c);
+      curves[static_cast<std::size_t>(c)] = SpeedupCurve(std::vector<int>{4, 8, 12, 16}, times);
+    }
+  }
+  std::vector<ShareTimeTable> tables;
+  for (const SpeedupCurve& c : curves) tables.emplace_back(c, 16);
+  const Layout layout = pieces_layout({{0, 1}, {1, 2}, {2, 3}}, 3);
+  GpuModel stepwise(layout, test::test_profile().gpu());
+  GpuModel settled(layout, test::test_profile().gpu());
+  stepwise.use_packed_sharing(packed);
+  settled.use_packed_sharing(packed);
+  const auto start_both = [&](Ns now, int partition, int task) {
+    const ShareTimeTable& times = tables[static_cast<std::size_t>(task) % tables.size()];
+    stepwise.start(now, partition, times, StageTag{task, 0, 0});
+    settled.start(now, partition, times, StageTag{task, 0, 0});
+    stepwise.next_finish_ns();
+  };
+  Ns now = 0;
+  int task = 0;
+  int finishes = 0;
+  int refills = 0;
+  for (int step = 0; step < 20000; ++step) {
+    const Ns next = settled.next_finish_ns();
+    ASSERT_EQ(next, stepwise.next_finish_ns()) << "step " << step;
+    const Ns arrival = now + (rng() % 3 == 0 ? 0 : static_cast<Ns>(rng() % 1'500'000'000));
+    if (next <= arrival) {
+      now = next;
+      const FinishedStage a = settled.finish_next(now);
+      const FinishedStage b = stepwise.finish_next(now);
+      ASSERT_EQ(a.tag.task, b.tag.task);
+      ASSERT_EQ(a.partition, b.partition);
+      stepwise.next_finish_ns();
+      ++finishes;
+      if (rng() % 2 == 0) {
+        start_both(now, a.partition, task++);
+        ++refills;
+      }
+    } else {
+      now = arrival;
+      const int partition = static_cast<int>(rng() % 3);
+      if (settled.running(partition) < settled.max_parallel()) start_both(now, partition, task++);
+    }
+  }
+  EXPECT_GT(finishes, 4000);
+  EXPECT_GT(refills, 2000);
+}
+
+TEST(GpuModel, AnInstantSettledAtOnceEqualsRescalingAtEveryStartAndFinish) {
+  expect_settled_equals_stepwise(nullptr, false);
+}
+
+TEST(GpuModel, AnInstantSettledAtOnceEqualsRescalingAtEveryStepUnderPackedSharing) {
+  // Under the packed rule a duration also depends on each unit's demand and on k, the units on
+  // the busiest atom. Units of different demands; then units of one demand, where a share that
+  // dips and comes back within an instant returns to the same bits, so only the inputs it had in
+  // between tell whether a stage's speed changed (a settle that skips them fails here).
+  const SharingContention contention({{1, 1.0}, {2, 1.07}, {3, 1.13}, {6, 1.3}});
+  expect_settled_equals_stepwise(&contention, false);
+  expect_settled_equals_stepwise(&contention, true);
 }
 
 TEST(ProcessorSharing, WeightedPartitionsSplitSharedSmsInProportion) {
