@@ -65,6 +65,8 @@ TEST_F(TuneCli, BadInputIsOneLineAndExitTwo) {
                                   "--taskset " + set() + " --jobs -1",
                                   "--taskset " + set() + " --scheduler fastest",
                                   "--taskset " + set() + " --duration 0",
+                                  // A model missing from --models: refused before the plan line.
+                                  "--taskset " + set() + " --models " + dir_.string(),
                                   std::string("--profile nowhere.json")}) {
     const Result r = tune(args + " --quiet");
     EXPECT_EQ(r.status, 2) << args << ": " << r.err;
