@@ -67,6 +67,7 @@ void run_tune(TuneArgs args) {
   exp::TuneSettings settings;
   settings.scheduler = args.scheduler;
   settings.duration_ns = seconds_to_ns(args.duration_s);
+  if (settings.duration_ns < 1) throw InputError("--duration", "", "must be at least 1 ns");
   settings.repetitions = args.repetitions;
   settings.steps = args.steps;
   settings.seed = static_cast<std::uint64_t>(args.seed);
