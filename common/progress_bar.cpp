@@ -31,6 +31,29 @@ ProgressBar::ProgressBar(std::size_t total, std::size_t already_done, std::FILE*
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {
   if (enabled_ && terminal_) draw(false);
+  if (enabled_)
+    heartbeat_ = std::thread([this] {
+      std::unique_lock lock(mutex_);
+      while (!stop_.wait_for(lock, std::min<std::chrono::milliseconds>(std::chrono::seconds(1), heartbeat_every_ / 4),
+                             [this] { return stopping_; }))
+        if (std::chrono::steady_clock::now() - last_draw_ >= heartbeat_every_) draw(false);
+    });
+}
+
+ProgressBar::~ProgressBar() { stop_heartbeat(); }
+
+void ProgressBar::set_heartbeat(std::chrono::milliseconds heartbeat) {
+  std::lock_guard lock(mutex_);
+  heartbeat_every_ = std::max(heartbeat, std::chrono::milliseconds(4));
+}
+
+void ProgressBar::stop_heartbeat() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  if (heartbeat_.joinable()) heartbeat_.join();
 }
 
 void ProgressBar::advance(std::size_t units, std::string_view label) {
@@ -51,6 +74,7 @@ void ProgressBar::advance(std::size_t units, std::string_view label) {
 }
 
 void ProgressBar::finish() {
+  stop_heartbeat();
   std::lock_guard lock(mutex_);
   if (enabled_) draw(true);
 }

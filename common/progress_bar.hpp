@@ -8,10 +8,12 @@
 // started (a sweep's --resume) count as done but not in the rate. Thread-safe:
 // workers call advance().
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace sgprs {
 
@@ -24,9 +26,18 @@ class ProgressBar {
   void advance(std::size_t units = 1, std::string_view label = {});
   /// Final redraw and newline.
   void finish();
+  ~ProgressBar();
+  ProgressBar(const ProgressBar&) = delete;
+  ProgressBar& operator=(const ProgressBar&) = delete;
+
+  /// With nothing drawn for `heartbeat` (one long run), the bar is redrawn anyway: a long step
+  /// is never a silent stall.
+  static constexpr std::chrono::milliseconds kHeartbeat{10'000};
+  void set_heartbeat(std::chrono::milliseconds heartbeat);
 
  private:
   void draw(bool final);
+  void stop_heartbeat();
 
   std::size_t total_;
   std::size_t done_;
@@ -40,6 +51,10 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_;
   std::mutex mutex_;
+  std::condition_variable stop_;
+  bool stopping_ = false;
+  std::chrono::milliseconds heartbeat_every_ = kHeartbeat;
+  std::thread heartbeat_;  // started when enabled; redraws after heartbeat_every_ of silence
 };
 
 }  // namespace sgprs

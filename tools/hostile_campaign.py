@@ -1,26 +1,32 @@
 #!/usr/bin/env python3
-"""Hostile-input campaign against `sgprs simulate` and `sgprs sweep`.
+"""Hostile-input campaign against every verb of `sgprs`.
 
-Generates malformed and extreme inputs for every file kind (task set, profile, model, layout,
-experiment) and every flag, runs the given binary on each (best built with SGPRS_SANITIZE=ON)
-under a timeout, and classifies every outcome:
+Generates malformed and extreme inputs for every file kind and every flag of simulate, sweep
+(whole and --shard), live --fake-device, validate --live, tune, merge and profile, runs the given
+binary on each (best built with SGPRS_SANITIZE=ON) under a timeout, and classifies every outcome:
 
-  ok            exit 0, nothing on stderr but progress lines
+  ok            exit 0 with complete outputs, or the exit the case expects (exit 130/143 with complete
+                outputs after the SIGINT/SIGTERM it sent; `profile` without a GPU: 3, or 4 in a build
+                without CUDA; `live` without --fake-device: 3 or 4) on exactly one stderr line
   rejected      exit 2 with exactly one stderr line "sgprs: error: ..." naming a file or a flag
-  crash         killed by a signal we did not send (SIGSEGV, SIGABRT, ...)
-  sanitizer     an AddressSanitizer / UndefinedBehaviorSanitizer report on stderr
+  fault         exit 5 (a fault the fake device was told to inject, or a stalled stage) on exactly one
+                line, with no summary.json and an event log whose every line parses
   slow          still running after --timeout seconds but printing progress lines, and SIGTERM then
                 stopped it leaving nothing behind (a legitimately large run)
+  crash         killed by a signal we did not send (SIGSEGV, SIGABRT, ...)
+  sanitizer     an AddressSanitizer / UndefinedBehaviorSanitizer report on stderr
   hang          still running after --timeout seconds with no sign of progress (then SIGTERM, SIGKILL)
   exit1         "internal error" (exit 1) or any other exit status
-  multiline     a rejection of more than one line
+  multiline     a rejection (or fault) of more than one line
   unnamed       a one-line rejection that names neither the mutated file nor a flag
-  debris        files left in --out after a failed or interrupted run (or any *.tmp-* at all)
+  debris        files left in --out (or in TMPDIR) after a failed run, or any *.tmp* at all
+  torn          an output that does not parse (a JSON file, or a line of an events log)
 
   tools/hostile_campaign.py --sgprs build-sanitize/sgprs [--cases 2400] [--jobs 2] [--timeout 20]
 
-Prints the figures per category and per file kind, and the first examples of each failure.
-Exit status 1 when any case is neither ok nor rejected.
+--cases scales the random mutations (the fixed cases come on top). Prints the figures per category,
+per command and per file kind, and the first examples of each failure. Exit status 1 when any case
+is neither ok, rejected, fault nor slow.
 """
 import argparse
 import collections
@@ -92,9 +98,15 @@ def deep(depth, leaf="1"):
 
 
 class Case:
-    def __init__(self, kind, label, files, args, command="simulate", prepare=None, interrupt_after=None):
+    """One hostile input. simulate/sweep/live cases name mutated files in `files` (kind -> text);
+    the other verbs give `build(d)`, which writes the case's files under the folder d and returns
+    the verb's arguments (after the binary) and its output folder (None when it writes none)."""
+
+    def __init__(self, kind, label, files, args, command="simulate", prepare=None, interrupt_after=None,
+                 build=None, expect=()):
         self.kind, self.label, self.files, self.args = kind, label, files, args
         self.command, self.prepare, self.interrupt_after = command, prepare, interrupt_after
+        self.build, self.expect = build, tuple(expect)
 
 
 def text_mutations(rng, base_text, count):
@@ -247,12 +259,394 @@ def build_cases(rng, total, work):
     return cases, base
 
 
+def line_mutations(rng, lines, count):
+    """Mutations of a JSON-lines file (events.jsonl): cut short, reordered, huge numbers, fields
+    missing, lines doubled, bytes flipped, deep nesting, blank lines."""
+    out = []
+    body = "\n".join(lines) + "\n"
+    for _ in range(count):
+        r = rng.random()
+        ls = list(lines)
+        i = rng.randrange(len(ls))
+        if r < 0.12:
+            out.append(("cut at byte", body[:rng.randrange(len(body))]))
+            continue
+        if r < 0.2:
+            out.append(("cut lines", "\n".join(ls[:rng.randrange(len(ls))]) + "\n"))
+            continue
+        if r < 0.32:
+            j = rng.randrange(len(ls))
+            ls[i], ls[j] = ls[j], ls[i]
+            label = "swap %d %d" % (i, j)
+        elif r < 0.36:
+            head, rest = ls[:1], ls[1:]
+            rng.shuffle(rest) if rng.random() < 0.5 else rest.reverse()
+            ls, label = head + rest, "reordered"
+        elif r < 0.62:
+            doc = json.loads(ls[i])
+            paths = [p for p, v in field_paths(doc) if p and not isinstance(v, (dict, list))]
+            path = rng.choice(paths)
+            v = rng.choice(INTS + FLOATS + OTHERS) if rng.random() < 0.7 else rng.choice(INTS[5:] + FLOATS[2:])
+            ls[i] = json.dumps(set_path(doc, path, v))
+            label = "line %d %s=%r" % (i, "/".join(map(str, path)), v)
+        elif r < 0.76:
+            doc = json.loads(ls[i])
+            paths = [p for p, _ in field_paths(doc) if p]
+            path = rng.choice(paths)
+            ls[i] = json.dumps(delete_path(doc, path))
+            label = "line %d del %s" % (i, "/".join(map(str, path)))
+        elif r < 0.82:
+            ls.insert(i, ls[i])
+            label = "line %d doubled" % i
+        elif r < 0.9:
+            b = bytearray(ls[i].encode())
+            for _ in range(rng.randint(1, 4)):
+                b[rng.randrange(len(b))] = rng.randrange(256)
+            ls[i] = b.decode("latin-1")
+            label = "line %d byteflip" % i
+        elif r < 0.95:
+            depth = rng.choice([65, 1000, 100000])
+            ls[i] = ls[i][:-1] + ', "x": ' + deep(depth) + "}"
+            label = "line %d deep%d" % (i, depth)
+        else:
+            ls.insert(i, rng.choice(["", " ", "{}", "[]", "null", "\r"]))
+            label = "line %d junk" % i
+        out.append((label[:80], "\n".join(ls) + "\n"))
+    return out
+
+
+def csv_mutations(rng, text, count):
+    """Mutations of runs.csv: rows cut, dropped, doubled, cells hostile, header changed."""
+    rows = text.splitlines()
+    out = []
+    cells = ["", "-1", "1e400", "nan", "inf", "9223372036854775808", "18446744073709551616", "x", '"a,b"',
+             "1.5", "0", "-9223372036854775808", "\x00", "a\nb"]
+    for _ in range(count):
+        r = rng.random()
+        rs = list(rows)
+        i = rng.randrange(1, len(rs))
+        if r < 0.15:
+            out.append(("cut at byte", text[:rng.randrange(len(text))]))
+            continue
+        if r < 0.3:
+            del rs[i]
+            label = "row %d dropped" % i
+        elif r < 0.4:
+            rs.insert(i, rs[i])
+            label = "row %d doubled" % i
+        elif r < 0.75:
+            row = rs[i].split(",")
+            c = rng.randrange(len(row))
+            row[c] = rng.choice(cells)
+            rs[i] = ",".join(row)
+            label = "row %d cell %d=%s" % (i, c, row[c])
+        elif r < 0.82:
+            rs[i] += ",extra"
+            label = "row %d extra cell" % i
+        elif r < 0.88:
+            rs[i] = ",".join(rs[i].split(",")[:-rng.randint(1, 5)])
+            label = "row %d cells missing" % i
+        elif r < 0.94:
+            head = rs[0].split(",")
+            c = rng.randrange(len(head))
+            head[c] = rng.choice(["", "x", head[(c + 1) % len(head)]])
+            rs[0] = ",".join(head)
+            label = "header column %d" % c
+        else:
+            b = bytearray(rs[i].encode())
+            for _ in range(rng.randint(1, 4)):
+                b[rng.randrange(len(b))] = rng.randrange(256)
+            rs[i] = b.decode("latin-1")
+            label = "row %d byteflip" % i
+        out.append((label[:80], "\n".join(rs) + "\n"))
+    return out
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+        f.write(text)
+
+
+def make_fixtures(binary, work):
+    """A fake live run, the two shards of a small sweep and two shards of another experiment."""
+    fx = {"dir": os.path.join(work, "fixtures")}
+    os.makedirs(fx["dir"])
+    exp = load(os.path.join(EXP, "identical.json"))
+    exp.update(profile=os.path.join(EXP, "profile-hand.json"), models_dir=os.path.join(EXP, "models"),
+               duration_s=0.005, repetitions=2)
+    other = dict(exp, name="another-experiment", base_seed=99)
+    fx["experiment"] = exp
+    for name, doc in (("exp", exp), ("other", other)):
+        path = os.path.join(fx["dir"], name + ".json")
+        write(path, json.dumps(doc, indent=1))
+        for i in (0, 1):
+            fx["%s%d" % (name, i)] = os.path.join(fx["dir"], "%s-shard%d" % (name, i))
+            subprocess.run([binary, "sweep", "--config", path, "--out", fx["%s%d" % (name, i)], "--shard", "%d/2" % i,
+                            "--no-plots", "--jobs", "1", "--quiet"], check=True, stderr=subprocess.DEVNULL)
+    fx["exp_path"] = os.path.join(fx["dir"], "exp.json")
+    fx["live"] = os.path.join(fx["dir"], "live")
+    subprocess.run([binary, "live", "--fake-device", "--taskset", os.path.join(SIM, "taskset-small.json"),
+                    "--profile", os.path.join(SIM, "profile.json"), "--models", os.path.join(SIM, "models"),
+                    "--layout", "equal:2:1.0x", "--duration", "0.02", "--out", fx["live"], "--quiet"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return fx
+
+
+def build_more_cases(rng, total, fx):
+    """live, validate, tune, merge, sweep --shard and profile."""
+    cases = []
+    share = max(1, total // 10)
+    taskset = load(os.path.join(SIM, "taskset-small.json"))
+    profile = load(os.path.join(SIM, "profile.json"))
+    model = load(os.path.join(SIM, "models", "resnetlike.json"))
+    layout = load(os.path.join(SIM, "layout-overlap.json"))
+
+    # live --fake-device: the same files as simulate.
+    for kind, doc, n in [("taskset", taskset, share), ("profile", profile, share // 2), ("layout", layout, share // 4),
+                         ("model", model, share // 4)]:
+        for label, mutated in value_mutations(rng, doc, n * 2 // 3):
+            cases.append(Case(kind, label, {kind: json.dumps(mutated)}, [], command="live"))
+        for label, mutated in text_mutations(rng, json.dumps(doc), n - n * 2 // 3):
+            cases.append(Case(kind, label, {kind: mutated}, [], command="live"))
+    live_flags = {
+        "--stall-timeout": ["0", "-1", "1e-9", "0.0005", "3601", "nan", "inf", "x", "", "1e308"],
+        "--fake-stall-after": ["-1", "1.5", "x", "1099511627777", "9223372036854775808", "1"],
+        "--fake-fail-after": ["-1", "1.5", "x", "1099511627777", "9223372036854775808", "", "0"],
+        "--completion": ["nope", "", "a\nb"],
+        "--spin-us": ["-1", "nan", "inf", "1e308", "x", "1e12"],
+        "--duration": ["-1", "0", "nan", "1e7", "1e-300"], "--seed": ["-1", "x"], "--max-parallel": ["-1", "99999"],
+        "--gpu-times": ["isolated"], "--stage-overhead-ns": ["5"], "--bogus": ["1"],
+    }
+    for f, vs in live_flags.items():
+        for v in vs:
+            cases.append(Case("flags", "live %s %r" % (f, v), {}, [f, v], command="live"))
+    # Injected device errors and stalls: exit 5, one line, the log complete up to the fault, no summary.
+    for n in (1, 2, 5, 20, 77, 300):
+        cases.append(Case("fault", "live --fake-fail-after %d" % n, {}, ["--fake-fail-after", str(n), "--duration", "1"],
+                          command="live", expect=(5,)))
+        cases.append(Case("fault", "live --fake-stall-after %d" % n, {},
+                          ["--fake-stall-after", str(n), "--stall-timeout", "0.05", "--duration", "1"],
+                          command="live", expect=(5,)))
+    cases.append(Case("fault", "live --fake-fail-after after the run's last launch", {},
+                      ["--fake-fail-after", "100000000"], command="live"))
+    for extra in ([], ["--completion", "callback"], ["--taskset", "/nonexistent.json"]):
+        cases.append(Case("flags", "live without --fake-device %s" % extra, {}, extra + ["--no-fake"], command="live",
+                          expect=(3, 4) if not extra[:1] == ["--taskset"] else ()))
+    for delay in (0.02, 0.1, 0.3, 0.6, 1.0):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            cases.append(Case("signal", "live %s after %.2f s" % (signal.Signals(sig).name, delay), {},
+                              ["--duration", "2"], command="live", interrupt_after=(delay, sig)))
+
+    # validate --live DIR: mutated run folders.
+    def validate_case(kind, label, mutate, extra=()):
+        def build(d):
+            live = os.path.join(d, "live")
+            shutil.copytree(fx["live"], live)
+            mutate(d, live)
+            return (["validate", "--live", live, "--models", os.path.join(SIM, "models"), "--out",
+                     os.path.join(d, "out"), "--no-plot"] + list(extra), os.path.join(d, "out"))
+        cases.append(Case(kind, label, {}, list(extra), command="validate", build=build))
+
+    def put_json(name, doc):
+        return lambda d, live: write(os.path.join(live, name), doc if isinstance(doc, str) else json.dumps(doc))
+
+    summary = load(os.path.join(fx["live"], "summary.json"))
+    for label, mutated in value_mutations(rng, summary, share):
+        validate_case("summary", label, put_json("summary.json", mutated))
+    prov = {"provenance": summary["provenance"]}
+    for label, mutated in value_mutations(rng, prov, share):
+        validate_case("provenance", label, put_json("summary.json", dict(summary, provenance=mutated["provenance"])))
+    for label, mutated in text_mutations(rng, json.dumps(summary), share // 3):
+        validate_case("summary", label, put_json("summary.json", mutated))
+    with open(os.path.join(fx["live"], "events.jsonl")) as f:
+        lines = f.read().splitlines()
+    for label, mutated in line_mutations(rng, lines, 2 * share):
+        validate_case("events", label, put_json("events.jsonl", mutated))
+    for label, mutated in value_mutations(rng, taskset, share // 3):  # the folder's taskset.json wins
+        validate_case("taskset", "live/taskset.json " + label, put_json("taskset.json", json.dumps(mutated)))
+
+    def remove(name):
+        return lambda d, live: os.remove(os.path.join(live, name))
+
+    def make_folder(name):
+        def f(d, live):
+            os.remove(os.path.join(live, name))
+            os.makedirs(os.path.join(live, name))
+        return f
+
+    def repoint(key, target):
+        def f(d, live):
+            s = copy.deepcopy(summary)
+            s["provenance"][key]["source"] = target(d)
+            write(os.path.join(live, "summary.json"), json.dumps(s))
+        return f
+
+    def mutated_profile(d):
+        p = copy.deepcopy(profile)
+        p["models"][0]["stages"][0]["median_ns"][0] += 1
+        write(os.path.join(d, "profile.json"), json.dumps(p))
+        return os.path.join(d, "profile.json")
+
+    for label, mutate in [("no summary.json", remove("summary.json")), ("no events.jsonl", remove("events.jsonl")),
+                          ("summary.json a folder", make_folder("summary.json")),
+                          ("events.jsonl a folder", make_folder("events.jsonl")),
+                          ("task set missing", repoint("taskset", lambda d: os.path.join(d, "gone.json"))),
+                          ("task set a folder", repoint("taskset", lambda d: d)),
+                          ("task set of another run", repoint("taskset", lambda d: os.path.join(SIM, "taskset-chain.json"))),
+                          ("profile missing", repoint("profile", lambda d: os.path.join(d, "gone.json"))),
+                          ("profile changed since", repoint("profile", mutated_profile)),
+                          ("empty folder", lambda d, live: [os.remove(os.path.join(live, n)) for n in os.listdir(live)]),
+                          ("simulated run", lambda d, live: write(os.path.join(live, "summary.json"), json.dumps(
+                              dict(summary, provenance=dict(summary["provenance"], world="sim")))))]:
+        validate_case("run folder", label, mutate)
+    validate_flags = {"--gpu-times": ["x", "", "occupied"], "--curve": ["cubic", "", "linear"],
+                      "--interference": ["x", "", "none"],
+                      "--stage-overhead": ["-1", "1e9", "1000000001", "x", "", "99999999999999999999", "none", "7"],
+                      "--models": ["/nonexistent", "/dev/null", "/"], "--bogus": ["1"]}
+    for f, vs in validate_flags.items():
+        for v in vs:
+            validate_case("flags", "validate %s %r" % (f, v), lambda d, live: None, [f, v])
+    for label, extra in [("--live missing", ["--live", "/nonexistent"]), ("--live a file", ["--live", "/dev/null"]),
+                         ("--out a file", ["--out", "/dev/null"])]:
+        validate_case("flags", "validate " + label, lambda d, live: None, extra)
+
+    # merge SHARD... --out DIR.
+    def merge_case(kind, label, shards, mutate=lambda d: None, extra=()):
+        def build(d):
+            names = []
+            for s in shards:
+                src = fx.get(s)
+                dst = os.path.join(d, s)
+                if src and not os.path.exists(dst):
+                    shutil.copytree(src, dst)
+                names.append(dst if src else s)
+            mutate(d)
+            return (["merge"] + names + ["--out", os.path.join(d, "out"), "--no-plots"] + list(extra),
+                    os.path.join(d, "out"))
+        cases.append(Case(kind, label, {}, list(extra), command="merge", build=build))
+
+    for label, shards in [("one shard missing", ["exp0"]), ("the other missing", ["exp1"]),
+                          ("shard duplicated", ["exp0", "exp0"]), ("a shard twice", ["exp0", "exp1", "exp1"]),
+                          ("shard of another experiment", ["exp0", "other1"]),
+                          ("shards of another experiment, other order", ["other0", "exp1"]),
+                          ("a shard that does not exist", ["exp0", "exp1", "/nonexistent"]),
+                          ("a file as a shard", ["exp0", "/dev/null"]), ("no shards", [])]:
+        merge_case("shards", label, shards)
+    with open(os.path.join(fx["exp1"], "runs.csv")) as f:
+        runs_csv = f.read()
+    for label, mutated in csv_mutations(rng, runs_csv, 2 * share):
+        merge_case("runs.csv", label, ["exp0", "exp1"], lambda d, t=mutated: write(os.path.join(d, "exp1", "runs.csv"), t))
+    shard_json = load(os.path.join(fx["exp0"], "shard.json"))
+    for label, mutated in value_mutations(rng, shard_json, share):
+        merge_case("shard.json", label, ["exp0", "exp1"],
+                   lambda d, t=json.dumps(mutated): write(os.path.join(d, "exp0", "shard.json"), t))
+    for label, mutated in text_mutations(rng, json.dumps(shard_json), share // 3):
+        merge_case("shard.json", label, ["exp0", "exp1"],
+                   lambda d, t=mutated: write(os.path.join(d, "exp0", "shard.json"), t))
+    for label, mutate in [("no runs.csv", lambda d: os.remove(os.path.join(d, "exp1", "runs.csv"))),
+                          ("no shard.json", lambda d: os.remove(os.path.join(d, "exp1", "shard.json"))),
+                          ("runs.csv a folder", lambda d: (os.remove(os.path.join(d, "exp1", "runs.csv")),
+                                                           os.makedirs(os.path.join(d, "exp1", "runs.csv")))),
+                          ("out is a file", lambda d: write(os.path.join(d, "out"), "x")),
+                          ("folder at summary.csv in out", lambda d: os.makedirs(os.path.join(d, "out", "summary.csv"))),
+                          ("folder at sweep.json in out", lambda d: os.makedirs(os.path.join(d, "out", "sweep.json")))]:
+        merge_case("shards", label, ["exp0", "exp1"], mutate)
+
+    # sweep --shard I/N.
+    def shard_case(label, spec, mutate=lambda d: None, extra=()):
+        def build(d):
+            mutate(d)
+            return (["sweep", "--config", fx["exp_path"], "--out", os.path.join(d, "out"), "--no-plots", "--jobs", "1",
+                     "--shard", spec] + list(extra), os.path.join(d, "out"))
+        cases.append(Case("flags", "sweep --shard %r %s" % (spec, label), {}, ["--shard", spec], command="shard",
+                          build=build))
+
+    for spec in ["0/2", "1/2", "2/2", "-1/2", "0/0", "0/1", "1", "0/", "/2", "x/y", "0/-1", "0/2/3", "0 /2",
+                 "0/99999999", "0/2147483648", "18446744073709551616/2", "1.5/2", "0/1e3", "", "a\nb", "0x1/2",
+                 "+0/2", "00/02", "0/10000000000000000000000"]:
+        shard_case("", spec)
+    shard_case("--resume over the other shard", "0/2", lambda d: shutil.copytree(fx["exp1"], os.path.join(d, "out")),
+               ["--resume"])
+    shard_case("--resume over another experiment's shard", "0/2",
+               lambda d: shutil.copytree(fx["other0"], os.path.join(d, "out")), ["--resume"])
+    shard_case("over a whole sweep's folder", "0/2",
+               lambda d: (os.makedirs(os.path.join(d, "out")), write(os.path.join(d, "out", "summary.csv"), "x\n")))
+
+    # tune.
+    def tune_case(kind, label, files=None, extra=()):
+        def build(d):
+            paths = {"taskset": os.path.join(SIM, "taskset-small.json"), "profile": os.path.join(SIM, "profile.json"),
+                     "models": os.path.join(SIM, "models")}
+            for k, text in (files or {}).items():
+                if k == "model":
+                    paths["models"] = os.path.join(d, "models")
+                    shutil.copytree(os.path.join(SIM, "models"), paths["models"])
+                    write(os.path.join(paths["models"], "resnetlike.json"), text)
+                else:
+                    paths[k] = os.path.join(d, k + ".json")
+                    write(paths[k], text)
+            args = ["tune", "--taskset", paths["taskset"], "--profile", paths["profile"], "--models", paths["models"],
+                    "--duration", "0.002", "--steps", "1", "--repetitions", "1", "--layouts", "equal:2:1.0x",
+                    "--jobs", "1", "--quiet"]
+            for i in range(0, len(extra), 2):  # a flag given by the case replaces the default one
+                if extra[i] in args:
+                    j = args.index(extra[i])
+                    del args[j:j + 2]
+            return args + list(extra), None
+        cases.append(Case(kind, label, files or {}, list(extra), command="tune", build=build))
+
+    for kind, doc, n in [("taskset", taskset, share // 2), ("profile", profile, share // 2), ("model", model, share // 4)]:
+        for label, mutated in value_mutations(rng, doc, n * 2 // 3):
+            tune_case(kind, label, {kind: json.dumps(mutated)})
+        for label, mutated in text_mutations(rng, json.dumps(doc), n - n * 2 // 3):
+            tune_case(kind, label, {kind: mutated})
+    tune_flags = {"--layouts": ["", ",", "nope", "equal:0:1x", "equal:2:1.0x,,full", "a\nb", "equal:99999:1x",
+                                "stepwise:2147483647:1x"],
+                  "--duration": ["-1", "0", "nan", "3601", "1e-300", "x"], "--repetitions": ["0", "101", "-1", "1.5"],
+                  "--steps": ["0", "31", "x"], "--jobs": ["-1", "1025", "1.5"], "--top": ["0", "1001", "x"],
+                  "--seed": ["-1", "4611686018427387905", "x"], "--scheduler": ["nope", "", "naive", "sgprs"],
+                  "--taskset": ["/nonexistent", "/", "/dev/null"], "--profile": ["/nonexistent"],
+                  "--models": ["/nonexistent", "/dev/null"], "--bogus": ["1"]}
+    for f, vs in tune_flags.items():
+        for v in vs:
+            tune_case("flags", "tune %s %r" % (f, v), extra=[f, v])
+
+    # profile: without a GPU (exit 3), or in a build without CUDA (exit 4), whatever the flags.
+    for extra in ([], ["--out", "/nonexistent/x"], ["--bogus"], ["--models", "/nonexistent"], ["--sm-counts", "x"]):
+        cases.append(Case("flags", "profile %s" % extra, {}, extra, command="profile",
+                          build=lambda d, e=extra: (["profile"] + e, None), expect=(3, 4)))
+    return cases
+
+
+def outputs_torn(out):
+    """The first output under `out` that does not parse (a JSON file, or a line of a JSON-lines file)."""
+    if not os.path.isdir(out):
+        return None
+    for root, _, names in os.walk(out):
+        for name in names:
+            path = os.path.join(root, name)
+            try:
+                if name.endswith(".json"):
+                    load(path)
+                elif name.endswith(".jsonl"):
+                    with open(path) as f:
+                        for line in f:
+                            json.loads(line)
+            except (ValueError, UnicodeDecodeError):
+                return os.path.relpath(path, out)
+    return None
+
+
 def run_case(case, binary, base, work, timeout):
     d = tempfile.mkdtemp(dir=work)
+    tmpdir = os.path.join(d, "tmp")  # the program's TMPDIR: must be empty again at the end
+    os.makedirs(tmpdir)
     out = os.path.join(d, "out")
     paths = dict(base)
     mutated_path = None
     for kind, text in case.files.items():
+        if case.build:
+            break
         if kind == "layout_spec":
             paths["layout"] = text
             continue
@@ -265,19 +659,29 @@ def run_case(case, binary, base, work, timeout):
             mutated_path = os.path.join(d, kind + ".json")
             if kind in paths:
                 paths[kind] = mutated_path
-        with open(mutated_path, "w", encoding="utf-8", errors="surrogateescape") as f:
-            f.write(text)
-    if case.command == "simulate":
-        args = [binary, "simulate", "--taskset", paths["taskset"], "--profile", paths["profile"], "--models",
+        write(mutated_path, text)
+    extra = list(case.args)
+    if case.build:
+        args, out = case.build(d)
+        args = [binary] + args
+        out = out or os.path.join(d, "no-out")
+    elif case.command in ("simulate", "live"):
+        args = [binary, case.command, "--taskset", paths["taskset"], "--profile", paths["profile"], "--models",
                 paths["models"], "--layout", paths["layout"], "--duration", "0.002", "--out", out]
+        if case.command == "live":
+            if "--no-fake" in extra:
+                extra.remove("--no-fake")
+            else:
+                args.insert(2, "--fake-device")
         if "layout" in case.files:
             args[args.index("--layout") + 1] = mutated_path
     else:
         args = [binary, "sweep", "--config", mutated_path, "--out", out, "--no-plots", "--jobs", "1"]
-    if "--duration" in case.args:  # the case's own duration replaces the default one
+    if not case.build and "--duration" in extra and "--duration" in args:  # the case's duration replaces the default
         i = args.index("--duration")
         del args[i:i + 2]
-    args += case.args
+    if not case.build:
+        args += extra
     preexec = None
     kind, arg = case.prepare or (None, None)
     if kind == "folder":
@@ -295,8 +699,10 @@ def run_case(case, binary, base, work, timeout):
         def preexec():
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
             resource.setrlimit(resource.RLIMIT_FSIZE, (arg, arg))
+    existed = os.path.exists(out)
     before = set(os.listdir(out)) if os.path.isdir(out) else set()
-    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=0", UBSAN_OPTIONS="print_stacktrace=1")
+    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=0", UBSAN_OPTIONS="print_stacktrace=1",
+               TMPDIR=tmpdir)
     start = time.time()
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=preexec, env=env)
     sent = None
@@ -322,10 +728,19 @@ def run_case(case, binary, base, work, timeout):
     err = err.decode("utf-8", "replace")
     status = proc.returncode
     after = set(os.listdir(out)) if os.path.isdir(out) else set()
-    tmp_left = [f for f in after if ".tmp" in f]
+    tmp_left = [f for f in after if ".tmp" in f] + ["TMPDIR/" + f for f in os.listdir(tmpdir)]
+    for root, _, names in os.walk(d):  # a temporary anywhere: in a run folder, a shard, a nested output
+        tmp_left += [os.path.relpath(os.path.join(root, n), d) for n in names if ".tmp" in n and root != tmpdir]
+    tmp_left = sorted(set(tmp_left))
     new_files = sorted(after - before)
-    lines = [l for l in err.splitlines() if l and not l.startswith("simulate: ")]
-    progress = any(l.startswith("simulate: ") or "runs/s" in l for l in err.splitlines())
+    if not existed and os.path.isdir(out) and not after:
+        new_files = ["(an empty --out folder)"]
+    progress_re = re.compile(r"^(simulate|live): |runs/s")
+    lines = [l for l in err.splitlines() if l and not progress_re.search(l)]
+    progress = any(progress_re.search(l) for l in err.splitlines())
+    interrupted_ok = sent is not None and status in (128 + sent, -sent)
+    expected = status in case.expect
+    one_line_named = len(lines) == 1 and lines[0].startswith("sgprs")
     if hung:
         cat = "slow" if progress and not tmp_left and not SAN_RE.search(err) and proc.returncode == -signal.SIGTERM \
             else "hang"
@@ -333,12 +748,21 @@ def run_case(case, binary, base, work, timeout):
         cat = "sanitizer"
     elif status < 0 and -status != (sent or 0):
         cat = "crash"
-    elif tmp_left or (status != 0 and new_files and kind != "foreign" and not hung):
+    elif tmp_left or (status != 0 and not interrupted_ok and status != 5 and new_files and kind != "foreign"):
         cat = "debris"
-    elif status < 0:
-        cat = "ok"  # died of the signal we sent, and left nothing behind
+        new_files = tmp_left + new_files
+    elif (status == 0 or interrupted_ok or status == 5) and outputs_torn(out):
+        cat, new_files = "torn", [outputs_torn(out)]
+    elif status == 5 and os.path.exists(os.path.join(out, "summary.json")) and "summary.json" in new_files:
+        cat = "debris"  # a fault must not leave a summary claiming the run finished
+    elif case.expect and not expected:
+        cat = "wrongexit"
+    elif interrupted_ok:
+        cat = "ok"  # died of (or drained after) the signal we sent, and left nothing torn behind
+    elif expected or status == 5:
+        cat = ("fault" if status == 5 else "ok") if one_line_named else "multiline"
     elif status == 0:
-        cat = "ok" if not lines or case.command == "sweep" else "multiline"
+        cat = "ok" if not lines or case.command in ("sweep", "shard", "tune", "merge") else "multiline"
     elif status == 2:
         if len(lines) != 1:
             cat = "multiline"
@@ -346,7 +770,7 @@ def run_case(case, binary, base, work, timeout):
                 re.match(r"sgprs: error: (/|--)[^:]*: ", lines[0]) or
                 "--" in lines[0] or (mutated_path and mutated_path in lines[0]) or d in lines[0]
                 or os.path.join(EXP) in lines[0] or SIM in lines[0]
-                or any(len(v) > 0 and v in lines[0] for v in case.args + [case.files.get("layout_spec", "")])):
+                or any(len(v) > 0 and v in lines[0] for v in extra + [case.files.get("layout_spec", "")])):
             cat = "unnamed"
         else:
             cat = "rejected"
@@ -363,12 +787,16 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=20)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--only", help="comma-separated verbs to run (simulate,sweep,shard,live,validate,tune,merge,profile)")
     ap.add_argument("--examples", type=int, default=3, help="failures shown per category")
     a = ap.parse_args()
     rng = random.Random(a.seed)
     work = tempfile.mkdtemp(prefix="sgprs-campaign-")
-    cases, base = build_cases(rng, a.cases, work)
     binary = os.path.abspath(a.sgprs)
+    cases, base = build_cases(rng, a.cases, work)
+    cases += build_more_cases(rng, a.cases, make_fixtures(binary, work))
+    if a.only:
+        cases = [c for c in cases if c.command in a.only.split(",")]
     results = []
     t0 = time.time()
     with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
@@ -380,17 +808,26 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     by_cat = collections.Counter(r[0] for _, r in results)
     by_kind = collections.defaultdict(collections.Counter)
+    by_command = collections.defaultdict(collections.Counter)
     for c, r in results:
         by_kind[c.kind][r[0]] += 1
-    cats = ["ok", "rejected", "slow", "crash", "sanitizer", "hang", "exit1", "multiline", "unnamed", "debris"]
+        by_command[c.command][r[0]] += 1
+    cats = ["ok", "rejected", "fault", "slow", "crash", "sanitizer", "hang", "exit1", "multiline", "unnamed", "debris",
+            "torn", "wrongexit"]
     print("hostile campaign: %d cases in %.0f s (binary %s, timeout %g s, seed %d)" %
           (len(results), time.time() - t0, a.sgprs, a.timeout, a.seed))
     print("  " + ", ".join("%s %d" % (k, by_cat.get(k, 0)) for k in cats))
+    print("per command:")
+    for command in sorted(by_command):
+        print("  %-10s %5d: " % (command, sum(by_command[command].values())) +
+              ", ".join("%s %d" % (k, v) for k, v in sorted(by_command[command].items())))
+    print("per file kind (flags: command lines; out, signal: output folders and interruptions):")
     for kind in sorted(by_kind):
-        print("  %-10s " % kind + ", ".join("%s %d" % (k, v) for k, v in sorted(by_kind[kind].items())))
+        print("  %-10s %5d: " % (kind, sum(by_kind[kind].values())) +
+              ", ".join("%s %d" % (k, v) for k, v in sorted(by_kind[kind].items())))
     slowest = max(results, key=lambda cr: cr[1][2])
     print("  slowest case: %s / %s, %.1f s" % (slowest[0].kind, slowest[0].label, slowest[1][2]))
-    bad = [k for k in cats[3:] if by_cat.get(k)]
+    bad = [k for k in cats[4:] if by_cat.get(k)]
     for k in bad:
         print("%s:" % k)
         for c, r in [cr for cr in results if cr[1][0] == k][:a.examples]:

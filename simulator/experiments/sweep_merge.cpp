@@ -1,6 +1,7 @@
 #include "simulator/experiments/sweep_merge.hpp"
 
 #include "common/errors.hpp"
+#include "common/temp_files.hpp"
 #include "simulator/experiments/sweep_summary.hpp"
 
 #include <algorithm>
@@ -114,6 +115,13 @@ void read_shard_rows(const Shard& shard, const GridIndex& index, std::vector<std
 SweepResult merge_shards(const std::vector<std::string>& shard_dirs, const std::string& out_dir,
                          const std::string& command_line) {
   if (shard_dirs.empty()) throw InputError("sgprs merge", "", "no shard folder given");
+  const char* const outputs[] = {"runs.csv", "summary.csv", "sweep.json"};
+  for (const char* name : outputs) {  // before anything is written: all three are replaced, or none
+    std::error_code ec;
+    const fs::path path = fs::path(out_dir) / name;
+    if (fs::exists(path, ec) && !fs::is_regular_file(path, ec))
+      throw InputError("--out", "", "'" + path.string() + "' exists and is not a file");
+  }
   std::vector<Shard> shards;
   for (const std::string& dir : shard_dirs) shards.push_back(read_shard(dir));
 
@@ -136,8 +144,9 @@ SweepResult merge_shards(const std::vector<std::string>& shard_dirs, const std::
   for (std::size_t i = 0; i < by_index.size(); ++i)
     if (!by_index[i]) missing += (missing.empty() ? "" : ", ") + std::to_string(i);
   if (!missing.empty())
-    throw InputError("sgprs merge", "", "shard(s) " + missing + " of " + std::to_string(first.spec.count) +
-                                            " missing (the shards given: " + std::to_string(shards.size()) + ")");
+    throw InputError(first.record_path, "shard.count",
+                     "shard(s) " + missing + " of " + std::to_string(first.spec.count) +
+                         " missing: give every shard's folder (" + std::to_string(shards.size()) + " given)");
 
   const GridIndex index(first.record["grid"], first.record_path);
   std::vector<std::optional<RunRow>> rows(index.runs());
@@ -153,7 +162,8 @@ SweepResult merge_shards(const std::vector<std::string>& shard_dirs, const std::
   }
   // Complete shards of one grid cover it exactly; a hole means a shard.json lies about its runs.
   for (std::size_t i = 0; i < rows.size(); ++i)
-    if (!rows[i]) throw InputError("sgprs merge", "", "run " + std::to_string(i) + " is in no shard's runs.csv");
+    if (!rows[i])
+      throw InputError(first.record_path, "runs", "run " + std::to_string(i) + " is in no shard's runs.csv");
 
   std::vector<RunRow> ordered;
   ordered.reserve(rows.size());
@@ -166,9 +176,17 @@ SweepResult merge_shards(const std::vector<std::string>& shard_dirs, const std::
   Json record = first.record["sweep"];
   add_execution(record, result, command_line);
   fs::create_directories(out_dir);
-  write_file_atomic((fs::path(out_dir) / "runs.csv").string(), text);
-  write_file_atomic((fs::path(out_dir) / "summary.csv").string(), summary_csv(summarise(ordered)));
-  write_file_atomic((fs::path(out_dir) / "sweep.json").string(), dump_pretty(record));
+  PendingFile runs((fs::path(out_dir) / outputs[0]).string()), summary((fs::path(out_dir) / outputs[1]).string()),
+      sweep((fs::path(out_dir) / outputs[2]).string());
+  runs.write(text);
+  summary.write(summary_csv(summarise(ordered)));
+  sweep.write(dump_pretty(record));
+  runs.close();  // every write error surfaces before any output is replaced
+  summary.close();
+  sweep.close();
+  runs.publish();
+  summary.publish();
+  sweep.publish();
   return result;
 }
 

@@ -98,7 +98,12 @@ void check_sweep_folder(const PreparedExperiment& prep, const SweepOptions& opti
   for (const char* name : kSweepFiles)
     if (fs::exists(dir / name, ec) && !fs::is_regular_file(dir / name, ec))
       throw InputError("--out", "", "'" + (dir / name).string() + "' exists and is not a file");
-  if (!options.resume || !options.shard.whole()) return;  // a shard's record is checked by run_sweep
+  if (!options.resume) return;
+  if (!options.shard.whole()) {  // the shard's record, before the plan is printed
+    check_resumable(shard_record(prep, options.shard, shard_runs(prep, options.shard).size()),
+                    (dir / "shard.json").string());
+    return;
+  }
   const fs::path runs = dir / "runs.csv";
   const fs::path sweep_json = dir / "sweep.json";
   if (!fs::exists(sweep_json, ec)) {

@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -58,6 +60,25 @@ TEST(ProgressBar, ProfilePointsCarryTheirUnitAndLabel) {
       << lines[0];
   EXPECT_NE(lines[1].find("10/10 points"), std::string::npos) << lines[1];
   EXPECT_EQ(lines[2].find("resnet18"), std::string::npos) << "the final line names no point: " << lines[2];
+}
+
+TEST(ProgressBar, ALongSilenceRedrawsTheBar) {
+  // One run of a sweep that takes minutes (a million tasks) drew nothing until it ended: found by
+  // tools/hostile_campaign.py as a silent stall. After `heartbeat` without a line the bar is redrawn.
+  std::FILE* file = std::tmpfile();
+  ASSERT_NE(file, nullptr);
+  {
+    sgprs::ProgressBar bar(100, 0, file);
+    bar.set_heartbeat(std::chrono::milliseconds(100));
+    bar.advance();  // 1 of 100: below the first tenth, so no line of its own
+    std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+    bar.finish();
+  }
+  const std::vector<std::string> lines = lines_of(file);
+  std::fclose(file);
+  ASSERT_GE(lines.size(), 3u) << "at least two heartbeats, then the final line";
+  EXPECT_NE(lines[0].find(" 1/100 runs "), std::string::npos) << lines[0];
+  EXPECT_NE(lines.back().find(" in all"), std::string::npos) << lines.back();
 }
 
 TEST(ProgressBar, DisabledWritesNothing) {

@@ -173,12 +173,24 @@ TEST_F(SweepCli, MergeRefusesIncompleteForeignAndDuplicatedShards) {
     EXPECT_FALSE(fs::exists(dir_ / "out")) << "nothing written";
   };
   expect_refused(merge(shard_dirs("s", {0, 2}, 3), "out"), "shard(s) 1 of 3 missing");
+  EXPECT_NE(merge(shard_dirs("s", {0, 2}, 3), "out").err.find("s0of3/shard.json"), std::string::npos)
+      << "names the shard it read the count from";
   expect_refused(merge(shard_dirs("s", {0, 1, 2, 1}, 3), "out"), "shard 1/3 given twice");
   expect_refused(merge((dir_ / "nowhere").string(), "out"), "shard.json: missing");
   // A shard folder given to another shard's --resume.
   const Result wrong_resume = sweep(cfg, "s0of3", "--shard 1/3 --resume");
   EXPECT_EQ(wrong_resume.status, 2);
   EXPECT_NE(wrong_resume.err.find("holds another shard"), std::string::npos) << wrong_resume.err;
+  EXPECT_EQ(std::count(wrong_resume.err.begin(), wrong_resume.err.end(), '\n'), 1) << "before the plan: "
+                                                                                    << wrong_resume.err;
+
+  // An output of merge blocked by a folder: refused before anything is written (none of the three).
+  fs::create_directories(dir_ / "blocked" / "sweep.json");
+  const Result blocked = merge(shard_dirs("s", {0, 1, 2}, 3), "blocked");
+  EXPECT_EQ(blocked.status, 2) << blocked.err;
+  EXPECT_NE(blocked.err.find("sweep.json' exists and is not a file"), std::string::npos) << blocked.err;
+  EXPECT_FALSE(fs::exists(dir_ / "blocked" / "runs.csv"));
+  EXPECT_FALSE(fs::exists(dir_ / "blocked" / "summary.csv"));
 
   // A shard of another experiment (other loads; the file `cfg` names changes): refused even though
   // the shard numbers fit.

@@ -50,6 +50,9 @@ TEST_F(TuneCli, BadInputIsOneLineAndExitTwo) {
                                   "--taskset " + set() + " --jobs -1",
                                   "--taskset " + set() + " --scheduler fastest",
                                   "--taskset " + set() + " --duration 0",
+                                  "--taskset " + set() + " --duration 1e-300",  // 0 ns: refused before the plan line
+                                  // A model missing from --models: refused before the plan line.
+                                  "--taskset " + set() + " --models " + dir_.string(),
                                   std::string("--profile nowhere.json")}) {
     const CliResult r = tune(args + " --quiet");
     EXPECT_EQ(r.status, 2) << args << ": " << r.err;

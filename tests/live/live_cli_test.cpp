@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
@@ -153,6 +154,56 @@ TEST_F(LiveCli, AStageThatNeverFinishesStopsTheRunAsAGpuFaultNamingIt) {
   EXPECT_GT(lines, 20);
   for (const auto& entry : fs::directory_iterator(dir_ / "out"))
     EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+}
+
+TEST_F(LiveCli, AnInjectedDeviceErrorIsExit5NamingTheCallAndTheStageWithTheLogFlushed) {
+  // The 20th launch fails as a faulting GPU call would: exit 5, one line naming the call and the
+  // unit (model/stage, task, job, partition); the event log is complete up to the fault, and the
+  // failed unit is one the log shows decided but never started; no summary claims a finished run.
+  const int status =
+      run("--fake-device --taskset " + kData + "/taskset-small.json --duration 1 --fake-fail-after 20");
+  const std::string err = slurp(dir_ / "stderr.txt");
+  EXPECT_EQ(status, 5) << err;
+  EXPECT_EQ(err.rfind("sgprs: GPU error: injected device error (--fake-fail-after 20) in 'launch' of unit '", 0), 0u)
+      << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_FALSE(fs::exists(dir_ / "out/summary.json"));
+  std::ifstream log(dir_ / "out/events.jsonl");
+  std::string line;
+  std::set<std::string> decided, started;
+  while (std::getline(log, line)) {
+    sgprs::Json e;
+    ASSERT_NO_THROW(e = sgprs::Json::parse(line)) << line;
+    if (!e.contains("stage") || !e.contains("partition")) continue;
+    const std::string unit = e.at("stage").get<std::string>() + "' of task '" + e.at("task").get<std::string>() +
+                             "' (job " + std::to_string(e.at("job").get<int>()) + ") on partition '" +
+                             e.at("partition").get<std::string>() + "'";
+    if (e.at("ev") == "decision") decided.insert(unit);
+    if (e.at("ev") == "start") started.insert(unit);
+  }
+  EXPECT_EQ(started.size(), 19u) << "every launch before the failed one, and no other";
+  int named = 0;
+  for (const std::string& unit : decided)
+    if (!started.count(unit) && err.find("/" + unit) != std::string::npos) ++named;
+  EXPECT_EQ(named, 1) << err << " should name a unit decided and never started";
+  EXPECT_NO_THROW((void)sgprs::Json::parse(slurp(dir_ / "out/timeline.json")));
+  for (const auto& entry : fs::directory_iterator(dir_ / "out"))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+}
+
+TEST_F(LiveCli, FaultInjectionFlagsNeedTheFakeDeviceAndSpinIsBounded) {
+  // --spin-us nan was undefined behaviour (a NaN converted to an integer), found by tools/hostile_campaign.py.
+  for (const std::string& args : {std::string("--fake-device --spin-us nan"), std::string("--fake-device --spin-us 1e308"),
+                                  std::string("--fake-device --spin-us -1"), std::string("--fake-fail-after 3"),
+                                  std::string("--fake-stall-after 3")}) {
+    EXPECT_EQ(run("--taskset " + kData + "/taskset-small.json --duration 0.01 " + args), 2) << args;
+    const std::string err = slurp(dir_ / "stderr.txt");
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    EXPECT_NE(err.find(args.substr(args.rfind("--"), args.find(' ', args.rfind("--")) - args.rfind("--"))),
+              std::string::npos)
+        << err;
+    EXPECT_FALSE(fs::exists(dir_ / "out"));
+  }
 }
 
 TEST_F(LiveCli, SigintAtAnyMomentLeavesCompleteOutputsOrNoneAndNoDebris) {

@@ -14,6 +14,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <utility>
+#include <vector>
 #include <string>
 
 namespace fs = std::filesystem;
@@ -226,6 +229,36 @@ TEST(Validate, RefusesAFolderThatIsNotALiveRun) {
   EXPECT_NE(err.find("provenance.world"), std::string::npos) << err;
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
   EXPECT_FALSE(fs::exists(f.dir / "v" / "validation.json"));
+}
+
+TEST(Validate, SummaryFieldsOfTheWrongTypeOrMissingAreOneLineAndLeaveNoOutFolder) {
+  // Found by tools/hostile_campaign.py: these were "internal error" (exit 1), and a missing total
+  // left sim-events.jsonl in --out.
+  for (const auto& [label, change] : std::vector<std::pair<std::string, std::function<void(Json&)>>>{
+           {"provenance.world", [](Json& s) { s["provenance"]["world"] = 4611686018427387904LL; }},
+           {"throughput_jobs_per_s", [](Json& s) { s.erase("throughput_jobs_per_s"); }},
+           {"live", [](Json& s) { s["live"] = "yes"; }},
+           {"seed", [](Json& s) { s["provenance"]["seed"] = "one"; }},
+           {"pool", [](Json& s) { s["provenance"].erase("pool"); }}}) {
+    LiveFolder f("types");
+    change(f.summary);
+    f.write_summary();
+    std::string err;
+    EXPECT_EQ(f.validate(err), 2) << label << ": " << err;
+    EXPECT_NE(err.find(label), std::string::npos) << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    EXPECT_FALSE(fs::exists(f.dir / "v")) << label;
+  }
+}
+
+TEST(Validate, AFailureAfterTheOutFolderWasMadeRemovesIt) {
+  // --gpu-times occupied with the default --interference is refused only when the re-simulation
+  // starts, after --out was created: the folder goes again.
+  LiveFolder f("late");
+  std::string err;
+  EXPECT_EQ(f.validate(err, "--gpu-times occupied"), 2) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_FALSE(fs::exists(f.dir / "v"));
 }
 
 TEST(Validate, RefusesALogCutShort) {

@@ -14,6 +14,7 @@
 #include "tools/commands/run_inputs.hpp"
 
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -41,6 +42,7 @@ struct LiveArgs {
   double spin_us = 100;
   double stall_timeout_s = 10;
   std::int64_t fake_stall_after = 0;  // the fake device never finishes this launch (1-based; 0: none)
+  std::int64_t fake_fail_after = 0;   // the fake device fails this launch, as a faulting GPU would (0: none)
 };
 
 /// Counts for the progress line; runs on the control thread with the run core.
@@ -58,16 +60,38 @@ class ProgressCounter final : public sim::Observer {
   std::int64_t released = 0, ended = 0, missed = 0;
 };
 
-live::ExecutorFactory fake_factory(std::int64_t stall_after) {
-  return [stall_after](const sim::PolicyPlan& plan, const sim::Workload&, const live::MayUse&,
-                       Ns epoch) -> std::unique_ptr<live::StageExecutor> {
+/// The injected device error of --fake-fail-after: what a failed graph launch of the real
+/// device reports (a GpuError naming the call and the unit), from the Nth launch on.
+[[noreturn]] void fail_launch(const sim::PolicyPlan& plan, const sim::Workload& workload, const live::UnitLaunch& u,
+                              std::int64_t launch, Ns launched_ns) {
+  const sim::ModelPlan& model = plan.models()[static_cast<std::size_t>(plan.tasks()[static_cast<std::size_t>(u.task)].model)];
+  char text[512];
+  std::snprintf(text, sizeof text,
+                "injected device error (--fake-fail-after %lld) in 'launch' of unit '%s/%s' of task '%s' (job %lld) on "
+                "partition '%s', %.3f s after set-up began",
+                static_cast<long long>(launch), model.name.c_str(),
+                model.units[static_cast<std::size_t>(u.unit)].name.c_str(),
+                workload.tasks[static_cast<std::size_t>(u.task)].name.c_str(), static_cast<long long>(u.job),
+                plan.pool().partitions[static_cast<std::size_t>(u.partition)].name.c_str(),
+                static_cast<double>(launched_ns) / 1e9);
+  throw GpuError(escape_control(text));
+}
+
+live::ExecutorFactory fake_factory(const LiveArgs& live_args) {
+  const std::int64_t stall_after = live_args.fake_stall_after, fail_after = live_args.fake_fail_after;
+  return [stall_after, fail_after](const sim::PolicyPlan& plan, const sim::Workload& workload, const live::MayUse&,
+                                   Ns epoch) -> std::unique_ptr<live::StageExecutor> {
     static std::unique_ptr<live::SteadyHostClock> clock;  // outlives the executor (one run per process)
     clock = std::make_unique<live::SteadyHostClock>(epoch);
     const sim::PolicyPlan* p = &plan;
+    const sim::Workload* w = &workload;
+    const live::SteadyHostClock* host = clock.get();
     auto launches = std::make_shared<std::int64_t>(0);
     return std::make_unique<live::FakeStageExecutor>(
-        [p, stall_after, launches](const live::UnitLaunch& u) -> Ns {
-          if (++*launches == stall_after) return kNever / 2;  // a kernel that never ends
+        [p, w, host, stall_after, fail_after, launches](const live::UnitLaunch& u) -> Ns {
+          ++*launches;
+          if (*launches == fail_after) fail_launch(*p, *w, u, *launches, host->now());
+          if (*launches == stall_after) return kNever / 2;  // a kernel that never ends
           return p->predicted_ns(p->tasks()[static_cast<std::size_t>(u.task)].model, u.unit, u.partition);
         },
         *clock);
@@ -75,10 +99,15 @@ live::ExecutorFactory fake_factory(std::int64_t stall_after) {
 }
 
 void run_live(RunArgs args, const LiveArgs& live_args) {
+  if (!std::isfinite(live_args.spin_us) || live_args.spin_us < 0 || live_args.spin_us > 1e6)
+    throw InputError("--spin-us", "", "must be a number of microseconds from 0 to 1e6");
+  if (!live_args.fake_device && (live_args.fake_stall_after > 0 || live_args.fake_fail_after > 0))
+    throw InputError(live_args.fake_stall_after > 0 ? "--fake-stall-after" : "--fake-fail-after", "",
+                     "needs --fake-device");
   const RunInputs in = read_run_inputs(args, kDefaultTaskset, kDefaultProfile);
   live::ExecutorFactory factory;
   if (live_args.fake_device) {
-    factory = fake_factory(live_args.fake_stall_after);
+    factory = fake_factory(live_args);
   } else {
     live::DeviceRequest request;
     request.precision = live::profile_precision(in.profile);
@@ -166,6 +195,8 @@ void add_live_subcommand(CLI::App& app) {
               "seconds a stage, or one step of the GPU set-up, may run before the run stops with a GPU fault naming it (exit 5)");
   integer_flag(cmd, "--fake-stall-after", live_args->fake_stall_after, std::int64_t{0}, std::int64_t{1} << 40,
                "with --fake-device: the Nth launch never finishes (tests the stall watchdog; 0: none)");
+  integer_flag(cmd, "--fake-fail-after", live_args->fake_fail_after, std::int64_t{0}, std::int64_t{1} << 40,
+               "with --fake-device: the Nth launch fails like a faulting GPU call (exit 5; 0: none)");
   cmd->callback([args, live_args] { run_live(*args, *live_args); });
 }
 

@@ -8,6 +8,7 @@
 #include "common/taskset.hpp"
 #include "simulator/experiments/simulation.hpp"
 #include "simulator/experiments/tune.hpp"
+#include "simulator/policy/workload.hpp"
 #include "tools/commands/commands.hpp"
 
 #include <algorithm>
@@ -66,11 +67,13 @@ void run_tune(TuneArgs args) {
   exp::TuneSettings settings;
   settings.scheduler = args.scheduler;
   settings.duration_ns = seconds_to_ns(args.duration_s);
+  if (settings.duration_ns < 1) throw InputError("--duration", "", "must be at least 1 ns");
   settings.repetitions = args.repetitions;
   settings.steps = args.steps;
   settings.seed = static_cast<std::uint64_t>(args.seed);
   settings.threads = args.jobs > 0 ? args.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
+  (void)sim::make_workload(base, profile, args.models, settings.seed);  // the models too, before the plan line
   const std::size_t candidates = space.layouts.size() * space.option_sets.size();
   std::fprintf(stderr, "sgprs tune: %s (%s), %zu candidates (%zu layouts x %zu option sets) of %s, %d x %g s per step, "
                "%d bisection steps, %d threads\n",

@@ -57,7 +57,8 @@ RunArgs args_from_provenance(const Json& prov, const std::string& summary_path, 
   args.scheduler = p.get<std::string>("scheduler");
   for (const auto& [name, value] : p.object("scheduler_options").raw().items())
     args.options.push_back(name + "=" + option_text(value));
-  args.seed = prov.at("seed").get<std::uint64_t>();
+  if (!p.has("seed") || !prov["seed"].is_number_unsigned()) p.fail("seed", "must be a whole number from 0 to 2^64-1");
+  args.seed = prov["seed"].get<std::uint64_t>();
   args.duration_s = static_cast<double>(p.get<Ns>("duration_ns")) / 1e9;
   args.estimates = p.get<std::string>("predicted_times");
   args.curve = va.curve.empty() ? p.get_or<std::string>("curve", "step") : va.curve;
@@ -73,13 +74,13 @@ RunArgs args_from_provenance(const Json& prov, const std::string& summary_path, 
                                                     : p.object("taskset").get<std::string>("source");
   // The pool the live run used, exactly (pieces included), whatever the shorthand was.
   const fs::path layout = fs::temp_directory_path() / ("sgprs-validate-layout-" + std::to_string(::getpid()) + ".json");
-  write_file_atomic(layout.string(), dump_pretty(prov.at("pool")));
+  write_file_atomic(layout.string(), dump_pretty(p.object("pool").raw()));
   args.layout = layout.string();
   return args;
 }
 
 void check_profile_unchanged(const Json& prov, const std::string& summary_path, const Profile& profile) {
-  JsonView p(prov.at("profile"), summary_path, "provenance.profile");
+  const JsonView p = JsonView(prov, summary_path, "provenance").object("profile");
   const std::string recorded = p.get_or<std::string>("fingerprint", "");
   if (!recorded.empty()) {
     if (file_fingerprint(profile.source()) != recorded)
@@ -95,8 +96,8 @@ void check_profile_unchanged(const Json& prov, const std::string& summary_path, 
                          ")");
 }
 
-validation::RunTotals totals_of(const Json& summary) {
-  return validation::RunTotals{summary.at("miss_ratio").get<double>(), summary.at("throughput_jobs_per_s").get<double>()};
+validation::RunTotals totals_of(const JsonView& summary) {
+  return validation::RunTotals{summary.get<double>("miss_ratio"), summary.get<double>("throughput_jobs_per_s")};
 }
 
 void write_responses_csv(const validation::RunLog& live, const validation::RunLog& sim, const fs::path& path) {
@@ -140,16 +141,17 @@ void run_validate(const ValidateArgs& va) {
   if (!fs::exists(summary_path))
     throw InputError("--live", "", "'" + va.live + "' holds no summary.json: not the folder of a run");
   const Json summary = load_json_document(summary_path, "sgprs.summary", 1);
-  if (!summary.contains("provenance") || summary["provenance"].value("world", "") != "live")
+  const JsonView summary_view(summary, summary_path);
+  if (summary_view.object("provenance").get<std::string>("world") != "live")
     throw InputError(summary_path, "provenance.world", "is not \"live\": this folder holds a simulated run");
-  if (summary.value("live", Json::object()).value("interrupted", false))
+  if (summary_view.object("live").get_or<bool>("interrupted", false))
     throw InputError(summary_path, "live.interrupted", "is true: the live run was stopped early, so its log is partial");
   const fs::path out = va.out.empty() ? live / "validation" : fs::path(va.out);
   if (fs::exists(out) && !fs::is_directory(out)) throw InputError("--out", "", "'" + out.string() + "' is not a folder");
 
   // 1. The live run's log, checked against its summary.
   const validation::RunLog live_log = validation::read_run_log((live / "events.jsonl").string());
-  const std::int64_t released = summary.at("jobs_released").get<std::int64_t>();
+  const std::int64_t released = summary_view.get<std::int64_t>("jobs_released");
   // The summary counts skipped jobs among the released ones (a skip is a release that never ran).
   if (live_log.releases + live_log.skips != released)
     throw InputError((live / "events.jsonl").string(), "",
@@ -162,8 +164,9 @@ void run_validate(const ValidateArgs& va) {
                            " was released but never ended: the log was cut short");
 
   // 2. The same inputs, re-read; the replayed release latencies.
+  const validation::RunTotals live_totals = totals_of(summary_view);
   RunArgs args = args_from_provenance(summary.at("provenance"), summary_path, live, out, va);
-  const Json pool = summary.at("provenance").at("pool");
+  const Json pool = summary.at("provenance").at("pool");  // an object: args_from_provenance checked it
   struct RemoveOnExit {
     fs::path path;
     ~RemoveOnExit() { std::error_code ec; fs::remove(path, ec); }
@@ -182,7 +185,16 @@ void run_validate(const ValidateArgs& va) {
   in.run.stage_overhead_ns = stage_overhead(va.stage_overhead, live_log);
   in.run.release_latencies = std::make_shared<const std::vector<std::vector<Ns>>>(validation::release_latencies(live_log));
 
-  // 3. The re-simulation, logged like any run, and read back with the same reader.
+  // 3. The re-simulation, logged like any run, and read back with the same reader. A folder made
+  // here goes again if anything below fails: a failed validation leaves nothing behind.
+  struct RemoveIfFailed {
+    fs::path path;
+    bool armed;
+    ~RemoveIfFailed() {
+      std::error_code ec;
+      if (armed) fs::remove_all(path, ec);
+    }
+  } made_out{out, !fs::exists(out)};
   fs::create_directories(out);
   const fs::path sim_events = out / "sim-events.jsonl";
   sim::Summary sim_summary;
@@ -211,7 +223,7 @@ void run_validate(const ValidateArgs& va) {
     if (sp == nullptr) return 0;  // a whole-model unit: no stage of that name
     return sp->curve(occupied ? ProfileTimes::kOccupied : ProfileTimes::kIsolated).time_at(sms);
   };
-  const validation::Validation v = validation::compare_runs(live_log, sim_log, totals_of(summary),
+  const validation::Validation v = validation::compare_runs(live_log, sim_log, live_totals,
                                                             validation::RunTotals{sim_summary.miss_ratio,
                                                                                   sim_summary.throughput_jobs_per_s},
                                                             task_models, stage_time);
@@ -233,6 +245,7 @@ void run_validate(const ValidateArgs& va) {
   write_file_atomic((out / "report.md").string(), validation::validation_report(v, title));
   write_responses_csv(live_log, sim_log, out / "responses.csv");
   validation::write_dual_timeline(live_log, sim_log, (out / "timeline.json").string());
+  made_out.armed = false;
   if (!va.no_plot) draw_plots("plot_validation.py", out.string());
   // The headline table only; report.md has one row per task and per stage group.
   const std::string report = validation::validation_report(v, title);
