@@ -7,6 +7,7 @@
 // (bounded), write complete outputs marked interrupted and exit 130/143.
 #include "common/command_line.hpp"
 #include "common/errors.hpp"
+#include "simulator/core/background_observers.hpp"
 #include "simulator/live/fake_executor.hpp"
 #include "simulator/live/live_device.hpp"
 #include "simulator/live/live_run.hpp"
@@ -118,8 +119,9 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   in.progress->finish();  // the live run prints its own progress line
   RunOutputs outputs(args.out, args.no_events, in);
   ProgressCounter counter;
-  std::vector<sim::Observer*> observers = outputs.observers();
-  observers.push_back(&counter);
+  // The event log and timeline are written on a thread of their own, off the control loop.
+  sim::BackgroundObservers written(outputs.observers());
+  std::vector<sim::Observer*> observers{&written, &counter};
 
   live::LiveOptions options;
   options.spin_ns = static_cast<Ns>(live_args.spin_us * 1000.0);
@@ -140,6 +142,7 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   try {
     result = live::live_run(in.profile, in.workload, in.layout, in.run, factory, std::move(options), observers);
   } catch (const GpuError&) {
+    written.drain();
     outputs.publish_log_after_fault();  // what was logged up to the fault, complete; no summary
     throw;
   }

@@ -1,0 +1,109 @@
+// BackgroundObservers: the wrapped observers see every event, in order, on another thread;
+// a wrapped observer's failure reaches the run's thread; drain() waits for delivery.
+#include "simulator/core/background_observers.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+namespace sgprs::sim {
+namespace {
+
+class Recorder : public Observer {
+ public:
+  void on_run_start(const RunInfo& info) override { started_on = std::this_thread::get_id(), name = info.scheduler; }
+  void on_event(const RunEvent& event) override {
+    if (slow) std::this_thread::sleep_for(std::chrono::microseconds(20));
+    if (fail_at >= 0 && static_cast<std::int64_t>(jobs.size()) == fail_at) throw std::runtime_error("disk full");
+    jobs.push_back(event.job);
+    event_thread = std::this_thread::get_id();
+  }
+  void on_run_end(Ns end_ns) override { ended_at = end_ns, seen_at_end = jobs.size(); }
+  bool wants_decisions() const override { return decisions; }
+  bool wants_stage_deadlines() const override { return false; }
+
+  std::vector<std::int64_t> jobs;
+  std::thread::id started_on, event_thread;
+  std::string name;
+  Ns ended_at = -1;
+  std::size_t seen_at_end = 0;
+  std::int64_t fail_at = -1;
+  bool slow = false;
+  bool decisions = false;
+};
+
+RunEvent event_of_job(std::int64_t job) {
+  RunEvent e;
+  e.job = job;
+  e.time_ns = job * 10;
+  return e;
+}
+
+TEST(BackgroundObservers, EveryObserverSeesEveryEventInOrderOffTheRunsThread) {
+  Recorder a, b;
+  b.decisions = true;
+  a.slow = true;  // the run's thread gets ahead of the worker
+  {
+    BackgroundObservers background({&a, &b});
+    EXPECT_TRUE(background.wants_decisions());  // any wrapped observer's wish
+    EXPECT_FALSE(background.wants_stage_deadlines());
+    RunInfo info;
+    info.scheduler = "sgprs";
+    background.on_run_start(info);
+    for (std::int64_t j = 0; j < 2000; ++j) background.on_event(event_of_job(j));
+    background.on_run_end(12345);
+    // on_run_end comes after every event was delivered.
+    EXPECT_EQ(a.seen_at_end, 2000u);
+    EXPECT_EQ(b.seen_at_end, 2000u);
+    EXPECT_EQ(a.ended_at, 12345);
+  }
+  ASSERT_EQ(a.jobs.size(), 2000u);
+  for (std::int64_t j = 0; j < 2000; ++j) EXPECT_EQ(a.jobs[static_cast<std::size_t>(j)], j);
+  EXPECT_EQ(a.jobs, b.jobs);
+  EXPECT_EQ(a.name, "sgprs");
+  EXPECT_EQ(a.started_on, std::this_thread::get_id());
+  EXPECT_NE(a.event_thread, std::this_thread::get_id());
+}
+
+TEST(BackgroundObservers, AWrappedObserversErrorReachesTheRunsThreadAndStopsDelivery) {
+  Recorder r;
+  r.fail_at = 5;
+  BackgroundObservers background({&r});
+  background.on_run_start(RunInfo{});
+  bool thrown = false;
+  for (std::int64_t j = 0; j < 100000 && !thrown; ++j) {
+    try {
+      background.on_event(event_of_job(j));
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), "disk full");
+      thrown = true;
+    }
+    if (j == 50) {  // by now the worker has certainly met the failing event
+      try {
+        background.drain();
+      } catch (const std::runtime_error& e) {
+        EXPECT_STREQ(e.what(), "disk full");
+        thrown = true;
+      }
+    }
+  }
+  EXPECT_TRUE(thrown);
+  EXPECT_EQ(r.jobs.size(), 5u);  // nothing after the failure
+  EXPECT_THROW(background.on_run_end(1), std::runtime_error);
+  EXPECT_EQ(r.ended_at, -1);
+}
+
+TEST(BackgroundObservers, DrainWaitsUntilEverythingHandedOverIsDelivered) {
+  Recorder r;
+  r.slow = true;
+  BackgroundObservers background({&r});
+  for (std::int64_t j = 0; j < 300; ++j) background.on_event(event_of_job(j));
+  background.drain();
+  EXPECT_EQ(r.jobs.size(), 300u);
+}
+
+}  // namespace
+}  // namespace sgprs::sim
