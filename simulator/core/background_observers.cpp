@@ -61,7 +61,8 @@ void BackgroundObservers::rethrow_if_failed() {
 
 void BackgroundObservers::on_run_start(const RunInfo& info) {
   drain();
-  for (Observer* o : observers_) o->on_run_start(info);
+  info_ = info;
+  for (Observer* o : observers_) o->on_run_start(info_);
 }
 
 void BackgroundObservers::on_event(const RunEvent& event) {

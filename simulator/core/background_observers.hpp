@@ -10,7 +10,9 @@
 //   logged.drain();                                     // after a fault: everything handed over is written
 //
 // on_run_start and on_run_end call the wrapped observers on the calling thread (on_run_end
-// after the queue is empty). An exception thrown by a wrapped observer on the worker is rethrown
+// after the queue is empty). The wrapped observers are started with a copy of the RunInfo that
+// lives as long as this object: events are delivered after the caller's RunInfo may be gone
+// (a GPU fault unwinds the run that owned it while the log is still being written). An exception thrown by a wrapped observer on the worker is rethrown
 // on the run's thread at its next call (on_event, on_run_end or drain), and no later event is
 // delivered. The queue holds at most kMaxQueued events; past that the run's thread waits.
 #include "simulator/core/run_event.hpp"
@@ -46,6 +48,7 @@ class BackgroundObservers final : public Observer {
   void rethrow_if_failed();  // caller holds mutex_
 
   std::vector<Observer*> observers_;
+  RunInfo info_;  // what the wrapped observers were started with; they may keep pointers into it
   bool wants_stage_deadlines_ = false;
   bool wants_decisions_ = false;
   std::mutex mutex_;

@@ -6,6 +6,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
 #include <stdexcept>
 #include <thread>
 
@@ -103,6 +106,37 @@ TEST(BackgroundObservers, DrainWaitsUntilEverythingHandedOverIsDelivered) {
   for (std::int64_t j = 0; j < 300; ++j) background.on_event(event_of_job(j));
   background.drain();
   EXPECT_EQ(r.jobs.size(), 300u);
+}
+
+// Keeps a pointer to the RunInfo, as TimelineWriter does, and reads names through it per event.
+class NameReader : public Observer {
+ public:
+  void on_run_start(const RunInfo& info) override { info_ = &info; }
+  void on_event(const RunEvent& event) override {
+    names.push_back(info_->task_names[static_cast<std::size_t>(event.task)]);
+  }
+  const RunInfo* info_ = nullptr;
+  std::vector<std::string> names;
+};
+
+TEST(BackgroundObservers, EventsDeliveredAfterTheCallersRunInfoIsGoneStillSeeItsNames) {
+  // A GPU fault unwinds live_run, destroying its RunInfo, while queued events are still being
+  // written (the CI failure of LiveCli.AnInjectedDeviceError...: a crash reading freed names).
+  NameReader reader;
+  BackgroundObservers background({&reader});
+  {
+    auto info = std::make_unique<RunInfo>();
+    info->task_names = {"camera", "lidar"};
+    background.on_run_start(*info);
+    info->task_names = {"overwritten", "overwritten"};  // the caller's copy changes, then goes
+  }
+  for (int t : {0, 1, 0}) {
+    RunEvent e = event_of_job(t);
+    e.task = t;
+    background.on_event(e);
+  }
+  background.drain();
+  EXPECT_EQ(reader.names, (std::vector<std::string>{"camera", "lidar", "camera"}));
 }
 
 }  // namespace
