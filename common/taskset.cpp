@@ -100,6 +100,9 @@ void TaskSet::check_deadlines(bool allow_deadline_over_period) const {
 std::vector<Task> TaskSet::expand(std::uint64_t seed) const {
   Rng rng(seed);
   std::vector<Task> tasks;
+  std::size_t total = 0;
+  for (const TaskSpec& spec : specs) total += static_cast<std::size_t>(spec.count);
+  tasks.reserve(total);
   for (const TaskSpec& spec : specs) {
     for (int k = 0; k < spec.count; ++k) {
       Task task{spec.count > 1 ? spec.name + "#" + std::to_string(k) : spec.name, spec.model, spec.period_ns,
