@@ -4,6 +4,7 @@
 #include "profiler/cuda_check.hpp"
 #include "profiler/ops/library_notes.hpp"
 #include "simulator/live/gpu_call.hpp"
+#include "simulator/live/memory_need.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -93,6 +94,7 @@ void UnitGraphs::build(const ExecutorSetup& setup, SetupReport& report) {
   }
   const double partitions_s = seconds_since(phase_started);
   pool_->make_primary_current();
+  check_memory(setup);
   instances_.reserve(static_cast<std::size_t>(tasks));
   for (int t = 0; t < tasks; ++t) {
     const Model& model = setup.models[static_cast<std::size_t>(setup.task_models[static_cast<std::size_t>(t)])].model;
@@ -125,6 +127,28 @@ void UnitGraphs::build(const ExecutorSetup& setup, SetupReport& report) {
                  (connections != nullptr ? connections : "default") + ", split " + split_text(device_split_) +
                  ", set-up " + seconds_text(partitions_s) + " partitions + " + seconds_text(buffers_s) +
                  " buffers + " + seconds_text(graphs_s) + " graphs and warm-up";
+}
+
+void UnitGraphs::check_memory(const ExecutorSetup& setup) const {
+  std::vector<ModelFootprint> footprints;
+  for (std::size_t m = 0; m < setup.models.size(); ++m) {
+    const Model& model = setup.models[m].model;
+    footprints.push_back({model.name(), 0});
+    if (std::find(setup.task_models.begin(), setup.task_models.end(), static_cast<int>(m)) == setup.task_models.end())
+      continue;  // no task runs it
+    // Measured, not computed from the layers: the allocator's rounding and the library
+    // workspace count as much as the tensors.
+    const std::int64_t before = free_device_bytes();
+    std::int64_t after = before;
+    as_gpu_step("measuring the GPU memory of one " + model.name() + " instance", [&] {
+      profiler::ModelInstance probe(model, profiler_precision(setup.precision), setup.batch);
+      probe.use_own_workspace();
+      after = free_device_bytes();
+    });
+    footprints.back().bytes = std::max<std::int64_t>(0, before - after);
+  }
+  if (const auto shortfall = memory_shortfall(footprints, setup.task_models, free_device_bytes(), setup.device))
+    throw GpuError(*shortfall);
 }
 
 UnitGraphs::~UnitGraphs() { release(); }

@@ -48,6 +48,9 @@ class UnitGraphs {
  private:
   void build(const ExecutorSetup& setup, SetupReport& report);
   void build_partitions(const ExecutorSetup& setup);
+  /// GpuError "not enough GPU memory ..." (simulator/live/memory_need.hpp) before any task's
+  /// buffers are allocated, when one measured instance per model says they will not fit.
+  void check_memory(const ExecutorSetup& setup) const;
   void release();  // everything, in an order the driver accepts
   void capture_partition(const ExecutorSetup& setup, int p);
   std::size_t index(int task, int unit, int partition) const;

@@ -207,6 +207,31 @@ TEST(CudaExecutor, DestructionWithUnitsInFlightFinishesThemAndLeavesTheGpuUsable
   EXPECT_EQ(collect(gpu, 1).size(), 1u);
 }
 
+TEST(CudaExecutor, ARunThatDoesNotFitInGpuMemoryIsRefusedBeforeItsBuffersSayingWhatItNeeds) {
+  // 4,000 ResNet-18 tasks need about 450 GiB of buffers (weights, activations, a 64 MiB workspace
+  // each): more than any current GPU has. The set-up measures one instance and refuses at once.
+  const ExecutorSetup setup = resnet18_setup("equal:2:1.0x", 4000, false);
+  try {
+    CudaStageExecutor gpu(setup);
+    FAIL() << "4,000 ResNet-18 tasks fitted in GPU memory";
+  } catch (const NoGpuError& e) {
+    GTEST_SKIP() << "no CUDA GPU on this machine: " << e.what();
+  } catch (const InputError& e) {
+    if (std::string(e.what()).find("was made for a GPU split") == std::string::npos) throw;
+    GTEST_SKIP() << "this GPU's split differs from the H200 profile's: " << e.what();
+  } catch (const GpuError& e) {
+    const std::string text = e.what();
+    EXPECT_EQ(text.rfind("not enough GPU memory for the live set-up: 4000 tasks need ", 0), 0u) << text;
+    EXPECT_NE(text.find("(4000 x resnet18 at "), std::string::npos) << text;
+    EXPECT_NE(text.find(" free on GPU 0; nothing was released"), std::string::npos) << text;
+  }
+  // Nothing of the refused set-up is left behind: a small run sets up and runs.
+  const ExecutorSetup small = resnet18_setup("equal:2:1.0x", 1, false);
+  CudaStageExecutor gpu(small);
+  gpu.launch({0, 0, 0, 0}, 0);
+  EXPECT_EQ(collect(gpu, 1).size(), 1u);
+}
+
 TEST(CudaExecutor, LaunchesTheSetUpDidNotAllowAreRefused) {
   ExecutorSetup setup = resnet18_setup("equal:2:1.0x", 1, false, CompletionNotice::kPollingThread, 1);
   setup.may_launch = [](int, int unit, int partition) { return partition == 0 && unit < 3; };

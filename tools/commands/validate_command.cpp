@@ -51,7 +51,7 @@ std::string option_text(const Json& value) {
 /// The run's inputs as `sgprs simulate` flags, from its summary's provenance; the task set and
 /// layout files the run folder carries win over the recorded paths.
 RunArgs args_from_provenance(const Json& prov, const std::string& summary_path, const fs::path& live,
-                             const fs::path& out, const ValidateArgs& va) {
+                             const ValidateArgs& va) {
   JsonView p(prov, summary_path, "provenance");
   RunArgs args;
   args.scheduler = p.get<std::string>("scheduler");
@@ -165,7 +165,7 @@ void run_validate(const ValidateArgs& va) {
 
   // 2. The same inputs, re-read; the replayed release latencies.
   const validation::RunTotals live_totals = totals_of(summary_view);
-  RunArgs args = args_from_provenance(summary.at("provenance"), summary_path, live, out, va);
+  RunArgs args = args_from_provenance(summary.at("provenance"), summary_path, live, va);
   const Json pool = summary.at("provenance").at("pool");  // an object: args_from_provenance checked it
   struct RemoveOnExit {
     fs::path path;

@@ -1,0 +1,37 @@
+#pragma once
+// Whether a live run's buffers fit the GPU, decided before any of them is allocated and long
+// before the first release. Why: a set-up that runs out of memory half-way leaves a GpuError
+// naming one allocation, and says nothing of how much the whole run needed; users sizing a
+// deployment need that figure.
+//
+// The live set-up measures one instance of each distinct model (free GPU memory before and after
+// allocating it, workspace included) and asks:
+//
+//   need = sum over tasks t of bytes(model of t)          (each task has its own buffers)
+//   fits when need <= free
+//
+// Graphs, library handles and the partitions' streams are not counted: they are small beside the
+// buffers, and a set-up that fits the buffers but not those still fails, naming its step.
+// Plain C++ (no CUDA types), tested on the CPU (tests/live/memory_need_test.cpp).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sgprs::live {
+
+struct ModelFootprint {
+  std::string name;           // the model's name, for the message
+  std::int64_t bytes = 0;     // one instance's device memory, measured
+};
+
+/// Bytes the run needs: one footprint per task (task_models[t] indexes models).
+std::int64_t memory_needed(const std::vector<ModelFootprint>& models, const std::vector<int>& task_models);
+
+/// Empty when the run fits in `free_bytes`; else one line without a trailing newline: what the
+/// run needs, per model (count x size), and what is free on `device`.
+std::optional<std::string> memory_shortfall(const std::vector<ModelFootprint>& models,
+                                            const std::vector<int>& task_models, std::int64_t free_bytes,
+                                            int device);
+
+}  // namespace sgprs::live
