@@ -44,16 +44,16 @@ TEST(PrioritySharing, LevelsFollowDistinctWeightsMostUrgentFirst) {
 }
 
 TEST(PrioritySharing, AnUrgentUnitKeepsItsShareAndPassesDownWhatItLeavesIdle) {
-  // Even split: the urgent stream alone in its level gets all 132 SMs (it runs as if alone) but
-  // keeps only its demand of 40 busy; the two less urgent streams split the other 92.
+  // Even split: the urgent stream alone in its level gets all it can use, its demand of 40 SMs,
+  // and (here) keeps them all busy; the two less urgent streams split the other 92.
   const Layout layout = weighted_streams({2, 1, 1});
   ProcessorSharing sharing(layout, kH200);
   sharing.use_strict_priorities(layout);
   ASSERT_TRUE(sharing.strict_priorities());
-  sharing.add_running(0, 1, 1.0, 40.0);
-  sharing.add_running(1, 1, 1.0, 32.0);
-  sharing.add_running(2, 1, 1.0, 32.0);
-  EXPECT_DOUBLE_EQ(sharing.share(0), 132.0);
+  sharing.add_running(0, 1, 1.0, 40.0, 40.0);
+  sharing.add_running(1, 1, 1.0, 32.0, 32.0);
+  sharing.add_running(2, 1, 1.0, 32.0, 32.0);
+  EXPECT_DOUBLE_EQ(sharing.share(0), 40.0);
   EXPECT_DOUBLE_EQ(sharing.share(1), 46.0);
   EXPECT_DOUBLE_EQ(sharing.share(2), 46.0);
   // Under the weighted rule the same streams got 132 x 2/4, 1/4, 1/4.
@@ -67,18 +67,18 @@ TEST(PrioritySharing, AnUrgentUnitKeepsItsShareAndPassesDownWhatItLeavesIdle) {
 
 TEST(PrioritySharing, PackedWeightsSplitEachLevelByDemand) {
   // Packed: the weight W is the demand, a unit gets demand x share. Level 0: one unit of demand
-  // 40 (132 SMs). Level 1: demands 30 and 62 share the 92 left in proportion: 30 and 62 SMs.
+  // 40 (40 SMs). Level 1: demands 30 and 62 share the 92 left in proportion: 30 and 62 SMs.
   const Layout layout = weighted_streams({2, 1, 1});
   ProcessorSharing sharing(layout, kH200);
   sharing.use_strict_priorities(layout);
-  sharing.add_running(0, 1, 40.0, 40.0);
-  sharing.add_running(1, 1, 30.0, 30.0);
-  sharing.add_running(2, 1, 62.0, 62.0);
-  EXPECT_DOUBLE_EQ(40.0 * sharing.share(0), 132.0);
+  sharing.add_running(0, 1, 40.0, 40.0, 40.0);
+  sharing.add_running(1, 1, 30.0, 30.0, 30.0);
+  sharing.add_running(2, 1, 62.0, 62.0, 62.0);
+  EXPECT_DOUBLE_EQ(40.0 * sharing.share(0), 40.0);
   EXPECT_DOUBLE_EQ(30.0 * sharing.share(1), 30.0);
   EXPECT_DOUBLE_EQ(62.0 * sharing.share(2), 62.0);
   // The urgent unit ends: the others take the whole GPU again, as without priorities.
-  sharing.add_running(0, -1, 40.0, 40.0);
+  sharing.add_running(0, -1, 40.0, 40.0, 40.0);
   EXPECT_DOUBLE_EQ(30.0 * sharing.share(1), 132.0 * 30 / 92);
   EXPECT_DOUBLE_EQ(62.0 * sharing.share(2), 132.0 * 62 / 92);
 }
@@ -106,14 +106,14 @@ TEST(PrioritySharing, OverlappingPartitionsPassDownPerAtom) {
   layout.partitions = {Partition{"p0", 8, {0, 1}, 2.0}, Partition{"p1", 8, {1, 2}, 1.0}};
   ProcessorSharing sharing(layout, test::test_profile().gpu());
   sharing.use_strict_priorities(layout);
-  sharing.add_running(1, 1, 1.0, 8.0);
+  sharing.add_running(1, 1, 1.0, 8.0, 8.0);
   EXPECT_DOUBLE_EQ(sharing.share(1), 8.0);  // alone
-  sharing.add_running(0, 1, 1.0, 2.0);
-  EXPECT_DOUBLE_EQ(sharing.share(0), 8.0);
+  sharing.add_running(0, 1, 1.0, 2.0, 2.0);
+  EXPECT_DOUBLE_EQ(sharing.share(0), 2.0);
   EXPECT_DOUBLE_EQ(sharing.share(1), 7.0);
 }
 
-TEST(PrioritySharing, TheGpuModelRunsTheUrgentUnitAtItsShareAndTheOthersOnWhatIsLeft) {
+TEST(PrioritySharing, TheGpuModelRunsTheUrgentUnitAtItsDemandAndTheOthersOnWhatIsLeft) {
   const SpeedupCurve urgent = demand40(), other = demand32();
   const ShareTimeTable urgent_table(urgent, 132), other_table(other, 132);
   const SharingContention g({{1, 1.0}});  // no contention: the times are the curves'
@@ -124,15 +124,13 @@ TEST(PrioritySharing, TheGpuModelRunsTheUrgentUnitAtItsShareAndTheOthersOnWhatIs
   gpu.start(0, 0, urgent_table, StageTag{0, 0, 0});
   gpu.start(0, 1, other_table, StageTag{1, 0, 0});
   gpu.start(0, 2, other_table, StageTag{2, 0, 0});
-  // The urgent unit runs at its 132-SM time; the others at 46 SMs each (92 / 2), 1382 ns.
-  EXPECT_EQ(gpu.next_finish_ns(), 1000);
-  EXPECT_EQ(gpu.finish_next(1000).tag.task, 0);
-  const Ns at46 = time_at_fractional_share(other, 46.0);
-  ASSERT_EQ(at46, 1382);
-  // Then 66 SMs each (1200 ns for the whole unit) for the work left.
-  const double left = 1.0 - 1000.0 / static_cast<double>(at46);
-  const Ns expected = 1000 + static_cast<Ns>(std::ceil(left * 1200 - 1e-6));
-  EXPECT_EQ(gpu.next_finish_ns(), expected);
+  // The urgent unit runs at its demand (40 SMs) and is charged what it keeps busy there; the
+  // others split the rest (here they end on the same ns).
+  const Ns urgent_at40 = time_at_fractional_share(urgent, 40.0);
+  EXPECT_EQ(gpu.next_finish_ns(), urgent_at40);
+  EXPECT_EQ(gpu.finish_next(urgent_at40).tag.task, 0);
+  EXPECT_DOUBLE_EQ(busy_sms_at_demand(urgent, 40.0), 40000.0 / static_cast<double>(urgent_at40));
+  EXPECT_GE(gpu.next_finish_ns(), urgent_at40);
 }
 
 TEST(PrioritySharing, AUnitStallsWhileMoreUrgentUnitsUseEverySm) {
