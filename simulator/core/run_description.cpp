@@ -20,6 +20,14 @@ SharingRule parse_sharing_rule(const std::string& text, const std::string& sourc
   throw InputError(source, "", unknown_name("sharing rule", text, {"even-step", "packed"}));
 }
 
+const char* to_string(PriorityRule rule) { return rule == PriorityRule::kStrict ? "strict" : "weighted"; }
+
+PriorityRule parse_priority_rule(const std::string& text, const std::string& source) {
+  if (text == "weighted") return PriorityRule::kWeighted;
+  if (text == "strict") return PriorityRule::kStrict;
+  throw InputError(source, "", unknown_name("priority rule", text, {"weighted", "strict"}));
+}
+
 RunInfo make_run_info(const PolicyPlan& plan, const Workload& workload, const RunOptions& options) {
   RunInfo info;
   info.scheduler = options.scheduler;

@@ -29,6 +29,15 @@ const char* to_string(SharingRule rule);
 /// "even-step" or "packed"; InputError(source, "", ...) otherwise.
 SharingRule parse_sharing_rule(const std::string& text, const std::string& source);
 
+/// Simulated platform only: how partitions of different share weights (streams given priorities)
+/// split the SMs they share. kWeighted: processor sharing weighted by share_weight
+/// (sim/processor_sharing.hpp); kStrict: level by level, each level getting what the more urgent
+/// ones leave idle (sim/priority_sharing.hpp). Runs without priorities are the same under both.
+enum class PriorityRule { kWeighted, kStrict };
+const char* to_string(PriorityRule rule);
+/// "weighted" or "strict"; InputError(source, "", ...) otherwise.
+PriorityRule parse_priority_rule(const std::string& text, const std::string& source);
+
 struct RunOptions {
   std::string scheduler = "sgprs";  // one of scheduler_names() (policy/registry.hpp)
   SchedulerOptions scheduler_options;
@@ -50,6 +59,8 @@ struct RunOptions {
   SharingRule sharing = SharingRule::kEvenStep;
   std::vector<std::pair<int, double>> sharing_contention;
   std::string sharing_calibration;  // the file they came from, for the provenance
+  /// Simulated platform only: how streams of different priority share SMs.
+  PriorityRule priority_rule = PriorityRule::kStrict;
   /// Replaying a recorded run (`sgprs validate`): job k of task i becomes available
   /// (*release_latencies)[i][k] ns after the instant the job rules give it (max(r, f));
   /// a missing entry is 0. Its deadlines still count from r. Empty: none.

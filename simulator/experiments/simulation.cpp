@@ -7,6 +7,7 @@
 #include "simulator/policy/planned_run.hpp"
 #include "simulator/policy/registry.hpp"
 #include "simulator/sim/packed_sharing.hpp"
+#include "simulator/sim/priority_sharing.hpp"
 #include "simulator/sim/simulated_platform.hpp"
 
 #include <chrono>
@@ -78,6 +79,7 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
     }
     platform->use_packed_sharing(contention.get());
   }
+  if (options.priority_rule == PriorityRule::kStrict) platform->use_strict_priorities(plan.pool());
   RunCore core(plan, *planned.scheduler, *platform, all, options.duration_ns);
   core.replay_release_latencies(options.release_latencies.get());
   const auto wall_start = std::chrono::steady_clock::now();
@@ -98,6 +100,8 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
   summary.provenance["sharing_rule"] = "processor-sharing/1";
   summary.provenance["sharing"] = to_string(options.sharing);
   if (options.sharing == SharingRule::kPacked) summary.provenance["sharing_calibration"] = options.sharing_calibration;
+  // Only where streams have priorities, so that every other run's provenance is as before.
+  if (has_priorities(plan.pool())) summary.provenance["priority_rule"] = to_string(options.priority_rule);
   return summary;
 }
 

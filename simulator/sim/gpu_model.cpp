@@ -18,6 +18,11 @@ double ceil_exact(double x) {
   return whole + static_cast<double>(whole < x);
 }
 
+// A stage behind more urgent streams that use every SM (strict priorities) makes no progress.
+// The tolerance (far below any real share) keeps the rounding left when a level's SMs are
+// used up from giving a share that would overflow the duration's Ns.
+bool stalled(double share) { return share < 1e-6; }
+
 Ns finish_after(Ns now, double remaining, Ns duration) {
   // The tolerance absorbs rounding in `remaining`, so an undisturbed stage ends
   // exactly `duration` ns after its start and never one ns late.
@@ -48,9 +53,11 @@ void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTa
   const int sms = partition_sms_[static_cast<std::size_t>(partition)];
   const double demand = packed_ != nullptr ? unit_demand(times.measured_curve(), sms) : 1.0;
   const double saving = packed_ != nullptr ? whole_gpu_saving_ns(times.measured_curve(), sms) : 0.0;
+  const double cap = !strict_ ? 0.0 : packed_ != nullptr ? demand : unit_demand(times.measured_curve(), sms);
+  const double busy = strict_ ? busy_sms_at_demand(times.measured_curve(), cap) : 0.0;
   running_[static_cast<std::size_t>(partition)].push_back(
-      Running{tag, &times, occupied, demand, saving, 1.0, 0, now, now, now, next_seq_++});
-  sharing_.add_running(partition, +1, demand);
+      Running{tag, &times, occupied, demand, cap, busy, saving, 1.0, 0, now, now, now, next_seq_++});
+  sharing_.add_running(partition, +1, demand, cap, busy);
   note_change(now, partition, sharing_.running(partition) == 1);
 }
 
@@ -90,10 +97,12 @@ void GpuModel::remove_at(std::size_t partition, std::size_t index, Ns now) {
   now_ = now;
   std::vector<Running>& stages = running_[partition];
   const double demand = stages[index].demand;
+  const double cap = stages[index].cap;
+  const double busy = stages[index].busy;
   stages[index] = stages.back();
   stages.pop_back();
   const int p = static_cast<int>(partition);
-  sharing_.add_running(p, -1, demand);
+  sharing_.add_running(p, -1, demand, cap, busy);
   note_change(now, p, sharing_.running(p) == 0);
 }
 
@@ -115,6 +124,7 @@ Ns GpuModel::packed_duration_at(const Running& r, const SpeedInputs& in) const {
 }
 
 Ns GpuModel::duration_at(const Running& r, const SpeedInputs& in) const {
+  if (stalled(in.share)) return kNever;
   // Alone on its SMs a unit runs as under the even split, whichever rule shares them.
   if (packed_ != nullptr && in.units > 1) return packed_duration_at(r, in);
   const double share = r.demand * in.share;  // demand is 1 under the even split
@@ -203,7 +213,7 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
   for (std::size_t i = 0; i < stages.size(); ++i) {
     Running& r = stages[i];
     Ns duration = 0;
-    if (packed_ != nullptr || (interference_ != nullptr && r.occupied != nullptr)) {
+    if (packed_ != nullptr || (interference_ != nullptr && r.occupied != nullptr) || stalled(final_inputs.share)) {
       duration = duration_at(r, final_inputs);
     } else {
       if (r.times != last_times) {
@@ -226,14 +236,15 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
       changed = duration_at(r, inputs[k]) != r.duration_ns;
     if (changed) {
       // Work done at the old speed since the last update; none for a stage just started
-      // (updated_ns is now, and 0 / 1 is exactly 0).
-      const double done = static_cast<double>(now - r.updated_ns) /
-                          static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
+      // (updated_ns is now, and 0 / 1 is exactly 0) or stalled (kNever: strict priorities only).
+      const double done = r.duration_ns == kNever ? 0.0
+                                                  : static_cast<double>(now - r.updated_ns) /
+                                                        static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
       const double remaining = r.remaining - done;
       r.remaining = remaining < 0 ? 0.0 : remaining;
       r.updated_ns = now;
       r.duration_ns = duration;
-      r.finish_ns = finish_after(now, r.remaining, duration);
+      r.finish_ns = duration == kNever ? kNever : finish_after(now, r.remaining, duration);
     }
     const bool first = r.finish_ns < next_finish || (r.finish_ns == next_finish && r.start_seq < next_seq);
     next_finish = first ? r.finish_ns : next_finish;

@@ -51,6 +51,13 @@ class GpuModel {
   /// Shares SMs by the packed rule with `contention` (which must outlive the model) from now on;
   /// null: the even split with the step curve. Set before the first start.
   void use_packed_sharing(const SharingContention* contention) { packed_ = contention; }
+  /// Splits SMs between partitions of different share weights by the strict priority rule
+  /// (sim/priority_sharing.hpp) instead of weighting them; set before the first start. A stage
+  /// whose partition then gets no SMs stalls (no finish) until SMs come back.
+  void use_strict_priorities(const Layout& pool) {
+    sharing_.use_strict_priorities(pool);
+    strict_ = sharing_.strict_priorities();
+  }
   /// Starts a stage whose full duration at a share of s SMs is times.at(s) (isolated), moved
   /// toward occupied->at(s) by the interference rule when both are given.
   void start(Ns now, int partition, const ShareTimeTable& times, StageTag tag,
@@ -75,6 +82,8 @@ class GpuModel {
     const ShareTimeTable* times;
     const ShareTimeTable* occupied;  // null: no interference for this stage
     double demand;     // weight in the SM split: 1, or the packed rule's demand
+    double cap;        // SMs it keeps busy alone (the strict priority rule's C), else 0
+    double busy;       // SMs it keeps busy at that share (the strict priority rule's B), else 0
     double saving_ns;  // the packed rule's Δ: time a unit sharing the whole GPU saves (packed_sharing.hpp)
     double remaining;  // share of the stage's work still to do, in [0, 1]
     Ns duration_ns;    // full duration at the current share
@@ -103,7 +112,8 @@ class GpuModel {
   void settle();
   /// Brings the stages of partition p up to date for its recorded inputs, and its earliest finish.
   void settle_partition(std::size_t p, Ns now);
-  /// The stage's full duration under `in`, by the even split or the packed rule.
+  /// The stage's full duration under `in`, by the even split or the packed rule; kNever at a
+  /// share of 0 (a stalled stage, strict priorities only).
   Ns duration_at(const Running& r, const SpeedInputs& in) const;
   Ns packed_duration_at(const Running& r, const SpeedInputs& in) const;
   void update_weights();
@@ -113,6 +123,7 @@ class GpuModel {
   int max_parallel_;
   const Interference* interference_ = nullptr;
   const SharingContention* packed_ = nullptr;
+  bool strict_ = false;
   std::vector<int> partition_sms_;
   std::vector<double> weight_;  // interference weight w(p) per partition
   // Per partition its running stages, unordered (ties resolved by start_seq), and the earliest

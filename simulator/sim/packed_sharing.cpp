@@ -56,14 +56,19 @@ double SharingContention::factor(int units) const {
   return points_.back().second;
 }
 
-double unit_demand(const SpeedupCurve& curve, int partition_sms) {
-  double work = 0;  // A(u): SM-ns at the most SM-efficient measured size
+double unit_work(const SpeedupCurve& curve) {
+  double work = 0;
   const std::vector<int>& sms = curve.sm_counts();
   const std::vector<Ns>& times = curve.times_ns();
   for (std::size_t i = 0; i < sms.size(); ++i) {
     const double w = static_cast<double>(sms[i]) * static_cast<double>(times[i]);
     work = i == 0 ? w : std::min(work, w);
   }
+  return work;
+}
+
+double unit_demand(const SpeedupCurve& curve, int partition_sms) {
+  const double work = unit_work(curve);
   const double alone = static_cast<double>(time_at_fractional_share(curve, partition_sms));
   return std::min(static_cast<double>(partition_sms), work / alone);
 }

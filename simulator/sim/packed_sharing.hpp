@@ -56,6 +56,8 @@ class SharingContention {
   std::vector<std::pair<int, double>> points_{{1, 1.0}};
 };
 
+/// A(u): the unit's work in SM-ns at its most SM-efficient measured size.
+double unit_work(const SpeedupCurve& curve);
 /// A(u) / t_u(P), at most P: the SMs a unit keeps busy alone on a partition of P SMs.
 double unit_demand(const SpeedupCurve& curve, int partition_sms);
 /// D(u) above: what a unit on a partition of `partition_sms` saves by running outside any

@@ -64,10 +64,36 @@ ProcessorSharing::ProcessorSharing(const Layout& pool, const GpuShape& gpu) {
   share_.assign(partitions, 0.0);
 }
 
-void ProcessorSharing::add_running(int partition, int delta, double demand) {
+void ProcessorSharing::use_strict_priorities(const Layout& pool) {
+  const std::vector<int> levels = priority_levels(pool);
+  if (std::all_of(levels.begin(), levels.end(), [](int l) { return l == 0; })) return;
+  if (std::any_of(running_.begin(), running_.end(), [](int r) { return r > 0; }))
+    throw std::logic_error("processor sharing: strict priorities set while stages run");
+  strict_.emplace(levels, atom_sms_.size());
+  users_.assign(running_.size(), 0.0);
+  caps_.assign(running_.size(), 0.0);
+  busy_.assign(running_.size(), 0.0);
+  // Levels order the partitions; the weights no longer weigh the split (nor is atom_users_ kept).
+  std::fill(weight_.begin(), weight_.end(), 1.0);
+  std::vector<int> all(running_.size());
+  for (std::size_t p = 0; p < all.size(); ++p) all[p] = static_cast<int>(p);
+  std::fill(coupled_.begin(), coupled_.end(), all);
+}
+
+void ProcessorSharing::add_running(int partition, int delta, double demand, double cap, double busy) {
   const auto p = static_cast<std::size_t>(partition);
   running_[p] += delta;
   if (running_[p] < 0) throw std::logic_error("processor sharing: negative running count");
+  if (strict_) {
+    for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i)
+      atom_units_[static_cast<std::size_t>(partition_atoms_[i])] += delta;
+    // Reset when idle, so additions and removals of unequal demands leave no rounding residue.
+    users_[p] = running_[p] == 0 ? 0.0 : users_[p] + delta * demand;
+    caps_[p] = running_[p] == 0 ? 0.0 : caps_[p] + delta * cap;
+    busy_[p] = running_[p] == 0 ? 0.0 : busy_[p] + delta * busy;
+    strict_->compute(AtomView{atom_sms_, partition_atoms_, atom_begin_}, running_, users_, caps_, busy_, share_);
+    return;
+  }
   for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i) {
     const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
     atom_users_[atom] += delta * demand * weight_[p];

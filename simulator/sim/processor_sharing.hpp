@@ -7,8 +7,10 @@
 //     n(a)     = sum over partitions p that contain atom a of running(p) x w(p)
 //     share(p) = w(p) x sum over atoms a inside p of sms(a) / n(a)
 //   w(p) is the partition's share_weight (common/layout.hpp): 1 everywhere but for
-//   streams given priorities, where a weight above 1 is a crude fluid model of the
-//   block scheduler favouring high-priority streams.
+//   streams given priorities, where, under the `weighted` priority rule, a weight above 1 is
+//   a crude fluid model of the block scheduler favouring high-priority streams. Under the
+//   `strict` rule (use_strict_priorities(), sim/priority_sharing.hpp) the weights only order
+//   the partitions into levels, and each level shares what the more urgent ones leave idle.
 //   Every stage running on p gets share(p) SMs (a real number). Its full
 //   duration at that share is
 //     time(share) = curve.time_at(floor(share))   if share >= the first measured count s0
@@ -25,7 +27,9 @@
 #include "common/curve.hpp"
 #include "common/layout.hpp"
 #include "common/profile.hpp"
+#include "simulator/sim/priority_sharing.hpp"
 
+#include <optional>
 #include <vector>
 
 namespace sgprs::sim {
@@ -37,11 +41,20 @@ class ProcessorSharing {
  public:
   ProcessorSharing(const Layout& pool, const GpuShape& gpu);
 
+  /// Splits SMs between partitions of different share weights by the strict priority rule
+  /// (sim/priority_sharing.hpp) from now on; call before the first add_running. No-op when every
+  /// partition has one weight (nothing to order). Every partition is then coupled to every other:
+  /// what a level leaves passes down through any atom.
+  void use_strict_priorities(const Layout& pool);
+  bool strict_priorities() const { return strict_.has_value(); }
+
   /// Changes partition p's running-stage count by `delta` and recomputes the
   /// shares that depend on it. `demand` weighs the stage in n(a) (1 under the even split; the
   /// packed rule, sim/packed_sharing.hpp, weighs each stage by its demand and gives it
   /// demand x share(p) SMs).
-  void add_running(int partition, int delta, double demand = 1.0);
+  /// `cap` (the SMs the stage keeps busy alone, its packed demand) and `busy` (what it keeps busy
+  /// at that share) are read only by the strict priority rule (C and B of priority_sharing.hpp).
+  void add_running(int partition, int delta, double demand = 1.0, double cap = 0.0, double busy = 0.0);
   int running(int partition) const { return running_[static_cast<std::size_t>(partition)]; }
   /// SMs each stage running on `partition` gets now (0 when none runs there).
   double share(int partition) const { return share_[static_cast<std::size_t>(partition)]; }
@@ -80,6 +93,11 @@ class ProcessorSharing {
   std::vector<std::vector<int>> coupled_;
   std::vector<int> running_;
   std::vector<double> share_;
+  // The strict priority rule's state: W(p), C(p) and B(p) of priority_sharing.hpp.
+  std::optional<StrictPriorityShares> strict_;
+  std::vector<double> users_;
+  std::vector<double> caps_;
+  std::vector<double> busy_;
 };
 
 }  // namespace sgprs::sim

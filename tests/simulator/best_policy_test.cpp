@@ -155,11 +155,30 @@ TEST(StreamsPriorities, DeadlineMonotonicPinsTightestTasksOnTheHighestPrioritySt
   const std::string set =
       tasks(task("A", 90000) + "," + task("B", 10000) + "," + task("C", 80000) + "," + task("D", 20000));
   RunOptions dm = test::isolated_options("streams", 1);
+  dm.priority_rule = PriorityRule::kWeighted;
   set_scheduler_option(dm.scheduler_options, "streams", "2", "test");
   set_scheduler_option(dm.scheduler_options, "stream_priorities", "deadline-monotonic", "test");
   const auto trace = test::run_case(set, test::sizes_layout({16}, 1), dm);
   EXPECT_EQ(only(trace.lines, "start"), (std::vector<std::string>{"0 start A chain3 s1", "0 start B chain3 s0",
                                                                  "7000 start D chain3 s0", "14000 start C chain3 s1"}));
+  EXPECT_EQ(trace.summary.provenance.value("priority_rule", ""), "weighted");
+}
+
+TEST(StreamsPriorities, UnderTheStrictRuleTheUrgentStreamRunsAsIfAloneAndOnlyRunsWithPrioritiesRecordIt) {
+  // The same four tasks under the strict rule (the default): B, alone on the urgent level, runs at
+  // its 16-SM times (1000 + 2000 + 500 = 3500) as if A were absent, and keeps all 16 SMs busy (its
+  // demand: 56000 SM-ns over 3500 ns), so A stalls until s0 is idle: D runs 3500-7000, A 7000-10500.
+  const std::string set =
+      tasks(task("A", 90000) + "," + task("B", 10000) + "," + task("C", 80000) + "," + task("D", 20000));
+  RunOptions dm = test::isolated_options("streams", 1);
+  set_scheduler_option(dm.scheduler_options, "streams", "2", "test");
+  RunOptions plain = dm;
+  set_scheduler_option(dm.scheduler_options, "stream_priorities", "deadline-monotonic", "test");
+  const auto trace = test::run_case(set, test::sizes_layout({16}, 1), dm);
+  EXPECT_EQ(only(trace.lines, "start"), (std::vector<std::string>{"0 start A chain3 s1", "0 start B chain3 s0",
+                                                                 "3500 start D chain3 s0", "10500 start C chain3 s1"}));
+  EXPECT_EQ(trace.summary.provenance.value("priority_rule", ""), "strict");
+  EXPECT_FALSE(test::run_case(set, test::sizes_layout({16}, 1), plain).summary.provenance.contains("priority_rule"));
 }
 
 }  // namespace

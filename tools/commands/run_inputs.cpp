@@ -61,6 +61,14 @@ void add_sharing_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
   cmd->add_option("--sharing-calibration", args->sharing_calibration,
                   "sgprs.sharing/1 file of the packed rule's contention (default: beside the profile, "
                   "<profile>.sharing.json)");
+  add_priority_rule_flag(cmd, args->priority_rule);
+}
+
+void add_priority_rule_flag(CLI::App* cmd, std::string& rule) {
+  cmd->add_option("--priority-rule", rule,
+                  "how streams of different priority share SMs: strict (level by level, each getting what the "
+                  "more urgent leave idle) | weighted (processor sharing weighted 2^level); docs/simulator.md")
+      ->capture_default_str();
 }
 
 void add_run_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
@@ -122,6 +130,8 @@ RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, con
   const bool calibrated = !args.sharing_calibration.empty() || std::filesystem::exists(sharing_calibration_beside(args.profile));
   run.sharing = sim::parse_sharing_rule(args.sharing == "auto" ? (calibrated ? "packed" : "even-step") : args.sharing,
                                         "--sharing");
+
+  run.priority_rule = sim::parse_priority_rule(args.priority_rule, "--priority-rule");
 
   Profile profile = Profile::load(args.profile, parse_curve_interpolation(args.curve, "--curve"));
   if (run.sharing == sim::SharingRule::kPacked) {

@@ -44,14 +44,17 @@ struct RunArgs {
   std::int64_t stage_overhead_ns = 0;  // simulate only
   std::string sharing = "even-step";   // simulate only (validate chooses its own default)
   std::string sharing_calibration;     // empty: the profile's path with .json -> .sharing.json
+  std::string priority_rule = "strict";  // how streams of different priority share SMs
   bool quiet = false;
 };
 
 /// The flags both verbs take (task set, profile, models, layout, scheduler and options, duration,
 /// seed, out, ...), registered on `cmd` with `args`' values as defaults.
 void add_run_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args);
-/// --sharing and --sharing-calibration (simulate; validate has its own defaults).
+/// --sharing, --sharing-calibration and --priority-rule (simulate; validate has its own defaults).
 void add_sharing_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args);
+/// --priority-rule into `rule` (which must outlive the parse).
+void add_priority_rule_flag(CLI::App* cmd, std::string& rule);
 /// The packed rule's default calibration file: the profile's path with .json -> .sharing.json.
 std::string sharing_calibration_beside(const std::string& profile_path);
 

@@ -41,6 +41,7 @@ struct ValidateArgs {
   std::string stage_overhead = "measured";
   std::string sharing = "auto";  // packed where the profile has a calibration beside it, else even-step
   std::string sharing_calibration;  // empty: beside the profile
+  std::string priority_rule = "strict";
   bool no_plot = false;
 };
 
@@ -66,6 +67,7 @@ RunArgs args_from_provenance(const Json& prov, const std::string& summary_path, 
   args.interference = va.interference;
   args.sharing = va.sharing;
   args.sharing_calibration = va.sharing_calibration;
+  args.priority_rule = va.priority_rule;
   args.models = va.models;
   args.quiet = true;
   args.allow_deadline_over_period = true;  // the live run already accepted its task set
@@ -239,6 +241,8 @@ void run_validate(const ValidateArgs& va) {
                        {"taskset", args.taskset},
                        {"profile", args.profile},
                        {"curve", args.curve}};
+  // As in the summary: only for runs whose streams have priorities.
+  if (sim_summary.provenance.contains("priority_rule")) doc["provenance"]["priority_rule"] = sim_summary.provenance["priority_rule"];
   const std::string title = live.filename().string() == "" ? live.string() : live.filename().string();
   write_file_atomic((out / "layout.json").string(), dump_pretty(pool));
   write_file_atomic((out / "validation.json").string(), dump_pretty(doc));
@@ -285,6 +289,7 @@ void add_validate_subcommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--sharing-calibration", args->sharing_calibration,
                   "sgprs.sharing/1 file of the packed rule (default: beside the profile, <profile>.sharing.json)");
+  add_priority_rule_flag(cmd, args->priority_rule);
   cmd->add_flag("--no-plot", args->no_plot, "skip responses.png");
   cmd->callback([args] { run_validate(*args); });
 }
