@@ -4,6 +4,7 @@
 #include "common/limits.hpp"
 #include "common/rng.hpp"
 #include "simulator/experiments/run_table.hpp"
+#include "simulator/sim/packed_sharing.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -234,6 +235,40 @@ void check_generated_times(const std::vector<Task>& tasks, const std::string& so
 
 std::string load_text(double load) { return number_text(load); }
 
+namespace {
+
+/// The "gpu_model" object: names checked as simulate checks its flags, "auto" sharing resolved
+/// (packed where a calibration is named or sits beside the profile), paths relative to the file.
+Experiment::GpuModel read_gpu_model(const JsonView& node, const std::string& profile_path, ProfileTimes gpu_times) {
+  node.expect_only({"sharing", "sharing_calibration", "interference", "stage_overhead_ns", "priority_rule"});
+  const std::string field = node.source() + ": field '" + node.path();
+  Experiment::GpuModel model;
+  const std::string sharing = node.get_or<std::string>("sharing", "even-step");
+  std::string calibration;
+  if (node.has("sharing_calibration")) calibration = resolve_path(node.source(), node.get<std::string>("sharing_calibration"));
+  const bool calibrated = !calibration.empty() || std::filesystem::exists(sim::sharing_calibration_beside(profile_path));
+  if (sharing != "auto" && sharing != "even-step" && sharing != "packed")
+    node.fail("sharing", unknown_name("sharing rule", sharing, {"auto", "even-step", "packed"}));
+  model.sharing = sim::parse_sharing_rule(sharing == "auto" ? (calibrated ? "packed" : "even-step") : sharing,
+                                          field + ".sharing'");
+  if (model.sharing == sim::SharingRule::kPacked)
+    model.sharing_calibration = calibration.empty() ? sim::sharing_calibration_beside(profile_path) : calibration;
+  else if (!calibration.empty())
+    node.fail("sharing_calibration", "is used only by the packed sharing rule");
+  model.interference =
+      sim::parse_interference_rule(node.get_or<std::string>("interference", "none"), field + ".interference'");
+  if (model.interference == sim::InterferenceRule::kProfile && gpu_times != ProfileTimes::kIsolated)
+    node.fail("interference", "moves the isolated times toward the occupied ones: needs \"gpu_times\": \"isolated\"");
+  model.stage_overhead_ns = node.get_or<Ns>("stage_overhead_ns", 0);
+  if (model.stage_overhead_ns < 0 || model.stage_overhead_ns > kNsPerSecond)
+    node.fail("stage_overhead_ns", "must be a whole number of nanoseconds from 0 to 1e9");
+  model.priority_rule =
+      sim::parse_priority_rule(node.get_or<std::string>("priority_rule", "strict"), field + ".priority_rule'");
+  return model;
+}
+
+}  // namespace
+
 Experiment read_experiment(const std::string& path) {
   return experiment_from_json(load_json_document(path, "sgprs.experiment", 1), path);
 }
@@ -243,7 +278,7 @@ Experiment experiment_from_json(const Json& doc, const std::string& source) {
   const JsonView root(doc, source);
   root.expect_only({"name", "profile", "models_dir", "interpolation", "generator", "loads", "layouts", "max_parallel",
                     "schedulers", "repetitions", "duration_s", "base_seed", "predicted_times",
-                    "gpu_times"});
+                    "gpu_times", "gpu_model"});
   Experiment exp;
   exp.source = source;
   exp.raw = doc;
@@ -323,6 +358,7 @@ Experiment experiment_from_json(const Json& doc, const std::string& source) {
   exp.predicted_times =
       parse_profile_times(root.get_or<std::string>("predicted_times", "occupied"), source + ": field 'predicted_times'");
   exp.gpu_times = parse_profile_times(root.get_or<std::string>("gpu_times", "isolated"), source + ": field 'gpu_times'");
+  if (root.has("gpu_model")) exp.gpu_model = read_gpu_model(root.object("gpu_model"), exp.profile_path, exp.gpu_times);
   return exp;
 }
 

@@ -18,6 +18,7 @@
 #include "common/layout.hpp"
 #include "common/profile.hpp"
 #include "common/time.hpp"
+#include "simulator/core/run_options.hpp"
 #include "simulator/experiments/taskset_generator.hpp"
 #include "simulator/experiments/throughput_bound.hpp"
 
@@ -62,6 +63,16 @@ struct Experiment {
   std::uint64_t base_seed = 1;
   ProfileTimes predicted_times = ProfileTimes::kOccupied;  // scheduler predictions (RunOptions::predicted_times)
   ProfileTimes gpu_times = ProfileTimes::kIsolated;        // what the simulated GPU runs (RunOptions::gpu_times)
+  /// The simulated GPU's optional rules ("gpu_model" object; docs/experiments.md): the same
+  /// choices as simulate's --sharing, --sharing-calibration, --interference, --stage-overhead-ns
+  /// and --priority-rule, with the same defaults. "auto" sharing is resolved when the file is read.
+  struct GpuModel {
+    sim::SharingRule sharing = sim::SharingRule::kEvenStep;
+    std::string sharing_calibration;  // resolved; set when sharing is packed
+    sim::InterferenceRule interference = sim::InterferenceRule::kNone;
+    Ns stage_overhead_ns = 0;
+    sim::PriorityRule priority_rule = sim::PriorityRule::kStrict;
+  } gpu_model;
   Json raw;
 };
 

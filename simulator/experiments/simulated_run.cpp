@@ -4,6 +4,7 @@
 
 #include "simulator/policy/registry.hpp"
 #include "simulator/experiments/simulation.hpp"
+#include "simulator/sim/packed_sharing.hpp"
 
 #include <memory>
 
@@ -24,8 +25,9 @@ std::vector<sim::SchedulerOptions> scheduler_options(const Experiment& exp) {
 }
 
 /// How scheduler entry `scheduler` of the experiment runs (the seed is the task set's).
+/// `contention`: the packed rule's calibration points, read once per sweep (empty otherwise).
 sim::RunOptions run_options(const Experiment& exp, std::size_t scheduler, const sim::SchedulerOptions& options,
-                            std::uint64_t seed) {
+                            std::uint64_t seed, const std::vector<std::pair<int, double>>& contention) {
   sim::RunOptions run;
   run.scheduler = exp.schedulers[scheduler].name;
   run.scheduler_options = options;
@@ -33,6 +35,12 @@ sim::RunOptions run_options(const Experiment& exp, std::size_t scheduler, const 
   run.seed = seed;
   run.predicted_times = exp.predicted_times;
   run.gpu_times = exp.gpu_times;
+  run.sharing = exp.gpu_model.sharing;
+  run.sharing_calibration = exp.gpu_model.sharing_calibration;
+  run.sharing_contention = contention;
+  run.interference = exp.gpu_model.interference;
+  run.stage_overhead_ns = exp.gpu_model.stage_overhead_ns;
+  run.priority_rule = exp.gpu_model.priority_rule;
   return run;
 }
 
@@ -58,12 +66,15 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
   struct State {
     std::vector<sim::Workload> workloads;
     std::vector<sim::SchedulerOptions> options;
+    std::vector<std::pair<int, double>> contention;
   };
   auto state = std::make_shared<State>();
   const Experiment& exp = prep.experiment;
   for (std::size_t i = 0; i < prep.task_sets.size(); ++i)
     state->workloads.push_back(sim::make_workload(prep.task_sets[i], prep.profile, exp.models_dir, prep.seeds[i]));
   state->options = scheduler_options(exp);
+  if (exp.gpu_model.sharing == sim::SharingRule::kPacked)
+    state->contention = sim::SharingContention::load(exp.gpu_model.sharing_calibration, prep.profile).points();
   // Every scheduler on every layout is planned once now, so that an option that does not fit a
   // layout (a reference partition it lacks) stops the sweep before its first run, not in it. The
   // smallest task set is enough for that, and planning the largest (a million tasks at the top
@@ -75,7 +86,7 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
     for (const Layout& layout : prep.layouts) {
       try {
         sim::check_run(prep.profile, state->workloads[smallest], layout,
-                       run_options(exp, s, state->options[s], prep.seeds[smallest]));
+                       run_options(exp, s, state->options[s], prep.seeds[smallest], state->contention));
       } catch (const InputError& e) {
         throw InputError(exp.source, "schedulers[" + std::to_string(s) + "]",
                          "'" + exp.schedulers[s].label + "' cannot run on layout '" + layout.name + "': " + e.what());
@@ -84,7 +95,7 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
   return [state, &prep](const RunKey& key) {
     const Experiment& e = prep.experiment;
     const std::size_t set = prep.set_index(key.load, key.repetition);
-    const sim::RunOptions run = run_options(e, key.scheduler, state->options[key.scheduler], prep.seeds[set]);
+    const sim::RunOptions run = run_options(e, key.scheduler, state->options[key.scheduler], prep.seeds[set], state->contention);
     const sim::Summary s = sim::simulate(prep.profile, state->workloads[set], prep.layouts[key.layout], run);
     RunMetrics m;
     m.jobs_released = s.jobs_released;

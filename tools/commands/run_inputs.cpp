@@ -45,13 +45,6 @@ sim::SchedulerOptions parse_scheduler_options(const RunArgs& args) {
 
 }  // namespace
 
-std::string sharing_calibration_beside(const std::string& profile_path) {
-  const std::string suffix = ".json";
-  const bool json = profile_path.size() > suffix.size() &&
-                    profile_path.compare(profile_path.size() - suffix.size(), suffix.size(), suffix) == 0;
-  return (json ? profile_path.substr(0, profile_path.size() - suffix.size()) : profile_path) + ".sharing.json";
-}
-
 void add_sharing_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
   cmd->add_option("--sharing", args->sharing,
                   "how units that share SMs split them: even-step (evenly, step curve) | packed (by demand, "
@@ -127,7 +120,7 @@ RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, con
   // auto: packed where a calibration is given or sits beside the profile, else even-step.
   if (args.sharing != "auto" && args.sharing != "even-step" && args.sharing != "packed")
     throw InputError("--sharing", "", unknown_name("sharing rule", args.sharing, {"auto", "even-step", "packed"}));
-  const bool calibrated = !args.sharing_calibration.empty() || std::filesystem::exists(sharing_calibration_beside(args.profile));
+  const bool calibrated = !args.sharing_calibration.empty() || std::filesystem::exists(sim::sharing_calibration_beside(args.profile));
   run.sharing = sim::parse_sharing_rule(args.sharing == "auto" ? (calibrated ? "packed" : "even-step") : args.sharing,
                                         "--sharing");
 
@@ -135,7 +128,7 @@ RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, con
 
   Profile profile = Profile::load(args.profile, parse_curve_interpolation(args.curve, "--curve"));
   if (run.sharing == sim::SharingRule::kPacked) {
-    run.sharing_calibration = args.sharing_calibration.empty() ? sharing_calibration_beside(args.profile)
+    run.sharing_calibration = args.sharing_calibration.empty() ? sim::sharing_calibration_beside(args.profile)
                                                                : args.sharing_calibration;
     run.sharing_contention = sim::SharingContention::load(run.sharing_calibration, profile).points();
   }

@@ -55,8 +55,6 @@ void add_run_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args);
 void add_sharing_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args);
 /// --priority-rule into `rule` (which must outlive the parse).
 void add_priority_rule_flag(CLI::App* cmd, std::string& rule);
-/// The packed rule's default calibration file: the profile's path with .json -> .sharing.json.
-std::string sharing_calibration_beside(const std::string& profile_path);
 
 struct RunInputs {
   Profile profile;

@@ -1,0 +1,125 @@
+// An experiment's "gpu_model" object: read with the checks and defaults of simulate's flags, and
+// each run of the sweep simulated with exactly those rules.
+#include "simulator/experiments/experiment.hpp"
+#include "simulator/experiments/simulated_run.hpp"
+#include "simulator/experiments/simulation.hpp"
+#include "simulator/policy/registry.hpp"
+#include "simulator/policy/workload.hpp"
+#include "simulator/sim/packed_sharing.hpp"
+
+#include "common/errors.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sgprs::exp {
+namespace {
+
+const std::string kRoot = SGPRS_SOURCE_DIR;
+const std::string kDir = kRoot + "/tests/data/experiments/";
+
+Json tiny_doc() {
+  return Json::parse(R"({
+    "schema": "sgprs.experiment/1", "name": "t", "profile": "profile-hand.json", "models_dir": "models",
+    "generator": {"kind": "identical", "model": "tiny", "rate_hz": 1000},
+    "loads": [1], "layouts": ["equal:2:1.0x"], "schedulers": ["sgprs"], "duration_s": 0.01 })");
+}
+
+std::string error_of(const Json& doc) {
+  try {
+    (void)experiment_from_json(doc, kDir + "x.json");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ExperimentGpuModel, DefaultsAreSimulatesDefaults) {
+  const Experiment e = experiment_from_json(tiny_doc(), kDir + "x.json");
+  EXPECT_EQ(e.gpu_model.sharing, sim::SharingRule::kEvenStep);
+  EXPECT_EQ(e.gpu_model.interference, sim::InterferenceRule::kNone);
+  EXPECT_EQ(e.gpu_model.stage_overhead_ns, 0);
+  EXPECT_EQ(e.gpu_model.priority_rule, sim::PriorityRule::kStrict);
+  EXPECT_TRUE(e.gpu_model.sharing_calibration.empty());
+}
+
+TEST(ExperimentGpuModel, ReadsEveryChoiceAndResolvesAutoSharing) {
+  Json doc = tiny_doc();
+  doc["gpu_model"] = Json::parse(
+      R"({"sharing": "auto", "interference": "profile", "stage_overhead_ns": 25000, "priority_rule": "weighted"})");
+  Experiment e = experiment_from_json(doc, kDir + "x.json");
+  EXPECT_EQ(e.gpu_model.sharing, sim::SharingRule::kEvenStep) << "no calibration beside profile-hand.json";
+  EXPECT_EQ(e.gpu_model.interference, sim::InterferenceRule::kProfile);
+  EXPECT_EQ(e.gpu_model.stage_overhead_ns, 25000);
+  EXPECT_EQ(e.gpu_model.priority_rule, sim::PriorityRule::kWeighted);
+
+  // Beside the shipped H200 TF32 profile there is one: auto is packed, with that file.
+  doc["profile"] = kRoot + "/traces/profiles/h200-tf32.json";
+  e = experiment_from_json(doc, kDir + "x.json");
+  EXPECT_EQ(e.gpu_model.sharing, sim::SharingRule::kPacked);
+  EXPECT_EQ(e.gpu_model.sharing_calibration, kRoot + "/traces/profiles/h200-tf32.sharing.json");
+}
+
+TEST(ExperimentGpuModel, BadChoicesNameTheFileAndTheField) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"sharing": "fluid"})", "'gpu_model.sharing'"},
+      {R"({"interference": "some"})", "'gpu_model.interference'"},
+      {R"({"priority_rule": "first"})", "'gpu_model.priority_rule'"},
+      {R"({"stage_overhead_ns": -1})", "'gpu_model.stage_overhead_ns'"},
+      {R"({"stage_overhead_ns": 2000000000})", "'gpu_model.stage_overhead_ns'"},
+      {R"({"sharing": "even-step", "sharing_calibration": "c.json"})", "'gpu_model.sharing_calibration'"},
+      {R"({"shraing": "packed"})", "'gpu_model.shraing'"}};
+  for (const auto& [object, field] : cases) {
+    Json doc = tiny_doc();
+    doc["gpu_model"] = Json::parse(object);
+    const std::string e = error_of(doc);
+    EXPECT_NE(e.find(kDir + "x.json"), std::string::npos) << object << ": " << e;
+    EXPECT_NE(e.find(field), std::string::npos) << object << ": " << e;
+  }
+  Json doc = tiny_doc();
+  doc["gpu_times"] = "occupied";
+  doc["gpu_model"] = Json::parse(R"({"interference": "profile"})");
+  EXPECT_NE(error_of(doc).find("'gpu_model.interference'"), std::string::npos) << error_of(doc);
+}
+
+TEST(ExperimentGpuModel, EachRunIsSimulatedUnderTheExperimentsRules) {
+  // A mixed set on the H200 under the validated rules (packed sharing with the shipped
+  // calibration, interference, a stage overhead) gives what `simulate` gives with those
+  // options, and not what the defaults give.
+  Json doc = Json::parse(R"({
+    "schema": "sgprs.experiment/1", "name": "g", "profile": "../profiles/h200-tf32.json", "models_dir": "../models",
+    "generator": {"kind": "scaled", "taskset": "../tasksets/mixed-tight.json"},
+    "loads": [1.0], "layouts": ["full"],
+    "schedulers": [{"name": "streams", "options": {"streams": 32, "stream_priorities": "deadline-monotonic"}}],
+    "duration_s": 0.3 })");
+  const std::string source = kRoot + "/traces/experiments/g.json";
+  const PreparedExperiment plain = prepare_experiment(experiment_from_json(doc, source), simulator_scheduler_names());
+  doc["gpu_model"] = Json::parse(R"({"sharing": "packed", "interference": "profile", "stage_overhead_ns": 25000})");
+  const PreparedExperiment ruled = prepare_experiment(experiment_from_json(doc, source), simulator_scheduler_names());
+  const RunKey key{};
+  const RunMetrics a = make_simulated_run(plain)(key);
+  const RunMetrics b = make_simulated_run(ruled)(key);
+
+  sim::RunOptions run;
+  run.scheduler = "streams";
+  run.scheduler_options = sim::scheduler_default_options("streams");
+  sim::set_scheduler_option(run.scheduler_options, "streams", "32", "test");
+  sim::set_scheduler_option(run.scheduler_options, "stream_priorities", "deadline-monotonic", "test");
+  run.duration_ns = ruled.experiment.duration_ns;
+  run.seed = ruled.seeds[0];
+  run.sharing = sim::SharingRule::kPacked;
+  run.sharing_calibration = kRoot + "/traces/profiles/h200-tf32.sharing.json";
+  run.sharing_contention = sim::SharingContention::load(run.sharing_calibration, ruled.profile).points();
+  run.interference = sim::InterferenceRule::kProfile;
+  run.stage_overhead_ns = 25000;
+  const sim::Workload workload =
+      sim::make_workload(ruled.task_sets[0], ruled.profile, ruled.experiment.models_dir, ruled.seeds[0]);
+  const sim::Summary s = sim::simulate(ruled.profile, workload, ruled.layouts[0], run);
+  EXPECT_EQ(b.jobs_released, s.jobs_released);
+  EXPECT_EQ(b.jobs_on_time, s.jobs_on_time);
+  EXPECT_EQ(b.events_processed, s.events_processed);
+  EXPECT_GT(b.jobs_released, 100);
+  EXPECT_NE(a.jobs_on_time, b.jobs_on_time) << "the rules changed nothing";
+}
+
+}  // namespace
+}  // namespace sgprs::exp
