@@ -100,6 +100,12 @@ TuneReport tune(const Profile& profile, const TaskSet& base, const std::string& 
       c.run.duration_ns = settings.duration_ns;
       c.run.predicted_times = settings.predicted_times;
       c.run.gpu_times = settings.gpu_times;
+      c.run.sharing = settings.gpu_rules.sharing;
+      c.run.sharing_contention = settings.gpu_rules.sharing_contention;
+      c.run.sharing_calibration = settings.gpu_rules.sharing_calibration;
+      c.run.interference = settings.gpu_rules.interference;
+      c.run.stage_overhead_ns = settings.gpu_rules.stage_overhead_ns;
+      c.run.priority_rule = settings.gpu_rules.priority_rule;
       sim::check_run(profile, unit, c.layout, c.run);
       candidates.push_back(std::move(c));
       report.results.push_back(TuneResult{spec, options, 0});

@@ -22,6 +22,8 @@
 
 #include <cstdint>
 #include <functional>
+#include "simulator/core/run_options.hpp"
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +50,10 @@ struct TuneSettings {
   int threads = 1;
   ProfileTimes predicted_times = ProfileTimes::kOccupied;
   ProfileTimes gpu_times = ProfileTimes::kIsolated;
+  /// The simulated GPU's rules for every run (only these RunOptions fields are read: sharing,
+  /// sharing_contention, sharing_calibration, interference, stage_overhead_ns, priority_rule), so
+  /// that a search can run under the rules `validate` checks against live runs.
+  sim::RunOptions gpu_rules;
 };
 
 struct TuneResult {

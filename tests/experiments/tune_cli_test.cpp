@@ -44,6 +44,29 @@ TEST_F(TuneCli, PrintsTheBestConfigurationAndHowToRunIt) {
   EXPECT_NE(r.out.find("throughput bound: load scale"), std::string::npos) << r.out;
 }
 
+TEST_F(TuneCli, SearchesUnderTheSimulatedGpuRulesItIsGivenAndPrintsThem) {
+  // A large host overhead per stage makes every stage late: the margin falls, and the printed
+  // command carries the rules so that it reproduces the search's runs.
+  const std::string common = "--taskset " + set() + " --layouts full --duration 0.5 --repetitions 1 --steps 4 --jobs 2 --quiet";
+  const CliResult plain = tune(common);
+  const CliResult ruled = tune(common + " --sharing auto --interference profile --stage-overhead-ns 2000000");
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  ASSERT_EQ(ruled.status, 0) << ruled.err;
+  EXPECT_NE(ruled.err.find("simulated GPU: --interference profile --stage-overhead-ns 2000000 --sharing auto"),
+            std::string::npos) << ruled.err;
+  EXPECT_NE(ruled.out.find("--layout full --interference profile --stage-overhead-ns 2000000 --sharing auto"),
+            std::string::npos) << ruled.out;
+  EXPECT_EQ(plain.out.find("--interference"), std::string::npos) << plain.out;
+  const auto margin = [](const std::string& out) {
+    const std::size_t at = out.find("miss-free up to load scale ");
+    return at == std::string::npos ? -1.0 : std::stod(out.substr(at + 27));
+  };
+  EXPECT_GT(margin(plain.out), margin(ruled.out)) << plain.out << ruled.out;
+  const CliResult bad = tune(common + " --sharing fluid");
+  EXPECT_EQ(bad.status, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--sharing"), std::string::npos) << bad.err;
+}
+
 TEST_F(TuneCli, BadInputIsOneLineAndExitTwo) {
   for (const std::string& args : {"--taskset " + (dir_ / "missing.json").string(),
                                   "--taskset " + set() + " --layouts equal:0",

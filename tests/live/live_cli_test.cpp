@@ -115,7 +115,11 @@ TEST_F(LiveCli, SigtermDrainsAndLeavesCompleteOutputsMarkedInterrupted) {
             static_cast<char*>(nullptr));
     std::_Exit(127);
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  // Releases have begun once the event log's temporary file exists (plus a little): on a loaded
+  // CI machine a fixed 0.7 s could still fall inside start-up.
+  for (int waited = 0; waited < 200 && !fs::exists(dir_ / "out/events.jsonl.tmp"); ++waited)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
   ::kill(child, SIGTERM);
   int raw = 0;
   ::waitpid(child, &raw, 0);

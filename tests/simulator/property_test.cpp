@@ -153,7 +153,9 @@ TEST(SimulatorProperties, HoldOnRandomTaskSetsAndLayouts) {
     }
     // naive and streams run on whole-GPU partitions of their own (overlapping), not the drawn layout.
     const bool runs_drawn_layout = d.options.scheduler != "naive" && d.options.scheduler != "streams";
-    if (d.disjoint && runs_drawn_layout) EXPECT_LE(sm_busy, check.last_ns_ * test::test_profile().gpu().sm_count);
+    if (d.disjoint && runs_drawn_layout) {
+      EXPECT_LE(sm_busy, check.last_ns_ * test::test_profile().gpu().sm_count);
+    }
   }
   EXPECT_GE(runs, 30) << "most draws must run, or the properties were barely exercised";
 }

@@ -117,6 +117,11 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
     factory = live::cuda_executor_factory(in.profile, request);  // NoGpuError / NotAvailable without CUDA
   }
   in.progress->finish();  // the live run prints its own progress line
+  // Drain instead of dying (common/temp_files.hpp's handler), from before the outputs exist: a
+  // signal during the GPU set-up then stops the run at its start with complete outputs. Restored
+  // after the run.
+  const auto previous_int = std::signal(SIGINT, on_stop_signal);
+  const auto previous_term = std::signal(SIGTERM, on_stop_signal);
   RunOutputs outputs(args.out, args.no_events, in);
   ProgressCounter counter;
   // The event log and timeline are written on a thread of their own, off the control loop.
@@ -135,9 +140,6 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
                    static_cast<long long>(counter.released), static_cast<long long>(counter.ended),
                    static_cast<long long>(counter.missed));
     };
-  // Drain instead of dying (common/temp_files.hpp's handler); restored after the run.
-  const auto previous_int = std::signal(SIGINT, on_stop_signal);
-  const auto previous_term = std::signal(SIGTERM, on_stop_signal);
   live::LiveRunResult result;
   try {
     result = live::live_run(in.profile, in.workload, in.layout, in.run, factory, std::move(options), observers);

@@ -97,6 +97,41 @@ void add_run_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
       ->capture_default_str();
 }
 
+void add_gpu_model_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
+  cmd->add_option("--interference", args->interference,
+                  "slowdown from SMs busy in other partitions: none | profile (interpolated between the profile's "
+                  "isolated and occupied times; docs/simulator.md)")
+      ->capture_default_str();
+  integer_flag(cmd, "--stage-overhead-ns", args->stage_overhead_ns, std::int64_t{0}, std::int64_t{1'000'000'000},
+               "host time per stage that holds its slot before the GPU starts it (launch + completion noticing; "
+               "the H200 live runs of 2026-12-03 measured 34-37 us)");
+  add_sharing_flags(cmd, args);
+}
+
+void check_gpu_model_args(const RunArgs& args) {
+  (void)sim::parse_interference_rule(args.interference, "--interference");
+  if (args.sharing != "auto" && args.sharing != "even-step" && args.sharing != "packed")
+    throw InputError("--sharing", "", unknown_name("sharing rule", args.sharing, {"auto", "even-step", "packed"}));
+  (void)sim::parse_priority_rule(args.priority_rule, "--priority-rule");
+}
+
+void apply_gpu_model_args(const RunArgs& args, const Profile& profile, sim::RunOptions& run) {
+  check_gpu_model_args(args);
+  run.interference = sim::parse_interference_rule(args.interference, "--interference");
+  run.stage_overhead_ns = args.stage_overhead_ns;
+  // auto: packed where a calibration is given or sits beside the profile, else even-step.
+  const bool calibrated =
+      !args.sharing_calibration.empty() || std::filesystem::exists(sim::sharing_calibration_beside(args.profile));
+  run.sharing = sim::parse_sharing_rule(args.sharing == "auto" ? (calibrated ? "packed" : "even-step") : args.sharing,
+                                        "--sharing");
+  run.priority_rule = sim::parse_priority_rule(args.priority_rule, "--priority-rule");
+  if (run.sharing == sim::SharingRule::kPacked) {
+    run.sharing_calibration = args.sharing_calibration.empty() ? sim::sharing_calibration_beside(args.profile)
+                                                               : args.sharing_calibration;
+    run.sharing_contention = sim::SharingContention::load(run.sharing_calibration, profile).points();
+  }
+}
+
 RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, const std::string& default_profile) {
   args.taskset = shipped_default(args.taskset, default_taskset);
   args.profile = shipped_default(args.profile, default_profile);
@@ -114,24 +149,9 @@ RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, con
   run.seed = args.seed;
   run.predicted_times = parse_profile_times(args.estimates, "--estimates");
   run.gpu_times = parse_profile_times(args.gpu_times, "--gpu-times");
-  run.interference = sim::parse_interference_rule(args.interference, "--interference");
-  run.stage_overhead_ns = args.stage_overhead_ns;
-
-  // auto: packed where a calibration is given or sits beside the profile, else even-step.
-  if (args.sharing != "auto" && args.sharing != "even-step" && args.sharing != "packed")
-    throw InputError("--sharing", "", unknown_name("sharing rule", args.sharing, {"auto", "even-step", "packed"}));
-  const bool calibrated = !args.sharing_calibration.empty() || std::filesystem::exists(sim::sharing_calibration_beside(args.profile));
-  run.sharing = sim::parse_sharing_rule(args.sharing == "auto" ? (calibrated ? "packed" : "even-step") : args.sharing,
-                                        "--sharing");
-
-  run.priority_rule = sim::parse_priority_rule(args.priority_rule, "--priority-rule");
-
+  check_gpu_model_args(args);
   Profile profile = Profile::load(args.profile, parse_curve_interpolation(args.curve, "--curve"));
-  if (run.sharing == sim::SharingRule::kPacked) {
-    run.sharing_calibration = args.sharing_calibration.empty() ? sim::sharing_calibration_beside(args.profile)
-                                                               : args.sharing_calibration;
-    run.sharing_contention = sim::SharingContention::load(run.sharing_calibration, profile).points();
-  }
+  apply_gpu_model_args(args, profile, run);
   TaskSet set = TaskSet::load(args.taskset);
   set.check_deadlines(args.allow_deadline_over_period);
   Layout layout = parse_layout(args.layout, profile.gpu(), args.max_parallel, "--layout");

@@ -52,14 +52,7 @@ void add_simulate_subcommand(CLI::App& app) {
                   "what the simulated GPU runs: the profile's isolated times shared by processor sharing, or its "
                   "occupied times (a crude interference model) under the same rule")
       ->capture_default_str();
-  cmd->add_option("--interference", args->interference,
-                  "slowdown from SMs busy in other partitions: none | profile (interpolated between the profile's "
-                  "isolated and occupied times; docs/simulator.md)")
-      ->capture_default_str();
-  integer_flag(cmd, "--stage-overhead-ns", args->stage_overhead_ns, std::int64_t{0}, std::int64_t{1'000'000'000},
-               "host time per stage that holds its slot before the GPU starts it (launch + completion noticing; "
-               "the H200 live runs measured about 25000)");
-  add_sharing_flags(cmd, args);
+  add_gpu_model_flags(cmd, args);
   cmd->callback([args] { run_simulate(*args); });
 }
 

@@ -10,6 +10,7 @@
 #include "simulator/experiments/tune.hpp"
 #include "simulator/policy/workload.hpp"
 #include "tools/commands/commands.hpp"
+#include "tools/commands/run_inputs.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -37,11 +38,24 @@ struct TuneArgs {
   std::int64_t seed = 1;
   int top = 10;
   bool quiet = false;
+  std::shared_ptr<RunArgs> gpu = std::make_shared<RunArgs>();  // only the simulated GPU's rules
 };
 
 std::string options_text(const exp::OptionSet& options) {
   std::string out;
   for (const auto& [name, value] : options) out += (out.empty() ? "" : " ") + name + "=" + value;
+  return out;
+}
+
+/// The GPU-model flags that differ from simulate's defaults, for the printed command.
+std::string gpu_rules_flags(const RunArgs& gpu) {
+  const RunArgs defaults;
+  std::string out;
+  if (gpu.interference != defaults.interference) out += " --interference " + gpu.interference;
+  if (gpu.stage_overhead_ns != defaults.stage_overhead_ns) out += " --stage-overhead-ns " + std::to_string(gpu.stage_overhead_ns);
+  if (gpu.sharing != defaults.sharing) out += " --sharing " + gpu.sharing;
+  if (!gpu.sharing_calibration.empty()) out += " --sharing-calibration " + gpu.sharing_calibration;
+  if (gpu.priority_rule != defaults.priority_rule) out += " --priority-rule " + gpu.priority_rule;
   return out;
 }
 
@@ -51,6 +65,7 @@ void run_tune(TuneArgs args) {
   const std::vector<std::string> known = sim::scheduler_names();
   if (std::find(known.begin(), known.end(), args.scheduler) == known.end())
     throw InputError("--scheduler", "", unknown_name("scheduler", args.scheduler, known));
+  check_gpu_model_args(*args.gpu);
   const Profile profile = Profile::load(args.profile);
   TaskSet base = TaskSet::load(args.taskset);
   base.check_deadlines(false);
@@ -72,13 +87,16 @@ void run_tune(TuneArgs args) {
   settings.steps = args.steps;
   settings.seed = static_cast<std::uint64_t>(args.seed);
   settings.threads = args.jobs > 0 ? args.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  args.gpu->profile = args.profile;
+  apply_gpu_model_args(*args.gpu, profile, settings.gpu_rules);
 
   (void)sim::make_workload(base, profile, args.models, settings.seed);  // the models too, before the plan line
   const std::size_t candidates = space.layouts.size() * space.option_sets.size();
   std::fprintf(stderr, "sgprs tune: %s (%s), %zu candidates (%zu layouts x %zu option sets) of %s, %d x %g s per step, "
-               "%d bisection steps, %d threads\n",
+               "%d bisection steps, %d threads%s\n",
                base.name.c_str(), args.taskset.c_str(), candidates, space.layouts.size(), space.option_sets.size(),
-               args.scheduler.c_str(), args.repetitions, args.duration_s, args.steps, settings.threads);
+               args.scheduler.c_str(), args.repetitions, args.duration_s, args.steps, settings.threads,
+               gpu_rules_flags(*args.gpu).empty() ? "" : (", simulated GPU:" + gpu_rules_flags(*args.gpu)).c_str());
   ProgressBar bar(candidates * static_cast<std::size_t>(args.steps), 0, stderr, !args.quiet, "steps");
   const exp::TuneReport report =
       exp::tune(profile, base, args.models, space, settings, [&bar] { bar.advance(); });
@@ -98,7 +116,7 @@ void run_tune(TuneArgs args) {
   }
   const exp::TuneResult& best = report.results[report.best];
   std::string command = "sgprs simulate --taskset " + args.taskset + " --profile " + args.profile + " --scheduler " +
-                        args.scheduler + " --layout " + best.layout;
+                        args.scheduler + " --layout " + best.layout + gpu_rules_flags(*args.gpu);
   for (const auto& [name, value] : best.options) command += " --option " + name + "=" + value;
   std::printf("best: %s, layout %s, %s: miss-free up to load scale %.3f (%.2f of the bound) in %zu simulations\n",
               args.scheduler.c_str(), best.layout.c_str(), options_text(best.options).c_str(), best.miss_free_scale,
@@ -128,6 +146,7 @@ void add_tune_subcommand(CLI::App& app) {
   integer_flag(cmd, "--top", args->top, 1, 1000, "candidates listed");
   integer_flag(cmd, "--seed", args->seed, std::int64_t{0}, std::int64_t{1} << 62, "seed of the offsets (default 1)");
   cmd->add_flag("--quiet", args->quiet, "no progress bar");
+  add_gpu_model_flags(cmd, args->gpu);
   cmd->callback([args] { run_tune(*args); });
 }
 
