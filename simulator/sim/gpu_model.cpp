@@ -35,6 +35,7 @@ GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
   unsettled_inputs_.resize(pool.partitions.size());
   for (auto& inputs : unsettled_inputs_) inputs.reserve(8);
   unsettled_partitions_.reserve(pool.partitions.size());
+  input_wholes_.reserve(8);
   for (const Partition& p : pool.partitions) partition_sms_.push_back(p.sms);
 }
 
@@ -155,8 +156,12 @@ void GpuModel::note_change(Ns now, int changed_partition, bool busy_set_changed)
 // c and finish from the final inputs. A stage started in the instant has c = 0, always changes.
 void GpuModel::settle() {
   unsettled_ = false;
+  const bool plain = packed_ == nullptr && interference_ == nullptr;
   for (int q : unsettled_partitions_) {
-    settle_partition(static_cast<std::size_t>(q), unsettled_ns_);
+    if (plain)
+      settle_partition_plain(static_cast<std::size_t>(q), unsettled_ns_);
+    else
+      settle_partition(static_cast<std::size_t>(q), unsettled_ns_);
     unsettled_inputs_[static_cast<std::size_t>(q)].clear();
   }
   unsettled_partitions_.clear();
@@ -227,6 +232,74 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
     if (changed) {
       // Work done at the old speed since the last update; none for a stage just started
       // (updated_ns is now, and 0 / 1 is exactly 0).
+      const double done = static_cast<double>(now - r.updated_ns) /
+                          static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
+      const double remaining = r.remaining - done;
+      r.remaining = remaining < 0 ? 0.0 : remaining;
+      r.updated_ns = now;
+      r.duration_ns = duration;
+      r.finish_ns = finish_after(now, r.remaining, duration);
+    }
+    const bool first = r.finish_ns < next_finish || (r.finish_ns == next_finish && r.start_seq < next_seq);
+    next_finish = first ? r.finish_ns : next_finish;
+    next_seq = first ? r.start_seq : next_seq;
+    next_index = first ? i : next_index;
+  }
+  earliest_[p] = EarliestFinish{next_finish, next_seq, next_index};
+}
+
+// settle_partition under the even split without interference, where a stage's duration is its
+// table's entry at the partition's share: the share's whole SM count is found once per input, not
+// once per stage, and each stage reads its table there (ShareTimeTable::at in two steps). Only a
+// share below a curve's first measured count computes (naive's hundreds of copies of one unit);
+// those final durations are kept per table as in settle_partition. Same values, same order.
+void GpuModel::settle_partition_plain(std::size_t p, Ns now) {
+  const std::vector<SpeedInputs>& inputs = unsettled_inputs_[p];
+  const std::size_t last = inputs.size() - 1;
+  const double final_share = inputs[last].share;
+  const std::size_t final_whole = ShareTimeTable::whole_sms(final_share);
+  std::vector<std::size_t>& wholes = input_wholes_;
+  wholes.clear();
+  for (std::size_t k = 0; k < last; ++k) wholes.push_back(ShareTimeTable::whole_sms(inputs[k].share));
+  std::vector<Running>& stages = running_[p];
+  struct UnitDuration {
+    const ShareTimeTable* times;
+    Ns duration;
+  };
+  std::array<UnitDuration, 4> known;
+  std::size_t known_count = 0;
+  std::size_t next_slot = 0;
+  const ShareTimeTable* last_times = nullptr;
+  Ns last_duration = 0;
+  Ns next_finish = kNever;
+  std::uint64_t next_seq = 0;
+  std::size_t next_index = 0;
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    Running& r = stages[i];
+    const ShareTimeTable& table = *r.times;
+    Ns duration = 0;
+    if (table.in_table(final_whole)) {
+      duration = table.at_whole(final_whole);
+    } else {
+      if (r.times != last_times) {
+        last_times = r.times;
+        std::size_t k = 0;
+        while (k < known_count && known[k].times != r.times) ++k;
+        if (k < known_count) {
+          last_duration = known[k].duration;
+        } else {
+          last_duration = table.at(final_share);
+          known[next_slot] = UnitDuration{r.times, last_duration};
+          next_slot = (next_slot + 1) % known.size();
+          known_count = std::min(known_count + 1, known.size());
+        }
+      }
+      duration = last_duration;
+    }
+    bool changed = duration != r.duration_ns;
+    for (std::size_t k = 0; !changed && k < last; ++k)
+      changed = (table.in_table(wholes[k]) ? table.at_whole(wholes[k]) : table.at(inputs[k].share)) != r.duration_ns;
+    if (changed) {
       const double done = static_cast<double>(now - r.updated_ns) /
                           static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
       const double remaining = r.remaining - done;
