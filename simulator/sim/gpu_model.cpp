@@ -11,18 +11,16 @@ namespace sgprs::sim {
 
 namespace {
 
-// std::ceil for the values finish_after meets (|x| < 2^63), without a libm call or a branch
-// (whether x is whole is a coin toss, so a branch would be mispredicted half the time).
-double ceil_exact(double x) {
-  const auto whole = static_cast<double>(static_cast<std::int64_t>(x));  // x truncated toward zero
-  return whole + static_cast<double>(whole < x);
-}
-
 Ns finish_after(Ns now, double remaining, Ns duration) {
   // The tolerance absorbs rounding in `remaining`, so an undisturbed stage ends
   // exactly `duration` ns after its start and never one ns late.
-  const double left = ceil_exact(remaining * static_cast<double>(duration) - 1e-6);
-  return now + (left > 0 ? static_cast<Ns>(left) : 0);
+  // now + max(std::ceil(x), 0) for the values met here (|x| < 2^63), without libm or a branch
+  // (whether x is whole is a coin toss), in integers: the truncation is exact as a double (one of
+  // 2^53 or more is whole already), so ceil(x) = whole + (whole < x) needs no conversion back.
+  const double x = remaining * static_cast<double>(duration) - 1e-6;
+  const auto whole = static_cast<std::int64_t>(x);  // x truncated toward zero
+  const std::int64_t left = whole + static_cast<std::int64_t>(static_cast<double>(whole) < x);
+  return now + std::max<std::int64_t>(left, 0);
 }
 
 }  // namespace
