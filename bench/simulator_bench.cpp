@@ -3,9 +3,11 @@
 // simulated hour, with no observer but the built-in metrics (as
 // `sgprs simulate --no-events`). Inputs: tests/data/sim (synthetic 16-SM GPU;
 // not measured data). Target: >= 10 million stage events/s.
+// simulate_paper_run: one overloaded run shaped as the paper sweeps' (per CPU second).
 //
 //   build/bench/sgprs_simulator_bench                     # all
 //   build/bench/sgprs_simulator_bench --benchmark_filter=sgprs
+//   build/bench/sgprs_simulator_bench --benchmark_filter=paper_run
 #include "common/layout.hpp"
 #include "common/profile.hpp"
 #include "common/taskset.hpp"
@@ -85,7 +87,41 @@ void simulate_hour_h100(benchmark::State& state, const std::string& scheduler) {
   run_hour(state, h100_inputs(), scheduler);
 }
 
+// One run of the paper sweeps as they spend their time (bench/paper_sweeps.sh): 214 ResNet-18
+// tasks at 30 Hz on the H100 profile, past the throughput bound of equal:2:1.5x (so queues form
+// and every start and finish moves the shares of the coupled partitions), 3 simulated s. Timed
+// in CPU time (the machine is shared), so the rates are events per CPU second.
+const Inputs& paper_inputs() {
+  static const Inputs in = [] {
+    const std::string root(SGPRS_SOURCE_DIR);
+    std::string ts = sgprs::Json{{"schema", "sgprs.taskset/1"},
+                                 {"tasks", {{{"name", "r"}, {"model", "resnet18"}, {"rate_hz", 30},
+                                             {"offset_ns", "random"}, {"count", 214}}}}}.dump();
+    Inputs out{sgprs::Profile::load(root + "/traces/profiles/h100-fp32.json"), {}, {}};
+    out.workload = sgprs::sim::make_workload(sgprs::TaskSet::from_json(sgprs::Json::parse(ts), "bench"), out.profile,
+                                             root + "/traces/models", 1);
+    out.layout = sgprs::parse_layout("equal:2:1.5x", out.profile.gpu());
+    return out;
+  }();
+  return in;
+}
+
+void simulate_paper_run(benchmark::State& state, const std::string& scheduler) {
+  const std::string path = std::string(SGPRS_SOURCE_DIR) + "/traces/profiles/h100-fp32.json";
+  if (!std::filesystem::exists(path)) {
+    state.SkipWithError("traces/profiles/h100-fp32.json is not there");
+    for (auto _ : state) {
+    }
+    return;
+  }
+  run_hour(state, paper_inputs(), scheduler);
+}
+
 }  // namespace
+
+BENCHMARK_CAPTURE(simulate_paper_run, sgprs, std::string("sgprs"))->Arg(3)->Repetitions(3)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(simulate_paper_run, static, std::string("static"))->Arg(3)->Repetitions(3)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(simulate_paper_run, naive, std::string("naive"))->Arg(3)->Repetitions(3)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_CAPTURE(simulate_hour, sgprs, std::string("sgprs"))->Arg(3600)->Iterations(1)->Repetitions(3)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(simulate_hour, static, std::string("static"))->Arg(3600)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
