@@ -156,7 +156,9 @@ void GpuModel::settle() {
   unsettled_ = false;
   const bool plain = packed_ == nullptr && interference_ == nullptr;
   for (int q : unsettled_partitions_) {
-    if (plain)
+    if (plain && running_[static_cast<std::size_t>(q)].size() > 8)
+      settle_partition_copies(static_cast<std::size_t>(q), unsettled_ns_);
+    else if (plain)
       settle_partition_plain(static_cast<std::size_t>(q), unsettled_ns_);
     else
       settle_partition(static_cast<std::size_t>(q), unsettled_ns_);
@@ -300,6 +302,99 @@ void GpuModel::settle_partition_plain(std::size_t p, Ns now) {
     if (changed) {
       const double done = static_cast<double>(now - r.updated_ns) /
                           static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
+      const double remaining = r.remaining - done;
+      r.remaining = remaining < 0 ? 0.0 : remaining;
+      r.updated_ns = now;
+      r.duration_ns = duration;
+      r.finish_ns = finish_after(now, r.remaining, duration);
+    }
+    const bool first = r.finish_ns < next_finish || (r.finish_ns == next_finish && r.start_seq < next_seq);
+    next_finish = first ? r.finish_ns : next_finish;
+    next_seq = first ? r.start_seq : next_seq;
+    next_index = first ? i : next_index;
+  }
+  earliest_[p] = EarliestFinish{next_finish, next_seq, next_index};
+}
+
+// settle_partition_plain for a partition of many stages, which are then mostly copies of a few
+// units (naive runs every job as one whole-model unit): stages of one unit with one current
+// duration share the check of the instant's other durations, and stages updated together with
+// one duration share the division (the work done since). Both are pure functions of those keys,
+// so the values are the same; with a few stages of different units the look-ups cost more than
+// they save, hence the two versions.
+void GpuModel::settle_partition_copies(std::size_t p, Ns now) {
+  const std::vector<SpeedInputs>& inputs = unsettled_inputs_[p];
+  const std::size_t last = inputs.size() - 1;
+  const double final_share = inputs[last].share;
+  const std::size_t final_whole = ShareTimeTable::whole_sms(final_share);
+  std::vector<std::size_t>& wholes = input_wholes_;
+  wholes.clear();
+  for (std::size_t k = 0; k < last; ++k) wholes.push_back(ShareTimeTable::whole_sms(inputs[k].share));
+  std::vector<Running>& stages = running_[p];
+  struct UnitDuration {
+    const ShareTimeTable* times;
+    Ns duration;
+  };
+  std::array<UnitDuration, 4> known;
+  std::size_t known_count = 0;
+  std::size_t next_slot = 0;
+  const ShareTimeTable* last_times = nullptr;
+  Ns last_duration = 0;
+  const ShareTimeTable* checked_times = nullptr;  // the last intermediate-duration check
+  Ns checked_duration = -1;
+  bool checked_changed = false;
+  Ns divided_updated = -1;  // the last division: (now - updated) / duration
+  Ns divided_duration = -1;
+  double divided_done = 0.0;
+  Ns next_finish = kNever;
+  std::uint64_t next_seq = 0;
+  std::size_t next_index = 0;
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    Running& r = stages[i];
+    const ShareTimeTable& table = *r.times;
+    Ns duration = 0;
+    if (table.in_table(final_whole)) {
+      duration = table.at_whole(final_whole);
+    } else {
+      if (r.times != last_times) {
+        last_times = r.times;
+        std::size_t k = 0;
+        while (k < known_count && known[k].times != r.times) ++k;
+        if (k < known_count) {
+          last_duration = known[k].duration;
+        } else {
+          last_duration = table.at(final_share);
+          known[next_slot] = UnitDuration{r.times, last_duration};
+          next_slot = (next_slot + 1) % known.size();
+          known_count = std::min(known_count + 1, known.size());
+        }
+      }
+      duration = last_duration;
+    }
+    bool changed = duration != r.duration_ns;
+    if (!changed && last > 0) {
+      // Whether a duration during the instant differed depends only on the table and the
+      // current duration: the copies of one unit (naive) ask once, not once per copy.
+      if (r.times != checked_times || r.duration_ns != checked_duration) {
+        checked_times = r.times;
+        checked_duration = r.duration_ns;
+        checked_changed = false;
+        for (std::size_t k = 0; !checked_changed && k < last; ++k)
+          checked_changed =
+              (table.in_table(wholes[k]) ? table.at_whole(wholes[k]) : table.at(inputs[k].share)) != r.duration_ns;
+      }
+      changed = checked_changed;
+    }
+    if (changed) {
+      // The work done since the last update depends only on that instant and the old duration,
+      // shared by copies of one unit updated together (naive): one division for all of them.
+      if (r.updated_ns != divided_updated || r.duration_ns != divided_duration) {
+        divided_updated = r.updated_ns;
+        divided_duration = r.duration_ns;
+        divided_done = static_cast<double>(now - r.updated_ns) /
+                       static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
+      }
+      const double done = divided_done;
       const double remaining = r.remaining - done;
       r.remaining = remaining < 0 ? 0.0 : remaining;
       r.updated_ns = now;

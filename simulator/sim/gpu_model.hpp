@@ -104,6 +104,7 @@ class GpuModel {
   /// Brings the stages of partition p up to date for its recorded inputs, and its earliest finish.
   void settle_partition(std::size_t p, Ns now);
   void settle_partition_plain(std::size_t p, Ns now);
+  void settle_partition_copies(std::size_t p, Ns now);
   /// The stage's full duration under `in`, by the even split or the packed rule.
   Ns duration_at(const Running& r, const SpeedInputs& in) const;
   Ns packed_duration_at(const Running& r, const SpeedInputs& in) const;
