@@ -156,12 +156,13 @@ void GpuModel::settle() {
   unsettled_ = false;
   const bool plain = packed_ == nullptr && interference_ == nullptr;
   for (int q : unsettled_partitions_) {
-    if (plain && running_[static_cast<std::size_t>(q)].size() > 8)
-      settle_partition_copies(static_cast<std::size_t>(q), unsettled_ns_);
-    else if (plain)
-      settle_partition_plain(static_cast<std::size_t>(q), unsettled_ns_);
-    else
-      settle_partition(static_cast<std::size_t>(q), unsettled_ns_);
+    const auto p = static_cast<std::size_t>(q);
+    if (!plain)
+      settle_partition<SettleMode::kGeneral>(p, unsettled_ns_);
+    else if (running_[p].size() > 8)  // copies of a few units, or sharing lookups pays anyway
+      settle_partition<SettleMode::kCopies>(p, unsettled_ns_);
+    else  // a few stages of different units (sgprs, static): looking for sharing costs more
+      settle_partition<SettleMode::kPlain>(p, unsettled_ns_);
     unsettled_inputs_[static_cast<std::size_t>(q)].clear();
   }
   unsettled_partitions_.clear();
@@ -180,9 +181,11 @@ void GpuModel::settle() {
   next_partition_ = next_partition;
 }
 
+template <GpuModel::SettleMode kMode>
 void GpuModel::settle_partition(std::size_t p, Ns now) {
   const std::vector<SpeedInputs>& inputs = unsettled_inputs_[p];
-  const SpeedInputs& final_inputs = inputs.back();
+  const std::size_t last = inputs.size() - 1;
+  const SpeedInputs& final_inputs = inputs[last];
   std::vector<Running>& stages = running_[p];
   // Written with few data-dependent branches: the stages have little in common (other units,
   // other start instants), so a branch on their values would often be mispredicted.
@@ -202,148 +205,49 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
   std::size_t next_slot = 0;
   const ShareTimeTable* last_times = nullptr;
   Ns last_duration = 0;
-  Ns next_finish = kNever;
-  std::uint64_t next_seq = 0;
-  std::size_t next_index = 0;
-  for (std::size_t i = 0; i < stages.size(); ++i) {
-    Running& r = stages[i];
-    Ns duration = 0;
-    if (packed_ != nullptr || (interference_ != nullptr && r.occupied != nullptr)) {
-      duration = duration_at(r, final_inputs);
-    } else {
-      if (r.times != last_times) {
-        last_times = r.times;
-        std::size_t k = 0;
-        while (k < known_count && known[k].times != r.times) ++k;
-        if (k < known_count) {
-          last_duration = known[k].duration;
-        } else {
-          last_duration = r.times->at(final_inputs.share);
-          known[next_slot] = UnitDuration{r.times, last_duration};
-          next_slot = (next_slot + 1) % known.size();
-          known_count = std::min(known_count + 1, known.size());
-        }
+  const auto unit_duration = [&](const ShareTimeTable* times) {
+    if (times != last_times) {
+      last_times = times;
+      std::size_t k = 0;
+      while (k < known_count && known[k].times != times) ++k;
+      if (k < known_count) {
+        last_duration = known[k].duration;
+      } else {
+        last_duration = times->at(final_inputs.share);
+        known[next_slot] = UnitDuration{times, last_duration};
+        next_slot = (next_slot + 1) % known.size();
+        known_count = std::min(known_count + 1, known.size());
       }
-      duration = last_duration;  // > 0: a stage just started always changes
     }
-    bool changed = duration != r.duration_ns;
-    for (std::size_t k = 0; !changed && k + 1 < inputs.size(); ++k)
-      changed = duration_at(r, inputs[k]) != r.duration_ns;
-    if (changed) {
-      // Work done at the old speed since the last update; none for a stage just started
-      // (updated_ns is now, and 0 / 1 is exactly 0).
-      const double done = static_cast<double>(now - r.updated_ns) /
-                          static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
-      const double remaining = r.remaining - done;
-      r.remaining = remaining < 0 ? 0.0 : remaining;
-      r.updated_ns = now;
-      r.duration_ns = duration;
-      r.finish_ns = finish_after(now, r.remaining, duration);
-    }
-    const bool first = r.finish_ns < next_finish || (r.finish_ns == next_finish && r.start_seq < next_seq);
-    next_finish = first ? r.finish_ns : next_finish;
-    next_seq = first ? r.start_seq : next_seq;
-    next_index = first ? i : next_index;
-  }
-  earliest_[p] = EarliestFinish{next_finish, next_seq, next_index};
-}
-
-// settle_partition under the even split without interference, where a stage's duration is its
-// table's entry at the partition's share: the share's whole SM count is found once per input, not
-// once per stage, and each stage reads its table there (ShareTimeTable::at in two steps). Only a
-// share below a curve's first measured count computes (naive's hundreds of copies of one unit);
-// those final durations are kept per table as in settle_partition. Same values, same order.
-void GpuModel::settle_partition_plain(std::size_t p, Ns now) {
-  const std::vector<SpeedInputs>& inputs = unsettled_inputs_[p];
-  const std::size_t last = inputs.size() - 1;
-  const double final_share = inputs[last].share;
-  const std::size_t final_whole = ShareTimeTable::whole_sms(final_share);
-  std::vector<std::size_t>& wholes = input_wholes_;
-  wholes.clear();
-  for (std::size_t k = 0; k < last; ++k) wholes.push_back(ShareTimeTable::whole_sms(inputs[k].share));
-  std::vector<Running>& stages = running_[p];
-  struct UnitDuration {
-    const ShareTimeTable* times;
-    Ns duration;
+    return last_duration;  // > 0: a stage just started always changes
   };
-  std::array<UnitDuration, 4> known;
-  std::size_t known_count = 0;
-  std::size_t next_slot = 0;
-  const ShareTimeTable* last_times = nullptr;
-  Ns last_duration = 0;
-  Ns next_finish = kNever;
-  std::uint64_t next_seq = 0;
-  std::size_t next_index = 0;
-  for (std::size_t i = 0; i < stages.size(); ++i) {
-    Running& r = stages[i];
-    const ShareTimeTable& table = *r.times;
-    Ns duration = 0;
-    if (table.in_table(final_whole)) {
-      duration = table.at_whole(final_whole);
-    } else {
-      if (r.times != last_times) {
-        last_times = r.times;
-        std::size_t k = 0;
-        while (k < known_count && known[k].times != r.times) ++k;
-        if (k < known_count) {
-          last_duration = known[k].duration;
-        } else {
-          last_duration = table.at(final_share);
-          known[next_slot] = UnitDuration{r.times, last_duration};
-          next_slot = (next_slot + 1) % known.size();
-          known_count = std::min(known_count + 1, known.size());
-        }
-      }
-      duration = last_duration;
-    }
-    bool changed = duration != r.duration_ns;
-    for (std::size_t k = 0; !changed && k < last; ++k)
-      changed = (table.in_table(wholes[k]) ? table.at_whole(wholes[k]) : table.at(inputs[k].share)) != r.duration_ns;
-    if (changed) {
-      const double done = static_cast<double>(now - r.updated_ns) /
-                          static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
-      const double remaining = r.remaining - done;
-      r.remaining = remaining < 0 ? 0.0 : remaining;
-      r.updated_ns = now;
-      r.duration_ns = duration;
-      r.finish_ns = finish_after(now, r.remaining, duration);
-    }
-    const bool first = r.finish_ns < next_finish || (r.finish_ns == next_finish && r.start_seq < next_seq);
-    next_finish = first ? r.finish_ns : next_finish;
-    next_seq = first ? r.start_seq : next_seq;
-    next_index = first ? i : next_index;
-  }
-  earliest_[p] = EarliestFinish{next_finish, next_seq, next_index};
-}
-
-// settle_partition_plain for a partition of many stages, which are then mostly copies of a few
-// units (naive runs every job as one whole-model unit): stages of one unit with one current
-// duration share the check of the instant's other durations, and stages updated together with
-// one duration share the division (the work done since). Both are pure functions of those keys,
-// so the values are the same; with a few stages of different units the look-ups cost more than
-// they save, hence the two versions.
-void GpuModel::settle_partition_copies(std::size_t p, Ns now) {
-  const std::vector<SpeedInputs>& inputs = unsettled_inputs_[p];
-  const std::size_t last = inputs.size() - 1;
-  const double final_share = inputs[last].share;
-  const std::size_t final_whole = ShareTimeTable::whole_sms(final_share);
+  // kPlain and kCopies (the even split, no interference): a duration is the stage's table entry
+  // at the partition's share, so the share's whole SM count is found once per input, not once per
+  // stage (ShareTimeTable::at in two steps); only a share below a curve's first count computes.
+  const std::size_t final_whole = ShareTimeTable::whole_sms(final_inputs.share);
   std::vector<std::size_t>& wholes = input_wholes_;
-  wholes.clear();
-  for (std::size_t k = 0; k < last; ++k) wholes.push_back(ShareTimeTable::whole_sms(inputs[k].share));
-  std::vector<Running>& stages = running_[p];
-  struct UnitDuration {
-    const ShareTimeTable* times;
-    Ns duration;
+  if constexpr (kMode != SettleMode::kGeneral) {
+    wholes.clear();
+    for (std::size_t k = 0; k < last; ++k) wholes.push_back(ShareTimeTable::whole_sms(inputs[k].share));
+  }
+  const auto other_duration_differs = [&](const Running& r) {  // during the instant, before its end
+    bool differs = false;
+    for (std::size_t k = 0; !differs && k < last; ++k) {
+      if constexpr (kMode == SettleMode::kGeneral)
+        differs = duration_at(r, inputs[k]) != r.duration_ns;
+      else
+        differs = (r.times->in_table(wholes[k]) ? r.times->at_whole(wholes[k]) : r.times->at(inputs[k].share)) !=
+                  r.duration_ns;
+    }
+    return differs;
   };
-  std::array<UnitDuration, 4> known;
-  std::size_t known_count = 0;
-  std::size_t next_slot = 0;
-  const ShareTimeTable* last_times = nullptr;
-  Ns last_duration = 0;
-  const ShareTimeTable* checked_times = nullptr;  // the last intermediate-duration check
+  // kCopies (a partition of many stages, mostly copies of a few units: naive): the check above
+  // depends only on (table, current duration) and the work done since the last update only on
+  // (last update, duration), so copies of one unit updated together share both.
+  const ShareTimeTable* checked_times = nullptr;
   Ns checked_duration = -1;
-  bool checked_changed = false;
-  Ns divided_updated = -1;  // the last division: (now - updated) / duration
+  bool checked_differs = false;
+  Ns divided_updated = -1;
   Ns divided_duration = -1;
   double divided_done = 0.0;
   Ns next_finish = kNever;
@@ -351,51 +255,38 @@ void GpuModel::settle_partition_copies(std::size_t p, Ns now) {
   std::size_t next_index = 0;
   for (std::size_t i = 0; i < stages.size(); ++i) {
     Running& r = stages[i];
-    const ShareTimeTable& table = *r.times;
     Ns duration = 0;
-    if (table.in_table(final_whole)) {
-      duration = table.at_whole(final_whole);
+    if constexpr (kMode == SettleMode::kGeneral) {
+      if (packed_ != nullptr || (interference_ != nullptr && r.occupied != nullptr))
+        duration = duration_at(r, final_inputs);
+      else
+        duration = unit_duration(r.times);
     } else {
-      if (r.times != last_times) {
-        last_times = r.times;
-        std::size_t k = 0;
-        while (k < known_count && known[k].times != r.times) ++k;
-        if (k < known_count) {
-          last_duration = known[k].duration;
-        } else {
-          last_duration = table.at(final_share);
-          known[next_slot] = UnitDuration{r.times, last_duration};
-          next_slot = (next_slot + 1) % known.size();
-          known_count = std::min(known_count + 1, known.size());
-        }
-      }
-      duration = last_duration;
+      duration = r.times->in_table(final_whole) ? r.times->at_whole(final_whole) : unit_duration(r.times);
     }
     bool changed = duration != r.duration_ns;
-    if (!changed && last > 0) {
-      // Whether a duration during the instant differed depends only on the table and the
-      // current duration: the copies of one unit (naive) ask once, not once per copy.
-      if (r.times != checked_times || r.duration_ns != checked_duration) {
-        checked_times = r.times;
-        checked_duration = r.duration_ns;
-        checked_changed = false;
-        for (std::size_t k = 0; !checked_changed && k < last; ++k)
-          checked_changed =
-              (table.in_table(wholes[k]) ? table.at_whole(wholes[k]) : table.at(inputs[k].share)) != r.duration_ns;
+    if constexpr (kMode == SettleMode::kCopies) {
+      if (!changed && last > 0) {
+        if (r.times != checked_times || r.duration_ns != checked_duration) {
+          checked_times = r.times;
+          checked_duration = r.duration_ns;
+          checked_differs = other_duration_differs(r);
+        }
+        changed = checked_differs;
       }
-      changed = checked_changed;
+    } else {
+      changed = changed || other_duration_differs(r);
     }
     if (changed) {
-      // The work done since the last update depends only on that instant and the old duration,
-      // shared by copies of one unit updated together (naive): one division for all of them.
-      if (r.updated_ns != divided_updated || r.duration_ns != divided_duration) {
+      // Work done at the old speed since the last update; none for a stage just started
+      // (updated_ns is now, and 0 / 1 is exactly 0).
+      if (kMode != SettleMode::kCopies || r.updated_ns != divided_updated || r.duration_ns != divided_duration) {
         divided_updated = r.updated_ns;
         divided_duration = r.duration_ns;
         divided_done = static_cast<double>(now - r.updated_ns) /
                        static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
       }
-      const double done = divided_done;
-      const double remaining = r.remaining - done;
+      const double remaining = r.remaining - divided_done;
       r.remaining = remaining < 0 ? 0.0 : remaining;
       r.updated_ns = now;
       r.duration_ns = duration;
