@@ -3,9 +3,11 @@
 // simulated hour, with no observer but the built-in metrics (as
 // `sgprs simulate --no-events`). Inputs: tests/data/sim (synthetic 16-SM GPU;
 // not measured data). Target: >= 10 million stage events/s.
+// simulate_paper_run: one overloaded run shaped as the paper sweeps' (per CPU second).
 //
 //   build/bench/sgprs_simulator_bench                     # all
 //   build/bench/sgprs_simulator_bench --benchmark_filter=sgprs
+//   build/bench/sgprs_simulator_bench --benchmark_filter=paper_run
 #include "common/layout.hpp"
 #include "common/profile.hpp"
 #include "common/taskset.hpp"
@@ -38,21 +40,33 @@ const Inputs& inputs() {
   return in;
 }
 
+// `count` ResNet-18 tasks at 30 Hz (random offsets) on the measured H100 profile, on `layout`.
+Inputs h100_resnet18(int count, const std::string& layout) {
+  const std::string root(SGPRS_SOURCE_DIR);
+  std::string ts = sgprs::Json{{"schema", "sgprs.taskset/1"},
+                               {"tasks", {{{"name", "r"}, {"model", "resnet18"}, {"rate_hz", 30},
+                                           {"offset_ns", "random"}, {"count", count}}}}}.dump();
+  Inputs out{sgprs::Profile::load(root + "/traces/profiles/h100-fp32.json"), {}, {}};
+  out.workload = sgprs::sim::make_workload(sgprs::TaskSet::from_json(sgprs::Json::parse(ts), "bench"), out.profile,
+                                           root + "/traces/models", 1);
+  out.layout = sgprs::parse_layout(layout, out.profile.gpu());
+  return out;
+}
+
 // The same 30 x 30 Hz shape with ResNet-18 on the measured H100 profile, when
 // it is there: its 16-point curves and its slightly overlapping equal:2:1.0x
 // (2 x 64 SMs share one 8-SM piece) make more work per event than the test GPU.
 const Inputs& h100_inputs() {
-  static const Inputs in = [] {
-    const std::string root(SGPRS_SOURCE_DIR);
-    std::string ts = sgprs::Json{{"schema", "sgprs.taskset/1"},
-                                 {"tasks", {{{"name", "r"}, {"model", "resnet18"}, {"rate_hz", 30},
-                                             {"offset_ns", "random"}, {"count", 30}}}}}.dump();
-    Inputs out{sgprs::Profile::load(root + "/traces/profiles/h100-fp32.json"), {}, {}};
-    out.workload = sgprs::sim::make_workload(sgprs::TaskSet::from_json(sgprs::Json::parse(ts), "bench"), out.profile,
-                                             root + "/traces/models", 1);
-    out.layout = sgprs::parse_layout("equal:2:1.0x", out.profile.gpu());
-    return out;
-  }();
+  static const Inputs in = h100_resnet18(30, "equal:2:1.0x");
+  return in;
+}
+
+// One run of the paper sweeps as they spend their time (bench/paper_sweeps.sh): 214 ResNet-18
+// tasks at 30 Hz on the H100 profile, past the throughput bound of equal:2:1.5x (so queues form
+// and every start and finish moves the shares of the coupled partitions), 3 simulated s. Timed
+// in CPU time (the machine is shared), so the rates are events per CPU second.
+const Inputs& paper_inputs() {
+  static const Inputs in = h100_resnet18(214, "equal:2:1.5x");
   return in;
 }
 
@@ -74,18 +88,28 @@ void run_hour(benchmark::State& state, const Inputs& in, const std::string& sche
 
 void simulate_hour(benchmark::State& state, const std::string& scheduler) { run_hour(state, inputs(), scheduler); }
 
-void simulate_hour_h100(benchmark::State& state, const std::string& scheduler) {
-  const std::string path = std::string(SGPRS_SOURCE_DIR) + "/traces/profiles/h100-fp32.json";
-  if (!std::filesystem::exists(path)) {
-    state.SkipWithError("traces/profiles/h100-fp32.json is not there");
-    for (auto _ : state) {
-    }
-    return;
+// False (the benchmark skipped) when the measured H100 profile is not there.
+bool have_h100(benchmark::State& state) {
+  if (std::filesystem::exists(std::string(SGPRS_SOURCE_DIR) + "/traces/profiles/h100-fp32.json")) return true;
+  state.SkipWithError("traces/profiles/h100-fp32.json is not there");
+  for (auto _ : state) {
   }
-  run_hour(state, h100_inputs(), scheduler);
+  return false;
+}
+
+void simulate_hour_h100(benchmark::State& state, const std::string& scheduler) {
+  if (have_h100(state)) run_hour(state, h100_inputs(), scheduler);
+}
+
+void simulate_paper_run(benchmark::State& state, const std::string& scheduler) {
+  if (have_h100(state)) run_hour(state, paper_inputs(), scheduler);
 }
 
 }  // namespace
+
+BENCHMARK_CAPTURE(simulate_paper_run, sgprs, std::string("sgprs"))->Arg(3)->Repetitions(3)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(simulate_paper_run, static, std::string("static"))->Arg(3)->Repetitions(3)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(simulate_paper_run, naive, std::string("naive"))->Arg(3)->Repetitions(3)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_CAPTURE(simulate_hour, sgprs, std::string("sgprs"))->Arg(3600)->Iterations(1)->Repetitions(3)->UseRealTime()->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(simulate_hour, static, std::string("static"))->Arg(3600)->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);

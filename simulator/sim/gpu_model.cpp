@@ -11,13 +11,6 @@ namespace sgprs::sim {
 
 namespace {
 
-// std::ceil for the values finish_after meets (|x| < 2^63), without a libm call or a branch
-// (whether x is whole is a coin toss, so a branch would be mispredicted half the time).
-double ceil_exact(double x) {
-  const auto whole = static_cast<double>(static_cast<std::int64_t>(x));  // x truncated toward zero
-  return whole + static_cast<double>(whole < x);
-}
-
 // A stage behind more urgent streams that use every SM (strict priorities) makes no progress.
 // The tolerance (far below any real share) keeps the rounding left when a level's SMs are
 // used up from giving a share that would overflow the duration's Ns.
@@ -26,8 +19,13 @@ bool stalled(double share) { return share < 1e-6; }
 Ns finish_after(Ns now, double remaining, Ns duration) {
   // The tolerance absorbs rounding in `remaining`, so an undisturbed stage ends
   // exactly `duration` ns after its start and never one ns late.
-  const double left = ceil_exact(remaining * static_cast<double>(duration) - 1e-6);
-  return now + (left > 0 ? static_cast<Ns>(left) : 0);
+  // now + max(std::ceil(x), 0) for the values met here (|x| < 2^63), without libm or a branch
+  // (whether x is whole is a coin toss), in integers: the truncation is exact as a double (one of
+  // 2^53 or more is whole already), so ceil(x) = whole + (whole < x) needs no conversion back.
+  const double x = remaining * static_cast<double>(duration) - 1e-6;
+  const auto whole = static_cast<std::int64_t>(x);  // x truncated toward zero
+  const std::int64_t left = whole + static_cast<std::int64_t>(static_cast<double>(whole) < x);
+  return now + std::max<std::int64_t>(left, 0);
 }
 
 }  // namespace
@@ -40,6 +38,7 @@ GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
   unsettled_inputs_.resize(pool.partitions.size());
   for (auto& inputs : unsettled_inputs_) inputs.reserve(8);
   unsettled_partitions_.reserve(pool.partitions.size());
+  input_wholes_.reserve(8);
   for (const Partition& p : pool.partitions) partition_sms_.push_back(p.sms);
 }
 
@@ -165,8 +164,16 @@ void GpuModel::note_change(Ns now, int changed_partition, bool busy_set_changed)
 // c and finish from the final inputs. A stage started in the instant has c = 0, always changes.
 void GpuModel::settle() {
   unsettled_ = false;
+  // Strict priorities can stall a stage (share 0), which only the general settle handles.
+  const bool plain = packed_ == nullptr && interference_ == nullptr && !strict_;
   for (int q : unsettled_partitions_) {
-    settle_partition(static_cast<std::size_t>(q), unsettled_ns_);
+    const auto p = static_cast<std::size_t>(q);
+    if (!plain)
+      settle_partition<SettleMode::kGeneral>(p, unsettled_ns_);
+    else if (running_[p].size() > 8)  // copies of a few units, or sharing lookups pays anyway
+      settle_partition<SettleMode::kCopies>(p, unsettled_ns_);
+    else  // a few stages of different units (sgprs, static): looking for sharing costs more
+      settle_partition<SettleMode::kPlain>(p, unsettled_ns_);
     unsettled_inputs_[static_cast<std::size_t>(q)].clear();
   }
   unsettled_partitions_.clear();
@@ -185,9 +192,11 @@ void GpuModel::settle() {
   next_partition_ = next_partition;
 }
 
+template <GpuModel::SettleMode kMode>
 void GpuModel::settle_partition(std::size_t p, Ns now) {
   const std::vector<SpeedInputs>& inputs = unsettled_inputs_[p];
-  const SpeedInputs& final_inputs = inputs.back();
+  const std::size_t last = inputs.size() - 1;
+  const SpeedInputs& final_inputs = inputs[last];
   std::vector<Running>& stages = running_[p];
   // Written with few data-dependent branches: the stages have little in common (other units,
   // other start instants), so a branch on their values would often be mispredicted.
@@ -207,40 +216,89 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
   std::size_t next_slot = 0;
   const ShareTimeTable* last_times = nullptr;
   Ns last_duration = 0;
+  const auto unit_duration = [&](const ShareTimeTable* times) {
+    if (times != last_times) {
+      last_times = times;
+      std::size_t k = 0;
+      while (k < known_count && known[k].times != times) ++k;
+      if (k < known_count) {
+        last_duration = known[k].duration;
+      } else {
+        last_duration = times->at(final_inputs.share);
+        known[next_slot] = UnitDuration{times, last_duration};
+        next_slot = (next_slot + 1) % known.size();
+        known_count = std::min(known_count + 1, known.size());
+      }
+    }
+    return last_duration;  // > 0: a stage just started always changes
+  };
+  // kPlain and kCopies (the even split, no interference): a duration is the stage's table entry
+  // at the partition's share, so the share's whole SM count is found once per input, not once per
+  // stage (ShareTimeTable::at in two steps); only a share below a curve's first count computes.
+  const std::size_t final_whole = ShareTimeTable::whole_sms(final_inputs.share);
+  std::vector<std::size_t>& wholes = input_wholes_;
+  if constexpr (kMode != SettleMode::kGeneral) {
+    wholes.clear();
+    for (std::size_t k = 0; k < last; ++k) wholes.push_back(ShareTimeTable::whole_sms(inputs[k].share));
+  }
+  const auto other_duration_differs = [&](const Running& r) {  // during the instant, before its end
+    bool differs = false;
+    for (std::size_t k = 0; !differs && k < last; ++k) {
+      if constexpr (kMode == SettleMode::kGeneral)
+        differs = duration_at(r, inputs[k]) != r.duration_ns;
+      else
+        differs = (r.times->in_table(wholes[k]) ? r.times->at_whole(wholes[k]) : r.times->at(inputs[k].share)) !=
+                  r.duration_ns;
+    }
+    return differs;
+  };
+  // kCopies (a partition of many stages, mostly copies of a few units: naive): the check above
+  // depends only on (table, current duration) and the work done since the last update only on
+  // (last update, duration), so copies of one unit updated together share both.
+  const ShareTimeTable* checked_times = nullptr;
+  Ns checked_duration = -1;
+  bool checked_differs = false;
+  Ns divided_updated = -1;
+  Ns divided_duration = -1;
+  double divided_done = 0.0;
   Ns next_finish = kNever;
   std::uint64_t next_seq = 0;
   std::size_t next_index = 0;
   for (std::size_t i = 0; i < stages.size(); ++i) {
     Running& r = stages[i];
     Ns duration = 0;
-    if (packed_ != nullptr || (interference_ != nullptr && r.occupied != nullptr) || stalled(final_inputs.share)) {
-      duration = duration_at(r, final_inputs);
+    if constexpr (kMode == SettleMode::kGeneral) {
+      if (packed_ != nullptr || (interference_ != nullptr && r.occupied != nullptr) || stalled(final_inputs.share))
+        duration = duration_at(r, final_inputs);
+      else
+        duration = unit_duration(r.times);
     } else {
-      if (r.times != last_times) {
-        last_times = r.times;
-        std::size_t k = 0;
-        while (k < known_count && known[k].times != r.times) ++k;
-        if (k < known_count) {
-          last_duration = known[k].duration;
-        } else {
-          last_duration = r.times->at(final_inputs.share);
-          known[next_slot] = UnitDuration{r.times, last_duration};
-          next_slot = (next_slot + 1) % known.size();
-          known_count = std::min(known_count + 1, known.size());
-        }
-      }
-      duration = last_duration;  // > 0: a stage just started always changes
+      duration = r.times->in_table(final_whole) ? r.times->at_whole(final_whole) : unit_duration(r.times);
     }
     bool changed = duration != r.duration_ns;
-    for (std::size_t k = 0; !changed && k + 1 < inputs.size(); ++k)
-      changed = duration_at(r, inputs[k]) != r.duration_ns;
+    if constexpr (kMode == SettleMode::kCopies) {
+      if (!changed && last > 0) {
+        if (r.times != checked_times || r.duration_ns != checked_duration) {
+          checked_times = r.times;
+          checked_duration = r.duration_ns;
+          checked_differs = other_duration_differs(r);
+        }
+        changed = checked_differs;
+      }
+    } else {
+      changed = changed || other_duration_differs(r);
+    }
     if (changed) {
       // Work done at the old speed since the last update; none for a stage just started
       // (updated_ns is now, and 0 / 1 is exactly 0) or stalled (kNever: strict priorities only).
-      const double done = r.duration_ns == kNever ? 0.0
-                                                  : static_cast<double>(now - r.updated_ns) /
-                                                        static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
-      const double remaining = r.remaining - done;
+      if (kMode != SettleMode::kCopies || r.updated_ns != divided_updated || r.duration_ns != divided_duration) {
+        divided_updated = r.updated_ns;
+        divided_duration = r.duration_ns;
+        divided_done = r.duration_ns == kNever ? 0.0
+                                               : static_cast<double>(now - r.updated_ns) /
+                                                     static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
+      }
+      const double remaining = r.remaining - divided_done;
       r.remaining = remaining < 0 ? 0.0 : remaining;
       r.updated_ns = now;
       r.duration_ns = duration;

@@ -111,6 +111,10 @@ class GpuModel {
   /// next finish, in one pass over the touched partitions' stages.
   void settle();
   /// Brings the stages of partition p up to date for its recorded inputs, and its earliest finish.
+  // kGeneral: any sharing rule; kPlain: the even split without interference; kCopies: the same
+  // for a partition of many stages (gpu_model.cpp says what each saves).
+  enum class SettleMode { kGeneral, kPlain, kCopies };
+  template <SettleMode kMode>
   void settle_partition(std::size_t p, Ns now);
   /// The stage's full duration under `in`, by the even split or the packed rule; kNever at a
   /// share of 0 (a stalled stage, strict priorities only).
@@ -139,6 +143,7 @@ class GpuModel {
   // that touched it, in order (consecutive repeats dropped); empty: untouched.
   std::vector<std::vector<SpeedInputs>> unsettled_inputs_;
   std::vector<int> unsettled_partitions_;
+  std::vector<std::size_t> input_wholes_;  // settle_partition's whole SM counts of the inputs
   bool unsettled_ = false;
   Ns unsettled_ns_ = 0;  // the instant of the unsettled starts and finishes
   Ns next_finish_ns_ = kNever;

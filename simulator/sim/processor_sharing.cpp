@@ -62,6 +62,10 @@ ProcessorSharing::ProcessorSharing(const Layout& pool, const GpuShape& gpu) {
   running_.assign(partitions, 0);
   for (const Partition& p : pool.partitions) weight_.push_back(p.share_weight);
   share_.assign(partitions, 0.0);
+  for (double w : weight_) unit_users_ = unit_users_ && w == 1.0;
+  quotient_.assign(atom_sms_.size() * kQuotients, 0.0);
+  for (std::size_t a = 0; a < atom_sms_.size(); ++a)
+    for (std::size_t n = 1; n < kQuotients; ++n) quotient_[a * kQuotients + n] = atom_sms_[a] / static_cast<double>(n);
 }
 
 void ProcessorSharing::use_strict_priorities(const Layout& pool) {
@@ -94,6 +98,7 @@ void ProcessorSharing::add_running(int partition, int delta, double demand, doub
     strict_->compute(AtomView{atom_sms_, partition_atoms_, atom_begin_}, running_, users_, caps_, busy_, share_);
     return;
   }
+  unit_users_ = unit_users_ && demand == 1.0;
   for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i) {
     const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
     atom_users_[atom] += delta * demand * weight_[p];

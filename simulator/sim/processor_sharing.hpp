@@ -75,15 +75,29 @@ class ProcessorSharing {
       return;
     }
     double share = 0.0;
-    for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i) {
-      const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
-      share += atom_sms_[atom] / atom_users_[atom];
+    if (unit_users_) {  // n(a) is the atom's unit count exactly: its quotient is in the table
+      for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i) {
+        const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
+        const auto units = static_cast<std::size_t>(atom_units_[atom]);
+        share += units < kQuotients ? quotient_[atom * kQuotients + units] : atom_sms_[atom] / atom_users_[atom];
+      }
+    } else {
+      for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i) {
+        const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
+        share += atom_sms_[atom] / atom_users_[atom];
+      }
     }
     share_[p] = share * weight_[p];
   }
 
   // Flat (CSR) lists: the atoms of partition p are
   // partition_atoms_[atom_begin_[p] .. atom_begin_[p + 1]); the hot path reads only these.
+  // While every stage weighs 1 (weight 1 per partition, demand 1 per stage), n(a) is a sum of
+  // +-1.0, exact, so it equals atom_units_ and atom_sms / n(a) is the table's atom_sms / n for
+  // n < kQuotients: the same division, done once. The first other weight or demand ends that.
+  static constexpr std::size_t kQuotients = 64;
+  bool unit_users_ = true;
+  std::vector<double> quotient_;     // atom_sms_[a] / n at a * kQuotients + n (n = 0 unused)
   std::vector<double> atom_sms_;     // SMs per atom
   std::vector<double> atom_users_;   // n(a): weighted stages running on partitions that contain atom a
   std::vector<int> atom_units_;      // stages running on partitions that contain atom a

@@ -26,6 +26,11 @@ class ShareTimeTable {
     return by_sms_[std::min(whole, by_sms_.size() - 1)];
   }
   /// The times at the measured SM counts only (sim/packed_sharing.hpp joins them linearly).
+  /// at() in two steps, for a caller that looks up many tables at one share: whole_sms(share)
+  /// once, then in_table(whole) ? at_whole(whole) : at(share) per table (at(share) computes).
+  static std::size_t whole_sms(double share_sms) { return static_cast<std::size_t>(share_sms + 1e-9); }
+  bool in_table(std::size_t whole) const { return whole >= static_cast<std::size_t>(first_sms_); }
+  Ns at_whole(std::size_t whole) const { return by_sms_[std::min(whole, by_sms_.size() - 1)]; }
   const SpeedupCurve& measured_curve() const { return measured_ != nullptr ? *measured_ : *curve_; }
 
  private:
