@@ -4,30 +4,6 @@
 
 namespace sgprs::sim {
 
-const char* to_string(InterferenceRule rule) { return rule == InterferenceRule::kProfile ? "profile" : "none"; }
-
-InterferenceRule parse_interference_rule(const std::string& text, const std::string& source) {
-  if (text == "none") return InterferenceRule::kNone;
-  if (text == "profile") return InterferenceRule::kProfile;
-  throw InputError(source, "", unknown_name("interference rule", text, {"none", "profile"}));
-}
-
-const char* to_string(SharingRule rule) { return rule == SharingRule::kPacked ? "packed" : "even-step"; }
-
-SharingRule parse_sharing_rule(const std::string& text, const std::string& source) {
-  if (text == "even-step") return SharingRule::kEvenStep;
-  if (text == "packed") return SharingRule::kPacked;
-  throw InputError(source, "", unknown_name("sharing rule", text, {"even-step", "packed"}));
-}
-
-const char* to_string(PriorityRule rule) { return rule == PriorityRule::kStrict ? "strict" : "weighted"; }
-
-PriorityRule parse_priority_rule(const std::string& text, const std::string& source) {
-  if (text == "weighted") return PriorityRule::kWeighted;
-  if (text == "strict") return PriorityRule::kStrict;
-  throw InputError(source, "", unknown_name("priority rule", text, {"weighted", "strict"}));
-}
-
 RunInfo make_run_info(const PolicyPlan& plan, const Workload& workload, const RunOptions& options) {
   RunInfo info;
   info.scheduler = options.scheduler;

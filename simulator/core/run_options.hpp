@@ -38,6 +38,11 @@ const char* to_string(PriorityRule rule);
 /// "weighted" or "strict"; InputError(source, "", ...) otherwise.
 PriorityRule parse_priority_rule(const std::string& text, const std::string& source);
 
+/// Where a profile's packed-sharing calibration (sim/packed_sharing.hpp) sits by default:
+/// traces/profiles/h200-tf32.json -> traces/profiles/h200-tf32.sharing.json (used by `--sharing
+/// auto` and by experiments' "gpu_model").
+std::string sharing_calibration_beside(const std::string& profile_path);
+
 struct RunOptions {
   std::string scheduler = "sgprs";  // one of scheduler_names() (policy/registry.hpp)
   SchedulerOptions scheduler_options;

@@ -4,7 +4,6 @@
 #include "common/limits.hpp"
 #include "common/rng.hpp"
 #include "simulator/experiments/run_table.hpp"
-#include "simulator/sim/packed_sharing.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -9,13 +9,6 @@
 
 namespace sgprs::sim {
 
-std::string sharing_calibration_beside(const std::string& profile_path) {
-  const std::string suffix = ".json";
-  const bool json = profile_path.size() > suffix.size() &&
-                    profile_path.compare(profile_path.size() - suffix.size(), suffix.size(), suffix) == 0;
-  return (json ? profile_path.substr(0, profile_path.size() - suffix.size()) : profile_path) + ".sharing.json";
-}
-
 SharingContention::SharingContention(std::vector<std::pair<int, double>> points) : points_(std::move(points)) {
   if (points_.empty() || points_.front().first != 1 || points_.front().second != 1.0)
     throw std::invalid_argument("the first contention point must be k = 1 with factor 1");

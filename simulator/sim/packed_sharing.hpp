@@ -56,10 +56,6 @@ class SharingContention {
   std::vector<std::pair<int, double>> points_{{1, 1.0}};
 };
 
-/// Where a profile's calibration sits by default: traces/profiles/h200-tf32.json ->
-/// traces/profiles/h200-tf32.sharing.json (used by `--sharing auto` and experiments' gpu_model).
-std::string sharing_calibration_beside(const std::string& profile_path);
-
 /// A(u): the unit's work in SM-ns at its most SM-efficient measured size.
 double unit_work(const SpeedupCurve& curve);
 /// A(u) / t_u(P), at most P: the SMs a unit keeps busy alone on a partition of P SMs.
