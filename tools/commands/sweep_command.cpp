@@ -10,10 +10,12 @@
 #include "tools/mpi/mpi_launch.hpp"
 #include "tools/mpi/mpi_sweep.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 namespace sgprs::cli {
 
@@ -74,15 +76,21 @@ void run(const SweepArgs& args, const std::optional<MpiLaunch>& mpi) {
 }
 
 /// Under mpirun, a rank other than 0 leaves the error line to rank 0 (which met the same error).
+/// It waits before exiting: mpirun tears the job down when the first rank exits non-zero, and a
+/// rank that exited at once could take rank 0 down before its line was written (seen on a loaded
+/// 2-core machine: exit status 2 with no message). Rank 0's exit ends the wait.
 void run_as_launched(const SweepArgs& args) {
   std::optional<MpiLaunch> mpi = mpi_launch_from_environment();
   if (mpi && mpi->size == 1 && !mpi_built()) mpi.reset();  // `mpirun -n 1` of an MPI-less build: a plain sweep
   if (!mpi || mpi->rank == 0) return run(args, mpi);
+  constexpr auto kLeaveTheLineToRankZero = std::chrono::seconds(10);
   try {
     run(args, mpi);
   } catch (const InputError&) {
+    std::this_thread::sleep_for(kLeaveTheLineToRankZero);
     throw QuietExit{kExitInputError};
   } catch (const NotAvailableError&) {
+    std::this_thread::sleep_for(kLeaveTheLineToRankZero);
     throw QuietExit{kExitNotAvailable};
   }
 }
