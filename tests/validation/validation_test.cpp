@@ -271,6 +271,20 @@ TEST(Validate, RefusesALogCutShort) {
   EXPECT_FALSE(fs::exists(f.dir / "v" / "validation.json"));
 }
 
+TEST(Validate, RefusesATaskSetWhosePeriodsChangedSinceTheRun) {
+  // Found by tools/hostile_campaign.py: a period of 3 ns re-simulated for minutes without a word.
+  LiveFolder f("period");
+  f.write("taskset.json", R"({"schema":"sgprs.taskset/1","name":"two-chains","tasks":[
+    {"name":"x","model":"chain3","period_ns":20000,"offset_ns":0},
+    {"name":"y","model":"chain3","period_ns":3,"offset_ns":0}]})");
+  std::string err;
+  EXPECT_EQ(f.validate(err), 2);
+  EXPECT_NE(err.find("taskset.json"), std::string::npos) << err;
+  EXPECT_NE(err.find("task 'y' has period 3 ns"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_FALSE(fs::exists(f.dir / "v"));
+}
+
 TEST(Validate, RefusesAProfileThatChangedSinceTheRun) {
   LiveFolder f("changed");
   std::ofstream(f.profile, std::ios::app) << "\n";

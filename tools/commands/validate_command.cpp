@@ -184,6 +184,19 @@ void run_validate(const ValidateArgs& va) {
       throw InputError(args.taskset, "tasks",
                        "task " + std::to_string(t) + " is '" + in.workload.tasks[t].name + "' but the live run's is '" +
                            live_log.tasks[t] + "'");
+  // A task set edited since the run (a period, an offset) would re-simulate other jobs, and a
+  // period of a few ns would simulate millions of them: every logged nominal release must be
+  // the file's offset + k x period.
+  for (const validation::JobRun& j : live_log.jobs) {
+    const Task& task = in.workload.tasks[static_cast<std::size_t>(j.task)];
+    const Ns since_offset = j.release_ns - task.offset_ns;
+    if (since_offset < 0 || task.period_ns <= 0 || since_offset % task.period_ns != 0 ||
+        since_offset / task.period_ns != j.job)
+      throw InputError(args.taskset, "tasks",
+                       fmt::format("task '{}' has period {} ns and offset {} ns, but the live run released its job {} "
+                                   "at {} ns: the task set changed since the run",
+                                   task.name, task.period_ns, task.offset_ns, j.job, j.release_ns));
+  }
   in.run.stage_overhead_ns = stage_overhead(va.stage_overhead, live_log);
   in.run.release_latencies = std::make_shared<const std::vector<std::vector<Ns>>>(validation::release_latencies(live_log));
 
