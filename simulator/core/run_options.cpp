@@ -2,6 +2,8 @@
 
 #include "common/errors.hpp"
 
+#include <filesystem>
+
 namespace sgprs::sim {
 
 const char* to_string(InterferenceRule rule) { return rule == InterferenceRule::kProfile ? "profile" : "none"; }
@@ -33,6 +35,13 @@ std::string sharing_calibration_beside(const std::string& profile_path) {
   const bool json = profile_path.size() > suffix.size() &&
                     profile_path.compare(profile_path.size() - suffix.size(), suffix.size(), suffix) == 0;
   return (json ? profile_path.substr(0, profile_path.size() - suffix.size()) : profile_path) + ".sharing.json";
+}
+
+SharingRule resolve_sharing_rule(const std::string& text, const std::string& calibration,
+                                 const std::string& profile_path, const std::string& source) {
+  if (text != "auto") return parse_sharing_rule(text, source);
+  const bool calibrated = !calibration.empty() || std::filesystem::exists(sharing_calibration_beside(profile_path));
+  return calibrated ? SharingRule::kPacked : SharingRule::kEvenStep;
 }
 
 }  // namespace sgprs::sim

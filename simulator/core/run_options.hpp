@@ -43,6 +43,11 @@ PriorityRule parse_priority_rule(const std::string& text, const std::string& sou
 /// auto` and by experiments' "gpu_model").
 std::string sharing_calibration_beside(const std::string& profile_path);
 
+/// "auto" resolved (packed where `calibration` is named or one sits beside the profile, else
+/// even-step); "even-step" and "packed" as they are; InputError(source, "", ...) otherwise.
+SharingRule resolve_sharing_rule(const std::string& text, const std::string& calibration,
+                                 const std::string& profile_path, const std::string& source);
+
 struct RunOptions {
   std::string scheduler = "sgprs";  // one of scheduler_names() (policy/registry.hpp)
   SchedulerOptions scheduler_options;

@@ -245,11 +245,9 @@ Experiment::GpuModel read_gpu_model(const JsonView& node, const std::string& pro
   const std::string sharing = node.get_or<std::string>("sharing", "even-step");
   std::string calibration;
   if (node.has("sharing_calibration")) calibration = resolve_path(node.source(), node.get<std::string>("sharing_calibration"));
-  const bool calibrated = !calibration.empty() || std::filesystem::exists(sim::sharing_calibration_beside(profile_path));
   if (sharing != "auto" && sharing != "even-step" && sharing != "packed")
     node.fail("sharing", unknown_name("sharing rule", sharing, {"auto", "even-step", "packed"}));
-  model.sharing = sim::parse_sharing_rule(sharing == "auto" ? (calibrated ? "packed" : "even-step") : sharing,
-                                          field + ".sharing'");
+  model.sharing = sim::resolve_sharing_rule(sharing, calibration, profile_path, field + ".sharing'");
   if (model.sharing == sim::SharingRule::kPacked)
     model.sharing_calibration = calibration.empty() ? sim::sharing_calibration_beside(profile_path) : calibration;
   else if (!calibration.empty())

@@ -116,14 +116,9 @@ void check_gpu_model_args(const RunArgs& args) {
 }
 
 void apply_gpu_model_args(const RunArgs& args, const Profile& profile, sim::RunOptions& run) {
-  check_gpu_model_args(args);
   run.interference = sim::parse_interference_rule(args.interference, "--interference");
   run.stage_overhead_ns = args.stage_overhead_ns;
-  // auto: packed where a calibration is given or sits beside the profile, else even-step.
-  const bool calibrated =
-      !args.sharing_calibration.empty() || std::filesystem::exists(sim::sharing_calibration_beside(args.profile));
-  run.sharing = sim::parse_sharing_rule(args.sharing == "auto" ? (calibrated ? "packed" : "even-step") : args.sharing,
-                                        "--sharing");
+  run.sharing = sim::resolve_sharing_rule(args.sharing, args.sharing_calibration, args.profile, "--sharing");
   run.priority_rule = sim::parse_priority_rule(args.priority_rule, "--priority-rule");
   if (run.sharing == sim::SharingRule::kPacked) {
     run.sharing_calibration = args.sharing_calibration.empty() ? sim::sharing_calibration_beside(args.profile)

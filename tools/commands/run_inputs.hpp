@@ -58,8 +58,9 @@ void add_sharing_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args);
 void add_gpu_model_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args);
 /// InputError naming the flag for an unknown rule name (no file is read).
 void check_gpu_model_args(const RunArgs& args);
-/// Sets run's GPU-model fields from those flags; "auto" sharing is packed where a calibration is
-/// given or sits beside args.profile, whose contention points are then read.
+/// Sets run's GPU-model fields from those flags (checked first by check_gpu_model_args); "auto"
+/// sharing is packed where a calibration is given or sits beside args.profile, whose contention
+/// points are then read.
 void apply_gpu_model_args(const RunArgs& args, const Profile& profile, sim::RunOptions& run);
 /// --priority-rule into `rule` (which must outlive the parse).
 void add_priority_rule_flag(CLI::App* cmd, std::string& rule);
