@@ -15,6 +15,9 @@
 #             equal:2:1.0x: which model's set-up stops (5-s step watchdog)
 #   r18noevents sgprs-best on ResNet-18, N = 180 and 210, without the event log
 #   r18layouts sgprs-best on ResNet-18 at 30 Hz, N = 180 and 210, on equal:2:1.0x and equal:4:1.0x
+#   contexts  closed-loop ResNet-18 (16 tasks back to back): `streams` (one whole-GPU green context per
+#             stream) against `naive` on `full` (one green context, one stream per task), then periodic
+#             ResNet-18 at 30 Hz, N = 210 and 240, the same two ways: does a context per stream cost throughput?
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
@@ -151,6 +154,18 @@ if want r18; then
   fi
 fi
 
+if want contexts; then  # a green context per stream (streams) or one context for every stream (naive on full)
+  closed=(--overrun release-late --allow-deadline-over-period)
+  resnet18_tasks 16 10000 "$inputs/closed16.json"
+  live closed16-streams16 1 "$inputs/closed16.json" full --scheduler streams --streams 16 "${closed[@]}" > /dev/null
+  live closed16-naive-full 1 "$inputs/closed16.json" full --scheduler naive "${closed[@]}" > /dev/null
+  for n in 210 240; do
+    resnet18_tasks "$n" 30 "$inputs/r18-$n.json"
+    live "r18-$n-naive-full" "$run_s" "$inputs/r18-$n.json" full --scheduler naive > /dev/null
+    live "r18-$n-streams32" "$run_s" "$inputs/r18-$n.json" full --scheduler streams --streams 32 > /dev/null
+  done
+fi
+
 declare -A bound=([tight]=1.001 [camera]=1.151 [heavy]=1.256 [deadlines]=3.31)
 if want families; then
   for f in $families; do
@@ -162,6 +177,7 @@ if want families; then
           fractions="0.3 0.4 0.5 0.6 0.7 0.8" ;;
         sgprs-best) args=(full "${best[@]}" --stall-timeout 5); fractions="0.5 0.6 0.7 0.8 0.9 1.0" ;;
         sgprs-best-eq4) args=(equal:4:1.0x "${best[@]}" --stall-timeout 5); fractions="0.5 0.6 0.7 0.8 0.9 1.0" ;;
+        sgprs-best-s16) args=(full "${best[@]}" --option slot_sms=16 --stall-timeout 5); fractions="${S16_FRACTIONS:-0.5 0.6 0.7 0.8 0.9}" ;;
       esac
       for frac in $fractions; do
         scale=$(python3 -c "print(round($frac * ${bound[$f]}, 3))")
