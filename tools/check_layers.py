@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Fails when an #include runs against the layer order of the C++ code.
+"""Fails when an #include runs against the layer order of the C++ code, or when a CMake file
+globs its sources (every target lists its files, so a file's layer is a reviewed choice).
 
 Each folder may include only from the folders listed for it (its own included);
 the same order the CMake targets link in (simulator/CMakeLists.txt):
@@ -26,6 +27,7 @@ ALLOWED = {
                        "simulator/live"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+GLOB = re.compile(r'^\s*file\s*\(\s*GLOB', re.IGNORECASE)
 
 
 def layer_of(path: str):
@@ -61,6 +63,15 @@ def main() -> int:
                 continue
             if target not in ALLOWED[layer]:
                 bad.append(f"{rel}:{number}: {layer} may not include {m.group(1)} ({target} is not below it)")
+    for file in sorted(root.rglob("*")):
+        if (file.name != "CMakeLists.txt" and file.suffix != ".cmake") or any(p.startswith("build") for p in file.parts):
+            continue
+        rel = file.relative_to(root).as_posix()
+        if rel.startswith("tests/data/"):
+            continue  # the check's own bad examples
+        for number, line in enumerate(file.read_text(errors="replace").splitlines(), 1):
+            if GLOB.match(line):
+                bad.append(f"{rel}:{number}: globs its sources; list them")
     for line in bad:
         print(line)
     if not checked:
