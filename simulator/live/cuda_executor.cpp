@@ -1,5 +1,6 @@
 #include "simulator/live/cuda_executor.hpp"
 
+#include "simulator/live/fault_kernel.hpp"
 #include "simulator/live/gpu_call.hpp"
 #include "simulator/live/gpu_clock.hpp"
 #include "simulator/live/unit_graphs.hpp"
@@ -62,6 +63,7 @@ struct CudaStageExecutor::Impl {
   std::vector<std::unique_ptr<Slot>> slots;  // partition-major, max_parallel per partition
   int in_flight = 0;
   std::uint64_t next_sequence = 0;
+  std::int64_t launches = 0;
   ClockStats stats;
 
   std::mutex mutex;
@@ -291,7 +293,10 @@ void CudaStageExecutor::launch(const UnitLaunch& unit, Ns /*now_ns*/) {
   slot->stamped = false;
   slot->launch_ns = s.host_now();
   SGPRS_LIVE_CALL(cudaEventRecord(slot->start.get(), slot->stream), s.describe(unit));
-  SGPRS_LIVE_CALL(cudaGraphLaunch(graph, slot->stream), s.describe(unit));
+  if (++s.launches == s.setup.fault_after_launches)
+    SGPRS_LIVE_CALL(launch_faulting_kernel(slot->stream), s.describe(unit) + " (the fault injected in its place)");
+  else
+    SGPRS_LIVE_CALL(cudaGraphLaunch(graph, slot->stream), s.describe(unit));
   SGPRS_LIVE_CALL(cudaEventRecord(slot->end.get(), slot->stream), s.describe(unit));
   slot->busy = true;
   ++s.in_flight;

@@ -17,6 +17,7 @@ struct DeviceRequest {
   std::string completion = "polling"; // polling | callback | blocking
   int device = 0;
   Ns setup_step_limit_ns = 0;         // --stall-timeout: the longest one set-up step may take
+  std::int64_t fault_after_launches = 0;  // --gpu-fault-after: the Nth launch traps (0: none)
 };
 
 /// Builds the CUDA executor for a plan: the plan's pool from one green-context split, one

@@ -41,14 +41,51 @@ class LiveCli : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::string command(const std::string& args) const {
-    return std::string(SGPRS_BINARY) + " live --profile " + kData + "/profile.json --models " + kData +
-           "/models --out " + (dir_ / "out").string() + " --quiet " + args + " > " + (dir_ / "stdout.txt").string() +
+    return std::string(SGPRS_BINARY) + " live " + inputs_ + "--out " + (dir_ / "out").string() + " --quiet " + args +
+           " > " + (dir_ / "stdout.txt").string() +
            " 2> " + (dir_ / "stderr.txt").string();
   }
   int run(const std::string& args) const {
     const int raw = std::system(command(args).c_str());
     return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   }
+  /// `trials` runs of `args`, each sent `signal` at a seeded moment in [0, max_delay_ms): before the
+  /// run installs its handler the signal's default action ends it; after, it drains and exits
+  /// `drained_status`. Either way no temporary file is left, and a summary that exists is marked
+  /// interrupted beside an event log whose every line parses.
+  void expect_clean_stop_at_any_moment(const std::string& args, int signal, int drained_status, int trials,
+                                       int max_delay_ms) {
+    std::uint64_t state = 12345;
+    for (int trial = 0; trial < trials; ++trial) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      const int delay_ms = static_cast<int>((state >> 33) % static_cast<std::uint64_t>(max_delay_ms));
+      fs::remove_all(dir_ / "out");
+      const pid_t child = ::fork();
+      ASSERT_GE(child, 0);
+      if (child == 0) {
+        ::execl("/bin/sh", "sh", "-c", ("exec " + command(args)).c_str(), static_cast<char*>(nullptr));
+        std::_Exit(127);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      ::kill(child, signal);
+      int raw = 0;
+      ::waitpid(child, &raw, 0);
+      SCOPED_TRACE("signal " + std::to_string(signal) + " after " + std::to_string(delay_ms) + " ms");
+      ASSERT_TRUE((WIFEXITED(raw) && WEXITSTATUS(raw) == drained_status) || (WIFSIGNALED(raw) && WTERMSIG(raw) == signal))
+          << slurp(dir_ / "stderr.txt");
+      if (!fs::exists(dir_ / "out")) continue;
+      for (const auto& entry : fs::directory_iterator(dir_ / "out"))
+        EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+      if (fs::exists(dir_ / "out/summary.json")) {
+        const sgprs::Json s = sgprs::Json::parse(slurp(dir_ / "out/summary.json"));
+        EXPECT_EQ(s.at("live").at("interrupted"), true);
+        std::ifstream events(dir_ / "out/events.jsonl");
+        std::string line;
+        while (std::getline(events, line)) EXPECT_NO_THROW((void)sgprs::Json::parse(line));
+      }
+    }
+  }
+  std::string inputs_ = "--profile " + kData + "/profile.json --models " + kData + "/models ";
   fs::path dir_;
 };
 
@@ -136,7 +173,6 @@ TEST_F(LiveCli, SigtermDrainsAndLeavesCompleteOutputsMarkedInterrupted) {
   EXPECT_NO_THROW((void)sgprs::Json::parse(last)) << "the log ends in a whole line";
 }
 
-}  // namespace
 
 TEST_F(LiveCli, AStageThatNeverFinishesStopsTheRunAsAGpuFaultNamingIt) {
   // The 20th launch never ends: after 0.2 s the watchdog stops the run, exit 5 (GPU fault), one line
@@ -200,7 +236,8 @@ TEST_F(LiveCli, FaultInjectionFlagsNeedTheFakeDeviceAndSpinIsBounded) {
   // --spin-us nan was undefined behaviour (a NaN converted to an integer), found by tools/hostile_campaign.py.
   for (const std::string& args : {std::string("--fake-device --spin-us nan"), std::string("--fake-device --spin-us 1e308"),
                                   std::string("--fake-device --spin-us -1"), std::string("--fake-fail-after 3"),
-                                  std::string("--fake-stall-after 3")}) {
+                                  std::string("--fake-stall-after 3"),
+                                  std::string("--fake-device --gpu-fault-after 3")}) {
     EXPECT_EQ(run("--taskset " + kData + "/taskset-small.json --duration 0.01 " + args), 2) << args;
     const std::string err = slurp(dir_ / "stderr.txt");
     EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
@@ -213,37 +250,66 @@ TEST_F(LiveCli, FaultInjectionFlagsNeedTheFakeDeviceAndSpinIsBounded) {
 
 TEST_F(LiveCli, SigintAtAnyMomentLeavesCompleteOutputsOrNoneAndNoDebris) {
   // Seeded moments from the first milliseconds (reading inputs, set-up) to the middle of the run.
-  std::uint64_t state = 12345;
-  for (int trial = 0; trial < 6; ++trial) {
-    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-    const int delay_ms = static_cast<int>((state >> 33) % 600);
-    fs::remove_all(dir_ / "out");
-    const pid_t child = ::fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-      ::execl("/bin/sh", "sh", "-c",
-              ("exec " + command("--fake-device --taskset " + kData + "/taskset-small.json --duration 30")).c_str(),
-              static_cast<char*>(nullptr));
-      std::_Exit(127);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-    ::kill(child, SIGINT);
-    int raw = 0;
-    ::waitpid(child, &raw, 0);
-    SCOPED_TRACE("SIGINT after " + std::to_string(delay_ms) + " ms");
-    // Before the run installs its handler the default action ends the process; after, it drains: 130.
-    ASSERT_TRUE((WIFEXITED(raw) && WEXITSTATUS(raw) == 130) || (WIFSIGNALED(raw) && WTERMSIG(raw) == SIGINT))
-        << slurp(dir_ / "stderr.txt");
-    if (fs::exists(dir_ / "out")) {
-      for (const auto& entry : fs::directory_iterator(dir_ / "out"))
-        EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
-      if (fs::exists(dir_ / "out/summary.json")) {
-        const sgprs::Json s = sgprs::Json::parse(slurp(dir_ / "out/summary.json"));
-        EXPECT_EQ(s.at("live").at("interrupted"), true);
-        std::ifstream events(dir_ / "out/events.jsonl");
-        std::string line;
-        while (std::getline(events, line)) EXPECT_NO_THROW((void)sgprs::Json::parse(line));
-      }
-    }
-  }
+  expect_clean_stop_at_any_moment("--fake-device --taskset " + kData + "/taskset-small.json --duration 30", SIGINT,
+                                  130, 6, 600);
 }
+
+/// `sgprs live` on the real GPU with the shipped default (16 ResNet-18 tasks on the H200 TF32
+/// profile). Skips, saying why, without a GPU or a CUDA build, and on a GPU the shipped profile
+/// was not measured on.
+class LiveGpuCli : public LiveCli {
+ protected:
+  void SetUp() override {
+    LiveCli::SetUp();
+    inputs_ = "";
+    const int probe = run("--duration 0.2");
+    const std::string err = slurp(dir_ / "stderr.txt");
+    if (probe == 3 || probe == 4) GTEST_SKIP() << "no GPU here, or no CUDA build: " << err;
+    if (probe == 2 && err.find("was measured on") != std::string::npos)
+      GTEST_SKIP() << "the shipped profile is of another GPU: " << err;
+    ASSERT_EQ(probe, 0) << err;
+    fs::remove_all(dir_ / "out");
+  }
+};
+
+TEST_F(LiveGpuCli, ARealGpuFaultIsExit5NamingTheCallThatSawItWithTheLogFlushed) {
+  // The 40th launch runs a trapping kernel instead of its stage: the fault poisons the context and
+  // the next call that looks reports it; exit 5 on one line naming that call and a unit, the event
+  // log complete up to then, no summary, nothing temporary left, and no hang while tearing down.
+  const int status = run("--duration 2 --gpu-fault-after 40");
+  const std::string err = slurp(dir_ / "stderr.txt");
+  EXPECT_EQ(status, 5) << err;
+  EXPECT_EQ(err.rfind("sgprs: GPU error: ", 0), 0u) << err;
+  EXPECT_NE(err.find("'cuda"), std::string::npos) << err << " should name the CUDA call";
+  EXPECT_NE(err.find("for task "), std::string::npos) << err << " should name the unit";
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_FALSE(fs::exists(dir_ / "out/summary.json"));
+  std::ifstream log(dir_ / "out/events.jsonl");
+  std::string line;
+  int finishes = 0;
+  while (std::getline(log, line)) {
+    sgprs::Json e;
+    ASSERT_NO_THROW(e = sgprs::Json::parse(line)) << line;
+    if (e.value("ev", "") == "finish") ++finishes;
+  }
+  EXPECT_GE(finishes, 20) << "the launches before the fault finished and were logged";
+  EXPECT_LT(finishes, 40);
+  for (const auto& entry : fs::directory_iterator(dir_ / "out"))
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+}
+
+TEST_F(LiveGpuCli, SigtermAtAnyMomentOnTheGpuLeavesCompleteOutputsOrNone) {
+  // From reading the inputs through the GPU set-up (graph capture) to the middle of the run.
+  expect_clean_stop_at_any_moment("--duration 4", SIGTERM, 143, 5, 4000);
+}
+
+TEST_F(LiveGpuCli, AProfileOfAnotherGpuIsRefusedBeforeAnyRelease) {
+  EXPECT_EQ(run("--duration 0.5 --profile " + kSource + "/traces/profiles/h100-fp32.json"), 2);
+  const std::string err = slurp(dir_ / "stderr.txt");
+  EXPECT_NE(err.find("h100-fp32.json"), std::string::npos) << err;
+  EXPECT_NE(err.find("was measured on"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_FALSE(fs::exists(dir_ / "out/summary.json"));
+}
+
+}  // namespace

@@ -44,6 +44,7 @@ struct LiveArgs {
   double stall_timeout_s = 10;
   std::int64_t fake_stall_after = 0;  // the fake device never finishes this launch (1-based; 0: none)
   std::int64_t fake_fail_after = 0;   // the fake device fails this launch, as a faulting GPU would (0: none)
+  std::int64_t gpu_fault_after = 0;   // the GPU runs a trapping kernel in place of this launch (0: none)
 };
 
 /// Counts for the progress line; runs on the control thread with the run core.
@@ -105,6 +106,8 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   if (!live_args.fake_device && (live_args.fake_stall_after > 0 || live_args.fake_fail_after > 0))
     throw InputError(live_args.fake_stall_after > 0 ? "--fake-stall-after" : "--fake-fail-after", "",
                      "needs --fake-device");
+  if (live_args.fake_device && live_args.gpu_fault_after > 0)
+    throw InputError("--gpu-fault-after", "", "needs the GPU (the fake device's is --fake-fail-after)");
   const RunInputs in = read_run_inputs(args, kDefaultTaskset, kDefaultProfile);
   live::ExecutorFactory factory;
   if (live_args.fake_device) {
@@ -114,6 +117,7 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
     request.precision = live::profile_precision(in.profile);
     request.completion = live_args.completion;
     request.setup_step_limit_ns = static_cast<Ns>(live_args.stall_timeout_s * 1e9);
+    request.fault_after_launches = live_args.gpu_fault_after;
     factory = live::cuda_executor_factory(in.profile, request);  // NoGpuError / NotAvailable without CUDA
   }
   in.progress->finish();  // the live run prints its own progress line
@@ -202,6 +206,9 @@ void add_live_subcommand(CLI::App& app) {
                "with --fake-device: the Nth launch never finishes (tests the stall watchdog; 0: none)");
   integer_flag(cmd, "--fake-fail-after", live_args->fake_fail_after, std::int64_t{0}, std::int64_t{1} << 40,
                "with --fake-device: the Nth launch fails like a faulting GPU call (exit 5; 0: none)");
+  integer_flag(cmd, "--gpu-fault-after", live_args->gpu_fault_after, std::int64_t{0}, std::int64_t{1} << 40,
+               "on the GPU: the Nth launch runs a kernel that traps instead of its stage, a real GPU fault (tests "
+               "the fault path: exit 5 naming the call; 0: none)");
   cmd->callback([args, live_args] { run_live(*args, *live_args); });
 }
 
