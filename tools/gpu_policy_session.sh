@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Deadlines live on the GPU, sgprs next to PyTorch in one GPU call: where does each scheduler stop
 # being miss-free? Parts (PARTS, comma-separated, default all):
-#   tests     the op library's concurrent-replay test and the live device's GPU tests
+#   tests     the op library's concurrent-replay test, the live device's GPU tests and `sgprs live`'s GPU
+#             tests (a real injected fault, SIGTERM at seeded moments, another GPU's profile refused)
 #   hang      the mixed task set at twice its counts under sgprs (as published and tuned), the runs
 #             that never finished on 2026-12-02, with a 5-s stall watchdog
 #   r18       periodic ResNet-18 at 30 Hz (D = T), N = 180..270: sgprs streams-32, sgprs-best, and
@@ -51,7 +52,7 @@ else
   cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA=ON -DSGPRS_BUILD_BENCH=OFF \
     -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_PREFIX_PATH="$prefix_path" "${cudnn_args[@]}" > "$runs/build.log" 2>&1
   targets=(sgprs)
-  want tests && targets+=(sgprs_ops_test sgprs_live_device_test)
+  want tests && targets+=(sgprs_ops_test sgprs_live_device_test sgprs_live_cli_tests)
   cmake --build "$build" -j "$(nproc)" --target "${targets[@]}" >> "$runs/build.log" 2>&1 \
     || { log "BUILD FAILED"; tail -40 "$runs/build.log" >> "$out/session.log"; exit 1; }
   sgprs="$build/sgprs"
@@ -63,8 +64,9 @@ fi
 if want tests && [[ -z "${FAKE:-}" ]]; then
   ops_test="$(find "$build" -name sgprs_ops_test -type f | head -1)"
   live_test="$(find "$build" -name sgprs_live_device_test -type f | head -1)"
-  (cd "$root" && timeout 120 "$ops_test" --gtest_filter='*ConcurrentReplay*' && timeout 120 "$live_test") \
-    > "$out/tests.log" 2>&1
+  cli_test="$(find "$build" -name sgprs_live_cli_tests -type f | head -1)"
+  (cd "$root" && timeout 120 "$ops_test" --gtest_filter='*ConcurrentReplay*'; timeout 120 "$live_test";
+   timeout 150 "$cli_test" --gtest_filter='LiveGpuCli.*') > "$out/tests.log" 2>&1
   log "GPU tests exited $?: $(grep -E '^\[  (PASSED|FAILED)' "$out/tests.log" | tr '\n' ' ')"
 fi
 
