@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of the sweep performance target: the paper's two scenarios (2 partition counts x
 # 3 budgets x 2 layouts x 15 loads x 5 repetitions x 4 schedulers, 10 simulated s each: 3600 runs)
-# must finish in under 20 s on a 2-core machine (issue 12; 60 s was the first target). Prints each scenario's wall time, the total and
+# must finish in under 20 s on a 2-core machine (60 s was the first target). Prints each scenario's wall time, the total and
 # whether the target holds, and checks the results against the shipped summary.csv files.
 #
 #   bench/paper_sweeps.sh [BUILD_DIR] [JOBS]        # defaults: build, nproc

@@ -18,6 +18,12 @@ namespace detail {
 void report_destroy_failure(const char* what, int status);
 }
 
+/// After a GPU fault (a kernel that trapped or accessed memory it must not) the context is
+/// poisoned and every later destruction fails with the same error: once this is called, such
+/// failures are no longer reported, so the fault's own one-line report stays the only one.
+void silence_destroy_failures();
+bool destroy_failures_silenced();
+
 /// Owns one handle of type H; `Destroy` is a stateless functor returning the
 /// library status (0 = success).
 template <class H, class Destroy>

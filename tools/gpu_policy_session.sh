@@ -19,6 +19,8 @@
 #   contexts  closed-loop ResNet-18 (16 tasks back to back): `streams` (one whole-GPU green context per
 #             stream) against `naive` on `full` (one green context, one stream per task), then periodic
 #             ResNet-18 at 30 Hz, N = 210 and 240, the same two ways: does a context per stream cost throughput?
+#   stamps    ResNet-18 at 30 Hz, N = 210 and 240, sgprs-best and streams-32 with each stage's events recorded
+#             on the stream around its graph launch (three CUDA calls) and inside the graph (one): --stamps
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
@@ -165,6 +167,17 @@ if want contexts; then  # a green context per stream (streams) or one context fo
     resnet18_tasks "$n" 30 "$inputs/r18-$n.json"
     live "r18-$n-naive-full" "$run_s" "$inputs/r18-$n.json" full --scheduler naive > /dev/null
     live "r18-$n-streams32" "$run_s" "$inputs/r18-$n.json" full --scheduler streams --streams 32 > /dev/null
+  done
+fi
+
+if want stamps; then  # one CUDA call per launch instead of three: does sgprs-best's six launches per job get cheaper?
+  for n in 210 240; do
+    resnet18_tasks "$n" 30 "$inputs/r18-$n.json"
+    for st in stream graph; do
+      live "r18-$n-sgprs-best-stamps-$st" "$run_s" "$inputs/r18-$n.json" full "${best[@]}" --stamps "$st" > /dev/null
+      live "r18-$n-streams32-stamps-$st" "$run_s" "$inputs/r18-$n.json" full --scheduler streams --streams 32 \
+        --stamps "$st" > /dev/null
+    done
   done
 fi
 

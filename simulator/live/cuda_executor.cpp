@@ -39,8 +39,11 @@ struct CudaStageExecutor::Impl {
   struct Slot {
     int partition = 0;
     cudaStream_t stream = nullptr;
-    profiler::Event start;
+    profiler::Event start;  // the slot's own events, recorded around a launch on its stream
     profiler::Event end;
+    // The events of the unit in flight: the slot's own, or those its graph records (stamps_in_graphs).
+    cudaEvent_t start_event = nullptr;
+    cudaEvent_t end_event = nullptr;
     bool busy = false;  // control thread only: launched and not yet returned by wait()
     // Written by launch() before `state` becomes kRunning:
     UnitLaunch unit;
@@ -132,7 +135,8 @@ CudaStageExecutor::Impl::Impl(const ExecutorSetup& s) : setup(s) {
   Ns uncertainty = 0;
   for (const auto& c : clocks) uncertainty = std::max(uncertainty, c->uncertainty_ns());
   stats.offset_uncertainty_ns = uncertainty;
-  report.notes += ", completion " + std::string(completion_notice_name(setup.completion)) +
+  report.notes += std::string(", stamps ") + (setup.stamps_in_graphs ? "in graphs" : "on streams") +
+                  ", completion " + std::string(completion_notice_name(setup.completion)) +
                   ", GPU clock offset +-" + std::to_string((uncertainty + 500) / 1000) + " us";
 }
 
@@ -150,8 +154,8 @@ std::string CudaStageExecutor::Impl::describe(const UnitLaunch& u) const {
 
 void CudaStageExecutor::Impl::stamp(Slot& slot) {
   GpuClock& clock = *clocks[static_cast<std::size_t>(slot.partition)];
-  slot.gpu_start_ns = clock.host_ns(slot.start.get());
-  slot.gpu_end_ns = clock.host_ns(slot.end.get());
+  slot.gpu_start_ns = clock.host_ns(slot.start_event);
+  slot.gpu_end_ns = clock.host_ns(slot.end_event);
   slot.stamped = true;
 }
 
@@ -182,7 +186,7 @@ void CudaStageExecutor::Impl::poll_loop() {
         Slot& slot = *owned;
         if (slot.state.load(std::memory_order_acquire) != kRunning) continue;
         any = true;
-        const cudaError_t status = cudaEventQuery(slot.end.get());
+        const cudaError_t status = cudaEventQuery(slot.end_event);
         if (status == cudaErrorNotReady) continue;
         slot.noticed_ns = host_now();
         if (status != cudaSuccess) detail::throw_gpu_error(status, "cudaEventQuery(end event)", describe(slot.unit));
@@ -206,7 +210,7 @@ void CudaStageExecutor::Impl::slot_loop(Slot& slot) {
     while (true) {
       slot.launched.acquire();
       if (stopping.load(std::memory_order_relaxed)) return;
-      const cudaError_t status = cudaEventSynchronize(slot.end.get());
+      const cudaError_t status = cudaEventSynchronize(slot.end_event);
       slot.noticed_ns = host_now();
       if (status != cudaSuccess)
         detail::throw_gpu_error(status, "cudaEventSynchronize(end event)", describe(slot.unit));
@@ -222,7 +226,7 @@ void CudaStageExecutor::Impl::check_faults_by_query() {
   for (auto& owned : slots) {
     Slot& slot = *owned;
     if (slot.state.load(std::memory_order_acquire) != kRunning) continue;
-    const cudaError_t status = cudaEventQuery(slot.end.get());
+    const cudaError_t status = cudaEventQuery(slot.end_event);
     if (status != cudaSuccess && status != cudaErrorNotReady) {
       try {
         detail::throw_gpu_error(status, "cudaEventQuery(end event)", describe(slot.unit));
@@ -292,12 +296,21 @@ void CudaStageExecutor::launch(const UnitLaunch& unit, Ns /*now_ns*/) {
   slot->sequence = s.next_sequence++;
   slot->stamped = false;
   slot->launch_ns = s.host_now();
-  SGPRS_LIVE_CALL(cudaEventRecord(slot->start.get(), slot->stream), s.describe(unit));
-  if (++s.launches == s.setup.fault_after_launches)
-    SGPRS_LIVE_CALL(launch_faulting_kernel(slot->stream), s.describe(unit) + " (the fault injected in its place)");
-  else
-    SGPRS_LIVE_CALL(cudaGraphLaunch(graph, slot->stream), s.describe(unit));
-  SGPRS_LIVE_CALL(cudaEventRecord(slot->end.get(), slot->stream), s.describe(unit));
+  const bool fault_now = ++s.launches == s.setup.fault_after_launches;
+  slot->start_event = s.graphs->start_event(unit.task, unit.unit, unit.partition);
+  slot->end_event = s.graphs->end_event(unit.task, unit.unit, unit.partition);
+  if (slot->end_event != nullptr && !fault_now) {
+    SGPRS_LIVE_CALL(cudaGraphLaunch(graph, slot->stream), s.describe(unit));  // records its own events
+  } else {
+    slot->start_event = slot->start.get();
+    slot->end_event = slot->end.get();
+    SGPRS_LIVE_CALL(cudaEventRecord(slot->start_event, slot->stream), s.describe(unit));
+    if (fault_now)
+      SGPRS_LIVE_CALL(launch_faulting_kernel(slot->stream), s.describe(unit) + " (the fault injected in its place)");
+    else
+      SGPRS_LIVE_CALL(cudaGraphLaunch(graph, slot->stream), s.describe(unit));
+    SGPRS_LIVE_CALL(cudaEventRecord(slot->end_event, slot->stream), s.describe(unit));
+  }
   slot->busy = true;
   ++s.in_flight;
   // Only now may a completion thread look at the end event: before it is recorded again it

@@ -7,8 +7,10 @@
 //   std::vector<UnitCompletion> done;
 //   gpu.wait(kNever, done);                              // GPU start/end on the host clock
 //
-// launch() takes a free slot stream of the partition, records a start event, launches the
-// unit's graph and records an end event: no allocation, no synchronisation. Completions are
+// launch() takes a free slot stream of the partition and launches the unit's graph, with a start
+// and an end event recorded around it on the stream or, with ExecutorSetup::stamps_in_graphs,
+// by event nodes inside the graph (one CUDA call instead of three): no allocation, no
+// synchronisation. Completions are
 // noticed by the ExecutorSetup::completion mechanism on a thread of its own (the polling
 // thread, the CUDA callback thread, or one thread per slot) and handed to wait() through a
 // condition variable. GPU timestamps come from the events, converted to the host clock

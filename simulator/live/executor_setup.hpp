@@ -74,6 +74,10 @@ struct ExecutorSetup {
   /// Longest one set-up step (allocating a task, capturing a unit, one task's warm-up) may take
   /// before the process stops with a GPU fault naming it (StepWatchdog, gpu_call.hpp); 0: no limit.
   Ns setup_step_limit_ns = 0;
+  /// Where each unit's start and end events are recorded: inside its CUDA graph (event-record
+  /// nodes captured with it, one CUDA call per launch) or on the slot stream around the graph
+  /// launch (three calls per launch).
+  bool stamps_in_graphs = false;
   /// Testing the fault path on hardware: the Nth launch (1-based) runs a kernel that traps instead
   /// of its unit (fault_kernel.hpp), a real GPU fault; 0: none.
   std::int64_t fault_after_launches = 0;

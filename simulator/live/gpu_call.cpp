@@ -1,6 +1,7 @@
 #include "simulator/live/gpu_call.hpp"
 
 #include "profiler/cuda_check.hpp"
+#include "profiler/cuda_owners.hpp"
 
 #include "common/temp_files.hpp"
 
@@ -16,6 +17,7 @@ namespace sgprs::live {
 
 namespace detail {
 void throw_gpu_error(cudaError_t status, const char* call, const std::string& what) {
+  profiler::silence_destroy_failures();  // the teardown that follows fails with the same error
   throw GpuError("CUDA error " + std::string(cudaGetErrorName(status)) + " (" + cudaGetErrorString(status) +
                  ") in '" + call + "' " + what);
 }

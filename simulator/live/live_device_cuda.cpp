@@ -13,6 +13,9 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
   const int device = request.device;
   const Ns setup_step_limit_ns = request.setup_step_limit_ns;
   const std::int64_t fault_after_launches = request.fault_after_launches;
+  if (request.stamps != "stream" && request.stamps != "graph")
+    throw InputError("--stamps", "", unknown_name("value", request.stamps, {"stream", "graph"}));
+  const bool stamps_in_graphs = request.stamps == "graph";
   return [=](const sim::PolicyPlan& plan, const sim::Workload& workload, const MayUse& may_use,
              Ns epoch) -> std::unique_ptr<StageExecutor> {
     ExecutorSetup setup;
@@ -24,6 +27,7 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
     setup.epoch_steady_ns = epoch;
     setup.setup_step_limit_ns = setup_step_limit_ns;
     setup.fault_after_launches = fault_after_launches;
+    setup.stamps_in_graphs = stamps_in_graphs;
     setup.may_launch = may_use;
     for (std::size_t m = 0; m < workload.models.size(); ++m)
       setup.models.push_back(ExecutorModel{workload.models[m], !plan.models()[m].whole_curve.empty()});

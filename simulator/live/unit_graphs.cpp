@@ -108,6 +108,10 @@ void UnitGraphs::build(const ExecutorSetup& setup, SetupReport& report) {
   }
   const double buffers_s = seconds_since(phase_started) - partitions_s;
   graphs_.resize(static_cast<std::size_t>(first_unit_.back()) * partitions_.size());
+  if (setup.stamps_in_graphs) {
+    start_events_.resize(graphs_.size());
+    end_events_.resize(graphs_.size());
+  }
   for (int p = 0; p < partition_count(); ++p) capture_partition(setup, p);
   pool_->make_primary_current();
   const double graphs_s = seconds_since(phase_started) - partitions_s - buffers_s;
@@ -155,13 +159,16 @@ UnitGraphs::~UnitGraphs() { release(); }
 
 void UnitGraphs::release() {
   graphs_.clear();
+  start_events_.clear();
+  end_events_.clear();
   // The op library caches library handles per stream address; a later pool may reuse an address.
   for (const profiler::Partition* p : partitions_)
     for (std::size_t s = 0; s < p->stream_count(); ++s) profiler::forget_stream(p->stream(s));
   try {
     if (pool_) pool_->make_primary_current();  // the buffers were allocated there
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "sgprs: warning: tearing down the live executor: %s\n", e.what());
+    if (!profiler::destroy_failures_silenced())  // else the GPU fault was reported already
+      std::fprintf(stderr, "sgprs: warning: tearing down the live executor: %s\n", e.what());
   }
   instances_.clear();
   partitions_.clear();
@@ -229,6 +236,16 @@ cudaGraphExec_t UnitGraphs::graph(int task, int unit, int partition) const {
   return graphs_[index(task, unit, partition)].get();
 }
 
+cudaEvent_t UnitGraphs::start_event(int task, int unit, int partition) const {
+  if (start_events_.empty() || graph(task, unit, partition) == nullptr) return nullptr;
+  return start_events_[index(task, unit, partition)].get();
+}
+
+cudaEvent_t UnitGraphs::end_event(int task, int unit, int partition) const {
+  if (end_events_.empty() || graph(task, unit, partition) == nullptr) return nullptr;
+  return end_events_[index(task, unit, partition)].get();
+}
+
 void UnitGraphs::capture_partition(const ExecutorSetup& setup, int p) {
   const profiler::Partition& part = partition(p);
   const int sms = part.sm_count();
@@ -262,9 +279,26 @@ void UnitGraphs::capture_partition(const ExecutorSetup& setup, int p) {
       as_gpu_step(what, [&] {
         part.make_current();
         cudaGraph_t raw = nullptr;
+        const std::size_t at = index(task, unit, p);
+        if (setup.stamps_in_graphs) {  // created in the partition's context, as its streams
+          cudaEvent_t event = nullptr;
+          SGPRS_LIVE_CALL(cudaEventCreateWithFlags(&event, cudaEventDefault), "(start event) for " + what);
+          start_events_[at] = profiler::Event(event);
+          SGPRS_LIVE_CALL(cudaEventCreateWithFlags(&event, setup.completion == CompletionNotice::kBlockingSync
+                                                               ? cudaEventBlockingSync
+                                                               : cudaEventDefault),
+                          "(end event) for " + what);
+          end_events_[at] = profiler::Event(event);
+        }
         SGPRS_LIVE_CALL(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "for " + what);
         try {
+          if (setup.stamps_in_graphs)
+            SGPRS_LIVE_CALL(cudaEventRecordWithFlags(start_events_[at].get(), stream, cudaEventRecordExternal),
+                            "(start event node) for " + what);
           enqueue(task, unit, stream);
+          if (setup.stamps_in_graphs)
+            SGPRS_LIVE_CALL(cudaEventRecordWithFlags(end_events_[at].get(), stream, cudaEventRecordExternal),
+                            "(end event node) for " + what);
         } catch (...) {
           cudaStreamEndCapture(stream, &raw);  // leave the stream usable
           if (raw != nullptr) cudaGraphDestroy(raw);
@@ -274,7 +308,7 @@ void UnitGraphs::capture_partition(const ExecutorSetup& setup, int p) {
         const profiler::Graph graph(raw);
         cudaGraphExec_t exec = nullptr;
         SGPRS_LIVE_CALL(cudaGraphInstantiate(&exec, graph.get(), 0), "for " + what);
-        profiler::GraphExec& owned = graphs_[index(task, unit, p)];
+        profiler::GraphExec& owned = graphs_[at];
         owned = profiler::GraphExec(exec);
         SGPRS_LIVE_CALL(cudaGraphUpload(exec, stream), "for " + what);
         SGPRS_LIVE_CALL(cudaGraphLaunch(exec, stream), "(warm-up replay) for " + what);

@@ -41,6 +41,11 @@ class UnitGraphs {
   int max_parallel() const { return max_parallel_; }
   /// The graph of a unit on a partition, or nullptr when the set-up did not allow it.
   cudaGraphExec_t graph(int task, int unit, int partition) const;
+  /// With ExecutorSetup::stamps_in_graphs, the events the graph records as it starts and ends
+  /// (a unit runs once per job and a task one job at a time, so a graph's events are never
+  /// recorded by two launches in flight); nullptr otherwise.
+  cudaEvent_t start_event(int task, int unit, int partition) const;
+  cudaEvent_t end_event(int task, int unit, int partition) const;
   int tasks() const { return static_cast<int>(first_unit_.size()) - 1; }
   int units(int task) const;
   void make_primary_current() const { pool_->make_primary_current(); }
@@ -63,6 +68,8 @@ class UnitGraphs {
   std::vector<bool> whole_model_;                   // per task
   std::vector<int> first_unit_;                     // per task, prefix sums of unit counts (+1 entry)
   std::vector<profiler::GraphExec> graphs_;         // [(first_unit_[task] + unit) * partitions + p]
+  std::vector<profiler::Event> start_events_;       // as graphs_, with stamps_in_graphs only
+  std::vector<profiler::Event> end_events_;
 };
 
 }  // namespace sgprs::live

@@ -14,6 +14,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 namespace sgprs::live {
 namespace {
@@ -79,10 +80,15 @@ void expect_small_clamps(const CudaStageExecutor& gpu) {
   EXPECT_LE(clock.largest_clamp_ns, clock.offset_uncertainty_ns + 5 * kNsPerUs);
 }
 
-class CompletionModes : public ::testing::TestWithParam<CompletionNotice> {};
+/// (how completions are noticed, whether the start and end events are recorded inside the graphs)
+class CompletionModes : public ::testing::TestWithParam<std::tuple<CompletionNotice, bool>> {};
 
 TEST_P(CompletionModes, OneTaskRunsEveryStageOnceInOrder) {
-  const ExecutorSetup setup = resnet18_setup("equal:2:1.0x", 1, false, GetParam());
+  // Also proves, with stamps in graphs, that a graph's end event is not seen complete before the
+  // replay just launched ends: a stale completion would give a stage far below its profile time
+  // and clamps far beyond the clock's uncertainty.
+  ExecutorSetup setup = resnet18_setup("equal:2:1.0x", 1, false, std::get<0>(GetParam()));
+  setup.stamps_in_graphs = std::get<1>(GetParam());
   MAKE_EXECUTOR_OR_SKIP(gpu, setup);
   const SetupReport& report = gpu->setup_report();
   EXPECT_EQ(report.graphs, 6 * 2) << "one graph per (task, stage, partition)";
@@ -125,10 +131,13 @@ TEST_P(CompletionModes, OneTaskRunsEveryStageOnceInOrder) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Live, CompletionModes,
-                         ::testing::Values(CompletionNotice::kPollingThread, CompletionNotice::kHostCallback,
-                                           CompletionNotice::kBlockingSync),
-                         [](const ::testing::TestParamInfo<CompletionNotice>& mode) {
-                           return std::string(completion_notice_name(mode.param));
+                         ::testing::Combine(::testing::Values(CompletionNotice::kPollingThread,
+                                                              CompletionNotice::kHostCallback,
+                                                              CompletionNotice::kBlockingSync),
+                                            ::testing::Bool()),
+                         [](const ::testing::TestParamInfo<std::tuple<CompletionNotice, bool>>& mode) {
+                           return std::string(completion_notice_name(std::get<0>(mode.param))) +
+                                  (std::get<1>(mode.param) ? "_stamps_in_graphs" : "_stamps_on_streams");
                          });
 
 TEST(CudaExecutor, TwoPartitionsRunAtTheSameTime) {

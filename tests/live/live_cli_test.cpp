@@ -237,7 +237,8 @@ TEST_F(LiveCli, FaultInjectionFlagsNeedTheFakeDeviceAndSpinIsBounded) {
   for (const std::string& args : {std::string("--fake-device --spin-us nan"), std::string("--fake-device --spin-us 1e308"),
                                   std::string("--fake-device --spin-us -1"), std::string("--fake-fail-after 3"),
                                   std::string("--fake-stall-after 3"),
-                                  std::string("--fake-device --gpu-fault-after 3")}) {
+                                  std::string("--fake-device --gpu-fault-after 3"),
+                                  std::string("--fake-device --stamps kernel")}) {
     EXPECT_EQ(run("--taskset " + kData + "/taskset-small.json --duration 0.01 " + args), 2) << args;
     const std::string err = slurp(dir_ / "stderr.txt");
     EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;

@@ -40,6 +40,7 @@ extern "C" void on_stop_signal(int signal) {
 struct LiveArgs {
   bool fake_device = false;
   std::string completion = "polling";
+  std::string stamps = "stream";
   double spin_us = 100;
   double stall_timeout_s = 10;
   std::int64_t fake_stall_after = 0;  // the fake device never finishes this launch (1-based; 0: none)
@@ -106,6 +107,8 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   if (!live_args.fake_device && (live_args.fake_stall_after > 0 || live_args.fake_fail_after > 0))
     throw InputError(live_args.fake_stall_after > 0 ? "--fake-stall-after" : "--fake-fail-after", "",
                      "needs --fake-device");
+  if (live_args.stamps != "stream" && live_args.stamps != "graph")
+    throw InputError("--stamps", "", unknown_name("value", live_args.stamps, {"stream", "graph"}));
   if (live_args.fake_device && live_args.gpu_fault_after > 0)
     throw InputError("--gpu-fault-after", "", "needs the GPU (the fake device's is --fake-fail-after)");
   const RunInputs in = read_run_inputs(args, kDefaultTaskset, kDefaultProfile);
@@ -118,6 +121,7 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
     request.completion = live_args.completion;
     request.setup_step_limit_ns = static_cast<Ns>(live_args.stall_timeout_s * 1e9);
     request.fault_after_launches = live_args.gpu_fault_after;
+    request.stamps = live_args.stamps;
     factory = live::cuda_executor_factory(in.profile, request);  // NoGpuError / NotAvailable without CUDA
   }
   in.progress->finish();  // the live run prints its own progress line
@@ -196,6 +200,10 @@ void add_live_subcommand(CLI::App& app) {
                 "no GPU: each stage takes its profile time on a host timer (tests the control loop)");
   cmd->add_option("--completion", live_args->completion,
                   "how finished stages are noticed: polling (a thread polls CUDA events) | callback | blocking")
+      ->capture_default_str();
+  cmd->add_option("--stamps", live_args->stamps,
+                  "where each stage's start and end events are recorded: stream (around its graph launch: three CUDA "
+                  "calls per launch) | graph (event nodes inside the graph: one call)")
       ->capture_default_str();
   cmd->add_option("--spin-us", live_args->spin_us,
                   "sleep until this long before a release or timer, then poll (sleep wake-ups are late)")
