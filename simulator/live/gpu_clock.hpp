@@ -3,12 +3,14 @@
 //
 // CUDA records an event only on a stream of the event's own context, and green contexts are
 // contexts of their own, so each partition has its own clock. Its reference event's host time is
-// measured at set-up by bracketing: host time before recording the event on an idle stream and
+// measured at set-up by bracketing: host time before recording the event on an idle stream (the
+// partition's first slot stream, before any unit runs) and
 // after synchronising with it, repeated, the tightest bracket kept, its midpoint taken (the
 // offset's uncertainty is half that bracket). cudaEventElapsedTime returns float milliseconds,
 // whose resolution coarsens with the distance from the reference (about 1 us at 8 s, 8 us at 67 s),
-// so about once a second a new reference is recorded on the idle stream and timed from the last
-// one: the GPU clock carries the time forward, with no new bracket and no new offset error.
+// so about once a second a new reference is recorded on that stream and timed from the last one:
+// the GPU clock carries the time forward, with no new bracket and no new offset error (so the
+// reference may wait behind a running unit: only its GPU timestamp counts).
 // Conversions use the reference before the newest (1 to 3 s old), so every event converted,
 // recorded moments before, lies after it: elapsed times stay positive and under ~3 s (0.25 us).
 // References move only when events are converted, so the first conversions after an idle gap
@@ -29,8 +31,9 @@ namespace sgprs::live {
 
 class GpuClock {
  public:
-  /// `idle_stream`: a stream of the partition that runs nothing else. The partition's context
-  /// must be current (the events are created in it).
+  /// `idle_stream`: a stream of the partition with nothing in flight now (set-up brackets need
+  /// it idle; later references may queue behind units). The partition's context must be current
+  /// (the events are created in it).
   GpuClock(cudaStream_t idle_stream, Ns epoch_steady_ns, int brackets);
 
   /// Host ns (epoch-relative) of a completed timing event of the same context.

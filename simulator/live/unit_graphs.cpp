@@ -65,9 +65,11 @@ UnitGraphs::UnitGraphs(const ExecutorSetup& setup, SetupReport& report) {
   const auto started = std::chrono::steady_clock::now();
   validate(setup);
   max_parallel_ = setup.layout.max_parallel;
-  // Every stream, the clocks' idle ones too: streams take hardware queues round robin in creation
-  // order, so with only as many queues as slot streams two slot streams would share one.
-  const int streams = static_cast<int>(setup.layout.partitions.size()) * (max_parallel_ + 1);
+  // Streams take hardware queues (at most 32) round robin in creation order. A partition's clock
+  // brackets use its first slot stream while nothing runs, so no idle stream takes a queue: with
+  // an idle clock stream per partition, `streams` with 32 streams made 64, and slot streams i and
+  // i + 16 shared a queue.
+  const int streams = static_cast<int>(setup.layout.partitions.size()) * max_parallel_;
   profiler::init_cuda_for_partitions(streams);  // NoGpuError without a GPU
   try {
     build(setup, report);
@@ -205,7 +207,7 @@ void UnitGraphs::build_partitions(const ExecutorSetup& setup) {
                              (device.remainder_sms > 0 ? ", remainder " + std::to_string(device.pieces) : "") + ")");
     }
     try {
-      partitions_.push_back(&pool_->add(pieces, remainder, max_parallel_ + 1, priorities[i]));
+      partitions_.push_back(&pool_->add(pieces, remainder, max_parallel_, priorities[i]));
     } catch (const InputError& e) {
       throw InputError(source, field, std::string("the GPU cannot build it: ") + e.what());
     } catch (const GpuError& e) {  // the driver refused this green context: the layout, not the GPU, is at fault
@@ -216,7 +218,7 @@ void UnitGraphs::build_partitions(const ExecutorSetup& setup) {
 }
 
 cudaStream_t UnitGraphs::slot_stream(int partition, int slot) const {
-  return this->partition(partition).stream(static_cast<std::size_t>(slot) + 1);
+  return this->partition(partition).stream(static_cast<std::size_t>(slot));
 }
 
 int UnitGraphs::units(int task) const {

@@ -1,6 +1,6 @@
 #pragma once
 // The live executor's GPU state that exists before the first launch: the partitions of one
-// green-context split, each with max_parallel slot streams plus an idle one for its clock;
+// green-context split, each with max_parallel slot streams (the first also reads its clock);
 // every task's buffers; one CUDA graph per (task, unit, partition) the run may launch, captured
 // on that partition after an eager warm-up enqueue and replayed once (which also proves every
 // partition can run every unit it may be given: a green context of the 12-SM remainder alone
@@ -35,9 +35,11 @@ class UnitGraphs {
 
   int partition_count() const { return static_cast<int>(partitions_.size()); }
   const profiler::Partition& partition(int p) const { return *partitions_[static_cast<std::size_t>(p)]; }
-  /// Slot streams of a partition are its streams 1..max_parallel; stream 0 is its clock's.
+  /// Slot streams of a partition are its streams 0..max_parallel-1.
   cudaStream_t slot_stream(int partition, int slot) const;
-  cudaStream_t clock_stream(int partition) const { return this->partition(partition).stream(0); }
+  /// The partition's clock is read on its first slot stream, only while no unit is in flight
+  /// (set-up, drift measurements), so that it takes no hardware queue of its own.
+  cudaStream_t clock_stream(int partition) const { return slot_stream(partition, 0); }
   int max_parallel() const { return max_parallel_; }
   /// The graph of a unit on a partition, or nullptr when the set-up did not allow it.
   cudaGraphExec_t graph(int task, int unit, int partition) const;
