@@ -168,6 +168,11 @@ if want contexts; then  # a green context per stream (streams) or one context fo
     live "r18-$n-naive-full" "$run_s" "$inputs/r18-$n.json" full --scheduler naive > /dev/null
     live "r18-$n-streams32" "$run_s" "$inputs/r18-$n.json" full --scheduler streams --streams 32 > /dev/null
   done
+  if [[ -z "${FAKE:-}" ]] && (( $(left) > 60 )); then  # PyTorch beside them, in the same call
+    (cd "$root" && timeout 60 python3 tools/torch_periodic.py --tasks 210 240 --rate 30 --streams 32 \
+      --seconds "$run_s" --precision tf32 --out "$out/torch-r18-streams32.json") >> "$out/session.log" 2>&1
+    log "torch r18 streams32 exited $?"
+  fi
 fi
 
 if want stamps; then  # one CUDA call per launch instead of three: does sgprs-best's six launches per job get cheaper?
