@@ -2,28 +2,21 @@
 
 #include "profiler/cuda_check.hpp"
 
-#include <utility>
-
 namespace sgprs::profiler::ops {
 
 DeviceBuffer::DeviceBuffer(std::size_t bytes) : bytes_(bytes) {
-  if (bytes_ > 0) SGPRS_CUDA_CALL(cudaMalloc(&data_, bytes_));
+  if (bytes_ == 0) return;
+  void* data = nullptr;
+  SGPRS_CUDA_CALL(cudaMalloc(&data, bytes_));
+  // No throw from the deleter; a failed cudaFree at teardown is not actionable.
+  block_ = std::shared_ptr<void>(data, [](void* p) { cudaFree(p); });
 }
 
-DeviceBuffer::~DeviceBuffer() {
-  if (data_) cudaFree(data_);  // no throw from a destructor; a failure here is not actionable
-}
-
-DeviceBuffer::DeviceBuffer(DeviceBuffer&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), bytes_(std::exchange(other.bytes_, 0)) {}
-
-DeviceBuffer& DeviceBuffer::operator=(DeviceBuffer&& other) noexcept {
-  if (this != &other) {
-    if (data_) cudaFree(data_);
-    data_ = std::exchange(other.data_, nullptr);
-    bytes_ = std::exchange(other.bytes_, 0);
-  }
-  return *this;
+DeviceBuffer DeviceBuffer::share() const {
+  DeviceBuffer other;
+  other.block_ = block_;
+  other.bytes_ = bytes_;
+  return other;
 }
 
 }  // namespace sgprs::profiler::ops

@@ -46,6 +46,7 @@ class LayerOp {
   virtual void enqueue(const LaunchContext& ctx) = 0;
   // A deque, so that the references add_param returns stay valid.
   std::deque<Param>& params() { return params_; }
+  const std::deque<Param>& params() const { return params_; }
 
  protected:
   Param& add_param(DType dtype, Shape shape, float lo, float hi);

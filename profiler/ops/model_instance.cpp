@@ -37,6 +37,9 @@ std::string_view precision_name(Precision precision) {
 
 ModelInstance::ModelInstance(const sgprs::Model& model, Precision precision, int batch)
     : runner_(std::make_unique<ops::ModelRunner>(model, precision, batch)) {}
+ModelInstance::ModelInstance(const sgprs::Model& model, Precision precision, int batch,
+                             const ModelInstance& weights_from)
+    : runner_(std::make_unique<ops::ModelRunner>(model, precision, batch, weights_from.runner_.get())) {}
 ModelInstance::ModelInstance(const sgprs::Model& model, DType dtype, int batch)
     : ModelInstance(model, strict_precision(dtype), batch) {}
 ModelInstance::~ModelInstance() = default;

@@ -29,7 +29,7 @@ Shape batched(int batch, const Shape& shape) {
 
 }  // namespace
 
-ModelRunner::ModelRunner(const sgprs::Model& model, Precision precision, int batch)
+ModelRunner::ModelRunner(const sgprs::Model& model, Precision precision, int batch, const ModelRunner* weights_from)
     : dtype_(storage_dtype(precision)), batch_(batch), graph_(build_layer_graph(model, "model '" + model.name() + "'")) {
   if (batch < 1) throw InputError("--batch", "", "batch size must be at least 1, got " + std::to_string(batch));
   for (const Stage& stage : model.stages()) stage_names_.push_back(stage.name);
@@ -64,6 +64,10 @@ ModelRunner::ModelRunner(const sgprs::Model& model, Precision precision, int bat
       fill_uniform(dtype, out.data, out.count(), seed_of(base + spec.name), -1.0f, 1.0f, setup);
     }
     ops_.push_back(make_layer_op(spec, precision, inputs, out));
+    if (weights_from != nullptr) {
+      share_params(*weights_from, i);
+      continue;
+    }
     std::size_t slot = 0;
     for (Param& p : ops_.back()->params()) {
       fill_uniform(dtype, p.buffer.get(), p.count(), seed_of(base + spec.name + "/" + std::to_string(slot++)), p.lo,
@@ -80,6 +84,18 @@ void ModelRunner::enqueue_stage(std::size_t stage, cudaStream_t stream, int sm_c
   StreamHandles* handles = &handles_for(stream);
   LaunchContext ctx{stream, sm_count, handles, own_workspace_.get() != nullptr ? own_workspace_.get() : handles->workspace};
   for (int layer : graph_.stage_layers[stage]) ops_[static_cast<std::size_t>(layer)]->enqueue(ctx);
+}
+
+void ModelRunner::share_params(const ModelRunner& from, std::size_t layer) {
+  std::deque<Param>& mine = ops_[layer]->params();
+  if (from.dtype_ != dtype_ || layer >= from.ops_.size() || from.ops_[layer]->params().size() != mine.size())
+    throw std::logic_error("model instances share weights only with an instance of the same model and precision");
+  const std::deque<Param>& theirs = from.ops_[layer]->params();
+  for (std::size_t k = 0; k < mine.size(); ++k) {
+    if (theirs[k].buffer.bytes() != mine[k].buffer.bytes())
+      throw std::logic_error("model instances share weights only with an instance of the same model and precision");
+    mine[k].buffer = theirs[k].buffer.share();  // the block allocated for this one is freed here
+  }
 }
 
 void ModelRunner::use_own_workspace() {

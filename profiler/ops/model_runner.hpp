@@ -13,7 +13,9 @@ namespace sgprs::profiler::ops {
 
 class ModelRunner {
  public:
-  ModelRunner(const sgprs::Model& model, Precision precision, int batch);
+  /// `weights_from`: a runner of the same model and precision whose parameters this one uses
+  /// instead of its own (nullptr: its own, filled with its own values).
+  ModelRunner(const sgprs::Model& model, Precision precision, int batch, const ModelRunner* weights_from = nullptr);
 
   std::size_t stage_count() const { return stage_names_.size(); }
   const std::string& stage_name(std::size_t stage) const { return stage_names_.at(stage); }
@@ -30,6 +32,7 @@ class ModelRunner {
 
  private:
   int layer_index(std::string_view name) const;
+  void share_params(const ModelRunner& from, std::size_t layer);
 
   DType dtype_;
   int batch_;

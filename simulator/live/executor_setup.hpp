@@ -61,7 +61,8 @@ struct ExecutorSetup {
   Precision precision = Precision::kFp32Strict;
   int batch = 1;
   std::vector<ExecutorModel> models;
-  /// Per task, the index of its model in `models`. Each task gets its own buffers.
+  /// Per task, the index of its model in `models`. Each task gets its own activations and
+  /// inputs; the tasks of one model share its weights.
   std::vector<int> task_models;
   /// Which (task, unit, partition) combinations may be launched; a CUDA graph is captured for
   /// each. Empty: all of them.

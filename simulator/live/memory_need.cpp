@@ -29,7 +29,8 @@ std::vector<std::int64_t> tasks_per_model(std::size_t models, const std::vector<
 std::int64_t memory_needed(const std::vector<ModelFootprint>& models, const std::vector<int>& task_models) {
   const std::vector<std::int64_t> count = tasks_per_model(models.size(), task_models);
   std::int64_t need = 0;
-  for (std::size_t m = 0; m < models.size(); ++m) need += count[m] * models[m].bytes;
+  for (std::size_t m = 0; m < models.size(); ++m)
+    if (count[m] > 0) need += models[m].shared_bytes + count[m] * models[m].bytes;
   return need;
 }
 
@@ -42,8 +43,9 @@ std::optional<std::string> memory_shortfall(const std::vector<ModelFootprint>& m
   std::string per_model;
   for (std::size_t m = 0; m < models.size(); ++m) {
     if (count[m] == 0) continue;
-    per_model += (per_model.empty() ? "" : ", ") + std::to_string(count[m]) + " x " + models[m].name + " at " +
-                 mib_text(models[m].bytes);
+    per_model += (per_model.empty() ? "" : ", ") + models[m].name + ": " +
+                 (models[m].shared_bytes > 0 ? mib_text(models[m].shared_bytes) + " of weights + " : "") +
+                 std::to_string(count[m]) + " x " + mib_text(models[m].bytes);
   }
   return "not enough GPU memory for the live set-up: " + std::to_string(task_models.size()) + " tasks need " +
          mib_text(need) + " of buffers (" + per_model + "), " + mib_text(free_bytes) + " free on GPU " +

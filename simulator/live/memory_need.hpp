@@ -4,10 +4,13 @@
 // naming one allocation, and says nothing of how much the whole run needed; users sizing a
 // deployment need that figure.
 //
-// The live set-up measures one instance of each distinct model (free GPU memory before and after
-// allocating it, workspace included) and asks:
+// The live set-up measures, for each distinct model, one instance (free GPU memory before and
+// after allocating it, workspace included) and a second one that shares the first one's weights,
+// and asks:
 //
-//   need = sum over tasks t of bytes(model of t)          (each task has its own buffers)
+//   need = sum over models m with tasks of  shared(m) + tasks(m) x bytes(m)
+//   shared(m) = first instance - second instance   (the weights, allocated once per model)
+//   bytes(m)  = second instance                    (each task's activations, inputs, workspace)
 //   fits when need <= free
 //
 // Graphs, library handles and the partitions' streams are not counted: they are small beside the
@@ -21,11 +24,13 @@
 namespace sgprs::live {
 
 struct ModelFootprint {
-  std::string name;           // the model's name, for the message
-  std::int64_t bytes = 0;     // one instance's device memory, measured
+  std::string name;                // the model's name, for the message
+  std::int64_t bytes = 0;          // each task's own device memory, measured
+  std::int64_t shared_bytes = 0;   // what the model's tasks share (its weights), once per model
 };
 
-/// Bytes the run needs: one footprint per task (task_models[t] indexes models).
+/// Bytes the run needs: each model's shared bytes once if a task runs it, plus one footprint per
+/// task (task_models[t] indexes models).
 std::int64_t memory_needed(const std::vector<ModelFootprint>& models, const std::vector<int>& task_models);
 
 /// Empty when the run fits in `free_bytes`; else one line without a trailing newline: what the

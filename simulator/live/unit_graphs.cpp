@@ -97,12 +97,21 @@ void UnitGraphs::build(const ExecutorSetup& setup, SetupReport& report) {
   const double partitions_s = seconds_since(phase_started);
   pool_->make_primary_current();
   check_memory(setup);
-  instances_.reserve(static_cast<std::size_t>(tasks));
+  instances_.reserve(static_cast<std::size_t>(tasks));  // no reallocation: later tasks point at earlier ones
+  std::vector<int> first_task_of_model(setup.models.size(), -1);
   for (int t = 0; t < tasks; ++t) {
-    const Model& model = setup.models[static_cast<std::size_t>(setup.task_models[static_cast<std::size_t>(t)])].model;
+    const int m = setup.task_models[static_cast<std::size_t>(t)];
+    const Model& model = setup.models[static_cast<std::size_t>(m)].model;
+    int& first = first_task_of_model[static_cast<std::size_t>(m)];
     as_gpu_step("allocating task " + std::to_string(t) + " (" + model.name() + ")",
                 [&] {
-                  instances_.emplace_back(model, profiler_precision(setup.precision), setup.batch);
+                  // The model's weights once, in its first task; every task its own activations.
+                  if (first < 0)
+                    instances_.emplace_back(model, profiler_precision(setup.precision), setup.batch);
+                  else
+                    instances_.emplace_back(model, profiler_precision(setup.precision), setup.batch,
+                                            instances_[static_cast<std::size_t>(first)]);
+                  if (first < 0) first = t;
                   // A task's graphs replay on whichever slot stream is free, and a task runs one
                   // unit at a time: its own workspace is never used by two kernels at once.
                   instances_.back().use_own_workspace();
@@ -143,15 +152,21 @@ void UnitGraphs::check_memory(const ExecutorSetup& setup) const {
     if (std::find(setup.task_models.begin(), setup.task_models.end(), static_cast<int>(m)) == setup.task_models.end())
       continue;  // no task runs it
     // Measured, not computed from the layers: the allocator's rounding and the library
-    // workspace count as much as the tensors.
+    // workspace count as much as the tensors. A second instance shares the first one's weights,
+    // as every task after a model's first does.
     const std::int64_t before = free_device_bytes();
-    std::int64_t after = before;
-    as_gpu_step("measuring the GPU memory of one " + model.name() + " instance", [&] {
+    std::int64_t after_first = before, after_second = before;
+    as_gpu_step("measuring the GPU memory of " + model.name() + " instances", [&] {
       profiler::ModelInstance probe(model, profiler_precision(setup.precision), setup.batch);
       probe.use_own_workspace();
-      after = free_device_bytes();
+      after_first = free_device_bytes();
+      profiler::ModelInstance second(model, profiler_precision(setup.precision), setup.batch, probe);
+      second.use_own_workspace();
+      after_second = free_device_bytes();
     });
-    footprints.back().bytes = std::max<std::int64_t>(0, before - after);
+    const std::int64_t first_bytes = std::max<std::int64_t>(0, before - after_first);
+    footprints.back().bytes = std::max<std::int64_t>(0, after_first - after_second);
+    footprints.back().shared_bytes = std::max<std::int64_t>(0, first_bytes - footprints.back().bytes);
   }
   if (const auto shortfall = memory_shortfall(footprints, setup.task_models, free_device_bytes(), setup.device))
     throw GpuError(*shortfall);

@@ -1,5 +1,6 @@
-// The live set-up's memory check: the sum over tasks of each model's measured footprint, and a
-// one-line refusal that says what the run needs per model and what is free.
+// The live set-up's memory check: each model's shared weights once plus the sum over tasks of
+// each model's measured per-task footprint, and a one-line refusal that says what the run needs
+// per model and what is free.
 #include "simulator/live/memory_need.hpp"
 
 #include <gtest/gtest.h>
@@ -17,6 +18,12 @@ TEST(MemoryNeed, EveryTaskCountsItsOwnModelOnce) {
   EXPECT_EQ(memory_needed(models, {}), 0);
 }
 
+TEST(MemoryNeed, SharedWeightsCountOncePerModelThatRuns) {
+  const std::vector<ModelFootprint> models{{"resnet18", 60 * kMiB, 45 * kMiB}, {"unused", 9 * kMiB, 300 * kMiB}};
+  EXPECT_EQ(memory_needed(models, {0, 0, 0}), 45 * kMiB + 3 * 60 * kMiB);
+  EXPECT_EQ(memory_needed(models, {}), 0) << "a model no task runs costs nothing, its weights included";
+}
+
 TEST(MemoryNeed, FitsUpToTheLastByte) {
   const std::vector<ModelFootprint> models{{"resnet18", 100 * kMiB}};
   EXPECT_FALSE(memory_shortfall(models, {0, 0}, 200 * kMiB, 0).has_value());
@@ -28,8 +35,12 @@ TEST(MemoryNeed, TheRefusalSaysWhatWasNeededPerModelAndWhatIsFree) {
   const auto text = memory_shortfall(models, {0, 2, 0}, 512 * kMiB, 1);
   ASSERT_TRUE(text.has_value());
   EXPECT_EQ(*text,
-            "not enough GPU memory for the live set-up: 3 tasks need 620.0 MiB of buffers (2 x resnet18 at 110.0 MiB, "
-            "1 x vit_b16 at 400.0 MiB), 512.0 MiB free on GPU 1; nothing was released");
+            "not enough GPU memory for the live set-up: 3 tasks need 620.0 MiB of buffers (resnet18: 2 x 110.0 MiB, "
+            "vit_b16: 1 x 400.0 MiB), 512.0 MiB free on GPU 1; nothing was released");
+  const std::vector<ModelFootprint> shared{{"resnet18", 60 * kMiB, 45 * kMiB}};
+  EXPECT_EQ(*memory_shortfall(shared, {0, 0}, 100 * kMiB, 0),
+            "not enough GPU memory for the live set-up: 2 tasks need 165.0 MiB of buffers (resnet18: 45.0 MiB of "
+            "weights + 2 x 60.0 MiB), 100.0 MiB free on GPU 0; nothing was released");
   EXPECT_EQ(text->find('\n'), std::string::npos);
 }
 

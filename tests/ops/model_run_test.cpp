@@ -181,6 +181,31 @@ TEST_P(BatchIndependence, FirstSampleOfABatchOfTwoEqualsABatchOfOne) {
 
 INSTANTIATE_TEST_SUITE_P(Models, BatchIndependence, ::testing::Values("resnet18", "inception_v3", "vit_b16"));
 
+// The live mode gives every task of a model its own activations and one copy of the weights: an
+// instance that shares another's weights computes what that one computes on the same input, holds
+// its own activations, and counts no weight bytes of its own; the weights outlive the donor.
+TEST_P(BatchIndependence, AnInstanceSharingWeightsComputesWhatItsDonorComputes) {
+  const Model model = Model::load(kModels + GetParam() + ".json");
+  const std::string last = model.layers().back().name;
+  testing::Stream stream;
+  auto donor = std::make_unique<ModelInstance>(model, Precision::kFp32, 1);
+  ModelInstance sharing(model, Precision::kFp32, 1, *donor);
+  EXPECT_LT(sharing.device_bytes(), donor->device_bytes());
+  const auto image = testing::random_values(count_of(donor->tensor_shape("input")), 7);
+  donor->write_tensor("input", image);
+  sharing.write_tensor("input", testing::random_values(image.size(), 8));
+  donor->enqueue_all(stream.get(), 0);
+  stream.sync();
+  const auto expected = donor->read_tensor(last);
+  expect_meaningful(expected, GetParam());
+  EXPECT_NE(sharing.read_tensor("input"), donor->read_tensor("input")) << "inputs are per instance";
+  donor.reset();
+  sharing.write_tensor("input", image);
+  sharing.enqueue_all(stream.get(), 0);
+  stream.sync();
+  testing::expect_close(sharing.read_tensor(last), expected, DType::kFp32, GetParam() + " with shared weights");
+}
+
 // The live mode's case: graphs captured on one stream, replayed on whichever stream is free,
 // several instances at once. With their own workspaces, instances running at the same time
 // compute what one instance computes alone (a shared workspace corrupts cuDNN's and cuBLAS's
