@@ -217,8 +217,9 @@ TEST(CudaExecutor, DestructionWithUnitsInFlightFinishesThemAndLeavesTheGpuUsable
 }
 
 TEST(CudaExecutor, ARunThatDoesNotFitInGpuMemoryIsRefusedBeforeItsBuffersSayingWhatItNeeds) {
-  // 4,000 ResNet-18 tasks need about 450 GiB of buffers (weights, activations, a 64 MiB workspace
-  // each): more than any current GPU has. The set-up measures one instance and refuses at once.
+  // 4,000 ResNet-18 tasks need about 400 GiB of buffers (the weights once, then activations and a
+  // 64 MiB workspace each): more than any current GPU has. The set-up measures two instances (the
+  // second sharing the first one's weights) and refuses at once.
   const ExecutorSetup setup = resnet18_setup("equal:2:1.0x", 4000, false);
   try {
     CudaStageExecutor gpu(setup);
@@ -231,7 +232,8 @@ TEST(CudaExecutor, ARunThatDoesNotFitInGpuMemoryIsRefusedBeforeItsBuffersSayingW
   } catch (const GpuError& e) {
     const std::string text = e.what();
     EXPECT_EQ(text.rfind("not enough GPU memory for the live set-up: 4000 tasks need ", 0), 0u) << text;
-    EXPECT_NE(text.find("(4000 x resnet18 at "), std::string::npos) << text;
+    EXPECT_NE(text.find("(resnet18: "), std::string::npos) << text;
+    EXPECT_NE(text.find(" of weights + 4000 x "), std::string::npos) << text;
     EXPECT_NE(text.find(" free on GPU 0; nothing was released"), std::string::npos) << text;
   }
   // Nothing of the refused set-up is left behind: a small run sets up and runs.
