@@ -40,7 +40,7 @@ extern "C" void on_stop_signal(int signal) {
 struct LiveArgs {
   bool fake_device = false;
   std::string completion = "polling";
-  std::string stamps = "stream";
+  std::string stamps = "graph";
   double spin_us = 100;
   double stall_timeout_s = 10;
   std::int64_t fake_stall_after = 0;  // the fake device never finishes this launch (1-based; 0: none)
