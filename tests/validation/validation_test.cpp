@@ -293,3 +293,24 @@ TEST(Validate, RefusesAProfileThatChangedSinceTheRun) {
   EXPECT_NE(err.find("changed since the live run"), std::string::npos) << err;
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
 }
+
+TEST(Validate, RefusesARecordedInputThatIsNotAFileNamingTheSummaryField) {
+  // Found by tools/hostile_campaign.py (seed 2): a task set source of "#" was refused as
+  // "#: cannot open file", naming neither summary.json nor the field (and "" named the working folder).
+  for (const std::string input : {"taskset", "profile"})
+    for (const std::string source : {"#", "", "gone.json"}) {
+      LiveFolder f("source");
+      fs::remove(f.dir / "taskset.json");  // the folder's own copy would win over the recorded path
+      if (input == "profile")  // a task set that loads, whichever input validate checks first
+        f.summary["provenance"]["taskset"]["source"] = SGPRS_SOURCE_DIR "/tests/data/sim/taskset-small.json";
+      f.summary["provenance"][input]["source"] = source;
+      f.write_summary();
+      std::string err;
+      EXPECT_EQ(f.validate(err), 2) << input << " '" << source << "': " << err;
+      EXPECT_NE(err.find("summary.json"), std::string::npos) << err;
+      EXPECT_NE(err.find("provenance." + input + ".source"), std::string::npos) << err;
+      EXPECT_NE(err.find("'" + source + "' is not a file here"), std::string::npos) << err;
+      EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+      EXPECT_FALSE(fs::exists(f.dir / "v")) << input << " '" << source << "'";
+    }
+}
