@@ -2,6 +2,7 @@
 // pinned by `static` to its own 8-SM partition, two jobs each. The "GPU" took every stage 10% longer
 // than the profile, started it 100 ns after its launch and was noticed 100 ns after its end; the
 // host released each job 300-700 ns late. Every figure below is worked out by hand from that.
+#include "common/errors.hpp"
 #include "common/file_fingerprint.hpp"
 #include "common/json_io.hpp"
 #include "simulator/validation/live_replay.hpp"
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <sstream>
 #include <utility>
 #include <vector>
 #include <string>
@@ -141,6 +143,29 @@ TEST(RunLog, ReadsJobsAndStagesOfALiveLog) {
   EXPECT_EQ(log.stage_runs[0].gpu_start_ns, 600);
   EXPECT_EQ(log.stage_runs[0].gpu_end_ns, 2800);
   EXPECT_EQ(log.stage_runs[0].finish_ns, 2900);
+}
+
+TEST(RunLog, RefusesTimesAndSizesPastTheLimitsNamingLineAndField) {
+  // Found by tools/hostile_campaign.py: a release_ns of 2^63 was read as -2^63 and the job's
+  // response (end - release) overflowed int64 (UBSan).
+  const std::string job = live_job("x", 0, 0, 500, "p0");
+  const auto replaced = [](std::string text, const std::string& from, const std::string& to) {
+    return text.replace(text.find(from), from.size(), to);
+  };
+  for (const auto& [log, field] : std::vector<std::pair<std::string, std::string>>{
+           {kHeader + "\n" + replaced(job, "\"release_ns\":0", "\"release_ns\":9223372036854775808"), "line 2.release_ns"},
+           {kHeader + "\n" + replaced(job, "\"t_ns\":500", "\"t_ns\":-9223372036854775808"), "line 2.t_ns"},
+           {replaced(kHeader, "\"max_parallel\":1", "\"max_parallel\":1099511627776") + "\n" + job, "line 1.max_parallel"},
+           {replaced(kHeader, "\"sms\":8", "\"sms\":-8") + "\n" + job, "line 1.sms"}}) {
+    std::istringstream in(log);
+    try {
+      (void)read_run_log(in, "events.jsonl");
+      ADD_FAILURE() << field << " was accepted";
+    } catch (const InputError& error) {
+      EXPECT_NE(std::string(error.what()).find("events.jsonl: field '" + field + "': must be from"), std::string::npos)
+          << error.what();
+    }
+  }
 }
 
 TEST(LiveReplay, ReleaseLatencyIsMeasuredFromMaxOfReleaseAndPreviousEnd) {
