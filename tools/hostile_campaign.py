@@ -22,7 +22,7 @@ binary on each (best built with SGPRS_SANITIZE=ON) under a timeout, and classifi
   debris        files left in --out (or in TMPDIR) after a failed run, or any *.tmp* at all
   torn          an output that does not parse (a JSON file, or a line of an events log)
 
-  tools/hostile_campaign.py --sgprs build-sanitize/sgprs [--cases 2400] [--jobs 2] [--timeout 20]
+  tools/hostile_campaign.py --sgprs build-sanitize/sgprs [--cases 2400] [--jobs 2] [--timeout 20] [--keep DIR]
 
 --cases scales the random mutations (the fixed cases come on top). Prints the figures per category,
 per command and per file kind, and the first examples of each failure. Exit status 1 when any case
@@ -37,6 +37,7 @@ import os
 import random
 import re
 import resource
+import shlex
 import shutil
 import signal
 import subprocess
@@ -637,7 +638,16 @@ def outputs_torn(out):
     return None
 
 
-def run_case(case, binary, base, work, timeout):
+def keep_case(keep, cat, d, args):
+    """Copies a failing case's folder (its mutated inputs, and whatever the run left) to keep/, with
+    the command line rewritten to the copy: some inputs (validate's run folder, merge's shards) come
+    from a fake live run on host timers and a small sweep, so a later campaign draws other bytes."""
+    dest = os.path.join(keep, "%s-%s" % (cat, os.path.basename(d)))
+    shutil.copytree(d, dest, symlinks=True)
+    write(os.path.join(dest, "command.txt"), shlex.join(a.replace(d, dest) for a in args) + "\n")
+
+
+def run_case(case, binary, base, work, timeout, keep=None):
     d = tempfile.mkdtemp(dir=work)
     tmpdir = os.path.join(d, "tmp")  # the program's TMPDIR: must be empty again at the end
     os.makedirs(tmpdir)
@@ -776,6 +786,8 @@ def run_case(case, binary, base, work, timeout):
             cat = "rejected"
     else:
         cat = "exit1"
+    if keep and cat not in ("ok", "rejected", "fault", "slow"):
+        keep_case(keep, cat, d, args)
     shutil.rmtree(d, ignore_errors=True)
     return cat, status, elapsed, (lines[:3] if lines else err.splitlines()[:3]), new_files
 
@@ -789,7 +801,11 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", help="comma-separated verbs to run (simulate,sweep,shard,live,validate,tune,merge,profile)")
     ap.add_argument("--examples", type=int, default=3, help="failures shown per category")
+    ap.add_argument("--keep", help="folder to copy each failing case into (inputs, leftovers, command.txt)")
     a = ap.parse_args()
+    if a.keep:
+        os.makedirs(a.keep, exist_ok=True)
+        a.keep = os.path.abspath(a.keep)
     rng = random.Random(a.seed)
     work = tempfile.mkdtemp(prefix="sgprs-campaign-")
     binary = os.path.abspath(a.sgprs)
@@ -800,7 +816,7 @@ def main():
     results = []
     t0 = time.time()
     with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
-        futures = {pool.submit(run_case, c, binary, base, work, a.timeout): c for c in cases}
+        futures = {pool.submit(run_case, c, binary, base, work, a.timeout, a.keep): c for c in cases}
         for i, fut in enumerate(concurrent.futures.as_completed(futures), 1):
             results.append((futures[fut], fut.result()))
             if i % 200 == 0:
