@@ -22,7 +22,7 @@ binary on each (best built with SGPRS_SANITIZE=ON) under a timeout, and classifi
   debris        files left in --out (or in TMPDIR) after a failed run, or any *.tmp* at all
   torn          an output that does not parse (a JSON file, or a line of an events log)
 
-  tools/hostile_campaign.py --sgprs build-sanitize/sgprs [--cases 2400] [--jobs 2] [--timeout 20]
+  tools/hostile_campaign.py --sgprs build-sanitize/sgprs [--cases 2400] [--jobs 2] [--timeout 20] [--keep DIR]
 
 --cases scales the random mutations (the fixed cases come on top). Prints the figures per category,
 per command and per file kind, and the first examples of each failure. Exit status 1 when any case
@@ -37,6 +37,7 @@ import os
 import random
 import re
 import resource
+import shlex
 import shutil
 import signal
 import subprocess
@@ -392,8 +393,12 @@ def make_fixtures(binary, work):
     return fx
 
 
-def build_more_cases(rng, total, fx):
-    """live, validate, tune, merge, sweep --shard and profile."""
+def build_more_cases(seed, total, fx):
+    """live, validate, tune, merge, sweep --shard and profile. Each group of mutations draws from its
+    own generator: validate's and merge's inputs come from the fixtures (a fake live run on host
+    timers), whose lengths vary between campaigns, and must not move the cases drawn after them."""
+    def part(name):
+        return random.Random("%d/%s" % (seed, name))
     cases = []
     share = max(1, total // 10)
     taskset = load(os.path.join(SIM, "taskset-small.json"))
@@ -404,6 +409,7 @@ def build_more_cases(rng, total, fx):
     # live --fake-device: the same files as simulate.
     for kind, doc, n in [("taskset", taskset, share), ("profile", profile, share // 2), ("layout", layout, share // 4),
                          ("model", model, share // 4)]:
+        rng = part("live/" + kind)
         for label, mutated in value_mutations(rng, doc, n * 2 // 3):
             cases.append(Case(kind, label, {kind: json.dumps(mutated)}, [], command="live"))
         for label, mutated in text_mutations(rng, json.dumps(doc), n - n * 2 // 3):
@@ -451,18 +457,20 @@ def build_more_cases(rng, total, fx):
         return lambda d, live: write(os.path.join(live, name), doc if isinstance(doc, str) else json.dumps(doc))
 
     summary = load(os.path.join(fx["live"], "summary.json"))
-    for label, mutated in value_mutations(rng, summary, share):
+    for label, mutated in value_mutations(part("validate/summary"), summary, share):
         validate_case("summary", label, put_json("summary.json", mutated))
     prov = {"provenance": summary["provenance"]}
-    for label, mutated in value_mutations(rng, prov, share):
-        validate_case("provenance", label, put_json("summary.json", dict(summary, provenance=mutated["provenance"])))
-    for label, mutated in text_mutations(rng, json.dumps(summary), share // 3):
+    for label, mutated in value_mutations(part("validate/provenance"), prov, share):  # "del provenance" among them
+        changed = {k: v for k, v in summary.items() if k != "provenance"}
+        changed.update(mutated)
+        validate_case("provenance", label, put_json("summary.json", changed))
+    for label, mutated in text_mutations(part("validate/summary text"), json.dumps(summary), share // 3):
         validate_case("summary", label, put_json("summary.json", mutated))
     with open(os.path.join(fx["live"], "events.jsonl")) as f:
         lines = f.read().splitlines()
-    for label, mutated in line_mutations(rng, lines, 2 * share):
+    for label, mutated in line_mutations(part("validate/events"), lines, 2 * share):
         validate_case("events", label, put_json("events.jsonl", mutated))
-    for label, mutated in value_mutations(rng, taskset, share // 3):  # the folder's taskset.json wins
+    for label, mutated in value_mutations(part("validate/taskset"), taskset, share // 3):  # the folder's taskset.json wins
         validate_case("taskset", "live/taskset.json " + label, put_json("taskset.json", json.dumps(mutated)))
 
     def remove(name):
@@ -534,13 +542,13 @@ def build_more_cases(rng, total, fx):
         merge_case("shards", label, shards)
     with open(os.path.join(fx["exp1"], "runs.csv")) as f:
         runs_csv = f.read()
-    for label, mutated in csv_mutations(rng, runs_csv, 2 * share):
+    for label, mutated in csv_mutations(part("merge/runs.csv"), runs_csv, 2 * share):
         merge_case("runs.csv", label, ["exp0", "exp1"], lambda d, t=mutated: write(os.path.join(d, "exp1", "runs.csv"), t))
     shard_json = load(os.path.join(fx["exp0"], "shard.json"))
-    for label, mutated in value_mutations(rng, shard_json, share):
+    for label, mutated in value_mutations(part("merge/shard.json"), shard_json, share):
         merge_case("shard.json", label, ["exp0", "exp1"],
                    lambda d, t=json.dumps(mutated): write(os.path.join(d, "exp0", "shard.json"), t))
-    for label, mutated in text_mutations(rng, json.dumps(shard_json), share // 3):
+    for label, mutated in text_mutations(part("merge/shard.json text"), json.dumps(shard_json), share // 3):
         merge_case("shard.json", label, ["exp0", "exp1"],
                    lambda d, t=mutated: write(os.path.join(d, "exp0", "shard.json"), t))
     for label, mutate in [("no runs.csv", lambda d: os.remove(os.path.join(d, "exp1", "runs.csv"))),
@@ -596,6 +604,7 @@ def build_more_cases(rng, total, fx):
         cases.append(Case(kind, label, files or {}, list(extra), command="tune", build=build))
 
     for kind, doc, n in [("taskset", taskset, share // 2), ("profile", profile, share // 2), ("model", model, share // 4)]:
+        rng = part("tune/" + kind)
         for label, mutated in value_mutations(rng, doc, n * 2 // 3):
             tune_case(kind, label, {kind: json.dumps(mutated)})
         for label, mutated in text_mutations(rng, json.dumps(doc), n - n * 2 // 3):
@@ -637,7 +646,16 @@ def outputs_torn(out):
     return None
 
 
-def run_case(case, binary, base, work, timeout):
+def keep_case(keep, cat, d, args):
+    """Copies a failing case's folder (its mutated inputs, and whatever the run left) to keep/, with
+    the command line rewritten to the copy: some inputs (validate's run folder, merge's shards) come
+    from a fake live run on host timers and a small sweep, so a later campaign draws other bytes."""
+    dest = os.path.join(keep, "%s-%s" % (cat, os.path.basename(d)))
+    shutil.copytree(d, dest, symlinks=True)
+    write(os.path.join(dest, "command.txt"), shlex.join(a.replace(d, dest) for a in args) + "\n")
+
+
+def run_case(case, binary, base, work, timeout, keep=None):
     d = tempfile.mkdtemp(dir=work)
     tmpdir = os.path.join(d, "tmp")  # the program's TMPDIR: must be empty again at the end
     os.makedirs(tmpdir)
@@ -776,6 +794,8 @@ def run_case(case, binary, base, work, timeout):
             cat = "rejected"
     else:
         cat = "exit1"
+    if keep and cat not in ("ok", "rejected", "fault", "slow"):
+        keep_case(keep, cat, d, args)
     shutil.rmtree(d, ignore_errors=True)
     return cat, status, elapsed, (lines[:3] if lines else err.splitlines()[:3]), new_files
 
@@ -789,18 +809,22 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", help="comma-separated verbs to run (simulate,sweep,shard,live,validate,tune,merge,profile)")
     ap.add_argument("--examples", type=int, default=3, help="failures shown per category")
+    ap.add_argument("--keep", help="folder to copy each failing case into (inputs, leftovers, command.txt)")
     a = ap.parse_args()
+    if a.keep:
+        os.makedirs(a.keep, exist_ok=True)
+        a.keep = os.path.abspath(a.keep)
     rng = random.Random(a.seed)
     work = tempfile.mkdtemp(prefix="sgprs-campaign-")
     binary = os.path.abspath(a.sgprs)
     cases, base = build_cases(rng, a.cases, work)
-    cases += build_more_cases(rng, a.cases, make_fixtures(binary, work))
+    cases += build_more_cases(a.seed, a.cases, make_fixtures(binary, work))
     if a.only:
         cases = [c for c in cases if c.command in a.only.split(",")]
     results = []
     t0 = time.time()
     with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
-        futures = {pool.submit(run_case, c, binary, base, work, a.timeout): c for c in cases}
+        futures = {pool.submit(run_case, c, binary, base, work, a.timeout, a.keep): c for c in cases}
         for i, fut in enumerate(concurrent.futures.as_completed(futures), 1):
             results.append((futures[fut], fut.result()))
             if i % 200 == 0:

@@ -1,14 +1,18 @@
 #include "simulator/experiments/sweep_merge.hpp"
 
 #include "common/errors.hpp"
+#include "common/limits.hpp"
 #include "common/temp_files.hpp"
 #include "simulator/experiments/sweep_summary.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <optional>
+#include <string>
 
 namespace sgprs::exp {
 
@@ -126,7 +130,9 @@ SweepResult merge_shards(const std::vector<std::string>& shard_dirs, const std::
   for (const std::string& dir : shard_dirs) shards.push_back(read_shard(dir));
 
   const Shard& first = shards.front();
-  std::vector<const Shard*> by_index(static_cast<std::size_t>(first.spec.count), nullptr);
+  // By index, only the shards given: shard.json's count can be anything up to INT_MAX, and a table
+  // or a list of every missing index that long took minutes (found by tools/hostile_campaign.py).
+  std::map<int, const Shard*> by_index;
   for (const Shard& shard : shards) {
     if (shard.record["sweep"] != first.record["sweep"] || shard.record["grid"] != first.record["grid"])
       throw InputError(shard.record_path, "sweep", "a shard of another experiment than " + first.record_path);
@@ -134,32 +140,47 @@ SweepResult merge_shards(const std::vector<std::string>& shard_dirs, const std::
       throw InputError(shard.record_path, "shard.count",
                        "cut into " + std::to_string(shard.spec.count) + " shards, " + first.record_path + " into " +
                            std::to_string(first.spec.count));
-    const Shard*& slot = by_index[static_cast<std::size_t>(shard.spec.index)];
+    const Shard*& slot = by_index[shard.spec.index];
     if (slot)
       throw InputError(shard.record_path, "shard.index",
                        "shard " + shard.spec.text() + " given twice (also " + slot->record_path + ")");
     slot = &shard;
   }
-  std::string missing;
-  for (std::size_t i = 0; i < by_index.size(); ++i)
-    if (!by_index[i]) missing += (missing.empty() ? "" : ", ") + std::to_string(i);
-  if (!missing.empty())
+  const std::int64_t missing_count = std::int64_t{first.spec.count} - static_cast<std::int64_t>(by_index.size());
+  if (missing_count > 0) {
+    constexpr int kNamed = 10;  // missing indices the message lists
+    std::string missing;
+    int named = 0;
+    for (int i = 0; i < first.spec.count && named < kNamed; ++i)  // at most kNamed + shards given steps
+      if (!by_index.contains(i)) missing += (named++ ? ", " : "") + std::to_string(i);
+    if (missing_count > kNamed) missing += ", ... (" + std::to_string(missing_count) + " in all)";
     throw InputError(first.record_path, "shard.count",
                      "shard(s) " + missing + " of " + std::to_string(first.spec.count) +
                          " missing: give every shard's folder (" + std::to_string(shards.size()) + " given)");
+  }
 
   const GridIndex index(first.record["grid"], first.record_path);
   std::vector<std::optional<RunRow>> rows(index.runs());
   SweepResult result;
+  std::int64_t threads = 0;
   for (const Shard& shard : shards) {
     read_shard_rows(shard, index, rows);
     const JsonView view(shard.record, shard.record_path);
-    result.threads += view.get<int>("threads");
-    result.runs_resumed += static_cast<std::size_t>(view.get<std::int64_t>("runs_resumed"));
-    result.runs_executed += static_cast<std::size_t>(view.get<std::int64_t>("runs_executed"));
-    result.runs_simulated += static_cast<std::size_t>(view.get<std::int64_t>("runs_simulated"));
+    // Each count within a sweep's limit, so that the sums below cannot overflow (a threads of
+    // INT_MAX did, found by tools/hostile_campaign.py).
+    const auto count = [&](const char* field) {
+      const auto value = view.get<std::int64_t>(field);
+      if (value < 0 || value > static_cast<std::int64_t>(limits::kMaxSweepRuns))
+        view.fail(field, "must be from 0 to " + std::to_string(limits::kMaxSweepRuns));
+      return value;
+    };
+    threads += count("threads");
+    result.runs_resumed += static_cast<std::size_t>(count("runs_resumed"));
+    result.runs_executed += static_cast<std::size_t>(count("runs_executed"));
+    result.runs_simulated += static_cast<std::size_t>(count("runs_simulated"));
     result.wall_time_s = std::max(result.wall_time_s, view.get<double>("wall_time_s"));
   }
+  result.threads = static_cast<int>(std::min<std::int64_t>(threads, std::numeric_limits<int>::max()));
   // Complete shards of one grid cover it exactly; a hole means a shard.json lies about its runs.
   for (std::size_t i = 0; i < rows.size(); ++i)
     if (!rows[i])

@@ -2,13 +2,20 @@
 
 #include "common/errors.hpp"
 #include "common/json_io.hpp"
+#include "common/limits.hpp"
 
+#include <cstdint>
 #include <fstream>
+#include <string>
 #include <unordered_map>
 
 namespace sgprs::validation {
 
 namespace {
+
+// A release is under 2 x kMaxTimeNs and its deadline at most kMaxTimeNs later (common/limits.hpp);
+// twice that leaves room for a job that ends late.
+constexpr Ns kMaxLogTimeNs = 6 * limits::kMaxTimeNs;
 
 struct Reader {
   std::string path;
@@ -22,9 +29,15 @@ struct Reader {
     if (it == doc.end()) fail(key, "is missing");
     return *it;
   }
-  Ns integer(const Json& doc, const char* key) const {
+  /// An integer member in [lo, hi]. Every time of a log is bounded so that the reader's and the
+  /// comparison's sums and differences of two times stay far inside int64 (2^63 would otherwise be
+  /// read as -2^63, and a response t - release overflow).
+  Ns integer(const Json& doc, const char* key, Ns lo = -kMaxLogTimeNs, Ns hi = kMaxLogTimeNs) const {
     const Json& v = member(doc, key);
     if (!v.is_number_integer()) fail(key, "must be an integer");
+    const bool in_range = v.is_number_unsigned() ? v.get<std::uint64_t>() <= static_cast<std::uint64_t>(hi)
+                                                 : v.get<Ns>() >= lo && v.get<Ns>() <= hi;
+    if (!in_range) fail(key, "must be from " + std::to_string(lo) + " to " + std::to_string(hi));
     return v.get<Ns>();
   }
   std::string text(const Json& doc, const char* key) const {
@@ -90,10 +103,10 @@ RunLog read_run_log(std::istream& in, const std::string& path) {
       have_header = true;
       check_schema(e, path, "sgprs.events", 1);
       log.scheduler = r.text(e, "scheduler");
-      log.duration_ns = r.integer(e, "duration_ns");
+      log.duration_ns = r.integer(e, "duration_ns", 0, limits::kMaxTimeNs);
       if (!r.member(e, "seed").is_number_unsigned()) r.fail("seed", "must be a whole number >= 0");
       log.seed = r.member(e, "seed").get<std::uint64_t>();
-      log.max_parallel = static_cast<int>(r.integer(e, "max_parallel"));
+      log.max_parallel = static_cast<int>(r.integer(e, "max_parallel", 0, limits::kMaxParallel));
       if (!r.member(e, "tasks").is_array()) r.fail("tasks", "must be an array");
       if (!r.member(e, "partitions").is_array()) r.fail("partitions", "must be an array");
       for (const Json& t : r.member(e, "tasks")) {
@@ -114,7 +127,7 @@ RunLog read_run_log(std::istream& in, const std::string& path) {
       for (const Json& p : r.member(e, "partitions")) {
         partition_ids[r.text(p, "name")] = static_cast<int>(log.partitions.size());
         log.partitions.push_back(r.text(p, "name"));
-        log.partition_sms.push_back(static_cast<int>(r.integer(p, "sms")));
+        log.partition_sms.push_back(static_cast<int>(r.integer(p, "sms", 0, limits::kMaxSmCount)));
       }
       continue;
     }

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -160,6 +161,41 @@ TEST_F(SweepCli, FourShardsMergeToTheUnshardedSweepsBytes) {
   EXPECT_NE(resumed.err.find("6 runs (1 resumed"), std::string::npos) << resumed.err;
   ASSERT_EQ(merge(shard_dirs("s", {0, 1, 2, 3}, 4), "again").status, 0);
   EXPECT_EQ(slurp(dir_ / "again" / "runs.csv"), slurp(dir_ / "whole" / "runs.csv"));
+}
+
+TEST_F(SweepCli, MergeRefusesAHugeShardCountAtOnce) {
+  // Found by tools/hostile_campaign.py: a shard.json whose count was edited to INT_MAX made merge
+  // allocate a slot per shard (16 GiB) and list every missing index; it ran past 20 s.
+  const std::string cfg = config([](sgprs::Json&) {});
+  run_shards(cfg, "s", 3);
+  const auto set_count = [&](int shard, int count) {
+    const fs::path path = dir_ / ("s" + std::to_string(shard) + "of3") / "shard.json";
+    sgprs::Json doc = sgprs::Json::parse(slurp(path));
+    doc["shard"]["count"] = count;
+    std::ofstream(path) << doc.dump();
+  };
+  set_count(0, 2147483647);
+  expect_input_error(merge(shard_dirs("s", {0, 1, 2}, 3), "out"), "into 2147483647");
+  set_count(1, 2147483647);
+  set_count(2, 2147483647);
+  expect_input_error(merge(shard_dirs("s", {0, 1, 2}, 3), "out"),
+                     "shard(s) 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, ... (2147483644 in all) of 2147483647 missing");
+}
+
+TEST_F(SweepCli, MergeRefusesShardCountsPastTheSweepLimits) {
+  // Found by tools/hostile_campaign.py: a threads of INT_MAX overflowed the sum over shards (UBSan).
+  const std::string cfg = config([](sgprs::Json&) {});
+  run_shards(cfg, "s", 2);
+  const fs::path path = dir_ / "s1of2" / "shard.json";
+  const sgprs::Json good = sgprs::Json::parse(slurp(path));
+  for (const char* field : {"threads", "runs_resumed", "runs_executed", "runs_simulated"})
+    for (const std::int64_t value : {std::int64_t{2147483647}, std::int64_t{-1}}) {
+      sgprs::Json doc = good;
+      doc[field] = value;
+      std::ofstream(path) << doc.dump();
+      expect_input_error(merge(shard_dirs("s", {0, 1}, 2), "out"),
+                         "s1of2/shard.json: field '" + std::string(field) + "': must be from 0 to 1000000");
+    }
 }
 
 TEST_F(SweepCli, MergeRefusesIncompleteForeignAndDuplicatedShards) {

@@ -2,6 +2,7 @@
 // pinned by `static` to its own 8-SM partition, two jobs each. The "GPU" took every stage 10% longer
 // than the profile, started it 100 ns after its launch and was noticed 100 ns after its end; the
 // host released each job 300-700 ns late. Every figure below is worked out by hand from that.
+#include "common/errors.hpp"
 #include "common/file_fingerprint.hpp"
 #include "common/json_io.hpp"
 #include "simulator/validation/live_replay.hpp"
@@ -15,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <sstream>
 #include <utility>
 #include <vector>
 #include <string>
@@ -141,6 +143,29 @@ TEST(RunLog, ReadsJobsAndStagesOfALiveLog) {
   EXPECT_EQ(log.stage_runs[0].gpu_start_ns, 600);
   EXPECT_EQ(log.stage_runs[0].gpu_end_ns, 2800);
   EXPECT_EQ(log.stage_runs[0].finish_ns, 2900);
+}
+
+TEST(RunLog, RefusesTimesAndSizesPastTheLimitsNamingLineAndField) {
+  // Found by tools/hostile_campaign.py: a release_ns of 2^63 was read as -2^63 and the job's
+  // response (end - release) overflowed int64 (UBSan).
+  const std::string job = live_job("x", 0, 0, 500, "p0");
+  const auto replaced = [](std::string text, const std::string& from, const std::string& to) {
+    return text.replace(text.find(from), from.size(), to);
+  };
+  for (const auto& [log, field] : std::vector<std::pair<std::string, std::string>>{
+           {kHeader + "\n" + replaced(job, "\"release_ns\":0", "\"release_ns\":9223372036854775808"), "line 2.release_ns"},
+           {kHeader + "\n" + replaced(job, "\"t_ns\":500", "\"t_ns\":-9223372036854775808"), "line 2.t_ns"},
+           {replaced(kHeader, "\"max_parallel\":1", "\"max_parallel\":1099511627776") + "\n" + job, "line 1.max_parallel"},
+           {replaced(kHeader, "\"sms\":8", "\"sms\":-8") + "\n" + job, "line 1.sms"}}) {
+    std::istringstream in(log);
+    try {
+      (void)read_run_log(in, "events.jsonl");
+      ADD_FAILURE() << field << " was accepted";
+    } catch (const InputError& error) {
+      EXPECT_NE(std::string(error.what()).find("events.jsonl: field '" + field + "': must be from"), std::string::npos)
+          << error.what();
+    }
+  }
 }
 
 TEST(LiveReplay, ReleaseLatencyIsMeasuredFromMaxOfReleaseAndPreviousEnd) {
@@ -292,4 +317,25 @@ TEST(Validate, RefusesAProfileThatChangedSinceTheRun) {
   EXPECT_EQ(f.validate(err), 2);
   EXPECT_NE(err.find("changed since the live run"), std::string::npos) << err;
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+}
+
+TEST(Validate, RefusesARecordedInputThatIsNotAFileNamingTheSummaryField) {
+  // Found by tools/hostile_campaign.py (seed 2): a task set source of "#" was refused as
+  // "#: cannot open file", naming neither summary.json nor the field (and "" named the working folder).
+  for (const std::string input : {"taskset", "profile"})
+    for (const std::string source : {"#", "", "gone.json"}) {
+      LiveFolder f("source");
+      fs::remove(f.dir / "taskset.json");  // the folder's own copy would win over the recorded path
+      if (input == "profile")  // a task set that loads, whichever input validate checks first
+        f.summary["provenance"]["taskset"]["source"] = SGPRS_SOURCE_DIR "/tests/data/sim/taskset-small.json";
+      f.summary["provenance"][input]["source"] = source;
+      f.write_summary();
+      std::string err;
+      EXPECT_EQ(f.validate(err), 2) << input << " '" << source << "': " << err;
+      EXPECT_NE(err.find("summary.json"), std::string::npos) << err;
+      EXPECT_NE(err.find("provenance." + input + ".source"), std::string::npos) << err;
+      EXPECT_NE(err.find("'" + source + "' is not a file here"), std::string::npos) << err;
+      EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+      EXPECT_FALSE(fs::exists(f.dir / "v")) << input << " '" << source << "'";
+    }
 }

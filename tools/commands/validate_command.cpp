@@ -23,6 +23,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace sgprs::cli {
@@ -49,6 +51,19 @@ std::string option_text(const Json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
+/// The file the live run recorded as its `input` ("profile", "taskset"). One that cannot be found is
+/// refused here, naming the summary's field: the loader would name only the recorded path ("#", or
+/// the working folder for an empty one), which the user never typed.
+std::string recorded_source(const JsonView& provenance, std::string_view input) {
+  const JsonView entry = provenance.object(input);
+  const std::string source = entry.get<std::string>("source");
+  std::error_code error;
+  if (source.empty() || !fs::is_regular_file(source, error))
+    entry.fail("source", "'" + source + "' is not a file here (the live run's " + std::string(input) +
+                             "; a relative path is read from the folder validate runs in, as the run read it)");
+  return source;
+}
+
 /// The run's inputs as `sgprs simulate` flags, from its summary's provenance; the task set and
 /// layout files the run folder carries win over the recorded paths.
 RunArgs args_from_provenance(const Json& prov, const std::string& summary_path, const fs::path& live,
@@ -71,9 +86,8 @@ RunArgs args_from_provenance(const Json& prov, const std::string& summary_path, 
   args.models = va.models;
   args.quiet = true;
   args.allow_deadline_over_period = true;  // the live run already accepted its task set
-  args.profile = p.object("profile").get<std::string>("source");
-  args.taskset = fs::exists(live / "taskset.json") ? (live / "taskset.json").string()
-                                                    : p.object("taskset").get<std::string>("source");
+  args.profile = recorded_source(p, "profile");
+  args.taskset = fs::exists(live / "taskset.json") ? (live / "taskset.json").string() : recorded_source(p, "taskset");
   // The pool the live run used, exactly (pieces included), whatever the shorthand was.
   const fs::path layout = fs::temp_directory_path() / ("sgprs-validate-layout-" + std::to_string(::getpid()) + ".json");
   write_file_atomic(layout.string(), dump_pretty(p.object("pool").raw()));
