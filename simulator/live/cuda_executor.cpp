@@ -297,8 +297,9 @@ void CudaStageExecutor::launch(const UnitLaunch& unit, Ns /*now_ns*/) {
   slot->stamped = false;
   slot->launch_ns = s.host_now();
   const bool fault_now = ++s.launches == s.setup.fault_after_launches;
-  slot->start_event = s.graphs->start_event(unit.task, unit.unit, unit.partition);
-  slot->end_event = s.graphs->end_event(unit.task, unit.unit, unit.partition);
+  const UnitGraphs::StampEvents stamps = s.graphs->stamp_events(unit.task, unit.unit, unit.partition);
+  slot->start_event = stamps.start;
+  slot->end_event = stamps.end;
   if (slot->end_event != nullptr && !fault_now) {
     SGPRS_LIVE_CALL(cudaGraphLaunch(graph, slot->stream), s.describe(unit));  // records its own events
   } else {

@@ -13,9 +13,7 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
   const int device = request.device;
   const Ns setup_step_limit_ns = request.setup_step_limit_ns;
   const std::int64_t fault_after_launches = request.fault_after_launches;
-  if (request.stamps != "stream" && request.stamps != "graph")
-    throw InputError("--stamps", "", unknown_name("value", request.stamps, {"stream", "graph"}));
-  const bool stamps_in_graphs = request.stamps == "graph";
+  const bool stamps_in_graphs = request.stamps_in_graphs;
   return [=](const sim::PolicyPlan& plan, const sim::Workload& workload, const MayUse& may_use,
              Ns epoch) -> std::unique_ptr<StageExecutor> {
     ExecutorSetup setup;

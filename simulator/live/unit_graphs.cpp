@@ -106,12 +106,13 @@ void UnitGraphs::build(const ExecutorSetup& setup, SetupReport& report) {
     as_gpu_step("allocating task " + std::to_string(t) + " (" + model.name() + ")",
                 [&] {
                   // The model's weights once, in its first task; every task its own activations.
-                  if (first < 0)
+                  if (first < 0) {
                     instances_.emplace_back(model, profiler_precision(setup.precision), setup.batch);
-                  else
+                    first = t;
+                  } else {
                     instances_.emplace_back(model, profiler_precision(setup.precision), setup.batch,
                                             instances_[static_cast<std::size_t>(first)]);
-                  if (first < 0) first = t;
+                  }
                   // A task's graphs replay on whichever slot stream is free, and a task runs one
                   // unit at a time: its own workspace is never used by two kernels at once.
                   instances_.back().use_own_workspace();
@@ -253,14 +254,10 @@ cudaGraphExec_t UnitGraphs::graph(int task, int unit, int partition) const {
   return graphs_[index(task, unit, partition)].get();
 }
 
-cudaEvent_t UnitGraphs::start_event(int task, int unit, int partition) const {
-  if (start_events_.empty() || graph(task, unit, partition) == nullptr) return nullptr;
-  return start_events_[index(task, unit, partition)].get();
-}
-
-cudaEvent_t UnitGraphs::end_event(int task, int unit, int partition) const {
-  if (end_events_.empty() || graph(task, unit, partition) == nullptr) return nullptr;
-  return end_events_[index(task, unit, partition)].get();
+UnitGraphs::StampEvents UnitGraphs::stamp_events(int task, int unit, int partition) const {
+  if (end_events_.empty() || graph(task, unit, partition) == nullptr) return {};
+  const std::size_t at = index(task, unit, partition);
+  return {start_events_[at].get(), end_events_[at].get()};
 }
 
 void UnitGraphs::capture_partition(const ExecutorSetup& setup, int p) {

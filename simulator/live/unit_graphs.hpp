@@ -46,8 +46,11 @@ class UnitGraphs {
   /// With ExecutorSetup::stamps_in_graphs, the events the graph records as it starts and ends
   /// (a unit runs once per job and a task one job at a time, so a graph's events are never
   /// recorded by two launches in flight); nullptr otherwise.
-  cudaEvent_t start_event(int task, int unit, int partition) const;
-  cudaEvent_t end_event(int task, int unit, int partition) const;
+  struct StampEvents {
+    cudaEvent_t start = nullptr;
+    cudaEvent_t end = nullptr;
+  };
+  StampEvents stamp_events(int task, int unit, int partition) const;
   int tasks() const { return static_cast<int>(first_unit_.size()) - 1; }
   int units(int task) const;
   void make_primary_current() const { pool_->make_primary_current(); }

@@ -74,8 +74,7 @@ class LiveCli : public ::testing::Test {
       ASSERT_TRUE((WIFEXITED(raw) && WEXITSTATUS(raw) == drained_status) || (WIFSIGNALED(raw) && WTERMSIG(raw) == signal))
           << slurp(dir_ / "stderr.txt");
       if (!fs::exists(dir_ / "out")) continue;
-      for (const auto& entry : fs::directory_iterator(dir_ / "out"))
-        EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+      expect_no_temporaries();
       if (fs::exists(dir_ / "out/summary.json")) {
         const sgprs::Json s = sgprs::Json::parse(slurp(dir_ / "out/summary.json"));
         EXPECT_EQ(s.at("live").at("interrupted"), true);
@@ -84,6 +83,11 @@ class LiveCli : public ::testing::Test {
         while (std::getline(events, line)) EXPECT_NO_THROW((void)sgprs::Json::parse(line));
       }
     }
+  }
+  /// No temporary file left in the output folder.
+  void expect_no_temporaries() const {
+    for (const auto& entry : fs::directory_iterator(dir_ / "out"))
+      EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
   }
   std::string inputs_ = "--profile " + kData + "/profile.json --models " + kData + "/models ";
   fs::path dir_;
@@ -193,8 +197,7 @@ TEST_F(LiveCli, AStageThatNeverFinishesStopsTheRunAsAGpuFaultNamingIt) {
     ++lines;
   }
   EXPECT_GT(lines, 20);
-  for (const auto& entry : fs::directory_iterator(dir_ / "out"))
-    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+  expect_no_temporaries();
 }
 
 TEST_F(LiveCli, AnInjectedDeviceErrorIsExit5NamingTheCallAndTheStageWithTheLogFlushed) {
@@ -228,8 +231,7 @@ TEST_F(LiveCli, AnInjectedDeviceErrorIsExit5NamingTheCallAndTheStageWithTheLogFl
     if (!started.count(unit) && err.find("/" + unit) != std::string::npos) ++named;
   EXPECT_EQ(named, 1) << err << " should name a unit decided and never started";
   EXPECT_NO_THROW((void)sgprs::Json::parse(slurp(dir_ / "out/timeline.json")));
-  for (const auto& entry : fs::directory_iterator(dir_ / "out"))
-    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+  expect_no_temporaries();
 }
 
 TEST_F(LiveCli, FaultInjectionFlagsNeedTheFakeDeviceAndSpinIsBounded) {
@@ -295,8 +297,7 @@ TEST_F(LiveGpuCli, ARealGpuFaultIsExit5NamingTheCallThatSawItWithTheLogFlushed) 
   }
   EXPECT_GE(finishes, 20) << "the launches before the fault finished and were logged";
   EXPECT_LT(finishes, 40);
-  for (const auto& entry : fs::directory_iterator(dir_ / "out"))
-    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+  expect_no_temporaries();
 }
 
 TEST_F(LiveGpuCli, SigtermAtAnyMomentOnTheGpuLeavesCompleteOutputsOrNone) {

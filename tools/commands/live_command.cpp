@@ -121,7 +121,7 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
     request.completion = live_args.completion;
     request.setup_step_limit_ns = static_cast<Ns>(live_args.stall_timeout_s * 1e9);
     request.fault_after_launches = live_args.gpu_fault_after;
-    request.stamps = live_args.stamps;
+    request.stamps_in_graphs = live_args.stamps == "graph";
     factory = live::cuda_executor_factory(in.profile, request);  // NoGpuError / NotAvailable without CUDA
   }
   in.progress->finish();  // the live run prints its own progress line
