@@ -21,6 +21,10 @@
 #             ResNet-18 at 30 Hz, N = 210 and 240, the same two ways: does a context per stream cost throughput?
 #   stamps    ResNet-18 at 30 Hz, N = 210 and 240, sgprs-best and streams-32 with each stage's events recorded
 #             on the stream around its graph launch (three CUDA calls) and inside the graph (one): --stamps
+#   queue     a busy stream's job put on the stream at once (`streams` option stream_queue=on, the default, as
+#             PyTorch does) or launched when the stream's previous job was noticed (off), alternating: closed
+#             loop with 16 and 32 ResNet-18 tasks on 16 streams, then periodic ResNet-18 at 30 Hz, N = 210 and
+#             240, on 32 streams, twice; PyTorch with 32 streams at the same N in the same call
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
@@ -167,6 +171,31 @@ if want contexts; then  # a green context per stream (streams) or one context fo
     resnet18_tasks "$n" 30 "$inputs/r18-$n.json"
     live "r18-$n-naive-full" "$run_s" "$inputs/r18-$n.json" full --scheduler naive > /dev/null
     live "r18-$n-streams32" "$run_s" "$inputs/r18-$n.json" full --scheduler streams --streams 32 > /dev/null
+  done
+  if [[ -z "${FAKE:-}" ]] && (( $(left) > 60 )); then  # PyTorch beside them, in the same call
+    (cd "$root" && timeout 60 python3 tools/torch_periodic.py --tasks 210 240 --rate 30 --streams 32 \
+      --seconds "$run_s" --precision tf32 --out "$out/torch-r18-streams32.json") >> "$out/session.log" 2>&1
+    log "torch r18 streams32 exited $?"
+  fi
+fi
+
+if want queue; then  # does the host round trip between two jobs of a stream cost the gap to PyTorch?
+  closed=(--overrun release-late --allow-deadline-over-period)
+  for n in 16 32; do
+    resnet18_tasks "$n" 10000 "$inputs/closed$n.json"
+    for q in on off; do
+      live "closed$n-streams16-queue-$q" 1 "$inputs/closed$n.json" full --scheduler streams --streams 16 "${closed[@]}" \
+        --option stream_queue=$q > /dev/null
+    done
+  done
+  for round in 1 2; do
+    for n in 210 240; do
+      resnet18_tasks "$n" 30 "$inputs/r18-$n.json"
+      for q in on off; do
+        live "r18-$n-streams32-queue-$q-$round" "$run_s" "$inputs/r18-$n.json" full --scheduler streams --streams 32 \
+          --option stream_queue=$q > /dev/null
+      done
+    done
   done
   if [[ -z "${FAKE:-}" ]] && (( $(left) > 60 )); then  # PyTorch beside them, in the same call
     (cd "$root" && timeout 60 python3 tools/torch_periodic.py --tasks 210 240 --rate 30 --streams 32 \

@@ -44,6 +44,13 @@ class Platform {
   /// Starts `unit` of job `job` of `task` on `partition` at `now`. The core never starts more
   /// units on a partition than the pool's max_parallel.
   virtual void start_unit(Ns now, int task, int unit, std::int64_t job, int partition) = 0;
+  /// `unit` of job `job` waits for `partition`'s one slot behind the units queued there before it
+  /// (Decision kQueue, only from schedulers that queue on streams); start_unit for it follows, in
+  /// the same order, when the slot frees. A platform that launches units only at their start
+  /// ignores it.
+  virtual void queue_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
+    (void)now, (void)task, (void)unit, (void)job, (void)partition;
+  }
   /// Calls RunCore::on_timer(timer) when the clock reaches timer.time_ns (at once, in order,
   /// when that instant has already passed).
   virtual void arm_timer(const Timer& timer) = 0;

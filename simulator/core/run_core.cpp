@@ -212,6 +212,13 @@ void RunCore::apply(Ns now) {
         emit(EventKind::kDecision, now, st.task, st.unit, -1, JobOutcome::kNone, d.until_ns);
         platform_.arm_timer(Timer{d.until_ns, TimerKind::kDeferEnd, st.task, st.unit, st.job});
         break;
+      case Decision::Kind::kQueue: {
+        const TaskState& s = tasks_[static_cast<std::size_t>(st.task)];
+        if (s.active_job != st.job || s.dropping)
+          throw std::logic_error("run core: queue for a job that is not active");
+        platform_.queue_unit(now, st.task, st.unit, st.job, d.partition);
+        break;
+      }
       case Decision::Kind::kStart: {
         TaskState& s = tasks_[static_cast<std::size_t>(st.task)];
         if (s.active_job != st.job || s.dropping)

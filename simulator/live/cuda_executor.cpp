@@ -63,7 +63,10 @@ struct CudaStageExecutor::Impl {
   SetupReport report;
   std::unique_ptr<UnitGraphs> graphs;  // destroyed after the clocks and slots below
   std::vector<std::unique_ptr<GpuClock>> clocks;
-  std::vector<std::unique_ptr<Slot>> slots;  // partition-major, max_parallel per partition
+  // Partition-major, slots_per_partition each: max_parallel running units, plus the queued ones
+  // (ExecutorSetup::queued_per_partition) whose slots share the partition's one stream.
+  std::vector<std::unique_ptr<Slot>> slots;
+  int slots_per_partition = 1;
   int in_flight = 0;
   std::uint64_t next_sequence = 0;
   std::int64_t launches = 0;
@@ -103,6 +106,7 @@ CudaStageExecutor::Impl::Impl(const ExecutorSetup& s) : setup(s) {
   const auto started = std::chrono::steady_clock::now();
   const StepWatchdog watchdog(setup.setup_step_limit_ns);
   graphs = std::make_unique<UnitGraphs>(setup, report);
+  slots_per_partition = graphs->max_parallel() + setup.queued_per_partition;
   const unsigned end_flags =
       setup.completion == CompletionNotice::kBlockingSync ? cudaEventBlockingSync : cudaEventDefault;
   for (int p = 0; p < graphs->partition_count(); ++p) {
@@ -110,10 +114,10 @@ CudaStageExecutor::Impl::Impl(const ExecutorSetup& s) : setup(s) {
     as_gpu_step(where, [&] {
       graphs->partition(p).make_current();
       clocks.push_back(std::make_unique<GpuClock>(graphs->clock_stream(p), setup.epoch_steady_ns, kClockBrackets));
-      for (int i = 0; i < graphs->max_parallel(); ++i) {
+      for (int i = 0; i < slots_per_partition; ++i) {
         auto slot = std::make_unique<Slot>();
         slot->partition = p;
-        slot->stream = graphs->slot_stream(p, i);
+        slot->stream = graphs->slot_stream(p, i % graphs->max_parallel());
         slot->owner = this;
         cudaEvent_t event = nullptr;
         SGPRS_LIVE_CALL(cudaEventCreateWithFlags(&event, cudaEventDefault), "for " + where);
@@ -284,13 +288,13 @@ void CudaStageExecutor::launch(const UnitLaunch& unit, Ns /*now_ns*/) {
     throw std::invalid_argument("launch " + s.describe(unit) +
                                 ": no such unit, or the set-up did not allow it there (ExecutorSetup::may_launch)");
   Impl::Slot* slot = nullptr;
-  const int per_partition = s.graphs->max_parallel();
+  const int per_partition = s.slots_per_partition;
   for (int i = 0; i < per_partition && slot == nullptr; ++i) {
     Impl::Slot* candidate = s.slots[static_cast<std::size_t>(unit.partition * per_partition + i)].get();
     if (!candidate->busy) slot = candidate;
   }
   if (slot == nullptr)
-    throw std::logic_error("launch " + s.describe(unit) + ": the partition already runs max_parallel (" +
+    throw std::logic_error("launch " + s.describe(unit) + ": the partition already holds max_parallel plus queued (" +
                            std::to_string(per_partition) + ") units");
   slot->unit = unit;
   slot->sequence = s.next_sequence++;

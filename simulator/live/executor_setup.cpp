@@ -61,6 +61,10 @@ void validate(const ExecutorSetup& setup) {
   if (layout.partitions.empty()) throw InputError("layout '" + layout.name + "'", "partitions", "no partition");
   if (layout.max_parallel < 1)
     throw InputError("layout '" + layout.name + "'", "max_parallel", "must be at least 1");
+  if (setup.queued_per_partition < 0 || (setup.queued_per_partition > 0 && layout.max_parallel != 1))
+    throw InputError("layout '" + layout.name + "'", "max_parallel",
+                     "must be 1 for units queued on a partition's stream (queued_per_partition " +
+                         std::to_string(setup.queued_per_partition) + ")");
   for (std::size_t i = 0; i < layout.partitions.size(); ++i) {
     const Partition& p = layout.partitions[i];
     const std::string field = "partitions[" + std::to_string(i) + "].pieces";

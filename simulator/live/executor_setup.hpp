@@ -81,6 +81,10 @@ struct ExecutorSetup {
   /// the H200, streams-32 with ResNet-18 at N = 210 missed 9.5-10.0% of jobs at 5942-5958/s
   /// against 15.2-15.4% at 5773-5780/s (two runs each, docs/live.md).
   bool stamps_in_graphs = false;
+  /// Units a partition may hold queued on its stream beyond the max_parallel running ones
+  /// (Platform::queue_unit; only with max_parallel 1): the executor keeps that many more sets of
+  /// events per partition, all on the one stream, which runs them in launch order.
+  int queued_per_partition = 0;
   /// Testing the fault path on hardware: the Nth launch (1-based) runs a kernel that traps instead
   /// of its unit (fault_kernel.hpp), a real GPU fault; 0: none.
   std::int64_t fault_after_launches = 0;

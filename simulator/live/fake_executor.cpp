@@ -27,7 +27,17 @@ void FakeStageExecutor::advance_to(Ns t) {
 }
 
 void FakeStageExecutor::launch(const UnitLaunch& unit, Ns now_ns) {
-  running_.push_back(Running{unit, now_ns, now_ns + duration_(unit), seq_++});
+  Ns start = now_ns;
+  if (one_stream_) {
+    if (stream_free_ns_.size() <= static_cast<std::size_t>(unit.partition))
+      stream_free_ns_.resize(static_cast<std::size_t>(unit.partition) + 1, 0);
+    Ns& free_ns = stream_free_ns_[static_cast<std::size_t>(unit.partition)];
+    start = std::max(start, free_ns);
+    free_ns = std::min(kNever / 2, start + duration_(unit));  // a unit that never ends (a stall) stays so
+    running_.push_back(Running{unit, now_ns, start, free_ns, seq_++});
+    return;
+  }
+  running_.push_back(Running{unit, now_ns, start, start + duration_(unit), seq_++});
 }
 
 void FakeStageExecutor::wait(Ns until_ns, std::vector<UnitCompletion>& out) {
@@ -42,7 +52,7 @@ void FakeStageExecutor::wait(Ns until_ns, std::vector<UnitCompletion>& out) {
   std::size_t done = 0;
   while (done < running_.size() && running_[done].end_ns <= noticed) {
     const Running& r = running_[done];
-    out.push_back(UnitCompletion{r.unit, r.launch_ns, r.launch_ns, r.end_ns, std::max(noticed, r.end_ns)});
+    out.push_back(UnitCompletion{r.unit, r.launch_ns, r.start_ns, r.end_ns, std::max(noticed, r.end_ns)});
     ++done;
   }
   running_.erase(running_.begin(), running_.begin() + static_cast<long>(done));

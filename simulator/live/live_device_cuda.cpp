@@ -14,19 +14,21 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
   const Ns setup_step_limit_ns = request.setup_step_limit_ns;
   const std::int64_t fault_after_launches = request.fault_after_launches;
   const bool stamps_in_graphs = request.stamps_in_graphs;
-  return [=](const sim::PolicyPlan& plan, const sim::Workload& workload, const MayUse& may_use,
-             Ns epoch) -> std::unique_ptr<StageExecutor> {
+  return [=](const DeviceNeeds& needs) -> std::unique_ptr<StageExecutor> {
+    const sim::PolicyPlan& plan = needs.plan;
+    const sim::Workload& workload = needs.workload;
     ExecutorSetup setup;
     setup.device = device;
     setup.gpu = gpu;
     setup.layout = plan.pool();
     setup.precision = precision;
     setup.completion = completion;
-    setup.epoch_steady_ns = epoch;
+    setup.epoch_steady_ns = needs.epoch_steady_ns;
+    setup.queued_per_partition = needs.queued_per_partition;
     setup.setup_step_limit_ns = setup_step_limit_ns;
     setup.fault_after_launches = fault_after_launches;
     setup.stamps_in_graphs = stamps_in_graphs;
-    setup.may_launch = may_use;
+    setup.may_launch = needs.may_use;
     for (std::size_t m = 0; m < workload.models.size(); ++m)
       setup.models.push_back(ExecutorModel{workload.models[m], !plan.models()[m].whole_curve.empty()});
     for (std::size_t t : workload.task_model) setup.task_models.push_back(static_cast<int>(t));

@@ -13,20 +13,59 @@ LivePlatform::LivePlatform(const sim::PolicyPlan& plan, StageExecutor& executor,
     : plan_(plan), executor_(executor), clock_(clock), options_(std::move(options)) {
   timers_.reserve(4 * plan.tasks().size() + 16);
   job_release_ns_.assign(plan.tasks().size(), -1);
+  queued_.assign(plan.tasks().size(), Queued{});
 }
 
-void LivePlatform::start_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
+void LivePlatform::launch(Ns now, const UnitLaunch& unit) {
   const Ns launch_start = SteadyHostClock::steady_now();
-  executor_.launch(UnitLaunch{task, unit, job, partition}, now + origin_);
+  executor_.launch(unit, now + origin_);
   const Ns launch_time = SteadyHostClock::steady_now() - launch_start;
   stats_.launch.push_back(launch_time);
   launch_ns_in_call_ += launch_time;
-  in_flight_.push_back(InFlight{UnitLaunch{task, unit, job, partition}, now});
+  in_flight_.push_back(InFlight{unit, now});
   ++stats_.launches;
-  Ns& released = job_release_ns_[static_cast<std::size_t>(task)];
+  Ns& released = job_release_ns_[static_cast<std::size_t>(unit.task)];
   if (released >= 0) {
     stats_.release_to_launch.push_back(now - released);
     released = -1;
+  }
+}
+
+void LivePlatform::start_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
+  Queued& queued = queued_[static_cast<std::size_t>(task)];
+  if (queued.unit == unit && queued.job == job) {  // on its stream already
+    queued = Queued{};
+    return;
+  }
+  launch(now, UnitLaunch{task, unit, job, partition});
+}
+
+void LivePlatform::queue_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
+  launch(now, UnitLaunch{task, unit, job, partition});
+  queued_[static_cast<std::size_t>(task)] = Queued{unit, job};
+}
+
+void LivePlatform::deliver(sim::RunCore& core, const UnitCompletion& c, Ns& last) {
+  const Queued& queued = queued_[static_cast<std::size_t>(c.launch.task)];
+  if (queued.unit == c.launch.unit && queued.job == c.launch.job) {
+    held_.push_back(c);
+    return;
+  }
+  last = std::max(last, c.noticed_ns);
+  stats_.end_to_noticed.push_back(c.noticed_ns - c.gpu_end_ns);
+  const sim::UnitStamps stamps{c.launch_ns, c.gpu_start_ns, c.gpu_end_ns};
+  call_core([&] { core.on_unit_finished(last, c.launch.task, c.launch.unit, c.launch.partition, &stamps); });
+  // The core may have started queued units whose ends were held back: they follow, in order.
+  for (std::size_t i = 0; i < held_.size();) {
+    const Queued& q = queued_[static_cast<std::size_t>(held_[i].launch.task)];
+    if (q.unit == held_[i].launch.unit && q.job == held_[i].launch.job) {
+      ++i;
+      continue;
+    }
+    const UnitCompletion next = held_[i];
+    held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(i));
+    deliver(core, next, last);
+    i = 0;
   }
 }
 
@@ -118,10 +157,7 @@ Ns LivePlatform::run(sim::RunCore& core) {
         *it = in_flight_.back();
         in_flight_.pop_back();
       }
-      last = std::max(last, c.noticed_ns);
-      stats_.end_to_noticed.push_back(c.noticed_ns - c.gpu_end_ns);
-      const sim::UnitStamps stamps{c.launch_ns, c.gpu_start_ns, c.gpu_end_ns};
-      call_core([&] { core.on_unit_finished(last, c.launch.task, c.launch.unit, c.launch.partition, &stamps); });
+      deliver(core, c, last);
     }
     const Ns now = std::max(last, this->now());
     if (done.empty() && stall_at != kNever && now >= stall_at && next_stall_deadline() <= now) report_stall(now);

@@ -8,6 +8,11 @@
 // is handled (>= its armed instant), a unit finishes when the executor noticed it.
 // A GPU cannot stop a running kernel: can_stop_units() is false, so the abort
 // policy drops a late job when its running stage ends (core/run_core.hpp).
+// A queued unit (queue_unit, the `streams` baseline's busy stream) is launched at
+// once onto its partition's one stream; the GPU runs it when the unit ahead of it
+// ends. The core starts it when it hears of that end; should the executor report
+// the queued unit's own end first (both ended before one wait), that report is held
+// back until the core has started it.
 //
 //   LivePlatform platform(plan, executor, clock, options);
 //   RunCore core(plan, scheduler, platform, observers, duration_ns);
@@ -64,6 +69,7 @@ class LivePlatform final : public sim::Platform {
   const LiveStats& stats() const { return stats_; }
 
   void start_unit(Ns now, int task, int unit, std::int64_t job, int partition) override;
+  void queue_unit(Ns now, int task, int unit, std::int64_t job, int partition) override;
   void arm_timer(const sim::Timer& timer) override { timers_.push(timer); }
   bool can_stop_units() const override { return false; }
   void stop_task_units(Ns, int, std::vector<sim::StoppedUnit>&) override {}
@@ -73,6 +79,9 @@ class LivePlatform final : public sim::Platform {
   Ns now() const;
   void wait_for_work(Ns next_timer, std::vector<UnitCompletion>& done);
   void call_core(const std::function<void()>& call);
+  void launch(Ns now, const UnitLaunch& unit);
+  /// Hands a completion to the core, or holds it back while its unit is queued and not yet started.
+  void deliver(sim::RunCore& core, const UnitCompletion& c, Ns& last);
   /// The earliest instant at which an in-flight unit counts as stalled (kNever: none in flight).
   Ns next_stall_deadline() const;
   [[noreturn]] void report_stall(Ns now) const;
@@ -88,8 +97,14 @@ class LivePlatform final : public sim::Platform {
     UnitLaunch unit;
     Ns launched_ns;
   };
-  std::vector<InFlight> in_flight_;
-  Ns launch_ns_in_call_ = 0;         // launch time spent inside the current core call  // launched, not yet reported done (few: slots bound them)
+  std::vector<InFlight> in_flight_;  // launched, not yet reported done (few: slots bound them)
+  Ns launch_ns_in_call_ = 0;         // launch time spent inside the current core call
+  struct Queued {                    // per task: the unit launched by queue_unit and not yet started
+    int unit = -1;
+    std::int64_t job = -1;
+  };
+  std::vector<Queued> queued_;
+  std::vector<UnitCompletion> held_;  // completions of queued units the core has not started yet
   LiveStats stats_;
 };
 

@@ -53,7 +53,17 @@ LiveRunResult live_run(const Profile& profile, const sim::Workload& workload, co
   const Ns setup_epoch = SteadyHostClock::steady_now();
   const sim::Scheduler& scheduler = *planned.scheduler;
   const MayUse may_use = [&scheduler](int task, int, int partition) { return scheduler.may_use(task, partition); };
-  std::unique_ptr<StageExecutor> executor = make_executor(plan, workload, may_use, setup_epoch);
+  // A partition's stream holds at most one unit of each task that may use it (a task runs one job at a time).
+  int queued_per_partition = 0;
+  if (scheduler.queues_on_streams()) {
+    for (int p = 0; p < plan.partition_count(); ++p) {
+      int users = 0;
+      for (std::size_t t = 0; t < plan.tasks().size(); ++t) users += scheduler.may_use(static_cast<int>(t), p) ? 1 : 0;
+      queued_per_partition = std::max(queued_per_partition, users - 1);
+    }
+  }
+  std::unique_ptr<StageExecutor> executor =
+      make_executor(DeviceNeeds{plan, workload, may_use, queued_per_partition, setup_epoch});
   LiveRunResult result;
   result.setup = executor->setup_report();
 

@@ -21,9 +21,17 @@ namespace sgprs::live {
 
 /// Whether the scheduler may send unit `unit` of `task` to `partition` (what to prepare).
 using MayUse = std::function<bool(int task, int unit, int partition)>;
-/// Builds the device for `plan` (its pool, units and tasks); host times count from `epoch_steady_ns`.
-using ExecutorFactory = std::function<std::unique_ptr<StageExecutor>(
-    const sim::PolicyPlan& plan, const sim::Workload& workload, const MayUse& may_use, Ns epoch_steady_ns)>;
+/// What a device is built for: the plan (its pool, units and tasks), which units may go where,
+/// how many units a partition may hold queued on its stream (Platform::queue_unit), and the
+/// instant host times count from.
+struct DeviceNeeds {
+  const sim::PolicyPlan& plan;
+  const sim::Workload& workload;
+  MayUse may_use;
+  int queued_per_partition = 0;
+  Ns epoch_steady_ns = 0;
+};
+using ExecutorFactory = std::function<std::unique_ptr<StageExecutor>(const DeviceNeeds& needs)>;
 
 struct LiveRunResult {
   sim::Summary summary;  // as simulate()'s, provenance included; summary.live_json() adds the rest

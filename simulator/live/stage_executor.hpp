@@ -50,7 +50,9 @@ class StageExecutor {
  public:
   virtual ~StageExecutor() = default;
   /// Enqueues the unit on a free stream of the partition and returns at once. The caller
-  /// never has more than the partition's max_parallel units of it in flight.
+  /// never has more than the partition's max_parallel units of it in flight, plus, on a
+  /// partition of one stream, the units it queues behind them (ExecutorSetup::queued_per_partition):
+  /// those run in launch order, each when the one before it has ended.
   virtual void launch(const UnitLaunch& unit, Ns now_ns) = 0;
   /// Blocks until at least one launched unit has completed or the host clock reaches
   /// `until_ns` (kNever: no time limit), then appends every completion seen so far to `out`

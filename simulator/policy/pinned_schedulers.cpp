@@ -9,7 +9,10 @@
 //           task i on stream i mod streams, each job the whole model as one unit,
 //           and a job whose release instant passes while its task's previous job
 //           still runs is skipped (overrun auto = skip-late). The requested layout is
-//           ignored but for its provenance. stream_priorities=deadline-monotonic: tasks in
+//           ignored but for its provenance. stream_queue=on (the default): a job whose stream is
+//           busy is announced with kQueue so that a live platform puts it on the stream at once,
+//           as PyTorch does, instead of launching it when the stream's previous job is noticed.
+//           stream_priorities=deadline-monotonic: tasks in
 //           deadline order (ties by index) fill the streams in contiguous blocks, stream 0
 //           getting the tightest, and stream s gets priority level floor(s x L / S) of L = min(S, 6)
 //           levels (CUDA exposes a handful of stream priorities); the simulated GPU gives a stage on a
@@ -105,6 +108,7 @@ class StreamsScheduler final : public PinnedScheduler {
   bool on_runs_whole_jobs() const override { return true; }
   WaitingOrder waiting_order() const override { return WaitingOrder::kFifo; }
   OverrunPolicy on_default_overrun() const override { return OverrunPolicy::kSkipLate; }
+  bool on_queues_on_streams() const override { return options().stream_queue; }
   bool pins_by_deadline() const override { return options().stream_priorities == StreamPriorities::kDeadlineMonotonic; }
   Layout on_make_pool(const Layout&, const GpuShape& gpu, std::size_t) const override {
     const std::vector<int> sizes(static_cast<std::size_t>(options().streams), gpu.sm_count);

@@ -31,6 +31,8 @@ void Scheduler::reset(const PolicyPlan& plan) {
   slot_scratch_.reserve(static_cast<std::size_t>(plan.pool().max_parallel));
   next_seq_ = 0;
   on_reset();
+  queues_on_streams_ = on_queues_on_streams() && fifo_ && plan.pool().max_parallel == 1 &&
+                       options_.miss_policy != MissPolicy::kAbort;
 }
 
 void Scheduler::stage_ready(const StageRef& stage, Ns now, std::vector<Decision>& out) {
@@ -165,6 +167,8 @@ void Scheduler::assign(const StageRef& stage, int partition, Ns now, std::vector
   }
   out.push_back(Decision{Decision::Kind::kAssign, stage, partition, -1});
   start_waiting(partition, now, out);
+  if (queues_on_streams_ && entries_[static_cast<std::size_t>(index)].started_ns < 0)
+    out.push_back(Decision{Decision::Kind::kQueue, stage, partition, -1});
 }
 
 void Scheduler::start_waiting(int partition, Ns now, std::vector<Decision>& out) {

@@ -5,6 +5,9 @@
 //   kAssign  stage s of job j is sent to partition p (it starts when p has a free slot)
 //   kStart   stage s starts on partition p now (p had, or just got, a free slot)
 //   kDefer   stage s waits until `until_ns`; the platform calls defer_ended() then
+//   kQueue   stage s waits for partition p's one slot, FIFO, and a platform whose partitions
+//            are streams may put it on p's stream now (kStart for it follows when the slot
+//            frees; only policies that queue on streams, queues_on_streams())
 //
 // The mechanism every policy shares lives here, in public non-virtual methods:
 // per partition the queue of assigned stages (running and
@@ -36,7 +39,7 @@ struct StageRef {
 };
 
 struct Decision {
-  enum class Kind : std::uint8_t { kAssign, kStart, kDefer };
+  enum class Kind : std::uint8_t { kAssign, kStart, kDefer, kQueue };
   Kind kind = Kind::kAssign;
   StageRef stage;
   int partition = -1;
@@ -59,6 +62,10 @@ class Scheduler {
   /// Whether this policy may ever send a unit of `task` to `partition` (after reset()): a live
   /// device prepares only those (pinned schedulers use one partition per task).
   bool may_use(int task, int partition) const { return on_may_use(task, partition); }
+  /// Whether a stage that waits for its partition's slot is announced with kQueue (after reset()):
+  /// the policy asks for it (on_queues_on_streams), stages start in assignment order on one slot per
+  /// partition, and no job is ever dropped (a stage already on a GPU stream cannot be taken back).
+  bool queues_on_streams() const { return queues_on_streams_; }
   /// The overrun rule the run core applies (option `overrun`, or the policy's own for auto).
   OverrunPolicy overrun_policy() const {
     return options_.overrun == OverrunPolicy::kAuto ? on_default_overrun() : options_.overrun;
@@ -99,6 +106,8 @@ class Scheduler {
   virtual WaitingOrder waiting_order() const { return options_.waiting_order; }
   virtual Layout on_make_pool(const Layout& requested, const GpuShape& gpu, std::size_t task_count) const;
   virtual bool on_runs_whole_jobs() const { return false; }
+  /// The policy wants its waiting stages put on their partition's stream at once (queues_on_streams).
+  virtual bool on_queues_on_streams() const { return false; }
   virtual OverrunPolicy on_default_overrun() const { return OverrunPolicy::kReleaseLate; }
   virtual bool on_may_use(int task, int partition) const {
     (void)task;
@@ -176,6 +185,7 @@ class Scheduler {
   SchedulerOptions options_;
   const PolicyPlan* plan_ = nullptr;
   bool fifo_ = true;            // waiting_order() is FIFO
+  bool queues_on_streams_ = false;
   std::vector<int> unit_base_;  // per task: its first index into held_
   std::vector<int> held_;       // per (task, unit): its entry, -1 when not held
   std::vector<Entry> entries_;  // held entries and free ones (free_)

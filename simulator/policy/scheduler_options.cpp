@@ -112,6 +112,11 @@ const std::vector<SchedulerOptionInfo>& scheduler_option_infos() {
       {"streams", "integer in [1, 1024]", "streams of the `streams` baseline (task i on stream i mod streams)", "16"},
       {"stream_priorities", choices(kStreamPriorities),
        "`streams`: none, or deadline-monotonic (tightest tasks on the highest-priority streams)", "none"},
+      {"stream_queue", choices(kSwitches),
+       "`streams`: a job whose stream is busy is put on the stream at once and runs when it frees, as PyTorch does "
+       "(live: no host round trip between two jobs of a stream; simulated: that job pays no stage overhead), or is "
+       "launched when the previous job has ended",
+       "on"},
       {"binding", choices(kBindings),
        "a ready stage joins a partition's queue at once (paper 4.4) or waits in one pool-wide queue for a free slot",
        "early"},
@@ -172,6 +177,8 @@ void set_scheduler_option(SchedulerOptions& o, std::string_view name, std::strin
     o.overrun = parse_enum(kOverruns, name, value, source);
   } else if (name == "stream_priorities") {
     o.stream_priorities = parse_enum(kStreamPriorities, name, value, source);
+  } else if (name == "stream_queue") {
+    o.stream_queue = parse_enum(kSwitches, name, value, source);
   } else if (name == "binding") {
     o.binding = parse_enum(kBindings, name, value, source);
   } else if (name == "slot_sms") {
@@ -224,6 +231,7 @@ std::string get_scheduler_option(const SchedulerOptions& o, std::string_view nam
   if (name == "overrun") return name_of(kOverruns, o.overrun);
   if (name == "streams") return std::to_string(o.streams);
   if (name == "stream_priorities") return name_of(kStreamPriorities, o.stream_priorities);
+  if (name == "stream_queue") return name_of(kSwitches, o.stream_queue);
   if (name == "binding") return name_of(kBindings, o.binding);
   if (name == "slot_sms")
     return o.slot_sms == 0                ? "layout"
@@ -248,7 +256,9 @@ Json SchedulerOptions::to_json() const {
                            "static_assignment", "overrun", "stream_priorities", "binding", "slot_sms",
                            "drop_hopeless", "priority_first"})
     out[name] = get_scheduler_option(*this, name);
-  if (slot_sms == kMoldableSlots) out["block_sms"] = get_scheduler_option(*this, "block_sms");  // only where it applies
+  // Only where they apply or differ from the default, so that records made before they existed stay valid.
+  if (slot_sms == kMoldableSlots) out["block_sms"] = get_scheduler_option(*this, "block_sms");
+  if (!stream_queue) out["stream_queue"] = "off";
   return out;
 }
 

@@ -79,6 +79,9 @@ struct SchedulerOptions {
   // The `streams` baseline: plain streams on the whole GPU, task i on stream i mod streams.
   int streams = 16;
   StreamPriorities stream_priorities = StreamPriorities::kNone;
+  // `streams`: a job whose stream is busy goes onto the stream at once and runs when the stream
+  // frees (what PyTorch does); off: it is launched when its stream's previous job has ended.
+  bool stream_queue = true;
   // The rules of sgprs-best (docs/policy.md); the paper's behaviour is off / early / the layout's slots.
   Binding binding = Binding::kEarly;
   // Slots (stages at once) per partition: 0 = the layout's max_parallel (paper), -1 = one slot per

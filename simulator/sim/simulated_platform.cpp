@@ -39,9 +39,21 @@ Ns SimulatedPlatform::run(RunCore& core) {
   return now;
 }
 
+void SimulatedPlatform::queue_unit(Ns, int task, int unit, std::int64_t job, int) {
+  if (overhead_ns_ == 0) return;  // nothing to tell apart
+  if (queued_.size() <= static_cast<std::size_t>(task)) queued_.resize(plan_.tasks().size());
+  queued_[static_cast<std::size_t>(task)] = Queued{unit, job};
+}
+
 void SimulatedPlatform::start_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
-  const PendingStart s{now + overhead_ns_, pending_seq_++, task, unit, partition, job};
-  if (overhead_ns_ == 0)
+  bool was_queued = false;
+  if (static_cast<std::size_t>(task) < queued_.size()) {
+    Queued& q = queued_[static_cast<std::size_t>(task)];
+    was_queued = q.unit == unit && q.job == job;
+    if (was_queued) q = Queued{};
+  }
+  const PendingStart s{now + (was_queued ? 0 : overhead_ns_), pending_seq_++, task, unit, partition, job};
+  if (overhead_ns_ == 0 || was_queued)
     start_on_gpu(s);
   else
     pending_.push(s);

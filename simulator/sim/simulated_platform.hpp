@@ -38,6 +38,8 @@ class SimulatedPlatform final : public Platform {
   Ns run(RunCore& core);
 
   void start_unit(Ns now, int task, int unit, std::int64_t job, int partition) override;
+  /// A queued unit is on its stream already: it reaches the GPU when it starts, without the overhead.
+  void queue_unit(Ns now, int task, int unit, std::int64_t job, int partition) override;
   void arm_timer(const Timer& timer) override { queue_.push(timer); }
   bool can_stop_units() const override { return true; }
   void stop_task_units(Ns now, int task, std::vector<StoppedUnit>& out) override;
@@ -58,6 +60,11 @@ class SimulatedPlatform final : public Platform {
   };
   void start_on_gpu(const PendingStart& s);
   Ns overhead_ns_ = 0;
+  struct Queued {  // per task: the unit it has on a stream, if any (a task runs one job at a time)
+    int unit = -1;
+    std::int64_t job = -1;
+  };
+  std::vector<Queued> queued_;
   std::uint64_t pending_seq_ = 0;
   std::priority_queue<PendingStart, std::vector<PendingStart>, std::greater<>> pending_;
 };

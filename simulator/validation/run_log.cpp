@@ -190,6 +190,7 @@ RunLog read_run_log(std::istream& in, const std::string& path) {
       if (kind == "cancel") continue;
       s.finish_ns = t;
       if (e.contains("gpu_start_ns")) {
+        if (e.contains("launch_ns")) s.launch_ns = r.integer(e, "launch_ns");
         s.gpu_start_ns = r.integer(e, "gpu_start_ns");
         s.gpu_end_ns = r.integer(e, "gpu_end_ns");
       }

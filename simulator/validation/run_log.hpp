@@ -38,6 +38,7 @@ struct StageRun {
   int partition = -1;
   Ns start_ns = 0;       // the start event: launch on the host (live) or GPU start (simulated)
   Ns finish_ns = -1;     // the finish event: completion noticed (live) or GPU end (simulated); -1: cancelled
+  Ns launch_ns = -1;     // live only: enqueued on the GPU (before start_ns when it was queued on its stream)
   Ns gpu_start_ns = -1;  // live only
   Ns gpu_end_ns = -1;    // live only
   /// The GPU's own start and end: the stamps where the log has them, else the events' instants.

@@ -125,6 +125,40 @@ TEST_P(Conformance, DeferralWaitsUntilTheEarliestStartAndSameNanosecondFinishesK
                            "71214 end T0 0 on_time"}));
 }
 
+const std::string kThreeTasks = R"({"schema": "sgprs.taskset/1", "tasks": [
+    {"name": "T0", "model": "chain3", "period_ns": 10000}, {"name": "T1", "model": "chain3", "period_ns": 10000},
+    {"name": "T2", "model": "chain3", "period_ns": 10000}]})";
+
+TEST_P(Conformance, StreamsQueueABusyStreamsJobsBehindItInReleaseOrder) {
+  // One stream, three tasks released at 0, whole jobs of 1000: T0 runs, T1 and T2 are queued on
+  // the stream (a live platform launches them at 0) and run back to back in release order.
+  ConformanceCase c{kThreeTasks, {16}, 1, 10000, {{"chain3", 1000}}};
+  c.scheduler = "streams";
+  c.options = {{"streams", "1"}};
+  const Lines expected{"0 release T0 0", "0 assign T0 chain3 s0", "0 start T0 chain3 s0", "0 release T1 0",
+                       "0 assign T1 chain3 s0", "0 release T2 0", "0 assign T2 chain3 s0",
+                       "1000 finish T0 chain3 s0", "1000 start T1 chain3 s0", "1000 end T0 0 on_time",
+                       "2000 finish T1 chain3 s0", "2000 start T2 chain3 s0", "2000 end T1 0 on_time",
+                       "3000 finish T2 chain3 s0", "3000 end T2 0 on_time"};
+  EXPECT_EQ(run(c), expected);
+  c.options.push_back({"stream_queue", "off"});  // launched at the start instead: the same events
+  EXPECT_EQ(run(c), expected);
+}
+
+TEST_P(Conformance, SkipLateOnAQueuedStreamSkipsOnlyJobsNotYetOnIt) {
+  // Period 1500, jobs of 1000 on one stream: T1's job 0 is queued behind T0's and ends late at
+  // 2000, after T1's next release (1500) passed: job 1 is skipped then. T0's job 1, released at
+  // 1500 while T1 runs, is queued and ends at 3000, on its deadline.
+  ConformanceCase c{R"({"schema": "sgprs.taskset/1", "tasks": [
+      {"name": "T0", "model": "chain3", "period_ns": 1500}, {"name": "T1", "model": "chain3", "period_ns": 1500}]})",
+                    {16}, 1, 3000, {{"chain3", 1000}}};
+  c.scheduler = "streams";
+  c.options = {{"streams", "1"}};
+  const Lines lines = run(c);
+  EXPECT_EQ(only(lines, "end"), (Lines{"1000 end T0 0 on_time", "2000 end T1 0 late", "3000 end T0 1 on_time"}));
+  EXPECT_EQ(only(lines, "skip"), (Lines{"2000 skip T1 1"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Worlds, Conformance, ::testing::ValuesIn(conformance_worlds()),
                          [](const ::testing::TestParamInfo<World>& world) { return world.param.name; });
 

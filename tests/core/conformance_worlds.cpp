@@ -8,9 +8,10 @@ namespace sgprs::sim::test {
 
 CaseSetup set_up_case(const ConformanceCase& c) {
   CaseSetup s;
-  s.options = isolated_options("sgprs", c.duration_ns);
+  s.options = isolated_options(c.scheduler, c.duration_ns);
   if (c.miss_policy_abort) s.options.scheduler_options.miss_policy = MissPolicy::kAbort;
   s.options.scheduler_options.no_defer_last = c.no_defer_last;
+  for (const auto& [name, value] : c.options) set_scheduler_option(s.options.scheduler_options, name, value, "case");
   const TaskSet set = TaskSet::from_json(Json::parse(c.taskset_json), "conformance-case");
   s.workload = make_workload(set, test_profile(), test_models_dir(), s.options.seed);
   s.planned = plan_run(test_profile(), s.workload, sizes_layout(c.partition_sms, c.max_parallel), s.options.scheduler,

@@ -2,6 +2,8 @@
 // The worlds the run core's conformance suite (conformance_test.cpp) runs in, and
 // the case description they share.
 #include "sim_test_support.hpp"
+#include "simulator/live/fake_executor.hpp"
+#include "simulator/live/live_platform.hpp"
 #include "simulator/policy/planned_run.hpp"
 
 #include <functional>
@@ -19,6 +21,8 @@ struct ConformanceCase {
   std::map<std::string, Ns> unit_ns;  // every unit's duration, by stage name, on any partition
   bool miss_policy_abort = false;
   int no_defer_last = 2;
+  std::string scheduler = "sgprs";
+  std::vector<std::pair<std::string, std::string>> options = {};  // scheduler options, as --option k=v
 };
 
 /// What a world needs to run a case: the planned run (scheduler reset on its plan), the
@@ -39,5 +43,16 @@ struct World {
 
 /// Every world of this build (the live one joins in tests/live).
 std::vector<World> conformance_worlds();
+
+/// The live world: the live platform's control loop on a virtual clock and a fake device (one
+/// stream per partition when max_parallel is 1). `wrap` may put an executor in front of the fake
+/// one; `extra` observers see the run beside the recorder of lines.
+using ExecutorWrapper = std::function<std::unique_ptr<live::StageExecutor>(live::FakeStageExecutor& fake)>;
+struct LiveFakeRun {
+  std::vector<std::string> lines;
+  live::LiveStats stats;
+};
+LiveFakeRun run_on_fake_device(const ConformanceCase& c, const ExecutorWrapper& wrap = {},
+                               const std::vector<Observer*>& extra = {});
 
 }  // namespace sgprs::sim::test

@@ -1,7 +1,9 @@
 // naive, sequential and static on hand-worked cases (chain3 times as in
 // sgprs_scheduler_test.cpp; whole chain3 job: 14000 ns at 4 SMs, 7000 at 8,
 // 3500 at 16).
+#include "common/taskset.hpp"
 #include "sim_test_support.hpp"
+#include "simulator/policy/planned_run.hpp"
 
 #include <gtest/gtest.h>
 
@@ -103,6 +105,48 @@ TEST(StreamsScheduler, TasksGoRoundRobinOverTheStreams) {
   const auto trace = test::run_case(chain3_tasks({100000, 100000, 100000}), test::sizes_layout({16}, 1), run);
   EXPECT_EQ(only(trace.lines, "assign"), (std::vector<std::string>{"0 assign T0 chain3 s0", "0 assign T1 chain3 s1",
                                                                    "0 assign T2 chain3 s0"}));
+}
+
+bool queues_on_streams(const std::string& scheduler, const std::vector<std::pair<std::string, std::string>>& options,
+                       int max_parallel = 1) {
+  RunOptions run = test::isolated_options(scheduler, 1);
+  for (const auto& [name, value] : options) set_scheduler_option(run.scheduler_options, name, value, "test");
+  const TaskSet set = TaskSet::from_json(Json::parse(chain3_tasks({100000, 100000, 100000})), "test");
+  const Workload workload = make_workload(set, test::test_profile(), test::test_models_dir(), run.seed);
+  const PlannedRun planned = plan_run(test::test_profile(), workload, test::sizes_layout({16}, max_parallel),
+                                      run.scheduler, run.scheduler_options, run.predicted_times);
+  return planned.scheduler->queues_on_streams();
+}
+
+TEST(StreamsScheduler, QueuesABusyStreamsJobOnItUnlessTurnedOffOrJobsCanBeDropped) {
+  EXPECT_TRUE(queues_on_streams("streams", {}));
+  EXPECT_FALSE(queues_on_streams("streams", {{"stream_queue", "off"}}));
+  // A job on a GPU stream cannot be taken back: nothing is queued where jobs are dropped at their deadline.
+  EXPECT_FALSE(queues_on_streams("streams", {{"miss_policy", "abort"}}));
+  EXPECT_FALSE(queues_on_streams("static", {}));
+  EXPECT_FALSE(queues_on_streams("sgprs", {}, 3));
+}
+
+TEST(StreamsScheduler, AQueuedJobIsAnnouncedOnceAfterItsAssignmentAndStartsWhenTheStreamFrees) {
+  // streams=1: T0 starts at 0, T1 and T2 are queued behind it (kQueue right after their kAssign).
+  RunOptions run = test::isolated_options("streams", 100000);
+  run.scheduler_options.streams = 1;
+  const TaskSet set = TaskSet::from_json(Json::parse(chain3_tasks({100000, 100000, 100000})), "test");
+  const Workload workload = make_workload(set, test::test_profile(), test::test_models_dir(), run.seed);
+  const PlannedRun planned = plan_run(test::test_profile(), workload, test::sizes_layout({16}, 1), run.scheduler,
+                                      run.scheduler_options, run.predicted_times);
+  Scheduler& scheduler = *planned.scheduler;
+  std::vector<Decision> out;
+  std::string kinds;
+  for (int t = 0; t < 3; ++t) scheduler.stage_ready(StageRef{t, 0, 0, 0, 100000}, 0, out);
+  scheduler.stage_finished(StageRef{0, 0, 0, 0, 100000}, 0, 3500, out);
+  for (const Decision& d : out)
+    kinds += std::string(d.kind == Decision::Kind::kAssign  ? "assign"
+                         : d.kind == Decision::Kind::kStart ? "start"
+                         : d.kind == Decision::Kind::kQueue ? "queue"
+                                                            : "defer") +
+             " T" + std::to_string(d.stage.task) + ";";
+  EXPECT_EQ(kinds, "assign T0;start T0;assign T1;queue T1;assign T2;queue T2;start T1;");
 }
 
 }  // namespace

@@ -82,15 +82,14 @@ class ProgressCounter final : public sim::Observer {
 
 live::ExecutorFactory fake_factory(const LiveArgs& live_args) {
   const std::int64_t stall_after = live_args.fake_stall_after, fail_after = live_args.fake_fail_after;
-  return [stall_after, fail_after](const sim::PolicyPlan& plan, const sim::Workload& workload, const live::MayUse&,
-                                   Ns epoch) -> std::unique_ptr<live::StageExecutor> {
+  return [stall_after, fail_after](const live::DeviceNeeds& needs) -> std::unique_ptr<live::StageExecutor> {
     static std::unique_ptr<live::SteadyHostClock> clock;  // outlives the executor (one run per process)
-    clock = std::make_unique<live::SteadyHostClock>(epoch);
-    const sim::PolicyPlan* p = &plan;
-    const sim::Workload* w = &workload;
+    clock = std::make_unique<live::SteadyHostClock>(needs.epoch_steady_ns);
+    const sim::PolicyPlan* p = &needs.plan;
+    const sim::Workload* w = &needs.workload;
     const live::SteadyHostClock* host = clock.get();
     auto launches = std::make_shared<std::int64_t>(0);
-    return std::make_unique<live::FakeStageExecutor>(
+    auto executor = std::make_unique<live::FakeStageExecutor>(
         [p, w, host, stall_after, fail_after, launches](const live::UnitLaunch& u) -> Ns {
           ++*launches;
           if (*launches == fail_after) fail_launch(*p, *w, u, *launches, host->now());
@@ -98,6 +97,8 @@ live::ExecutorFactory fake_factory(const LiveArgs& live_args) {
           return p->predicted_ns(p->tasks()[static_cast<std::size_t>(u.task)].model, u.unit, u.partition);
         },
         *clock);
+    if (needs.plan.pool().max_parallel == 1) executor->one_stream_per_partition();
+    return executor;
   };
 }
 

@@ -129,15 +129,17 @@ void write_responses_csv(const validation::RunLog& live, const validation::RunLo
 }
 
 /// The host's share of every stage in the live run: launch to GPU start plus GPU end to noticed
-/// (medians over the log), or none, or a number of ns.
+/// (medians over the log), or none, or a number of ns. A unit queued on its stream before its
+/// start (launch_ns < start_ns) pays no launch at its start, live or simulated: it is left out.
 Ns stage_overhead(const std::string& choice, const validation::RunLog& live) {
   if (choice == "none") return 0;
   if (choice == "measured") {
     std::vector<Ns> launch, notice;
     for (const validation::StageRun& s : live.stage_runs) {
       if (s.gpu_start_ns < 0 || s.finish_ns < 0) continue;
-      launch.push_back(std::max<Ns>(0, s.gpu_start_ns - s.start_ns));
       notice.push_back(std::max<Ns>(0, s.finish_ns - s.gpu_end_ns));
+      if (s.launch_ns >= 0 && s.launch_ns < s.start_ns) continue;
+      launch.push_back(std::max<Ns>(0, s.gpu_start_ns - s.start_ns));
     }
     return quantile_nearest_rank(launch, 0.5) + quantile_nearest_rank(notice, 0.5);
   }
