@@ -17,10 +17,15 @@ if [[ -f "$root/.sgdeps/deps.tar.xz" && ! -f /usr/include/nlohmann/json.hpp ]]; 
   log "using carried dependencies in /tmp/sgdeps"
 fi
 
-# cuDNN: the toolkit's folder, the system, or the pip wheel next to PyTorch.
+# cuDNN: the toolkit's folder, the system, or the pip wheel next to PyTorch (first when
+# SGPRS_CUDNN=wheel: the same cuDNN as PyTorch's, to compare kernels rather than library versions).
 cudnn_args=()
-cudnn_h="$(ls /usr/local/cuda/include/cudnn.h /usr/include/cudnn.h /usr/include/x86_64-linux-gnu/cudnn.h 2>/dev/null | head -1)"
-cudnn_so="$(ls /usr/local/cuda/lib64/libcudnn.so /usr/local/cuda/lib/libcudnn.so /usr/lib/x86_64-linux-gnu/libcudnn.so 2>/dev/null | head -1)"
+cudnn_h=""
+cudnn_so=""
+if [[ "${SGPRS_CUDNN:-}" != wheel ]]; then
+  cudnn_h="$(ls /usr/local/cuda/include/cudnn.h /usr/include/cudnn.h /usr/include/x86_64-linux-gnu/cudnn.h 2>/dev/null | head -1)"
+  cudnn_so="$(ls /usr/local/cuda/lib64/libcudnn.so /usr/local/cuda/lib/libcudnn.so /usr/lib/x86_64-linux-gnu/libcudnn.so 2>/dev/null | head -1)"
+fi
 if [[ -z "$cudnn_h" || -z "$cudnn_so" ]]; then
   wheel="$(python3 -c 'import nvidia.cudnn, os; print(os.path.dirname(nvidia.cudnn.__file__))' 2>/dev/null || true)"
   [[ -z "$wheel" ]] && wheel="$(dirname "$(find / -path /proc -prune -o -name cudnn.h -print 2>/dev/null | grep nvidia/cudnn | head -1)")/.."

@@ -25,6 +25,10 @@
 #             PyTorch does) or launched when the stream's previous job was noticed (off), alternating: closed
 #             loop with 16 and 32 ResNet-18 tasks on 16 streams, then periodic ResNet-18 at 30 Hz, N = 210 and
 #             240, on 32 streams, twice; PyTorch with 32 streams at the same N in the same call
+#   engines   where `streams` loses GPU time against PyTorch: closed loop, 32 ResNet-18 tasks queued on 16
+#             streams, and periodic N = 240 on 32 streams, with cuDNN's backend API (the default) and its
+#             legacy API (SGPRS_CUDNN_API=legacy); run it again with SGPRS_CUDNN=wheel BUILD=<another folder>
+#             to build against PyTorch's own cuDNN
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
@@ -54,7 +58,7 @@ if [[ -n "${FAKE:-}" ]]; then
   device=(--fake-device)
 else
   source "$root/tools/gpu_build_env.sh"
-  build=/tmp/sgprs-build-policy
+  build="${BUILD:-/tmp/sgprs-build-policy}"
   cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA=ON -DSGPRS_BUILD_BENCH=OFF \
     -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_PREFIX_PATH="$prefix_path" "${cudnn_args[@]}" > "$runs/build.log" 2>&1
   targets=(sgprs)
@@ -202,6 +206,20 @@ if want queue; then  # does the host round trip between two jobs of a stream cos
       --seconds "$run_s" --precision tf32 --out "$out/torch-r18-streams32.json") >> "$out/session.log" 2>&1
     log "torch r18 streams32 exited $?"
   fi
+fi
+
+if want engines; then  # the same runs with each cuDNN API; the build's cuDNN is in session.log's first line
+  resnet18_tasks 32 10000 "$inputs/closed32.json"
+  resnet18_tasks 240 30 "$inputs/r18-240.json"
+  for api in backend legacy; do
+    if [[ $api == legacy ]]; then export SGPRS_CUDNN_API=legacy; else unset SGPRS_CUDNN_API; fi
+    for round in 1 2; do
+      live "closed32-streams16-$api-$round" 1 "$inputs/closed32.json" full --scheduler streams --streams 16 \
+        --overrun release-late --allow-deadline-over-period > /dev/null
+      live "r18-240-streams32-$api-$round" "$run_s" "$inputs/r18-240.json" full --scheduler streams --streams 32 > /dev/null
+    done
+  done
+  unset SGPRS_CUDNN_API
 fi
 
 if want stamps; then  # one CUDA call per launch instead of three: does sgprs-best's six launches per job get cheaper?
