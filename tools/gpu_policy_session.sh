@@ -29,6 +29,9 @@
 #             streams, and periodic N = 240 on 32 streams, with cuDNN's backend API (the default) and its
 #             legacy API (SGPRS_CUDNN_API=legacy); run it again with SGPRS_CUDNN=wheel BUILD=<another folder>
 #             to build against PyTorch's own cuDNN
+#   launchers graph launches on launcher threads (--launch-threads 0, 1, 2) instead of the control thread:
+#             ResNet-18 at 30 Hz under sgprs-best (N = 180, 210) and streams-32 (N = 210), then sgprs-best with
+#             16-SM slots on each mixed family at the load where it missed in the fifth session (0.8 of the bound)
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
@@ -118,6 +121,7 @@ resnet18_tasks() {  # N RATE_HZ FILE
 over() { python3 -c "import sys; sys.exit(0 if float('$1') > $2 else 1)"; }
 
 best=(--scheduler sgprs-best)
+declare -A bound=([tight]=1.001 [camera]=1.151 [heavy]=1.256 [deadlines]=3.31)
 if want hang; then
   scaled "$root/traces/tasksets/mixed-deadlines.json" 2 "$inputs/mix2.json"
   live hang-mix2-sgprs-paper "$run_s" "$inputs/mix2.json" equal:2:1.0x --scheduler sgprs --stall-timeout 5 > /dev/null
@@ -222,6 +226,28 @@ if want engines; then  # the same runs with each cuDNN API; the build's cuDNN is
   unset SGPRS_CUDNN_API
 fi
 
+if want launchers; then  # does the control thread's time per launch limit sgprs-best?
+  for n in 180 210; do resnet18_tasks "$n" 30 "$inputs/r18-$n.json"; done
+  for round in 1 2; do
+    for threads in 0 1 2; do
+      for n in 180 210; do
+        live "r18-$n-sgprs-best-launchers$threads-$round" "$run_s" "$inputs/r18-$n.json" full "${best[@]}" \
+          --launch-threads "$threads" > /dev/null
+      done
+      live "r18-210-streams32-launchers$threads-$round" "$run_s" "$inputs/r18-210.json" full --scheduler streams \
+        --streams 32 --launch-threads "$threads" > /dev/null
+    done
+  done
+  for f in tight camera heavy; do
+    scale=$(python3 -c "print(round(0.8 * ${bound[$f]}, 3))")
+    scaled "$root/traces/tasksets/mixed-$f.json" "$scale" "$inputs/$f-0.8.json"
+    for threads in 0 2; do
+      live "$f-0.8-sgprs-best-s16-launchers$threads" "$run_s" "$inputs/$f-0.8.json" full "${best[@]}" \
+        --option slot_sms=16 --launch-threads "$threads" > /dev/null
+    done
+  done
+fi
+
 if want stamps; then  # one CUDA call per launch instead of three: does sgprs-best's six launches per job get cheaper?
   for n in 210 240; do
     resnet18_tasks "$n" 30 "$inputs/r18-$n.json"
@@ -233,7 +259,6 @@ if want stamps; then  # one CUDA call per launch instead of three: does sgprs-be
   done
 fi
 
-declare -A bound=([tight]=1.001 [camera]=1.151 [heavy]=1.256 [deadlines]=3.31)
 if want families; then
   for f in $families; do
     base="$root/traces/tasksets/mixed-$f.json"

@@ -3,6 +3,7 @@
 #include "simulator/live/fault_kernel.hpp"
 #include "simulator/live/gpu_call.hpp"
 #include "simulator/live/gpu_clock.hpp"
+#include "simulator/live/launch_lanes.hpp"
 #include "simulator/live/unit_graphs.hpp"
 
 #include <algorithm>
@@ -57,6 +58,10 @@ struct CudaStageExecutor::Impl {
     Ns gpu_end_ns = 0;
     std::counting_semaphore<2> launched{0};  // kBlockingSync: wakes this slot's thread (and its stop)
     Impl* owner = nullptr;
+    // The launch itself (enqueue()), on the control thread or a launcher thread (ExecutorSetup::launch_threads):
+    cudaGraphExec_t graph = nullptr;
+    bool fault_now = false;
+    int lane = 0;  // the slot's stream, numbered over the pool: its launcher thread
   };
 
   ExecutorSetup setup;
@@ -80,10 +85,13 @@ struct CudaStageExecutor::Impl {
   std::atomic<bool> stopping{false};
   std::thread poller;
   std::vector<std::thread> slot_threads;
+  std::unique_ptr<LaunchLanes> lanes;  // null: launch() enqueues on the control thread
 
   explicit Impl(const ExecutorSetup& s);
   std::string describe(const UnitLaunch& u) const;
   Ns host_now() const { return steady_clock_ns_now() - setup.epoch_steady_ns; }
+  /// The CUDA calls of one launch; the slot becomes visible to the completion threads after them.
+  void enqueue(Slot& slot);
   void stamp(Slot& slot);
   void finish(Slot& slot);
   void fail(const std::string& text);
@@ -118,6 +126,7 @@ CudaStageExecutor::Impl::Impl(const ExecutorSetup& s) : setup(s) {
         auto slot = std::make_unique<Slot>();
         slot->partition = p;
         slot->stream = graphs->slot_stream(p, i % graphs->max_parallel());
+        slot->lane = p * graphs->max_parallel() + i % graphs->max_parallel();
         slot->owner = this;
         cudaEvent_t event = nullptr;
         SGPRS_LIVE_CALL(cudaEventCreateWithFlags(&event, cudaEventDefault), "for " + where);
@@ -132,6 +141,21 @@ CudaStageExecutor::Impl::Impl(const ExecutorSetup& s) : setup(s) {
   done.reserve(slots.size());
   taking.reserve(slots.size());
   if (setup.completion == CompletionNotice::kPollingThread) poller = std::thread([this] { poll_loop(); });
+  if (setup.launch_threads > 0) {
+    lanes = std::make_unique<LaunchLanes>(
+        setup.launch_threads,
+        [](void* context, void* item) {
+          auto* self = static_cast<Impl*>(context);
+          try {
+            thread_local bool current = false;  // each launcher thread works in the primary context
+            if (!current) self->graphs->make_primary_current(), current = true;
+            self->enqueue(*static_cast<Slot*>(item));
+          } catch (const std::exception& e) {
+            self->fail(e.what());
+          }
+        },
+        this);
+  }
   if (setup.completion == CompletionNotice::kBlockingSync)
     for (auto& slot : slots) slot_threads.emplace_back([this, s = slot.get()] { slot_loop(*s); });
   // The whole set-up, clocks and events included (UnitGraphs timed only its own part).
@@ -140,6 +164,9 @@ CudaStageExecutor::Impl::Impl(const ExecutorSetup& s) : setup(s) {
   for (const auto& c : clocks) uncertainty = std::max(uncertainty, c->uncertainty_ns());
   stats.offset_uncertainty_ns = uncertainty;
   report.notes += std::string(", stamps ") + (setup.stamps_in_graphs ? "in graphs" : "on streams") +
+                  ", launches on " +
+                  (setup.launch_threads > 0 ? std::to_string(setup.launch_threads) + " launcher threads"
+                                            : std::string("the control thread")) +
                   ", completion " + std::string(completion_notice_name(setup.completion)) +
                   ", GPU clock offset +-" + std::to_string((uncertainty + 500) / 1000) + " us";
 }
@@ -257,6 +284,7 @@ bool CudaStageExecutor::Impl::drain(Ns bound_ns) {
 }
 
 void CudaStageExecutor::Impl::stop_threads() {
+  lanes.reset();  // runs what was posted first
   stopping.store(true);
   if (poller.joinable()) poller.join();
   for (auto& slot : slots) slot->launched.release();
@@ -267,10 +295,12 @@ void CudaStageExecutor::Impl::stop_threads() {
 CudaStageExecutor::CudaStageExecutor(const ExecutorSetup& setup) : impl_(std::make_unique<Impl>(setup)) {}
 
 CudaStageExecutor::~CudaStageExecutor() {
+  if (impl_->lanes) impl_->lanes->flush();  // every launch issued before the streams are drained
   if (!impl_->drain(impl_->setup.shutdown_wait_ns)) {
     // The GPU still runs a unit whose events, callback and graph would be destroyed under it.
     impl_->stopping.store(true);
     if (impl_->poller.joinable()) impl_->poller.detach();
+    static_cast<void>(impl_->lanes.release());  // its threads would join on a device that does not drain
     for (std::thread& t : impl_->slot_threads) t.detach();
     static_cast<void>(impl_.release());
     return;
@@ -299,33 +329,42 @@ void CudaStageExecutor::launch(const UnitLaunch& unit, Ns /*now_ns*/) {
   slot->unit = unit;
   slot->sequence = s.next_sequence++;
   slot->stamped = false;
-  slot->launch_ns = s.host_now();
-  const bool fault_now = ++s.launches == s.setup.fault_after_launches;
-  const UnitGraphs::StampEvents stamps = s.graphs->stamp_events(unit.task, unit.unit, unit.partition);
-  slot->start_event = stamps.start;
-  slot->end_event = stamps.end;
-  if (slot->end_event != nullptr && !fault_now) {
-    SGPRS_LIVE_CALL(cudaGraphLaunch(graph, slot->stream), s.describe(unit));  // records its own events
-  } else {
-    slot->start_event = slot->start.get();
-    slot->end_event = slot->end.get();
-    SGPRS_LIVE_CALL(cudaEventRecord(slot->start_event, slot->stream), s.describe(unit));
-    if (fault_now)
-      SGPRS_LIVE_CALL(launch_faulting_kernel(slot->stream), s.describe(unit) + " (the fault injected in its place)");
-    else
-      SGPRS_LIVE_CALL(cudaGraphLaunch(graph, slot->stream), s.describe(unit));
-    SGPRS_LIVE_CALL(cudaEventRecord(slot->end_event, slot->stream), s.describe(unit));
-  }
+  slot->graph = graph;
+  slot->fault_now = ++s.launches == s.setup.fault_after_launches;
   slot->busy = true;
   ++s.in_flight;
+  if (s.lanes)
+    s.lanes->post(slot->lane, slot);
+  else
+    s.enqueue(*slot);
+}
+
+void CudaStageExecutor::Impl::enqueue(Slot& slot) {
+  const UnitLaunch& unit = slot.unit;
+  slot.launch_ns = host_now();
+  const UnitGraphs::StampEvents stamps = graphs->stamp_events(unit.task, unit.unit, unit.partition);
+  slot.start_event = stamps.start;
+  slot.end_event = stamps.end;
+  if (slot.end_event != nullptr && !slot.fault_now) {
+    SGPRS_LIVE_CALL(cudaGraphLaunch(slot.graph, slot.stream), describe(unit));  // records its own events
+  } else {
+    slot.start_event = slot.start.get();
+    slot.end_event = slot.end.get();
+    SGPRS_LIVE_CALL(cudaEventRecord(slot.start_event, slot.stream), describe(unit));
+    if (slot.fault_now)
+      SGPRS_LIVE_CALL(launch_faulting_kernel(slot.stream), describe(unit) + " (the fault injected in its place)");
+    else
+      SGPRS_LIVE_CALL(cudaGraphLaunch(slot.graph, slot.stream), describe(unit));
+    SGPRS_LIVE_CALL(cudaEventRecord(slot.end_event, slot.stream), describe(unit));
+  }
   // Only now may a completion thread look at the end event: before it is recorded again it
   // still reports the previous unit as complete.
-  slot->state.store(kRunning, std::memory_order_release);
-  switch (s.setup.completion) {
+  slot.state.store(kRunning, std::memory_order_release);
+  switch (setup.completion) {
     case CompletionNotice::kHostCallback:
-      SGPRS_LIVE_CALL(cudaLaunchHostFunc(slot->stream, on_unit_done, slot), s.describe(unit));
+      SGPRS_LIVE_CALL(cudaLaunchHostFunc(slot.stream, on_unit_done, &slot), describe(unit));
       break;
-    case CompletionNotice::kBlockingSync: slot->launched.release(); break;
+    case CompletionNotice::kBlockingSync: slot.launched.release(); break;
     case CompletionNotice::kPollingThread: break;
   }
 }

@@ -85,6 +85,9 @@ struct ExecutorSetup {
   /// (Platform::queue_unit; only with max_parallel 1): the executor keeps that many more sets of
   /// events per partition, all on the one stream, which runs them in launch order.
   int queued_per_partition = 0;
+  /// Threads that issue the graph launches (LaunchLanes, launch_lanes.hpp; a stream's launches
+  /// always from one of them, in order); 0: launch() issues them on the control thread.
+  int launch_threads = 0;
   /// Testing the fault path on hardware: the Nth launch (1-based) runs a kernel that traps instead
   /// of its unit (fault_kernel.hpp), a real GPU fault; 0: none.
   std::int64_t fault_after_launches = 0;

@@ -19,6 +19,7 @@ struct DeviceRequest {
   Ns setup_step_limit_ns = 0;         // --stall-timeout: the longest one set-up step may take
   std::int64_t fault_after_launches = 0;  // --gpu-fault-after: the Nth launch traps (0: none)
   bool stamps_in_graphs = true;       // --stamps graph (ExecutorSetup::stamps_in_graphs)
+  int launch_threads = 0;             // --launch-threads (ExecutorSetup::launch_threads)
 };
 
 /// Builds the CUDA executor for a plan: the plan's pool from one green-context split, one

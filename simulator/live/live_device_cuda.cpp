@@ -14,6 +14,7 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
   const Ns setup_step_limit_ns = request.setup_step_limit_ns;
   const std::int64_t fault_after_launches = request.fault_after_launches;
   const bool stamps_in_graphs = request.stamps_in_graphs;
+  const int launch_threads = request.launch_threads;
   return [=](const DeviceNeeds& needs) -> std::unique_ptr<StageExecutor> {
     const sim::PolicyPlan& plan = needs.plan;
     const sim::Workload& workload = needs.workload;
@@ -28,6 +29,7 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
     setup.setup_step_limit_ns = setup_step_limit_ns;
     setup.fault_after_launches = fault_after_launches;
     setup.stamps_in_graphs = stamps_in_graphs;
+    setup.launch_threads = launch_threads;
     setup.may_launch = needs.may_use;
     for (std::size_t m = 0; m < workload.models.size(); ++m)
       setup.models.push_back(ExecutorModel{workload.models[m], !plan.models()[m].whole_curve.empty()});

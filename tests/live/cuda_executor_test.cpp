@@ -140,6 +140,33 @@ INSTANTIATE_TEST_SUITE_P(Live, CompletionModes,
                                   (std::get<1>(mode.param) ? "_stamps_in_graphs" : "_stamps_on_streams");
                          });
 
+TEST(CudaExecutor, UnitsQueuedOnOneStreamFromLauncherThreadsRunOneAfterAnotherInLaunchOrder) {
+  // `streams`' queue (Platform::queue_unit) with launches on two launcher threads: three whole
+  // ResNet-18 jobs of three tasks launched at once on one partition of one stream.
+  ExecutorSetup setup = resnet18_setup("full", 3, true, CompletionNotice::kPollingThread, 1);
+  setup.queued_per_partition = 2;
+  setup.launch_threads = 2;
+  setup.stamps_in_graphs = true;
+  MAKE_EXECUTOR_OR_SKIP(gpu, setup);
+  for (int task = 0; task < 3; ++task) gpu->launch({task, 0, 7, 0}, 0);
+  EXPECT_EQ(gpu->in_flight(), 3);
+  EXPECT_THROW(gpu->launch({0, 0, 8, 0}, 0), std::logic_error) << "max_parallel 1 + 2 queued are in flight";
+  std::vector<UnitCompletion> done = collect(*gpu, 3);
+  ASSERT_EQ(done.size(), 3u);
+  std::sort(done.begin(), done.end(), [](const UnitCompletion& a, const UnitCompletion& b) { return a.launch.task < b.launch.task; });
+  const Ns uncertainty = gpu->clock_stats().offset_uncertainty_ns;
+  for (int k = 0; k < 3; ++k) {
+    expect_physical_order(done[static_cast<std::size_t>(k)]);
+    EXPECT_LT(done[static_cast<std::size_t>(k)].launch_ns, done[0].gpu_end_ns) << "task " << k << " was launched ahead";
+  }
+  for (int k = 1; k < 3; ++k)
+    EXPECT_GE(done[static_cast<std::size_t>(k)].gpu_start_ns + 2 * uncertainty,
+              done[static_cast<std::size_t>(k) - 1].gpu_end_ns)
+        << "task " << k << " ran after task " << k - 1 << " on the one stream";
+  EXPECT_EQ(gpu->in_flight(), 0);
+  EXPECT_NE(gpu->setup_report().notes.find("2 launcher threads"), std::string::npos) << gpu->setup_report().notes;
+}
+
 TEST(CudaExecutor, TwoPartitionsRunAtTheSameTime) {
   const ExecutorSetup setup = resnet18_setup("equal:2:1.0x", 2, true);
   MAKE_EXECUTOR_OR_SKIP(gpu, setup);

@@ -46,6 +46,7 @@ struct LiveArgs {
   std::int64_t fake_stall_after = 0;  // the fake device never finishes this launch (1-based; 0: none)
   std::int64_t fake_fail_after = 0;   // the fake device fails this launch, as a faulting GPU would (0: none)
   std::int64_t gpu_fault_after = 0;   // the GPU runs a trapping kernel in place of this launch (0: none)
+  int launch_threads = 0;             // threads that issue the graph launches (0: the control thread)
 };
 
 /// Counts for the progress line; runs on the control thread with the run core.
@@ -123,6 +124,7 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
     request.setup_step_limit_ns = static_cast<Ns>(live_args.stall_timeout_s * 1e9);
     request.fault_after_launches = live_args.gpu_fault_after;
     request.stamps_in_graphs = live_args.stamps == "graph";
+    request.launch_threads = live_args.launch_threads;
     factory = live::cuda_executor_factory(in.profile, request);  // NoGpuError / NotAvailable without CUDA
   }
   in.progress->finish();  // the live run prints its own progress line
@@ -218,6 +220,9 @@ void add_live_subcommand(CLI::App& app) {
   integer_flag(cmd, "--gpu-fault-after", live_args->gpu_fault_after, std::int64_t{0}, std::int64_t{1} << 40,
                "on the GPU: the Nth launch runs a kernel that traps instead of its stage, a real GPU fault (tests "
                "the fault path: exit 5 naming the call; 0: none)");
+  integer_flag(cmd, "--launch-threads", live_args->launch_threads, 0, 64,
+               "threads that issue the CUDA graph launches, a stream's always from the same one (0: the control "
+               "thread, which then spends a launch's host time between two decisions)");
   cmd->callback([args, live_args] { run_live(*args, *live_args); });
 }
 
