@@ -206,9 +206,12 @@ if want queue; then  # does the host round trip between two jobs of a stream cos
     done
   done
   if [[ -z "${FAKE:-}" ]] && (( $(left) > 60 )); then  # PyTorch beside them, in the same call
-    (cd "$root" && timeout 60 python3 tools/torch_periodic.py --tasks 210 240 --rate 30 --streams 32 \
-      --seconds "$run_s" --precision tf32 --out "$out/torch-r18-streams32.json") >> "$out/session.log" 2>&1
-    log "torch r18 streams32 exited $?"
+    for buffers in stream task; do  # a graph and its memory per stream (PyTorch's way) or per task (sgprs's)
+      (cd "$root" && timeout 90 python3 tools/torch_periodic.py --tasks 210 240 --rate 30 --streams 32 \
+        --seconds "$run_s" --precision tf32 --buffers "$buffers" --out "$out/torch-r18-streams32-$buffers.json") \
+        >> "$out/session.log" 2>&1
+      log "torch r18 streams32 buffers $buffers exited $?"
+    done
   fi
 fi
 

@@ -47,10 +47,15 @@ def parse_args():
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--precision", default="tf32")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--buffers", default="stream",
+                   help="stream: one CUDA graph (and its memory) per stream and model, shared by the stream's tasks, "
+                        "as a PyTorch service would; task: one per task, as sgprs allocates")
     p.add_argument("--out", default="")
     a = p.parse_args()
     if a.precision not in ("fp32", "tf32", "fp16"):
         fail(f"--precision: unknown precision '{a.precision}' (known: fp32, tf32, fp16)")
+    if a.buffers not in ("stream", "task"):
+        fail(f"--buffers: unknown '{a.buffers}' (known: stream, task)")
     if a.priorities not in ("none", "dm"):
         fail(f"--priorities: unknown '{a.priorities}' (known: none, dm)")
     if (a.tasks is None) == (a.tasksets is None):
@@ -119,11 +124,12 @@ def main():
         top = max(level)
         priority = [max(greatest, least - (top - lv)) for lv in level]  # lowest level keeps the default
         streams = [torch.cuda.Stream(priority=p) for p in priority]
-        graphs = {}  # (stream, model) -> graph
+        graphs = {}  # (stream, model) or (task,) -> graph
+        key = (lambda i: (stream_of[i], tasks[i][1])) if a.buffers == "stream" else (lambda i: (i,))
         with torch.no_grad():
             for i, (_, m, _, _) in enumerate(tasks):
                 s = stream_of[i]
-                if (s, m) in graphs:
+                if key(i) in graphs:
                     continue
                 x = torch.randn(1, 3, TORCHVISION[m][1], TORCHVISION[m][1], device="cuda", dtype=dtype)
                 with torch.cuda.stream(streams[s]):
@@ -133,7 +139,7 @@ def main():
                 g = torch.cuda.CUDAGraph()
                 with torch.cuda.graph(g, stream=streams[s]):
                     models[m](x)
-                graphs[(s, m)] = (g, x)
+                graphs[key(i)] = (g, x)
         torch.cuda.synchronize()
         rng = random.Random(a.seed)
         next_release = [rng.random() * t[2] for t in tasks]
@@ -157,7 +163,7 @@ def main():
                         continue
                     s = stream_of[i]
                     with torch.cuda.stream(streams[s]):
-                        graphs[(s, tasks[i][1])][0].replay()
+                        graphs[key(i)][0].replay()
                         ev = torch.cuda.Event()
                         ev.record(streams[s])
                     pending[i] = (ev, r)
@@ -183,7 +189,7 @@ def main():
         del graphs
         responses.sort()
         pick = lambda q: responses[min(len(responses) - 1, max(0, int(q * len(responses) + 0.999999) - 1))] * 1e3 if responses else 0
-        row = {"taskset": w["name"], "tasks": n, "streams": a.streams, "priorities": a.priorities,
+        row = {"taskset": w["name"], "tasks": n, "streams": a.streams, "priorities": a.priorities, "buffers": a.buffers,
                "cuda_priorities": sorted(set(priority)), "precision": a.precision, "seconds": a.seconds,
                "released": released, "completed": completed, "on_time": on_time, "skipped": skipped,
                "miss_ratio": (released - on_time) / released if released else 0, "misses_by_task": misses,
@@ -191,7 +197,7 @@ def main():
         if a.tasks:
             row["rate_hz"] = a.rate
         results.append(row)
-        print(f"torch streams={a.streams} priorities={a.priorities} {w['name']} ({n} tasks): "
+        print(f"torch streams={a.streams} priorities={a.priorities} buffers={a.buffers} {w['name']} ({n} tasks): "
               f"{completed / a.seconds:.1f} jobs/s, miss {row['miss_ratio']:.4f}, p99 {row['response_p99_ms']:.2f} ms",
               flush=True)
     doc = {"schema": "sgprs.torch-periodic/1", "device": torch.cuda.get_device_name(), "torch": torch.__version__,
