@@ -13,10 +13,13 @@ namespace sgprs::profiler {
 
 namespace {
 constexpr int kMaxHardwareQueues = 32;  // the driver's upper limit for CUDA_DEVICE_MAX_CONNECTIONS
+constexpr int kDriverDefaultQueues = 8;  // what CUDA uses when the variable is not set
 }
 
 void init_cuda_for_partitions(int streams) {
-  const int wanted = std::clamp(streams, 1, kMaxHardwareQueues);
+  // Never below the driver's own default: the first set-up of a process decides for all of it, and a
+  // set-up of one stream would otherwise leave every later one (a test suite's) on one hardware queue.
+  const int wanted = std::clamp(std::max(streams, kDriverDefaultQueues), 1, kMaxHardwareQueues);
   if (const char* set = std::getenv("CUDA_DEVICE_MAX_CONNECTIONS"); set != nullptr) {
     if (std::atoi(set) < wanted)
       std::fprintf(stderr,

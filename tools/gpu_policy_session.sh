@@ -32,6 +32,8 @@
 #   launchers graph launches on launcher threads (--launch-threads 0, 1, 2) instead of the control thread:
 #             ResNet-18 at 30 Hz under sgprs-best (N = 180, 210) and streams-32 (N = 210), then sgprs-best with
 #             16-SM slots on each mixed family at the load where it missed in the fifth session (0.8 of the bound)
+#   stampsmixed sgprs-best with 16-SM slots on each mixed family at 0.8 of the bound, launches on 2 launcher
+#             threads, each stage's events on the stream (--stamps stream) and inside its graph (graph)
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
@@ -66,6 +68,7 @@ else
     -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_PREFIX_PATH="$prefix_path" "${cudnn_args[@]}" > "$runs/build.log" 2>&1
   targets=(sgprs)
   want tests && targets+=(sgprs_ops_test sgprs_live_device_test sgprs_live_cli_tests)
+  want devicetests && targets+=(sgprs_live_device_test)
   cmake --build "$build" -j "$(nproc)" --target "${targets[@]}" >> "$runs/build.log" 2>&1 \
     || { log "BUILD FAILED"; tail -40 "$runs/build.log" >> "$out/session.log"; exit 1; }
   sgprs="$build/sgprs"
@@ -73,6 +76,11 @@ else
   log "built in $((SECONDS - started)) s"
 fi
 : > "$out/runs.jsonl"
+
+if want devicetests && [[ -z "${FAKE:-}" ]]; then  # the live device's suite alone
+  (cd "$root" && timeout 120 "$(find "$build" -name sgprs_live_device_test -type f | head -1)") > "$out/tests.log" 2>&1
+  log "live device tests exited $?: $(grep -E '^\[  (PASSED|FAILED)' "$out/tests.log" | tr '\n' ' ')"
+fi
 
 if want tests && [[ -z "${FAKE:-}" ]]; then
   ops_test="$(find "$build" -name sgprs_ops_test -type f | head -1)"
@@ -247,6 +255,17 @@ if want launchers; then  # does the control thread's time per launch limit sgprs
     for threads in 0 2; do
       live "$f-0.8-sgprs-best-s16-launchers$threads" "$run_s" "$inputs/$f-0.8.json" full "${best[@]}" \
         --option slot_sms=16 --launch-threads "$threads" > /dev/null
+    done
+  done
+fi
+
+if want stampsmixed; then  # do event nodes inside stage graphs slow sgprs-best down?
+  for f in tight camera heavy; do
+    scale=$(python3 -c "print(round(0.8 * ${bound[$f]}, 3))")
+    scaled "$root/traces/tasksets/mixed-$f.json" "$scale" "$inputs/$f-0.8.json"
+    for st in stream graph; do
+      live "$f-0.8-sgprs-best-s16-stamps-$st" "$run_s" "$inputs/$f-0.8.json" full "${best[@]}" --option slot_sms=16 \
+        --launch-threads 2 --stamps "$st" > /dev/null
     done
   done
 fi
