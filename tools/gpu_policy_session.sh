@@ -32,6 +32,7 @@
 #   launchers graph launches on launcher threads (--launch-threads 0, 1, 2) instead of the control thread:
 #             ResNet-18 at 30 Hz under sgprs-best (N = 180, 210) and streams-32 (N = 210), then sgprs-best with
 #             16-SM slots on each mixed family at the load where it missed in the fifth session (0.8 of the bound)
+#   devicetests the live device's GPU suite and `sgprs live`'s GPU tests only
 #   stampsmixed sgprs-best with 16-SM slots on each mixed family at 0.8 of the bound, launches on 2 launcher
 #             threads, each stage's events on the stream (--stamps stream) and inside its graph (graph)
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
@@ -68,7 +69,7 @@ else
     -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_PREFIX_PATH="$prefix_path" "${cudnn_args[@]}" > "$runs/build.log" 2>&1
   targets=(sgprs)
   want tests && targets+=(sgprs_ops_test sgprs_live_device_test sgprs_live_cli_tests)
-  want devicetests && targets+=(sgprs_live_device_test)
+  want devicetests && targets+=(sgprs_live_device_test sgprs_live_cli_tests)
   cmake --build "$build" -j "$(nproc)" --target "${targets[@]}" >> "$runs/build.log" 2>&1 \
     || { log "BUILD FAILED"; tail -40 "$runs/build.log" >> "$out/session.log"; exit 1; }
   sgprs="$build/sgprs"
@@ -78,8 +79,10 @@ fi
 : > "$out/runs.jsonl"
 
 if want devicetests && [[ -z "${FAKE:-}" ]]; then  # the live device's suite alone
-  (cd "$root" && timeout 120 "$(find "$build" -name sgprs_live_device_test -type f | head -1)") > "$out/tests.log" 2>&1
-  log "live device tests exited $?: $(grep -E '^\[  (PASSED|FAILED)' "$out/tests.log" | tr '\n' ' ')"
+  (cd "$root" && timeout 120 "$(find "$build" -name sgprs_live_device_test -type f | head -1)";
+   timeout 150 "$(find "$build" -name sgprs_live_cli_tests -type f | head -1)" --gtest_filter='LiveGpuCli.*') \
+    > "$out/tests.log" 2>&1
+  log "live device and CLI GPU tests exited $?: $(grep -E '^\[  (PASSED|FAILED)' "$out/tests.log" | tr '\n' ' ')"
 fi
 
 if want tests && [[ -z "${FAKE:-}" ]]; then

@@ -12,14 +12,21 @@ namespace sgprs::live {
 /// "fp32", "tf32" or "fp16": what the profile measured (Profile::precision()).
 std::string profile_precision(const Profile& profile);
 
+/// Where each unit's start and end events are recorded (ExecutorSetup::stamps_in_graphs). Auto:
+/// inside the graphs where every unit is a whole model (`streams`, `naive`), on the streams where
+/// units are stages. Measured on the H200 (docs/live.md, sixth session): event nodes inside whole-model
+/// graphs took streams-32's misses at N = 210 from 15% to 10%; inside stage graphs they took sgprs-best's
+/// on the mixed families at 0.8 of the bound from 1-7% to 22-40%.
+enum class StampPlace { kAuto, kStream, kGraph };
+
 struct DeviceRequest {
   std::string precision = "fp32";     // what the profile measured
   std::string completion = "polling"; // polling | callback | blocking
   int device = 0;
   Ns setup_step_limit_ns = 0;         // --stall-timeout: the longest one set-up step may take
   std::int64_t fault_after_launches = 0;  // --gpu-fault-after: the Nth launch traps (0: none)
-  bool stamps_in_graphs = true;       // --stamps graph (ExecutorSetup::stamps_in_graphs)
-  int launch_threads = 0;             // --launch-threads (ExecutorSetup::launch_threads)
+  StampPlace stamps = StampPlace::kAuto;  // --stamps (ExecutorSetup::stamps_in_graphs)
+  int launch_threads = 1;             // --launch-threads (ExecutorSetup::launch_threads)
 };
 
 /// Builds the CUDA executor for a plan: the plan's pool from one green-context split, one

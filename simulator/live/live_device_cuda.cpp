@@ -13,7 +13,7 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
   const int device = request.device;
   const Ns setup_step_limit_ns = request.setup_step_limit_ns;
   const std::int64_t fault_after_launches = request.fault_after_launches;
-  const bool stamps_in_graphs = request.stamps_in_graphs;
+  const StampPlace stamps = request.stamps;
   const int launch_threads = request.launch_threads;
   return [=](const DeviceNeeds& needs) -> std::unique_ptr<StageExecutor> {
     const sim::PolicyPlan& plan = needs.plan;
@@ -28,7 +28,9 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
     setup.queued_per_partition = needs.queued_per_partition;
     setup.setup_step_limit_ns = setup_step_limit_ns;
     setup.fault_after_launches = fault_after_launches;
-    setup.stamps_in_graphs = stamps_in_graphs;
+    bool whole_models = true;
+    for (const sim::ModelPlan& m : plan.models()) whole_models = whole_models && !m.whole_curve.empty();
+    setup.stamps_in_graphs = stamps == StampPlace::kGraph || (stamps == StampPlace::kAuto && whole_models);
     setup.launch_threads = launch_threads;
     setup.may_launch = needs.may_use;
     for (std::size_t m = 0; m < workload.models.size(); ++m)

@@ -40,13 +40,13 @@ extern "C" void on_stop_signal(int signal) {
 struct LiveArgs {
   bool fake_device = false;
   std::string completion = "polling";
-  std::string stamps = "graph";
+  std::string stamps = "auto";
   double spin_us = 100;
   double stall_timeout_s = 10;
   std::int64_t fake_stall_after = 0;  // the fake device never finishes this launch (1-based; 0: none)
   std::int64_t fake_fail_after = 0;   // the fake device fails this launch, as a faulting GPU would (0: none)
   std::int64_t gpu_fault_after = 0;   // the GPU runs a trapping kernel in place of this launch (0: none)
-  int launch_threads = 0;             // threads that issue the graph launches (0: the control thread)
+  int launch_threads = 1;             // threads that issue the graph launches (0: the control thread)
 };
 
 /// Counts for the progress line; runs on the control thread with the run core.
@@ -109,8 +109,8 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   if (!live_args.fake_device && (live_args.fake_stall_after > 0 || live_args.fake_fail_after > 0))
     throw InputError(live_args.fake_stall_after > 0 ? "--fake-stall-after" : "--fake-fail-after", "",
                      "needs --fake-device");
-  if (live_args.stamps != "stream" && live_args.stamps != "graph")
-    throw InputError("--stamps", "", unknown_name("value", live_args.stamps, {"stream", "graph"}));
+  if (live_args.stamps != "stream" && live_args.stamps != "graph" && live_args.stamps != "auto")
+    throw InputError("--stamps", "", unknown_name("value", live_args.stamps, {"auto", "stream", "graph"}));
   if (live_args.fake_device && live_args.gpu_fault_after > 0)
     throw InputError("--gpu-fault-after", "", "needs the GPU (the fake device's is --fake-fail-after)");
   const RunInputs in = read_run_inputs(args, kDefaultTaskset, kDefaultProfile);
@@ -123,7 +123,9 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
     request.completion = live_args.completion;
     request.setup_step_limit_ns = static_cast<Ns>(live_args.stall_timeout_s * 1e9);
     request.fault_after_launches = live_args.gpu_fault_after;
-    request.stamps_in_graphs = live_args.stamps == "graph";
+    request.stamps = live_args.stamps == "graph"    ? live::StampPlace::kGraph
+                     : live_args.stamps == "stream" ? live::StampPlace::kStream
+                                                    : live::StampPlace::kAuto;
     request.launch_threads = live_args.launch_threads;
     factory = live::cuda_executor_factory(in.profile, request);  // NoGpuError / NotAvailable without CUDA
   }
@@ -205,8 +207,10 @@ void add_live_subcommand(CLI::App& app) {
                   "how finished stages are noticed: polling (a thread polls CUDA events) | callback | blocking")
       ->capture_default_str();
   cmd->add_option("--stamps", live_args->stamps,
-                  "where each stage's start and end events are recorded: stream (around its graph launch: three CUDA "
-                  "calls per launch) | graph (event nodes inside the graph: one call)")
+                  "where each unit's start and end events are recorded: stream (around its graph launch: three CUDA "
+                  "calls per launch) | graph (event nodes inside the graph: one call) | auto (graph where every unit "
+                  "is a whole model, as under streams and naive; stream where units are stages: on the H200 event nodes "
+                  "in stage graphs slowed sgprs-best several-fold, docs/live.md)")
       ->capture_default_str();
   cmd->add_option("--spin-us", live_args->spin_us,
                   "sleep until this long before a release or timer, then poll (sleep wake-ups are late)")
@@ -222,7 +226,8 @@ void add_live_subcommand(CLI::App& app) {
                "the fault path: exit 5 naming the call; 0: none)");
   integer_flag(cmd, "--launch-threads", live_args->launch_threads, 0, 64,
                "threads that issue the CUDA graph launches, a stream's always from the same one (0: the control "
-               "thread, which then spends a launch's host time between two decisions)");
+               "thread, which then spends a launch's host time between two decisions; on the H200 one thread took "
+               "sgprs-best's misses at ResNet-18 N = 210 from 72-81% to 54-61%, docs/live.md)");
   cmd->callback([args, live_args] { run_live(*args, *live_args); });
 }
 
