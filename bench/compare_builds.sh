@@ -95,6 +95,15 @@ done
 simulate_case overload-packed-interference --taskset "$work/overload.json" --sharing packed --interference profile \
   --layout equal:3:1.0x --max-parallel 3 --duration 2
 simulate_case mix-packed-streams --taskset "$work/mix.json" --sharing packed --scheduler streams --duration 2
+# sgprs-best's late binding (its pool-wide queue), with the drop of hopeless stages, moldable blocks and
+# reserved slots.
+simulate_case overload-best --taskset "$work/overload.json" --scheduler sgprs-best --layout full --duration 2
+simulate_case overload-best-eq2 --taskset "$work/overload.json" --scheduler sgprs-best --layout equal:2:1.0x --duration 2
+simulate_case mix-best --taskset "$work/mix.json" --scheduler sgprs-best --layout full --duration 2
+simulate_case mix-best-moldable --taskset "$work/mix.json" --scheduler sgprs-best --option slot_sms=moldable \
+  --layout equal:2:1.0x --duration 2
+simulate_case mix-best-reserve --taskset "$work/mix.json" --scheduler sgprs-best --option reserve_slots=2 \
+  --option waiting_order=edf --option priority_first=off --duration 2
 simulate_case mix --taskset "$work/mix.json" --duration 2 --layout stepwise:3:1.0x
 simulate_case mix-parallel --taskset "$work/mix.json" --duration 2 --completion-estimate parallel --scan-order ascending-sms
 simulate_case mix-abort --taskset "$work/mix.json" --duration 2 --miss-policy abort --waiting-order edf

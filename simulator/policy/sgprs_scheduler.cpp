@@ -99,12 +99,15 @@ class SgprsScheduler final : public Scheduler {
     int free_total = 0;
     for (int p = 0; p < partition_count(); ++p) free_total += std::max(0, slots_[static_cast<std::size_t>(p)] - running(p));
     if (free_total == 0) return;
-    sort_held();
     const bool may_drop = options().drop_hopeless && options().miss_policy == MissPolicy::kAbort;
     for (std::size_t i = 0; i < held_.size() && free_total > 0;) {
       const StageRef stage = held_[i].stage;
+      if (may_drop && now + tail_ns(stage) > stage.deadline_ns) {
+        set_hopeless(i);
+        continue;
+      }
       const bool high = plan().tasks()[static_cast<std::size_t>(stage.task)].priority == Priority::kHigh;
-      if ((may_drop && now + tail_ns(stage) > stage.deadline_ns) || (!high && free_total <= options().reserve_slots)) {
+      if (!high && free_total <= options().reserve_slots) {
         ++i;
         continue;
       }
@@ -130,11 +133,13 @@ class SgprsScheduler final : public Scheduler {
   bool late() const { return options().binding == Binding::kLate; }
   bool moldable() const { return late() && options().slot_sms == kMoldableSlots; }
 
-  void sort_held() {
-    std::sort(held_.begin(), held_.end(), [](const Held& a, const Held& b) {
-      return a.key_class != b.key_class ? a.key_class < b.key_class : a.key != b.key ? a.key < b.key : a.seq < b.seq;
-    });
+  /// The queue order: class, then the waiting order's key, then arrival (a total order: seq is unique).
+  static bool queued_before(const Held& a, const Held& b) {
+    return a.key_class != b.key_class ? a.key_class < b.key_class : a.key != b.key ? a.key < b.key : a.seq < b.seq;
   }
+  /// A stage that can no longer meet its job's deadline stays so (time only grows): it leaves the
+  /// queue for good, so that later look-ups do not pass it again; its job is dropped at its deadline.
+  void set_hopeless(std::size_t i) { held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(i)); }
 
   /// Moldable blocks: in queue order, each stage takes the narrowest free block at least as wide
   /// as its need (the narrowest block width at which the rest of its job still ends by its
@@ -147,12 +152,11 @@ class SgprsScheduler final : public Scheduler {
       if (running(p) > 0)
         for (int piece : block_pieces_[static_cast<std::size_t>(p)]) piece_busy_[static_cast<std::size_t>(piece)] = 1;
     if (std::count(piece_busy_.begin(), piece_busy_.end(), 0) == 0) return;
-    sort_held();
     const bool may_drop = options().drop_hopeless && options().miss_policy == MissPolicy::kAbort;
     for (std::size_t i = 0; i < held_.size();) {
       const StageRef stage = held_[i].stage;
       if (may_drop && now + tail_ns(stage) > stage.deadline_ns) {
-        ++i;
+        set_hopeless(i);
         continue;
       }
       const int need = need_sms(stage, now);
@@ -306,7 +310,7 @@ class SgprsScheduler final : public Scheduler {
       case WaitingOrder::kLeastSlack: h.key = stage_deadline(stage) - tail_ns(stage); break;
       case WaitingOrder::kJobEdf: h.key = stage.deadline_ns; break;
     }
-    held_.push_back(h);
+    held_.insert(std::upper_bound(held_.begin(), held_.end(), h, queued_before), h);  // kept in queue order
   }
 
   int late_partition(const StageRef& stage, Ns now) const {
@@ -354,7 +358,7 @@ class SgprsScheduler final : public Scheduler {
 
   std::vector<int> scan_;
   std::vector<int> slots_;
-  std::vector<Held> held_;
+  std::vector<Held> held_;      // the pool-wide queue, in queue order (queued_before)
   std::uint64_t next_seq_ = 0;
   std::vector<std::size_t> unit_base_;
   std::vector<Ns> slot_time_;  // [(unit base + unit) x partitions + p]
