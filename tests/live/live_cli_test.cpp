@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -129,6 +130,33 @@ TEST_F(LiveCli, FakeDeviceWritesSimulatesFilesPlusLiveFigures) {
   }
   EXPECT_GT(finishes, 100);
   EXPECT_TRUE(fs::exists(dir_ / "out/timeline.json"));
+}
+
+TEST_F(LiveCli, StreamsPutABusyStreamsJobsOnItAheadAndTheStreamRunsThemOneAtATime) {
+  // One stream for every task of taskset-small: jobs released while the stream is busy are
+  // launched at once (before the core starts them) and the fake stream runs them back to back.
+  ASSERT_EQ(run("--fake-device --taskset " + kData + "/taskset-small.json --duration 0.2 --scheduler streams --streams 1"),
+            0)
+      << slurp(dir_ / "stderr.txt");
+  std::ifstream events(dir_ / "out/events.jsonl");
+  std::string line;
+  std::getline(events, line);
+  std::map<std::string, std::int64_t> started;                            // task/job -> its start event's time
+  std::vector<std::pair<std::int64_t, std::int64_t>> intervals;          // GPU start, end
+  int ahead = 0;
+  while (std::getline(events, line)) {
+    const sgprs::Json e = sgprs::Json::parse(line);
+    if (e.at("ev") != "start" && e.at("ev") != "finish") continue;
+    const std::string key = e.at("task").dump() + "/" + e.at("job").dump();
+    if (e.at("ev") == "start") started[key] = e.at("t_ns").get<std::int64_t>();
+    if (e.at("ev") != "finish") continue;
+    ahead += e.at("launch_ns").get<std::int64_t>() < started.at(key) ? 1 : 0;
+    intervals.emplace_back(e.at("gpu_start_ns").get<std::int64_t>(), e.at("gpu_end_ns").get<std::int64_t>());
+  }
+  EXPECT_GT(ahead, 0) << "no job was put on the busy stream ahead of its start";
+  std::sort(intervals.begin(), intervals.end());
+  for (std::size_t i = 1; i < intervals.size(); ++i)
+    ASSERT_GE(intervals[i].first, intervals[i - 1].second) << "two jobs ran at once on the one stream";
 }
 
 TEST_F(LiveCli, BadInputIsOneLineExit2AndNothingWritten) {
