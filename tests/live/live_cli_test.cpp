@@ -268,7 +268,9 @@ TEST_F(LiveCli, FaultInjectionFlagsNeedTheFakeDeviceAndSpinIsBounded) {
                                   std::string("--fake-device --spin-us -1"), std::string("--fake-fail-after 3"),
                                   std::string("--fake-stall-after 3"),
                                   std::string("--fake-device --gpu-fault-after 3"),
-                                  std::string("--fake-device --stamps kernel")}) {
+                                  std::string("--fake-device --stamps kernel"),
+                                  std::string("--fake-device --launch-threads 65"),
+                                  std::string("--fake-device --launch-threads -1")}) {
     EXPECT_EQ(run("--taskset " + kData + "/taskset-small.json --duration 0.01 " + args), 2) << args;
     const std::string err = slurp(dir_ / "stderr.txt");
     EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
