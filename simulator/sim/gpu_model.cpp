@@ -38,7 +38,9 @@ GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
   unsettled_inputs_.resize(pool.partitions.size());
   for (auto& inputs : unsettled_inputs_) inputs.reserve(8);
   unsettled_partitions_.reserve(pool.partitions.size());
-  input_wholes_.reserve(8);
+  settled_share_.assign(pool.partitions.size(), kNoShare);
+  other_shares_.reserve(8);
+  other_wholes_.reserve(8);
   for (const Partition& p : pool.partitions) partition_sms_.push_back(p.sms);
 }
 
@@ -235,20 +237,35 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
   // kPlain and kCopies (the even split, no interference): a duration is the stage's table entry
   // at the partition's share, so the share's whole SM count is found once per input, not once per
   // stage (ShareTimeTable::at in two steps); only a share below a curve's first count computes.
+  // Every stage that ran before the instant has the duration of the share the partition was last
+  // settled at (settled_share_), so that share, and the final one (looked up for every stage
+  // anyway), need no look-up among the instant's other inputs. A typical instant (a finish, then
+  // the start that refills its slot) leaves one other share, and its final share is the settled
+  // one: an earlier stage's final duration is then its current one.
   const std::size_t final_whole = ShareTimeTable::whole_sms(final_inputs.share);
-  std::vector<std::size_t>& wholes = input_wholes_;
+  const double settled_share = settled_share_[p];
+  settled_share_[p] = kMode == SettleMode::kGeneral ? kNoShare : final_inputs.share;
+  const bool final_is_settled = kMode != SettleMode::kGeneral && final_inputs.share == settled_share;
+  std::vector<double>& other_shares = other_shares_;
+  std::vector<std::size_t>& other_wholes = other_wholes_;
   if constexpr (kMode != SettleMode::kGeneral) {
-    wholes.clear();
-    for (std::size_t k = 0; k < last; ++k) wholes.push_back(ShareTimeTable::whole_sms(inputs[k].share));
+    other_shares.clear();
+    other_wholes.clear();
+    for (std::size_t k = 0; k < last; ++k) {
+      const double share = inputs[k].share;
+      if (share == final_inputs.share || share == settled_share) continue;
+      other_shares.push_back(share);
+      other_wholes.push_back(ShareTimeTable::whole_sms(share));
+    }
   }
   const auto other_duration_differs = [&](const Running& r) {  // during the instant, before its end
     bool differs = false;
-    for (std::size_t k = 0; !differs && k < last; ++k) {
-      if constexpr (kMode == SettleMode::kGeneral)
-        differs = duration_at(r, inputs[k]) != r.duration_ns;
-      else
-        differs = (r.times->in_table(wholes[k]) ? r.times->at_whole(wholes[k]) : r.times->at(inputs[k].share)) !=
-                  r.duration_ns;
+    if constexpr (kMode == SettleMode::kGeneral) {
+      for (std::size_t k = 0; !differs && k < last; ++k) differs = duration_at(r, inputs[k]) != r.duration_ns;
+    } else {
+      for (std::size_t k = 0; !differs && k < other_wholes.size(); ++k)
+        differs = (r.times->in_table(other_wholes[k]) ? r.times->at_whole(other_wholes[k])
+                                                      : r.times->at(other_shares[k])) != r.duration_ns;
     }
     return differs;
   };
@@ -272,12 +289,14 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
         duration = duration_at(r, final_inputs);
       else
         duration = unit_duration(r.times);
+    } else if (final_is_settled && r.duration_ns != 0) {  // 0: started in the instant
+      duration = r.duration_ns;
     } else {
       duration = r.times->in_table(final_whole) ? r.times->at_whole(final_whole) : unit_duration(r.times);
     }
     bool changed = duration != r.duration_ns;
     if constexpr (kMode == SettleMode::kCopies) {
-      if (!changed && last > 0) {
+      if (!changed && !other_wholes.empty()) {
         if (r.times != checked_times || r.duration_ns != checked_duration) {
           checked_times = r.times;
           checked_duration = r.duration_ns;
@@ -299,12 +318,20 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
                                                      static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
       }
       const double remaining = r.remaining - divided_done;
-      r.remaining = remaining < 0 ? 0.0 : remaining;
+      r.remaining = std::max(remaining, 0.0);  // (remaining < 0 ? 0 : remaining), without a branch
       r.updated_ns = now;
       r.duration_ns = duration;
       r.finish_ns = duration == kNever ? kNever : finish_after(now, r.remaining, duration);
     }
-    const bool first = r.finish_ns < next_finish || (r.finish_ns == next_finish && r.start_seq < next_seq);
+  }
+  // The earliest finish in a second pass: choosing it in the pass above made each stage's
+  // comparison wait for its update (a division and two conversions), and a mispredicted choice
+  // there threw that work away; here the finishes are already in memory.
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const Running& r = stages[i];
+    // Bitwise, not short-circuit: which stage comes first is a coin toss, so it is a conditional
+    // move, not a branch.
+    const bool first = (r.finish_ns < next_finish) | ((r.finish_ns == next_finish) & (r.start_seq < next_seq));
     next_finish = first ? r.finish_ns : next_finish;
     next_seq = first ? r.start_seq : next_seq;
     next_index = first ? i : next_index;
