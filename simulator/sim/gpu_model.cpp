@@ -326,11 +326,11 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
   }
   // The earliest finish in a second pass: choosing it in the pass above made each stage's
   // comparison wait for its update (a division and two conversions), and a mispredicted choice
-  // there threw that work away; here the finishes are already in memory.
+  // there threw that work away; here the finishes are already in memory. Measured faster for
+  // naive's hundreds of copies too (2.13 s against 2.32 s of CPU for the choice in the first pass),
+  // though it runs more instructions. Bitwise, not short-circuit: one test of the two conditions.
   for (std::size_t i = 0; i < stages.size(); ++i) {
     const Running& r = stages[i];
-    // Bitwise, not short-circuit: which stage comes first is a coin toss, so it is a conditional
-    // move, not a branch.
     const bool first = (r.finish_ns < next_finish) | ((r.finish_ns == next_finish) & (r.start_seq < next_seq));
     next_finish = first ? r.finish_ns : next_finish;
     next_seq = first ? r.start_seq : next_seq;
