@@ -56,8 +56,9 @@ void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTa
   const double saving = packed_ != nullptr ? whole_gpu_saving_ns(times.measured_curve(), sms) : 0.0;
   const double cap = !strict_ ? 0.0 : packed_ != nullptr ? demand : unit_demand(times.measured_curve(), sms);
   const double busy = strict_ ? busy_sms_at_demand(times.measured_curve(), cap) : 0.0;
-  running_[static_cast<std::size_t>(partition)].push_back(
-      Running{tag, &times, occupied, demand, cap, busy, saving, 1.0, 0, now, now, now, next_seq_++});
+  // Built in place, for the reason note_change gives.
+  running_[static_cast<std::size_t>(partition)].emplace_back(tag, &times, occupied, demand, cap, busy, saving, 1.0,
+                                                             Ns{0}, now, now, now, next_seq_++);
   sharing_.add_running(partition, +1, demand, cap, busy);
   note_change(now, partition, sharing_.running(partition) == 1);
 }
@@ -142,9 +143,14 @@ void GpuModel::note_change(Ns now, int changed_partition, bool busy_set_changed)
     std::vector<SpeedInputs>& inputs = unsettled_inputs_[static_cast<std::size_t>(q)];
     // k is read only under the packed rule (it costs a pass over q's atoms).
     const int units = packed_ != nullptr ? sharing_.units_sharing(q) : 0;
-    const SpeedInputs now_inputs{sharing_.share(q), weight_[static_cast<std::size_t>(q)], units};
+    const double share = sharing_.share(q);
+    const double weight = weight_[static_cast<std::size_t>(q)];
     if (inputs.empty()) unsettled_partitions_.push_back(q);
-    if (inputs.empty() || !(inputs.back() == now_inputs)) inputs.push_back(now_inputs);
+    // Compared and built field by field: a SpeedInputs built on the stack and copied in was read
+    // back as wider words than its fields were written in, loads no store forwards (a stall at
+    // every start and finish; perf put half of GpuModel::start's samples on it).
+    if (inputs.empty() || inputs.back().share != share || inputs.back().weight != weight || inputs.back().units != units)
+      inputs.emplace_back(share, weight, units);
   };
   if (all)
     for (int q = 0; q < static_cast<int>(weight_.size()); ++q) record(q);

@@ -100,7 +100,6 @@ class GpuModel {
     double share;
     double weight;
     int units;
-    bool operator==(const SpeedInputs&) const = default;
   };
 
   /// Records the new speed inputs of the partitions whose stages a start or finish on
