@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # A profile-guided build of `sgprs` with GCC (cmake/SgprsPgo.cmake): builds it instrumented, trains
 # it on short versions of the paper sweeps and the random-mix sweep (all four paper schedulers,
-# 2 and 3 partitions, overlapping and disjoint layouts, DAG models), then rebuilds the same folder
+# 2 and 3 partitions, overlapping and disjoint layouts, three models), then rebuilds the same folder
 # from that profile. Results are byte-identical to a plain build (bench/compare_builds.sh); the
-# paper sweeps take about 10% less CPU (docs/experiments.md "Performance and scale").
+# paper sweeps take about 8% less CPU (docs/experiments.md "Performance and scale").
 #
 #   bench/pgo_build.sh [BUILD_DIR] [CMAKE_ARGS...]     # default build-pgo; then BUILD_DIR/sgprs
 #   bench/paper_sweeps.sh build-pgo 2
