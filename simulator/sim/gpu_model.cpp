@@ -247,7 +247,9 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
   // settled at (settled_share_), so that share, and the final one (looked up for every stage
   // anyway), need no look-up among the instant's other inputs. A typical instant (a finish, then
   // the start that refills its slot) leaves one other share, and its final share is the settled
-  // one: an earlier stage's final duration is then its current one.
+  // one; kCopies then takes an earlier stage's final duration from its current one (kPlain looks
+  // it up: callgrind's branch simulation found the test for a stage started in the instant,
+  // which that needs, mispredicted about once per partition settled).
   const std::size_t final_whole = ShareTimeTable::whole_sms(final_inputs.share);
   const double settled_share = settled_share_[p];
   settled_share_[p] = kMode == SettleMode::kGeneral ? kNoShare : final_inputs.share;
