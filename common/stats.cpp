@@ -14,12 +14,36 @@ double quantile(std::vector<double> values, double q) {
   return values[lo] + (values[hi] - values[lo]) * (pos - static_cast<double>(lo));
 }
 
+namespace {
+
+/// Where the nearest-rank q-quantile of n > 0 sorted values sits.
+std::size_t nearest_rank_index(std::size_t n, double q) {
+  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(n)));
+  return rank == 0 ? 0 : rank - 1;
+}
+
+}  // namespace
+
 std::int64_t quantile_nearest_rank(std::vector<std::int64_t> values, double q) {
   if (values.empty()) return 0;
-  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(values.size())));
-  const std::size_t index = rank == 0 ? 0 : rank - 1;
+  const std::size_t index = nearest_rank_index(values.size(), q);
   std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(index), values.end());
   return values[index];
+}
+
+MedianP99Max median_p99_max(std::vector<std::int64_t> values) {
+  MedianP99Max out;
+  if (values.empty()) return out;
+  // After the first partial sort nothing before p50 exceeds it and nothing after falls below, so
+  // the p99 and the largest value, which sort at or after p50, are found in the part after it.
+  const auto p50 = values.begin() + static_cast<std::ptrdiff_t>(nearest_rank_index(values.size(), 0.50));
+  const auto p99 = values.begin() + static_cast<std::ptrdiff_t>(nearest_rank_index(values.size(), 0.99));
+  std::nth_element(values.begin(), p50, values.end());
+  out.p50 = *p50;
+  std::nth_element(p50, p99, values.end());
+  out.p99 = *p99;
+  out.max = *std::max_element(p99, values.end());
+  return out;
 }
 
 MeanCi mean_ci95(const std::vector<double>& values) {

@@ -82,9 +82,10 @@ void MetricsCollector::fill(Summary& s) const {
     t.jobs_skipped = c.skipped;
     t.jobs_aborted = c.aborted;
     t.miss_ratio = c.released > 0 ? static_cast<double>(c.released - c.on_time) / static_cast<double>(c.released) : 0;
-    t.response_p50_ns = quantile_nearest_rank(c.responses, 0.50);
-    t.response_p99_ns = quantile_nearest_rank(c.responses, 0.99);
-    t.response_max_ns = c.responses.empty() ? 0 : *std::max_element(c.responses.begin(), c.responses.end());
+    const MedianP99Max responses = median_p99_max(c.responses);
+    t.response_p50_ns = responses.p50;
+    t.response_p99_ns = responses.p99;
+    t.response_max_ns = responses.max;
     s.jobs_released += c.released;
     s.jobs_completed += c.completed;
     s.jobs_on_time += c.on_time;

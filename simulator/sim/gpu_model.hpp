@@ -100,7 +100,6 @@ class GpuModel {
     double share;
     double weight;
     int units;
-    bool operator==(const SpeedInputs&) const = default;
   };
 
   /// Records the new speed inputs of the partitions whose stages a start or finish on
@@ -143,7 +142,12 @@ class GpuModel {
   // that touched it, in order (consecutive repeats dropped); empty: untouched.
   std::vector<std::vector<SpeedInputs>> unsettled_inputs_;
   std::vector<int> unsettled_partitions_;
-  std::vector<std::size_t> input_wholes_;  // settle_partition's whole SM counts of the inputs
+  // Per partition, the share its stages' durations were last settled at by the even split
+  // (kNoShare: none, or settled by another rule); settle_partition skips looking it up again.
+  static constexpr double kNoShare = -1.0;
+  std::vector<double> settled_share_;
+  std::vector<double> other_shares_;       // settle_partition's inputs of the instant left to look up
+  std::vector<std::size_t> other_wholes_;  // and their whole SM counts
   bool unsettled_ = false;
   Ns unsettled_ns_ = 0;  // the instant of the unsettled starts and finishes
   Ns next_finish_ns_ = kNever;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <map>
 #include <stdexcept>
 
@@ -66,6 +67,19 @@ ProcessorSharing::ProcessorSharing(const Layout& pool, const GpuShape& gpu) {
   quotient_.assign(atom_sms_.size() * kQuotients, 0.0);
   for (std::size_t a = 0; a < atom_sms_.size(); ++a)
     for (std::size_t n = 1; n < kQuotients; ++n) quotient_[a * kQuotients + n] = atom_sms_[a] / static_cast<double>(n);
+  if (unit_users_ && pool.max_parallel > 0) {
+    memo_max_count_ = pool.max_parallel;
+    const auto counts = static_cast<std::size_t>(pool.max_parallel) + 1;
+    std::size_t combinations = 1;
+    for (std::size_t p = 0; p < partitions && combinations * partitions <= kMemoShares; ++p) {
+      memo_stride_.push_back(combinations);
+      combinations *= counts;
+    }
+    if (memo_stride_.size() == partitions && combinations * partitions <= kMemoShares)
+      memo_shares_.assign(combinations * partitions, -1.0);
+    else
+      memo_stride_.clear();
+  }
 }
 
 void ProcessorSharing::use_strict_priorities(const Layout& pool) {
@@ -103,6 +117,24 @@ void ProcessorSharing::add_running(int partition, int delta, double demand, doub
     const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
     atom_users_[atom] += delta * demand * weight_[p];
     atom_units_[atom] += delta;
+  }
+  if (!memo_stride_.empty()) {
+    memo_index_ = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(memo_index_) +
+                                           delta * static_cast<std::ptrdiff_t>(memo_stride_[p]));
+    if (running_[p] > memo_max_count_) memo_stride_.clear();
+  }
+  if (unit_users_ && !memo_stride_.empty()) {
+    double* known = memo_shares_.data() + memo_index_ * running_.size();
+    for (int q : coupled_[p]) {
+      const auto qi = static_cast<std::size_t>(q);
+      if (known[qi] < 0) {
+        recompute(q);
+        known[qi] = share_[qi];
+      } else {
+        share_[qi] = known[qi];
+      }
+    }
+    return;
   }
   for (int q : coupled_[p]) recompute(q);
 }

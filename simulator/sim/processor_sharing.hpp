@@ -107,6 +107,16 @@ class ProcessorSharing {
   std::vector<std::vector<int>> coupled_;
   std::vector<int> running_;
   std::vector<double> share_;
+  // Shares remembered by running counts. While every stage weighs 1 (unit_users_), share(q) is a
+  // pure function of the running counts, so each combination of counts is computed once per run
+  // (by recompute) and read back after that: a run at max_parallel visits few combinations, over
+  // and over. Only when they are few (at most kMemoShares shares: max_parallel + 1 counts per
+  // partition); a count past max_parallel (possible outside the GPU model) ends it.
+  static constexpr std::size_t kMemoShares = std::size_t{1} << 14;
+  std::vector<std::size_t> memo_stride_;  // per partition, (max_parallel + 1)^p; empty: no memo
+  std::vector<double> memo_shares_;       // at counts index x partitions + q; negative: not yet known
+  std::size_t memo_index_ = 0;            // sum over p of running(p) x memo_stride_[p]
+  int memo_max_count_ = 0;
   // The strict priority rule's state: W(p), C(p) and B(p) of priority_sharing.hpp.
   std::optional<StrictPriorityShares> strict_;
   std::vector<double> users_;

@@ -22,7 +22,7 @@ Ns SimulatedPlatform::run(RunCore& core) {
       now = start_next;
       const PendingStart s = pending_.top();
       pending_.pop();
-      start_on_gpu(s);
+      start_on_gpu(s.time_ns, s.task, s.unit, s.job, s.partition);
       continue;
     }
     if (gpu_next <= queue_next) {  // finishes first within a nanosecond
@@ -46,23 +46,22 @@ void SimulatedPlatform::queue_unit(Ns, int task, int unit, std::int64_t job, int
 }
 
 void SimulatedPlatform::start_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
-  bool was_queued = false;
+  bool was_queued = false;  // on its stream already: it reaches the GPU now, without the overhead
   if (static_cast<std::size_t>(task) < queued_.size()) {
     Queued& q = queued_[static_cast<std::size_t>(task)];
     was_queued = q.unit == unit && q.job == job;
     if (was_queued) q = Queued{};
   }
-  const PendingStart s{now + (was_queued ? 0 : overhead_ns_), pending_seq_++, task, unit, partition, job};
   if (overhead_ns_ == 0 || was_queued)
-    start_on_gpu(s);
+    start_on_gpu(now, task, unit, job, partition);
   else
-    pending_.push(s);
+    pending_.push(PendingStart{now + overhead_ns_, pending_seq_++, task, unit, partition, job});
 }
 
-void SimulatedPlatform::start_on_gpu(const PendingStart& s) {
-  const int model = plan_.tasks()[static_cast<std::size_t>(s.task)].model;
-  gpu_.start(s.time_ns, s.partition, times_.of(model, s.unit), StageTag{s.task, s.unit, s.job},
-             occupied_ != nullptr ? &occupied_->of(model, s.unit) : nullptr);
+void SimulatedPlatform::start_on_gpu(Ns now, int task, int unit, std::int64_t job, int partition) {
+  const int model = plan_.tasks()[static_cast<std::size_t>(task)].model;
+  gpu_.start(now, partition, times_.of(model, unit), StageTag{task, unit, job},
+             occupied_ != nullptr ? &occupied_->of(model, unit) : nullptr);
 }
 
 void SimulatedPlatform::stop_task_units(Ns now, int task, std::vector<StoppedUnit>& out) {

@@ -58,7 +58,9 @@ class SimulatedPlatform final : public Platform {
     std::int64_t job;
     bool operator>(const PendingStart& o) const { return std::tie(time_ns, seq) > std::tie(o.time_ns, o.seq); }
   };
-  void start_on_gpu(const PendingStart& s);
+  // Fields, not a PendingStart: the direct path (no overhead) would store them into one and load
+  // task and unit back as one 8-byte word, a load no store can forward (a stall on every start).
+  void start_on_gpu(Ns now, int task, int unit, std::int64_t job, int partition);
   Ns overhead_ns_ = 0;
   struct Queued {  // per task: the unit it has on a stream, if any (a task runs one job at a time)
     int unit = -1;
