@@ -78,6 +78,14 @@ class GpuModel {
 
  private:
   struct Running {
+    // A constructor, not an aggregate: emplace_back builds it in place with GCC and with clang 14,
+    // which has no parenthesised aggregate initialisation (the sanitizer build's compiler).
+    Running(StageTag tag_, const ShareTimeTable* times_, const ShareTimeTable* occupied_, double demand_, double cap_,
+            double busy_, double saving_ns_, double remaining_, Ns duration_ns_, Ns updated_ns_, Ns finish_ns_,
+            Ns start_ns_, std::uint64_t start_seq_)
+        : tag(tag_), times(times_), occupied(occupied_), demand(demand_), cap(cap_), busy(busy_), saving_ns(saving_ns_),
+          remaining(remaining_), duration_ns(duration_ns_), updated_ns(updated_ns_), finish_ns(finish_ns_),
+          start_ns(start_ns_), start_seq(start_seq_) {}
     StageTag tag;
     const ShareTimeTable* times;
     const ShareTimeTable* occupied;  // null: no interference for this stage
@@ -97,6 +105,7 @@ class GpuModel {
   /// interference weight, and under the packed rule the units that share its busiest atom
   /// (0 under the even split, which does not read it).
   struct SpeedInputs {
+    SpeedInputs(double share_, double weight_, int units_) : share(share_), weight(weight_), units(units_) {}
     double share;
     double weight;
     int units;
