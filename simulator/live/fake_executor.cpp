@@ -28,16 +28,16 @@ void FakeStageExecutor::advance_to(Ns t) {
 
 void FakeStageExecutor::launch(const UnitLaunch& unit, Ns now_ns) {
   Ns start = now_ns;
+  Ns* stream_free = nullptr;
   if (one_stream_) {
     if (stream_free_ns_.size() <= static_cast<std::size_t>(unit.partition))
       stream_free_ns_.resize(static_cast<std::size_t>(unit.partition) + 1, 0);
-    Ns& free_ns = stream_free_ns_[static_cast<std::size_t>(unit.partition)];
-    start = std::max(start, free_ns);
-    free_ns = std::min(kNever / 2, start + duration_(unit));  // a unit that never ends (a stall) stays so
-    running_.push_back(Running{unit, now_ns, start, free_ns, seq_++});
-    return;
+    stream_free = &stream_free_ns_[static_cast<std::size_t>(unit.partition)];
+    start = std::max(start, *stream_free);
   }
-  running_.push_back(Running{unit, now_ns, start, start + duration_(unit), seq_++});
+  const Ns end = std::min(kNever / 2, start + duration_(unit));  // a unit that never ends (a stall) stays so
+  if (stream_free != nullptr) *stream_free = end;
+  running_.push_back(Running{unit, now_ns, start, end, seq_++});
 }
 
 void FakeStageExecutor::wait(Ns until_ns, std::vector<UnitCompletion>& out) {

@@ -13,7 +13,6 @@ LivePlatform::LivePlatform(const sim::PolicyPlan& plan, StageExecutor& executor,
     : plan_(plan), executor_(executor), clock_(clock), options_(std::move(options)) {
   timers_.reserve(4 * plan.tasks().size() + 16);
   job_release_ns_.assign(plan.tasks().size(), -1);
-  queued_.assign(plan.tasks().size(), Queued{});
 }
 
 void LivePlatform::launch(Ns now, const UnitLaunch& unit) {
@@ -32,22 +31,20 @@ void LivePlatform::launch(Ns now, const UnitLaunch& unit) {
 }
 
 void LivePlatform::start_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
-  Queued& queued = queued_[static_cast<std::size_t>(task)];
-  if (queued.unit == unit && queued.job == job) {  // on its stream already
-    queued = Queued{};
-    return;
-  }
+  if (queued_.take(task, unit, job)) return;  // on its stream already
   launch(now, UnitLaunch{task, unit, job, partition});
 }
 
 void LivePlatform::queue_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
   launch(now, UnitLaunch{task, unit, job, partition});
-  queued_[static_cast<std::size_t>(task)] = Queued{unit, job};
+  queued_.note(task, unit, job);
 }
 
 void LivePlatform::deliver(sim::RunCore& core, const UnitCompletion& c, Ns& last) {
-  const Queued& queued = queued_[static_cast<std::size_t>(c.launch.task)];
-  if (queued.unit == c.launch.unit && queued.job == c.launch.job) {
+  const auto still_queued = [this](const UnitCompletion& u) {
+    return queued_.holds(u.launch.task, u.launch.unit, u.launch.job);
+  };
+  if (still_queued(c)) {
     held_.push_back(c);
     return;
   }
@@ -56,16 +53,11 @@ void LivePlatform::deliver(sim::RunCore& core, const UnitCompletion& c, Ns& last
   const sim::UnitStamps stamps{c.launch_ns, c.gpu_start_ns, c.gpu_end_ns};
   call_core([&] { core.on_unit_finished(last, c.launch.task, c.launch.unit, c.launch.partition, &stamps); });
   // The core may have started queued units whose ends were held back: they follow, in order.
-  for (std::size_t i = 0; i < held_.size();) {
-    const Queued& q = queued_[static_cast<std::size_t>(held_[i].launch.task)];
-    if (q.unit == held_[i].launch.unit && q.job == held_[i].launch.job) {
-      ++i;
-      continue;
-    }
-    const UnitCompletion next = held_[i];
-    held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(i));
+  for (auto it = std::find_if_not(held_.begin(), held_.end(), still_queued); it != held_.end();
+       it = std::find_if_not(held_.begin(), held_.end(), still_queued)) {
+    const UnitCompletion next = *it;
+    held_.erase(it);
     deliver(core, next, last);
-    i = 0;
   }
 }
 

@@ -19,6 +19,7 @@
 //   platform.run(core);              // returns when every released job ended
 //   platform.stats();                // jitter, decision time, latencies
 #include "simulator/core/platform.hpp"
+#include "simulator/core/queued_units.hpp"
 #include "simulator/core/run_core.hpp"
 #include "simulator/core/timer_queue.hpp"
 #include "simulator/live/host_clock.hpp"
@@ -99,11 +100,7 @@ class LivePlatform final : public sim::Platform {
   };
   std::vector<InFlight> in_flight_;  // launched, not yet reported done (few: slots bound them)
   Ns launch_ns_in_call_ = 0;         // launch time spent inside the current core call
-  struct Queued {                    // per task: the unit launched by queue_unit and not yet started
-    int unit = -1;
-    std::int64_t job = -1;
-  };
-  std::vector<Queued> queued_;
+  sim::QueuedUnits queued_;          // launched by queue_unit, not yet started by the core
   std::vector<UnitCompletion> held_;  // completions of queued units the core has not started yet
   LiveStats stats_;
 };

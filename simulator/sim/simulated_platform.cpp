@@ -40,19 +40,12 @@ Ns SimulatedPlatform::run(RunCore& core) {
 }
 
 void SimulatedPlatform::queue_unit(Ns, int task, int unit, std::int64_t job, int) {
-  if (overhead_ns_ == 0) return;  // nothing to tell apart
-  if (queued_.size() <= static_cast<std::size_t>(task)) queued_.resize(plan_.tasks().size());
-  queued_[static_cast<std::size_t>(task)] = Queued{unit, job};
+  if (overhead_ns_ != 0) queued_.note(task, unit, job);  // without an overhead there is nothing to tell apart
 }
 
 void SimulatedPlatform::start_unit(Ns now, int task, int unit, std::int64_t job, int partition) {
-  bool was_queued = false;  // on its stream already: it reaches the GPU now, without the overhead
-  if (static_cast<std::size_t>(task) < queued_.size()) {
-    Queued& q = queued_[static_cast<std::size_t>(task)];
-    was_queued = q.unit == unit && q.job == job;
-    if (was_queued) q = Queued{};
-  }
-  if (overhead_ns_ == 0 || was_queued)
+  // A queued unit is on its stream already: it reaches the GPU now, without the overhead.
+  if (overhead_ns_ == 0 || queued_.take(task, unit, job))
     start_on_gpu(now, task, unit, job, partition);
   else
     pending_.push(PendingStart{now + overhead_ns_, pending_seq_++, task, unit, partition, job});

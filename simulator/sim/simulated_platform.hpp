@@ -10,6 +10,7 @@
 //   RunCore core(plan, scheduler, platform, observers, duration_ns);
 //   const Ns end_ns = platform.run(core);
 #include "simulator/core/platform.hpp"
+#include "simulator/core/queued_units.hpp"
 #include "simulator/core/run_core.hpp"
 #include "simulator/core/timer_queue.hpp"
 #include "simulator/sim/gpu_model.hpp"
@@ -62,11 +63,7 @@ class SimulatedPlatform final : public Platform {
   // task and unit back as one 8-byte word, a load no store can forward (a stall on every start).
   void start_on_gpu(Ns now, int task, int unit, std::int64_t job, int partition);
   Ns overhead_ns_ = 0;
-  struct Queued {  // per task: the unit it has on a stream, if any (a task runs one job at a time)
-    int unit = -1;
-    std::int64_t job = -1;
-  };
-  std::vector<Queued> queued_;
+  QueuedUnits queued_;  // noted only with an overhead to skip
   std::uint64_t pending_seq_ = 0;
   std::priority_queue<PendingStart, std::vector<PendingStart>, std::greater<>> pending_;
 };

@@ -81,6 +81,13 @@ class ProgressCounter final : public sim::Observer {
   throw GpuError(escape_control(text));
 }
 
+live::StampPlace parse_stamp_place(const std::string& value) {
+  if (value == "auto") return live::StampPlace::kAuto;
+  if (value == "stream") return live::StampPlace::kStream;
+  if (value == "graph") return live::StampPlace::kGraph;
+  throw InputError("--stamps", "", unknown_name("value", value, {"auto", "stream", "graph"}));
+}
+
 live::ExecutorFactory fake_factory(const LiveArgs& live_args) {
   const std::int64_t stall_after = live_args.fake_stall_after, fail_after = live_args.fake_fail_after;
   return [stall_after, fail_after](const live::DeviceNeeds& needs) -> std::unique_ptr<live::StageExecutor> {
@@ -109,8 +116,7 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   if (!live_args.fake_device && (live_args.fake_stall_after > 0 || live_args.fake_fail_after > 0))
     throw InputError(live_args.fake_stall_after > 0 ? "--fake-stall-after" : "--fake-fail-after", "",
                      "needs --fake-device");
-  if (live_args.stamps != "stream" && live_args.stamps != "graph" && live_args.stamps != "auto")
-    throw InputError("--stamps", "", unknown_name("value", live_args.stamps, {"auto", "stream", "graph"}));
+  const live::StampPlace stamps = parse_stamp_place(live_args.stamps);
   if (live_args.fake_device && live_args.gpu_fault_after > 0)
     throw InputError("--gpu-fault-after", "", "needs the GPU (the fake device's is --fake-fail-after)");
   const RunInputs in = read_run_inputs(args, kDefaultTaskset, kDefaultProfile);
@@ -123,9 +129,7 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
     request.completion = live_args.completion;
     request.setup_step_limit_ns = static_cast<Ns>(live_args.stall_timeout_s * 1e9);
     request.fault_after_launches = live_args.gpu_fault_after;
-    request.stamps = live_args.stamps == "graph"    ? live::StampPlace::kGraph
-                     : live_args.stamps == "stream" ? live::StampPlace::kStream
-                                                    : live::StampPlace::kAuto;
+    request.stamps = stamps;
     request.launch_threads = live_args.launch_threads;
     factory = live::cuda_executor_factory(in.profile, request);  // NoGpuError / NotAvailable without CUDA
   }
