@@ -151,7 +151,8 @@ double GraphTimer::background_coverage() const {
 std::vector<GraphTimer::KernelTime> GraphTimer::last_run_kernels() const {
   std::vector<KernelTime> kernels;
   for (const KernelRecord& r : last_run_)
-    kernels.push_back({r.name != nullptr ? r.name : "?", static_cast<Ns>(r.end_ns - r.start_ns)});
+    kernels.push_back({r.name != nullptr ? r.name : "?", static_cast<Ns>(r.end_ns - r.start_ns), r.blocks,
+                       r.threads_per_block, r.registers_per_thread, r.shared_bytes});
   return kernels;
 }
 

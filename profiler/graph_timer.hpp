@@ -69,10 +69,14 @@ class GraphTimer {
   void reset_coverage() { covered_ns_ = 0, timed_ns_ = 0; }
   /// Kernels seen in the last replay (0 before the first run).
   int kernels_per_run() const { return kernels_per_run_; }
-  /// Name and duration (ns) of each kernel of the last replay, in start order (diagnostics).
+  /// Name, duration (ns) and launch shape of each kernel of the last replay, in start order (diagnostics).
   struct KernelTime {
     std::string name;
     Ns ns = 0;
+    std::uint32_t blocks = 0;
+    std::uint32_t threads_per_block = 0;
+    std::uint32_t registers_per_thread = 0;
+    std::uint32_t shared_bytes = 0;
   };
   std::vector<KernelTime> last_run_kernels() const;
 

@@ -44,8 +44,16 @@ void CUPTIAPI on_buffer_completed(CUcontext /*context*/, uint32_t stream_id, uin
     if (record->kind != CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL && record->kind != CUPTI_ACTIVITY_KIND_KERNEL)
       continue;
     const auto* kernel = reinterpret_cast<const CUpti_ActivityKernel10*>(record);
-    parsed.push_back({kernel->start, kernel->end, kernel->contextId, kernel->streamId, kernel->correlationId,
-                      kernel->name});
+    KernelRecord parsed_record{kernel->start, kernel->end, kernel->contextId, kernel->streamId,
+                               kernel->correlationId, kernel->name};
+    parsed_record.blocks = static_cast<std::uint32_t>(kernel->gridX) * static_cast<std::uint32_t>(kernel->gridY) *
+                           static_cast<std::uint32_t>(kernel->gridZ);
+    parsed_record.threads_per_block = static_cast<std::uint32_t>(kernel->blockX) *
+                                      static_cast<std::uint32_t>(kernel->blockY) *
+                                      static_cast<std::uint32_t>(kernel->blockZ);
+    parsed_record.registers_per_thread = kernel->registersPerThread;
+    parsed_record.shared_bytes = kernel->staticSharedMemory + kernel->dynamicSharedMemory;
+    parsed.push_back(parsed_record);
   }
   size_t dropped = 0;
   cuptiActivityGetNumDroppedRecords(nullptr, stream_id, &dropped);

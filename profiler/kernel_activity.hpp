@@ -26,6 +26,12 @@ struct KernelRecord {
   std::uint32_t stream_id = 0;
   std::uint32_t correlation_id = 0;
   const char* name = nullptr;  // CUPTI-owned, shared by all records of one kernel; lives as long as the process
+  // Launch shape: with the duration it says how much of a partition a kernel holds, which
+  // decides how well it shares the GPU with other streams (the kernel report shows it).
+  std::uint32_t blocks = 0;             // grid x * y * z
+  std::uint32_t threads_per_block = 0;  // block x * y * z
+  std::uint32_t registers_per_thread = 0;
+  std::uint32_t shared_bytes = 0;       // static + dynamic shared memory per block
 };
 
 /// The CUPTI stream id of `stream` (which belongs to `context`), to pick a partition's records.

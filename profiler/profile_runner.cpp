@@ -259,7 +259,12 @@ void add_kernel_report(Json& report, const std::string& what, int sms, const Gra
   Json kernels = Json::array();
   Ns total = 0;
   for (const GraphTimer::KernelTime& k : timer.last_run_kernels()) {
-    kernels.push_back({{"name", k.name}, {"ns", k.ns}});
+    kernels.push_back({{"name", k.name},
+                       {"ns", k.ns},
+                       {"blocks", k.blocks},
+                       {"threads_per_block", k.threads_per_block},
+                       {"registers_per_thread", k.registers_per_thread},
+                       {"shared_bytes", k.shared_bytes}});
     total += k.ns;
   }
   report.push_back({{"what", what}, {"sms", sms}, {"kernel_sum_ns", total}, {"kernels", std::move(kernels)}});

@@ -35,6 +35,9 @@
 #   devicetests the live device's GPU suite and `sgprs live`'s GPU tests only
 #   stampsmixed sgprs-best with 16-SM slots on each mixed family at 0.8 of the bound, launches on 2 launcher
 #             threads, each stage's events on the stream (--stamps stream) and inside its graph (graph)
+#   kernels   every kernel of one inference of each torchvision-equivalent model (KERNEL_MODELS), sgprs's op
+#             library (`sgprs profile --kernel-report`, PRECISIONS default "tf32 fp16 fp32", 8 and 132 SMs) next
+#             to PyTorch's (tools/torch_kernels.py, measured beside the build): name, GPU time, grid, block
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
@@ -57,6 +60,16 @@ started=$SECONDS
 log() { echo "[gpu_policy_session $(date -u +%H:%M:%S) +$((SECONDS - started))s] $*" | tee -a "$out/session.log" >&2; }
 left() { echo $((budget - (SECONDS - started))); }
 want() { [[ "$parts" == *",$1,"* ]]; }
+
+kernel_models="${KERNEL_MODELS:-resnet18,resnet50,mobilenet_v2,inception_v3,vit_b16}"
+precisions="${PRECISIONS:-tf32 fp16 fp32}"
+torch_kernels_pid=""
+if want kernels && [[ -z "${FAKE:-}" ]]; then  # PyTorch's side needs no build: beside it, on the idle GPU
+  (cd "$root" && timeout 200 python3 tools/torch_kernels.py --models "$kernel_models" \
+    --precisions "$(echo $precisions | tr ' ' ',')" --sms 8,132 --out "$out/torch-kernels.json") \
+    > "$runs/torch-kernels.log" 2>&1 &
+  torch_kernels_pid=$!
+fi
 
 device=()
 if [[ -n "${FAKE:-}" ]]; then
@@ -83,6 +96,19 @@ if want devicetests && [[ -z "${FAKE:-}" ]]; then  # the live device's suite alo
    timeout 150 "$(find "$build" -name sgprs_live_cli_tests -type f | head -1)" --gtest_filter='LiveGpuCli.*') \
     > "$out/tests.log" 2>&1
   log "live device and CLI GPU tests exited $?: $(grep -E '^\[  (PASSED|FAILED)' "$out/tests.log" | tr '\n' ' ')"
+fi
+
+if want kernels && [[ -z "${FAKE:-}" ]]; then
+  if [[ -n "$torch_kernels_pid" ]]; then
+    wait "$torch_kernels_pid"
+    log "torch kernels exited $?: $(grep -c 'kernels,' "$runs/torch-kernels.log") points"
+  fi
+  for p in $precisions; do
+    (cd "$root" && timeout 120 "$sgprs" profile --models "$kernel_models" --ops none --precision "$p" --sms 8,132 \
+      --no-occupied --quiet --timeout 0.1 --kernel-report "$out/sgprs-kernels-$p.json" --out "$runs/profile-$p.json") \
+      > "$runs/profile-$p.log" 2>&1
+    log "sgprs kernels $p exited $?"
+  done
 fi
 
 if want tests && [[ -z "${FAKE:-}" ]]; then
