@@ -38,6 +38,9 @@
 #   kernels   every kernel of one inference of each torchvision-equivalent model (KERNEL_MODELS), sgprs's op
 #             library (`sgprs profile --kernel-report`, PRECISIONS default "tf32 fp16 fp32", 8 and 132 SMs) next
 #             to PyTorch's (tools/torch_kernels.py, measured beside the build): name, GPU time, grid, block
+#   overload  ResNet-18 at 30 Hz around and past the edge (OVERLOAD_N, default 195 200 205 210 240): streams-32,
+#             sgprs-best as preset (drop_hopeless=on), with drop_hopeless=slot, and with slot at 6 and 4 SMs per
+#             slot; PyTorch with 32 streams at the same N in the same call; event logs kept only for N = 210
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
@@ -204,6 +207,26 @@ if want r18; then
       (cd "$root" && timeout 60 python3 tools/torch_periodic.py --tasks 180 210 240 270 --rate 30 --streams "$s" \
         --seconds "$run_s" --precision tf32 --out "$out/torch-r18-streams$s.json") >> "$out/session.log" 2>&1
     done
+  fi
+fi
+
+if want overload; then  # past the edge: which runs keep the GPU's throughput, which collapse?
+  overload_n="${OVERLOAD_N:-195 200 205 210 240}"
+  for n in $overload_n; do
+    resnet18_tasks "$n" 30 "$inputs/r18-$n.json"
+    live "r18-$n-streams32" "$run_s" "$inputs/r18-$n.json" full --scheduler streams --streams 32 > /dev/null
+    live "r18-$n-best-on" "$run_s" "$inputs/r18-$n.json" full --scheduler sgprs-best > /dev/null
+    live "r18-$n-best-slot" "$run_s" "$inputs/r18-$n.json" full --scheduler sgprs-best --option drop_hopeless=slot > /dev/null
+    for sms in 6 4; do
+      live "r18-$n-best-slot-s$sms" "$run_s" "$inputs/r18-$n.json" full --scheduler sgprs-best \
+        --option drop_hopeless=slot --option slot_sms=$sms > /dev/null
+    done
+    [[ "$n" == 210 ]] || rm -f "$runs"/r18-"$n"-*/events.jsonl  # keeps the archive under 16 MB
+  done
+  if [[ -z "${FAKE:-}" ]] && (( $(left) > 40 )); then
+    (cd "$root" && timeout $(( $(left) - 10 )) python3 tools/torch_periodic.py --tasks $overload_n --rate 30 --streams 32 \
+      --seconds "$run_s" --precision tf32 --out "$out/torch-r18-overload.json") >> "$out/session.log" 2>&1
+    log "torch r18 overload exited $?"
   fi
 fi
 

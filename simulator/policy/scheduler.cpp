@@ -199,10 +199,11 @@ void Scheduler::stage_finished(const StageRef& stage, int partition, Ns now, std
   const Entry& e = entries_[static_cast<std::size_t>(index)];
   if (e.partition != partition || e.stage.job != stage.job || e.started_ns < 0)
     throw std::logic_error("scheduler: a stage finished that it never started there");
+  const Ns ran_ns = now - e.started_ns;
   remove_entry(index);
   --running_[static_cast<std::size_t>(partition)];
   start_waiting(partition, now, out);
-  if (!on_stage_finished(stage, partition)) bind_held(now, out);
+  if (!on_stage_finished(stage, partition, ran_ns)) bind_held(now, out);
 }
 
 void Scheduler::job_dropped(int task, Ns now, std::vector<Decision>& out) {

@@ -118,11 +118,13 @@ class Scheduler {
   // Late binding. After every call that may free a slot or hand the policy a held stage, the base
   // calls on_bind_held(), in which the policy calls bind() for each held stage it starts now.
   virtual void on_bind_held(Ns now) { (void)now; }
-  /// A stage finished on `partition`; true asks the base not to call on_bind_held() now because a
+  /// A stage finished on `partition`, `ran_ns` after the decision that started it (host time, GPU
+  /// time and sharing together); true asks the base not to call on_bind_held() now because a
   /// stage of the same job becomes ready at this instant and should compete for the freed slot.
-  virtual bool on_stage_finished(const StageRef& stage, int partition) {
+  virtual bool on_stage_finished(const StageRef& stage, int partition, Ns ran_ns) {
     (void)stage;
     (void)partition;
+    (void)ran_ns;
     return false;
   }
   /// The task's job was dropped: forget its held stages.

@@ -32,6 +32,8 @@ constexpr Named<Binding> kBindings[] = {{Binding::kEarly, "early"}, {Binding::kL
 constexpr Named<StreamPriorities> kStreamPriorities[] = {{StreamPriorities::kNone, "none"},
                                                          {StreamPriorities::kDeadlineMonotonic, "deadline-monotonic"}};
 constexpr Named<bool> kSwitches[] = {{false, "off"}, {true, "on"}};
+constexpr Named<DropHopeless> kDropHopeless[] = {
+    {DropHopeless::kOff, "off"}, {DropHopeless::kFastest, "on"}, {DropHopeless::kSlot, "slot"}};
 constexpr Named<StaticAssignment> kAssignments[] = {{StaticAssignment::kRoundRobin, "round-robin"},
                                                     {StaticAssignment::kBalanced, "balanced"}};
 
@@ -129,9 +131,10 @@ const std::vector<SchedulerOptionInfo>& scheduler_option_infos() {
        "slot_sms=moldable: the narrowest block a stage gets: the narrowest width at which every task's whole job fits "
        "its deadline, or SMS SMs (rounded up to a block width)",
        "deadlines"},
-      {"drop_hopeless", choices(kSwitches),
-       "late binding: a stage whose job cannot finish by its deadline even on the fastest partition never starts "
-       "(needs miss_policy=abort; the job is dropped at its deadline)",
+      {"drop_hopeless", choices(kDropHopeless),
+       "late binding: a stage whose job cannot finish by its deadline even on the fastest partition (on), or even "
+       "if it and the rest of its job started now on one slot's share (slot; tasks whose job does not fit one "
+       "slot are judged as on), never starts (needs miss_policy=abort; the job is dropped at its deadline)",
        "off"},
       {"priority_first", choices(kSwitches), "late binding: high-priority stages go before low ones", "off"},
       {"reserve_slots", "integer >= 0", "late binding: free slots of the pool a low-priority stage may not take",
@@ -198,7 +201,7 @@ void set_scheduler_option(SchedulerOptions& o, std::string_view name, std::strin
       o.block_sms = v;
     }
   } else if (name == "drop_hopeless") {
-    o.drop_hopeless = parse_enum(kSwitches, name, value, source);
+    o.drop_hopeless = parse_enum(kDropHopeless, name, value, source);
   } else if (name == "priority_first") {
     o.priority_first = parse_enum(kSwitches, name, value, source);
   } else if (name == "reserve_slots") {
@@ -239,7 +242,7 @@ std::string get_scheduler_option(const SchedulerOptions& o, std::string_view nam
            : o.slot_sms == kMoldableSlots ? "moldable"
                                           : std::to_string(o.slot_sms);
   if (name == "block_sms") return o.block_sms == 0 ? "deadlines" : std::to_string(o.block_sms);
-  if (name == "drop_hopeless") return name_of(kSwitches, o.drop_hopeless);
+  if (name == "drop_hopeless") return name_of(kDropHopeless, o.drop_hopeless);
   if (name == "priority_first") return name_of(kSwitches, o.priority_first);
   if (name == "reserve_slots") return std::to_string(o.reserve_slots);
   return "";

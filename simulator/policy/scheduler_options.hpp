@@ -50,6 +50,13 @@ enum class StreamPriorities {
   kNone,               // every stream equal (PyTorch's default)
   kDeadlineMonotonic,  // tasks in deadline order fill the streams in blocks; earlier streams get higher priority
 };
+/// When late binding drops a job that can no longer meet its deadline (needs miss_policy abort).
+enum class DropHopeless {
+  kOff,
+  kFastest,  // "on": not even if the rest of the job ran alone on the fastest partition
+  kSlot,     // not even if the rest of the job started now on one slot's share of SMs (queueing aside); a
+             // task whose whole job does not fit its deadline on one slot is judged as kFastest
+};
 /// How `static` pins tasks to partitions.
 enum class StaticAssignment {
   kRoundRobin,  // task i -> partition i mod N
@@ -90,7 +97,7 @@ struct SchedulerOptions {
   int slot_sms = 0;
   // slot_sms=moldable: the narrowest block, 0 = from the deadlines, N > 0 = N SMs (slot_plan.hpp).
   int block_sms = 0;
-  bool drop_hopeless = false;   // late binding: a stage whose job can no longer meet its deadline never starts
+  DropHopeless drop_hopeless = DropHopeless::kOff;  // late binding: a hopeless job's stages never start
   bool priority_first = false;  // late binding: high-priority stages before low ones in the queue
   int reserve_slots = 0;        // late binding: free slots a low-priority stage may not take
 

@@ -17,8 +17,15 @@
 //             t(s, sms(p) / slots(p)) meets the stage deadline; else the fastest of them
 //   reserve   a low-priority stage may not take one of the last reserve_slots free slots
 //   hopeless  (drop_hopeless, miss_policy abort) a stage whose job cannot end by its deadline
-//             even if the rest of it ran alone on the fastest partition (predicted times) never
-//             starts; the run core drops the job at its deadline, so it holds no slot meanwhile
+//             even if the rest of it ran alone on the fastest partition (on), or ran from now on
+//             the best slot's share at the pace slots have kept lately (slot) never starts; the run
+//             core drops the job at its deadline, so it holds no slot meanwhile. The pace is the
+//             moving mean (weight 1/32) of each finished stage's time from its start decision to
+//             its end over its predicted slot time: it carries what the profile's curves leave out
+//             (host time per stage, interference, sharing) in simulation and live alike. A task
+//             whose whole job needs more than one slot at that pace is judged as `on`. Past the
+//             edge, `on` lets jobs start that can end in time only on more SMs than a full pool
+//             gives them: they run, miss and are dropped, and their GPU time is lost (docs/policy.md).
 //   boundary  when a stage finishes and a stage of the same job becomes ready at that instant,
 //             the freed slot is not bound until that stage has joined the queue, so it competes
 //             by deadline (EDF with preemption points at stage boundaries: demand_test.hpp)
@@ -73,8 +80,9 @@ class SgprsScheduler final : public Scheduler {
     return early_choice(stage, now, after_defer);
   }
 
-  bool on_stage_finished(const StageRef& stage, int) override {
+  bool on_stage_finished(const StageRef& stage, int partition, Ns ran_ns) override {
     if (!late()) return false;
+    if (options().drop_hopeless == DropHopeless::kSlot && !moldable()) learn_slot_pace(stage, partition, ran_ns);
     // Does a stage of this job become ready now? Then it competes for the freed slot.
     JobProgress& job = progress_[static_cast<std::size_t>(stage.task)];
     const ModelPlan& model = plan().model_of(stage.task);
@@ -99,10 +107,10 @@ class SgprsScheduler final : public Scheduler {
     int free_total = 0;
     for (int p = 0; p < partition_count(); ++p) free_total += std::max(0, slots_[static_cast<std::size_t>(p)] - running(p));
     if (free_total == 0) return;
-    const bool may_drop = options().drop_hopeless && options().miss_policy == MissPolicy::kAbort;
+    const bool may_drop = options().drop_hopeless != DropHopeless::kOff && options().miss_policy == MissPolicy::kAbort;
     for (std::size_t i = 0; i < held_.size() && free_total > 0;) {
       const StageRef stage = held_[i].stage;
-      if (may_drop && now + tail_ns(stage) > stage.deadline_ns) {
+      if (may_drop && now + hopeless_tail_ns(stage) > stage.deadline_ns) {
         set_hopeless(i);
         continue;
       }
@@ -152,10 +160,10 @@ class SgprsScheduler final : public Scheduler {
       if (running(p) > 0)
         for (int piece : block_pieces_[static_cast<std::size_t>(p)]) piece_busy_[static_cast<std::size_t>(piece)] = 1;
     if (std::count(piece_busy_.begin(), piece_busy_.end(), 0) == 0) return;
-    const bool may_drop = options().drop_hopeless && options().miss_policy == MissPolicy::kAbort;
+    const bool may_drop = options().drop_hopeless != DropHopeless::kOff && options().miss_policy == MissPolicy::kAbort;
     for (std::size_t i = 0; i < held_.size();) {
       const StageRef stage = held_[i].stage;
-      if (may_drop && now + tail_ns(stage) > stage.deadline_ns) {
+      if (may_drop && now + hopeless_tail_ns(stage) > stage.deadline_ns) {
         set_hopeless(i);
         continue;
       }
@@ -269,21 +277,38 @@ class SgprsScheduler final : public Scheduler {
     }
     slot_time_.assign(units * n, 0);
     tail_.assign(units, 0);
+    slot_tail_.assign(units, 0);
     for (std::size_t m = 0; m < plan().models().size(); ++m) {
       const ModelPlan& model = plan().models()[m];
       for (std::size_t u = model.units.size(); u-- > 0;) {
         const std::size_t index = unit_base_[m] + u;
         Ns fastest = kNever;
+        Ns best_slot = kNever;
         for (std::size_t p = 0; p < n; ++p) {
           const int share = std::max(1, parts[p].sms / slots_[p]);
           slot_time_[index * n + p] = model.units[u].predicted_curve->time_at(share);
+          best_slot = std::min(best_slot, slot_time_[index * n + p]);
           fastest = std::min(fastest, plan().predicted_ns(static_cast<int>(m), static_cast<int>(u), static_cast<int>(p)));
         }
         Ns after = 0;
-        for (int s : model.units[u].successors) after = std::max(after, tail_[unit_base_[m] + static_cast<std::size_t>(s)]);
+        Ns slot_after = 0;
+        for (int s : model.units[u].successors) {
+          after = std::max(after, tail_[unit_base_[m] + static_cast<std::size_t>(s)]);
+          slot_after = std::max(slot_after, slot_tail_[unit_base_[m] + static_cast<std::size_t>(s)]);
+        }
         tail_[index] = fastest + after;
+        slot_tail_[index] = best_slot + slot_after;
       }
     }
+    job_slot_ns_.assign(plan().tasks().size(), 0);
+    for (std::size_t t = 0; t < plan().tasks().size(); ++t) {
+      const TaskPlan& task = plan().tasks()[t];
+      const ModelPlan& model = plan().models()[static_cast<std::size_t>(task.model)];
+      for (std::size_t u = 0; u < model.units.size(); ++u)
+        if (model.units[u].predecessors.empty())
+          job_slot_ns_[t] = std::max(job_slot_ns_[t], slot_tail_[unit_base_[static_cast<std::size_t>(task.model)] + u]);
+    }
+    slot_pace_ = 1.0;
     progress_.assign(plan().tasks().size(), JobProgress{});
     for (std::size_t t = 0; t < plan().tasks().size(); ++t)
       progress_[t].preds_left.assign(plan().model_of(static_cast<int>(t)).units.size(), 0);
@@ -300,6 +325,20 @@ class SgprsScheduler final : public Scheduler {
   }
   /// The least time the rest of the job (this stage and every later one) could take.
   Ns tail_ns(const StageRef& stage) const { return tail_[unit_index(stage)]; }
+  /// The time the rest of the job must have left for it not to be hopeless (drop_hopeless).
+  Ns hopeless_tail_ns(const StageRef& stage) const {
+    if (options().drop_hopeless != DropHopeless::kSlot) return tail_ns(stage);
+    const TaskPlan& task = plan().tasks()[static_cast<std::size_t>(stage.task)];
+    const double job_at_pace = static_cast<double>(job_slot_ns_[static_cast<std::size_t>(stage.task)]) * slot_pace_;
+    if (job_at_pace > static_cast<double>(task.deadline_ns)) return tail_ns(stage);
+    return static_cast<Ns>(static_cast<double>(slot_tail_[unit_index(stage)]) * slot_pace_);
+  }
+  void learn_slot_pace(const StageRef& stage, int partition, Ns ran_ns) {
+    const Ns predicted = slot_ns(stage, partition);
+    if (predicted <= 0) return;
+    constexpr double kWeight = 1.0 / 32.0;
+    slot_pace_ += kWeight * (static_cast<double>(ran_ns) / static_cast<double>(predicted) - slot_pace_);
+  }
 
   void hold(const StageRef& stage) {
     const TaskPlan& task = plan().tasks()[static_cast<std::size_t>(stage.task)];
@@ -363,6 +402,9 @@ class SgprsScheduler final : public Scheduler {
   std::vector<std::size_t> unit_base_;
   std::vector<Ns> slot_time_;  // [(unit base + unit) x partitions + p]
   std::vector<Ns> tail_;       // [unit base + unit]
+  std::vector<Ns> slot_tail_;  // [unit base + unit]: the rest of the job on the best slot share each
+  std::vector<Ns> job_slot_ns_;  // [task]: its whole job on the best slot share
+  double slot_pace_ = 1.0;        // recent (start decision to end) / predicted slot time
   std::vector<JobProgress> progress_;
   // Moldable blocks (slot_sms=moldable).
   std::vector<std::vector<int>> block_pieces_;  // per pool partition (block)

@@ -77,6 +77,47 @@ TEST(BestPolicy, AHopelessJobNeverStartsAndIsDroppedAtItsDeadline) {
   EXPECT_TRUE(has(without.lines, "0 start H a p0"));
 }
 
+TEST(BestPolicy, SlotRuleStartsOnlyJobsOneSlotCanCarry) {
+  // slot_sms=4: four slots of 4 SMs, where a chain3 job takes 14000 ns. A-D (D = 19000) run side
+  // by side, one slot each, to 14000; E (D = 20000) waits behind them. At 14000 the rest of E would
+  // take 14000 on a slot (pace 1: every stage so far took exactly its slot time), past 20000: under
+  // drop_hopeless=slot it never starts and is dropped at its deadline. Under `on` it is judged
+  // alone on all 16 SMs (3500), starts, and, alone by then, ends on time at 17500.
+  std::string set;
+  for (const char* name : {"A", "B", "C", "D"}) set += task(name, 19000) + ",";
+  set += task("E", 20000);
+  auto options = [](const std::string& rule) {
+    return best({{"slot_sms", "4"}, {"drop_hopeless", rule}});
+  };
+  const auto slot = test::run_case(tasks(set), test::sizes_layout({16}, 1), options("slot"));
+  EXPECT_TRUE(has(slot.lines, "14000 end A 0 on_time"));
+  EXPECT_TRUE(has(slot.lines, "20000 end E 0 aborted"));
+  for (const std::string& line : only(slot.lines, "start")) EXPECT_EQ(line.find(" E "), std::string::npos) << line;
+  const auto fastest = test::run_case(tasks(set), test::sizes_layout({16}, 1), options("on"));
+  EXPECT_TRUE(has(fastest.lines, "14000 start E a p0"));
+  EXPECT_TRUE(has(fastest.lines, "17500 end E 0 on_time"));
+}
+
+TEST(BestPolicy, SlotRuleLearnsThePaceFromFinishedStages) {
+  // One 16-SM slot (slot_sms=16) and 1000 ns of host time before each stage reaches the GPU, which
+  // the profile's times leave out. A (D = 9000) goes first and ends at 6500 (a [1000, 2000],
+  // b [3000, 5000], c [6000, 6500]); its stages took 2, 1.5 and 3 times their predictions, so the
+  // pace (moving mean from 1, weight 1/32) is 1.107. B (D = 10200) is looked at at 6500: at pace 1
+  // its job (3500) would end by 10000 and fit, at the learned pace (3874) it would not: under
+  // drop_hopeless=slot it never starts. Under `on` (alone on the fastest partition, no pace) it starts.
+  auto with_overhead = [](RunOptions run) {
+    run.stage_overhead_ns = 1000;
+    return run;
+  };
+  const std::string set = tasks(task("A", 9000) + "," + task("B", 10200));
+  const auto slot = test::run_case(set, test::sizes_layout({16}, 1), with_overhead(best({{"drop_hopeless", "slot"}})));
+  EXPECT_TRUE(has(slot.lines, "6500 end A 0 on_time"));
+  EXPECT_TRUE(has(slot.lines, "10200 end B 0 aborted"));
+  for (const std::string& line : only(slot.lines, "start")) EXPECT_EQ(line.find(" B "), std::string::npos) << line;
+  const auto fastest = test::run_case(set, test::sizes_layout({16}, 1), with_overhead(best({{"drop_hopeless", "on"}})));
+  EXPECT_TRUE(has(fastest.lines, "6500 start B a p0"));
+}
+
 TEST(BestPolicy, HighPriorityGoesBeforeAnEarlierLowDeadline) {
   // B holds the slot [0, 1000]. At 1000, E (low, D = 10000) and P (high, D = 50000) wait beside
   // B.b: with priority classes P goes first, without them E.
