@@ -32,12 +32,15 @@
 #   launchers graph launches on launcher threads (--launch-threads 0, 1, 2) instead of the control thread:
 #             ResNet-18 at 30 Hz under sgprs-best (N = 180, 210) and streams-32 (N = 210), then sgprs-best with
 #             16-SM slots on each mixed family at the load where it missed in the fifth session (0.8 of the bound)
+#   opstests  the op library's GPU tests (every op against its CPU reference)
 #   devicetests the live device's GPU suite and `sgprs live`'s GPU tests only
 #   stampsmixed sgprs-best with 16-SM slots on each mixed family at 0.8 of the bound, launches on 2 launcher
 #             threads, each stage's events on the stream (--stamps stream) and inside its graph (graph)
 #   kernels   every kernel of one inference of each torchvision-equivalent model (KERNEL_MODELS), sgprs's op
 #             library (`sgprs profile --kernel-report`, PRECISIONS default "tf32 fp16 fp32", 8 and 132 SMs) next
-#             to PyTorch's (tools/torch_kernels.py, measured beside the build): name, GPU time, grid, block
+#             to PyTorch's (tools/torch_kernels.py, measured beside the build): name, GPU time, grid, block;
+#             then each model's whole time against PyTorch's at KERNEL_SMS (default 8,16,32,64,132): isolated
+#             profiles at those counts and tools/torch_compare.py (PyTorch measured beside the build too)
 #   overload  ResNet-18 at 30 Hz around and past the edge (OVERLOAD_N, default 195 200 205 210 240): streams-32,
 #             sgprs-best as preset (drop_hopeless=on), with drop_hopeless=slot, and with slot at 6 and 4 SMs per
 #             slot; PyTorch with 32 streams at the same N in the same call; event logs kept only for N = 210
@@ -68,9 +71,11 @@ kernel_models="${KERNEL_MODELS:-resnet18,resnet50,mobilenet_v2,inception_v3,vit_
 precisions="${PRECISIONS:-tf32 fp16 fp32}"
 torch_kernels_pid=""
 if want kernels && [[ -z "${FAKE:-}" ]]; then  # PyTorch's side needs no build: beside it, on the idle GPU
-  (cd "$root" && timeout 200 python3 tools/torch_kernels.py --models "$kernel_models" \
-    --precisions "$(echo $precisions | tr ' ' ',')" --sms 8,132 --out "$out/torch-kernels.json") \
-    > "$runs/torch-kernels.log" 2>&1 &
+  kernel_sms="${KERNEL_SMS:-8,16,32,64,132}"
+  (cd "$root" && timeout 150 python3 tools/torch_kernels.py --models "$kernel_models" \
+    --precisions "$(echo $precisions | tr ' ' ',')" --sms 8,132 --out "$runs/torch-kernels.json";
+   timeout 200 python3 tools/torch_compare.py --models "$kernel_models" --precisions "$(echo $precisions | tr ' ' ',')" \
+    --sms "$kernel_sms" --out "$runs/torch-compare") > "$runs/torch-kernels.log" 2>&1 &
   torch_kernels_pid=$!
 fi
 
@@ -86,6 +91,7 @@ else
   targets=(sgprs)
   want tests && targets+=(sgprs_ops_test sgprs_live_device_test sgprs_live_cli_tests)
   want devicetests && targets+=(sgprs_live_device_test sgprs_live_cli_tests)
+  want opstests && targets+=(sgprs_ops_test)
   cmake --build "$build" -j "$(nproc)" --target "${targets[@]}" >> "$runs/build.log" 2>&1 \
     || { log "BUILD FAILED"; tail -40 "$runs/build.log" >> "$out/session.log"; exit 1; }
   sgprs="$build/sgprs"
@@ -106,12 +112,28 @@ if want kernels && [[ -z "${FAKE:-}" ]]; then
     wait "$torch_kernels_pid"
     log "torch kernels exited $?: $(grep -c 'kernels,' "$runs/torch-kernels.log") points"
   fi
+  compare_args=()
   for p in $precisions; do
-    (cd "$root" && timeout 120 "$sgprs" profile --models "$kernel_models" --ops none --precision "$p" --sms 8,132 \
-      --no-occupied --quiet --timeout 0.1 --kernel-report "$out/sgprs-kernels-$p.json" --out "$runs/profile-$p.json") \
+    (cd "$root" && timeout 120 "$sgprs" profile --models "$kernel_models" --ops none --precision "$p" --sms "$kernel_sms" \
+      --no-occupied --quiet --kernel-report "$runs/sgprs-kernels-$p.json" --out "$runs/profile-$p.json") \
       > "$runs/profile-$p.log" 2>&1
-    log "sgprs kernels $p exited $?"
+    log "sgprs profile and kernels $p exited $?"
+    [[ -f "$runs/profile-$p.json" ]] && compare_args+=(--profile "$p=$runs/profile-$p.json")
   done
+  (cd "$root" && python3 tools/torch_compare.py --measured "$runs/torch-compare/torch_compare.json" "${compare_args[@]}" \
+    --out "$runs/compare" && python3 tools/compare_kernels.py --sgprs "$runs"/sgprs-kernels-*.json \
+    --torch "$runs/torch-kernels.json" > "$runs/compare/kernels.md") >> "$runs/torch-kernels.log" 2>&1
+  log "comparison exited $?"
+  cp "$runs/compare/torch_compare.md" "$out/torch-compare.md" 2>/dev/null
+  cp "$runs/compare/kernels.md" "$out/kernels.md" 2>/dev/null
+  (cd "$runs" && tar -cf - sgprs-kernels-*.json torch-kernels.json profile-*.json torch-compare compare torch-kernels.log \
+    | xz -6 -T0 > "$out/kernels.tar.xz")
+  rm -f "$runs"/sgprs-kernels-*.json "$runs/torch-kernels.json"
+fi
+
+if want opstests && [[ -z "${FAKE:-}" ]]; then  # every op against its CPU reference, on the GPU
+  (cd "$root" && timeout 200 "$(find "$build" -name sgprs_ops_test -type f | head -1)") > "$out/opstests.log" 2>&1
+  log "op library GPU tests exited $?: $(grep -E '^\[  (PASSED|FAILED)' "$out/opstests.log" | tr '\n' ' ')"
 fi
 
 if want tests && [[ -z "${FAKE:-}" ]]; then

@@ -5,6 +5,7 @@
 #include <cuda_fp16.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace sgprs::profiler::ops {
 
@@ -31,6 +32,15 @@ __device__ __forceinline__ float warp_max(float v) {
 unsigned blocks_for(std::int64_t count) {
   const std::int64_t blocks = (count + kBlock - 1) / kBlock;
   return static_cast<unsigned>(std::clamp<std::int64_t>(blocks, 1, std::int64_t{1} << 20));
+}
+// Streaming element-wise kernels give each thread kItemsPerThread elements: one element per
+// thread made a block per 256 elements, and on an 8-SM partition issuing those blocks cost more
+// than the memory traffic (ReLU and residual adds took 2-3x PyTorch's time there; kernel report of
+// 2026-12-03, traces/profiles/runs/h200-kernels-2026-12-03/compare.md).
+constexpr int kItemsPerThread = 4;
+unsigned blocks_for_streaming(std::int64_t count) {
+  const std::int64_t per_block = std::int64_t{kBlock} * kItemsPerThread;
+  return static_cast<unsigned>(std::clamp<std::int64_t>((count + per_block - 1) / per_block, 1, std::int64_t{1} << 20));
 }
 unsigned blocks_for_rows(std::int64_t rows) {
   const std::int64_t blocks = (rows + kWarpsPerBlock - 1) / kWarpsPerBlock;
@@ -66,14 +76,22 @@ __global__ void from_float_kernel(const float* src, T* dst, std::int64_t n) {
   SGPRS_GRID_STRIDE(i, n) store(dst, i, src[i]);
 }
 
+// One block column (blockIdx.x) per plane (one channel of one sample): the channel and its scale
+// are worked out once per thread instead of a 64-bit division, four parameter loads and a rsqrt
+// per element, which made this kernel 3x PyTorch's (cuDNN's) time on 8 SMs.
 template <class T>
 __global__ void batchnorm_kernel(const T* x, T* y, const T* gamma, const T* beta, const T* mean, const T* var,
-                                 std::int64_t n, std::int64_t channels, std::int64_t inner, float eps) {
-  SGPRS_GRID_STRIDE(i, n) {
-    const std::int64_t c = (i / inner) % channels;
-    const float scale = load(gamma, c) * rsqrtf(load(var, c) + eps);
-    store(y, i, (load(x, i) - load(mean, c)) * scale + load(beta, c));
-  }
+                                 std::int64_t channels, std::int64_t inner, float eps) {
+  const std::int64_t plane = blockIdx.x;
+  const std::int64_t c = plane % channels;
+  const float scale = load(gamma, c) * rsqrtf(load(var, c) + eps);
+  const float m = load(mean, c);
+  const float b = load(beta, c);
+  const T* xp = x + plane * inner;
+  T* yp = y + plane * inner;
+  for (std::int64_t j = static_cast<std::int64_t>(blockIdx.y) * blockDim.x + threadIdx.x; j < inner;
+       j += static_cast<std::int64_t>(gridDim.y) * blockDim.x)
+    store(yp, j, (load(xp, j) - m) * scale + b);
 }
 
 template <class T>
@@ -247,11 +265,19 @@ void from_float(DType dtype, const float* src, void* dst, std::int64_t count, cu
 void batchnorm_inference(DType dtype, const void* x, void* y, const void* gamma, const void* beta, const void* mean,
                          const void* var, std::int64_t outer, std::int64_t channels, std::int64_t inner, float eps,
                          cudaStream_t stream) {
-  const std::int64_t n = outer * channels * inner;
+  const std::int64_t planes = outer * channels;
+  if (planes <= 0 || inner <= 0) return;
+  if (planes > std::int64_t{0x7fffffff}) throw std::invalid_argument("batchnorm_inference: more than 2^31 - 1 planes");
+  // Threads: the plane rounded up to whole warps, at most kBlock; blocks per plane: enough for
+  // kItemsPerThread elements per thread (grid y is limited to 65535).
+  const int threads = static_cast<int>(std::min<std::int64_t>(kBlock, (inner + 31) / 32 * 32));
+  const std::int64_t per_block = std::int64_t{threads} * kItemsPerThread;
+  const unsigned chunks = static_cast<unsigned>(std::clamp<std::int64_t>((inner + per_block - 1) / per_block, 1, 65535));
+  const dim3 grid(static_cast<unsigned>(planes), chunks);
   with_type(dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    batchnorm_kernel<<<blocks_for(n), kBlock, 0, stream>>>(typed<T>(x), typed<T>(y), typed<T>(gamma), typed<T>(beta),
-                                                           typed<T>(mean), typed<T>(var), n, channels, inner, eps);
+    batchnorm_kernel<<<grid, threads, 0, stream>>>(typed<T>(x), typed<T>(y), typed<T>(gamma), typed<T>(beta),
+                                                   typed<T>(mean), typed<T>(var), channels, inner, eps);
   });
   check_launch();
 }
@@ -259,7 +285,7 @@ void batchnorm_inference(DType dtype, const void* x, void* y, const void* gamma,
 void pointwise(DType dtype, Pointwise op, const void* x, void* y, std::int64_t count, cudaStream_t stream) {
   with_type(dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    pointwise_kernel<<<blocks_for(count), kBlock, 0, stream>>>(op, typed<T>(x), typed<T>(y), count);
+    pointwise_kernel<<<blocks_for_streaming(count), kBlock, 0, stream>>>(op, typed<T>(x), typed<T>(y), count);
   });
   check_launch();
 }
@@ -267,7 +293,7 @@ void pointwise(DType dtype, Pointwise op, const void* x, void* y, std::int64_t c
 void add(DType dtype, const void* a, const void* b, void* y, std::int64_t count, cudaStream_t stream) {
   with_type(dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    add_kernel<<<blocks_for(count), kBlock, 0, stream>>>(typed<T>(a), typed<T>(b), typed<T>(y), count);
+    add_kernel<<<blocks_for_streaming(count), kBlock, 0, stream>>>(typed<T>(a), typed<T>(b), typed<T>(y), count);
   });
   check_launch();
 }
