@@ -89,6 +89,9 @@ if [[ -z "${SKIP_TESTS:-}" ]]; then
    if [[ -x "$build/tests/ops/sgprs_ops_test" ]]; then
      echo "=== $build/tests/ops/sgprs_ops_test --gtest_filter=*Conv* with SGPRS_CUDNN_AUTOTUNE=1"
      SGPRS_CUDNN_AUTOTUNE=1 timeout 180 "$build/tests/ops/sgprs_ops_test" --gtest_brief=1 --gtest_filter='*Conv*' 2>&1
+     echo "=== $build/tests/ops/sgprs_ops_test --gtest_filter=*Depthwise*-*DepthwisePaths* with SGPRS_DEPTHWISE=cudnn"
+     SGPRS_DEPTHWISE=cudnn timeout 180 "$build/tests/ops/sgprs_ops_test" --gtest_brief=1 \
+       --gtest_filter='*Depthwise*-*DepthwisePaths*' 2>&1
    fi) > "$out/tests.log" 2>&1
   log "tests: $(grep -c '^\[  PASSED' "$out/tests.log") binaries passed, $(grep -c '^\[  FAILED  \] [A-Za-z]' "$out/tests.log") failures"
   grep -E '^\[  FAILED  \] [A-Za-z]|Failure' "$out/tests.log" | head -20 >&2

@@ -1,9 +1,12 @@
 // Convolution, pooling and ReLU/ReLU6 through cuDNN. A convolution runs through the backend API
 // (cudnn_backend_conv.hpp), whose heuristics take the partition's SM count, and falls back to the
 // legacy (v7-style) API, which cannot, where the backend has no plan; library_notes() counts both.
+// Depthwise convolutions run on the project's direct kernel instead (depthwise_conv.hpp) unless
+// SGPRS_DEPTHWISE=cudnn; library_notes() counts them too.
 // Pooling and activations exist only in the legacy API (no SM target; they are memory-bound).
 #include "profiler/cuda_check.hpp"
 #include "profiler/ops/cudnn_backend_conv.hpp"
+#include "profiler/ops/depthwise_conv.hpp"
 #include "profiler/ops/library_notes.hpp"
 #include "profiler/ops/op_builders.hpp"
 
@@ -12,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace sgprs::profiler::ops {
@@ -39,17 +43,28 @@ void set_image(TensorDesc& d, DType dtype, const TensorRef& t) {
   d.set_nchw(dtype, t.shape.at(0), t.shape.at(1), t.shape.at(2), t.shape.at(3));
 }
 
-class Conv2dOp final : public LayerOp {
- public:
-  Conv2dOp(const LayerSpec& spec, Precision precision, const TensorRef& x, const TensorRef& y) : x_(x), y_(y) {
-    const DType dtype = storage_dtype(precision);
-    const std::int64_t in_c = x.shape.at(1);
+// A convolution's parameters, the same on every path, so that the direct depthwise kernel and
+// cuDNN compute from the same (seeded) weights and can be compared.
+class ConvLayerOp : public LayerOp {
+ protected:
+  ConvLayerOp(const LayerSpec& spec, DType dtype, std::int64_t in_c) {
     const std::int64_t fan_in = in_c / spec.groups * spec.window.kernel_h * spec.window.kernel_w;
     // Uniform(-a, a) with a = sqrt(3 / fan_in) keeps the activations' second moment steady.
     const float a = static_cast<float>(std::sqrt(3.0 / static_cast<double>(fan_in)));
     weight_ = &add_param(dtype, {spec.out_channels, in_c / spec.groups, spec.window.kernel_h, spec.window.kernel_w},
                          -a, a);
     if (spec.bias) bias_ = &add_param(dtype, {spec.out_channels}, -0.1f, 0.1f);
+  }
+  Param* weight_ = nullptr;
+  Param* bias_ = nullptr;
+};
+
+class Conv2dOp final : public ConvLayerOp {
+ public:
+  Conv2dOp(const LayerSpec& spec, Precision precision, const TensorRef& x, const TensorRef& y)
+      : ConvLayerOp(spec, storage_dtype(precision), x.shape.at(1)), x_(x), y_(y) {
+    const DType dtype = storage_dtype(precision);
+    const std::int64_t in_c = x.shape.at(1);
 
     set_image(x_desc_, dtype, x);
     set_image(y_desc_, dtype, y);
@@ -149,13 +164,49 @@ class Conv2dOp final : public LayerOp {
   std::unique_ptr<BackendConv> backend_;
   std::mutex mutex_;
   std::map<int, bool> decided_;
-  Param* weight_ = nullptr;
-  Param* bias_ = nullptr;
   TensorDesc x_desc_, y_desc_, bias_desc_;
   cudnnFilterDescriptor_t w_desc_ = nullptr;
   cudnnConvolutionDescriptor_t conv_desc_ = nullptr;
   cudnnConvolutionFwdAlgo_t algo_ = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM;
 };
+
+// Its epilogue is the cuDNN path's: the bias, where the layer has one (batch norm and ReLU6 are
+// layers of their own).
+class DepthwiseConvOp final : public ConvLayerOp {
+ public:
+  DepthwiseConvOp(const LayerSpec& spec, DType dtype, const DepthwiseShape& shape, const TensorRef& x,
+                  const TensorRef& y)
+      : ConvLayerOp(spec, dtype, shape.channels), dtype_(dtype), shape_(shape), x_(x), y_(y) {
+    int device = 0;
+    SGPRS_CUDA_CALL(cudaGetDevice(&device));
+    SGPRS_CUDA_CALL(cudaDeviceGetAttribute(&device_sms_, cudaDevAttrMultiProcessorCount, device));
+    ++conv_path_counts().direct_depthwise;
+  }
+
+  void enqueue(const LaunchContext& ctx) override {
+    const DepthwiseTiling tiling = depthwise_tiling(shape_, ctx.sm_count > 0 ? ctx.sm_count : device_sms_);
+    depthwise_conv2d(dtype_, shape_, tiling, x_.data, weight_->buffer.get(), bias_ ? bias_->buffer.get() : nullptr,
+                     y_.data, ctx.stream);
+  }
+
+ private:
+  DType dtype_;
+  DepthwiseShape shape_;
+  TensorRef x_, y_;
+  int device_sms_ = 1;
+};
+
+// The direct kernel's shape of a depthwise layer (groups == in channels == out channels), or
+// nothing where the layer is not one or the kernel does not take it.
+std::optional<DepthwiseShape> direct_depthwise_shape(const LayerSpec& spec, const TensorRef& x) {
+  const std::int64_t in_c = x.shape.at(1);
+  if (spec.groups != in_c || spec.out_channels != in_c) return std::nullopt;
+  const Window2d& w = spec.window;
+  const DepthwiseShape shape{x.shape.at(0), in_c,       x.shape.at(2), x.shape.at(3), w.kernel_h, w.kernel_w,
+                             w.stride_h,    w.stride_w, w.pad_h,       w.pad_w};
+  if (!depthwise_direct_fits(shape)) return std::nullopt;
+  return shape;
+}
 
 class Pool2dOp final : public LayerOp {
  public:
@@ -212,6 +263,9 @@ class ActivationOp final : public LayerOp {
 
 std::unique_ptr<LayerOp> make_conv2d(const LayerSpec& spec, Precision precision, const TensorRef& x,
                                      const TensorRef& y) {
+  if (!depthwise_through_cudnn())
+    if (const auto shape = direct_depthwise_shape(spec, x))
+      return std::make_unique<DepthwiseConvOp>(spec, storage_dtype(precision), *shape, x, y);
   return std::make_unique<Conv2dOp>(spec, precision, x, y);
 }
 std::unique_ptr<LayerOp> make_pool2d(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y) {

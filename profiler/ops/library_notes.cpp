@@ -32,16 +32,28 @@ bool env_is(const char* name, std::string_view value) {
 const ConvPolicy& conv_policy() {
   static const ConvPolicy policy{env_is("SGPRS_CUDNN_API", "legacy"), env_is("SGPRS_CUDNN_DETERMINISTIC", "1"),
                                  env_is("SGPRS_CUDNN_HEUR", "b"),       env_is("SGPRS_CUDNN_RTC", "1"),
-                                 env_is("SGPRS_CUDNN_TARGET", "engine"), env_is("SGPRS_CUDNN_AUTOTUNE", "1")};
+                                 env_is("SGPRS_CUDNN_TARGET", "engine"), env_is("SGPRS_CUDNN_AUTOTUNE", "1"),
+                                 env_is("SGPRS_DEPTHWISE", "cudnn")};
   return policy;
 }
+
+namespace {
+std::atomic<bool>& depthwise_cudnn_flag() {
+  static std::atomic<bool> flag{conv_policy().depthwise_cudnn};
+  return flag;
+}
+}  // namespace
+
+bool depthwise_through_cudnn() { return depthwise_cudnn_flag().load(); }
+bool set_depthwise_through_cudnn(bool cudnn) { return depthwise_cudnn_flag().exchange(cudnn); }
 
 std::string ConvPolicy::text() const {
   return std::string(legacy_only ? "legacy API only" : "backend API first") + ", " +
          (deterministic ? "deterministic engines only" : "any engine") +
          ", heuristic " + (heuristic_b ? "B" : "A") + (runtime_compiled_first ? ", run-time compiled in order" : "") +
          (engine_target ? ", engines rebuilt with the SM target" : ", SM count ranks engines") +
-         (autotune ? ", fastest of the first engines timed on the partition" : ", heuristic's first engine");
+         (autotune ? ", fastest of the first engines timed on the partition" : ", heuristic's first engine") +
+         (depthwise_cudnn ? ", depthwise through cuDNN (SGPRS_DEPTHWISE=cudnn)" : ", depthwise on the direct kernel");
 }
 
 }  // namespace ops
@@ -52,7 +64,7 @@ std::string library_notes() {
   std::string text = "cuDNN " + std::to_string(cudnn / 10000) + "." + std::to_string(cudnn / 100 % 100) + "." +
                      std::to_string(cudnn % 100) + ": convolutions via backend API " +
                      std::to_string(c.backend_convs.load()) + ", legacy API " + std::to_string(c.legacy_convs.load()) +
-                     " (policy: " + ops::conv_policy().text() + "); per-SM-count plans: engine took the target " +
+                     ", direct depthwise kernel " + std::to_string(c.direct_depthwise.load()) + " (policy: " + ops::conv_policy().text() + "); per-SM-count plans: engine took the target " +
                      std::to_string(c.targeted_plans.load()) + ", ranked for the SM count " +
                      std::to_string(c.ranked_only_plans.load()) + ", legacy fallbacks " +
                      std::to_string(c.legacy_fallbacks.load()) + ", timed against alternatives " +

@@ -1,7 +1,8 @@
 #pragma once
 // Which library paths the ops took, for the profile's provenance: a convolution runs through
 // cuDNN's backend API, whose engine heuristics are told the partition's SM count, when it can,
-// else through the legacy API (no SM count).
+// else through the legacy API (no SM count); a depthwise one on the project's own kernel
+// (depthwise_conv.hpp) unless SGPRS_DEPTHWISE=cudnn.
 #include <atomic>
 #include <mutex>
 #include <string>
@@ -16,6 +17,7 @@ struct ConvPathCounts {
   std::atomic<long> legacy_fallbacks{0};    // (conv, SM count) pairs that fell back to legacy
   std::atomic<long> tuned_plans{0};         // (geometry, SM count) plans timed against alternatives
   std::atomic<long> tuned_changed{0};       // ... where an engine other than the heuristic's first won
+  std::atomic<long> direct_depthwise{0};    // depthwise convolutions on the project's kernel, not cuDNN
   std::mutex mutex;
   std::string first_problem;                // the first backend error, verbatim
   void note_problem(const std::string& text);
@@ -45,6 +47,9 @@ ConvPathCounts& conv_path_counts();
 ///                                   over many SMs), and its choices moved a few points by 10%
 ///                                   between runs; the shipped profiles are untuned
 ///                                   (traces/profiles/README.md).
+///   SGPRS_DEPTHWISE=cudnn           depthwise convolutions through cuDNN like the others, instead
+///                                   of the project's direct kernel (depthwise_conv.hpp), to
+///                                   measure one against the other.
 struct ConvPolicy {
   bool legacy_only = false;
   bool deterministic = false;
@@ -52,9 +57,16 @@ struct ConvPolicy {
   bool runtime_compiled_first = false;
   bool engine_target = false;
   bool autotune = false;
+  bool depthwise_cudnn = false;
   std::string text() const;
 };
 const ConvPolicy& conv_policy();
 inline bool cudnn_legacy_forced() { return conv_policy().legacy_only; }
+
+/// Whether depthwise convolutions built from now on take cuDNN (true) or the direct kernel;
+/// starts as SGPRS_DEPTHWISE says. The setter, for tests that build both paths in one process,
+/// returns the previous choice; ops already built keep theirs.
+bool depthwise_through_cudnn();
+bool set_depthwise_through_cudnn(bool cudnn);
 
 }  // namespace sgprs::profiler::ops

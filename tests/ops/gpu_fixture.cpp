@@ -36,6 +36,22 @@ Stream::~Stream() {
 }
 void Stream::sync() const { ASSERT_EQ(cudaStreamSynchronize(stream_), cudaSuccess); }
 
+std::unique_ptr<ModelInstance> run_layers(const std::string& layers, const std::string& input_shape,
+                                          Precision precision, int batch, const Stream& stream, float lo, float hi,
+                                          int sm_count) {
+  auto net = std::make_unique<ModelInstance>(single_stage_model(layers, input_shape), precision, batch);
+  auto count_of = [&](const char* name) {
+    std::size_t n = 1;
+    for (auto d : net->tensor_shape(name)) n *= static_cast<std::size_t>(d);
+    return n;
+  };
+  net->write_tensor("input", random_values(count_of("input"), 7, lo, hi));
+  net->write_tensor("y", poison(count_of("y")));
+  net->enqueue_all(stream.get(), sm_count);
+  stream.sync();
+  return net;
+}
+
 std::vector<float> random_values(std::size_t count, unsigned seed, float lo, float hi) {
   std::mt19937 gen(seed);
   std::uniform_real_distribution<float> dist(lo, hi);

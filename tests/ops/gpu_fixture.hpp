@@ -8,6 +8,7 @@
 
 #include <cuda_runtime_api.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,13 @@ class Stream {
  private:
   cudaStream_t stream_ = nullptr;
 };
+
+/// Builds the layers (the one under test named "y") with batch `batch`, fills "input" with random
+/// values from [lo, hi) and "y" with NaNs (an op that leaves its output, or part of it, alone then
+/// fails), runs every stage on `stream` told `sm_count` SMs and waits.
+std::unique_ptr<ModelInstance> run_layers(const std::string& layers, const std::string& input_shape,
+                                          Precision precision, int batch, const Stream& stream, float lo = -1.0f,
+                                          float hi = 1.0f, int sm_count = 0);
 
 /// Uniform values in [lo, hi) from a fixed seed, never exactly zero.
 std::vector<float> random_values(std::size_t count, unsigned seed, float lo = -1.0f, float hi = 1.0f);

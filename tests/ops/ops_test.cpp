@@ -26,11 +26,7 @@ class OpCheck : public ::testing::TestWithParam<DType> {
   // [lo, hi), poisons "y", runs everything on one stream with `sm_count`, and returns "y".
   std::vector<float> run(const std::string& layers, const std::string& input_shape, float lo = -1.0f, float hi = 1.0f,
                          int sm_count = 0) {
-    instance_ = std::make_unique<ModelInstance>(testing::single_stage_model(layers, input_shape), GetParam(), 2);
-    instance_->write_tensor("input", testing::random_values(count_of(instance_->tensor_shape("input")), 7, lo, hi));
-    instance_->write_tensor("y", testing::poison(count_of(instance_->tensor_shape("y"))));
-    instance_->enqueue_all(stream_.get(), sm_count);
-    stream_.sync();
+    instance_ = testing::run_layers(layers, input_shape, strict_precision(GetParam()), 2, stream_, lo, hi, sm_count);
     return instance_->read_tensor("y");
   }
   std::vector<float> tensor(const char* name) { return instance_->read_tensor(name); }
