@@ -49,7 +49,7 @@ unsigned blocks_for(std::int64_t count) {
 // Streaming element-wise kernels give each thread kItemsPerThread elements: one element per
 // thread made a block per 256 elements, and on an 8-SM partition issuing those blocks cost more
 // than the memory traffic (ReLU and residual adds took 2-3x PyTorch's time there; kernel report of
-// 2026-12-03, traces/profiles/runs/h200-kernels-2026-12-03/compare.md).
+// 2026-12-03, traces/profiles/runs/h200-kernels-2026-12-03/kernels-before.md).
 constexpr int kItemsPerThread = 4;
 unsigned blocks_for_streaming(std::int64_t count) {
   const std::int64_t per_block = std::int64_t{kBlock} * kItemsPerThread;
