@@ -43,7 +43,8 @@
 #             profiles at those counts and tools/torch_compare.py (PyTorch measured beside the build too)
 #   overload  ResNet-18 at 30 Hz around and past the edge (OVERLOAD_N, default 195 200 205 210 240): streams-32,
 #             sgprs-best as preset (drop_hopeless=on), with drop_hopeless=slot, and with slot at 6 and 4 SMs per
-#             slot; PyTorch with 32 streams at the same N in the same call; event logs kept only for N = 210
+#             slot (OVERLOAD_RUNS picks: streams32 best-on best-slot best-slot-sN); PyTorch with 32 streams at
+#             the same N in the same call; event logs kept only for N = 210
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
@@ -236,12 +237,15 @@ if want overload; then  # past the edge: which runs keep the GPU's throughput, w
   overload_n="${OVERLOAD_N:-195 200 205 210 240}"
   for n in $overload_n; do
     resnet18_tasks "$n" 30 "$inputs/r18-$n.json"
-    live "r18-$n-streams32" "$run_s" "$inputs/r18-$n.json" full --scheduler streams --streams 32 > /dev/null
-    live "r18-$n-best-on" "$run_s" "$inputs/r18-$n.json" full --scheduler sgprs-best > /dev/null
-    live "r18-$n-best-slot" "$run_s" "$inputs/r18-$n.json" full --scheduler sgprs-best --option drop_hopeless=slot > /dev/null
-    for sms in 6 4; do
-      live "r18-$n-best-slot-s$sms" "$run_s" "$inputs/r18-$n.json" full --scheduler sgprs-best \
-        --option drop_hopeless=slot --option slot_sms=$sms > /dev/null
+    for which in ${OVERLOAD_RUNS:-streams32 best-on best-slot best-slot-s6 best-slot-s4}; do
+      case "$which" in
+        streams32) args=(--scheduler streams --streams 32) ;;
+        best-on) args=(--scheduler sgprs-best) ;;
+        best-slot) args=(--scheduler sgprs-best --option drop_hopeless=slot) ;;
+        best-slot-s*) args=(--scheduler sgprs-best --option drop_hopeless=slot --option "slot_sms=${which#best-slot-s}") ;;
+        *) log "unknown OVERLOAD_RUNS entry $which"; continue ;;
+      esac
+      live "r18-$n-$which" "$run_s" "$inputs/r18-$n.json" full "${args[@]}" > /dev/null
     done
     [[ "$n" == 210 ]] || rm -f "$runs"/r18-"$n"-*/events.jsonl  # keeps the archive under 16 MB
   done
