@@ -34,10 +34,7 @@ StageRef RunCore::ref(int task, int unit) const {
   return StageRef{task, unit, s.active_job, s.release_ns, s.deadline_ns};
 }
 
-void RunCore::emit(EventKind kind, Ns now, int task, int unit, int partition, JobOutcome outcome, Ns until_ns) {
-  ++events_;
-  if (kind == EventKind::kStart || kind == EventKind::kFinish) ++stage_events_;
-  if (observers_.empty() || (kind == EventKind::kDecision && !decisions_wanted_)) return;
+void RunCore::notify(EventKind kind, Ns now, int task, int unit, int partition, JobOutcome outcome, Ns until_ns) {
   const TaskState& s = tasks_[static_cast<std::size_t>(task)];
   RunEvent e;
   e.time_ns = now;

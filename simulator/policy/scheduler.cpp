@@ -71,7 +71,7 @@ void Scheduler::dispatch(const StageRef& stage, Ns now, bool after_defer, std::v
   }
   if (after_defer || choice.defer_until <= now)
     throw std::logic_error("scheduler: a stage may be deferred once, and only into the future");
-  out.push_back(Decision{Decision::Kind::kDefer, stage, -1, choice.defer_until});
+  out.emplace_back(Decision::Kind::kDefer, stage, -1, choice.defer_until);
 }
 
 bool Scheduler::waits_before(int a, int b) const {
@@ -165,10 +165,10 @@ void Scheduler::assign(const StageRef& stage, int partition, Ns now, std::vector
     q.waiting.push_back(index);
     heap_up(q, q.waiting.size() - 1);
   }
-  out.push_back(Decision{Decision::Kind::kAssign, stage, partition, -1});
+  out.emplace_back(Decision::Kind::kAssign, stage, partition, -1);
   start_waiting(partition, now, out);
   if (queues_on_streams_ && entries_[static_cast<std::size_t>(index)].started_ns < 0)
-    out.push_back(Decision{Decision::Kind::kQueue, stage, partition, -1});
+    out.emplace_back(Decision::Kind::kQueue, stage, partition, -1);
 }
 
 void Scheduler::start_waiting(int partition, Ns now, std::vector<Decision>& out) {
@@ -188,7 +188,7 @@ void Scheduler::start_waiting(int partition, Ns now, std::vector<Decision>& out)
     Entry& pick = entries_[static_cast<std::size_t>(index)];
     pick.started_ns = now;
     ++running;
-    out.push_back(Decision{Decision::Kind::kStart, pick.stage, partition, -1});
+    out.emplace_back(Decision::Kind::kStart, pick.stage, partition, -1);
   }
 }
 

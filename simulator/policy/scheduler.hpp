@@ -40,10 +40,15 @@ struct StageRef {
 
 struct Decision {
   enum class Kind : std::uint8_t { kAssign, kStart, kDefer, kQueue };
-  Kind kind = Kind::kAssign;
+  // A constructor, so that a decision is built in place in the list it goes to (emplace_back):
+  // built on the stack and copied in, its one-byte kind and its stage were read back as 16-byte
+  // words, loads no store can forward (a stall at every decision; docs/experiments.md, issue 12).
+  Decision(Kind kind_, const StageRef& stage_, int partition_, Ns until_ns_)
+      : kind(kind_), stage(stage_), partition(partition_), until_ns(until_ns_) {}
+  Kind kind;
   StageRef stage;
-  int partition = -1;
-  Ns until_ns = -1;
+  int partition;
+  Ns until_ns;
 };
 
 class Scheduler {

@@ -39,8 +39,8 @@ GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
   for (auto& inputs : unsettled_inputs_) inputs.reserve(8);
   unsettled_partitions_.reserve(pool.partitions.size());
   settled_share_.assign(pool.partitions.size(), kNoShare);
-  other_shares_.reserve(8);
-  other_wholes_.reserve(8);
+  other_shares_.assign(8, 0.0);
+  other_wholes_.assign(8, 0);
   for (const Partition& p : pool.partitions) partition_sms_.push_back(p.sms);
 }
 
@@ -202,10 +202,16 @@ void GpuModel::settle() {
 
 template <GpuModel::SettleMode kMode>
 void GpuModel::settle_partition(std::size_t p, Ns now) {
-  const std::vector<SpeedInputs>& inputs = unsettled_inputs_[p];
-  const std::size_t last = inputs.size() - 1;
+  // The partition's inputs and stages through raw pointers and counts held in locals: indexing the
+  // vectors in the loops below reloaded their bounds at every step (a third of this function's
+  // instructions under callgrind).
+  const std::vector<SpeedInputs>& input_list = unsettled_inputs_[p];
+  const SpeedInputs* const inputs = input_list.data();
+  const std::size_t last = input_list.size() - 1;
   const SpeedInputs& final_inputs = inputs[last];
-  std::vector<Running>& stages = running_[p];
+  std::vector<Running>& stage_list = running_[p];
+  Running* const stages = stage_list.data();
+  Running* const stages_end = stages + stage_list.size();
   // Written with few data-dependent branches: the stages have little in common (other units,
   // other start instants), so a branch on their values would often be mispredicted.
   // One exception: stages of one unit have one duration, looked up once (naive runs many copies
@@ -254,24 +260,34 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
   const double settled_share = settled_share_[p];
   settled_share_[p] = kMode == SettleMode::kGeneral ? kNoShare : final_inputs.share;
   const bool final_is_settled = kMode != SettleMode::kGeneral && final_inputs.share == settled_share;
-  std::vector<double>& other_shares = other_shares_;
-  std::vector<std::size_t>& other_wholes = other_wholes_;
+  // The instant's other shares and their whole SM counts, written by index into buffers that only
+  // grow (no push_back in the loop).
+  std::size_t other_count = 0;
+  const double* other_shares = nullptr;
+  const std::size_t* other_wholes = nullptr;
   if constexpr (kMode != SettleMode::kGeneral) {
-    other_shares.clear();
-    other_wholes.clear();
+    if (other_shares_.size() < last) {
+      other_shares_.resize(last);
+      other_wholes_.resize(last);
+    }
+    double* shares = other_shares_.data();
+    std::size_t* wholes = other_wholes_.data();
     for (std::size_t k = 0; k < last; ++k) {
       const double share = inputs[k].share;
       if (share == final_inputs.share || share == settled_share) continue;
-      other_shares.push_back(share);
-      other_wholes.push_back(ShareTimeTable::whole_sms(share));
+      shares[other_count] = share;
+      wholes[other_count] = ShareTimeTable::whole_sms(share);
+      ++other_count;
     }
+    other_shares = shares;
+    other_wholes = wholes;
   }
   const auto other_duration_differs = [&](const Running& r) {  // during the instant, before its end
     bool differs = false;
     if constexpr (kMode == SettleMode::kGeneral) {
       for (std::size_t k = 0; !differs && k < last; ++k) differs = duration_at(r, inputs[k]) != r.duration_ns;
     } else {
-      for (std::size_t k = 0; !differs && k < other_wholes.size(); ++k)
+      for (std::size_t k = 0; !differs && k < other_count; ++k)
         differs = (r.times->in_table(other_wholes[k]) ? r.times->at_whole(other_wholes[k])
                                                       : r.times->at(other_shares[k])) != r.duration_ns;
     }
@@ -286,11 +302,8 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
   Ns divided_updated = -1;
   Ns divided_duration = -1;
   double divided_done = 0.0;
-  Ns next_finish = kNever;
-  std::uint64_t next_seq = 0;
-  std::size_t next_index = 0;
-  for (std::size_t i = 0; i < stages.size(); ++i) {
-    Running& r = stages[i];
+  for (Running* rp = stages; rp != stages_end; ++rp) {
+    Running& r = *rp;
     Ns duration = 0;
     if constexpr (kMode == SettleMode::kGeneral) {
       if (packed_ != nullptr || (interference_ != nullptr && r.occupied != nullptr) || stalled(final_inputs.share))
@@ -304,7 +317,7 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
     }
     bool changed = duration != r.duration_ns;
     if constexpr (kMode == SettleMode::kCopies) {
-      if (!changed && !other_wholes.empty()) {
+      if (!changed && other_count != 0) {
         if (r.times != checked_times || r.duration_ns != checked_duration) {
           checked_times = r.times;
           checked_duration = r.duration_ns;
@@ -337,14 +350,16 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
   // there threw that work away; here the finishes are already in memory. Measured faster for
   // naive's hundreds of copies too (2.13 s against 2.32 s of CPU for the choice in the first pass),
   // though it runs more instructions. Bitwise, not short-circuit: one test of the two conditions.
-  for (std::size_t i = 0; i < stages.size(); ++i) {
-    const Running& r = stages[i];
-    const bool first = (r.finish_ns < next_finish) | ((r.finish_ns == next_finish) & (r.start_seq < next_seq));
-    next_finish = first ? r.finish_ns : next_finish;
-    next_seq = first ? r.start_seq : next_seq;
-    next_index = first ? i : next_index;
+  Ns next_finish = kNever;
+  std::uint64_t next_seq = 0;
+  const Running* next = stages;
+  for (const Running* rp = stages; rp != stages_end; ++rp) {
+    const bool first = (rp->finish_ns < next_finish) | ((rp->finish_ns == next_finish) & (rp->start_seq < next_seq));
+    next_finish = first ? rp->finish_ns : next_finish;
+    next_seq = first ? rp->start_seq : next_seq;
+    next = first ? rp : next;
   }
-  earliest_[p] = EarliestFinish{next_finish, next_seq, next_index};
+  earliest_[p] = EarliestFinish{next_finish, next_seq, static_cast<std::size_t>(next - stages)};
 }
 
 }  // namespace sgprs::sim

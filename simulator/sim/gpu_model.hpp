@@ -156,7 +156,7 @@ class GpuModel {
   static constexpr double kNoShare = -1.0;
   std::vector<double> settled_share_;
   std::vector<double> other_shares_;       // settle_partition's inputs of the instant left to look up
-  std::vector<std::size_t> other_wholes_;  // and their whole SM counts
+  std::vector<std::size_t> other_wholes_;  // and their whole SM counts (both only grow; read by index)
   bool unsettled_ = false;
   Ns unsettled_ns_ = 0;  // the instant of the unsettled starts and finishes
   Ns next_finish_ns_ = kNever;

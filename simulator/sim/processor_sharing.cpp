@@ -112,11 +112,21 @@ void ProcessorSharing::add_running(int partition, int delta, double demand, doub
     strict_->compute(AtomView{atom_sms_, partition_atoms_, atom_begin_}, running_, users_, caps_, busy_, share_);
     return;
   }
-  unit_users_ = unit_users_ && demand == 1.0;
-  for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i) {
-    const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
-    atom_users_[atom] += delta * demand * weight_[p];
-    atom_units_[atom] += delta;
+  // While every stage weighs 1, n(a) is the atom's unit count, so only the counts are kept; the
+  // first other demand takes n(a) up from them (a sum of +-1.0 is exact: the same values).
+  if (unit_users_ && demand != 1.0) {
+    unit_users_ = false;
+    for (std::size_t a = 0; a < atom_users_.size(); ++a) atom_users_[a] = static_cast<double>(atom_units_[a]);
+  }
+  const std::size_t atoms_end = atom_begin_[p + 1];
+  if (unit_users_) {
+    for (std::size_t i = atom_begin_[p]; i < atoms_end; ++i) atom_units_[static_cast<std::size_t>(partition_atoms_[i])] += delta;
+  } else {
+    for (std::size_t i = atom_begin_[p]; i < atoms_end; ++i) {
+      const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
+      atom_users_[atom] += delta * demand * weight_[p];
+      atom_units_[atom] += delta;
+    }
   }
   if (!memo_stride_.empty()) {
     memo_index_ = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(memo_index_) +

@@ -79,7 +79,7 @@ class ProcessorSharing {
       for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i) {
         const auto atom = static_cast<std::size_t>(partition_atoms_[i]);
         const auto units = static_cast<std::size_t>(atom_units_[atom]);
-        share += units < kQuotients ? quotient_[atom * kQuotients + units] : atom_sms_[atom] / atom_users_[atom];
+        share += units < kQuotients ? quotient_[atom * kQuotients + units] : atom_sms_[atom] / static_cast<double>(units);
       }
     } else {
       for (std::size_t i = atom_begin_[p]; i < atom_begin_[p + 1]; ++i) {
@@ -99,7 +99,8 @@ class ProcessorSharing {
   bool unit_users_ = true;
   std::vector<double> quotient_;     // atom_sms_[a] / n at a * kQuotients + n (n = 0 unused)
   std::vector<double> atom_sms_;     // SMs per atom
-  std::vector<double> atom_users_;   // n(a): weighted stages running on partitions that contain atom a
+  std::vector<double> atom_users_;   // n(a): weighted stages running on partitions that contain atom a (kept
+                                     // only once unit_users_ ends: until then it equals atom_units_)
   std::vector<int> atom_units_;      // stages running on partitions that contain atom a
   std::vector<double> weight_;       // w(p)
   std::vector<int> partition_atoms_;

@@ -23,14 +23,14 @@ class ShareTimeTable {
     // tolerance is time_at_share's.
     const auto whole = static_cast<std::size_t>(share_sms + 1e-9);
     if (whole < static_cast<std::size_t>(first_sms_)) return below_first(share_sms);
-    return by_sms_[std::min(whole, by_sms_.size() - 1)];
+    return by_sms_[std::min(whole, top_)];
   }
   /// The times at the measured SM counts only (sim/packed_sharing.hpp joins them linearly).
   /// at() in two steps, for a caller that looks up many tables at one share: whole_sms(share)
   /// once, then in_table(whole) ? at_whole(whole) : at(share) per table (at(share) computes).
   static std::size_t whole_sms(double share_sms) { return static_cast<std::size_t>(share_sms + 1e-9); }
   bool in_table(std::size_t whole) const { return whole >= static_cast<std::size_t>(first_sms_); }
-  Ns at_whole(std::size_t whole) const { return by_sms_[std::min(whole, by_sms_.size() - 1)]; }
+  Ns at_whole(std::size_t whole) const { return by_sms_[std::min(whole, top_)]; }
   const SpeedupCurve& measured_curve() const { return measured_ != nullptr ? *measured_ : *curve_; }
 
  private:
@@ -39,6 +39,7 @@ class ShareTimeTable {
   const SpeedupCurve* curve_;
   const SpeedupCurve* measured_;
   std::vector<Ns> by_sms_;  // index = whole SM count, 0..max_sms
+  std::size_t top_;         // by_sms_.size() - 1, kept: the size is a subtraction and a shift per look-up
   int first_sms_;
 };
 
