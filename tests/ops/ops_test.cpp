@@ -131,9 +131,22 @@ TEST_P(OpCheck, ActivationsReluRelu6Gelu) {
 }
 
 TEST_P(OpCheck, BatchNormInference) {
-  const auto y = run(R"([{"name":"y","op":"batchnorm","inputs":["input"],"eps":0.001}])", "[6,5,5]");
+  // 5x5 planes take the element-wise path, 8x8 planes the 16-byte packs (4 floats, 8 halves).
+  auto y = run(R"([{"name":"y","op":"batchnorm","inputs":["input"],"eps":0.001}])", "[6,5,5]");
   expect_close(y, ref::batchnorm(tensor("input"), 6, 25, param("y", 0), param("y", 1), param("y", 2), param("y", 3), 1e-3),
                GetParam(), "batchnorm");
+  y = run(R"([{"name":"y","op":"batchnorm","inputs":["input"],"eps":0.001}])", "[6,8,8]");
+  expect_close(y, ref::batchnorm(tensor("input"), 6, 64, param("y", 0), param("y", 1), param("y", 2), param("y", 3), 1e-3),
+               GetParam(), "batchnorm in packs");
+}
+
+TEST_P(OpCheck, ActivationsAndAddInPacks) {
+  // 4 x 8 x 8 elements: a whole number of 16-byte packs in fp32 and fp16.
+  auto y = run(R"([{"name":"y","op":"relu6","inputs":["input"]}])", "[4,8,8]", -8.0f, 8.0f);
+  expect_close(y, ref::relu(tensor("input"), 6.0f), GetParam(), "relu6 in packs");
+  y = run(R"([{"name":"a","op":"relu","inputs":["input"]},
+              {"name":"y","op":"add","inputs":["input","a"]}])", "[4,8,8]");
+  expect_close(y, ref::add(tensor("input"), tensor("a")), GetParam(), "add in packs");
 }
 
 TEST_P(OpCheck, AddAndConcat) {
