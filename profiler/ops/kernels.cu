@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <type_traits>
 #include <stdexcept>
 
 namespace sgprs::profiler::ops {
@@ -54,6 +55,11 @@ constexpr int kItemsPerThread = 4;
 unsigned blocks_for_streaming(std::int64_t count) {
   const std::int64_t per_block = std::int64_t{kBlock} * kItemsPerThread;
   return static_cast<unsigned>(std::clamp<std::int64_t>((count + per_block - 1) / per_block, 1, std::int64_t{1} << 20));
+}
+// Blocks for `count` elements moved `width` at a time: one pack per thread, or kItemsPerThread
+// plain elements per thread.
+unsigned streaming_blocks(std::int64_t count, int width) {
+  return width > 1 ? blocks_for(count / width) : blocks_for_streaming(count);
 }
 unsigned blocks_for_rows(std::int64_t rows) {
   const std::int64_t blocks = (rows + kWarpsPerBlock - 1) / kWarpsPerBlock;
@@ -144,12 +150,16 @@ __global__ void add_kernel(const T* a, const T* b, T* y, std::int64_t packs) {
   }
 }
 
-/// Whether `count` elements at each pointer can be moved in packs of `width`.
-bool packable(std::int64_t count, int width, std::initializer_list<const void*> pointers) {
-  if (count % width != 0) return false;
-  for (const void* p : pointers)
-    if (reinterpret_cast<std::uintptr_t>(p) % 16 != 0) return false;
-  return true;
+/// Calls body(std::integral_constant<int, W>{}) with W = T's pack width when `count` elements at
+/// every pointer can move in packs (a whole number of them, 16-byte aligned), else with W = 1.
+template <class T, class Body>
+void with_pack_width(std::int64_t count, std::initializer_list<const void*> pointers, Body&& body) {
+  bool packed = count % kPackWidth<T> == 0;
+  for (const void* p : pointers) packed = packed && reinterpret_cast<std::uintptr_t>(p) % 16 == 0;
+  if (packed)
+    body(std::integral_constant<int, kPackWidth<T>>{});
+  else
+    body(std::integral_constant<int, 1>{});
 }
 
 template <class T>
@@ -311,19 +321,16 @@ void batchnorm_inference(DType dtype, const void* x, void* y, const void* gamma,
   // kItemsPerThread elements per thread (grid y is limited to 65535).
   with_type(dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    constexpr int kWidth = kPackWidth<T>;
-    const bool packed = packable(inner, kWidth, {x, y});
-    const std::int64_t units = packed ? inner / kWidth : inner;  // packs (or elements) per plane
-    const int threads = static_cast<int>(std::min<std::int64_t>(kBlock, (units + 31) / 32 * 32));
-    const std::int64_t per_block = std::int64_t{threads} * (packed ? 1 : kItemsPerThread);
-    const unsigned chunks = static_cast<unsigned>(std::clamp<std::int64_t>((units + per_block - 1) / per_block, 1, 65535));
-    const dim3 grid(static_cast<unsigned>(planes), chunks);
-    if (packed)
-      batchnorm_kernel<T, kWidth><<<grid, threads, 0, stream>>>(typed<T>(x), typed<T>(y), typed<T>(gamma), typed<T>(beta),
-                                                                typed<T>(mean), typed<T>(var), channels, units, eps);
-    else
-      batchnorm_kernel<T, 1><<<grid, threads, 0, stream>>>(typed<T>(x), typed<T>(y), typed<T>(gamma), typed<T>(beta),
-                                                           typed<T>(mean), typed<T>(var), channels, units, eps);
+    with_pack_width<T>(inner, {x, y}, [&](auto width) {
+      constexpr int kWidth = decltype(width)::value;
+      const std::int64_t units = inner / kWidth;  // packs (or elements) per plane
+      const int threads = static_cast<int>(std::min<std::int64_t>(kBlock, (units + 31) / 32 * 32));
+      const std::int64_t per_block = std::int64_t{threads} * (kWidth > 1 ? 1 : kItemsPerThread);
+      const unsigned chunks =
+          static_cast<unsigned>(std::clamp<std::int64_t>((units + per_block - 1) / per_block, 1, 65535));
+      batchnorm_kernel<T, kWidth><<<dim3(static_cast<unsigned>(planes), chunks), threads, 0, stream>>>(
+          typed<T>(x), typed<T>(y), typed<T>(gamma), typed<T>(beta), typed<T>(mean), typed<T>(var), channels, units, eps);
+    });
   });
   check_launch();
 }
@@ -331,12 +338,11 @@ void batchnorm_inference(DType dtype, const void* x, void* y, const void* gamma,
 void pointwise(DType dtype, Pointwise op, const void* x, void* y, std::int64_t count, cudaStream_t stream) {
   with_type(dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    constexpr int kWidth = kPackWidth<T>;
-    if (packable(count, kWidth, {x, y}))
-      pointwise_kernel<T, kWidth><<<blocks_for(count / kWidth), kBlock, 0, stream>>>(op, typed<T>(x), typed<T>(y),
-                                                                                     count / kWidth);
-    else
-      pointwise_kernel<T, 1><<<blocks_for_streaming(count), kBlock, 0, stream>>>(op, typed<T>(x), typed<T>(y), count);
+    with_pack_width<T>(count, {x, y}, [&](auto width) {
+      constexpr int kWidth = decltype(width)::value;
+      pointwise_kernel<T, kWidth><<<streaming_blocks(count, kWidth), kBlock, 0, stream>>>(op, typed<T>(x), typed<T>(y),
+                                                                                          count / kWidth);
+    });
   });
   check_launch();
 }
@@ -344,12 +350,11 @@ void pointwise(DType dtype, Pointwise op, const void* x, void* y, std::int64_t c
 void add(DType dtype, const void* a, const void* b, void* y, std::int64_t count, cudaStream_t stream) {
   with_type(dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    constexpr int kWidth = kPackWidth<T>;
-    if (packable(count, kWidth, {a, b, y}))
-      add_kernel<T, kWidth><<<blocks_for(count / kWidth), kBlock, 0, stream>>>(typed<T>(a), typed<T>(b), typed<T>(y),
-                                                                               count / kWidth);
-    else
-      add_kernel<T, 1><<<blocks_for_streaming(count), kBlock, 0, stream>>>(typed<T>(a), typed<T>(b), typed<T>(y), count);
+    with_pack_width<T>(count, {a, b, y}, [&](auto width) {
+      constexpr int kWidth = decltype(width)::value;
+      add_kernel<T, kWidth><<<streaming_blocks(count, kWidth), kBlock, 0, stream>>>(typed<T>(a), typed<T>(b), typed<T>(y),
+                                                                                    count / kWidth);
+    });
   });
   check_launch();
 }

@@ -54,8 +54,9 @@ enum class StreamPriorities {
 enum class DropHopeless {
   kOff,
   kFastest,  // "on": not even if the rest of the job ran alone on the fastest partition
-  kSlot,     // not even if the rest of the job started now on one slot's share of SMs (queueing aside); a
-             // task whose whole job does not fit its deadline on one slot is judged as kFastest
+  kSlot,     // not even if the rest of the job ran from now on one slot's share of SMs at the pace slots
+             // have kept lately (queueing aside); a task whose whole job at that pace does not fit its
+             // deadline on one slot is judged as kFastest
 };
 /// How `static` pins tasks to partitions.
 enum class StaticAssignment {

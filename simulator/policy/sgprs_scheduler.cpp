@@ -107,7 +107,7 @@ class SgprsScheduler final : public Scheduler {
     int free_total = 0;
     for (int p = 0; p < partition_count(); ++p) free_total += std::max(0, slots_[static_cast<std::size_t>(p)] - running(p));
     if (free_total == 0) return;
-    const bool may_drop = options().drop_hopeless != DropHopeless::kOff && options().miss_policy == MissPolicy::kAbort;
+    const bool may_drop = may_drop_hopeless();
     for (std::size_t i = 0; i < held_.size() && free_total > 0;) {
       const StageRef stage = held_[i].stage;
       if (may_drop && now + hopeless_tail_ns(stage) > stage.deadline_ns) {
@@ -140,6 +140,9 @@ class SgprsScheduler final : public Scheduler {
 
   bool late() const { return options().binding == Binding::kLate; }
   bool moldable() const { return late() && options().slot_sms == kMoldableSlots; }
+  bool may_drop_hopeless() const {
+    return options().drop_hopeless != DropHopeless::kOff && options().miss_policy == MissPolicy::kAbort;
+  }
 
   /// The queue order: class, then the waiting order's key, then arrival (a total order: seq is unique).
   static bool queued_before(const Held& a, const Held& b) {
@@ -160,7 +163,7 @@ class SgprsScheduler final : public Scheduler {
       if (running(p) > 0)
         for (int piece : block_pieces_[static_cast<std::size_t>(p)]) piece_busy_[static_cast<std::size_t>(piece)] = 1;
     if (std::count(piece_busy_.begin(), piece_busy_.end(), 0) == 0) return;
-    const bool may_drop = options().drop_hopeless != DropHopeless::kOff && options().miss_policy == MissPolicy::kAbort;
+    const bool may_drop = may_drop_hopeless();
     for (std::size_t i = 0; i < held_.size();) {
       const StageRef stage = held_[i].stage;
       if (may_drop && now + hopeless_tail_ns(stage) > stage.deadline_ns) {
