@@ -11,6 +11,7 @@
 #
 #   OUT=... tools/gpu_validation_session.sh            on the GPU machine (builds sgprs with CUDA)
 #   OUT=... FAKE=1 SGPRS=build/sgprs tools/gpu_validation_session.sh   here: the fake device, no build
+#   OUT=... SGPRS=/tmp/build/sgprs tools/gpu_validation_session.sh       on the GPU machine, a CUDA build made before
 #
 # Writes under $OUT: session.log, runs.jsonl (each run's summary.json on one line, with its name),
 # validation-{r18,mix2,mix3}.tar.xz and calibration-{streams,partitions}.tar.xz (each run's folder:
@@ -30,6 +31,9 @@ device=()
 if [[ -n "${FAKE:-}" ]]; then
   sgprs="${SGPRS:-$root/build/sgprs}"
   device=(--fake-device)
+elif [[ -n "${SGPRS:-}" ]]; then  # a CUDA build made earlier in the same call
+  sgprs="$SGPRS"
+  nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,power.draw --format=csv >> "$out/session.log" 2>&1
 else
   source "$root/tools/gpu_build_env.sh"
   build=/tmp/sgprs-build-validation
