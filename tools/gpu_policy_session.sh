@@ -11,7 +11,8 @@
 #             scales, as fractions of the throughput bound's largest scale, under streams-32,
 #             streams-32 with deadline-monotonic priorities, and sgprs-best (layout full); each
 #             scheduler stops at its first scale with more than 1% misses (SCHEDULERS picks them;
-#             also sgprs-best-eq4: sgprs-best on equal:4:1.0x)
+#             also sgprs-best-eq4: sgprs-best on equal:4:1.0x; FAMILY_FRACTIONS replaces every scheduler's
+#             loads, BOUNDS="tight=1.2 camera=..." the bounds measured with the shipped profile)
 #   models    each shipped model alone (4 tasks at 10 Hz) under sgprs-best, stage by stage, on full and
 #             equal:2:1.0x: which model's set-up stops (5-s step watchdog)
 #   r18noevents sgprs-best on ResNet-18, N = 180 and 210, without the event log
@@ -185,6 +186,7 @@ over() { python3 -c "import sys; sys.exit(0 if float('$1') > $2 else 1)"; }
 
 best=(--scheduler sgprs-best)
 declare -A bound=([tight]=1.001 [camera]=1.151 [heavy]=1.256 [deadlines]=3.31)
+for pair in ${BOUNDS:-}; do bound[${pair%%=*}]=${pair#*=}; done  # e.g. BOUNDS="tight=1.2": another profile's bounds
 if want hang; then
   scaled "$root/traces/tasksets/mixed-deadlines.json" 2 "$inputs/mix2.json"
   live hang-mix2-sgprs-paper "$run_s" "$inputs/mix2.json" equal:2:1.0x --scheduler sgprs --stall-timeout 5 > /dev/null
@@ -370,8 +372,11 @@ if want families; then
         sgprs-best) args=(full "${best[@]}" --stall-timeout 5); fractions="0.5 0.6 0.7 0.8 0.9 1.0" ;;
         sgprs-best-eq4) args=(equal:4:1.0x "${best[@]}" --stall-timeout 5); fractions="0.5 0.6 0.7 0.8 0.9 1.0" ;;
         sgprs-best-s16) args=(full "${best[@]}" --option slot_sms=16 --stall-timeout 5); fractions="${S16_FRACTIONS:-0.5 0.6 0.7 0.8 0.9}" ;;
+        sgprs-best-slot) args=(full "${best[@]}" --option drop_hopeless=slot --stall-timeout 5); fractions="0.5 0.6 0.7 0.8 0.9" ;;
+        sgprs-best-slot-s16) args=(full "${best[@]}" --option drop_hopeless=slot --option slot_sms=16 --stall-timeout 5)
+          fractions="0.5 0.6 0.7 0.8 0.9" ;;
       esac
-      for frac in $fractions; do
+      for frac in ${FAMILY_FRACTIONS:-$fractions}; do
         scale=$(python3 -c "print(round($frac * ${bound[$f]}, 3))")
         file="$inputs/$f-$frac.json"
         [[ -f "$file" ]] || scaled "$base" "$scale" "$file"
@@ -401,5 +406,9 @@ if want torch && [[ -z "${FAKE:-}" ]]; then
 fi
 
 (cd "$runs" && tar -cf - --exclude=build.log . | xz -6 -T0 > "$out/policy-runs.tar.xz")
+if (( $(stat -c %s "$out/policy-runs.tar.xz") > 15 * 1024 * 1024 )); then  # a file over 16 MiB does not come back
+  log "policy-runs.tar.xz over 15 MiB: event logs left out"
+  (cd "$runs" && tar -cf - --exclude=build.log --exclude=events.jsonl . | xz -6 -T0 > "$out/policy-runs.tar.xz")
+fi
 log "done: $(wc -l < "$out/runs.jsonl") runs; $(du -sh "$out" | cut -f1) under OUT"
 exit 0
