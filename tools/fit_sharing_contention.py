@@ -49,13 +49,23 @@ def whole_gpu_saving(counts, times, partition_sms):
 
 
 def read_units(run):
+    """(begin, GPU end, model) of each unit: it begins at its launch call, when it was launched on
+    an idle stream (its first kernel may then wait for SMs its co-runners hold: sharing, which g
+    must carry), else at its GPU start stamp (simulator/validation/run_log.hpp, busy_start)."""
     with open(run + "/events.jsonl") as log:
         log.readline()
-        units = []
+        units, started = [], {}
         for line in log:
             event = json.loads(line)
-            if event["ev"] == "finish" and "gpu_start_ns" in event:
-                units.append((event["gpu_start_ns"], event["gpu_end_ns"], event["stage"]))
+            key = (event.get("task"), event.get("job"), event.get("stage"))
+            if event["ev"] == "start":
+                started[key] = event["t_ns"]
+            elif event["ev"] == "finish" and "gpu_start_ns" in event:
+                begin = event["gpu_start_ns"]
+                launch = event.get("launch_ns", -1)
+                if key in started and launch >= started[key]:
+                    begin = min(launch, begin)
+                units.append((begin, event["gpu_end_ns"], event["stage"]))
     return units
 
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <algorithm>
 // One run's event log (events.jsonl, schema sgprs.events/1) read back: every job and every stage
 // run, from either world. A live log carries, per finished stage, the host launch instant and the
 // GPU start and end converted to the host clock; a simulated log has none, and its stage start
@@ -42,7 +43,15 @@ struct StageRun {
   Ns gpu_start_ns = -1;  // live only
   Ns gpu_end_ns = -1;    // live only
   /// The GPU's own start and end: the stamps where the log has them, else the events' instants.
-  Ns busy_start() const { return gpu_start_ns >= 0 ? gpu_start_ns : start_ns; }
+  /// A unit launched on an idle stream is the GPU's from its launch call on: its first kernel may
+  /// wait there for SMs its co-runners hold, which is sharing, not host time (with stamps inside the
+  /// graph, gpu_start_ns comes after that wait: 1.1 ms at p50 under 16 closed-loop streams on the
+  /// H200). A unit queued behind another on its stream (launch before start) starts at its stamp.
+  Ns busy_start() const {
+    if (gpu_start_ns < 0) return start_ns;
+    if (launch_ns >= start_ns) return std::min(launch_ns, gpu_start_ns);
+    return gpu_start_ns;
+  }
   Ns busy_end() const { return gpu_end_ns >= 0 ? gpu_end_ns : finish_ns; }
 };
 

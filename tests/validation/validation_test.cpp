@@ -38,8 +38,11 @@ std::string fmt_job(const std::string& task, int job, long release, long deadlin
 }
 
 /// One job of `task` on `partition`: released at `at`, stages a, b, c back to back, each GPU time
-/// 1.1 x the profile, starting 100 ns after launch and noticed 100 ns after its end.
-std::string live_job(const std::string& task, int job, long release, long at, const std::string& partition) {
+/// 1.1 x the profile, launched 100 ns after its start, on the GPU at once, and noticed 100 ns after
+/// its end. With `wait_for_sms_b`, stage b is launched at its start and its first kernel waits that
+/// long for SMs before its GPU start stamp (a stamp inside the graph).
+std::string live_job(const std::string& task, int job, long release, long at, const std::string& partition,
+                     long wait_for_sms_b = 0) {
   const long deadline = release + 20000;
   const std::string common = fmt_job(task, job, release, deadline);
   std::string out = "{\"t_ns\":" + std::to_string(at) + ",\"ev\":\"release\"," + common + "}\n";
@@ -50,10 +53,12 @@ std::string live_job(const std::string& task, int job, long release, long at, co
     const std::string stage = ",\"stage\":\"" + std::string(stages[s]) + "\",\"partition\":\"" + partition + "\"";
     out += "{\"t_ns\":" + std::to_string(t) + ",\"ev\":\"decision\"," + common + stage + "}\n";
     out += "{\"t_ns\":" + std::to_string(t) + ",\"ev\":\"start\"," + common + stage + "}\n";
-    const long gpu_start = t + 100, gpu_end = gpu_start + gpu_times[s];
+    const bool waits = s == 1 && wait_for_sms_b > 0;
+    const long launch = waits ? t : t + 100;
+    const long gpu_start = waits ? t + wait_for_sms_b : t + 100, gpu_end = gpu_start + gpu_times[s];
     t = gpu_end + 100;
     out += "{\"t_ns\":" + std::to_string(t) + ",\"ev\":\"finish\"," + common + stage + ",\"launch_ns\":" +
-           std::to_string(gpu_start - 100) + ",\"gpu_start_ns\":" + std::to_string(gpu_start) +
+           std::to_string(launch) + ",\"gpu_start_ns\":" + std::to_string(gpu_start) +
            ",\"gpu_end_ns\":" + std::to_string(gpu_end) + "}\n";
   }
   out += "{\"t_ns\":" + std::to_string(t) + ",\"ev\":\"job_end\"," + common +
@@ -220,12 +225,37 @@ TEST(Validate, MeasuredStageOverheadDelaysEveryStageOnTheSimulatedGpu) {
   std::string err;
   ASSERT_EQ(f.validate(err), 0) << err;
   const Json v = f.validation();
-  // Median launch-to-GPU-start (100 ns) plus GPU-end-to-noticed (100 ns): 200 ns per stage, 600 per job.
+  // Median start-to-launch-call (100 ns), launch latency (none) and GPU-end-to-noticed (100 ns): 200
+  // ns per stage, 600 per job.
   EXPECT_EQ(v["provenance"]["stage_overhead_ns"], 200);
   EXPECT_NEAR(v["tasks"][0]["p50_rel_error"].get<double>(), (7900.0 - 8600) / 8600, 1e-12);
   // The simulated busy time still excludes the overhead: -1/11 as without it.
   EXPECT_NEAR(v["stage_time_rel_error"]["median_signed"].get<double>(), -1.0 / 11, 1e-12);
   EXPECT_EQ(v["releases"]["equal"], 4);
+}
+
+TEST(Validate, WaitingForSmsAfterTheLaunchIsGpuTimeNotHostTime) {
+  // Stage b of every job is launched at its start and waits 3000 ns for SMs before its stamp.
+  const std::string events = kHeader + "\n" + live_job("x", 0, 0, 500, "p0", 3000) +
+                             live_job("y", 0, 0, 700, "p1", 3000) + live_job("x", 1, 20000, 20300, "p0", 3000) +
+                             live_job("y", 1, 20000, 20100, "p1", 3000);
+  LiveFolder f("wait", events);
+  std::string err;
+  ASSERT_EQ(f.validate(err), 0) << err;
+  const Json v = f.validation();
+  // Start to launch: 100 ns for a and c, 0 for b (median 100); launch to stamp 0, 0 and 3000 (5th
+  // percentile 0: the wait is not latency); notice 100. Without the rule b's wait would be overhead.
+  EXPECT_EQ(v["provenance"]["stage_overhead_ns"], 200);
+  // b's measured time runs from its launch: 3000 + 4400 against the simulated 4000 (the profile's).
+  const RunLog live = read_run_log((f.dir / "events.jsonl").string());
+  int b_runs = 0;
+  for (const StageRun& s : live.stage_runs) {
+    if (s.stage != 1) continue;
+    ++b_runs;
+    EXPECT_EQ(s.busy_end() - s.busy_start(), 7400);
+    EXPECT_EQ(s.gpu_end_ns - s.gpu_start_ns, 4400);
+  }
+  EXPECT_EQ(b_runs, 4);
 }
 
 TEST(Comparison, DecisionAgreementCountsStagesOnlyOneRunStartedAsDisagreements) {
