@@ -4,10 +4,12 @@
 #include "common/json_io.hpp"
 #include "common/limits.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace sgprs::validation {
 
@@ -71,6 +73,30 @@ const char* to_string(JobEnd end) {
   }
   return "?";
 }
+
+namespace {
+
+/// A unit queued on its stream (launched before the core started it: `streams` with its stream
+/// queue) waits there for the unit ahead of it, and the stream is its partition in the log: the
+/// unit ahead is the one on the same partition whose GPU start came last before this one's.
+void mark_stream_ready(RunLog& log) {
+  std::vector<std::size_t> stamped;
+  for (std::size_t i = 0; i < log.stage_runs.size(); ++i)
+    if (log.stage_runs[i].gpu_start_ns >= 0) stamped.push_back(i);
+  std::stable_sort(stamped.begin(), stamped.end(), [&](std::size_t a, std::size_t b) {
+    const StageRun& x = log.stage_runs[a];
+    const StageRun& y = log.stage_runs[b];
+    return x.partition != y.partition ? x.partition < y.partition : x.gpu_start_ns < y.gpu_start_ns;
+  });
+  for (std::size_t k = 1; k < stamped.size(); ++k) {
+    StageRun& s = log.stage_runs[stamped[k]];
+    const StageRun& ahead = log.stage_runs[stamped[k - 1]];
+    if (ahead.partition != s.partition || s.launch_ns < 0 || s.launch_ns >= s.start_ns) continue;
+    s.stream_ready_ns = std::max(s.launch_ns, ahead.gpu_end_ns);
+  }
+}
+
+}  // namespace
 
 RunLog read_run_log(const std::string& path) {
   std::ifstream in(path);
@@ -199,6 +225,7 @@ RunLog read_run_log(std::istream& in, const std::string& path) {
     }
   }
   if (!have_header) throw InputError(path, "", "is empty");
+  mark_stream_ready(log);
   return log;
 }
 

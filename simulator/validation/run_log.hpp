@@ -42,14 +42,17 @@ struct StageRun {
   Ns launch_ns = -1;     // live only: enqueued on the GPU (before start_ns when it was queued on its stream)
   Ns gpu_start_ns = -1;  // live only
   Ns gpu_end_ns = -1;    // live only
+  Ns stream_ready_ns = -1;  // live, a unit queued on its stream: when the unit ahead of it there ended
   /// The GPU's own start and end: the stamps where the log has them, else the events' instants.
   /// A unit launched on an idle stream is the GPU's from its launch call on: its first kernel may
   /// wait there for SMs its co-runners hold, which is sharing, not host time (with stamps inside the
   /// graph, gpu_start_ns comes after that wait: 1.1 ms at p50 under 16 closed-loop streams on the
-  /// H200). A unit queued behind another on its stream (launch before start) starts at its stamp.
+  /// H200). A unit queued behind another on its stream (launch before start) is the GPU's from the
+  /// end of the unit ahead of it (stream_ready_ns), for the same reason.
   Ns busy_start() const {
     if (gpu_start_ns < 0) return start_ns;
     if (launch_ns >= start_ns) return std::min(launch_ns, gpu_start_ns);
+    if (stream_ready_ns >= 0) return std::min(stream_ready_ns, gpu_start_ns);
     return gpu_start_ns;
   }
   Ns busy_end() const { return gpu_end_ns >= 0 ? gpu_end_ns : finish_ns; }

@@ -150,6 +150,27 @@ TEST(RunLog, ReadsJobsAndStagesOfALiveLog) {
   EXPECT_EQ(log.stage_runs[0].finish_ns, 2900);
 }
 
+TEST(RunLog, AUnitQueuedOnItsStreamIsTheGpusFromTheEndOfTheUnitAheadOfIt) {
+  // x's job 1 is put on p0's stream at 1000 while job 0 runs there (600..2800); the core starts it
+  // at 2900, when job 0's end is noticed; its stamp inside the graph reads 3000 (it waited for SMs).
+  const std::string x0 = fmt_job("x", 0, 0, 20000), x1 = fmt_job("x", 1, 500, 20500);
+  const std::string a = R"(,"stage":"a","partition":"p0")";
+  const std::string events = kHeader + "\n" +
+      R"({"t_ns":0,"ev":"release",)" + x0 + "}\n" + R"({"t_ns":500,"ev":"start",)" + x0 + a + "}\n" +
+      R"({"t_ns":500,"ev":"release",)" + x1 + "}\n" +
+      R"({"t_ns":2900,"ev":"finish",)" + x0 + a + R"(,"launch_ns":500,"gpu_start_ns":600,"gpu_end_ns":2800})" + "\n" +
+      R"({"t_ns":2900,"ev":"start",)" + x1 + a + "}\n" +
+      R"({"t_ns":5300,"ev":"finish",)" + x1 + a + R"(,"launch_ns":1000,"gpu_start_ns":3000,"gpu_end_ns":5200})" + "\n";
+  LiveFolder f("queued", events);
+  const RunLog log = read_run_log((f.dir / "events.jsonl").string());
+  ASSERT_EQ(log.stage_runs.size(), 2u);
+  EXPECT_EQ(log.stage_runs[0].stream_ready_ns, -1);  // launched on an idle stream
+  EXPECT_EQ(log.stage_runs[0].busy_start(), 500);    // from its launch call
+  EXPECT_EQ(log.stage_runs[1].stream_ready_ns, 2800);
+  EXPECT_EQ(log.stage_runs[1].busy_start(), 2800);
+  EXPECT_EQ(log.stage_runs[1].busy_end(), 5200);
+}
+
 TEST(RunLog, RefusesTimesAndSizesPastTheLimitsNamingLineAndField) {
   // Found by tools/hostile_campaign.py: a release_ns of 2^63 was read as -2^63 and the job's
   // response (end - release) overflowed int64 (UBSan).
