@@ -30,6 +30,8 @@ for run in "$work"/*/*; do
     if [[ $model == validated ]]; then
       mkdir -p "$folder/validation/$name"
       cp "$out/validation.json" "$out/report.md" "$folder/validation/$name/"
+      # the run's path inside the archives, not this script's temporary folder: a rerun writes the same bytes
+      sed -i "s#$work/##g" "$folder/validation/$name/validation.json" "$folder/validation/$name/report.md"
     fi
     python3 - "$out/validation.json" "$name" "$model" >> "$table" <<'PY'
 import json, sys
