@@ -5,7 +5,7 @@
 #      streams, sgprs as published and sgprs tuned;
 #   2. closed-loop calibration: every stream or partition busy back to back with ResNet-18 (a period
 #      shorter than any inference, released again as soon as the previous job ends): whole-GPU streams
-#      1, 2, 4, 8, 16 and disjoint partitions 2x64, 4x32, 8x16, 15x8 SMs, one task pinned to each;
+#      1, 2, 4, 8, 16, 32 (CALIBRATION_STREAMS) and disjoint partitions 2x64, 4x32, 8x16, 15x8 SMs, one task pinned to each;
 #   3. interference: 15x8 SMs with 1, 4 and 8 of the 15 partitions busy (15 is in 2.), so a stage's
 #      time can be read against how many SMs are busy elsewhere.
 #
@@ -104,7 +104,7 @@ fi
 
 # 2. Closed-loop calibration: a 100-us period with release-late re-releases each task when its job ends.
 closed=(--overrun release-late --allow-deadline-over-period)
-for s in 1 2 4 8 16; do
+for s in ${CALIBRATION_STREAMS:-1 2 4 8 16 32}; do  # 32: the stream count the periodic runs use
   resnet18_tasks "$s" 10000 "$inputs/closed$s.json"
   live "streams$s" calibration 1 "$inputs/closed$s.json" full --scheduler streams --streams "$s" "${closed[@]}"
 done
