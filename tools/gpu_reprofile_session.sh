@@ -3,25 +3,26 @@
 # in one GPU call (about 9 minutes on the H200), so that the simulator and `sgprs validate` describe
 # the kernels that run.
 #   1. build sgprs and the op library's tests; the op tests (every op against its CPU reference)
-#   2. `sgprs profile` of PRECISION (default tf32), six models, every SM count, isolated and occupied;
-#      the new profile replaces traces/profiles/<gpu>-PRECISION.json in this (travelling) tree, so the
-#      live runs below plan with it
+#   2. `sgprs profile` of each of PRECISION (default tf32; "fp16 fp32" measures both, about 190 s
+#      each on the H200), six models, every SM count, isolated and occupied; each new profile replaces
+#      traces/profiles/<gpu>-<precision>.json in this (travelling) tree, so the live runs below plan
+#      with it; PROFILE_ONLY=1 stops here
 #   3. tools/gpu_validation_session.sh: periodic runs for validation, closed-loop calibration (streams
-#      1-16, disjoint partitions) and interference runs
+#      1-32, disjoint partitions) and interference runs
 #   4. tools/gpu_policy_session.sh PARTS=overload: ResNet-18 at 30 Hz around the edge (OVERLOAD_N,
 #      OVERLOAD_RUNS), PyTorch with 32 streams at the same N
 #
 #   OUT=... tools/gpu_reprofile_session.sh        on the GPU machine
 #
-# Writes under $OUT (7 files): session.log (every step's log), <gpu>-PRECISION.json, opstests.log,
+# Writes under $OUT (7 files with one precision): session.log (every step's log), <gpu>-<precision>.json, opstests.log,
 # validation-calibration.tar and validation-periodic.tar (the validation session's archives),
-# overload.tar (the policy session's), profile.log.
+# overload.tar (the policy session's), profile-<precision>.log.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${OUT:-$root/out}"
 mkdir -p "$out"
 scratch="$(mktemp -d /tmp/sgprs-reprofile.XXXXXX)"
-precision="${PRECISION:-tf32}"
+precisions="${PRECISION:-tf32}"
 build=/tmp/sgprs-build-policy
 started=$SECONDS
 log() { echo "[gpu_reprofile_session $(date -u +%H:%M:%S) +$((SECONDS - started))s] $*" | tee -a "$out/session.log" >&2; }
@@ -35,17 +36,20 @@ cat "$scratch/ops/session.log" >> "$out/session.log"
 cp "$scratch/ops/opstests.log" "$out/" 2>/dev/null
 [[ -x "$build/sgprs" ]] || { log "no sgprs binary; stopping"; exit 1; }
 
-# 2. the profile
-name="$gpu-$precision"
-t0=$SECONDS
-(cd "$root" && timeout "${PROFILE_BUDGET:-260}" "$build/sgprs" profile --precision "$precision" \
-  --models resnet18,resnet50,mobilenet_v2,unet,vit_b16,inception_v3 --keep-going --out "$scratch/$name.json") \
-  > "$out/profile.log" 2>&1
-log "profile $name exited $? in $((SECONDS - t0)) s: $(grep -E 'points|wrote' "$out/profile.log" | tail -2 | tr '\n' ' ')"
-if [[ -f "$scratch/$name.json" ]]; then
-  cp "$scratch/$name.json" "$out/"
-  cp "$scratch/$name.json" "$root/traces/profiles/$name.json"
-fi
+# 2. the profiles (PRECISION may name several: "fp16 fp32")
+for precision in $precisions; do
+  name="$gpu-$precision"
+  t0=$SECONDS
+  (cd "$root" && timeout "${PROFILE_BUDGET:-260}" "$build/sgprs" profile --precision "$precision" \
+    --models resnet18,resnet50,mobilenet_v2,unet,vit_b16,inception_v3 --keep-going --out "$scratch/$name.json") \
+    > "$out/profile-$precision.log" 2>&1
+  log "profile $name exited $? in $((SECONDS - t0)) s: $(grep -E 'points|wrote' "$out/profile-$precision.log" | tail -2 | tr '\n' ' ')"
+  if [[ -f "$scratch/$name.json" ]]; then
+    cp "$scratch/$name.json" "$out/"
+    cp "$scratch/$name.json" "$root/traces/profiles/$name.json"
+  fi
+done
+if [[ -n "${PROFILE_ONLY:-}" ]]; then log "done in $((SECONDS - started)) s (profiles only)"; exit 0; fi
 
 # 3. validation, calibration and interference runs (planned with the new profile)
 OUT="$scratch/validation" SGPRS="$build/sgprs" BUDGET="${VALIDATION_BUDGET:-150}" bash "$root/tools/gpu_validation_session.sh"
