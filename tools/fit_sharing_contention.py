@@ -49,9 +49,11 @@ def whole_gpu_saving(counts, times, partition_sms):
 
 
 def read_units(run):
-    """(begin, GPU end, model) of each unit: it begins at its launch call, when it was launched on
+    """(begin, GPU end, model) of each unit: it begins at its launch call when it was launched on
     an idle stream (its first kernel may then wait for SMs its co-runners hold: sharing, which g
-    must carry), else at its GPU start stamp (simulator/validation/run_log.hpp, busy_start)."""
+    must carry), as simulator/validation/run_log.hpp's busy_start has it. Closed-loop runs queue
+    nothing on a stream (each job is released when the previous one is noticed); a queued unit,
+    should one appear, keeps its GPU start stamp here."""
     with open(run + "/events.jsonl") as log:
         log.readline()
         units, started = [], {}

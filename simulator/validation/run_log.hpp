@@ -1,5 +1,4 @@
 #pragma once
-#include <algorithm>
 // One run's event log (events.jsonl, schema sgprs.events/1) read back: every job and every stage
 // run, from either world. A live log carries, per finished stage, the host launch instant and the
 // GPU start and end converted to the host clock; a simulated log has none, and its stage start
@@ -9,6 +8,7 @@
 //   for (const StageRun& s : live.stage_runs) ... s.gpu_end_ns - s.gpu_start_ns ...
 #include "common/time.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <istream>
 #include <map>

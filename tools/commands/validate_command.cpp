@@ -129,8 +129,8 @@ void write_responses_csv(const validation::RunLog& live, const validation::RunLo
 }
 
 /// The host's share of every stage in the live run: start to the launch call and GPU end to
-/// noticed (medians over the log) plus the launch latency, or none, or a number of ns. From its launch call on a unit is
-/// the GPU's (validation::StageRun::busy_start): the wait for SMs and the launch latency are in its
+/// noticed (medians over the log) plus the launch latency, or none, or a number of ns. From its
+/// launch call on a unit is the GPU's (validation::StageRun::busy_start): its wait for SMs is in its
 /// measured time and in the sharing rule's contention, not here. A unit queued on its stream before
 /// its start (launch_ns < start_ns) pays no launch at its start, live or simulated: it is left out.
 Ns stage_overhead(const std::string& choice, const validation::RunLog& live) {
