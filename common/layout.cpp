@@ -176,6 +176,21 @@ Layout layout_from_sizes(std::string name, const std::vector<int>& sizes, const 
   return layout;
 }
 
+Layout pieces_layout(const GpuShape& gpu, int max_parallel) {
+  Layout layout;
+  layout.name = "pieces";
+  const int count = gpu.pieces + (gpu.remainder_sms > 0 ? 1 : 0);
+  layout.max_parallel = max_parallel > 0 ? max_parallel : default_max_parallel(static_cast<std::size_t>(count));
+  for (int k = 0; k < count; ++k) {
+    Partition p;
+    p.name = "p" + std::to_string(k);
+    p.sms = k < gpu.pieces ? gpu.piece_sms : gpu.remainder_sms;
+    p.pieces = {k};
+    layout.partitions.push_back(std::move(p));
+  }
+  return layout;
+}
+
 Layout layout_from_json(const Json& doc, const std::string& source, const GpuShape& gpu) {
   check_schema(doc, source, "sgprs.layout", 1);
   const JsonView root(doc, source);
@@ -236,6 +251,8 @@ Layout parse_layout(const std::string& spec, const GpuShape& gpu, int max_parall
   Layout layout;
   if (spec == "full") {
     layout = layout_from_sizes("full", {gpu.sm_count}, gpu, max_parallel);
+  } else if (spec == "pieces") {
+    layout = pieces_layout(gpu, max_parallel);
   } else if (spec.rfind("equal:", 0) == 0 || spec.rfind("stepwise:", 0) == 0) {
     const auto parts = split(spec, ':');
     if (parts.size() != 3)
@@ -262,7 +279,7 @@ Layout parse_layout(const std::string& spec, const GpuShape& gpu, int max_parall
     layout = layout_from_json(load_json_document(spec, "sgprs.layout", 1), spec, gpu);
     if (max_parallel > 0) layout.max_parallel = max_parallel;
   } else {
-    throw InputError(source, "", "'" + spec + "' is not full, equal:N:B, stepwise:N:B or an existing layout file");
+    throw InputError(source, "", "'" + spec + "' is not full, pieces, equal:N:B, stepwise:N:B or an existing layout file");
   }
   return layout;
 }

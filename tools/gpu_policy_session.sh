@@ -11,7 +11,8 @@
 #             scales, as fractions of the throughput bound's largest scale, under streams-32,
 #             streams-32 with deadline-monotonic priorities, and sgprs-best (layout full); each
 #             scheduler stops at its first scale with more than 1% misses (SCHEDULERS picks them;
-#             also sgprs-best-eq4: sgprs-best on equal:4:1.0x; FAMILY_FRACTIONS replaces every scheduler's
+#             also sgprs-best-eq4: sgprs-best on equal:4:1.0x, sgprs-best-pieces and sgprs-best-whole-pieces: on
+#             layout `pieces`, stage units or whole jobs; FAMILY_FRACTIONS replaces every scheduler's
 #             loads, BOUNDS="tight=1.2 camera=..." the bounds measured with the shipped profile)
 #   models    each shipped model alone (4 tasks at 10 Hz) under sgprs-best, stage by stage, on full and
 #             equal:2:1.0x: which model's set-up stops (5-s step watchdog)
@@ -44,8 +45,9 @@
 #             profiles at those counts and tools/torch_compare.py (PyTorch measured beside the build too)
 #   overload  ResNet-18 at 30 Hz around and past the edge (OVERLOAD_N, default 195 200 205 210 240): streams-32,
 #             sgprs-best as preset (drop_hopeless=on), with drop_hopeless=slot, and with slot at 6 and 4 SMs per
-#             slot (OVERLOAD_RUNS picks: streams32 best-on best-slot best-slot-sN); PyTorch with 32 streams at
-#             the same N in the same call; event logs kept only for N = 210
+#             slot (OVERLOAD_RUNS picks: streams32 best-on best-slot best-slot-sN, and on layout `pieces`, one
+#             partition per green-context piece: best-pieces, best-whole-pieces with units=whole); PyTorch with 32 streams at
+#             the same N in the same call; event logs kept only for N = 210 (OVERLOAD_EVENTS_N)
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
@@ -240,16 +242,19 @@ if want overload; then  # past the edge: which runs keep the GPU's throughput, w
   for n in $overload_n; do
     resnet18_tasks "$n" 30 "$inputs/r18-$n.json"
     for which in ${OVERLOAD_RUNS:-streams32 best-on best-slot best-slot-s6 best-slot-s4}; do
+      layout=full
       case "$which" in
         streams32) args=(--scheduler streams --streams 32) ;;
         best-on) args=(--scheduler sgprs-best) ;;
         best-slot) args=(--scheduler sgprs-best --option drop_hopeless=slot) ;;
         best-slot-s*) args=(--scheduler sgprs-best --option drop_hopeless=slot --option "slot_sms=${which#best-slot-s}") ;;
+        best-pieces) layout=pieces; args=(--scheduler sgprs-best) ;;
+        best-whole-pieces) layout=pieces; args=(--scheduler sgprs-best --option units=whole) ;;
         *) log "unknown OVERLOAD_RUNS entry $which"; continue ;;
       esac
-      live "r18-$n-$which" "$run_s" "$inputs/r18-$n.json" full "${args[@]}" > /dev/null
+      live "r18-$n-$which" "$run_s" "$inputs/r18-$n.json" "$layout" "${args[@]}" > /dev/null
     done
-    [[ "$n" == 210 ]] || rm -f "$runs"/r18-"$n"-*/events.jsonl  # keeps the archive under 16 MB
+    [[ " ${OVERLOAD_EVENTS_N:-210} " == *" $n "* ]] || rm -f "$runs"/r18-"$n"-*/events.jsonl  # archive under 16 MB
   done
   if [[ -z "${FAKE:-}" ]] && (( $(left) > 40 )); then
     (cd "$root" && timeout $(( $(left) - 10 )) python3 tools/torch_periodic.py --tasks $overload_n --rate 30 --streams 32 \
@@ -375,6 +380,10 @@ if want families; then
         sgprs-best-slot) args=(full "${best[@]}" --option drop_hopeless=slot --stall-timeout 5); fractions="0.5 0.6 0.7 0.8 0.9" ;;
         sgprs-best-slot-s16) args=(full "${best[@]}" --option drop_hopeless=slot --option slot_sms=16 --stall-timeout 5)
           fractions="0.5 0.6 0.7 0.8 0.9" ;;
+        sgprs-best-pieces) args=(pieces "${best[@]}" --stall-timeout 5); fractions="0.5 0.6 0.7 0.8 0.9" ;;
+        sgprs-best-whole-pieces) args=(pieces "${best[@]}" --option units=whole --stall-timeout 5)
+          fractions="0.5 0.6 0.7 0.8 0.9" ;;
+        *) log "unknown SCHEDULERS entry $sched"; continue ;;
       esac
       for frac in ${FAMILY_FRACTIONS:-$fractions}; do
         scale=$(python3 -c "print(round($frac * ${bound[$f]}, 3))")

@@ -34,6 +34,7 @@ constexpr Named<StreamPriorities> kStreamPriorities[] = {{StreamPriorities::kNon
 constexpr Named<bool> kSwitches[] = {{false, "off"}, {true, "on"}};
 constexpr Named<DropHopeless> kDropHopeless[] = {
     {DropHopeless::kOff, "off"}, {DropHopeless::kFastest, "on"}, {DropHopeless::kSlot, "slot"}};
+constexpr Named<JobUnits> kJobUnits[] = {{JobUnits::kStages, "stages"}, {JobUnits::kWhole, "whole"}};
 constexpr Named<StaticAssignment> kAssignments[] = {{StaticAssignment::kRoundRobin, "round-robin"},
                                                     {StaticAssignment::kBalanced, "balanced"}};
 
@@ -86,6 +87,7 @@ std::string format_double(double value) {
 std::string to_string(WaitingOrder order) { return name_of(kWaitingOrders, order); }
 std::string to_string(MissPolicy policy) { return name_of(kMissPolicies, policy); }
 std::string to_string(Binding binding) { return name_of(kBindings, binding); }
+std::string to_string(JobUnits units) { return name_of(kJobUnits, units); }
 
 const std::vector<SchedulerOptionInfo>& scheduler_option_infos() {
   static const std::vector<SchedulerOptionInfo> infos = {
@@ -139,6 +141,10 @@ const std::vector<SchedulerOptionInfo>& scheduler_option_infos() {
       {"priority_first", choices(kSwitches), "late binding: high-priority stages go before low ones", "off"},
       {"reserve_slots", "integer >= 0", "late binding: free slots of the pool a low-priority stage may not take",
        "0"},
+      {"units", choices(kJobUnits),
+       "`sgprs`: what a partition runs, one stage at a time (paper 3: a job's stages may run on different "
+       "partitions) or the whole job as one unit (no migration; live, no host round trip between stages)",
+       "stages"},
   };
   return infos;
 }
@@ -208,6 +214,8 @@ void set_scheduler_option(SchedulerOptions& o, std::string_view name, std::strin
     const int v = parse_int(name, value, source);
     if (v < 0 || v > 100000) throw InputError(source, field, "must be in [0, 100000]");
     o.reserve_slots = v;
+  } else if (name == "units") {
+    o.units = parse_enum(kJobUnits, name, value, source);
   } else if (name == "streams") {
     const int v = parse_int(name, value, source);
     if (v < 1 || v > 1024) throw InputError(source, field, "must be in [1, 1024]");
@@ -245,6 +253,7 @@ std::string get_scheduler_option(const SchedulerOptions& o, std::string_view nam
   if (name == "drop_hopeless") return name_of(kDropHopeless, o.drop_hopeless);
   if (name == "priority_first") return name_of(kSwitches, o.priority_first);
   if (name == "reserve_slots") return std::to_string(o.reserve_slots);
+  if (name == "units") return name_of(kJobUnits, o.units);
   return "";
 }
 
@@ -262,6 +271,7 @@ Json SchedulerOptions::to_json() const {
   // Only where they apply or differ from the default, so that records made before they existed stay valid.
   if (slot_sms == kMoldableSlots) out["block_sms"] = get_scheduler_option(*this, "block_sms");
   if (!stream_queue) out["stream_queue"] = "off";
+  if (units != JobUnits::kStages) out["units"] = get_scheduler_option(*this, "units");
   return out;
 }
 

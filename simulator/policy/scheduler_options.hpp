@@ -58,6 +58,11 @@ enum class DropHopeless {
              // have kept lately (queueing aside); a task whose whole job at that pace does not fit its
              // deadline on one slot is judged as kFastest
 };
+/// What a partition runs of a job: one stage at a time, or the whole job as one unit.
+enum class JobUnits {
+  kStages,  // paper 3: every stage is a unit of its own and may go to another partition
+  kWhole,   // the job is one unit (one whole-model graph live): no migration, no gap between stages
+};
 /// How `static` pins tasks to partitions.
 enum class StaticAssignment {
   kRoundRobin,  // task i -> partition i mod N
@@ -101,6 +106,9 @@ struct SchedulerOptions {
   DropHopeless drop_hopeless = DropHopeless::kOff;  // late binding: a hopeless job's stages never start
   bool priority_first = false;  // late binding: high-priority stages before low ones in the queue
   int reserve_slots = 0;        // late binding: free slots a low-priority stage may not take
+  // sgprs: stages (paper) or whole jobs as the units partitions run (naive, static and streams run whole
+  // jobs whatever this says; docs/policy.md "Whole jobs").
+  JobUnits units = JobUnits::kStages;
 
   Json to_json() const;
 };
@@ -123,5 +131,6 @@ std::string get_scheduler_option(const SchedulerOptions& options, std::string_vi
 std::string to_string(WaitingOrder order);
 std::string to_string(MissPolicy policy);
 std::string to_string(Binding binding);
+std::string to_string(JobUnits units);
 
 }  // namespace sgprs::sim

@@ -57,6 +57,7 @@ class SgprsScheduler final : public Scheduler {
     pool.max_parallel = pool_max_parallel(requested, gpu, options().slot_sms);
     return pool;
   }
+  bool on_runs_whole_jobs() const override { return options().units == JobUnits::kWhole; }
 
   void on_reset() override {
     scan_.resize(static_cast<std::size_t>(partition_count()));

@@ -11,7 +11,7 @@ namespace sgprs::fuzz {
 void load_taskset(std::string_view text);
 void load_model(std::string_view text);
 void load_profile(std::string_view text);
-void load_layout(std::string_view text);  // a layout file, or a shorthand (full, equal:N:B, stepwise:N:B)
+void load_layout(std::string_view text);  // a layout file, or a shorthand (full, pieces, equal:N:B, stepwise:N:B)
 void load_experiment(std::string_view text);
 void load_event_log(std::string_view text);  // events.jsonl, then what validate computes from it
 

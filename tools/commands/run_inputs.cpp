@@ -71,7 +71,7 @@ void add_run_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
   cmd->add_option("--taskset", args->taskset, "task set file (sgprs.taskset/1)")->capture_default_str();
   cmd->add_option("--profile", args->profile, "GPU profile (sgprs.profile/1)")->capture_default_str();
   cmd->add_option("--models", args->models, "folder of model files <model>.json (sgprs.model/1)")->capture_default_str();
-  cmd->add_option("--layout", args->layout, "full | equal:N:B | stepwise:N:B | layout file")->capture_default_str();
+  cmd->add_option("--layout", args->layout, "full | pieces (one partition per green-context piece) | equal:N:B | stepwise:N:B | layout file")->capture_default_str();
   cmd->add_option("--scheduler", args->scheduler, scheduler_help)->capture_default_str();
   cmd->add_option("--option", args->options, "scheduler option name=value (repeatable); each also has its own flag below");
   for (const sim::SchedulerOptionInfo& info : sim::scheduler_option_infos()) {
