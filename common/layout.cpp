@@ -179,14 +179,19 @@ Layout layout_from_sizes(std::string name, const std::vector<int>& sizes, const 
 Layout pieces_layout(const GpuShape& gpu, int max_parallel) {
   Layout layout;
   layout.name = "pieces";
-  const int count = gpu.pieces + (gpu.remainder_sms > 0 ? 1 : 0);
-  layout.max_parallel = max_parallel > 0 ? max_parallel : default_max_parallel(static_cast<std::size_t>(count));
-  for (int k = 0; k < count; ++k) {
+  layout.max_parallel = max_parallel > 0 ? max_parallel : default_max_parallel(static_cast<std::size_t>(gpu.pieces));
+  for (int k = 0; k < gpu.pieces; ++k) {
     Partition p;
     p.name = "p" + std::to_string(k);
-    p.sms = k < gpu.pieces ? gpu.piece_sms : gpu.remainder_sms;
+    p.sms = gpu.piece_sms;
     p.pieces = {k};
     layout.partitions.push_back(std::move(p));
+  }
+  // The remainder joins the last piece: alone (12 SMs on the H200) cuDNN's convolutions failed to
+  // execute on it (CUDNN_STATUS_EXECUTION_FAILED, traces/live/h200-tf32-2026-12-03-pieces/README.md).
+  if (gpu.remainder_sms > 0 && !layout.partitions.empty()) {
+    layout.partitions.back().sms += gpu.remainder_sms;
+    layout.partitions.back().pieces.push_back(gpu.pieces);
   }
   return layout;
 }

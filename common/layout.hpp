@@ -13,8 +13,8 @@
 // pieces (oversubscription: those SMs are shared).
 // Shorthands (parse_layout):
 //   full          one partition with the whole GPU
-//   pieces        one partition per green-context piece and one for the remainder (H200: 15 x 8 + 12),
-//                 disjoint, the finest split the GPU builds
+//   pieces        one partition per green-context piece, the remainder joined to the last (H200:
+//                 14 x 8 + 20), disjoint: the finest split the GPU builds and runs
 //   equal:N:B     N partitions of B x sm_count / N SMs each       (B = 1.0x, 1.5x, 2.0x, ...)
 //   stepwise:N:B  partition i (1-based) gets i x B x sm_count / (N(N+1)/2) SMs (1:2, 1:2:3, smallest first)
 // Budgets up to 1.0x split the GPU once, disjointly: the remainder joins the
@@ -52,7 +52,7 @@ struct Layout {
   Json to_json() const;
 };
 
-/// The `pieces` shorthand: every piece, and the remainder, a partition of its own.
+/// The `pieces` shorthand: every piece a partition of its own, the remainder with the last piece.
 Layout pieces_layout(const GpuShape& gpu, int max_parallel = 0);
 
 /// The paper's rule for max_parallel, named: 6 slots in all, ceil(6 / N) per partition.
