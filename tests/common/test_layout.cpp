@@ -26,6 +26,24 @@ TEST(Layout, FullIsTheWholeGpuWithTheRemainder) {
   EXPECT_EQ(layout.max_parallel, 6);                    // ceil(6 / 1)
 }
 
+TEST(Layout, PiecesIsOnePartitionPerPieceWithTheRemainderOnTheLast) {
+  const auto layout = parse_layout("pieces", kH100);
+  ASSERT_EQ(layout.partitions.size(), 15u);
+  for (std::size_t k = 0; k + 1 < layout.partitions.size(); ++k) {
+    EXPECT_EQ(layout.partitions[k].sms, 8);
+    EXPECT_EQ(layout.partitions[k].pieces, (std::vector<int>{static_cast<int>(k)}));
+  }
+  EXPECT_EQ(layout.partitions.back().sms, 20);
+  EXPECT_EQ(layout.partitions.back().pieces, (std::vector<int>{14, 15}));
+  EXPECT_EQ(layout.shared_sms(kH100), 0);
+  EXPECT_DOUBLE_EQ(layout.budget(kH100), 1.0);
+  EXPECT_EQ(layout.max_parallel, 1);  // ceil(6 / 15)
+  EXPECT_EQ(layout.name, "pieces");
+  EXPECT_EQ(parse_layout("pieces", kH100, 2).max_parallel, 2);
+  // A GPU without a remainder: every piece alone.
+  EXPECT_EQ(sizes(parse_layout("pieces", GpuShape{64, 8, 8, 0})), std::vector<int>(8, 8));
+}
+
 TEST(Layout, OneTimesBudgetSplitsTheGpuDisjointly) {
   // 1.0x, 2 partitions: targets 66 + 66. The remainder (12) joins the last (ties go to the last),
   // leaving targets 66 and 54 over 15 pieces: quotas 8.25 and 6.75 -> 8 and 7 pieces -> 64 and 56 + 12.

@@ -54,6 +54,22 @@ TEST(BestPolicy, EarliestJobDeadlineFirstAtEveryStageBoundary) {
   EXPECT_TRUE(has(fifo.lines, "7000 end U 0 late"));
 }
 
+TEST(BestPolicy, WholeJobUnitsHoldTheSlotForTheWholeJob) {
+  // units=whole: L's job is one 3500-ns unit [0, 3500]; U (D = 5000) cannot take the slot at L's
+  // stage boundaries. At 3500 U would end at 7000: hopeless, never started, aborted at 5000.
+  const auto trace = test::run_case(tasks(task("L", 100000) + "," + task("U", 5000)), test::sizes_layout({16}, 1),
+                                    best({{"units", "whole"}}));
+  EXPECT_EQ(only(trace.lines, "start"), (std::vector<std::string>{"0 start L chain3 p0"}));
+  EXPECT_TRUE(has(trace.lines, "3500 end L 0 on_time"));
+  EXPECT_TRUE(has(trace.lines, "5000 end U 0 aborted"));
+  // U first: its whole job [0, 3500], then L [3500, 7000]; both on time.
+  const auto urgent_first = test::run_case(tasks(task("U", 5000) + "," + task("L", 100000)),
+                                           test::sizes_layout({16}, 1), best({{"units", "whole"}}));
+  EXPECT_EQ(only(urgent_first.lines, "start"),
+            (std::vector<std::string>{"0 start U chain3 p0", "3500 start L chain3 p0"}));
+  EXPECT_TRUE(has(urgent_first.lines, "7000 end L 0 on_time"));
+}
+
 TEST(BestPolicy, AFinishedStageKeepsTheSlotForItsJobsNextStage) {
   // U (D = 5000) first, L second: U.a [0, 1000]. At 1000 the freed slot is not handed to the
   // waiting L.a: U.b becomes ready at the same instant and wins on deadline.

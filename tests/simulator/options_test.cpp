@@ -39,6 +39,16 @@ TEST(SchedulerOptions, BadNamesAndValuesAreInputErrorsNamingTheOption) {
   EXPECT_THROW(set_scheduler_option(o, "deadline_fraction", "1.5", "--option"), InputError);
   EXPECT_THROW(set_scheduler_option(o, "deadline_fraction", "abc", "--option"), InputError);
   EXPECT_THROW(set_scheduler_option(o, "no_defer_last", "-1", "--option"), InputError);
+  EXPECT_THROW(set_scheduler_option(o, "units", "layers", "--option"), InputError);
+}
+
+TEST(SchedulerOptions, UnitsAppearInTheProvenanceOnlyWhenWhole) {
+  // Records written before the option existed stay valid: the default (stages) is left out.
+  SchedulerOptions o;
+  EXPECT_FALSE(o.to_json().contains("units"));
+  set_scheduler_option(o, "units", "whole", "--option");
+  EXPECT_EQ(o.units, JobUnits::kWhole);
+  EXPECT_EQ(o.to_json().at("units"), "whole");
 }
 
 TEST(SchedulerOptions, RegisteredSchedulers) {
