@@ -46,7 +46,8 @@
 #   overload  ResNet-18 at 30 Hz around and past the edge (OVERLOAD_N, default 195 200 205 210 240): streams-32,
 #             sgprs-best as preset (drop_hopeless=on), with drop_hopeless=slot, and with slot at 6 and 4 SMs per
 #             slot (OVERLOAD_RUNS picks: streams32 best-on best-slot best-slot-sN, and on layout `pieces`, one
-#             partition per green-context piece: best-pieces, best-whole-pieces with units=whole); PyTorch with 32 streams at
+#             partition per green-context piece: best-pieces, best-whole-pieces with units=whole; a suffix -ltK
+#             runs it with K launcher threads, e.g. best-slot-lt2); PyTorch with 32 streams at
 #             the same N in the same call; event logs kept only for N = 210 (OVERLOAD_EVENTS_N)
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
@@ -242,8 +243,12 @@ if want overload; then  # past the edge: which runs keep the GPU's throughput, w
   for n in $overload_n; do
     resnet18_tasks "$n" 30 "$inputs/r18-$n.json"
     for which in ${OVERLOAD_RUNS:-streams32 best-on best-slot best-slot-s6 best-slot-s4}; do
-      layout=full
-      case "$which" in
+      layout=full extra=()
+      base="$which"
+      if [[ "$which" =~ ^(.*)-lt([0-9]+)$ ]]; then  # e.g. best-slot-lt2: the same run with 2 launcher threads
+        base="${BASH_REMATCH[1]}" extra=(--launch-threads "${BASH_REMATCH[2]}")
+      fi
+      case "$base" in
         streams32) args=(--scheduler streams --streams 32) ;;
         best-on) args=(--scheduler sgprs-best) ;;
         best-slot) args=(--scheduler sgprs-best --option drop_hopeless=slot) ;;
@@ -252,7 +257,7 @@ if want overload; then  # past the edge: which runs keep the GPU's throughput, w
         best-whole-pieces) layout=pieces; args=(--scheduler sgprs-best --option units=whole) ;;
         *) log "unknown OVERLOAD_RUNS entry $which"; continue ;;
       esac
-      live "r18-$n-$which" "$run_s" "$inputs/r18-$n.json" "$layout" "${args[@]}" > /dev/null
+      live "r18-$n-$which" "$run_s" "$inputs/r18-$n.json" "$layout" "${args[@]}" "${extra[@]}" > /dev/null
     done
     [[ " ${OVERLOAD_EVENTS_N:-210} " == *" $n "* ]] || rm -f "$runs"/r18-"$n"-*/events.jsonl  # archive under 16 MB
   done
