@@ -1,10 +1,12 @@
 #include "common/command_line.hpp"
 
 #include "common/errors.hpp"
+#include "common/temp_files.hpp"
 
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 namespace sgprs {
@@ -80,6 +82,15 @@ int run_command_line(CLI::App& app, int argc, char** argv) {
   } catch (...) {
     const ErrorReport report = describe_exception(std::current_exception(), program);
     std::fprintf(stderr, "%s\n", report.line.c_str());
+    if (report.exit_status == kExitGpuFault) {
+      // Outputs are already published or removed by the command's own fault path. A kernel that
+      // never finished makes the CUDA runtime's teardown at exit wait for it: an Inception stage
+      // stuck on an 8-SM partition held `sgprs live` there until it was killed
+      // (traces/live/h200-tf32-2026-12-03-pieces/README.md). So the process ends here, at once.
+      std::fflush(nullptr);
+      remove_temp_files_now();
+      std::_Exit(report.exit_status);
+    }
     return report.exit_status;
   }
 }
