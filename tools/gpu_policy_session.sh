@@ -252,7 +252,7 @@ if want overload; then  # past the edge: which runs keep the GPU's throughput, w
         streams32) args=(--scheduler streams --streams 32) ;;
         best-on) args=(--scheduler sgprs-best) ;;
         best-slot) args=(--scheduler sgprs-best --option drop_hopeless=slot) ;;
-        best-slot-s*) args=(--scheduler sgprs-best --option drop_hopeless=slot --option "slot_sms=${which#best-slot-s}") ;;
+        best-slot-s*) args=(--scheduler sgprs-best --option drop_hopeless=slot --option "slot_sms=${base#best-slot-s}") ;;
         best-pieces) layout=pieces; args=(--scheduler sgprs-best) ;;
         best-whole-pieces) layout=pieces; args=(--scheduler sgprs-best --option units=whole) ;;
         *) log "unknown OVERLOAD_RUNS entry $which"; continue ;;

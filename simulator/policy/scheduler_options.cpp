@@ -87,7 +87,6 @@ std::string format_double(double value) {
 std::string to_string(WaitingOrder order) { return name_of(kWaitingOrders, order); }
 std::string to_string(MissPolicy policy) { return name_of(kMissPolicies, policy); }
 std::string to_string(Binding binding) { return name_of(kBindings, binding); }
-std::string to_string(JobUnits units) { return name_of(kJobUnits, units); }
 
 const std::vector<SchedulerOptionInfo>& scheduler_option_infos() {
   static const std::vector<SchedulerOptionInfo> infos = {

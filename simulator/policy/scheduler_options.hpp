@@ -131,6 +131,5 @@ std::string get_scheduler_option(const SchedulerOptions& options, std::string_vi
 std::string to_string(WaitingOrder order);
 std::string to_string(MissPolicy policy);
 std::string to_string(Binding binding);
-std::string to_string(JobUnits units);
 
 }  // namespace sgprs::sim
