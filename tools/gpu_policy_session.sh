@@ -46,8 +46,9 @@
 #   overload  ResNet-18 at 30 Hz around and past the edge (OVERLOAD_N, default 195 200 205 210 240): streams-32,
 #             sgprs-best as preset (drop_hopeless=on), with drop_hopeless=slot, and with slot at 6 and 4 SMs per
 #             slot (OVERLOAD_RUNS picks: streams32 best-on best-slot best-slot-sN, and on layout `pieces`, one
-#             partition per green-context piece: best-pieces, best-whole-pieces with units=whole; a suffix -ltK
-#             runs it with K launcher threads, e.g. best-slot-lt2); PyTorch with 32 streams at
+#             partition per green-context piece: best-pieces, best-whole-pieces with units=whole; on `full`,
+#             whole jobs with N-SM slots and drop_hopeless=slot: best-whole-sN; a suffix -ltK runs it with K
+#             launcher threads, e.g. best-slot-lt2, and a last suffix -rK names a repeated round); PyTorch with 32 streams at
 #             the same N in the same call; event logs kept only for N = 210 (OVERLOAD_EVENTS_N)
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
@@ -245,7 +246,10 @@ if want overload; then  # past the edge: which runs keep the GPU's throughput, w
     for which in ${OVERLOAD_RUNS:-streams32 best-on best-slot best-slot-s6 best-slot-s4}; do
       layout=full extra=()
       base="$which"
-      if [[ "$which" =~ ^(.*)-lt([0-9]+)$ ]]; then  # e.g. best-slot-lt2: the same run with 2 launcher threads
+      if [[ "$base" =~ ^(.*)-r[0-9]+$ ]]; then  # e.g. streams32-r2: a second round under its own name
+        base="${BASH_REMATCH[1]}"
+      fi
+      if [[ "$base" =~ ^(.*)-lt([0-9]+)$ ]]; then  # e.g. best-slot-lt2: the same run with 2 launcher threads
         base="${BASH_REMATCH[1]}" extra=(--launch-threads "${BASH_REMATCH[2]}")
       fi
       case "$base" in
@@ -253,6 +257,8 @@ if want overload; then  # past the edge: which runs keep the GPU's throughput, w
         best-on) args=(--scheduler sgprs-best) ;;
         best-slot) args=(--scheduler sgprs-best --option drop_hopeless=slot) ;;
         best-slot-s*) args=(--scheduler sgprs-best --option drop_hopeless=slot --option "slot_sms=${base#best-slot-s}") ;;
+        best-whole-s*) args=(--scheduler sgprs-best --option drop_hopeless=slot --option units=whole
+                             --option "slot_sms=${base#best-whole-s}") ;;
         best-pieces) layout=pieces; args=(--scheduler sgprs-best) ;;
         best-whole-pieces) layout=pieces; args=(--scheduler sgprs-best --option units=whole) ;;
         *) log "unknown OVERLOAD_RUNS entry $which"; continue ;;
