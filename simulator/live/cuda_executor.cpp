@@ -61,6 +61,7 @@ struct CudaStageExecutor::Impl {
     // The launch itself (enqueue()), on the control thread or a launcher thread (ExecutorSetup::launch_threads):
     cudaGraphExec_t graph = nullptr;
     bool fault_now = false;
+    bool stall_now = false;
     int lane = 0;  // the slot's stream, numbered over the pool: its launcher thread
   };
 
@@ -330,7 +331,9 @@ void CudaStageExecutor::launch(const UnitLaunch& unit, Ns /*now_ns*/) {
   slot->sequence = s.next_sequence++;
   slot->stamped = false;
   slot->graph = graph;
-  slot->fault_now = ++s.launches == s.setup.fault_after_launches;
+  ++s.launches;
+  slot->fault_now = s.launches == s.setup.fault_after_launches;
+  slot->stall_now = s.launches == s.setup.stall_after_launches;
   slot->busy = true;
   ++s.in_flight;
   if (s.lanes)
@@ -345,7 +348,7 @@ void CudaStageExecutor::Impl::enqueue(Slot& slot) {
   const UnitGraphs::StampEvents stamps = graphs->stamp_events(unit.task, unit.unit, unit.partition);
   slot.start_event = stamps.start;
   slot.end_event = stamps.end;
-  if (slot.end_event != nullptr && !slot.fault_now) {
+  if (slot.end_event != nullptr && !slot.fault_now && !slot.stall_now) {
     SGPRS_LIVE_CALL(cudaGraphLaunch(slot.graph, slot.stream), describe(unit));  // records its own events
   } else {
     slot.start_event = slot.start.get();
@@ -353,6 +356,9 @@ void CudaStageExecutor::Impl::enqueue(Slot& slot) {
     SGPRS_LIVE_CALL(cudaEventRecord(slot.start_event, slot.stream), describe(unit));
     if (slot.fault_now)
       SGPRS_LIVE_CALL(launch_faulting_kernel(slot.stream), describe(unit) + " (the fault injected in its place)");
+    else if (slot.stall_now)
+      SGPRS_LIVE_CALL(launch_stalling_kernel(slot.stream, setup.stall_spin_ns),
+                      describe(unit) + " (the stall injected in its place)");
     else
       SGPRS_LIVE_CALL(cudaGraphLaunch(slot.graph, slot.stream), describe(unit));
     SGPRS_LIVE_CALL(cudaEventRecord(slot.end_event, slot.stream), describe(unit));

@@ -91,6 +91,10 @@ struct ExecutorSetup {
   /// Testing the fault path on hardware: the Nth launch (1-based) runs a kernel that traps instead
   /// of its unit (fault_kernel.hpp), a real GPU fault; 0: none.
   std::int64_t fault_after_launches = 0;
+  /// Testing the stall path on hardware: the Nth launch (1-based) runs a kernel that spins for
+  /// stall_spin_ns instead of its unit (fault_kernel.hpp); 0: none.
+  std::int64_t stall_after_launches = 0;
+  Ns stall_spin_ns = 30'000'000'000;
 };
 
 /// Checks what can be checked without a GPU (model and task indices, partition pieces against

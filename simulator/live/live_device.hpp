@@ -25,6 +25,7 @@ struct DeviceRequest {
   int device = 0;
   Ns setup_step_limit_ns = 0;         // --stall-timeout: the longest one set-up step may take
   std::int64_t fault_after_launches = 0;  // --gpu-fault-after: the Nth launch traps (0: none)
+  std::int64_t stall_after_launches = 0;  // --gpu-stall-after: the Nth launch spins for 30 s (0: none)
   StampPlace stamps = StampPlace::kAuto;  // --stamps (ExecutorSetup::stamps_in_graphs)
   int launch_threads = 1;             // --launch-threads (ExecutorSetup::launch_threads)
 };

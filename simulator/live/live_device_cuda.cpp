@@ -13,6 +13,7 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
   const int device = request.device;
   const Ns setup_step_limit_ns = request.setup_step_limit_ns;
   const std::int64_t fault_after_launches = request.fault_after_launches;
+  const std::int64_t stall_after_launches = request.stall_after_launches;
   const StampPlace stamps = request.stamps;
   const int launch_threads = request.launch_threads;
   return [=](const DeviceNeeds& needs) -> std::unique_ptr<StageExecutor> {
@@ -28,6 +29,7 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
     setup.queued_per_partition = needs.queued_per_partition;
     setup.setup_step_limit_ns = setup_step_limit_ns;
     setup.fault_after_launches = fault_after_launches;
+    setup.stall_after_launches = stall_after_launches;
     setup.launch_threads = launch_threads;
     setup.may_launch = needs.may_use;
     bool whole_models = true;

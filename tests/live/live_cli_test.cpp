@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -268,6 +269,7 @@ TEST_F(LiveCli, FaultInjectionFlagsNeedTheFakeDeviceAndSpinIsBounded) {
                                   std::string("--fake-device --spin-us -1"), std::string("--fake-fail-after 3"),
                                   std::string("--fake-stall-after 3"),
                                   std::string("--fake-device --gpu-fault-after 3"),
+                                  std::string("--fake-device --gpu-stall-after 3"),
                                   std::string("--fake-device --stamps kernel"),
                                   std::string("--fake-device --launch-threads 65"),
                                   std::string("--fake-device --launch-threads -1")}) {
@@ -327,6 +329,34 @@ TEST_F(LiveGpuCli, ARealGpuFaultIsExit5NamingTheCallThatSawItWithTheLogFlushed) 
   }
   EXPECT_GE(finishes, 20) << "the launches before the fault finished and were logged";
   EXPECT_LT(finishes, 40);
+  expect_no_temporaries();
+}
+
+TEST_F(LiveGpuCli, AStuckStageOnTheGpuIsExit5NamingItAndTheProcessEndsAtOnce) {
+  // The 40th launch runs a kernel that spins for 30 s instead of its stage, as an Inception-V3 stage
+  // stuck on an 8-SM partition did (docs/live.md, ninth session): after --stall-timeout the watchdog
+  // names it, exit 5 on one line, the event log complete up to then, no summary; and the process
+  // ends at once instead of waiting for the kernel in the CUDA runtime's teardown, which it did
+  // before a GPU fault ended the process with std::_Exit (common/command_line.cpp).
+  const auto start = std::chrono::steady_clock::now();
+  const int status = run("--duration 2 --gpu-stall-after 40 --stall-timeout 0.5");
+  const double wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::string err = slurp(dir_ / "stderr.txt");
+  EXPECT_EQ(status, 5) << err;
+  EXPECT_NE(err.find("has not finished after"), std::string::npos) << err;
+  EXPECT_NE(err.find("unit '"), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_LT(wall_s, 20.0) << "the process waited for the stuck kernel (30 s) instead of ending";
+  EXPECT_FALSE(fs::exists(dir_ / "out/summary.json"));
+  std::ifstream log(dir_ / "out/events.jsonl");
+  std::string line;
+  int finishes = 0;
+  while (std::getline(log, line)) {
+    sgprs::Json e;
+    ASSERT_NO_THROW(e = sgprs::Json::parse(line)) << line;
+    if (e.value("ev", "") == "finish") ++finishes;
+  }
+  EXPECT_GE(finishes, 20) << "the launches before the stall finished and were logged";
   expect_no_temporaries();
 }
 

@@ -46,6 +46,7 @@ struct LiveArgs {
   std::int64_t fake_stall_after = 0;  // the fake device never finishes this launch (1-based; 0: none)
   std::int64_t fake_fail_after = 0;   // the fake device fails this launch, as a faulting GPU would (0: none)
   std::int64_t gpu_fault_after = 0;   // the GPU runs a trapping kernel in place of this launch (0: none)
+  std::int64_t gpu_stall_after = 0;   // the GPU runs a 30-s spinning kernel in place of this launch (0: none)
   int launch_threads = 1;             // threads that issue the graph launches (0: the control thread)
 };
 
@@ -119,6 +120,8 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   const live::StampPlace stamps = parse_stamp_place(live_args.stamps);
   if (live_args.fake_device && live_args.gpu_fault_after > 0)
     throw InputError("--gpu-fault-after", "", "needs the GPU (the fake device's is --fake-fail-after)");
+  if (live_args.fake_device && live_args.gpu_stall_after > 0)
+    throw InputError("--gpu-stall-after", "", "needs the GPU (the fake device's is --fake-stall-after)");
   const RunInputs in = read_run_inputs(args, kDefaultTaskset, kDefaultProfile);
   live::ExecutorFactory factory;
   if (live_args.fake_device) {
@@ -129,6 +132,7 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
     request.completion = live_args.completion;
     request.setup_step_limit_ns = static_cast<Ns>(live_args.stall_timeout_s * 1e9);
     request.fault_after_launches = live_args.gpu_fault_after;
+    request.stall_after_launches = live_args.gpu_stall_after;
     request.stamps = stamps;
     request.launch_threads = live_args.launch_threads;
     factory = live::cuda_executor_factory(in.profile, request);  // NoGpuError / NotAvailable without CUDA
@@ -228,6 +232,9 @@ void add_live_subcommand(CLI::App& app) {
   integer_flag(cmd, "--gpu-fault-after", live_args->gpu_fault_after, std::int64_t{0}, std::int64_t{1} << 40,
                "on the GPU: the Nth launch runs a kernel that traps instead of its stage, a real GPU fault (tests "
                "the fault path: exit 5 naming the call; 0: none)");
+  integer_flag(cmd, "--gpu-stall-after", live_args->gpu_stall_after, std::int64_t{0}, std::int64_t{1} << 40,
+               "on the GPU: the Nth launch runs a kernel that spins for 30 s instead of its stage, a stuck stage (tests "
+               "the stall watchdog: exit 5 naming the stage after --stall-timeout, the process ending at once; 0: none)");
   integer_flag(cmd, "--launch-threads", live_args->launch_threads, 0, 64,
                "threads that issue the CUDA graph launches, a stream's always from the same one (0: the control "
                "thread, which then spends a launch's host time between two decisions; on the H200 one thread took "
