@@ -5,7 +5,8 @@
 //   released  = kRelease + kSkip events (every nominal release < duration)
 //   completed = kJobEnd on time or late; on_time = finish <= release + D
 //   response  = finish - nominal release, over completed jobs (nearest-rank percentiles)
-//   busy      = time a partition runs >= 1 stage, within [0, duration), over duration
+//   busy      = time a partition runs >= 1 stage, within [0, duration), over duration (0 when
+//               built without partition_busy: it is the only reader of stage events)
 #include "simulator/core/run_event.hpp"
 #include "simulator/outputs/summary.hpp"
 
@@ -15,11 +16,15 @@ namespace sgprs::sim {
 
 class MetricsCollector final : public Observer {
  public:
+  /// Without `partition_busy` (a sweep, which reports none) every busy fraction is 0 and the
+  /// collector asks for no stage events, so the run core builds none.
+  explicit MetricsCollector(bool partition_busy = true) : partition_busy_(partition_busy) {}
   void on_run_start(const RunInfo& info) override;
   void on_event(const RunEvent& event) override;
   void on_run_end(Ns end_ns) override;
   bool wants_stage_deadlines() const override { return false; }
   bool wants_decisions() const override { return false; }
+  bool wants_stage_events() const override { return partition_busy_; }
   /// Fills counts, ratios, per-task and per-partition parts of `summary`.
   void fill(Summary& summary) const;
 
@@ -35,6 +40,7 @@ class MetricsCollector final : public Observer {
   };
   void add_busy(PartitionBusy& p, Ns until) const;
 
+  bool partition_busy_;
   const RunInfo* info_ = nullptr;
   std::vector<TaskCounts> tasks_;
   std::vector<PartitionBusy> partitions_;
