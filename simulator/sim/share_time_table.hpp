@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace sgprs::sim {
@@ -21,14 +22,18 @@ class ShareTimeTable {
   Ns at(double share_sms) const {
     // Truncation is floor for a positive share (and needs no libm call); the
     // tolerance is time_at_share's.
-    const auto whole = static_cast<std::size_t>(share_sms + 1e-9);
+    const std::size_t whole = whole_sms(share_sms);
     if (whole < static_cast<std::size_t>(first_sms_)) return below_first(share_sms);
     return by_sms_[std::min(whole, top_)];
   }
   /// The times at the measured SM counts only (sim/packed_sharing.hpp joins them linearly).
   /// at() in two steps, for a caller that looks up many tables at one share: whole_sms(share)
   /// once, then in_table(whole) ? at_whole(whole) : at(share) per table (at(share) computes).
-  static std::size_t whole_sms(double share_sms) { return static_cast<std::size_t>(share_sms + 1e-9); }
+  // Through a signed conversion: a share is far below 2^63, and converting a double straight to an
+  // unsigned 64-bit integer costs a comparison and a second path for values from 2^63 on.
+  static std::size_t whole_sms(double share_sms) {
+    return static_cast<std::size_t>(static_cast<std::int64_t>(share_sms + 1e-9));
+  }
   bool in_table(std::size_t whole) const { return whole >= static_cast<std::size_t>(first_sms_); }
   Ns at_whole(std::size_t whole) const { return by_sms_[std::min(whole, top_)]; }
   const SpeedupCurve& measured_curve() const { return measured_ != nullptr ? *measured_ : *curve_; }
