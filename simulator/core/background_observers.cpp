@@ -8,6 +8,7 @@ BackgroundObservers::BackgroundObservers(std::vector<Observer*> observers) : obs
   for (const Observer* o : observers_) {
     wants_stage_deadlines_ = wants_stage_deadlines_ || o->wants_stage_deadlines();
     wants_decisions_ = wants_decisions_ || o->wants_decisions();
+    wants_stage_events_ = wants_stage_events_ || o->wants_stage_events();
   }
   worker_ = std::thread([this] { work(); });
 }

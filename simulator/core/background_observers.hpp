@@ -39,6 +39,7 @@ class BackgroundObservers final : public Observer {
   void on_event(const RunEvent& event) override;
   bool wants_stage_deadlines() const override { return wants_stage_deadlines_; }
   bool wants_decisions() const override { return wants_decisions_; }
+  bool wants_stage_events() const override { return wants_stage_events_; }
   void on_run_end(Ns end_ns) override;
   /// Waits until every event handed over was delivered; rethrows a wrapped observer's error.
   void drain();
@@ -51,6 +52,7 @@ class BackgroundObservers final : public Observer {
   RunInfo info_;  // what the wrapped observers were started with; they may keep pointers into it
   bool wants_stage_deadlines_ = false;
   bool wants_decisions_ = false;
+  bool wants_stage_events_ = false;
   std::mutex mutex_;
   std::condition_variable wake_worker_;
   std::condition_variable wake_producer_;

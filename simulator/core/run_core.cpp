@@ -16,7 +16,11 @@ RunCore::RunCore(const PolicyPlan& plan, Scheduler& scheduler, Platform& platfor
       skip_late_(scheduler.overrun_policy() == OverrunPolicy::kSkipLate) {
   for (const Observer* o : observers_) {
     stage_deadlines_wanted_ = stage_deadlines_wanted_ || o->wants_stage_deadlines();
-    decisions_wanted_ = decisions_wanted_ || o->wants_decisions();
+    std::uint32_t kinds = kind_bit(EventKind::kRelease) | kind_bit(EventKind::kSkip) | kind_bit(EventKind::kJobEnd);
+    if (o->wants_decisions()) kinds |= kind_bit(EventKind::kDecision);
+    if (o->wants_stage_events())
+      kinds |= kind_bit(EventKind::kStart) | kind_bit(EventKind::kFinish) | kind_bit(EventKind::kCancel);
+    wanted_kinds_ |= kinds;
   }
   tasks_.resize(plan.tasks().size());
   std::size_t units = 0;

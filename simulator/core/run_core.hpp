@@ -86,9 +86,9 @@ class RunCore {
             Ns until_ns = -1) {
     ++events_;
     if (kind == EventKind::kStart || kind == EventKind::kFinish) ++stage_events_;
-    if (observers_.empty() || (kind == EventKind::kDecision && !decisions_wanted_)) return;
-    notify(kind, now, task, unit, partition, outcome, until_ns);
+    if ((wanted_kinds_ >> static_cast<unsigned>(kind) & 1U) != 0) notify(kind, now, task, unit, partition, outcome, until_ns);
   }
+  static constexpr std::uint32_t kind_bit(EventKind kind) { return std::uint32_t{1} << static_cast<unsigned>(kind); }
   void notify(EventKind kind, Ns now, int task, int unit, int partition, JobOutcome outcome, Ns until_ns);
 
   const PolicyPlan& plan_;
@@ -96,7 +96,7 @@ class RunCore {
   Platform& platform_;
   std::vector<Observer*> observers_;
   bool stage_deadlines_wanted_ = false;
-  bool decisions_wanted_ = false;
+  std::uint32_t wanted_kinds_ = 0;  // bit kind_bit(k): some observer wants events of kind k
   Ns duration_ns_;
   bool abort_at_deadline_;
   bool skip_late_;  // overrun policy skip-late: a release instant that passed is skipped

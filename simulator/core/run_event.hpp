@@ -79,6 +79,9 @@ class Observer {
   /// False when the observer ignores kDecision events (a third of a run's events): the run core
   /// then skips them for all observers when none wants them.
   virtual bool wants_decisions() const { return true; }
+  /// False when the observer ignores kStart, kFinish and kCancel events (two thirds of a run's
+  /// events): the run core then skips them for all observers when none wants them.
+  virtual bool wants_stage_events() const { return true; }
   /// `end_ns`: the instant the last job was decided (releases stop at RunInfo::duration_ns).
   virtual void on_run_end(Ns end_ns) { (void)end_ns; }
 };

@@ -75,6 +75,11 @@ struct RunOptions {
   /// (*release_latencies)[i][k] ns after the instant the job rules give it (max(r, f));
   /// a missing entry is 0. Its deadlines still count from r. Empty: none.
   std::shared_ptr<const std::vector<std::vector<Ns>>> release_latencies;
+  /// Whether the summary gets each partition's busy fraction and each task's response percentiles.
+  /// Off (all 0; the counts stay), no response is kept and no observer of the run's own sees a
+  /// stage start or finish, so the run core builds those events only for the caller's observers:
+  /// a sweep, which reports neither, then takes about 7% less CPU.
+  bool summary_details = true;
 };
 
 }  // namespace sgprs::sim

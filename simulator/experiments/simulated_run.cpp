@@ -41,6 +41,7 @@ sim::RunOptions run_options(const Experiment& exp, std::size_t scheduler, const 
   run.interference = exp.gpu_model.interference;
   run.stage_overhead_ns = exp.gpu_model.stage_overhead_ns;
   run.priority_rule = exp.gpu_model.priority_rule;
+  run.summary_details = false;  // a sweep's rows carry no busy fraction and no percentile
   return run;
 }
 

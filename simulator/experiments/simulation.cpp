@@ -48,7 +48,7 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
   const RunInfo info = make_run_info(plan, workload, options);
   const UnitTimes times(profile, workload, plan, options.gpu_times);
 
-  MetricsCollector metrics;
+  MetricsCollector metrics(options.summary_details);
   std::vector<Observer*> all{&metrics};
   all.insert(all.end(), observers.begin(), observers.end());
   for (Observer* o : all) o->on_run_start(info);

@@ -10,7 +10,7 @@ void MetricsCollector::on_run_start(const RunInfo& info) {
   info_ = &info;
   tasks_.assign(info.task_names.size(), {});
   partitions_.assign(info.partition_names.size(), {});
-  if (info.duration_ns > 0) {
+  if (details_ && info.duration_ns > 0) {
     // About one period's worth of jobs per 33 ms; avoids regrowth on long runs. Not beyond 2^24
     // responses in all (128 MiB): a run of a million tasks would reserve gigabytes it never uses.
     const auto expected = static_cast<std::size_t>(info.duration_ns / (30 * kNsPerMs) + 8);
@@ -55,7 +55,7 @@ void MetricsCollector::on_event(const RunEvent& e) {
       }
       ++t.completed;
       if (e.outcome == JobOutcome::kOnTime) ++t.on_time;
-      t.responses.push_back(e.time_ns - e.release_ns);
+      if (details_) t.responses.push_back(e.time_ns - e.release_ns);
       break;
     }
     case EventKind::kDecision:

@@ -23,7 +23,9 @@ void Scheduler::reset(const PolicyPlan& plan) {
   entries_.reserve(std::min<std::size_t>(slots, 4096));
   free_.clear();
   free_.reserve(entries_.capacity());
-  fifo_ = waiting_order() == WaitingOrder::kFifo;
+  order_ = waiting_order();
+  fifo_ = order_ == WaitingOrder::kFifo;
+  max_parallel_ = plan.pool().max_parallel;
   queues_.assign(partitions, Queue{});
   if (!fifo_)
     for (Queue& q : queues_) q.waiting.reserve(std::min<std::size_t>(slots, 4096));
@@ -138,7 +140,7 @@ void Scheduler::assign(const StageRef& stage, int partition, Ns now, std::vector
   const Ns predicted = predicted_ns(stage, partition);
   const std::uint64_t seq = next_seq_++;
   Ns key = 0;
-  switch (waiting_order()) {
+  switch (order_) {
     case WaitingOrder::kFifo: key = static_cast<Ns>(seq); break;
     case WaitingOrder::kEdf: key = stage_deadline(stage); break;
     case WaitingOrder::kLeastSlack: key = stage_deadline(stage) - predicted; break;  // slack = key - now
@@ -174,7 +176,7 @@ void Scheduler::assign(const StageRef& stage, int partition, Ns now, std::vector
 void Scheduler::start_waiting(int partition, Ns now, std::vector<Decision>& out) {
   Queue& q = queues_[static_cast<std::size_t>(partition)];
   int& running = running_[static_cast<std::size_t>(partition)];
-  while (running < plan_->pool().max_parallel) {
+  while (running < max_parallel_) {
     int index = -1;
     if (fifo_) {
       index = q.first_waiting;

@@ -191,7 +191,10 @@ class Scheduler {
 
   SchedulerOptions options_;
   const PolicyPlan* plan_ = nullptr;
+  // Read at reset(): waiting_order() is virtual, and both are read at every assignment or start.
+  WaitingOrder order_ = WaitingOrder::kFifo;  // waiting_order()
   bool fifo_ = true;            // waiting_order() is FIFO
+  int max_parallel_ = 1;        // the pool's
   bool queues_on_streams_ = false;
   std::vector<int> unit_base_;  // per task: its first index into held_
   std::vector<int> held_;       // per (task, unit): its entry, -1 when not held

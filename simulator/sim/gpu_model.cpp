@@ -39,6 +39,7 @@ GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
   for (auto& inputs : unsettled_inputs_) inputs.reserve(8);
   unsettled_partitions_.reserve(pool.partitions.size());
   settled_share_.assign(pool.partitions.size(), kNoShare);
+  membership_changed_.assign(pool.partitions.size(), 0);
   other_shares_.assign(8, 0.0);
   other_wholes_.assign(8, 0);
   for (const Partition& p : pool.partitions) partition_sms_.push_back(p.sms);
@@ -59,6 +60,7 @@ void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTa
   // Built in place, for the reason note_change gives.
   running_[static_cast<std::size_t>(partition)].emplace_back(tag, &times, occupied, demand, cap, busy, saving, 1.0,
                                                              Ns{0}, now, now, now, next_seq_++);
+  membership_changed_[static_cast<std::size_t>(partition)] = 1;
   sharing_.add_running(partition, +1, demand, cap, busy);
   note_change(now, partition, sharing_.running(partition) == 1);
 }
@@ -103,6 +105,7 @@ void GpuModel::remove_at(std::size_t partition, std::size_t index, Ns now) {
   const double busy = stages[index].busy;
   stages[index] = stages.back();
   stages.pop_back();
+  membership_changed_[partition] = 1;
   const int p = static_cast<int>(partition);
   sharing_.add_running(p, -1, demand, cap, busy);
   note_change(now, p, sharing_.running(p) == 0);
@@ -176,13 +179,17 @@ void GpuModel::settle() {
   const bool plain = packed_ == nullptr && interference_ == nullptr && !strict_;
   for (int q : unsettled_partitions_) {
     const auto p = static_cast<std::size_t>(q);
+    std::vector<SpeedInputs>& inputs = unsettled_inputs_[p];
     if (!plain)
       settle_partition<SettleMode::kGeneral>(p, unsettled_ns_);
+    else if (keeps_durations(p))  // nothing to update, and the earliest finish stays
+      settled_share_[p] = inputs.back().share;
     else if (running_[p].size() > 8)  // copies of a few units, or sharing lookups pays anyway
       settle_partition<SettleMode::kCopies>(p, unsettled_ns_);
     else  // a few stages of different units (sgprs, static): looking for sharing costs more
       settle_partition<SettleMode::kPlain>(p, unsettled_ns_);
-    unsettled_inputs_[static_cast<std::size_t>(q)].clear();
+    inputs.clear();
+    membership_changed_[p] = 0;
   }
   unsettled_partitions_.clear();
   Ns next_finish = kNever;
@@ -198,6 +205,23 @@ void GpuModel::settle() {
   }
   next_finish_ns_ = next_finish;
   next_partition_ = next_partition;
+}
+
+bool GpuModel::keeps_durations(std::size_t p) const {
+  // A stage that ran through the instant has the duration of the share p was last settled at
+  // (settle_partition says why); if no share of the instant lies on another step than that one,
+  // every table gives each of them that duration, so none changes, as settle_partition would find.
+  const double settled = settled_share_[p];
+  if (steps_ == nullptr || membership_changed_[p] != 0 || settled == kNoShare) return false;
+  if (running_[p].empty()) return true;  // idle all through the instant: nothing to settle
+  std::size_t low = ShareTimeTable::whole_sms(settled);
+  std::size_t high = low;
+  for (const SpeedInputs& in : unsettled_inputs_[p]) {
+    const std::size_t whole = ShareTimeTable::whole_sms(in.share);  // 0 for an idle partition's share
+    low = std::min(low, whole);
+    high = std::max(high, whole);
+  }
+  return low >= steps_->first_sms() && steps_->step_of(low) == steps_->step_of(high);
 }
 
 template <GpuModel::SettleMode kMode>

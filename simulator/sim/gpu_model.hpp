@@ -58,6 +58,10 @@ class GpuModel {
     sharing_.use_strict_priorities(pool);
     strict_ = sharing_.strict_priorities();
   }
+  /// Every table a stage will start with belongs to the set `steps` describes (which must outlive
+  /// the model): under the even split without interference, a partition none of whose shares of
+  /// an instant crosses a step keeps its stages' durations, and settling skips it. Null: no skip.
+  void use_time_steps(const TimeSteps* steps) { steps_ = steps; }
   /// Starts a stage whose full duration at a share of s SMs is times.at(s) (isolated), moved
   /// toward occupied->at(s) by the interference rule when both are given.
   void start(Ns now, int partition, const ShareTimeTable& times, StageTag tag,
@@ -124,6 +128,10 @@ class GpuModel {
   enum class SettleMode { kGeneral, kPlain, kCopies };
   template <SettleMode kMode>
   void settle_partition(std::size_t p, Ns now);
+  /// Under the even split without interference: whether every stage on p keeps its duration
+  /// through the instant (no stage started or ended there, and no share of the instant crosses
+  /// a step of steps_ from the one p was settled at).
+  bool keeps_durations(std::size_t p) const;
   /// The stage's full duration under `in`, by the even split or the packed rule; kNever at a
   /// share of 0 (a stalled stage, strict priorities only).
   Ns duration_at(const Running& r, const SpeedInputs& in) const;
@@ -155,6 +163,8 @@ class GpuModel {
   // (kNoShare: none, or settled by another rule); settle_partition skips looking it up again.
   static constexpr double kNoShare = -1.0;
   std::vector<double> settled_share_;
+  const TimeSteps* steps_ = nullptr;
+  std::vector<char> membership_changed_;  // per partition: a stage started or ended there this instant
   std::vector<double> other_shares_;       // settle_partition's inputs of the instant left to look up
   std::vector<std::size_t> other_wholes_;  // and their whole SM counts (both only grow; read by index)
   bool unsettled_ = false;

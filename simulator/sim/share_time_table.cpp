@@ -16,4 +16,20 @@ ShareTimeTable::ShareTimeTable(const SpeedupCurve& curve, int max_sms, const Spe
 
 Ns ShareTimeTable::below_first(double share_sms) const { return time_at_share(*curve_, share_sms); }
 
+TimeSteps::TimeSteps(const std::vector<ShareTimeTable>& tables) : first_sms_(0) {
+  std::size_t size = 1;
+  for (const ShareTimeTable& t : tables) {
+    size = std::max(size, t.top_sms() + 1);
+    first_sms_ = std::max(first_sms_, static_cast<std::size_t>(t.first_sms()));
+  }
+  // A table is constant past its top (at_whole clamps there), so only its own range can change.
+  std::vector<char> changes(size, 0);
+  for (const ShareTimeTable& t : tables)
+    for (std::size_t w = static_cast<std::size_t>(t.first_sms()) + 1; w <= t.top_sms(); ++w)
+      if (t.at_whole(w) != t.at_whole(w - 1)) changes[w] = 1;
+  step_.resize(size);
+  std::size_t steps = 0;
+  for (std::size_t w = 0; w < size; ++w) step_[w] = steps += static_cast<std::size_t>(changes[w]);
+}
+
 }  // namespace sgprs::sim

@@ -6,6 +6,7 @@ SimulatedPlatform::SimulatedPlatform(const PolicyPlan& plan, const UnitTimes& ti
                                      const UnitTimes* occupied, const Interference* interference)
     : plan_(plan), times_(times), occupied_(interference != nullptr ? occupied : nullptr), gpu_(plan.pool(), gpu) {
   gpu_.use_interference(occupied_ != nullptr ? interference : nullptr);
+  gpu_.use_time_steps(&times.steps());
   queue_.reserve(4 * plan.tasks().size() + 16);
   cancelled_.reserve(64);
 }

@@ -36,6 +36,7 @@ UnitTimes::UnitTimes(const Profile& profile, const Workload& workload, const Pol
     }
     for (const Unit& unit : model_plan.units) tables_.emplace_back(model_profile.find_stage(unit.name)->curve(times), sms);
   }
+  steps_ = TimeSteps(tables_);
 }
 
 }  // namespace sgprs::sim

@@ -22,12 +22,15 @@ class UnitTimes {
   const ShareTimeTable& of(int model, int unit) const {
     return tables_[static_cast<std::size_t>(unit_base_[static_cast<std::size_t>(model)] + unit)];
   }
+  /// Where any of these tables changes with the SM count.
+  const TimeSteps& steps() const { return steps_; }
 
  private:
   std::vector<SpeedupCurve> whole_curves_;  // whole-model units' curves (reserved: tables point into it)
   std::vector<SpeedupCurve> whole_measured_;  // the same at the measured SM counts only (reserved too)
   std::vector<ShareTimeTable> tables_;
   std::vector<int> unit_base_;              // per model: index of its unit 0 in tables_
+  TimeSteps steps_;                         // of tables_
 };
 
 }  // namespace sgprs::sim
