@@ -305,6 +305,18 @@ class LiveGpuCli : public LiveCli {
     ASSERT_EQ(probe, 0) << err;
     fs::remove_all(dir_ / "out");
   }
+  /// The finish events of out/events.jsonl, every line of which must parse.
+  int logged_finishes() const {
+    std::ifstream log(dir_ / "out/events.jsonl");
+    std::string line;
+    int finishes = 0;
+    while (std::getline(log, line)) {
+      sgprs::Json e;
+      EXPECT_NO_THROW(e = sgprs::Json::parse(line)) << line;
+      if (e.is_object() && e.value("ev", "") == "finish") ++finishes;
+    }
+    return finishes;
+  }
 };
 
 TEST_F(LiveGpuCli, ARealGpuFaultIsExit5NamingTheCallThatSawItWithTheLogFlushed) {
@@ -319,14 +331,7 @@ TEST_F(LiveGpuCli, ARealGpuFaultIsExit5NamingTheCallThatSawItWithTheLogFlushed) 
   EXPECT_NE(err.find("for task "), std::string::npos) << err << " should name the unit";
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
   EXPECT_FALSE(fs::exists(dir_ / "out/summary.json"));
-  std::ifstream log(dir_ / "out/events.jsonl");
-  std::string line;
-  int finishes = 0;
-  while (std::getline(log, line)) {
-    sgprs::Json e;
-    ASSERT_NO_THROW(e = sgprs::Json::parse(line)) << line;
-    if (e.value("ev", "") == "finish") ++finishes;
-  }
+  const int finishes = logged_finishes();
   EXPECT_GE(finishes, 20) << "the launches before the fault finished and were logged";
   EXPECT_LT(finishes, 40);
   expect_no_temporaries();
@@ -348,14 +353,7 @@ TEST_F(LiveGpuCli, AStuckStageOnTheGpuIsExit5NamingItAndTheProcessEndsAtOnce) {
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
   EXPECT_LT(wall_s, 20.0) << "the process waited for the stuck kernel (30 s) instead of ending";
   EXPECT_FALSE(fs::exists(dir_ / "out/summary.json"));
-  std::ifstream log(dir_ / "out/events.jsonl");
-  std::string line;
-  int finishes = 0;
-  while (std::getline(log, line)) {
-    sgprs::Json e;
-    ASSERT_NO_THROW(e = sgprs::Json::parse(line)) << line;
-    if (e.value("ev", "") == "finish") ++finishes;
-  }
+  const int finishes = logged_finishes();
   EXPECT_GE(finishes, 20) << "the launches before the stall finished and were logged";
   expect_no_temporaries();
 }
