@@ -1,8 +1,9 @@
 #pragma once
-// A real GPU fault or stall on demand, for testing the live mode's fault paths on hardware
-// (`sgprs live --gpu-fault-after N`, `--gpu-stall-after N`): a kernel that executes a trap instruction. The launch itself
+// A real GPU fault or stall on demand, for testing the live mode's fault paths on hardware.
+// `sgprs live --gpu-fault-after N`: a kernel that executes a trap instruction. The launch itself
 // succeeds; the fault surfaces later, as CUDA reports it to whichever call looks next (an event
 // query or synchronise), and it poisons the context as a real kernel fault does.
+// `--gpu-stall-after N`: a kernel that spins, bounded, so that only the stall watchdog notices.
 #include <cuda_runtime_api.h>
 
 namespace sgprs::live {
