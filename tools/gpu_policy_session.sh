@@ -12,8 +12,10 @@
 #             streams-32 with deadline-monotonic priorities, and sgprs-best (layout full); each
 #             scheduler stops at its first scale with more than 1% misses (SCHEDULERS picks them;
 #             also sgprs-best-eq4: sgprs-best on equal:4:1.0x, sgprs-best-pieces and sgprs-best-whole-pieces: on
-#             layout `pieces`, stage units or whole jobs; FAMILY_FRACTIONS replaces every scheduler's
-#             loads, BOUNDS="tight=1.2 camera=..." the bounds measured with the shipped profile)
+#             layout `pieces`, stage units or whole jobs; sgprs-best-mold and sgprs-best-mold-paced: moldable
+#             blocks of pieces on full, need from the profile or at the pace; FAMILY_FRACTIONS replaces every scheduler's
+#             loads, BOUNDS="tight=1.2 camera=..." the bounds measured with the shipped profile, STOP_MISS the
+#             miss ratio past which a scheduler stops, default 0.01)
 #   models    each shipped model alone (4 tasks at 10 Hz) under sgprs-best, stage by stage, on full and
 #             equal:2:1.0x: which model's set-up stops (5-s step watchdog)
 #   r18noevents sgprs-best on ResNet-18, N = 180 and 210, without the event log
@@ -396,6 +398,10 @@ if want families; then
         sgprs-best-pieces) args=(pieces "${best[@]}" --stall-timeout 5); fractions="0.5 0.6 0.7 0.8 0.9" ;;
         sgprs-best-whole-pieces) args=(pieces "${best[@]}" --option units=whole --stall-timeout 5)
           fractions="0.5 0.6 0.7 0.8 0.9" ;;
+        sgprs-best-mold) args=(full "${best[@]}" --option slot_sms=moldable --stall-timeout 5)
+          fractions="0.6 0.7 0.8 0.9" ;;
+        sgprs-best-mold-paced) args=(full "${best[@]}" --option slot_sms=moldable --option block_need=paced
+          --stall-timeout 5); fractions="0.6 0.7 0.8 0.9" ;;
         *) log "unknown SCHEDULERS entry $sched"; continue ;;
       esac
       for frac in ${FAMILY_FRACTIONS:-$fractions}; do
@@ -403,7 +409,7 @@ if want families; then
         file="$inputs/$f-$frac.json"
         [[ -f "$file" ]] || scaled "$base" "$scale" "$file"
         miss=$(live "$f-$frac-$sched" "$run_s" "$file" "${args[@]}" | tail -1)
-        over "$miss" 0.01 && break
+        over "$miss" "${STOP_MISS:-0.01}" && break
       done
     done
   done

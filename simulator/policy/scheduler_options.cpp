@@ -34,6 +34,7 @@ constexpr Named<StreamPriorities> kStreamPriorities[] = {{StreamPriorities::kNon
 constexpr Named<bool> kSwitches[] = {{false, "off"}, {true, "on"}};
 constexpr Named<DropHopeless> kDropHopeless[] = {
     {DropHopeless::kOff, "off"}, {DropHopeless::kFastest, "on"}, {DropHopeless::kSlot, "slot"}};
+constexpr Named<BlockNeed> kBlockNeeds[] = {{BlockNeed::kProfile, "profile"}, {BlockNeed::kPaced, "paced"}};
 constexpr Named<JobUnits> kJobUnits[] = {{JobUnits::kStages, "stages"}, {JobUnits::kWhole, "whole"}};
 constexpr Named<StaticAssignment> kAssignments[] = {{StaticAssignment::kRoundRobin, "round-robin"},
                                                     {StaticAssignment::kBalanced, "balanced"}};
@@ -132,6 +133,11 @@ const std::vector<SchedulerOptionInfo>& scheduler_option_infos() {
        "slot_sms=moldable: the narrowest block a stage gets: the narrowest width at which every task's whole job fits "
        "its deadline, or SMS SMs (rounded up to a block width)",
        "deadlines"},
+      {"block_need", choices(kBlockNeeds),
+       "slot_sms=moldable: the width a stage needs (the rest of its job ends by its deadline) judged on the profile's "
+       "times, or on them times the pace blocks have kept lately (moving sums, weight 1/32, of finished stages' start "
+       "decision to end over their predicted times)",
+       "profile"},
       {"drop_hopeless", choices(kDropHopeless),
        "late binding: a stage whose job cannot finish by its deadline even on the fastest partition (on), or even "
        "if it and the rest of its job started now on one slot's share (slot; tasks whose job does not fit one "
@@ -205,6 +211,8 @@ void set_scheduler_option(SchedulerOptions& o, std::string_view name, std::strin
       if (v < 1 || v > 100000) throw InputError(source, field, "must be deadlines or SMs in [1, 100000]");
       o.block_sms = v;
     }
+  } else if (name == "block_need") {
+    o.block_need = parse_enum(kBlockNeeds, name, value, source);
   } else if (name == "drop_hopeless") {
     o.drop_hopeless = parse_enum(kDropHopeless, name, value, source);
   } else if (name == "priority_first") {
@@ -249,6 +257,7 @@ std::string get_scheduler_option(const SchedulerOptions& o, std::string_view nam
            : o.slot_sms == kMoldableSlots ? "moldable"
                                           : std::to_string(o.slot_sms);
   if (name == "block_sms") return o.block_sms == 0 ? "deadlines" : std::to_string(o.block_sms);
+  if (name == "block_need") return name_of(kBlockNeeds, o.block_need);
   if (name == "drop_hopeless") return name_of(kDropHopeless, o.drop_hopeless);
   if (name == "priority_first") return name_of(kSwitches, o.priority_first);
   if (name == "reserve_slots") return std::to_string(o.reserve_slots);
@@ -269,6 +278,7 @@ Json SchedulerOptions::to_json() const {
     out[name] = get_scheduler_option(*this, name);
   // Only where they apply or differ from the default, so that records made before they existed stay valid.
   if (slot_sms == kMoldableSlots) out["block_sms"] = get_scheduler_option(*this, "block_sms");
+  if (block_need != BlockNeed::kProfile) out["block_need"] = get_scheduler_option(*this, "block_need");
   if (!stream_queue) out["stream_queue"] = "off";
   if (units != JobUnits::kStages) out["units"] = get_scheduler_option(*this, "units");
   return out;

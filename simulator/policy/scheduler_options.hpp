@@ -58,6 +58,12 @@ enum class DropHopeless {
              // have kept lately (queueing aside); a task whose whole job at that pace does not fit its
              // deadline on one slot is judged as kFastest
 };
+/// How slot_sms=moldable judges the narrowest block on which the rest of a job still ends by its deadline.
+enum class BlockNeed {
+  kProfile,  // on the profile's predicted times at each block width
+  kPaced,    // on them times the pace blocks have kept lately (as drop_hopeless=slot's pace): what the
+             // curves leave out (host time per stage, interference from the other blocks) widens the need
+};
 /// What a partition runs of a job: one stage at a time, or the whole job as one unit.
 enum class JobUnits {
   kStages,  // paper 3: every stage is a unit of its own and may go to another partition
@@ -103,6 +109,7 @@ struct SchedulerOptions {
   int slot_sms = 0;
   // slot_sms=moldable: the narrowest block, 0 = from the deadlines, N > 0 = N SMs (slot_plan.hpp).
   int block_sms = 0;
+  BlockNeed block_need = BlockNeed::kProfile;  // slot_sms=moldable: need judged on the profile or at the pace
   DropHopeless drop_hopeless = DropHopeless::kOff;  // late binding: a hopeless job's stages never start
   bool priority_first = false;  // late binding: high-priority stages before low ones in the queue
   int reserve_slots = 0;        // late binding: free slots a low-priority stage may not take

@@ -32,7 +32,12 @@
 //   moldable (slot_sms=moldable) the pool is the layout's partitions cut into blocks of pieces
 //             (slot_plan.hpp); in queue order each stage takes the narrowest free block, no narrower
 //             than block_sms, on which the rest of its job still ends by its deadline, and runs
-//             there alone; the first stage that finds none waits and nothing behind it starts
+//             there alone; the first stage that finds none waits and nothing behind it starts;
+//             with block_need=paced its need is judged on the predicted times at the pace blocks
+//             have kept lately: moving sums (weight 1/32) of finished stages' start-decision-to-end
+//             times over their predicted times on their blocks, a ratio of sums so that the rest of a
+//             job, a sum of stages, is scaled by what such sums took (a mean of ratios would let a
+//             20-us stage's fixed launch cost inflate a 2-ms stage's need)
 // With binding=early and slot_sms set, every partition gets the largest partition's slot count
 // (the pool's max_parallel), as the paper's queues have one limit for all.
 #include "simulator/policy/registry.hpp"
@@ -84,6 +89,7 @@ class SgprsScheduler final : public Scheduler {
   bool on_stage_finished(const StageRef& stage, int partition, Ns ran_ns) override {
     if (!late()) return false;
     if (options().drop_hopeless == DropHopeless::kSlot && !moldable()) learn_slot_pace(stage, partition, ran_ns);
+    if (paced_need()) learn_block_pace(stage, partition, ran_ns);
     // Does a stage of this job become ready now? Then it competes for the freed slot.
     JobProgress& job = progress_[static_cast<std::size_t>(stage.task)];
     const ModelPlan& model = plan().model_of(stage.task);
@@ -141,6 +147,7 @@ class SgprsScheduler final : public Scheduler {
 
   bool late() const { return options().binding == Binding::kLate; }
   bool moldable() const { return late() && options().slot_sms == kMoldableSlots; }
+  bool paced_need() const { return moldable() && options().block_need == BlockNeed::kPaced; }
   bool may_drop_hopeless() const {
     return options().drop_hopeless != DropHopeless::kOff && options().miss_policy == MissPolicy::kAbort;
   }
@@ -199,12 +206,16 @@ class SgprsScheduler final : public Scheduler {
     return busy;
   }
 
-  /// The narrowest block width (SMs) at which the rest of the job still ends by its deadline; the
-  /// widest block when none does.
+  /// The narrowest block width (SMs) at which the rest of the job still ends by its deadline (at
+  /// the pace blocks have kept, under block_need=paced); the widest block when none does.
   int need_sms(const StageRef& stage, Ns now) const {
     const std::vector<Ns>& tails = width_tail_[unit_index(stage)];
-    for (std::size_t w = 0; w < widths_.size(); ++w)
-      if (widths_[w] >= narrowest_ && now + tails[w] <= stage.deadline_ns) return widths_[w];
+    const bool paced = paced_need();
+    for (std::size_t w = 0; w < widths_.size(); ++w) {
+      if (widths_[w] < narrowest_) continue;
+      const Ns tail = paced ? static_cast<Ns>(static_cast<double>(tails[w]) * block_pace()) : tails[w];
+      if (now + tail <= stage.deadline_ns) return widths_[w];
+    }
     return widths_.back();
   }
 
@@ -313,6 +324,8 @@ class SgprsScheduler final : public Scheduler {
           job_slot_ns_[t] = std::max(job_slot_ns_[t], slot_tail_[unit_base_[static_cast<std::size_t>(task.model)] + u]);
     }
     slot_pace_ = 1.0;
+    block_ran_ = 0;
+    block_predicted_ = 0;
     progress_.assign(plan().tasks().size(), JobProgress{});
     for (std::size_t t = 0; t < plan().tasks().size(); ++t)
       progress_[t].preds_left.assign(plan().model_of(static_cast<int>(t)).units.size(), 0);
@@ -343,6 +356,13 @@ class SgprsScheduler final : public Scheduler {
     constexpr double kWeight = 1.0 / 32.0;
     slot_pace_ += kWeight * (static_cast<double>(ran_ns) / static_cast<double>(predicted) - slot_pace_);
   }
+
+  void learn_block_pace(const StageRef& stage, int block, Ns ran_ns) {
+    constexpr double kWeight = 1.0 / 32.0;
+    block_ran_ += kWeight * (static_cast<double>(ran_ns) - block_ran_);
+    block_predicted_ += kWeight * (static_cast<double>(slot_ns(stage, block)) - block_predicted_);
+  }
+  double block_pace() const { return block_predicted_ > 0 ? block_ran_ / block_predicted_ : 1.0; }
 
   void hold(const StageRef& stage) {
     const TaskPlan& task = plan().tasks()[static_cast<std::size_t>(stage.task)];
@@ -409,6 +429,8 @@ class SgprsScheduler final : public Scheduler {
   std::vector<Ns> slot_tail_;  // [unit base + unit]: the rest of the job on the best slot share each
   std::vector<Ns> job_slot_ns_;  // [task]: its whole job on the best slot share
   double slot_pace_ = 1.0;        // recent (start decision to end) / predicted slot time
+  double block_ran_ = 0;          // block_need=paced: moving sums of stages' start decision to end
+  double block_predicted_ = 0;    // and of their predicted times on their blocks
   std::vector<JobProgress> progress_;
   // Moldable blocks (slot_sms=moldable).
   std::vector<std::vector<int>> block_pieces_;  // per pool partition (block)
