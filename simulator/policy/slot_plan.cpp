@@ -59,6 +59,9 @@ Layout moldable_pool(const Layout& requested, const GpuShape& gpu) {
     const int n = static_cast<int>(part.pieces.size());
     for (int width = 1; width < n; width *= 2)
       for (int first = 0; first + width <= n; first += width) {
+        // The remainder SMs run nothing alone (cuDNN fails on a green context of only them, H200,
+        // docs/live.md): they belong only to blocks that hold pieces too.
+        if (width == 1 && part.pieces[static_cast<std::size_t>(first)] == gpu.pieces) continue;
         Partition block;
         block.pieces.assign(part.pieces.begin() + first, part.pieces.begin() + first + width);
         for (int piece : block.pieces) block.sms += piece_sms(piece);
