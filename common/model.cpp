@@ -161,4 +161,24 @@ bool Model::is_chain() const {
   return true;
 }
 
+std::vector<int> Model::concurrency_lanes() const {
+  const std::size_t n = stages_.size();
+  // reaches[i][j]: stage j is reachable from stage i (stages are in a topological order, so a
+  // successor's row is complete before its predecessors read it).
+  std::vector<std::vector<char>> reaches(n, std::vector<char>(n, 0));
+  for (std::size_t i = n; i-- > 0;)
+    for (std::size_t next : stages_[i].successors) {
+      reaches[i][next] = 1;
+      for (std::size_t j = 0; j < n; ++j) reaches[i][j] = reaches[i][j] || reaches[next][j];
+    }
+  std::vector<int> lane(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<char> taken(n, 0);
+    for (std::size_t j = 0; j < i; ++j)
+      if (!reaches[i][j] && !reaches[j][i]) taken[static_cast<std::size_t>(lane[j])] = 1;
+    while (taken[static_cast<std::size_t>(lane[i])]) ++lane[i];
+  }
+  return lane;
+}
+
 }  // namespace sgprs

@@ -50,6 +50,12 @@ class Model {
   /// Stages without successors: a job finishes when all of them have.
   std::vector<std::size_t> sink_stages() const;
   bool is_chain() const;
+  /// A lane per stage such that two stages that may run at the same time (neither reaches the
+  /// other through the DAG: parallel branches) never share a lane, while ordered stages do as far
+  /// as they can: the smallest lane no earlier incomparable stage holds, stages in topological
+  /// order. A chain is all lane 0. Whatever one job keeps per running stage (a library
+  /// workspace) needs one copy per lane.
+  std::vector<int> concurrency_lanes() const;
 
   static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 

@@ -16,6 +16,9 @@
 #             blocks of pieces on full, need from the profile or at the pace; FAMILY_FRACTIONS replaces every scheduler's
 #             loads, BOUNDS="tight=1.2 camera=..." the bounds measured with the shipped profile, STOP_MISS the
 #             miss ratio past which a scheduler stops, default 0.01)
+#   piececheck one model (PIECE_MODEL, default inception_v3) alone on each green-context piece (PIECES, default
+#             0..14: a layout of that one piece, 2 tasks at 20 Hz, 1 s), then 15 tasks on `pieces` under `static`:
+#             where does a stage stall (3-s watchdog)?
 #   models    each shipped model alone (4 tasks at 10 Hz) under sgprs-best, stage by stage, on full and
 #             equal:2:1.0x: which model's set-up stops (5-s step watchdog)
 #   r18noevents sgprs-best on ResNet-18, N = 180 and 210, without the event log
@@ -199,6 +202,17 @@ if want hang; then
   live hang-mix2-sgprs-tuned "$run_s" "$inputs/mix2.json" equal:2:1.0x --scheduler sgprs --max-parallel 8 \
     --waiting-order edf --completion-estimate parallel --overrun skip-late --stall-timeout 5 > /dev/null
   live hang-mix2-sgprs-best "$run_s" "$inputs/mix2.json" full "${best[@]}" --stall-timeout 5 > /dev/null
+fi
+
+if want piececheck; then  # does one model run on each green-context piece alone, and on all at once?
+  pmodel="${PIECE_MODEL:-inception_v3}"
+  echo "{\"schema\": \"sgprs.taskset/1\", \"name\": \"$pmodel-2\", \"tasks\": [{\"name\": \"m\", \"model\": \"$pmodel\", \"rate_hz\": 20, \"offset_ns\": \"random\", \"count\": 2}]}" > "$inputs/piece-tasks.json"
+  for i in ${PIECES:-0 1 2 3 4 5 6 7 8 9 10 11 12 13 14}; do
+    echo "{\"schema\": \"sgprs.layout/1\", \"name\": \"piece-$i\", \"max_parallel\": 1, \"partitions\": [{\"name\": \"piece$i\", \"pieces\": [$i]}]}" > "$inputs/piece-$i.json"
+    live "piece-$i-$pmodel" 1 "$inputs/piece-tasks.json" "$inputs/piece-$i.json" "${best[@]}" --stall-timeout 3 > /dev/null
+  done
+  echo "{\"schema\": \"sgprs.taskset/1\", \"name\": \"$pmodel-15\", \"tasks\": [{\"name\": \"m\", \"model\": \"$pmodel\", \"rate_hz\": 20, \"offset_ns\": \"random\", \"count\": 15}]}" > "$inputs/pieces-tasks.json"
+  live "pieces-all-$pmodel" 2 "$inputs/pieces-tasks.json" pieces --scheduler static --stall-timeout 3 > /dev/null
 fi
 
 if want models; then  # each model alone, stage by stage (where the mixed set's set-up stopped)

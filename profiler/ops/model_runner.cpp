@@ -4,6 +4,7 @@
 #include "profiler/cuda_check.hpp"
 #include "profiler/ops/kernels.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace sgprs::profiler::ops {
@@ -33,6 +34,7 @@ ModelRunner::ModelRunner(const sgprs::Model& model, Precision precision, int bat
     : dtype_(storage_dtype(precision)), batch_(batch), graph_(build_layer_graph(model, "model '" + model.name() + "'")) {
   if (batch < 1) throw InputError("--batch", "", "batch size must be at least 1, got " + std::to_string(batch));
   for (const Stage& stage : model.stages()) stage_names_.push_back(stage.name);
+  lane_of_stage_ = model.concurrency_lanes();
   // Construction work goes to the legacy default stream of the current context, then one sync.
   const cudaStream_t setup = nullptr;
   const DType dtype = dtype_;
@@ -82,7 +84,10 @@ void ModelRunner::enqueue_stage(std::size_t stage, cudaStream_t stream, int sm_c
   if (stage >= graph_.stage_layers.size())
     throw std::out_of_range("stage " + std::to_string(stage) + " of " + std::to_string(graph_.stage_layers.size()));
   StreamHandles* handles = &handles_for(stream);
-  LaunchContext ctx{stream, sm_count, handles, own_workspace_.get() != nullptr ? own_workspace_.get() : handles->workspace};
+  void* workspace = own_workspaces_.empty()
+                        ? handles->workspace
+                        : own_workspaces_[static_cast<std::size_t>(lane_of_stage_[stage])].get();
+  LaunchContext ctx{stream, sm_count, handles, workspace};
   for (int layer : graph_.stage_layers[stage]) ops_[static_cast<std::size_t>(layer)]->enqueue(ctx);
 }
 
@@ -98,8 +103,16 @@ void ModelRunner::share_params(const ModelRunner& from, std::size_t layer) {
   }
 }
 
+std::size_t ModelRunner::device_bytes() const {
+  std::size_t bytes = device_bytes_;
+  for (const DeviceBuffer& w : own_workspaces_) bytes += w.bytes();
+  return bytes;
+}
+
 void ModelRunner::use_own_workspace() {
-  if (own_workspace_.get() == nullptr) own_workspace_ = DeviceBuffer(kWorkspaceBytes);
+  if (!own_workspaces_.empty()) return;
+  const int lanes = lane_of_stage_.empty() ? 1 : *std::max_element(lane_of_stage_.begin(), lane_of_stage_.end()) + 1;
+  for (int lane = 0; lane < lanes; ++lane) own_workspaces_.emplace_back(kWorkspaceBytes);
 }
 
 int ModelRunner::layer_index(std::string_view name) const {

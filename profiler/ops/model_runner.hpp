@@ -20,9 +20,13 @@ class ModelRunner {
   std::size_t stage_count() const { return stage_names_.size(); }
   const std::string& stage_name(std::size_t stage) const { return stage_names_.at(stage); }
   void enqueue_stage(std::size_t stage, cudaStream_t stream, int sm_count);
-  std::size_t device_bytes() const { return device_bytes_ + own_workspace_.bytes(); }
-  /// From now on this model's kernels use a workspace of its own instead of the stream's.
+  std::size_t device_bytes() const;
+  /// From now on this model's kernels use workspaces of its own instead of the stream's: one per
+  /// workspace lane (below), so that two stages of one job that may run at once on two streams
+  /// (parallel branches of the stage DAG, Inception-V3's mixed6e_a and mixed6e_b) never share one.
   void use_own_workspace();
+  /// The workspace lane of each stage (sgprs::Model::concurrency_lanes).
+  const std::vector<int>& workspace_lanes() const { return lane_of_stage_; }
   DType dtype() const { return dtype_; }
 
   /// "input" or a layer name; throws std::out_of_range for an unknown name.
@@ -43,7 +47,8 @@ class ModelRunner {
   std::vector<DeviceBuffer> buffers_;
   std::vector<TensorRef> outputs_;
   std::vector<std::unique_ptr<LayerOp>> ops_;
-  DeviceBuffer own_workspace_;  // empty: the stream's workspace
+  std::vector<int> lane_of_stage_;
+  std::vector<DeviceBuffer> own_workspaces_;  // one per lane; empty: the stream's workspace
   std::size_t device_bytes_ = 0;
 };
 

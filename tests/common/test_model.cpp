@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 using sgprs::InputError;
 using sgprs::Json;
 using sgprs::Model;
@@ -102,4 +106,29 @@ TEST(Model, MissingAndMistypedFields) {
   expect_error(R"({"schema": "sgprs.model/1", "name": 5, "stages": [{"name": "a"}]})", "name", "string");
   expect_error(R"({"schema": "sgprs.model/1", "name": "n", "stages": []})", "stages", "at least one");
   expect_error(R"({"schema": "sgprs.model/2", "name": "n", "stages": [{"name": "a"}]})", "schema", "version");
+}
+
+TEST(Model, ConcurrencyLanesSeparateParallelBranchesOnly) {
+  const Model chain = parse(R"({"schema": "sgprs.model/1", "name": "net",
+      "stages": [{"name": "a"}, {"name": "b"}, {"name": "c"}]})");
+  EXPECT_EQ(chain.concurrency_lanes(), (std::vector<int>{0, 0, 0}));
+  // Inception-V3's shape: two branches between a fork and a join, then a tail.
+  const Model fork = parse(R"({"schema": "sgprs.model/1", "name": "net",
+      "stages": [{"name": "stem"}, {"name": "x", "after": ["stem"]}, {"name": "y", "after": ["stem"]},
+                 {"name": "join", "after": ["x", "y"]}, {"name": "head", "after": ["join"]}]})");
+  EXPECT_EQ(fork.concurrency_lanes(), (std::vector<int>{0, 0, 1, 0, 0}));
+  // Three branches need three lanes; a branch of two stages keeps one lane along it.
+  const Model wide = parse(R"({"schema": "sgprs.model/1", "name": "net",
+      "stages": [{"name": "s"}, {"name": "a1", "after": ["s"]}, {"name": "a2", "after": ["a1"]},
+                 {"name": "b", "after": ["s"]}, {"name": "c", "after": ["s"]},
+                 {"name": "t", "after": ["a2", "b", "c"]}]})");
+  const std::vector<int> lanes = wide.concurrency_lanes();
+  EXPECT_EQ(lanes, (std::vector<int>{0, 0, 0, 1, 2, 0}));
+}
+
+TEST(Model, ShippedInceptionRunsItsTwoMixed6eBranchesOnTwoLanes) {
+  const Model m = Model::load(std::string(SGPRS_SOURCE_DIR) + "/traces/models/inception_v3.json");
+  const std::vector<int> lanes = m.concurrency_lanes();
+  EXPECT_NE(lanes[m.find_stage("mixed6e_a")], lanes[m.find_stage("mixed6e_b")]);
+  EXPECT_EQ(*std::max_element(lanes.begin(), lanes.end()), 1);
 }
