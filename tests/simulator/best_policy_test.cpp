@@ -3,6 +3,7 @@
 // a 4000, b 8000, c 2000 on 4 SMs. One 16-SM partition; slot_sms=16 gives it one slot, so
 // stages run one at a time and every start below can be checked by hand.
 #include "simulator/policy/registry.hpp"
+#include "simulator/policy/slot_plan.hpp"
 
 #include "common/taskset.hpp"
 #include "sim_test_support.hpp"
@@ -191,6 +192,61 @@ TEST(BestPolicy, MoldableBlocksGiveATightStageMoreSmsBesideLooseOnes) {
   int started_at_zero = 0;
   for (const std::string& line : only(from_deadlines.lines, "start")) started_at_zero += line.rfind("0 start", 0) == 0;
   EXPECT_EQ(started_at_zero, 2);
+}
+
+TEST(BestPolicy, PacedBlockNeedWidensATightJobWhenStagesRunSlowerThanPredicted) {
+  // Moldable blocks of 4-SM pieces, 2000 ns of host time before each stage (the profile leaves it
+  // out). A (loose) runs alone first, on one piece: its stages took 6000, 10000 and 4000 against
+  // predictions of 4000, 8000 and 2000, so the pace (moving sums, weight 1/32) is 603.7 / 422.0 =
+  // 1.43. T (D = 19000) is released at 50000. On the profile's times its job fits one piece (14000),
+  // so it takes one, and with the host time it ends past its deadline (aborted at 69000). At the
+  // pace it needs 8 SMs (20028 > 19000 on 4, 10014 on 8): its first stage takes a 2-piece block and
+  // the job ends on time.
+  const std::string set = tasks(task("A", 100000) +
+                                R"(, {"name": "T", "model": "chain3", "period_ns": 100000, "deadline_ns": 19000,
+                                      "offset_ns": 50000})");
+  auto run = [&](const std::string& need) {
+    RunOptions options = best({{"slot_sms", "moldable"}, {"block_sms", "4"}, {"block_need", need}}, 60000);
+    options.stage_overhead_ns = 2000;
+    return test::run_case(set, test::sizes_layout({16}, 1), options);
+  };
+  const auto profile = run("profile");
+  EXPECT_TRUE(has(profile.lines, "20000 end A 0 on_time"));
+  EXPECT_TRUE(has(profile.lines, "50000 start T a p0.0+1"));
+  EXPECT_TRUE(has(profile.lines, "69000 end T 0 aborted"));
+  const auto paced = run("paced");
+  EXPECT_TRUE(has(paced.lines, "20000 end A 0 on_time"));
+  EXPECT_TRUE(has(paced.lines, "50000 start T a p0.0+2"));
+  bool t_on_time = false;
+  for (const std::string& line : paced.lines) t_on_time = t_on_time || line.find(" end T 0 on_time") != std::string::npos;
+  EXPECT_TRUE(t_on_time);
+  EXPECT_EQ(get_scheduler_option(scheduler_default_options("sgprs-best"), "block_need"), "profile");
+}
+
+TEST(BestPolicy, MoldableBlocksNeverHoldTheRemainderAlone) {
+  // The remainder SMs (piece index `pieces` of the split) run nothing on their own live (cuDNN
+  // fails on them), so they are only ever part of a wider block.
+  GpuShape gpu;
+  gpu.sm_count = 20;
+  gpu.piece_sms = 4;
+  gpu.pieces = 4;
+  gpu.remainder_sms = 4;
+  Layout full;
+  full.name = "full";
+  Partition whole;
+  whole.name = "p0";
+  whole.sms = 20;
+  whole.pieces = {0, 1, 2, 3, 4};
+  full.partitions.push_back(whole);
+  const Layout pool = moldable_pool(full, gpu);
+  bool remainder_in_a_block = false;
+  for (const Partition& block : pool.partitions) {
+    EXPECT_NE(block.pieces, std::vector<int>{4}) << block.name;
+    remainder_in_a_block = remainder_in_a_block || (block.pieces.size() > 1 &&
+                                                    std::find(block.pieces.begin(), block.pieces.end(), 4) != block.pieces.end());
+  }
+  EXPECT_TRUE(remainder_in_a_block);
+  EXPECT_EQ(pool.partitions.size(), 4u + 2u + 1u + 1u);  // pieces 0-3, two pairs, pieces 0-3 as a block of 4, the whole
 }
 
 TEST(BestPolicy, PresetStartsFromTheDocumentedRulesAndOptionsApplyOnTop) {

@@ -72,6 +72,9 @@ case "$mode" in
     ;;
   mpi-death)
     mpiexec="$1"
+    # mpirun sends the other ranks SIGTERM and, 1 s later by default, SIGKILL: on a loaded 2-core
+    # machine rank 0 was once killed before its handler wrote the one line checked below.
+    export OMPI_MCA_odls_base_sigkill_timeout=5
     "$sgprs" sweep --config "$config" --out "$work/single" --no-plots --quiet
     # shellcheck disable=SC2046
     "$mpiexec" $(mpirun_flags) -n 3 "$sgprs" sweep --config "$config" --out "$work/mpi" --no-plots --quiet \

@@ -88,9 +88,11 @@ RunArgs args_from_provenance(const Json& prov, const std::string& summary_path, 
   args.allow_deadline_over_period = true;  // the live run already accepted its task set
   args.profile = recorded_source(p, "profile");
   args.taskset = fs::exists(live / "taskset.json") ? (live / "taskset.json").string() : recorded_source(p, "taskset");
-  // The pool the live run used, exactly (pieces included), whatever the shorthand was.
+  // The layout the live run was given, exactly (pieces included), whatever the shorthand was: the
+  // scheduler makes its pool from it again as the live run did (moldable blocks cut from the pool
+  // would be blocks of blocks). Records without it give the pool.
   const fs::path layout = fs::temp_directory_path() / ("sgprs-validate-layout-" + std::to_string(::getpid()) + ".json");
-  write_file_atomic(layout.string(), dump_pretty(p.object("pool").raw()));
+  write_file_atomic(layout.string(), dump_pretty(p.object(p.has("layout") ? "layout" : "pool").raw()));
   args.layout = layout.string();
   return args;
 }
