@@ -12,8 +12,9 @@
 #             streams-32 with deadline-monotonic priorities, and sgprs-best (layout full); each
 #             scheduler stops at its first scale with more than 1% misses (SCHEDULERS picks them;
 #             also sgprs-best-eq4: sgprs-best on equal:4:1.0x, sgprs-best-pieces and sgprs-best-whole-pieces: on
-#             layout `pieces`, stage units or whole jobs; sgprs-best-mold and sgprs-best-mold-paced: moldable
-#             blocks of pieces on full, need from the profile or at the pace; FAMILY_FRACTIONS replaces every scheduler's
+#             layout `pieces`, stage units or whole jobs; sgprs-best-mold, sgprs-best-mold-paced, sgprs-best-mold-slot:
+#             moldable blocks of pieces on full, need from the profile or at the pace, or drop_hopeless=slot;
+#             FAMILY_FRACTIONS replaces every scheduler's
 #             loads, BOUNDS="tight=1.2 camera=..." the bounds measured with the shipped profile, STOP_MISS the
 #             miss ratio past which a scheduler stops, default 0.01)
 #   piececheck one model (PIECE_MODEL, default inception_v3) alone on each green-context piece (PIECES, default
@@ -415,6 +416,8 @@ if want families; then
         sgprs-best-mold) args=(full "${best[@]}" --option slot_sms=moldable --stall-timeout 5)
           fractions="0.6 0.7 0.8 0.9" ;;
         sgprs-best-mold-paced) args=(full "${best[@]}" --option slot_sms=moldable --option block_need=paced
+          --stall-timeout 5); fractions="0.6 0.7 0.8 0.9" ;;
+        sgprs-best-mold-slot) args=(full "${best[@]}" --option slot_sms=moldable --option drop_hopeless=slot
           --stall-timeout 5); fractions="0.6 0.7 0.8 0.9" ;;
         *) log "unknown SCHEDULERS entry $sched"; continue ;;
       esac

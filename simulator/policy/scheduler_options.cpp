@@ -141,7 +141,8 @@ const std::vector<SchedulerOptionInfo>& scheduler_option_infos() {
       {"drop_hopeless", choices(kDropHopeless),
        "late binding: a stage whose job cannot finish by its deadline even on the fastest partition (on), or even "
        "if it and the rest of its job started now on one slot's share (slot; tasks whose job does not fit one "
-       "slot are judged as on), never starts (needs miss_policy=abort; the job is dropped at its deadline)",
+       "slot are judged as on; with slot_sms=moldable: on the widest block free now, at the blocks' pace), never "
+       "starts (needs miss_policy=abort; the job is dropped at its deadline)",
        "off"},
       {"priority_first", choices(kSwitches), "late binding: high-priority stages go before low ones", "off"},
       {"reserve_slots", "integer >= 0", "late binding: free slots of the pool a low-priority stage may not take",

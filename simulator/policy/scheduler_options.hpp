@@ -56,7 +56,8 @@ enum class DropHopeless {
   kFastest,  // "on": not even if the rest of the job ran alone on the fastest partition
   kSlot,     // not even if the rest of the job ran from now on one slot's share of SMs at the pace slots
              // have kept lately (queueing aside); a task whose whole job at that pace does not fit its
-             // deadline on one slot is judged as kFastest
+             // deadline on one slot is judged as kFastest; on moldable blocks: not even on the widest
+             // block free now, at the pace blocks have kept
 };
 /// How slot_sms=moldable judges the narrowest block on which the rest of a job still ends by its deadline.
 enum class BlockNeed {

@@ -33,6 +33,9 @@
 //             (slot_plan.hpp); in queue order each stage takes the narrowest free block, no narrower
 //             than block_sms, on which the rest of its job still ends by its deadline, and runs
 //             there alone; the first stage that finds none waits and nothing behind it starts;
+//             under drop_hopeless=slot a stage is hopeless when the rest of its job cannot end by
+//             its deadline even on the widest block free now, at the pace blocks have kept (below):
+//             past the edge a late job is dropped instead of holding the queue's head for a wide block;
 //             with block_need=paced its need is judged on the predicted times at the pace blocks
 //             have kept lately: moving sums (weight 1/32) of finished stages' start-decision-to-end
 //             times over their predicted times on their blocks, a ratio of sums so that the rest of a
@@ -89,7 +92,8 @@ class SgprsScheduler final : public Scheduler {
   bool on_stage_finished(const StageRef& stage, int partition, Ns ran_ns) override {
     if (!late()) return false;
     if (options().drop_hopeless == DropHopeless::kSlot && !moldable()) learn_slot_pace(stage, partition, ran_ns);
-    if (paced_need()) learn_block_pace(stage, partition, ran_ns);
+    if (paced_need() || (moldable() && options().drop_hopeless == DropHopeless::kSlot))
+      learn_block_pace(stage, partition, ran_ns);
     // Does a stage of this job become ready now? Then it competes for the freed slot.
     JobProgress& job = progress_[static_cast<std::size_t>(stage.task)];
     const ModelPlan& model = plan().model_of(stage.task);
@@ -172,9 +176,10 @@ class SgprsScheduler final : public Scheduler {
         for (int piece : block_pieces_[static_cast<std::size_t>(p)]) piece_busy_[static_cast<std::size_t>(piece)] = 1;
     if (std::count(piece_busy_.begin(), piece_busy_.end(), 0) == 0) return;
     const bool may_drop = may_drop_hopeless();
+    const bool on_free = options().drop_hopeless == DropHopeless::kSlot;
     for (std::size_t i = 0; i < held_.size();) {
       const StageRef stage = held_[i].stage;
-      if (may_drop && now + hopeless_tail_ns(stage) > stage.deadline_ns) {
+      if (may_drop && now + (on_free ? free_block_tail_ns(stage) : hopeless_tail_ns(stage)) > stage.deadline_ns) {
         set_hopeless(i);
         continue;
       }
@@ -196,6 +201,21 @@ class SgprsScheduler final : public Scheduler {
       for (int piece : block_pieces_[static_cast<std::size_t>(best)]) piece_busy_[static_cast<std::size_t>(piece)] = 1;
       bind(stage, best, now);
     }
+  }
+
+  /// drop_hopeless=slot on moldable blocks: the rest of the job on the widest block free now, at
+  /// the pace blocks have kept (a stage is hopeless when even that misses: past the edge a late job
+  /// is dropped instead of holding the queue's head until a wide block frees).
+  Ns free_block_tail_ns(const StageRef& stage) const {
+    int widest = -1;
+    for (int p = 0; p < partition_count(); ++p) {
+      bool free = true;
+      for (int piece : block_pieces_[static_cast<std::size_t>(p)]) free = free && !piece_busy_[static_cast<std::size_t>(piece)];
+      if (free) widest = std::max(widest, plan().pool().partitions[static_cast<std::size_t>(p)].sms);
+    }
+    if (widest < 0) return 0;  // nothing free: judged when a block frees
+    const std::size_t w = static_cast<std::size_t>(std::find(widths_.begin(), widths_.end(), widest) - widths_.begin());
+    return static_cast<Ns>(static_cast<double>(width_tail_[unit_index(stage)][w]) * block_pace());
   }
 
   /// Busy pieces in the blocks that contain block p (its buddies' use, level by level).

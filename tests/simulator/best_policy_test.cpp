@@ -223,6 +223,33 @@ TEST(BestPolicy, PacedBlockNeedWidensATightJobWhenStagesRunSlowerThanPredicted) 
   EXPECT_EQ(get_scheduler_option(scheduler_default_options("sgprs-best"), "block_need"), "profile");
 }
 
+TEST(BestPolicy, MoldableSlotRuleJudgesAJobOnTheWidestBlockFreeNow) {
+  // Moldable blocks of 4-SM pieces. L0-L2 (loose) take one piece each at 0 (stage a to 4000). At
+  // 1000 T (D = 9000) and U (loose) arrive, T first in EDF order; only piece 3 is free. Under `on`
+  // T is judged on the whole GPU (3500 from now: it can make it), waits at the queue's head, takes
+  // the whole GPU at the stage boundary at 4000 and ends on time at 10000; U waits behind it. Under
+  // `slot` T is judged on the widest block free at 1000 (one piece: 14000 > 9000): dropped at once
+  // (aborted at its deadline, never started), and U starts on piece 3 at 1000. The trade: past the
+  // edge no job holds the queue's head for a wide block, below it a job that a boundary would have
+  // saved is lost (docs/policy.md).
+  const std::string loose = R"("model": "chain3", "period_ns": 100000, "deadline_ns": 100000)";
+  const std::string set = tasks(R"({"name": "L0", )" + loose + R"(}, {"name": "L1", )" + loose + R"(}, {"name": "L2", )" +
+                                loose + R"(}, {"name": "T", "model": "chain3", "period_ns": 100000, "deadline_ns": 9000,
+                                "offset_ns": 1000}, {"name": "U", "offset_ns": 1000, )" + loose + "}");
+  auto run = [&](const std::string& rule) {
+    return test::run_case(set, test::sizes_layout({16}, 1),
+                          best({{"slot_sms", "moldable"}, {"block_sms", "4"}, {"drop_hopeless", rule}}, 2000));
+  };
+  const auto on = run("on");
+  EXPECT_TRUE(has(on.lines, "4000 start T a p0"));
+  EXPECT_TRUE(has(on.lines, "10000 end T 0 on_time"));
+  EXPECT_TRUE(has(on.lines, "10000 start U a p0.1+1"));
+  const auto slot = run("slot");
+  EXPECT_TRUE(has(slot.lines, "1000 start U a p0.3+1"));
+  EXPECT_TRUE(has(slot.lines, "10000 end T 0 aborted"));
+  for (const std::string& line : only(slot.lines, "start")) EXPECT_EQ(line.find(" T "), std::string::npos) << line;
+}
+
 TEST(BestPolicy, MoldableBlocksNeverHoldTheRemainderAlone) {
   // The remainder SMs (piece index `pieces` of the split) run nothing on their own live (cuDNN
   // fails on them), so they are only ever part of a wider block.
