@@ -315,7 +315,8 @@ TEST(Validate, SummaryFieldsOfTheWrongTypeOrMissingAreOneLineAndLeaveNoOutFolder
            {"throughput_jobs_per_s", [](Json& s) { s.erase("throughput_jobs_per_s"); }},
            {"live", [](Json& s) { s["live"] = "yes"; }},
            {"seed", [](Json& s) { s["provenance"]["seed"] = "one"; }},
-           {"pool", [](Json& s) { s["provenance"].erase("pool"); }}}) {
+           {"pool", [](Json& s) { s["provenance"].erase("pool"); }},
+           {"provenance.layout", [](Json& s) { s["provenance"]["layout"] = 3; }}}) {
     LiveFolder f("types");
     change(f.summary);
     f.write_summary();
@@ -325,6 +326,25 @@ TEST(Validate, SummaryFieldsOfTheWrongTypeOrMissingAreOneLineAndLeaveNoOutFolder
     EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
     EXPECT_FALSE(fs::exists(f.dir / "v")) << label;
   }
+}
+
+TEST(Validate, ReSimulatesFromTheRequestedLayoutNotThePool) {
+  // The scheduler makes its pool from the layout it is given (moldable blocks cut each partition
+  // into blocks), so the re-simulation is given what the live run was given: here a one-partition
+  // layout whose recorded pool (two partitions) the re-simulation does not see.
+  LiveFolder f("requested");
+  f.summary["provenance"]["layout"] = {{"schema", "sgprs.layout/1"}, {"name", "one"}, {"max_parallel", 2},
+                                       {"partitions", {{{"name", "all"}, {"pieces", {0, 1, 2, 3}}}}}};
+  f.write_summary();
+  std::string err;
+  ASSERT_EQ(f.validate(err, "--stage-overhead none"), 0) << err;
+  std::ifstream events(f.dir / "v" / "sim-events.jsonl");
+  std::string header;
+  std::getline(events, header);
+  const Json partitions = Json::parse(header)["partitions"];
+  ASSERT_EQ(partitions.size(), 1u) << header;
+  EXPECT_EQ(partitions[0]["name"], "all");
+  EXPECT_DOUBLE_EQ(f.validation()["decision_agreement"].get<double>(), 0.0);  // the live run used p0 and p1
 }
 
 TEST(Validate, AFailureAfterTheOutFolderWasMadeRemovesIt) {

@@ -90,9 +90,10 @@ RunArgs args_from_provenance(const Json& prov, const std::string& summary_path, 
   args.taskset = fs::exists(live / "taskset.json") ? (live / "taskset.json").string() : recorded_source(p, "taskset");
   // The layout the live run was given, exactly (pieces included), whatever the shorthand was: the
   // scheduler makes its pool from it again as the live run did (moldable blocks cut from the pool
-  // would be blocks of blocks). Records without it give the pool.
+  // would be blocks of blocks). Records without it give the pool, which every record has.
   const fs::path layout = fs::temp_directory_path() / ("sgprs-validate-layout-" + std::to_string(::getpid()) + ".json");
-  write_file_atomic(layout.string(), dump_pretty(p.object(p.has("layout") ? "layout" : "pool").raw()));
+  const JsonView pool = p.object("pool");  // checked here: the report writes it beside the validation
+  write_file_atomic(layout.string(), dump_pretty((p.has("layout") ? p.object("layout") : pool).raw()));
   args.layout = layout.string();
   return args;
 }
