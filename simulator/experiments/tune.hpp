@@ -37,8 +37,9 @@ struct TuneSpace {
   std::vector<OptionSet> option_sets;    // applied on top of the scheduler's preset
 };
 
-/// Six layouts (full, equal:2-4, stepwise:2-3 at 1.0x) x slot sizes (profile, 16, 32 SMs) x
-/// waiting order (job-edf, edf) x reserved slots (0, 2): 72 candidates.
+/// Six layouts (full, equal:2-4, stepwise:2-3 at 1.0x) x (slot sizes (profile, 16, 32 SMs) x
+/// waiting order (job-edf, edf) x reserved slots (0, 2), plus moldable blocks x waiting order x
+/// drop_hopeless (on, slot)): 6 x 16 = 96 candidates.
 TuneSpace default_tune_space();
 
 struct TuneSettings {

@@ -40,6 +40,19 @@ TEST(ScaledTaskSet, MultipliesAndRoundsCountsAndDropsZeros) {
   EXPECT_EQ(tiny.specs[0].name, "fast");
 }
 
+TEST(Tune, DefaultSpaceSearchesSlotsAndMoldableBlocks) {
+  const TuneSpace space = default_tune_space();
+  EXPECT_EQ(space.layouts.size() * space.option_sets.size(), 96u);
+  int moldable = 0, judged_on_free_blocks = 0;
+  for (const OptionSet& options : space.option_sets)
+    for (const auto& [name, value] : options) {
+      moldable += name == "slot_sms" && value == "moldable";
+      judged_on_free_blocks += name == "drop_hopeless" && value == "slot";
+    }
+  EXPECT_EQ(moldable, 4);
+  EXPECT_EQ(judged_on_free_blocks, 2);
+}
+
 TEST(Tune, SameAnswerWithOneOrThreeThreadsAndEveryStepReported) {
   TuneSpace space;
   space.layouts = {"full", "equal:2:1.0x"};
