@@ -53,7 +53,8 @@
 #             sgprs-best as preset (drop_hopeless=on), with drop_hopeless=slot, and with slot at 6 and 4 SMs per
 #             slot (OVERLOAD_RUNS picks: streams32 best-on best-slot best-slot-sN, and on layout `pieces`, one
 #             partition per green-context piece: best-pieces, best-whole-pieces with units=whole; on `full`,
-#             whole jobs with N-SM slots and drop_hopeless=slot: best-whole-sN, or with K slots: best-whole-mK; a suffix -ltK runs it with K
+#             whole jobs with N-SM slots and drop_hopeless=slot: best-whole-sN, or with K slots: best-whole-mK; moldable
+#             blocks on full: best-mold, and with drop_hopeless=slot: best-mold-slot; a suffix -ltK runs it with K
 #             launcher threads, e.g. best-slot-lt2, and a last suffix -rK names a repeated round); PyTorch with 32 streams at
 #             the same N in the same call; event logs kept only for N = 210 (OVERLOAD_EVENTS_N)
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
@@ -280,6 +281,8 @@ if want overload; then  # past the edge: which runs keep the GPU's throughput, w
                              --max-parallel "${base#best-whole-m}") ;;
         best-pieces) layout=pieces; args=(--scheduler sgprs-best) ;;
         best-whole-pieces) layout=pieces; args=(--scheduler sgprs-best --option units=whole) ;;
+        best-mold) args=(--scheduler sgprs-best --option slot_sms=moldable) ;;
+        best-mold-slot) args=(--scheduler sgprs-best --option slot_sms=moldable --option drop_hopeless=slot) ;;
         *) log "unknown OVERLOAD_RUNS entry $which"; continue ;;
       esac
       live "r18-$n-$which" "$run_s" "$inputs/r18-$n.json" "$layout" "${args[@]}" "${extra[@]}" > /dev/null
