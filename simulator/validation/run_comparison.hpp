@@ -9,7 +9,11 @@
 //                           started in either run: a stage keyed (task, job, stage) that only one
 //                           run started (the runs diverged: a skip, an abort) counts as a
 //                           disagreement. decision_agreement_matched divides by the stages both
-//                           runs started instead.
+//                           runs started instead. decision_agreement_width counts a stage as
+//                           agreeing when its two partitions have the same SM count (of several
+//                           equal idle partitions, moldable blocks for one, the runs may pick
+//                           different ones at the same moment), over the same stages as
+//                           decision_agreement.
 //   stage_time_rel_error    per stage run started in both runs: the simulated GPU's busy time
 //                           against the GPU's measured one (the GPU model's error, sharing and
 //                           interference included); median and p90 of |error|, and the signed
@@ -65,8 +69,8 @@ struct Validation {
   double response_p50_rel_error_max = 0, response_p99_rel_error_max = 0;
   RunTotals live, sim;
   double throughput_rel_error = 0;
-  double decision_agreement = 0, decision_agreement_matched = 0;
-  std::int64_t stages_live = 0, stages_sim = 0, stages_both = 0, stages_same_partition = 0;
+  double decision_agreement = 0, decision_agreement_matched = 0, decision_agreement_width = 0;
+  std::int64_t stages_live = 0, stages_sim = 0, stages_both = 0, stages_same_partition = 0, stages_same_width = 0;
   ErrorSpread stage_time;
   ErrorSpread profile_isolated, profile_occupied;
   std::vector<StageGroup> stage_groups;

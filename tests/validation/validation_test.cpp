@@ -294,6 +294,19 @@ TEST(Comparison, DecisionAgreementCountsStagesOnlyOneRunStartedAsDisagreements) 
   EXPECT_EQ(v.stages_same_partition, 6);
   EXPECT_DOUBLE_EQ(v.decision_agreement, 6.0 / 12);
   EXPECT_DOUBLE_EQ(v.decision_agreement_matched, 6.0 / 9);
+  // p0 and p1 both have 8 SMs: by width the three moved stages agree, the three unrun ones do not.
+  EXPECT_EQ(v.stages_same_width, 9);
+  EXPECT_DOUBLE_EQ(v.decision_agreement_width, 9.0 / 12);
+  // The same, with y's job 1 on a 16-SM partition p2: neither its name nor its width agrees.
+  std::string header16 = kHeader;
+  header16.replace(header16.find(R"({"name":"p1","sms":8}]})"), std::string(R"({"name":"p1","sms":8}]})").size(),
+                   R"({"name":"p1","sms":8},{"name":"p2","sms":16}]})");
+  f.write("wide.jsonl", header16 + "\n" + live_job("x", 0, 0, 500, "p0") + live_job("y", 0, 0, 700, "p1") +
+                            live_job("y", 1, 20000, 20100, "p2"));
+  const Validation wide = compare_runs(live, read_run_log((f.dir / "wide.jsonl").string()), {}, {}, {"chain3", "chain3"}, none);
+  EXPECT_EQ(wide.stages_same_width, 6);
+  EXPECT_DOUBLE_EQ(wide.decision_agreement_width, 6.0 / 12);
+  EXPECT_EQ(v.to_json()["stages"]["same_width"], 9);
 }
 
 TEST(Validate, RefusesAFolderThatIsNotALiveRun) {
