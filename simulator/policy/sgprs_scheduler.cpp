@@ -92,8 +92,7 @@ class SgprsScheduler final : public Scheduler {
   bool on_stage_finished(const StageRef& stage, int partition, Ns ran_ns) override {
     if (!late()) return false;
     if (options().drop_hopeless == DropHopeless::kSlot && !moldable()) learn_slot_pace(stage, partition, ran_ns);
-    if (paced_need() || (moldable() && options().drop_hopeless == DropHopeless::kSlot))
-      learn_block_pace(stage, partition, ran_ns);
+    if (learns_block_pace()) learn_block_pace(stage, partition, ran_ns);
     // Does a stage of this job become ready now? Then it competes for the freed slot.
     JobProgress& job = progress_[static_cast<std::size_t>(stage.task)];
     const ModelPlan& model = plan().model_of(stage.task);
@@ -152,6 +151,9 @@ class SgprsScheduler final : public Scheduler {
   bool late() const { return options().binding == Binding::kLate; }
   bool moldable() const { return late() && options().slot_sms == kMoldableSlots; }
   bool paced_need() const { return moldable() && options().block_need == BlockNeed::kPaced; }
+  bool learns_block_pace() const {
+    return paced_need() || (moldable() && options().drop_hopeless == DropHopeless::kSlot);
+  }
   bool may_drop_hopeless() const {
     return options().drop_hopeless != DropHopeless::kOff && options().miss_policy == MissPolicy::kAbort;
   }
@@ -177,9 +179,10 @@ class SgprsScheduler final : public Scheduler {
     if (std::count(piece_busy_.begin(), piece_busy_.end(), 0) == 0) return;
     const bool may_drop = may_drop_hopeless();
     const bool on_free = options().drop_hopeless == DropHopeless::kSlot;
+    int widest_free = on_free ? widest_free_width() : -1;  // changes only when a stage is bound
     for (std::size_t i = 0; i < held_.size();) {
       const StageRef stage = held_[i].stage;
-      if (may_drop && now + (on_free ? free_block_tail_ns(stage) : hopeless_tail_ns(stage)) > stage.deadline_ns) {
+      if (may_drop && now + (on_free ? free_block_tail_ns(stage, widest_free) : hopeless_tail_ns(stage)) > stage.deadline_ns) {
         set_hopeless(i);
         continue;
       }
@@ -189,10 +192,7 @@ class SgprsScheduler final : public Scheduler {
       int best_busy = -1;
       for (int p = 0; p < partition_count(); ++p) {
         const int sms = plan().pool().partitions[static_cast<std::size_t>(p)].sms;
-        if (sms < need || (best >= 0 && sms > best_sms)) continue;
-        bool free = true;
-        for (int piece : block_pieces_[static_cast<std::size_t>(p)]) free = free && !piece_busy_[static_cast<std::size_t>(piece)];
-        if (!free) continue;
+        if (sms < need || (best >= 0 && sms > best_sms) || !block_free(p)) continue;
         const int busy = busy_around(p);
         if (best < 0 || sms < best_sms || busy > best_busy) best = p, best_sms = sms, best_busy = busy;
       }
@@ -200,22 +200,33 @@ class SgprsScheduler final : public Scheduler {
       held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(i));
       for (int piece : block_pieces_[static_cast<std::size_t>(best)]) piece_busy_[static_cast<std::size_t>(piece)] = 1;
       bind(stage, best, now);
+      if (on_free) widest_free = widest_free_width();
     }
+  }
+
+  /// No piece of block p is in use (piece_busy_, rebuilt at each binding round).
+  bool block_free(int p) const {
+    for (int piece : block_pieces_[static_cast<std::size_t>(p)])
+      if (piece_busy_[static_cast<std::size_t>(piece)]) return false;
+    return true;
+  }
+
+  /// Index into widths_ of the widest block free now; -1 when none is.
+  int widest_free_width() const {
+    int widest = -1;
+    for (int p = 0; p < partition_count(); ++p)
+      if (block_free(p)) widest = std::max(widest, plan().pool().partitions[static_cast<std::size_t>(p)].sms);
+    if (widest < 0) return -1;
+    return static_cast<int>(std::find(widths_.begin(), widths_.end(), widest) - widths_.begin());
   }
 
   /// drop_hopeless=slot on moldable blocks: the rest of the job on the widest block free now, at
   /// the pace blocks have kept (a stage is hopeless when even that misses: past the edge a late job
   /// is dropped instead of holding the queue's head until a wide block frees).
-  Ns free_block_tail_ns(const StageRef& stage) const {
-    int widest = -1;
-    for (int p = 0; p < partition_count(); ++p) {
-      bool free = true;
-      for (int piece : block_pieces_[static_cast<std::size_t>(p)]) free = free && !piece_busy_[static_cast<std::size_t>(piece)];
-      if (free) widest = std::max(widest, plan().pool().partitions[static_cast<std::size_t>(p)].sms);
-    }
-    if (widest < 0) return 0;  // nothing free: judged when a block frees
-    const std::size_t w = static_cast<std::size_t>(std::find(widths_.begin(), widths_.end(), widest) - widths_.begin());
-    return static_cast<Ns>(static_cast<double>(width_tail_[unit_index(stage)][w]) * block_pace());
+  Ns free_block_tail_ns(const StageRef& stage, int widest_free) const {
+    if (widest_free < 0) return 0;  // nothing free: judged when a block frees
+    return static_cast<Ns>(static_cast<double>(width_tail_[unit_index(stage)][static_cast<std::size_t>(widest_free)]) *
+                           block_pace());
   }
 
   /// Busy pieces in the blocks that contain block p (its buddies' use, level by level).
@@ -449,8 +460,8 @@ class SgprsScheduler final : public Scheduler {
   std::vector<Ns> slot_tail_;  // [unit base + unit]: the rest of the job on the best slot share each
   std::vector<Ns> job_slot_ns_;  // [task]: its whole job on the best slot share
   double slot_pace_ = 1.0;        // recent (start decision to end) / predicted slot time
-  double block_ran_ = 0;          // block_need=paced: moving sums of stages' start decision to end
-  double block_predicted_ = 0;    // and of their predicted times on their blocks
+  double block_ran_ = 0;          // moldable blocks' pace (learns_block_pace): moving sums of stages'
+  double block_predicted_ = 0;    // start decision to end and of their predicted times on their blocks
   std::vector<JobProgress> progress_;
   // Moldable blocks (slot_sms=moldable).
   std::vector<std::vector<int>> block_pieces_;  // per pool partition (block)

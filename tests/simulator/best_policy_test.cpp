@@ -26,6 +26,12 @@ RunOptions best(std::vector<std::pair<std::string, std::string>> overrides, Ns d
   return run;
 }
 
+/// Moldable blocks of one 4-SM piece each (block_sms=4) on the test GPU's 16 SMs, plus `overrides`.
+RunOptions moldable(std::vector<std::pair<std::string, std::string>> overrides, Ns duration_ns) {
+  overrides.insert(overrides.begin(), {{"slot_sms", "moldable"}, {"block_sms", "4"}});
+  return best(std::move(overrides), duration_ns);
+}
+
 std::string tasks(const std::string& entries) {
   return R"({"schema": "sgprs.taskset/1", "tasks": [)" + entries + "]}";
 }
@@ -206,7 +212,7 @@ TEST(BestPolicy, PacedBlockNeedWidensATightJobWhenStagesRunSlowerThanPredicted) 
                                 R"(, {"name": "T", "model": "chain3", "period_ns": 100000, "deadline_ns": 19000,
                                       "offset_ns": 50000})");
   auto run = [&](const std::string& need) {
-    RunOptions options = best({{"slot_sms", "moldable"}, {"block_sms", "4"}, {"block_need", need}}, 60000);
+    RunOptions options = moldable({{"block_need", need}}, 60000);
     options.stage_overhead_ns = 2000;
     return test::run_case(set, test::sizes_layout({16}, 1), options);
   };
@@ -237,8 +243,7 @@ TEST(BestPolicy, MoldableSlotRuleJudgesAJobOnTheWidestBlockFreeNow) {
                                 loose + R"(}, {"name": "T", "model": "chain3", "period_ns": 100000, "deadline_ns": 9000,
                                 "offset_ns": 1000}, {"name": "U", "offset_ns": 1000, )" + loose + "}");
   auto run = [&](const std::string& rule) {
-    return test::run_case(set, test::sizes_layout({16}, 1),
-                          best({{"slot_sms", "moldable"}, {"block_sms", "4"}, {"drop_hopeless", rule}}, 2000));
+    return test::run_case(set, test::sizes_layout({16}, 1), moldable({{"drop_hopeless", rule}}, 2000));
   };
   const auto on = run("on");
   EXPECT_TRUE(has(on.lines, "4000 start T a p0"));
