@@ -60,6 +60,7 @@
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
+#   RUN_TIMEOUT (default 45): wall seconds one run may take, set-up included
 #   OUT=... tools/gpu_policy_session.sh                       on the GPU machine (builds sgprs with CUDA)
 #   OUT=... FAKE=1 SGPRS=build/sgprs PARTS=hang,r18,families tools/gpu_policy_session.sh   here, fake device
 #
@@ -73,6 +74,7 @@ mkdir -p "$out"
 runs="$(mktemp -d)"
 budget="${BUDGET:-540}"
 run_s="${RUN_SECONDS:-2}"
+run_cap="${RUN_TIMEOUT:-45}"  # wall seconds one run may take, set-up included (moldable blocks: 1-2 ms a graph)
 parts=",${PARTS:-tests,hang,models,r18,r18layouts,families,torch},"
 families="${FAMILIES:-tight camera heavy deadlines}"
 started=$SECONDS
@@ -166,7 +168,7 @@ live() {
   local dir="$runs/$name"
   mkdir -p "$dir"
   cp "$taskset" "$dir/taskset.json"
-  (cd "$root" && timeout -k 5 $(( $(left) < 45 ? $(left) : 45 )) "$sgprs" live "${device[@]}" --taskset "$taskset" \
+  (cd "$root" && timeout -k 5 $(( $(left) < run_cap ? $(left) : run_cap )) "$sgprs" live "${device[@]}" --taskset "$taskset" \
       --layout "$layout" --duration "$seconds" --quiet --out "$dir" "$@") > "$dir/stdout.txt" 2>&1
   local status=$?
   log "$name exited $status: $(grep -E '^total' "$dir/stdout.txt" | sed 's/.*aborted; //')"
