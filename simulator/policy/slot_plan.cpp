@@ -62,8 +62,14 @@ Layout moldable_pool(const Layout& requested, const GpuShape& gpu) {
         // The remainder SMs run nothing alone (cuDNN fails on a green context of only them, H200,
         // docs/live.md): they belong only to blocks that hold pieces too.
         if (width == 1 && part.pieces[static_cast<std::size_t>(first)] == gpu.pieces) continue;
+        // ... and join the block that ends just before them, so that the finest blocks cover every
+        // SM (ResNet-18 on the 15 one-piece blocks of the H200 left 12 of 132 SMs idle).
+        const bool remainder_next = first + width == n - 1 && part.pieces.back() == gpu.pieces;
         Partition block;
-        block.pieces.assign(part.pieces.begin() + first, part.pieces.begin() + first + width);
+        block.pieces.assign(part.pieces.begin() + first, part.pieces.begin() + first + width + (remainder_next ? 1 : 0));
+        if (block.pieces == part.pieces ||
+            std::any_of(blocks.begin(), blocks.end(), [&](const auto& b) { return b.second.pieces == block.pieces; }))
+          continue;  // already a block one width down, or the whole partition
         for (int piece : block.pieces) block.sms += piece_sms(piece);
         block.name = part.name + "." + std::to_string(first) + "+" + std::to_string(width);
         blocks.emplace_back(width, std::move(block));

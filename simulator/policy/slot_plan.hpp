@@ -14,7 +14,8 @@
 //                     = 1 on every block                     (slot_sms = moldable)
 //
 // Moldable blocks: each partition of the requested layout is cut into aligned blocks of 1, 2, 4, ...
-// of its pieces (in the order its pieces are listed; the remainder never alone) and the whole partition; the pool holds every
+// of its pieces (in the order its pieces are listed; the remainder never alone, it joins the block that ends
+// just before it, so the one-piece blocks cover every SM) and the whole partition; the pool holds every
 // block, smallest first, each whole partition last (so `reference_partition=last` is still the
 // largest). Blocks overlap; a policy that starts a stage only on a block none of whose pieces is in
 // use gives each stage SMs of its own, as wide as it chose: a tight stage on 5 pieces beside loose

@@ -278,7 +278,34 @@ TEST(BestPolicy, MoldableBlocksNeverHoldTheRemainderAlone) {
                                                     std::find(block.pieces.begin(), block.pieces.end(), 4) != block.pieces.end());
   }
   EXPECT_TRUE(remainder_in_a_block);
-  EXPECT_EQ(pool.partitions.size(), 4u + 2u + 1u + 1u);  // pieces 0-3, two pairs, pieces 0-3 as a block of 4, the whole
+  // The remainder joins the block that ends just before it: pieces 0, 1, 2 and 3 + 4; pairs 0-1 and
+  // 2-3 + 4; no block of four (0-3 + 4 is the whole partition); the whole.
+  std::vector<std::vector<int>> pieces;
+  for (const Partition& block : pool.partitions) pieces.push_back(block.pieces);
+  EXPECT_EQ(pieces, (std::vector<std::vector<int>>{{0}, {1}, {2}, {3, 4}, {0, 1}, {2, 3, 4}, {0, 1, 2, 3, 4}}));
+  EXPECT_EQ(pool.partitions[3].sms, 8);
+}
+
+TEST(BestPolicy, TheFinestMoldableBlocksOfTheH200CoverEverySm) {
+  // 15 pieces of 8 SMs and 12 remainder SMs: the last one-piece block holds the remainder too
+  // (20 SMs), and no block is listed twice.
+  GpuShape gpu;
+  gpu.sm_count = 132;
+  gpu.piece_sms = 8;
+  gpu.pieces = 15;
+  gpu.remainder_sms = 12;
+  Layout full;
+  full.name = "full";
+  Partition whole;
+  whole.name = "p0";
+  whole.sms = 132;
+  for (int piece = 0; piece <= 15; ++piece) whole.pieces.push_back(piece);
+  full.partitions.push_back(whole);
+  const Layout pool = moldable_pool(full, gpu);
+  std::vector<int> widths;
+  for (const Partition& block : pool.partitions) widths.push_back(block.sms);
+  EXPECT_EQ(widths, (std::vector<int>{8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 20, 16, 16, 16, 16, 16, 16, 16, 32, 32, 32,
+                                      36, 64, 68, 132}));
 }
 
 TEST(BestPolicy, PresetStartsFromTheDocumentedRulesAndOptionsApplyOnTop) {
