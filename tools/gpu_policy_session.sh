@@ -55,7 +55,7 @@
 #             partition per green-context piece: best-pieces, best-whole-pieces with units=whole; on `full`,
 #             whole jobs with N-SM slots and drop_hopeless=slot: best-whole-sN, or with K slots: best-whole-mK; moldable
 #             blocks on full: best-mold, and with drop_hopeless=slot: best-mold-slot; a suffix -ltK runs it with K
-#             launcher threads, e.g. best-slot-lt2, and a last suffix -rK names a repeated round); PyTorch with 32 streams at
+#             launcher threads, e.g. best-slot-lt2 (without one: sgprs live's default, 2 for stage units), and a last suffix -rK names a repeated round); PyTorch with 32 streams at
 #             the same N in the same call; event logs kept only for N = 210 (OVERLOAD_EVENTS_N)
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files

@@ -4,6 +4,8 @@
 
 namespace sgprs::live {
 
+int auto_launch_threads(bool whole_models) { return whole_models ? 1 : 2; }
+
 namespace {
 constexpr auto kIdleNap = std::chrono::microseconds(20);
 Ns steady_ns() {

@@ -22,6 +22,14 @@
 
 namespace sgprs::live {
 
+/// Launcher threads when --launch-threads is not given (kAutoLaunchThreads): two where units are
+/// stages, one where every unit is a whole model. Measured on the H200 (docs/live.md, ninth and
+/// twelfth sessions): with stage units the second thread took sgprs-best's misses at ResNet-18
+/// N = 210 from 0.38% to 0.00-0.12% and moldable blocks' from 5.1% to 3.0% on a slow host; with whole
+/// models (streams-32) it added misses (sixth session: 9.7-10.3% against 8.5-9.0%).
+inline constexpr int kAutoLaunchThreads = -1;
+int auto_launch_threads(bool whole_models);
+
 class LaunchLanes {
  public:
   using Work = void (*)(void* context, void* item);

@@ -3,6 +3,7 @@
 // was measured in (the live run executes the same), and a factory that builds the
 // CUDA executor for a plan. In a build without CUDA the factory throws NoGpuError.
 #include "common/profile.hpp"
+#include "simulator/live/launch_lanes.hpp"
 #include "simulator/live/live_run.hpp"
 
 #include <string>
@@ -19,6 +20,7 @@ std::string profile_precision(const Profile& profile);
 /// on the mixed families at 0.8 of the bound from 1-7% to 22-40%.
 enum class StampPlace { kAuto, kStream, kGraph };
 
+
 struct DeviceRequest {
   std::string precision = "fp32";     // what the profile measured
   std::string completion = "polling"; // polling | callback | blocking
@@ -27,7 +29,7 @@ struct DeviceRequest {
   std::int64_t fault_after_launches = 0;  // --gpu-fault-after: the Nth launch traps (0: none)
   std::int64_t stall_after_launches = 0;  // --gpu-stall-after: the Nth launch spins for 30 s (0: none)
   StampPlace stamps = StampPlace::kAuto;  // --stamps (ExecutorSetup::stamps_in_graphs)
-  int launch_threads = 1;             // --launch-threads (ExecutorSetup::launch_threads)
+  int launch_threads = kAutoLaunchThreads;  // --launch-threads (ExecutorSetup::launch_threads, auto_launch_threads)
 };
 
 /// Builds the CUDA executor for a plan: the plan's pool from one green-context split, one

@@ -30,13 +30,13 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
     setup.setup_step_limit_ns = setup_step_limit_ns;
     setup.fault_after_launches = fault_after_launches;
     setup.stall_after_launches = stall_after_launches;
-    setup.launch_threads = launch_threads;
     setup.may_launch = needs.may_use;
     bool whole_models = true;
     for (std::size_t m = 0; m < workload.models.size(); ++m) {
       setup.models.push_back(ExecutorModel{workload.models[m], !plan.models()[m].whole_curve.empty()});
       whole_models = whole_models && setup.models.back().whole_model;
     }
+    setup.launch_threads = launch_threads == kAutoLaunchThreads ? auto_launch_threads(whole_models) : launch_threads;
     setup.stamps_in_graphs = stamps == StampPlace::kGraph || (stamps == StampPlace::kAuto && whole_models);
     for (std::size_t t : workload.task_model) setup.task_models.push_back(static_cast<int>(t));
     auto executor = std::make_unique<CudaStageExecutor>(setup);

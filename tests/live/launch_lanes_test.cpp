@@ -27,6 +27,13 @@ void record(void* context, void* item) {
   r.ran_on[static_cast<std::size_t>(it.lane)] = std::this_thread::get_id();
 }
 
+TEST(LaunchLanes, AutoGivesStageUnitsTwoLauncherThreadsAndWholeModelsOne) {
+  // The measured defaults of --launch-threads (docs/live.md, twelfth session).
+  EXPECT_EQ(auto_launch_threads(false), 2);
+  EXPECT_EQ(auto_launch_threads(true), 1);
+  EXPECT_LT(kAutoLaunchThreads, 0);  // never a thread count a user can ask for (0..64)
+}
+
 TEST(LaunchLanes, EachLaneRunsItsItemsInPostOrderOffThePostingThread) {
   Record r;
   std::vector<Item> items;

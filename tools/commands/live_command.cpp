@@ -47,7 +47,7 @@ struct LiveArgs {
   std::int64_t fake_fail_after = 0;   // the fake device fails this launch, as a faulting GPU would (0: none)
   std::int64_t gpu_fault_after = 0;   // the GPU runs a trapping kernel in place of this launch (0: none)
   std::int64_t gpu_stall_after = 0;   // the GPU runs a 30-s spinning kernel in place of this launch (0: none)
-  int launch_threads = 1;             // threads that issue the graph launches (0: the control thread)
+  int launch_threads = live::kAutoLaunchThreads;  // threads that issue the graph launches (0: the control thread)
 };
 
 /// Counts for the progress line; runs on the control thread with the run core.
@@ -237,8 +237,9 @@ void add_live_subcommand(CLI::App& app) {
                "the stall watchdog: exit 5 naming the stage after --stall-timeout, the process ending at once; 0: none)");
   integer_flag(cmd, "--launch-threads", live_args->launch_threads, 0, 64,
                "threads that issue the CUDA graph launches, a stream's always from the same one (0: the control "
-               "thread, which then spends a launch's host time between two decisions; on the H200 one thread took "
-               "sgprs-best's misses at ResNet-18 N = 210 from 72-81% to 54-61%, docs/live.md)");
+               "thread, which then spends a launch's host time between two decisions); default: 2 where units are "
+               "stages, 1 where every unit is a whole model (streams, naive), as measured on the H200 (docs/live.md)")
+      ->default_str("auto");
   cmd->callback([args, live_args] { run_live(*args, *live_args); });
 }
 
