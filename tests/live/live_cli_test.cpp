@@ -333,7 +333,10 @@ TEST_F(LiveGpuCli, ARealGpuFaultIsExit5NamingTheCallThatSawItWithTheLogFlushed) 
   EXPECT_FALSE(fs::exists(dir_ / "out/summary.json"));
   const int finishes = logged_finishes();
   EXPECT_GE(finishes, 20) << "the launches before the fault finished and were logged";
-  EXPECT_LT(finishes, 40);
+  // Stages launched after the 40th on other streams may end before the trap poisons the context
+  // (41 were logged with two launcher threads on the H200, docs/live.md twelfth session); a run
+  // that went on would log thousands.
+  EXPECT_LT(finishes, 60) << "the run stopped soon after the fault";
   expect_no_temporaries();
 }
 
