@@ -50,6 +50,7 @@ void LivePlatform::deliver(sim::RunCore& core, const UnitCompletion& c, Ns& last
   }
   last = std::max(last, c.noticed_ns);
   stats_.end_to_noticed.push_back(c.noticed_ns - c.gpu_end_ns);
+  stats_.launch_to_start.push_back(c.gpu_start_ns - c.launch_ns);
   const sim::UnitStamps stamps{c.launch_ns, c.gpu_start_ns, c.gpu_end_ns};
   call_core([&] { core.on_unit_finished(last, c.launch.task, c.launch.unit, c.launch.partition, &stamps); });
   // The core may have started queued units whose ends were held back: they follow, in order.

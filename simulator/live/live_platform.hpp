@@ -56,6 +56,8 @@ struct LiveStats {
   std::vector<Ns> launch;              // host time of each executor launch (a graph launch on a GPU)
   std::vector<Ns> release_to_launch;   // a job's release instant - its first unit's launch
   std::vector<Ns> end_to_noticed;      // a unit's GPU end - when the host noticed it
+  std::vector<Ns> launch_to_start;     // a unit's GPU start - its launch call: the launch's way to the SMs, and a
+                                       // wait for them where the unit shares its partition
   std::int64_t launches = 0;
   bool interrupted = false;            // the stop flag ended the run early
   bool drained = true;                 // every released job ended (false: drain timed out)

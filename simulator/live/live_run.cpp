@@ -37,7 +37,8 @@ Json LiveRunResult::live_json() const {
               {"core_call_us", percentiles_us(stats.core_call)},
               {"launch_us", percentiles_us(stats.launch)},
               {"release_to_launch_us", percentiles_us(stats.release_to_launch)},
-              {"gpu_end_to_noticed_us", percentiles_us(stats.end_to_noticed)}};
+              {"gpu_end_to_noticed_us", percentiles_us(stats.end_to_noticed)},
+              {"launch_to_gpu_start_us", percentiles_us(stats.launch_to_start)}};
 }
 
 LiveRunResult live_run(const Profile& profile, const sim::Workload& workload, const Layout& layout,

@@ -111,7 +111,8 @@ TEST_F(LiveCli, FakeDeviceWritesSimulatesFilesPlusLiveFigures) {
   EXPECT_EQ(live.at("device"), "fake (host timers)");
   EXPECT_EQ(live.at("interrupted"), false);
   EXPECT_GT(live.at("launches").get<std::int64_t>(), 0);
-  for (const char* key : {"release_jitter_us", "decision_us", "release_to_launch_us", "gpu_end_to_noticed_us"}) {
+  for (const char* key : {"release_jitter_us", "decision_us", "release_to_launch_us", "gpu_end_to_noticed_us",
+                          "launch_to_gpu_start_us"}) {
     EXPECT_GT(live.at(key).at("count").get<std::int64_t>(), 0) << key;
     EXPECT_LE(live.at(key).at("p50").get<double>(), live.at(key).at("p99").get<double>()) << key;
   }
