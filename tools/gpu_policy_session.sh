@@ -60,7 +60,8 @@
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
-#   RUN_TIMEOUT (default 45): wall seconds one run may take, set-up included
+#   RUN_TIMEOUT (default 45): wall seconds one run may take, set-up included; ARCHIVE_MIB (default 15): the
+#   largest policy-runs.tar.xz, beyond which the event logs of the latest runs are left out, one by one
 #   OUT=... tools/gpu_policy_session.sh                       on the GPU machine (builds sgprs with CUDA)
 #   OUT=... FAKE=1 SGPRS=build/sgprs PARTS=hang,r18,families tools/gpu_policy_session.sh   here, fake device
 #
@@ -456,9 +457,21 @@ if want torch && [[ -z "${FAKE:-}" ]]; then
 fi
 
 (cd "$runs" && tar -cf - --exclude=build.log . | xz -6 -T0 > "$out/policy-runs.tar.xz")
-if (( $(stat -c %s "$out/policy-runs.tar.xz") > 15 * 1024 * 1024 )); then  # a file over 16 MiB does not come back
-  log "policy-runs.tar.xz over 15 MiB: event logs left out"
-  (cd "$runs" && tar -cf - --exclude=build.log --exclude=events.jsonl . | xz -6 -T0 > "$out/policy-runs.tar.xz")
+archive_mib="${ARCHIVE_MIB:-15}"  # a file over 16 MiB does not come back from the device
+if (( $(stat -c %s "$out/policy-runs.tar.xz") > archive_mib * 1024 * 1024 )); then
+  # Keep the event logs of the runs in the order they ran while their compressed sizes fit in 80%
+  # (`sgprs validate` needs them; summaries say less about where host time went); leave out the rest.
+  kept=0 left_out=()
+  while IFS= read -r events; do
+    size=$(xz -6 -T0 -c "$events" | wc -c)
+    if (( kept + size < archive_mib * 1024 * 1024 * 4 / 5 )); then kept=$((kept + size)); else left_out+=("--exclude=./${events#"$runs"/}"); fi
+  done < <(ls -tr "$runs"/*/events.jsonl 2>/dev/null)
+  log "policy-runs.tar.xz over $archive_mib MiB: ${#left_out[@]} event logs left out (the latest runs')"
+  (cd "$runs" && tar -cf - --exclude=build.log "${left_out[@]}" . | xz -6 -T0 > "$out/policy-runs.tar.xz")
+  if (( $(stat -c %s "$out/policy-runs.tar.xz") > archive_mib * 1024 * 1024 )); then
+    log "still over $archive_mib MiB: every event log left out"
+    (cd "$runs" && tar -cf - --exclude=build.log --exclude=events.jsonl . | xz -6 -T0 > "$out/policy-runs.tar.xz")
+  fi
 fi
 log "done: $(wc -l < "$out/runs.jsonl") runs; $(du -sh "$out" | cut -f1) under OUT"
 exit 0
