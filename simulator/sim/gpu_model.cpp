@@ -39,6 +39,7 @@ GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
   for (auto& inputs : unsettled_inputs_) inputs.reserve(8);
   unsettled_partitions_.reserve(pool.partitions.size());
   settled_share_.assign(pool.partitions.size(), kNoShare);
+  finishes_stale_.assign(pool.partitions.size(), 0);
   membership_changed_.assign(pool.partitions.size(), 0);
   other_shares_.assign(8, 0.0);
   other_wholes_.assign(8, 0);
@@ -224,8 +225,74 @@ bool GpuModel::keeps_durations(std::size_t p) const {
   return low >= steps_->first_sms() && steps_->step_of(low) == steps_->step_of(high);
 }
 
+// Why kCopies need not find every stage's finish. Under the even split without interference
+// the stages of one unit (one table) on one partition see the same shares from the later one's
+// start on, and the earlier started one never has more `remaining`: at the later one's start
+// its remaining is at most 1.0, the later one's is 1.0; at its first settle the later one takes
+// the duration c the earlier one has then (changed or not, it is the table's entry at the final
+// share), and from then on both make the same choice at every settle (it depends only on the
+// table and c) and subtract (now - updated) / c where the earlier one's `updated` is no later.
+// Subtraction, division and the floor at 0 are monotone in IEEE rounding, so the order holds;
+// with one c, finish_after(updated, remaining, c) is monotone in both. So each unit's earliest
+// (finish, start_seq) is its first-started stage's, and the partition's earliest is the earliest
+// of those: settling updates every changed stage's remaining (needed for its own finish later)
+// but computes the finish of those few stages only (two float-integer conversions each), leaving
+// the others' finish_ns stale. A stage's finish is a function of its state (its last change was at
+// updated_ns), so refresh_finishes() restores them before a settle that reads them all.
+GpuModel::EarliestFinish GpuModel::earliest_of_copies(const Running* stages, const Running* stages_end) const {
+  struct Front {
+    const ShareTimeTable* times;
+    const Running* stage;
+  };
+  constexpr std::size_t kMaxUnits = 8;
+  std::array<Front, kMaxUnits> fronts;
+  std::size_t units = 0;
+  std::size_t last = 0;  // the unit of the stage before: copies often lie next to each other
+  for (const Running* rp = stages; rp != stages_end; ++rp) {
+    if (units == 0 || fronts[last].times != rp->times) {
+      last = 0;
+      while (last < units && fronts[last].times != rp->times) ++last;
+      if (last == units) {
+        if (units == kMaxUnits) return earliest_of_all(stages, stages_end);  // too many units
+        fronts[units++] = Front{rp->times, rp};
+        continue;
+      }
+    }
+    if (rp->start_seq < fronts[last].stage->start_seq) fronts[last].stage = rp;
+  }
+  EarliestFinish earliest;
+  for (std::size_t u = 0; u < units; ++u) {
+    const Running& r = *fronts[u].stage;
+    const Ns finish = finish_after(r.updated_ns, r.remaining, r.duration_ns);
+    if (finish < earliest.finish_ns || (finish == earliest.finish_ns && r.start_seq < earliest.start_seq))
+      earliest = EarliestFinish{finish, r.start_seq, static_cast<std::size_t>(&r - stages)};
+  }
+  return earliest;
+}
+
+// Every stage's finish, for a partition kCopies left stale: the value its last change computed.
+GpuModel::EarliestFinish GpuModel::earliest_of_all(const Running* stages, const Running* stages_end) const {
+  EarliestFinish earliest;
+  for (const Running* rp = stages; rp != stages_end; ++rp) {
+    const Ns finish = finish_after(rp->updated_ns, rp->remaining, rp->duration_ns);
+    if (finish < earliest.finish_ns || (finish == earliest.finish_ns && rp->start_seq < earliest.start_seq))
+      earliest = EarliestFinish{finish, rp->start_seq, static_cast<std::size_t>(rp - stages)};
+  }
+  return earliest;
+}
+
+void GpuModel::refresh_finishes(std::size_t p) {
+  finishes_stale_[p] = 0;
+  // A stage started in the instant (duration 0) gets its finish from the settle that follows.
+  for (Running& r : running_[p])
+    if (r.duration_ns != 0) r.finish_ns = finish_after(r.updated_ns, r.remaining, r.duration_ns);
+}
+
 template <GpuModel::SettleMode kMode>
 void GpuModel::settle_partition(std::size_t p, Ns now) {
+  if constexpr (kMode != SettleMode::kCopies) {
+    if (finishes_stale_[p] != 0) refresh_finishes(p);
+  }
   // The partition's inputs and stages through raw pointers and counts held in locals: indexing the
   // vectors in the loops below reloaded their bounds at every step (a third of this function's
   // instructions under callgrind).
@@ -366,8 +433,15 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
       r.remaining = std::max(remaining, 0.0);  // (remaining < 0 ? 0 : remaining), without a branch
       r.updated_ns = now;
       r.duration_ns = duration;
-      r.finish_ns = duration == kNever ? kNever : finish_after(now, r.remaining, duration);
+      // kCopies finds only each unit's first-started stage's finish (earliest_of_copies says why).
+      if constexpr (kMode != SettleMode::kCopies)
+        r.finish_ns = duration == kNever ? kNever : finish_after(now, r.remaining, duration);
     }
+  }
+  if constexpr (kMode == SettleMode::kCopies) {
+    finishes_stale_[p] = 1;
+    earliest_[p] = earliest_of_copies(stages, stages_end);
+    return;
   }
   // The earliest finish in a second pass: choosing it in the pass above made each stage's
   // comparison wait for its update (a division and two conversions), and a mispredicted choice
