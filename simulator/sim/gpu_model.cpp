@@ -247,19 +247,31 @@ GpuModel::EarliestFinish GpuModel::earliest_of_copies(const Running* stages, con
   constexpr std::size_t kMaxUnits = 8;
   std::array<Front, kMaxUnits> fronts;
   std::size_t units = 0;
-  std::size_t last = 0;  // the unit of the stage before: copies often lie next to each other
+  // The unit of the stage before, in locals (copies often lie next to each other; naive's
+  // identical tasks have one unit): one compare of the table and one of the start per stage.
+  std::size_t current = 0;
+  const ShareTimeTable* current_times = nullptr;
+  const Running* current_front = nullptr;
+  std::uint64_t current_seq = 0;
   for (const Running* rp = stages; rp != stages_end; ++rp) {
-    if (units == 0 || fronts[last].times != rp->times) {
-      last = 0;
-      while (last < units && fronts[last].times != rp->times) ++last;
-      if (last == units) {
+    if (rp->times != current_times) {
+      if (current_front != nullptr) fronts[current].stage = current_front;
+      current = 0;
+      while (current < units && fronts[current].times != rp->times) ++current;
+      if (current == units) {
         if (units == kMaxUnits) return earliest_of_all(stages, stages_end);  // too many units
         fronts[units++] = Front{rp->times, rp};
-        continue;
       }
+      current_times = rp->times;
+      current_front = fronts[current].stage;
+      current_seq = current_front->start_seq;
     }
-    if (rp->start_seq < fronts[last].stage->start_seq) fronts[last].stage = rp;
+    if (rp->start_seq < current_seq) {
+      current_front = rp;
+      current_seq = rp->start_seq;
+    }
   }
+  if (current_front != nullptr) fronts[current].stage = current_front;
   EarliestFinish earliest;
   for (std::size_t u = 0; u < units; ++u) {
     const Running& r = *fronts[u].stage;
@@ -393,8 +405,31 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
   Ns divided_updated = -1;
   Ns divided_duration = -1;
   double divided_done = 0.0;
+  // kCopies: what the last stage taken the long way found, by its (table, duration, updated)
+  // before the update. Whether a stage changes and its new duration depend only on the first two,
+  // the work done only on the last two, so a copy of that key takes all three from here: one test
+  // per copy instead of three look-ups.
+  const ShareTimeTable* copy_times = nullptr;
+  Ns copy_duration = -1;
+  Ns copy_updated = -1;
+  bool copy_changed = false;
+  Ns copy_new_duration = 0;
+  double copy_done = 0.0;
   for (Running* rp = stages; rp != stages_end; ++rp) {
     Running& r = *rp;
+    if constexpr (kMode == SettleMode::kCopies) {
+      if (r.times == copy_times && r.duration_ns == copy_duration && r.updated_ns == copy_updated) {
+        if (copy_changed) {
+          r.remaining = std::max(r.remaining - copy_done, 0.0);
+          r.updated_ns = now;
+          r.duration_ns = copy_new_duration;
+        }
+        continue;
+      }
+      copy_times = r.times;
+      copy_duration = r.duration_ns;
+      copy_updated = r.updated_ns;
+    }
     Ns duration = 0;
     if constexpr (kMode == SettleMode::kGeneral) {
       if (packed_ != nullptr || (interference_ != nullptr && r.occupied != nullptr) || stalled(final_inputs.share))
@@ -419,6 +454,10 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
     } else {
       changed = changed || other_duration_differs(r);
     }
+    if constexpr (kMode == SettleMode::kCopies) {
+      copy_changed = changed;
+      copy_new_duration = duration;
+    }
     if (changed) {
       // Work done at the old speed since the last update; none for a stage just started
       // (updated_ns is now, and 0 / 1 is exactly 0) or stalled (kNever: strict priorities only).
@@ -429,6 +468,7 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
                                                : static_cast<double>(now - r.updated_ns) /
                                                      static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
       }
+      if constexpr (kMode == SettleMode::kCopies) copy_done = divided_done;
       const double remaining = r.remaining - divided_done;
       r.remaining = std::max(remaining, 0.0);  // (remaining < 0 ? 0 : remaining), without a branch
       r.updated_ns = now;
