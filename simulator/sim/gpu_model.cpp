@@ -39,6 +39,7 @@ GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
   for (auto& inputs : unsettled_inputs_) inputs.reserve(8);
   unsettled_partitions_.reserve(pool.partitions.size());
   settled_share_.assign(pool.partitions.size(), kNoShare);
+  finishes_stale_.assign(pool.partitions.size(), 0);
   membership_changed_.assign(pool.partitions.size(), 0);
   other_shares_.assign(8, 0.0);
   other_wholes_.assign(8, 0);
@@ -224,8 +225,86 @@ bool GpuModel::keeps_durations(std::size_t p) const {
   return low >= steps_->first_sms() && steps_->step_of(low) == steps_->step_of(high);
 }
 
+// Why kCopies need not find every stage's finish. Under the even split without interference
+// the stages of one unit (one table) on one partition see the same shares from the later one's
+// start on, and the earlier started one never has more `remaining`: at the later one's start
+// its remaining is at most 1.0, the later one's is 1.0; at its first settle the later one takes
+// the duration c the earlier one has then (changed or not, it is the table's entry at the final
+// share), and from then on both make the same choice at every settle (it depends only on the
+// table and c) and subtract (now - updated) / c where the earlier one's `updated` is no later.
+// Subtraction, division and the floor at 0 are monotone in IEEE rounding, so the order holds;
+// with one c, finish_after(updated, remaining, c) is monotone in both. So each unit's earliest
+// (finish, start_seq) is its first-started stage's, and the partition's earliest is the earliest
+// of those: settling updates every changed stage's remaining (needed for its own finish later)
+// but computes the finish of those few stages only (two float-integer conversions each), leaving
+// the others' finish_ns stale. A stage's finish is a function of its state (its last change was at
+// updated_ns), so refresh_finishes() restores them before a settle that reads them all.
+GpuModel::EarliestFinish GpuModel::earliest_of_copies(const Running* stages, const Running* stages_end) const {
+  struct Front {
+    const ShareTimeTable* times;
+    const Running* stage;
+  };
+  constexpr std::size_t kMaxUnits = 8;
+  std::array<Front, kMaxUnits> fronts;
+  std::size_t units = 0;
+  // The unit of the stage before, in locals (copies often lie next to each other; naive's
+  // identical tasks have one unit): one compare of the table and one of the start per stage.
+  std::size_t current = 0;
+  const ShareTimeTable* current_times = nullptr;
+  const Running* current_front = nullptr;
+  std::uint64_t current_seq = 0;
+  for (const Running* rp = stages; rp != stages_end; ++rp) {
+    if (rp->times != current_times) {
+      if (current_front != nullptr) fronts[current].stage = current_front;
+      current = 0;
+      while (current < units && fronts[current].times != rp->times) ++current;
+      if (current == units) {
+        if (units == kMaxUnits) return earliest_of_all(stages, stages_end);  // too many units
+        fronts[units++] = Front{rp->times, rp};
+      }
+      current_times = rp->times;
+      current_front = fronts[current].stage;
+      current_seq = current_front->start_seq;
+    }
+    if (rp->start_seq < current_seq) {
+      current_front = rp;
+      current_seq = rp->start_seq;
+    }
+  }
+  if (current_front != nullptr) fronts[current].stage = current_front;
+  EarliestFinish earliest;
+  for (std::size_t u = 0; u < units; ++u) {
+    const Running& r = *fronts[u].stage;
+    const Ns finish = finish_after(r.updated_ns, r.remaining, r.duration_ns);
+    if (finish < earliest.finish_ns || (finish == earliest.finish_ns && r.start_seq < earliest.start_seq))
+      earliest = EarliestFinish{finish, r.start_seq, static_cast<std::size_t>(&r - stages)};
+  }
+  return earliest;
+}
+
+// Every stage's finish, for a partition kCopies left stale: the value its last change computed.
+GpuModel::EarliestFinish GpuModel::earliest_of_all(const Running* stages, const Running* stages_end) const {
+  EarliestFinish earliest;
+  for (const Running* rp = stages; rp != stages_end; ++rp) {
+    const Ns finish = finish_after(rp->updated_ns, rp->remaining, rp->duration_ns);
+    if (finish < earliest.finish_ns || (finish == earliest.finish_ns && rp->start_seq < earliest.start_seq))
+      earliest = EarliestFinish{finish, rp->start_seq, static_cast<std::size_t>(rp - stages)};
+  }
+  return earliest;
+}
+
+void GpuModel::refresh_finishes(std::size_t p) {
+  finishes_stale_[p] = 0;
+  // A stage started in the instant (duration 0) gets its finish from the settle that follows.
+  for (Running& r : running_[p])
+    if (r.duration_ns != 0) r.finish_ns = finish_after(r.updated_ns, r.remaining, r.duration_ns);
+}
+
 template <GpuModel::SettleMode kMode>
 void GpuModel::settle_partition(std::size_t p, Ns now) {
+  if constexpr (kMode != SettleMode::kCopies) {
+    if (finishes_stale_[p] != 0) refresh_finishes(p);
+  }
   // The partition's inputs and stages through raw pointers and counts held in locals: indexing the
   // vectors in the loops below reloaded their bounds at every step (a third of this function's
   // instructions under callgrind).
@@ -326,8 +405,31 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
   Ns divided_updated = -1;
   Ns divided_duration = -1;
   double divided_done = 0.0;
+  // kCopies: what the last stage taken the long way found, by its (table, duration, updated)
+  // before the update. Whether a stage changes and its new duration depend only on the first two,
+  // the work done only on the last two, so a copy of that key takes all three from here: one test
+  // per copy instead of three look-ups.
+  const ShareTimeTable* copy_times = nullptr;
+  Ns copy_duration = -1;
+  Ns copy_updated = -1;
+  bool copy_changed = false;
+  Ns copy_new_duration = 0;
+  double copy_done = 0.0;
   for (Running* rp = stages; rp != stages_end; ++rp) {
     Running& r = *rp;
+    if constexpr (kMode == SettleMode::kCopies) {
+      if (r.times == copy_times && r.duration_ns == copy_duration && r.updated_ns == copy_updated) {
+        if (copy_changed) {
+          r.remaining = std::max(r.remaining - copy_done, 0.0);
+          r.updated_ns = now;
+          r.duration_ns = copy_new_duration;
+        }
+        continue;
+      }
+      copy_times = r.times;
+      copy_duration = r.duration_ns;
+      copy_updated = r.updated_ns;
+    }
     Ns duration = 0;
     if constexpr (kMode == SettleMode::kGeneral) {
       if (packed_ != nullptr || (interference_ != nullptr && r.occupied != nullptr) || stalled(final_inputs.share))
@@ -352,6 +454,10 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
     } else {
       changed = changed || other_duration_differs(r);
     }
+    if constexpr (kMode == SettleMode::kCopies) {
+      copy_changed = changed;
+      copy_new_duration = duration;
+    }
     if (changed) {
       // Work done at the old speed since the last update; none for a stage just started
       // (updated_ns is now, and 0 / 1 is exactly 0) or stalled (kNever: strict priorities only).
@@ -362,12 +468,20 @@ void GpuModel::settle_partition(std::size_t p, Ns now) {
                                                : static_cast<double>(now - r.updated_ns) /
                                                      static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
       }
+      if constexpr (kMode == SettleMode::kCopies) copy_done = divided_done;
       const double remaining = r.remaining - divided_done;
       r.remaining = std::max(remaining, 0.0);  // (remaining < 0 ? 0 : remaining), without a branch
       r.updated_ns = now;
       r.duration_ns = duration;
-      r.finish_ns = duration == kNever ? kNever : finish_after(now, r.remaining, duration);
+      // kCopies finds only each unit's first-started stage's finish (earliest_of_copies says why).
+      if constexpr (kMode != SettleMode::kCopies)
+        r.finish_ns = duration == kNever ? kNever : finish_after(now, r.remaining, duration);
     }
+  }
+  if constexpr (kMode == SettleMode::kCopies) {
+    finishes_stale_[p] = 1;
+    earliest_[p] = earliest_of_copies(stages, stages_end);
+    return;
   }
   // The earliest finish in a second pass: choosing it in the pass above made each stage's
   // comparison wait for its update (a division and two conversions), and a mispredicted choice

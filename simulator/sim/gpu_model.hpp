@@ -153,7 +153,16 @@ class GpuModel {
     std::uint64_t start_seq = 0;
     std::size_t index = 0;
   };
+  /// The earliest (finish, start_seq) among stages whose finish_ns kCopies may have left stale:
+  /// from each unit's first-started stage, or from every stage past 8 units.
+  EarliestFinish earliest_of_copies(const Running* stages, const Running* stages_end) const;
+  EarliestFinish earliest_of_all(const Running* stages, const Running* stages_end) const;
+  /// Recomputes the finish_ns kCopies left stale on p.
+  void refresh_finishes(std::size_t p);
   std::vector<std::vector<Running>> running_;
+  // Per partition: kCopies last settled it and left finish_ns stale for all but each unit's
+  // first-started stage (gpu_model.cpp, earliest_of_copies).
+  std::vector<char> finishes_stale_;
   std::vector<EarliestFinish> earliest_;
   // Per partition, the speed inputs it had after each start or finish of the unsettled instant
   // that touched it, in order (consecutive repeats dropped); empty: untouched.

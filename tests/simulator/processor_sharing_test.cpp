@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <random>
 
 namespace sgprs::sim {
@@ -203,6 +205,99 @@ TEST(GpuModel, AnInstantSettledAtOnceEqualsRescalingAtEveryStepUnderPackedSharin
   const SharingContention contention({{1, 1.0}, {2, 1.07}, {3, 1.13}, {6, 1.3}});
   expect_settled_equals_stepwise(&contention, false);
   expect_settled_equals_stepwise(&contention, true);
+}
+
+// Many copies of a few units on two coupled partitions (more than 8 stages each, so the GPU
+// model's kCopies settle runs, which computes only each unit's first-started stage's finish, and
+// the partitions drop below 9 stages and back, where every stage's finish is read again), against
+// a reference in this test that rescales every stage at every start, finish and cancel with the
+// arithmetic of gpu_model.cpp. Stages last seconds, so a wrong pick among the copies, or a finish
+// left stale, shows as another finish instant or another stage. The curves start at 1 SM, so 9
+// and 8 stages can share one table entry: a stage a settle leaves alone keeps its finish_ns (it
+// fails so without refresh_finishes).
+TEST(GpuModel, CopiesOfAUnitFinishInStartOrderAsARescaleAtEveryStepFinds) {
+  struct Reference {
+    int task;
+    int partition;
+    const ShareTimeTable* times;
+    double remaining;
+    Ns duration;
+    Ns updated;
+    Ns finish;
+  };
+  const auto finish_after = [](Ns now, double remaining, Ns duration) {  // as gpu_model.cpp's
+    const double x = remaining * static_cast<double>(duration) - 1e-6;
+    return now + std::max<Ns>(static_cast<Ns>(std::ceil(x)), 0);
+  };
+  std::mt19937_64 rng(2027);
+  std::vector<SpeedupCurve> curves;  // the tables keep a reference
+  for (int c = 0; c < 3; ++c) {
+    std::vector<Ns> times{0, 0, 0, 0};
+    Ns t = 4'000'000'000 + static_cast<Ns>(rng() % 3'000'000'000);
+    for (std::size_t k = 0; k < 4; ++k, t -= static_cast<Ns>(rng() % 900'000'000)) times[k] = t;
+    curves.emplace_back(std::vector<int>{1, 4, 8, 16}, times);
+  }
+  std::vector<ShareTimeTable> tables;
+  for (const SpeedupCurve& c : curves) tables.emplace_back(c, 16);
+  GpuModel gpu(pieces_layout({{0, 1, 2}, {1, 2, 3}}, 16), test::test_profile().gpu());
+  std::vector<Reference> reference;  // in start order
+  const auto rescale = [&](Ns now) {
+    for (Reference& r : reference) {
+      const Ns duration = r.times->at(gpu.sharing().share(r.partition));
+      if (duration == r.duration) continue;
+      if (r.duration != 0) r.remaining = std::max(r.remaining - static_cast<double>(now - r.updated) / static_cast<double>(r.duration), 0.0);
+      r.updated = now;
+      r.duration = duration;
+      r.finish = finish_after(now, r.remaining, duration);
+    }
+  };
+  const auto start = [&](Ns now, int partition, int task) {
+    const ShareTimeTable& times = tables[static_cast<std::size_t>(task % 7 == 0 ? 2 : task % 2)];  // unit 2 seldom
+    gpu.start(now, partition, times, StageTag{task, 0, 0});
+    reference.push_back(Reference{task, partition, &times, 1.0, 0, now, now});
+    rescale(now);
+  };
+  Ns now = 0;
+  int task = 0;
+  int finishes = 0;
+  int crossings = 0;  // a partition going from more than 8 stages to 8
+  for (int step = 0; step < 20000; ++step) {
+    const auto earliest = std::min_element(reference.begin(), reference.end(), [](const Reference& a, const Reference& b) {
+      return a.finish < b.finish;  // the first of equal finishes is the earliest started
+    });
+    const Ns next = earliest == reference.end() ? kNever : earliest->finish;
+    ASSERT_EQ(gpu.next_finish_ns(), next) << "step " << step;
+    // Load swings past 8 stages per partition and back: bursts of arrivals, then quiet spells.
+    const bool busy_phase = (step / 200) % 2 == 0;
+    const Ns gap = static_cast<Ns>(rng() % (busy_phase ? 1'000'000'000 : 20'000'000'000));
+    const Ns arrival = now + (rng() % 4 == 0 ? 0 : gap);
+    if (next <= arrival) {
+      now = next;
+      const int partition = earliest->partition;
+      const int before = gpu.running(partition);
+      const FinishedStage done = gpu.finish_next(now);
+      ASSERT_EQ(done.tag.task, earliest->task) << "step " << step;
+      reference.erase(earliest);
+      rescale(now);
+      ++finishes;
+      crossings += before == 9;
+      if (rng() % 2 == 0) start(now, partition, task++);  // the refill of its slot
+    } else if (!reference.empty() && rng() % 50 == 0) {
+      now = arrival;
+      const int victim = reference[rng() % reference.size()].task;  // one stage per task here
+      std::vector<FinishedStage> cancelled;
+      gpu.cancel_task(now, victim, cancelled);
+      ASSERT_EQ(cancelled.size(), 1u);
+      reference.erase(std::find_if(reference.begin(), reference.end(), [&](const Reference& r) { return r.task == victim; }));
+      rescale(now);
+    } else {
+      now = arrival;
+      const int partition = static_cast<int>(rng() % 2);
+      if (gpu.running(partition) < gpu.max_parallel()) start(now, partition, task++);
+    }
+  }
+  EXPECT_GT(finishes, 10000);
+  EXPECT_GT(crossings, 400);
 }
 
 TEST(ProcessorSharing, WeightedPartitionsSplitSharedSmsInProportion) {
