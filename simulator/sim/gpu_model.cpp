@@ -275,9 +275,8 @@ GpuModel::EarliestFinish GpuModel::earliest_of_copies(const Running* stages, con
   EarliestFinish earliest;
   for (std::size_t u = 0; u < units; ++u) {
     const Running& r = *fronts[u].stage;
-    const Ns finish = finish_after(r.updated_ns, r.remaining, r.duration_ns);
-    if (finish < earliest.finish_ns || (finish == earliest.finish_ns && r.start_seq < earliest.start_seq))
-      earliest = EarliestFinish{finish, r.start_seq, static_cast<std::size_t>(&r - stages)};
+    earliest.keep_earlier(finish_after(r.updated_ns, r.remaining, r.duration_ns), r.start_seq,
+                          static_cast<std::size_t>(&r - stages));
   }
   return earliest;
 }
@@ -286,9 +285,8 @@ GpuModel::EarliestFinish GpuModel::earliest_of_copies(const Running* stages, con
 GpuModel::EarliestFinish GpuModel::earliest_of_all(const Running* stages, const Running* stages_end) const {
   EarliestFinish earliest;
   for (const Running* rp = stages; rp != stages_end; ++rp) {
-    const Ns finish = finish_after(rp->updated_ns, rp->remaining, rp->duration_ns);
-    if (finish < earliest.finish_ns || (finish == earliest.finish_ns && rp->start_seq < earliest.start_seq))
-      earliest = EarliestFinish{finish, rp->start_seq, static_cast<std::size_t>(rp - stages)};
+    earliest.keep_earlier(finish_after(rp->updated_ns, rp->remaining, rp->duration_ns), rp->start_seq,
+                          static_cast<std::size_t>(rp - stages));
   }
   return earliest;
 }

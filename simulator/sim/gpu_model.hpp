@@ -152,6 +152,10 @@ class GpuModel {
     Ns finish_ns = kNever;
     std::uint64_t start_seq = 0;
     std::size_t index = 0;
+    /// Takes (finish, seq, at) when it ends first, ties to the earlier start.
+    void keep_earlier(Ns finish, std::uint64_t seq, std::size_t at) {
+      if (finish < finish_ns || (finish == finish_ns && seq < start_seq)) *this = EarliestFinish{finish, seq, at};
+    }
   };
   /// The earliest (finish, start_seq) among stages whose finish_ns kCopies may have left stale:
   /// from each unit's first-started stage, or from every stage past 8 units.

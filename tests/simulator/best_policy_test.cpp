@@ -255,22 +255,28 @@ TEST(BestPolicy, MoldableSlotRuleJudgesAJobOnTheWidestBlockFreeNow) {
   for (const std::string& line : only(slot.lines, "start")) EXPECT_EQ(line.find(" T "), std::string::npos) << line;
 }
 
-TEST(BestPolicy, MoldableBlocksNeverHoldTheRemainderAlone) {
-  // The remainder SMs (piece index `pieces` of the split) run nothing on their own live (cuDNN
-  // fails on them), so they are only ever part of a wider block.
+/// The moldable blocks of layout `full` on a GPU of `pieces` pieces of `piece_sms` SMs plus a
+/// remainder of `remainder_sms` (piece index `pieces`).
+Layout moldable_pool_of_full(int pieces, int piece_sms, int remainder_sms) {
   GpuShape gpu;
-  gpu.sm_count = 20;
-  gpu.piece_sms = 4;
-  gpu.pieces = 4;
-  gpu.remainder_sms = 4;
+  gpu.piece_sms = piece_sms;
+  gpu.pieces = pieces;
+  gpu.remainder_sms = remainder_sms;
+  gpu.sm_count = pieces * piece_sms + remainder_sms;
   Layout full;
   full.name = "full";
   Partition whole;
   whole.name = "p0";
-  whole.sms = 20;
-  whole.pieces = {0, 1, 2, 3, 4};
+  whole.sms = gpu.sm_count;
+  for (int piece = 0; piece <= pieces; ++piece) whole.pieces.push_back(piece);
   full.partitions.push_back(whole);
-  const Layout pool = moldable_pool(full, gpu);
+  return moldable_pool(full, gpu);
+}
+
+TEST(BestPolicy, MoldableBlocksNeverHoldTheRemainderAlone) {
+  // The remainder SMs (piece index `pieces` of the split) run nothing on their own live (cuDNN
+  // fails on them), so they are only ever part of a wider block.
+  const Layout pool = moldable_pool_of_full(4, 4, 4);
   bool remainder_in_a_block = false;
   for (const Partition& block : pool.partitions) {
     EXPECT_NE(block.pieces, std::vector<int>{4}) << block.name;
@@ -289,19 +295,7 @@ TEST(BestPolicy, MoldableBlocksNeverHoldTheRemainderAlone) {
 TEST(BestPolicy, TheFinestMoldableBlocksOfTheH200CoverEverySm) {
   // 15 pieces of 8 SMs and 12 remainder SMs: the last one-piece block holds the remainder too
   // (20 SMs), and no block is listed twice.
-  GpuShape gpu;
-  gpu.sm_count = 132;
-  gpu.piece_sms = 8;
-  gpu.pieces = 15;
-  gpu.remainder_sms = 12;
-  Layout full;
-  full.name = "full";
-  Partition whole;
-  whole.name = "p0";
-  whole.sms = 132;
-  for (int piece = 0; piece <= 15; ++piece) whole.pieces.push_back(piece);
-  full.partitions.push_back(whole);
-  const Layout pool = moldable_pool(full, gpu);
+  const Layout pool = moldable_pool_of_full(15, 8, 12);
   std::vector<int> widths;
   for (const Partition& block : pool.partitions) widths.push_back(block.sms);
   EXPECT_EQ(widths, (std::vector<int>{8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 20, 16, 16, 16, 16, 16, 16, 16, 32, 32, 32,
