@@ -48,7 +48,8 @@
 #             library (`sgprs profile --kernel-report`, PRECISIONS default "tf32 fp16 fp32", 8 and 132 SMs) next
 #             to PyTorch's (tools/torch_kernels.py, measured beside the build): name, GPU time, grid, block;
 #             then each model's whole time against PyTorch's at KERNEL_SMS (default 8,16,32,64,132): isolated
-#             profiles at those counts and tools/torch_compare.py (PyTorch measured beside the build too)
+#             profiles at those counts and tools/torch_compare.py (PyTorch measured beside the build too);
+#             KERNEL_VARIANTS="base SGPRS_CONV1X1=gemm" measures sgprs's side again under each VAR=value
 #   overload  ResNet-18 at 30 Hz around and past the edge (OVERLOAD_N, default 195 200 205 210 240): streams-32,
 #             sgprs-best as preset (drop_hopeless=on), with drop_hopeless=slot, and with slot at 6 and 4 SMs per
 #             slot (OVERLOAD_RUNS picks: streams32 best-on best-slot best-slot-sN, and on layout `pieces`, one
@@ -57,6 +58,8 @@
 #             blocks on full: best-mold, and with drop_hopeless=slot: best-mold-slot; a suffix -ltK runs it with K
 #             launcher threads, e.g. best-slot-lt2 (without one: sgprs live's default, 2 for stage units), and a last suffix -rK names a repeated round); PyTorch with 32 streams at
 #             the same N in the same call; event logs kept only for N = 210 (OVERLOAD_EVENTS_N)
+#   setup     240 ResNet-18 tasks at 30 Hz on equal:3:1.0x (3 partitions), 1-s runs under sgprs-best and sgprs:
+#             the live mode's set-up time (pool, buffers, graphs) as the live-mode issue words its target
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
@@ -128,21 +131,26 @@ if want kernels && [[ -z "${FAKE:-}" ]]; then
     wait "$torch_kernels_pid"
     log "torch kernels exited $?: $(grep -c 'kernels,' "$runs/torch-kernels.log") points"
   fi
-  compare_args=()
-  for p in $precisions; do
-    (cd "$root" && timeout 120 "$sgprs" profile --models "$kernel_models" --ops none --precision "$p" --sms "$kernel_sms" \
-      --no-occupied --quiet --kernel-report "$runs/sgprs-kernels-$p.json" --out "$runs/profile-$p.json") \
-      > "$runs/profile-$p.log" 2>&1
-    log "sgprs profile and kernels $p exited $?"
-    [[ -f "$runs/profile-$p.json" ]] && compare_args+=(--profile "$p=$runs/profile-$p.json")
+  for variant in ${KERNEL_VARIANTS:-base}; do  # base, or VAR=value: the op library's sgprs side again under it
+    tag=""; env_args=()
+    [[ "$variant" != base ]] && { tag="-$(echo "${variant#*=}" | tr -c 'a-zA-Z0-9\n' _)"; env_args=("$variant"); }
+    compare_args=(); kernel_files=()
+    for p in $precisions; do
+      (cd "$root" && env "${env_args[@]}" timeout 120 "$sgprs" profile --models "$kernel_models" --ops none \
+        --precision "$p" --sms "$kernel_sms" --no-occupied --quiet --kernel-report "$runs/sgprs-kernels-$p$tag.json" \
+        --out "$runs/profile-$p$tag.json") > "$runs/profile-$p$tag.log" 2>&1
+      log "sgprs profile and kernels $p ${env_args[*]} exited $?"
+      [[ -f "$runs/profile-$p$tag.json" ]] && compare_args+=(--profile "$p=$runs/profile-$p$tag.json")
+      [[ -f "$runs/sgprs-kernels-$p$tag.json" ]] && kernel_files+=("$runs/sgprs-kernels-$p$tag.json")
+    done
+    (cd "$root" && python3 tools/torch_compare.py --measured "$runs/torch-compare/torch_compare.json" "${compare_args[@]}" \
+      --out "$runs/compare$tag" && python3 tools/compare_kernels.py --sgprs "${kernel_files[@]}" \
+      --torch "$runs/torch-kernels.json" > "$runs/compare$tag/kernels.md") >> "$runs/torch-kernels.log" 2>&1
+    log "comparison ${env_args[*]} exited $?"
+    cp "$runs/compare$tag/torch_compare.md" "$out/torch-compare$tag.md" 2>/dev/null
+    cp "$runs/compare$tag/kernels.md" "$out/kernels$tag.md" 2>/dev/null
   done
-  (cd "$root" && python3 tools/torch_compare.py --measured "$runs/torch-compare/torch_compare.json" "${compare_args[@]}" \
-    --out "$runs/compare" && python3 tools/compare_kernels.py --sgprs "$runs"/sgprs-kernels-*.json \
-    --torch "$runs/torch-kernels.json" > "$runs/compare/kernels.md") >> "$runs/torch-kernels.log" 2>&1
-  log "comparison exited $?"
-  cp "$runs/compare/torch_compare.md" "$out/torch-compare.md" 2>/dev/null
-  cp "$runs/compare/kernels.md" "$out/kernels.md" 2>/dev/null
-  (cd "$runs" && tar -cf - sgprs-kernels-*.json torch-kernels.json profile-*.json torch-compare compare torch-kernels.log \
+  (cd "$runs" && tar -cf - sgprs-kernels-*.json torch-kernels.json profile-*.json torch-compare compare* torch-kernels.log \
     | xz -6 -T0 > "$out/kernels.tar.xz")
   rm -f "$runs"/sgprs-kernels-*.json "$runs/torch-kernels.json"
 fi
@@ -258,6 +266,16 @@ if want r18; then
         --seconds "$run_s" --precision tf32 --out "$out/torch-r18-streams$s.json") >> "$out/session.log" 2>&1
     done
   fi
+fi
+
+if want setup; then  # the live-mode issue's set-up target, as worded: 240 ResNet-18 tasks on 3 partitions
+  resnet18_tasks 240 30 "$inputs/r18-240.json"
+  for sched in sgprs-best sgprs; do
+    r=$(live "setup-240-eq3-$sched" 1 "$inputs/r18-240.json" equal:3:1.0x --scheduler "$sched" --stall-timeout 5)
+    [[ -f "$runs/setup-240-eq3-$sched/summary.json" ]] && log "setup-240-eq3-$sched: $(python3 -c "
+import json; l = json.load(open('$runs/setup-240-eq3-$sched/summary.json'))['live']
+print('set-up %.2f s, %d graphs, %.1f GiB; %s' % (l['setup_s'], l['graphs'], l['gpu_memory_bytes'] / 2**30, l['notes']))")"
+  done
 fi
 
 if want overload; then  # past the edge: which runs keep the GPU's throughput, which collapse?

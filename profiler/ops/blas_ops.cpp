@@ -1,15 +1,21 @@
-// Linear layers through cuBLASLt (bias fused as an epilogue) and attention's two batched matmuls
-// through cuBLAS. Both are told the partition's SM count: cuBLASLt per matmul descriptor (one
-// algorithm choice cached per SM count), cuBLAS per handle before each call.
+// Linear layers through cuBLASLt (bias fused as an epilogue; lt_matmul.hpp) or, on a few rows, the
+// project's kernel; plain 1x1 convolutions as cuBLASLt matmuls where SGPRS_CONV1X1=gemm; and
+// attention's two batched matmuls through cuBLAS. The libraries are told the partition's SM
+// count: cuBLASLt per matmul descriptor (one algorithm per SM count), cuBLAS per handle before
+// each call.
 //
 // Row-major tensors meet column-major BLAS by computing the transpose: Y = X W^T (row-major) is
 // Y^T = W X^T (column-major), with W [out, in] read as an in x out column-major matrix.
 #include "profiler/cuda_check.hpp"
+#include "profiler/ops/conv_layer_op.hpp"
+#include "profiler/ops/kernels.hpp"
+#include "profiler/ops/library_notes.hpp"
+#include "profiler/ops/lt_matmul.hpp"
 #include "profiler/ops/op_builders.hpp"
 
 #include <cmath>
-#include <map>
-#include <mutex>
+#include <memory>
+#include <string>
 
 namespace sgprs::profiler::ops {
 
@@ -24,6 +30,8 @@ void* offset(void* base, std::int64_t elements, DType dtype) {
   return static_cast<char*>(base) + elements * static_cast<std::int64_t>(dtype_bytes(dtype));
 }
 
+// At most kFewRows rows (a batch-1 classifier) run on the project's kernel (kernels.hpp says why);
+// more, through cuBLASLt with the bias as its epilogue.
 class LinearOp final : public LayerOp {
  public:
   LinearOp(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y)
@@ -31,88 +39,65 @@ class LinearOp final : public LayerOp {
     const float a = static_cast<float>(std::sqrt(3.0 / static_cast<double>(in_)));
     weight_ = &add_param(dtype, {out_, in_}, -a, a);
     if (spec.bias) bias_ = &add_param(dtype, {out_}, -0.1f, 0.1f);
-    const cudaDataType_t t = blas_type(dtype);
-    SGPRS_CUDA_CALL(cublasLtMatrixLayoutCreate(&w_layout_, t, static_cast<std::uint64_t>(in_),
-                                                static_cast<std::uint64_t>(out_), in_));
-    SGPRS_CUDA_CALL(cublasLtMatrixLayoutCreate(&x_layout_, t, static_cast<std::uint64_t>(in_),
-                                                static_cast<std::uint64_t>(rows_), in_));
-    SGPRS_CUDA_CALL(cublasLtMatrixLayoutCreate(&y_layout_, t, static_cast<std::uint64_t>(out_),
-                                                static_cast<std::uint64_t>(rows_), out_));
-  }
-  ~LinearOp() override {
-    for (auto& [sm, plan] : plans_) cublasLtMatmulDescDestroy(plan.desc);
-    cublasLtMatrixLayoutDestroy(w_layout_);
-    cublasLtMatrixLayoutDestroy(x_layout_);
-    cublasLtMatrixLayoutDestroy(y_layout_);
+    if (rows_ > kFewRows) {
+      const auto in = static_cast<std::uint64_t>(in_), out = static_cast<std::uint64_t>(out_),
+                 rows = static_cast<std::uint64_t>(rows_);
+      matmul_ = std::make_unique<LtMatmul>(dtype, CUBLAS_COMPUTE_32F, CUBLAS_OP_T, LtMatrix{in, out, in_}, CUBLAS_OP_N,
+                                           LtMatrix{in, rows, in_}, LtMatrix{out, rows, out_},
+                                           "linear layer '" + spec.name + "' " + std::to_string(rows_) + "x" +
+                                               std::to_string(in_) + " -> " + std::to_string(out_));
+    }
   }
 
   void enqueue(const LaunchContext& ctx) override {
-    const Plan& plan = plan_for(ctx);
-    const float one = 1.0f, zero = 0.0f;
-    SGPRS_CUDA_CALL(cublasLtMatmul(ctx.handles->cublas_lt, plan.desc, &one, weight_->buffer.get(), w_layout_, x_.data,
-                                    x_layout_, &zero, y_.data, y_layout_, y_.data, y_layout_, &plan.algo,
-                                    ctx.workspace, kWorkspaceBytes, ctx.stream));
+    const void* bias = bias_ ? bias_->buffer.get() : nullptr;
+    if (matmul_)
+      matmul_->run(ctx, weight_->buffer.get(), x_.data, y_.data, bias);
+    else
+      few_rows_linear(dtype_, x_.data, weight_->buffer.get(), bias, y_.data, rows_, in_, out_, ctx.stream);
   }
 
  private:
-  struct Plan {
-    cublasLtMatmulDesc_t desc = nullptr;
-    cublasLtMatmulAlgo_t algo{};
-  };
-
-  // The heuristic query is host-only, so it is safe on first use even inside a capture.
-  const Plan& plan_for(const LaunchContext& ctx) {
-    const int sm = ctx.sm_count > 0 ? ctx.sm_count : 0;
-    std::lock_guard lock(mutex_);
-    auto it = plans_.find(sm);
-    if (it != plans_.end()) return it->second;
-    Plan plan;
-    SGPRS_CUDA_CALL(cublasLtMatmulDescCreate(&plan.desc, CUBLAS_COMPUTE_32F, CUDA_R_32F));
-    const cublasOperation_t trans_w = CUBLAS_OP_T, trans_x = CUBLAS_OP_N;
-    SGPRS_CUDA_CALL(
-        cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_TRANSA, &trans_w, sizeof(trans_w)));
-    SGPRS_CUDA_CALL(
-        cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_TRANSB, &trans_x, sizeof(trans_x)));
-    if (bias_) {
-      const cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
-      const void* bias = bias_->buffer.get();
-      SGPRS_CUDA_CALL(
-          cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue)));
-      SGPRS_CUDA_CALL(
-          cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias)));
-    }
-    if (sm > 0)
-      SGPRS_CUDA_CALL(
-          cublasLtMatmulDescSetAttribute(plan.desc, CUBLASLT_MATMUL_DESC_SM_COUNT_TARGET, &sm, sizeof(sm)));
-    cublasLtMatmulPreference_t pref = nullptr;
-    SGPRS_CUDA_CALL(cublasLtMatmulPreferenceCreate(&pref));
-    const std::size_t workspace = kWorkspaceBytes;
-    SGPRS_CUDA_CALL(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace,
-                                                          sizeof(workspace)));
-    cublasLtMatmulHeuristicResult_t result{};
-    int found = 0;
-    const cublasStatus_t status = cublasLtMatmulAlgoGetHeuristic(ctx.handles->cublas_lt, plan.desc, w_layout_,
-                                                                  x_layout_, y_layout_, y_layout_, pref, 1, &result,
-                                                                  &found);
-    cublasLtMatmulPreferenceDestroy(pref);
-    if (status != CUBLAS_STATUS_SUCCESS || found == 0) {
-      cublasLtMatmulDescDestroy(plan.desc);
-      SGPRS_CUDA_CALL(status);
-      throw GpuError("cuBLASLt found no algorithm for a linear layer " + std::to_string(rows_) + "x" +
-                         std::to_string(in_) + " -> " + std::to_string(out_));
-    }
-    plan.algo = result.algo;
-    return plans_.emplace(sm, plan).first->second;
-  }
-
   DType dtype_;
   TensorRef x_, y_;
   std::int64_t in_, out_, rows_;
   Param* weight_ = nullptr;
   Param* bias_ = nullptr;
-  cublasLtMatrixLayout_t w_layout_ = nullptr, x_layout_ = nullptr, y_layout_ = nullptr;
-  std::mutex mutex_;
-  std::map<int, Plan> plans_;
+  std::unique_ptr<LtMatmul> matmul_;
+};
+
+// Y [Cout, HW] = W [Cout, Cin] X [Cin, HW] per sample: column-major, Y is HW x Cout = X (HW x Cin)
+// times W read as Cin x Cout. cuDNN's TF32 engines for these layers wrapped them in NCHW <-> NHWC
+// transposes that PyTorch's choice does not run (MobileNet-V2 on 8 SMs: 127 us of transposes,
+// kernel report of 2026-12-03, traces/profiles/runs/h200-kernels-2026-12-03/call4-depthwise-packs/).
+class GemmConv1x1Op final : public ConvLayerOp {
+ public:
+  GemmConv1x1Op(const LayerSpec& spec, Precision precision, const TensorRef& x, const TensorRef& y)
+      : ConvLayerOp(spec, storage_dtype(precision), x.shape.at(1)), dtype_(storage_dtype(precision)), x_(x), y_(y) {
+    const std::int64_t in_c = x.shape.at(1), out_c = y.shape.at(1), hw = x.shape.at(2) * x.shape.at(3);
+    const cublasComputeType_t compute =
+        convolutions_may_use_tf32(precision) ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
+    const auto c = static_cast<std::uint64_t>(in_c), o = static_cast<std::uint64_t>(out_c),
+               p = static_cast<std::uint64_t>(hw);
+    matmul_ = std::make_unique<LtMatmul>(dtype_, compute, CUBLAS_OP_N, LtMatrix{p, c, hw}, CUBLAS_OP_N,
+                                         LtMatrix{c, o, in_c}, LtMatrix{p, o, hw},
+                                         "1x1 convolution '" + spec.name + "'");
+    sample_in_ = in_c * hw;
+    sample_out_ = out_c * hw;
+    ++conv_path_counts().gemm_conv1x1;
+  }
+
+  void enqueue(const LaunchContext& ctx) override {
+    for (std::int64_t n = 0; n < x_.shape.at(0); ++n)
+      matmul_->run(ctx, offset(x_.data, n * sample_in_, dtype_), weight_->buffer.get(),
+                   offset(y_.data, n * sample_out_, dtype_), nullptr);
+  }
+
+ private:
+  DType dtype_;
+  TensorRef x_, y_;
+  std::int64_t sample_in_ = 0, sample_out_ = 0;
+  std::unique_ptr<LtMatmul> matmul_;
 };
 
 // Heads are read in place from the packed [T, 3D] q|k|v tensor: head h of Q is a T x dh block
@@ -171,6 +156,17 @@ class AttentionOp final : public LayerOp {
 
 std::unique_ptr<LayerOp> make_linear(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y) {
   return std::make_unique<LinearOp>(spec, dtype, x, y);
+}
+
+bool gemm_conv1x1_fits(const LayerSpec& spec, const TensorRef& x) {
+  const Window2d& w = spec.window;
+  return x.shape.size() == 4 && spec.groups == 1 && !spec.bias && w.kernel_h == 1 && w.kernel_w == 1 &&
+         w.stride_h == 1 && w.stride_w == 1 && w.pad_h == 0 && w.pad_w == 0;
+}
+
+std::unique_ptr<LayerOp> make_gemm_conv1x1(const LayerSpec& spec, Precision precision, const TensorRef& x,
+                                           const TensorRef& y) {
+  return std::make_unique<GemmConv1x1Op>(spec, precision, x, y);
 }
 
 std::unique_ptr<LayerOp> make_attention(const LayerSpec& spec, DType dtype, const std::vector<TensorRef>& inputs,

@@ -1,10 +1,12 @@
-// Convolution, pooling and ReLU/ReLU6 through cuDNN. A convolution runs through the backend API
+// Convolution and pooling through cuDNN. A convolution runs through the backend API
 // (cudnn_backend_conv.hpp), whose heuristics take the partition's SM count, and falls back to the
 // legacy (v7-style) API, which cannot, where the backend has no plan; library_notes() counts both.
 // Depthwise convolutions run on the project's direct kernel instead (depthwise_conv.hpp) unless
-// SGPRS_DEPTHWISE=cudnn; library_notes() counts them too.
-// Pooling and activations exist only in the legacy API (no SM target; they are memory-bound).
+// SGPRS_DEPTHWISE=cudnn, and a plain 1x1 one through cuBLASLt where SGPRS_CONV1X1=gemm
+// (blas_ops.cpp); library_notes() counts them too.
+// Pooling exists only in the legacy API (no SM target; it is memory-bound).
 #include "profiler/cuda_check.hpp"
+#include "profiler/ops/conv_layer_op.hpp"
 #include "profiler/ops/cudnn_backend_conv.hpp"
 #include "profiler/ops/depthwise_conv.hpp"
 #include "profiler/ops/library_notes.hpp"
@@ -42,22 +44,6 @@ struct TensorDesc {
 void set_image(TensorDesc& d, DType dtype, const TensorRef& t) {
   d.set_nchw(dtype, t.shape.at(0), t.shape.at(1), t.shape.at(2), t.shape.at(3));
 }
-
-// A convolution's parameters, the same on every path, so that the direct depthwise kernel and
-// cuDNN compute from the same (seeded) weights and can be compared.
-class ConvLayerOp : public LayerOp {
- protected:
-  ConvLayerOp(const LayerSpec& spec, DType dtype, std::int64_t in_c) {
-    const std::int64_t fan_in = in_c / spec.groups * spec.window.kernel_h * spec.window.kernel_w;
-    // Uniform(-a, a) with a = sqrt(3 / fan_in) keeps the activations' second moment steady.
-    const float a = static_cast<float>(std::sqrt(3.0 / static_cast<double>(fan_in)));
-    weight_ = &add_param(dtype, {spec.out_channels, in_c / spec.groups, spec.window.kernel_h, spec.window.kernel_w},
-                         -a, a);
-    if (spec.bias) bias_ = &add_param(dtype, {spec.out_channels}, -0.1f, 0.1f);
-  }
-  Param* weight_ = nullptr;
-  Param* bias_ = nullptr;
-};
 
 class Conv2dOp final : public ConvLayerOp {
  public:
@@ -235,34 +221,11 @@ class Pool2dOp final : public LayerOp {
   cudnnPoolingDescriptor_t pool_desc_ = nullptr;
 };
 
-class ActivationOp final : public LayerOp {
- public:
-  ActivationOp(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y) : x_(x), y_(y) {
-    // Elementwise, so any shape is one long row.
-    desc_.set_nchw(dtype, 1, 1, 1, x.count());
-    SGPRS_CUDA_CALL(cudnnCreateActivationDescriptor(&act_desc_));
-    const bool relu6 = spec.kind == OpKind::kRelu6;
-    SGPRS_CUDA_CALL(cudnnSetActivationDescriptor(act_desc_, relu6 ? CUDNN_ACTIVATION_CLIPPED_RELU : CUDNN_ACTIVATION_RELU,
-                                                 CUDNN_NOT_PROPAGATE_NAN, relu6 ? 6.0 : 0.0));
-  }
-  ~ActivationOp() override { cudnnDestroyActivationDescriptor(act_desc_); }
-
-  void enqueue(const LaunchContext& ctx) override {
-    const float one = 1.0f, zero = 0.0f;
-    SGPRS_CUDA_CALL(
-        cudnnActivationForward(ctx.handles->cudnn, act_desc_, &one, desc_.desc, x_.data, &zero, desc_.desc, y_.data));
-  }
-
- private:
-  TensorRef x_, y_;
-  TensorDesc desc_;
-  cudnnActivationDescriptor_t act_desc_ = nullptr;
-};
-
 }  // namespace
 
 std::unique_ptr<LayerOp> make_conv2d(const LayerSpec& spec, Precision precision, const TensorRef& x,
                                      const TensorRef& y) {
+  if (conv1x1_through_gemm() && gemm_conv1x1_fits(spec, x)) return make_gemm_conv1x1(spec, precision, x, y);
   if (!depthwise_through_cudnn())
     if (const auto shape = direct_depthwise_shape(spec, x))
       return std::make_unique<DepthwiseConvOp>(spec, storage_dtype(precision), *shape, x, y);
@@ -270,10 +233,6 @@ std::unique_ptr<LayerOp> make_conv2d(const LayerSpec& spec, Precision precision,
 }
 std::unique_ptr<LayerOp> make_pool2d(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y) {
   return std::make_unique<Pool2dOp>(spec, dtype, x, y);
-}
-std::unique_ptr<LayerOp> make_cudnn_activation(const LayerSpec& spec, DType dtype, const TensorRef& x,
-                                               const TensorRef& y) {
-  return std::make_unique<ActivationOp>(spec, dtype, x, y);
 }
 
 }  // namespace sgprs::profiler::ops

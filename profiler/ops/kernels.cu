@@ -9,6 +9,7 @@
 #include <initializer_list>
 #include <type_traits>
 #include <stdexcept>
+#include <string>
 
 namespace sgprs::profiler::ops {
 
@@ -212,25 +213,87 @@ __global__ void softmax_kernel(const T* x, T* y, std::int64_t rows, std::int64_t
   for (std::int64_t j = lane; j < cols; j += 32) store(out, j, __expf(load(in, j) - m) * inv);
 }
 
-template <class T>
-__global__ void layernorm_kernel(const T* x, T* y, const T* gamma, const T* beta, std::int64_t rows,
+// Sum over the block, returned to every thread; `partial` holds one float per warp and may be
+// reused after the call.
+__device__ __forceinline__ float block_sum(float v, float* partial) {
+  v = warp_sum(v);
+  const int warps = static_cast<int>(blockDim.x) / 32;
+  if (threadIdx.x % 32 == 0) partial[threadIdx.x / 32] = v;
+  __syncthreads();
+  float total = 0.0f;
+  for (int w = 0; w < warps; ++w) total += partial[w];
+  __syncthreads();
+  return total;
+}
+
+// One block per row. With one warp per row, ViT-B/16's 197 token rows made 25 blocks, so on 132
+// SMs its 25 layer norms took 3x PyTorch's time (259 against 88 us, fp16; kernel report of
+// 2026-12-03, traces/profiles/runs/h200-kernels-2026-12-03/call4-depthwise-packs/kernels.md).
+// `units` counts packs of N elements per row; the row is read three times, from L1 after the first.
+template <class T, int N>
+__global__ void layernorm_kernel(const T* x, T* y, const T* gamma, const T* beta, std::int64_t units,
                                  std::int64_t cols, float eps) {
-  const std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / 32;
-  if (row >= rows) return;
-  const int lane = threadIdx.x % 32;
-  const T* in = x + row * cols;
-  T* out = y + row * cols;
+  __shared__ float partial[kWarpsPerBlock];
+  const std::int64_t row = blockIdx.x;
+  const auto* in = reinterpret_cast<const Pack<T, N>*>(x + row * cols);
+  auto* out = reinterpret_cast<Pack<T, N>*>(y + row * cols);
+  const auto* g = reinterpret_cast<const Pack<T, N>*>(gamma);
+  const auto* b = reinterpret_cast<const Pack<T, N>*>(beta);
   float sum = 0.0f;
-  for (std::int64_t j = lane; j < cols; j += 32) sum += load(in, j);
-  const float mean = warp_sum(sum) / static_cast<float>(cols);
-  float sq = 0.0f;  // two passes: the variance of centred values does not cancel catastrophically
-  for (std::int64_t j = lane; j < cols; j += 32) {
-    const float d = load(in, j) - mean;
-    sq += d * d;
+  for (std::int64_t j = threadIdx.x; j < units; j += blockDim.x) {
+    const Pack<T, N> p = in[j];
+#pragma unroll
+    for (int k = 0; k < N; ++k) sum += load(p.v, k);
   }
-  const float rstd = rsqrtf(warp_sum(sq) / static_cast<float>(cols) + eps);
-  for (std::int64_t j = lane; j < cols; j += 32)
-    store(out, j, (load(in, j) - mean) * rstd * load(gamma, j) + load(beta, j));
+  const float mean = block_sum(sum, partial) / static_cast<float>(cols);
+  float sq = 0.0f;  // two passes: the variance of centred values does not cancel catastrophically
+  for (std::int64_t j = threadIdx.x; j < units; j += blockDim.x) {
+    const Pack<T, N> p = in[j];
+#pragma unroll
+    for (int k = 0; k < N; ++k) {
+      const float d = load(p.v, k) - mean;
+      sq += d * d;
+    }
+  }
+  const float rstd = rsqrtf(block_sum(sq, partial) / static_cast<float>(cols) + eps);
+  for (std::int64_t j = threadIdx.x; j < units; j += blockDim.x) {
+    const Pack<T, N> p = in[j], pg = g[j], pb = b[j];
+    Pack<T, N> o;
+#pragma unroll
+    for (int k = 0; k < N; ++k) store(o.v, k, (load(p.v, k) - mean) * rstd * load(pg.v, k) + load(pb.v, k));
+    out[j] = o;
+  }
+}
+
+// y[r][o] = x[r] . w[o] (+ bias[o]) for up to kFewRows rows r, one warp per output feature o:
+// the classifier of a batch-1 model is a matrix-vector product, for which cuBLASLt, told a small
+// partition's SM count, chose a kernel of 16 blocks that took 107 us for MobileNet-V2's 1280 x 1000
+// on 8 SMs, against PyTorch's 27 (kernel report above). `units` counts packs of N per row.
+template <class T, int N>
+__global__ void few_rows_linear_kernel(const T* x, const T* w, const T* bias, T* y, int rows, std::int64_t units,
+                                       std::int64_t in, std::int64_t out) {
+  const std::int64_t o = static_cast<std::int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / 32;
+  if (o >= out) return;
+  const int lane = threadIdx.x % 32;
+  const auto* wp = reinterpret_cast<const Pack<T, N>*>(w + o * in);
+  float acc[kFewRows] = {};
+  for (std::int64_t j = lane; j < units; j += 32) {
+    const Pack<T, N> pw = wp[j];
+#pragma unroll
+    for (int r = 0; r < kFewRows; ++r) {
+      if (r >= rows) break;
+      const Pack<T, N> px = reinterpret_cast<const Pack<T, N>*>(x + r * in)[j];
+#pragma unroll
+      for (int k = 0; k < N; ++k) acc[r] = fmaf(load(pw.v, k), load(px.v, k), acc[r]);
+    }
+  }
+  const float b = bias != nullptr ? load(bias, o) : 0.0f;
+#pragma unroll
+  for (int r = 0; r < kFewRows; ++r) {
+    if (r >= rows) break;
+    const float s = warp_sum(acc[r]);
+    if (lane == 0) store(y, r * out + o, s + b);
+  }
 }
 
 template <class T>
@@ -397,10 +460,32 @@ void softmax_rows(DType dtype, const void* x, void* y, std::int64_t rows, std::i
 
 void layernorm_rows(DType dtype, const void* x, void* y, const void* gamma, const void* beta, std::int64_t rows,
                     std::int64_t cols, float eps, cudaStream_t stream) {
+  if (rows <= 0 || cols <= 0) return;
+  if (rows > std::int64_t{0x7fffffff}) throw std::invalid_argument("layernorm_rows: more than 2^31 - 1 rows");
   with_type(dtype, [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
-    layernorm_kernel<<<blocks_for_rows(rows), kBlock, 0, stream>>>(typed<T>(x), typed<T>(y), typed<T>(gamma),
-                                                                   typed<T>(beta), rows, cols, eps);
+    with_pack_width<T>(cols, {x, y, gamma, beta}, [&](auto width) {
+      constexpr int kWidth = decltype(width)::value;
+      const std::int64_t units = cols / kWidth;
+      const int threads = static_cast<int>(std::min<std::int64_t>(kBlock, (units + 31) / 32 * 32));
+      layernorm_kernel<T, kWidth><<<static_cast<unsigned>(rows), threads, 0, stream>>>(
+          typed<T>(x), typed<T>(y), typed<T>(gamma), typed<T>(beta), units, cols, eps);
+    });
+  });
+  check_launch();
+}
+
+void few_rows_linear(DType dtype, const void* x, const void* w, const void* bias, void* y, std::int64_t rows,
+                     std::int64_t in, std::int64_t out, cudaStream_t stream) {
+  if (rows < 1 || rows > kFewRows) throw std::invalid_argument("few_rows_linear: rows must be 1.." + std::to_string(kFewRows));
+  if (in <= 0 || out <= 0) return;
+  with_type(dtype, [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    with_pack_width<T>(in, {x, w}, [&](auto width) {
+      constexpr int kWidth = decltype(width)::value;
+      few_rows_linear_kernel<T, kWidth><<<blocks_for_rows(out), kBlock, 0, stream>>>(
+          typed<T>(x), typed<T>(w), typed<T>(bias), typed<T>(y), static_cast<int>(rows), in / kWidth, in, out);
+    });
   });
   check_launch();
 }

@@ -47,6 +47,12 @@ void softmax_rows(DType dtype, const void* x, void* y, std::int64_t rows, std::i
 void layernorm_rows(DType dtype, const void* x, void* y, const void* gamma, const void* beta, std::int64_t rows,
                     std::int64_t cols, float eps, cudaStream_t stream);
 
+/// y [rows, out] = x [rows, in] W^T (+ bias [out]), W [out, in]: a linear layer on at most kFewRows
+/// rows (a batch-1 classifier), one warp per output feature; bias may be null.
+inline constexpr int kFewRows = 4;
+void few_rows_linear(DType dtype, const void* x, const void* w, const void* bias, void* y, std::int64_t rows,
+                     std::int64_t in, std::int64_t out, cudaStream_t stream);
+
 /// x [batch, dim, patches] -> y [batch, patches + 1, dim]: row 0 is cls + pos[0], row 1 + p is
 /// x[:, :, p] + pos[1 + p].
 void patch_tokens(DType dtype, const void* x, void* y, const void* cls, const void* pos, std::int64_t batch,

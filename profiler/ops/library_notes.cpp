@@ -33,19 +33,27 @@ const ConvPolicy& conv_policy() {
   static const ConvPolicy policy{env_is("SGPRS_CUDNN_API", "legacy"), env_is("SGPRS_CUDNN_DETERMINISTIC", "1"),
                                  env_is("SGPRS_CUDNN_HEUR", "b"),       env_is("SGPRS_CUDNN_RTC", "1"),
                                  env_is("SGPRS_CUDNN_TARGET", "engine"), env_is("SGPRS_CUDNN_AUTOTUNE", "1"),
-                                 env_is("SGPRS_DEPTHWISE", "cudnn")};
+                                 env_is("SGPRS_DEPTHWISE", "cudnn"),    env_is("SGPRS_CONV1X1", "gemm")};
   return policy;
 }
 
 namespace {
-std::atomic<bool>& depthwise_cudnn_flag() {
-  static std::atomic<bool> flag{conv_policy().depthwise_cudnn};
-  return flag;
+// The paths new ops take: they start as the environment says, and tests flip them (ops already
+// built keep theirs).
+struct PathSwitches {
+  std::atomic<bool> depthwise_cudnn{conv_policy().depthwise_cudnn};
+  std::atomic<bool> conv1x1_gemm{conv_policy().conv1x1_gemm};
+};
+PathSwitches& switches() {
+  static PathSwitches s;
+  return s;
 }
 }  // namespace
 
-bool depthwise_through_cudnn() { return depthwise_cudnn_flag().load(); }
-bool set_depthwise_through_cudnn(bool cudnn) { return depthwise_cudnn_flag().exchange(cudnn); }
+bool depthwise_through_cudnn() { return switches().depthwise_cudnn.load(); }
+bool set_depthwise_through_cudnn(bool cudnn) { return switches().depthwise_cudnn.exchange(cudnn); }
+bool conv1x1_through_gemm() { return switches().conv1x1_gemm.load(); }
+bool set_conv1x1_through_gemm(bool gemm) { return switches().conv1x1_gemm.exchange(gemm); }
 
 std::string ConvPolicy::text() const {
   return std::string(legacy_only ? "legacy API only" : "backend API first") + ", " +
@@ -53,7 +61,8 @@ std::string ConvPolicy::text() const {
          ", heuristic " + (heuristic_b ? "B" : "A") + (runtime_compiled_first ? ", run-time compiled in order" : "") +
          (engine_target ? ", engines rebuilt with the SM target" : ", SM count ranks engines") +
          (autotune ? ", fastest of the first engines timed on the partition" : ", heuristic's first engine") +
-         (depthwise_cudnn ? ", depthwise through cuDNN (SGPRS_DEPTHWISE=cudnn)" : ", depthwise on the direct kernel");
+         (depthwise_cudnn ? ", depthwise through cuDNN (SGPRS_DEPTHWISE=cudnn)" : ", depthwise on the direct kernel") +
+         (conv1x1_gemm ? ", 1x1 as cuBLASLt matmuls (SGPRS_CONV1X1=gemm)" : ", 1x1 through cuDNN");
 }
 
 }  // namespace ops
@@ -64,7 +73,8 @@ std::string library_notes() {
   std::string text = "cuDNN " + std::to_string(cudnn / 10000) + "." + std::to_string(cudnn / 100 % 100) + "." +
                      std::to_string(cudnn % 100) + ": convolutions via backend API " +
                      std::to_string(c.backend_convs.load()) + ", legacy API " + std::to_string(c.legacy_convs.load()) +
-                     ", direct depthwise kernel " + std::to_string(c.direct_depthwise.load()) + " (policy: " + ops::conv_policy().text() + "); per-SM-count plans: engine took the target " +
+                     ", direct depthwise kernel " + std::to_string(c.direct_depthwise.load()) +
+                     ", 1x1 as matmuls " + std::to_string(c.gemm_conv1x1.load()) + " (policy: " + ops::conv_policy().text() + "); per-SM-count plans: engine took the target " +
                      std::to_string(c.targeted_plans.load()) + ", ranked for the SM count " +
                      std::to_string(c.ranked_only_plans.load()) + ", legacy fallbacks " +
                      std::to_string(c.legacy_fallbacks.load()) + ", timed against alternatives " +

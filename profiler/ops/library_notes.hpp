@@ -2,7 +2,8 @@
 // Which library paths the ops took, for the profile's provenance: a convolution runs through
 // cuDNN's backend API, whose engine heuristics are told the partition's SM count, when it can,
 // else through the legacy API (no SM count); a depthwise one on the project's own kernel
-// (depthwise_conv.hpp) unless SGPRS_DEPTHWISE=cudnn.
+// (depthwise_conv.hpp) unless SGPRS_DEPTHWISE=cudnn; a plain 1x1 one as a cuBLASLt matmul
+// where SGPRS_CONV1X1=gemm.
 #include <atomic>
 #include <mutex>
 #include <string>
@@ -18,6 +19,7 @@ struct ConvPathCounts {
   std::atomic<long> tuned_plans{0};         // (geometry, SM count) plans timed against alternatives
   std::atomic<long> tuned_changed{0};       // ... where an engine other than the heuristic's first won
   std::atomic<long> direct_depthwise{0};    // depthwise convolutions on the project's kernel, not cuDNN
+  std::atomic<long> gemm_conv1x1{0};        // 1x1 convolutions as cuBLASLt matmuls, not cuDNN
   std::mutex mutex;
   std::string first_problem;                // the first backend error, verbatim
   void note_problem(const std::string& text);
@@ -50,6 +52,9 @@ ConvPathCounts& conv_path_counts();
 ///   SGPRS_DEPTHWISE=cudnn           depthwise convolutions through cuDNN like the others, instead
 ///                                   of the project's direct kernel (depthwise_conv.hpp), to
 ///                                   measure one against the other.
+///   SGPRS_CONV1X1=gemm              plain 1x1 convolutions (stride 1, no padding, one group, no
+///                                   bias) as cuBLASLt matmuls on the NCHW tensors (blas_ops.cpp),
+///                                   instead of cuDNN.
 struct ConvPolicy {
   bool legacy_only = false;
   bool deterministic = false;
@@ -58,6 +63,7 @@ struct ConvPolicy {
   bool engine_target = false;
   bool autotune = false;
   bool depthwise_cudnn = false;
+  bool conv1x1_gemm = false;
   std::string text() const;
 };
 const ConvPolicy& conv_policy();
@@ -68,5 +74,9 @@ inline bool cudnn_legacy_forced() { return conv_policy().legacy_only; }
 /// returns the previous choice; ops already built keep theirs.
 bool depthwise_through_cudnn();
 bool set_depthwise_through_cudnn(bool cudnn);
+
+/// The same for plain 1x1 convolutions through cuBLASLt (true) or cuDNN; starts as SGPRS_CONV1X1 says.
+bool conv1x1_through_gemm();
+bool set_conv1x1_through_gemm(bool gemm);
 
 }  // namespace sgprs::profiler::ops

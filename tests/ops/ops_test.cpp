@@ -85,6 +85,46 @@ TEST_P(OpCheck, Conv2dTunedEngineAtPartitionSizesStillMatchesReference) {
   }
 }
 
+// Plain 1x1 convolutions as cuBLASLt matmuls (SGPRS_CONV1X1=gemm): the same answer as the
+// reference, batch 2 (one matmul per sample), at two SM counts, and the path counted.
+TEST_P(OpCheck, Conv1x1AsMatmulMatchesTheReference) {
+  const bool before = ops::set_conv1x1_through_gemm(true);
+  const long gemm_before = ops::conv_path_counts().gemm_conv1x1.load();
+  for (int sm : {8, 64}) {
+    const auto y = run(R"([{"name":"y","op":"conv2d","inputs":["input"],"out_channels":24,"kernel":1}])", "[16,7,5]",
+                       -1.0f, 1.0f, sm);
+    const ref::Conv p{2, 16, 7, 5, 24, 1, 1, 1, 1, 0, 0, 1};
+    expect_close(y, ref::conv2d(p, tensor("input"), param("y", 0), nullptr), GetParam(),
+                 "1x1 conv as a matmul at " + std::to_string(sm) + " SMs");
+  }
+  EXPECT_EQ(ops::conv_path_counts().gemm_conv1x1.load(), gemm_before + 2);
+  // With a bias the layer stays on cuDNN (the matmul's bias epilogue is per pixel, not per channel).
+  const auto y = run(R"([{"name":"y","op":"conv2d","inputs":["input"],"out_channels":6,"kernel":1,"bias":true}])",
+                     "[4,3,3]");
+  const auto b = param("y", 1);
+  expect_close(y, ref::conv2d({2, 4, 3, 3, 6, 1, 1, 1, 1, 0, 0, 1}, tensor("input"), param("y", 0), &b), GetParam(),
+               "1x1 conv with bias");
+  EXPECT_EQ(ops::conv_path_counts().gemm_conv1x1.load(), gemm_before + 2);
+  ops::set_conv1x1_through_gemm(before);
+}
+
+TEST(OpCheckTf32, Conv1x1AsMatmulMatchesTheReferenceWithinTf32Rounding) {
+  SGPRS_REQUIRE_GPU();
+  testing::Stream stream;
+  const bool before = ops::set_conv1x1_through_gemm(true);
+  const std::string layers = R"([{"name":"y","op":"conv2d","inputs":["input"],"out_channels":96,"kernel":1,
+                                 "bias":false}])";
+  ModelInstance net(testing::single_stage_model(layers, "[64,14,14]"), Precision::kTf32, 2);
+  ops::set_conv1x1_through_gemm(before);
+  net.write_tensor("input", testing::random_values(count_of(net.tensor_shape("input")), 12));
+  net.write_tensor("y", testing::poison(count_of(net.tensor_shape("y"))));
+  net.enqueue_all(stream.get(), 8);
+  stream.sync();
+  const ref::Conv p{2, 64, 14, 14, 96, 1, 1, 1, 1, 0, 0, 1};
+  expect_close(net.read_tensor("y"), ref::conv2d(p, net.read_tensor("input"), net.read_param("y", 0), nullptr),
+               DType::kFp16, "tf32 1x1 conv as a matmul (fp16's tolerance)");
+}
+
 TEST_P(OpCheck, Conv2dGroupedRectangularKernel) {
   const auto y = run(R"([{"name":"y","op":"conv2d","inputs":["input"],"out_channels":4,"kernel":[1,3],
                           "padding":[0,1],"groups":2}])", "[8,7,9]");
@@ -178,6 +218,13 @@ TEST_P(OpCheck, SoftmaxAndLayerNorm) {
   expect_close(y, ref::softmax(tensor("input"), 45), GetParam(), "softmax");
   y = run(R"([{"name":"y","op":"layernorm","inputs":["input"],"eps":1e-6}])", "[5,48]", -2.0f, 3.0f);
   expect_close(y, ref::layernorm(tensor("input"), 48, param("y", 0), param("y", 1), 1e-6), GetParam(), "layernorm");
+  // ViT-B/16's rows (768: three packs per thread of 256 in fp32), and rows no pack divides.
+  y = run(R"([{"name":"y","op":"layernorm","inputs":["input"],"eps":1e-6}])", "[3,768]", -2.0f, 3.0f);
+  expect_close(y, ref::layernorm(tensor("input"), 768, param("y", 0), param("y", 1), 1e-6), GetParam(),
+               "layernorm, 768 wide");
+  y = run(R"([{"name":"y","op":"layernorm","inputs":["input"],"eps":1e-5}])", "[4,301]", -2.0f, 3.0f);
+  expect_close(y, ref::layernorm(tensor("input"), 301, param("y", 0), param("y", 1), 1e-5), GetParam(),
+               "layernorm, 301 wide (element by element)");
 }
 
 TEST_P(OpCheck, LinearOnTokensAndVectorsAtSeveralSmCounts) {
@@ -187,8 +234,19 @@ TEST_P(OpCheck, LinearOnTokensAndVectorsAtSeveralSmCounts) {
     expect_close(y, ref::linear(tensor("input"), 10, 24, param("y", 0), &b, 16), GetParam(),
                  "linear + bias at " + std::to_string(sm) + " SMs");
   }
-  const auto y = run(R"([{"name":"y","op":"linear","inputs":["input"],"out_features":10,"bias":false}])", "[40]");
+  // Two rows (a vector per sample of the batch of 2): the few-rows kernel, in packs and not.
+  auto y = run(R"([{"name":"y","op":"linear","inputs":["input"],"out_features":10,"bias":false}])", "[40]");
   expect_close(y, ref::linear(tensor("input"), 2, 40, param("y", 0), nullptr, 10), GetParam(), "linear, no bias");
+  for (int sm : {0, 8}) {
+    y = run(R"([{"name":"y","op":"linear","inputs":["input"],"out_features":300}])", "[1280]", -1.0f, 1.0f, sm);
+    auto b = param("y", 1);
+    expect_close(y, ref::linear(tensor("input"), 2, 1280, param("y", 0), &b, 300), GetParam(),
+                 "classifier 1280 -> 300 at " + std::to_string(sm) + " SMs");
+    y = run(R"([{"name":"y","op":"linear","inputs":["input"],"out_features":7}])", "[37]", -1.0f, 1.0f, sm);
+    b = param("y", 1);
+    expect_close(y, ref::linear(tensor("input"), 2, 37, param("y", 0), &b, 7), GetParam(),
+                 "linear 37 -> 7, element by element, at " + std::to_string(sm) + " SMs");
+  }
 }
 
 TEST_P(OpCheck, AttentionScoresSoftmaxContext) {
