@@ -1,8 +1,6 @@
 // Linear layers through cuBLASLt (bias fused as an epilogue; lt_matmul.hpp) or, on a few rows, the
-// project's kernel; plain 1x1 convolutions as cuBLASLt matmuls where SGPRS_CONV1X1=gemm; and
-// attention's two batched matmuls through cuBLAS. The libraries are told the partition's SM
-// count: cuBLASLt per matmul descriptor (one algorithm per SM count), cuBLAS per handle before
-// each call.
+// project's kernel; plain 1x1 convolutions and attention's two batched matmuls as cuBLASLt
+// matmuls too, each told the partition's SM count (one algorithm per SM count).
 //
 // Row-major tensors meet column-major BLAS by computing the transpose: Y = X W^T (row-major) is
 // Y^T = W X^T (column-major), with W [out, in] read as an in x out column-major matrix.
@@ -20,8 +18,6 @@
 namespace sgprs::profiler::ops {
 
 namespace {
-
-cudaDataType_t blas_type(DType dtype) { return dtype == DType::kFp16 ? CUDA_R_16F : CUDA_R_32F; }
 
 const void* offset(const void* base, std::int64_t elements, DType dtype) {
   return static_cast<const char*>(base) + elements * static_cast<std::int64_t>(dtype_bytes(dtype));
@@ -101,8 +97,10 @@ class GemmConv1x1Op final : public ConvLayerOp {
 };
 
 // Heads are read in place from the packed [T, 3D] q|k|v tensor: head h of Q is a T x dh block
-// with row stride 3D starting at column h*dh, so one strided-batched call covers all heads of
-// one sample; samples are separate calls (their stride is not the heads' stride).
+// with row stride 3D starting at column h*dh, so one strided-batched matmul covers all heads of
+// one sample; samples are separate calls (their stride is not the heads' stride). Through
+// cuBLASLt since 2026-12-04: cuBLAS's batched call chose sm75-era WMMA kernels on the H200, 6-7 us
+// each in fp16 on the whole GPU (kernel report of that day, traces/profiles/runs/).
 class AttentionOp final : public LayerOp {
  public:
   AttentionOp(const LayerSpec& spec, DType dtype, const std::vector<TensorRef>& inputs, const TensorRef& y)
@@ -113,34 +111,30 @@ class AttentionOp final : public LayerOp {
     tokens_ = qkv_.shape.at(1);
     dim_ = qkv_.shape.at(2) / 3;
     head_dim_ = dim_ / heads_;
+    const auto T = static_cast<std::uint64_t>(tokens_), dh = static_cast<std::uint64_t>(head_dim_);
+    const int H = static_cast<int>(heads_);
+    const std::int64_t ld_qkv = 3 * dim_, tt = tokens_ * tokens_;
+    const std::string what = "attention layer '" + spec.name + "'";
+    if (scores_)  // S[q][k] = Q_q . K_k / sqrt(dh): column-major S^T = K^T-as-stored (op T) x Q.
+      matmul_ = std::make_unique<LtMatmul>(dtype, CUBLAS_COMPUTE_32F, CUBLAS_OP_T, LtMatrix{dh, T, ld_qkv, H, head_dim_},
+                                           CUBLAS_OP_N, LtMatrix{dh, T, ld_qkv, H, head_dim_},
+                                           LtMatrix{T, T, tokens_, H, tt}, what);
+    else  // O[q][:] = sum_k P[q][k] V_k: column-major O^T = V^T-as-stored x P^T-as-stored.
+      matmul_ = std::make_unique<LtMatmul>(dtype, CUBLAS_COMPUTE_32F, CUBLAS_OP_N, LtMatrix{dh, T, ld_qkv, H, head_dim_},
+                                           CUBLAS_OP_N, LtMatrix{T, T, tokens_, H, tt},
+                                           LtMatrix{dh, T, dim_, H, head_dim_}, what);
   }
 
   void enqueue(const LaunchContext& ctx) override {
-    cublasHandle_t h = ctx.handles->cublas;
-    SGPRS_CUDA_CALL(cublasSetWorkspace(h, ctx.workspace, kWorkspaceBytes));
-    SGPRS_CUDA_CALL(cublasSetSmCountTarget(h, ctx.sm_count > 0 ? ctx.sm_count : 0));
-    const cudaDataType_t t = blas_type(dtype_);
-    const int T = static_cast<int>(tokens_), dh = static_cast<int>(head_dim_), ld_qkv = static_cast<int>(3 * dim_);
-    const int H = static_cast<int>(heads_);
-    const float zero = 0.0f;
     for (std::int64_t b = 0; b < batch_; ++b) {
       const void* qkv = offset(qkv_.data, b * tokens_ * 3 * dim_, dtype_);
       if (scores_) {
-        // S[q][k] = Q_q . K_k / sqrt(dh): column-major S^T = K^T-as-stored (op T) x Q.
         const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim_));
-        void* s = offset(y_.data, b * heads_ * tokens_ * tokens_, dtype_);
-        SGPRS_CUDA_CALL(cublasGemmStridedBatchedEx(
-            h, CUBLAS_OP_T, CUBLAS_OP_N, T, T, dh, &scale, offset(qkv, dim_, dtype_), t, ld_qkv, head_dim_, qkv, t,
-            ld_qkv, head_dim_, &zero, s, t, T, tokens_ * tokens_, H, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+        matmul_->run(ctx, offset(qkv, dim_, dtype_), qkv, offset(y_.data, b * heads_ * tokens_ * tokens_, dtype_),
+                     nullptr, scale);
       } else {
-        // O[q][:] = sum_k P[q][k] V_k: column-major O^T = V^T-as-stored x P^T-as-stored.
-        const float one = 1.0f;
-        const void* p = offset(probs_.data, b * heads_ * tokens_ * tokens_, dtype_);
-        void* o = offset(y_.data, b * tokens_ * dim_, dtype_);
-        SGPRS_CUDA_CALL(cublasGemmStridedBatchedEx(h, CUBLAS_OP_N, CUBLAS_OP_N, dh, T, T, &one,
-                                                    offset(qkv, 2 * dim_, dtype_), t, ld_qkv, head_dim_, p, t, T,
-                                                    tokens_ * tokens_, &zero, o, t, static_cast<int>(dim_), head_dim_,
-                                                    H, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+        matmul_->run(ctx, offset(qkv, 2 * dim_, dtype_), offset(probs_.data, b * heads_ * tokens_ * tokens_, dtype_),
+                     offset(y_.data, b * tokens_ * dim_, dtype_), nullptr);
       }
     }
   }
@@ -150,6 +144,7 @@ class AttentionOp final : public LayerOp {
   bool scores_;
   TensorRef qkv_, probs_, y_;
   std::int64_t heads_, batch_ = 0, tokens_ = 0, dim_ = 0, head_dim_ = 0;
+  std::unique_ptr<LtMatmul> matmul_;
 };
 
 }  // namespace

@@ -2,7 +2,7 @@
 // (cudnn_backend_conv.hpp), whose heuristics take the partition's SM count, and falls back to the
 // legacy (v7-style) API, which cannot, where the backend has no plan; library_notes() counts both.
 // Depthwise convolutions run on the project's direct kernel instead (depthwise_conv.hpp) unless
-// SGPRS_DEPTHWISE=cudnn, and a plain 1x1 one through cuBLASLt where SGPRS_CONV1X1=gemm
+// SGPRS_DEPTHWISE=cudnn, and a plain 1x1 one through cuBLASLt unless SGPRS_CONV1X1=cudnn
 // (blas_ops.cpp); library_notes() counts them too.
 // Pooling exists only in the legacy API (no SM target; it is memory-bound).
 #include "profiler/cuda_check.hpp"

@@ -33,7 +33,7 @@ const ConvPolicy& conv_policy() {
   static const ConvPolicy policy{env_is("SGPRS_CUDNN_API", "legacy"), env_is("SGPRS_CUDNN_DETERMINISTIC", "1"),
                                  env_is("SGPRS_CUDNN_HEUR", "b"),       env_is("SGPRS_CUDNN_RTC", "1"),
                                  env_is("SGPRS_CUDNN_TARGET", "engine"), env_is("SGPRS_CUDNN_AUTOTUNE", "1"),
-                                 env_is("SGPRS_DEPTHWISE", "cudnn"),    env_is("SGPRS_CONV1X1", "gemm")};
+                                 env_is("SGPRS_DEPTHWISE", "cudnn"),    !env_is("SGPRS_CONV1X1", "cudnn")};
   return policy;
 }
 
@@ -62,7 +62,7 @@ std::string ConvPolicy::text() const {
          (engine_target ? ", engines rebuilt with the SM target" : ", SM count ranks engines") +
          (autotune ? ", fastest of the first engines timed on the partition" : ", heuristic's first engine") +
          (depthwise_cudnn ? ", depthwise through cuDNN (SGPRS_DEPTHWISE=cudnn)" : ", depthwise on the direct kernel") +
-         (conv1x1_gemm ? ", 1x1 as cuBLASLt matmuls (SGPRS_CONV1X1=gemm)" : ", 1x1 through cuDNN");
+         (conv1x1_gemm ? ", 1x1 as cuBLASLt matmuls" : ", 1x1 through cuDNN (SGPRS_CONV1X1=cudnn)");
 }
 
 }  // namespace ops

@@ -3,7 +3,7 @@
 // cuDNN's backend API, whose engine heuristics are told the partition's SM count, when it can,
 // else through the legacy API (no SM count); a depthwise one on the project's own kernel
 // (depthwise_conv.hpp) unless SGPRS_DEPTHWISE=cudnn; a plain 1x1 one as a cuBLASLt matmul
-// where SGPRS_CONV1X1=gemm.
+// unless SGPRS_CONV1X1=cudnn.
 #include <atomic>
 #include <mutex>
 #include <string>
@@ -52,9 +52,13 @@ ConvPathCounts& conv_path_counts();
 ///   SGPRS_DEPTHWISE=cudnn           depthwise convolutions through cuDNN like the others, instead
 ///                                   of the project's direct kernel (depthwise_conv.hpp), to
 ///                                   measure one against the other.
-///   SGPRS_CONV1X1=gemm              plain 1x1 convolutions (stride 1, no padding, one group, no
-///                                   bias) as cuBLASLt matmuls on the NCHW tensors (blas_ops.cpp),
-///                                   instead of cuDNN.
+///   SGPRS_CONV1X1=cudnn             plain 1x1 convolutions (stride 1, no padding, one group, no
+///                                   bias) through cuDNN instead of as cuBLASLt matmuls on the NCHW
+///                                   tensors (blas_ops.cpp). The matmuls are the default since
+///                                   2026-12-04: measured on the H200 against PyTorch, they brought
+///                                   MobileNet-V2 from 1.39x PyTorch's time to 1.07x at worst (tf32)
+///                                   and from 1.15x to 0.92x (fp16), and ResNet-50 and Inception-V3
+///                                   fp32 5-20% below cuDNN (traces/profiles/README.md).
 struct ConvPolicy {
   bool legacy_only = false;
   bool deterministic = false;
@@ -63,7 +67,7 @@ struct ConvPolicy {
   bool engine_target = false;
   bool autotune = false;
   bool depthwise_cudnn = false;
-  bool conv1x1_gemm = false;
+  bool conv1x1_gemm = true;
   std::string text() const;
 };
 const ConvPolicy& conv_policy();

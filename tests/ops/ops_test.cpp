@@ -85,19 +85,26 @@ TEST_P(OpCheck, Conv2dTunedEngineAtPartitionSizesStillMatchesReference) {
   }
 }
 
-// Plain 1x1 convolutions as cuBLASLt matmuls (SGPRS_CONV1X1=gemm): the same answer as the
-// reference, batch 2 (one matmul per sample), at two SM counts, and the path counted.
-TEST_P(OpCheck, Conv1x1AsMatmulMatchesTheReference) {
-  const bool before = ops::set_conv1x1_through_gemm(true);
+// Plain 1x1 convolutions as cuBLASLt matmuls (the default) and through cuDNN
+// (SGPRS_CONV1X1=cudnn): the reference's answer, batch 2 (one matmul per sample), at two SM
+// counts, and only the matmuls counted as such.
+TEST_P(OpCheck, Conv1x1AsMatmulOrThroughCudnnMatchesTheReference) {
   const long gemm_before = ops::conv_path_counts().gemm_conv1x1.load();
-  for (int sm : {8, 64}) {
-    const auto y = run(R"([{"name":"y","op":"conv2d","inputs":["input"],"out_channels":24,"kernel":1}])", "[16,7,5]",
-                       -1.0f, 1.0f, sm);
-    const ref::Conv p{2, 16, 7, 5, 24, 1, 1, 1, 1, 0, 0, 1};
-    expect_close(y, ref::conv2d(p, tensor("input"), param("y", 0), nullptr), GetParam(),
-                 "1x1 conv as a matmul at " + std::to_string(sm) + " SMs");
+  bool before = false;
+  for (bool gemm : {true, false}) {
+    before = ops::set_conv1x1_through_gemm(gemm);
+    for (int sm : {8, 64}) {
+      const auto y = run(R"([{"name":"y","op":"conv2d","inputs":["input"],"out_channels":24,"kernel":1}])",
+                         "[16,7,5]", -1.0f, 1.0f, sm);
+      const ref::Conv p{2, 16, 7, 5, 24, 1, 1, 1, 1, 0, 0, 1};
+      expect_close(y, ref::conv2d(p, tensor("input"), param("y", 0), nullptr), GetParam(),
+                   std::string("1x1 conv ") + (gemm ? "as a matmul" : "through cuDNN") + " at " + std::to_string(sm) +
+                       " SMs");
+    }
+    ops::set_conv1x1_through_gemm(before);
   }
   EXPECT_EQ(ops::conv_path_counts().gemm_conv1x1.load(), gemm_before + 2);
+  before = ops::set_conv1x1_through_gemm(true);
   // With a bias the layer stays on cuDNN (the matmul's bias epilogue is per pixel, not per channel).
   const auto y = run(R"([{"name":"y","op":"conv2d","inputs":["input"],"out_channels":6,"kernel":1,"bias":true}])",
                      "[4,3,3]");
