@@ -5,10 +5,14 @@
 # with the even split and the step curve alone), even-step (plus interference from the profile and
 # the measured per-stage host overhead) and validated (the same with the packed sharing rule,
 # sim/packed_sharing.hpp; the default of `sgprs validate`, whose outputs are the ones kept).
-#   tools/validate_shipped_runs.sh traces/live/h200-tf32-2026-12-02-validation [build/sgprs]
+#   tools/validate_shipped_runs.sh traces/live/h200-tf32-2026-12-02-validation [build/sgprs [PROFILE]]
+# PROFILE: the runs' profile where it has moved since they ran (`sgprs validate --profile`; the runs
+# before 2026-12-04 afternoon used traces/profiles/runs/h200-tf32-kernels-2026-12-03.json).
 set -euo pipefail
 folder="$1"
 sgprs="${2:-build/sgprs}"
+profile_args=()
+[[ -n "${3:-}" ]] && profile_args=(--profile "$3")
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 for archive in "$folder"/*.tar.xz; do
@@ -26,7 +30,7 @@ for run in "$work"/*/*; do
     [[ $model == even-step ]] && flags=(--interference profile --stage-overhead measured --sharing even-step)
     [[ $model == plain ]] && flags=(--interference none --stage-overhead none --sharing even-step)
     out="$work/out/$name-$model"
-    "$sgprs" validate --live "$run" --out "$out" --no-plot "${flags[@]}" > /dev/null
+    "$sgprs" validate --live "$run" --out "$out" --no-plot "${profile_args[@]}" "${flags[@]}" > /dev/null
     if [[ $model == validated ]]; then
       mkdir -p "$folder/validation/$name"
       cp "$out/validation.json" "$out/report.md" "$folder/validation/$name/"

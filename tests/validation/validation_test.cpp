@@ -403,6 +403,28 @@ TEST(Validate, RefusesAProfileThatChangedSinceTheRun) {
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
 }
 
+// A profile measured again replaces the file the run recorded; the run's own profile, kept under
+// another name, is given with --profile and checked by its fingerprint like the recorded one.
+TEST(Validate, TakesTheRunsProfileFromWhereItMovedAndRefusesAnotherOne) {
+  LiveFolder f("moved");
+  const fs::path kept = f.dir / "profile-kept.json";
+  fs::copy_file(f.profile, kept);
+  std::ofstream(f.profile, std::ios::app) << "\n";  // the recorded path now holds another measurement
+  std::string err;
+  EXPECT_EQ(f.validate(err, "--profile " + kept.string()), 0) << err;
+  EXPECT_TRUE(fs::exists(f.dir / "v" / "validation.json"));
+  fs::remove_all(f.dir / "v");
+  EXPECT_EQ(f.validate(err, "--profile " + f.profile.string()), 2);
+  EXPECT_NE(err.find("changed since the live run"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(f.dir / "v"));
+  // Kept where measured-again profiles are kept (runs/ beside the recorded file), it is named.
+  fs::create_directories(f.dir / "runs");
+  fs::rename(kept, f.dir / "runs" / "profile-kept.json");
+  EXPECT_EQ(f.validate(err), 2);
+  EXPECT_NE(err.find("add --profile " + (f.dir / "runs" / "profile-kept.json").string()), std::string::npos) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+}
+
 TEST(Validate, RefusesARecordedInputThatIsNotAFileNamingTheSummaryField) {
   // Found by tools/hostile_campaign.py (seed 2): a task set source of "#" was refused as
   // "#: cannot open file", naming neither summary.json nor the field (and "" named the working folder).

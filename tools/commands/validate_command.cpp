@@ -43,6 +43,7 @@ struct ValidateArgs {
   std::string stage_overhead = "measured";
   std::string sharing = "auto";  // packed where the profile has a calibration beside it, else even-step
   std::string sharing_calibration;  // empty: beside the profile
+  std::string profile;  // empty: the one the run recorded, where it recorded it
   std::string priority_rule = "strict";
   bool no_plot = false;
 };
@@ -86,7 +87,7 @@ RunArgs args_from_provenance(const Json& prov, const std::string& summary_path, 
   args.models = va.models;
   args.quiet = true;
   args.allow_deadline_over_period = true;  // the live run already accepted its task set
-  args.profile = recorded_source(p, "profile");
+  args.profile = va.profile.empty() ? recorded_source(p, "profile") : va.profile;
   args.taskset = fs::exists(live / "taskset.json") ? (live / "taskset.json").string() : recorded_source(p, "taskset");
   // The layout the live run was given, exactly (pieces included), whatever the shorthand was: the
   // scheduler makes its pool from it again as the live run did (moldable blocks cut from the pool
@@ -98,14 +99,27 @@ RunArgs args_from_provenance(const Json& prov, const std::string& summary_path, 
   return args;
 }
 
+/// A file in `folder`/runs/ (where a measured-again profile's predecessor is kept) whose
+/// fingerprint is `fingerprint`, or "".
+std::string kept_profile_with(const fs::path& folder, const std::string& fingerprint) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(folder / "runs", error))
+    if (entry.path().extension() == ".json" && file_fingerprint(entry.path().string()) == fingerprint)
+      return entry.path().string();
+  return "";
+}
+
 void check_profile_unchanged(const Json& prov, const std::string& summary_path, const Profile& profile) {
   const JsonView p = JsonView(prov, summary_path, "provenance").object("profile");
   const std::string recorded = p.get_or<std::string>("fingerprint", "");
   if (!recorded.empty()) {
-    if (file_fingerprint(profile.source()) != recorded)
+    if (file_fingerprint(profile.source()) != recorded) {
+      const std::string kept = kept_profile_with(fs::path(profile.source()).parent_path(), recorded);
       throw InputError(profile.source(), "",
                        "changed since the live run (fingerprint " + file_fingerprint(profile.source()) +
-                           ", the run recorded " + recorded + "): validate against the profile the run used");
+                           ", the run recorded " + recorded + "): validate against the profile the run used" +
+                           (kept.empty() ? std::string(" (--profile FILE)") : ": add --profile " + kept));
+    }
     return;
   }
   if (p.get<std::string>("device") != profile.device_name() || p.get<std::string>("precision") != profile.precision() ||
@@ -307,6 +321,10 @@ void add_validate_subcommand(CLI::App& app) {
   cmd->add_option("--live", args->live, "folder of a `sgprs live` run (summary.json, events.jsonl)")->required();
   cmd->add_option("--out", args->out, "output folder (default: LIVE/validation)");
   cmd->add_option("--models", args->models, "folder of model files <model>.json")->capture_default_str();
+  cmd->add_option("--profile", args->profile,
+                  "the run's profile where it has moved since (a measured-again profile replaces the file; the "
+                  "old one is kept under traces/profiles/runs/); it must be the same file: its fingerprint is "
+                  "checked against the run's record");
   cmd->add_option("--gpu-times", args->gpu_times,
                   "what the simulated GPU runs: isolated | occupied (the profile's times shared by processor sharing)")
       ->capture_default_str();
