@@ -39,9 +39,14 @@ cmake_args=(-DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA="${SGPRS_CUDA:-AUTO}")
 # short paper sweeps, rebuilt from that profile; the rest then builds from it too): byte-identical
 # results, about 15% less CPU on the paper sweeps, a few more minutes of building. SGPRS_PGO=0 skips
 # it; another compiler, or a failed training, builds without a profile.
+# A folder trained before keeps its profile (retraining would rebuild every target twice; files
+# changed since compile without theirs): bench/pgo_build.sh "$BUILD_DIR" trains it again.
 pgo_done=0
 cxx_version="$("${CXX:-c++}" --version 2>/dev/null || true)"
-if [[ "${SGPRS_PGO:-1}" != 0 && "${cxx_version%%$'\n'*}" =~ ^(g\+\+|c\+\+)\  ]]; then
+if [[ "${SGPRS_PGO:-1}" != 0 ]] && grep -qx 'SGPRS_PGO:STRING=use' "$build_dir/CMakeCache.txt" 2>/dev/null; then
+  cmake -S . -B "$build_dir" "${cmake_args[@]}" >/dev/null
+  pgo_done=1
+elif [[ "${SGPRS_PGO:-1}" != 0 && "${cxx_version%%$'\n'*}" =~ ^(g\+\+|c\+\+)\  ]]; then
   echo "setup: profile-guided build of sgprs (bench/pgo_build.sh; SGPRS_PGO=0 to skip)" >&2
   if JOBS="$jobs" bench/pgo_build.sh "$build_dir" "${cmake_args[@]}" >/dev/null; then
     pgo_done=1
