@@ -37,7 +37,7 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 cmake_args=(-DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA="${SGPRS_CUDA:-AUTO}")
 # With GCC the build is profile-guided (bench/pgo_build.sh: `sgprs` built instrumented, trained on
 # short paper sweeps, rebuilt from that profile; the rest then builds from it too): byte-identical
-# results, about 15% less CPU on the paper sweeps, a few more minutes of building. SGPRS_PGO=0 skips
+# results, about 14% less CPU on the paper sweeps, a few more minutes of building. SGPRS_PGO=0 skips
 # it; another compiler, or a failed training, builds without a profile.
 # A folder trained before keeps its profile (retraining would rebuild every target twice; files
 # changed since compile without theirs): bench/pgo_build.sh "$BUILD_DIR" trains it again.
