@@ -3,7 +3,8 @@
 # it on short versions of the paper sweeps and the random-mix sweep (all four paper schedulers,
 # 2 and 3 partitions, overlapping and disjoint layouts, three models), then rebuilds the same folder
 # from that profile. Results are byte-identical to a plain build (bench/compare_builds.sh); the
-# paper sweeps take about 8% less CPU (docs/experiments.md "Performance and scale").
+# paper sweeps take about 14% less CPU (11-23% in 2026-12-04's alternating runs; docs/experiments.md
+# "Performance and scale"). tools/setup.sh builds this way with GCC (SGPRS_PGO=0 to skip it).
 #
 #   bench/pgo_build.sh [BUILD_DIR] [CMAKE_ARGS...]     # default build-pgo; then BUILD_DIR/sgprs
 #   bench/paper_sweeps.sh build-pgo 2
@@ -15,7 +16,8 @@ jobs="${JOBS:-2}"
 train="$(mktemp -d)"
 trap 'rm -rf "$train"' EXIT
 
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGPRS_PGO=generate -G Ninja "$@" >/dev/null
+# The generator is CMake's default (or CMAKE_GENERATOR, or the one the folder was configured with).
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DSGPRS_PGO=generate "$@" >/dev/null
 find "$build" -name '*.gcda' -delete  # a profile of an earlier training would add to this one
 cmake --build "$build" -j "$jobs" --target sgprs
 
