@@ -4,7 +4,7 @@
 # 2 and 3 partitions, overlapping and disjoint layouts, three models), then rebuilds the same folder
 # from that profile. Results are byte-identical to a plain build (bench/compare_builds.sh); the
 # paper sweeps take about 14% less CPU (11-23% in 2026-12-04's alternating runs; docs/experiments.md
-# "Performance and scale"). tools/setup.sh builds this way with GCC (SGPRS_PGO=0 to skip it).
+# "Performance and scale"). SGPRS_PGO=1 tools/setup.sh builds this way with GCC (opt-in).
 #
 #   bench/pgo_build.sh [BUILD_DIR] [CMAKE_ARGS...]     # default build-pgo; then BUILD_DIR/sgprs
 #   bench/paper_sweeps.sh build-pgo 2

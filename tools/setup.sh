@@ -8,9 +8,9 @@
 # Environment: BUILD_DIR (default build), SGPRS_CUDA (AUTO|ON|OFF, default AUTO: CUDA parts are
 # built when a CUDA toolkit with cuDNN and CUPTI is installed; their GPU tests skip without a GPU),
 # SANITIZE_BUILD_DIR (default build-sanitize), SGPRS_FUZZ_SECONDS (default 30; 0 skips the fuzzing runs),
-# SGPRS_PGO (1: with GCC a profile-guided build, bench/pgo_build.sh, the default of `run`; keep: the
-# folder's profile if it was trained before, else a plain build, the default of `test`, whose suite
-# does not need the few minutes of training; 0: a plain Release build).
+# SGPRS_PGO (1: with GCC a profile-guided build, bench/pgo_build.sh, about 14% less CPU on long
+# sweeps for 4-7 more minutes of building; keep, the default: the folder's profile if it was
+# trained before, else a plain Release build; 0: a plain Release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,20 +37,21 @@ fi
 build_dir="${BUILD_DIR:-build}"
 jobs="$(nproc 2>/dev/null || echo 2)"
 cmake_args=(-DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA="${SGPRS_CUDA:-AUTO}")
-# With GCC the build is profile-guided (bench/pgo_build.sh: `sgprs` built instrumented, trained on
-# short paper sweeps, rebuilt from that profile; the rest then builds from it too): byte-identical
-# results, about 14% less CPU on the paper sweeps, a few more minutes of building. SGPRS_PGO=0 skips
-# it; another compiler, or a failed training, builds without a profile.
+# With SGPRS_PGO=1 and GCC the build is profile-guided (bench/pgo_build.sh: `sgprs` built
+# instrumented, trained on short paper sweeps, rebuilt from that profile; the rest then builds from it
+# too): byte-identical results, about 14% less CPU on the paper sweeps. Not the default: on a fresh
+# 2-core machine `tools/setup.sh run` took 984 s with it against 558 s without (2026-12-04), for a
+# main job that runs in a second. Another compiler, or a failed training, builds without a profile.
 # A folder trained before keeps its profile (retraining would rebuild every target twice; files
 # changed since compile without theirs): bench/pgo_build.sh "$BUILD_DIR" trains it again.
 pgo_done=0
-pgo="${SGPRS_PGO:-$([[ "$mode" == run ]] && echo 1 || echo keep)}"
+pgo="${SGPRS_PGO:-keep}"
 cxx_version="$("${CXX:-c++}" --version 2>/dev/null || true)"
 if [[ "$pgo" != 0 ]] && grep -qx 'SGPRS_PGO:STRING=use' "$build_dir/CMakeCache.txt" 2>/dev/null; then
   cmake -S . -B "$build_dir" "${cmake_args[@]}" >/dev/null
   pgo_done=1
 elif [[ "$pgo" == 1 && "${cxx_version%%$'\n'*}" =~ ^(g\+\+|c\+\+)\  ]]; then
-  echo "setup: profile-guided build of sgprs (bench/pgo_build.sh; SGPRS_PGO=0 to skip)" >&2
+  echo "setup: profile-guided build of sgprs (bench/pgo_build.sh, SGPRS_PGO=1)" >&2
   if JOBS="$jobs" bench/pgo_build.sh "$build_dir" "${cmake_args[@]}" >/dev/null; then
     pgo_done=1
   else
