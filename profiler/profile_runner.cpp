@@ -115,8 +115,8 @@ Json measurement_environment() {
 std::string precision_description(Precision precision) {
   switch (precision) {
     case Precision::kTf32:
-      return "tf32: fp32 weights and activations; cuDNN convolutions may use TF32 tensor cores, cuBLAS matmuls "
-             "strict FP32 (PyTorch's defaults for an fp32 model)";
+      return "tf32: fp32 weights and activations; convolutions (cuDNN, 1x1 ones as cuBLASLt matmuls) may use TF32 "
+             "tensor cores, linear layers and attention strict FP32 (PyTorch's defaults for an fp32 model)";
     case Precision::kFp16:
       return "fp16: half weights and activations; cuDNN and cuBLAS on tensor cores with float accumulation";
     case Precision::kFp32:

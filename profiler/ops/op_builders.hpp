@@ -10,7 +10,7 @@ std::unique_ptr<LayerOp> make_conv2d(const LayerSpec& spec, Precision precision,
 std::unique_ptr<LayerOp> make_pool2d(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y);
 
 // blas_ops.cpp: linear (cuBLASLt, or a kernel for a few rows), attention_scores and
-// attention_context (cuBLAS batched), and a plain 1x1 convolution as a matmul (cuBLASLt).
+// attention_context (cuBLASLt, batched over heads), and a plain 1x1 convolution as a matmul (cuBLASLt).
 std::unique_ptr<LayerOp> make_linear(const LayerSpec& spec, DType dtype, const TensorRef& x, const TensorRef& y);
 /// Whether `spec` on input `x` is a 1x1 convolution that make_gemm_conv1x1 takes: stride 1, no
 /// padding, one group, no bias.
