@@ -57,10 +57,6 @@ std::unique_ptr<StreamHandles> create_handles(cudaStream_t stream) {
   auto h = std::make_unique<StreamHandles>();
   h->stream = stream;
   SGPRS_CUDA_CALL(cudaMalloc(&h->workspace, kWorkspaceBytes));
-  SGPRS_CUDA_CALL(cublasCreate(&h->cublas));
-  SGPRS_CUDA_CALL(cublasSetStream(h->cublas, stream));
-  SGPRS_CUDA_CALL(cublasSetWorkspace(h->cublas, h->workspace, kWorkspaceBytes));
-  SGPRS_CUDA_CALL(cublasSetPointerMode(h->cublas, CUBLAS_POINTER_MODE_HOST));
   SGPRS_CUDA_CALL(cublasLtCreate(&h->cublas_lt));
   SGPRS_CUDA_CALL(cudnnCreate(&h->cudnn));
   SGPRS_CUDA_CALL(cudnnSetStream(h->cudnn, stream));

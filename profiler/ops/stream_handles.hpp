@@ -1,11 +1,11 @@
 #pragma once
-// cuBLAS, cuBLASLt and cuDNN handles plus one workspace, per stream. Kernels on one stream run
-// one after another, so the libraries of that stream share its workspace; two streams (two
-// partitions) never share one. Created in the stream's own context (a green context's stream
-// gets handles made inside that green context), once, and kept for the process's life: library
-// handles cannot be destroyed safely during static destruction, after CUDA has shut down.
+// cuBLASLt and cuDNN handles plus one workspace, per stream (no op calls cuBLAS's legacy API, so
+// it has no handle). Kernels on one stream run one after another, so the libraries of that stream
+// share its workspace; two streams (two partitions) never share one. Created in the stream's own
+// context (a green context's stream gets handles made inside that green context), once, and kept
+// for the process's life: library handles cannot be destroyed safely during static destruction,
+// after CUDA has shut down.
 #include <cublasLt.h>
-#include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 #include <cudnn.h>
 
@@ -18,7 +18,6 @@ inline constexpr std::size_t kWorkspaceBytes = std::size_t{64} << 20;
 
 struct StreamHandles {
   cudaStream_t stream = nullptr;
-  cublasHandle_t cublas = nullptr;
   cublasLtHandle_t cublas_lt = nullptr;
   cudnnHandle_t cudnn = nullptr;
   void* workspace = nullptr;  // kWorkspaceBytes
