@@ -57,7 +57,8 @@
 #             whole jobs with N-SM slots and drop_hopeless=slot: best-whole-sN, or with K slots: best-whole-mK; moldable
 #             blocks on full: best-mold, and with drop_hopeless=slot: best-mold-slot; a suffix -ltK runs it with K
 #             launcher threads, e.g. best-slot-lt2 (without one: sgprs live's default, 2 for stage units), and a last suffix -rK names a repeated round); PyTorch with 32 streams at
-#             the same N in the same call; event logs kept only for N = 210 (OVERLOAD_EVENTS_N)
+#             the same N in the same call (NO_TORCH=1 leaves PyTorch out); event logs kept only for N = 210
+#             (OVERLOAD_EVENTS_N)
 #   setup     240 ResNet-18 tasks at 30 Hz on equal:3:1.0x (3 partitions), 1-s runs under sgprs-best and sgprs:
 #             the live mode's set-up time (pool, buffers, graphs) as the live-mode issue words its target
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
@@ -310,7 +311,7 @@ if want overload; then  # past the edge: which runs keep the GPU's throughput, w
     done
     [[ " ${OVERLOAD_EVENTS_N:-210} " == *" $n "* ]] || rm -f "$runs"/r18-"$n"-*/events.jsonl  # archive under 16 MB
   done
-  if [[ -z "${FAKE:-}" ]] && (( $(left) > 40 )); then
+  if [[ -z "${FAKE:-}" && -z "${NO_TORCH:-}" ]] && (( $(left) > 40 )); then
     (cd "$root" && timeout $(( $(left) - 10 )) python3 tools/torch_periodic.py --tasks $overload_n --rate 30 --streams 32 \
       --seconds "$run_s" --precision tf32 --out "$out/torch-r18-overload.json") >> "$out/session.log" 2>&1
     log "torch r18 overload exited $?"

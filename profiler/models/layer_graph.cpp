@@ -14,7 +14,7 @@ namespace sgprs::profiler {
 
 namespace {
 
-constexpr std::array<std::pair<OpKind, std::string_view>, 19> kOpNames{{
+constexpr std::array<std::pair<OpKind, std::string_view>, 20> kOpNames{{
     {OpKind::kConv2d, "conv2d"},
     {OpKind::kBatchNorm, "batchnorm"},
     {OpKind::kRelu, "relu"},
@@ -34,6 +34,7 @@ constexpr std::array<std::pair<OpKind, std::string_view>, 19> kOpNames{{
     {OpKind::kTakeToken, "take_token"},
     {OpKind::kAttentionScores, "attention_scores"},
     {OpKind::kAttentionContext, "attention_context"},
+    {OpKind::kAttention, "attention"},
 }};
 
 // An attribute that is either one integer or a pair [h, w].
@@ -195,6 +196,14 @@ Shape infer_shape(const JsonView& layer, LayerSpec& spec) {
       if (spec.heads < 1 || x[1] % (3 * spec.heads) != 0)
         layer.fail("heads", "must be at least 1 and divide D (the input's last dim / 3)");
       return {spec.heads, x[0], x[0]};
+    }
+    case OpKind::kAttention: {
+      require_inputs(layer, spec, 1, 1);
+      spec.heads = layer.get<std::int64_t>("heads");
+      const Shape& x = require_rank(layer, in[0], 2, "packed q|k|v tokens [T,3D]");
+      if (spec.heads < 1 || x[1] % (3 * spec.heads) != 0)
+        layer.fail("heads", "must be at least 1 and divide D (the input's last dim / 3)");
+      return {x[0], x[1] / 3};
     }
     case OpKind::kAttentionContext: {
       require_inputs(layer, spec, 2, 2);

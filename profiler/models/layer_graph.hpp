@@ -24,6 +24,9 @@
 //                      = Q K^T / sqrt(D/heads), one batched matmul
 //   attention_context  heads; inputs [probs [heads,T,T], qkv [T,3D]]      -> [T, D]
 //                      = P V, heads concatenated, one batched matmul
+//   attention       heads; input packed [T, 3D] (q|k|v per token)         -> [T, D]
+//                      = softmax(Q K^T / sqrt(D/heads)) V, heads concatenated: the three layers
+//                      above as one (fused in one kernel for fp16, profiler/ops/fused_attention.hpp)
 #include "common/model.hpp"
 
 #include <cstdint>
@@ -53,6 +56,7 @@ enum class OpKind {
   kTakeToken,
   kAttentionScores,
   kAttentionContext,
+  kAttention,
 };
 
 std::string_view op_kind_name(OpKind kind);

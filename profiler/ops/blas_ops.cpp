@@ -1,11 +1,13 @@
 // Linear layers through cuBLASLt (bias fused as an epilogue; lt_matmul.hpp) or, on a few rows, the
 // project's kernel; plain 1x1 convolutions and attention's two batched matmuls as cuBLASLt
-// matmuls too, each told the partition's SM count (one algorithm per SM count).
+// matmuls too, each told the partition's SM count (one algorithm per SM count); a whole
+// attention layer in one kernel for fp16 (fused_attention.hpp).
 //
 // Row-major tensors meet column-major BLAS by computing the transpose: Y = X W^T (row-major) is
 // Y^T = W X^T (column-major), with W [out, in] read as an in x out column-major matrix.
 #include "profiler/cuda_check.hpp"
 #include "profiler/ops/conv_layer_op.hpp"
+#include "profiler/ops/fused_attention.hpp"
 #include "profiler/ops/kernels.hpp"
 #include "profiler/ops/library_notes.hpp"
 #include "profiler/ops/lt_matmul.hpp"
@@ -101,41 +103,66 @@ class GemmConv1x1Op final : public ConvLayerOp {
 // one sample; samples are separate calls (their stride is not the heads' stride). Through
 // cuBLASLt since 2026-12-04: cuBLAS's batched call chose sm75-era WMMA kernels on the H200, 6-7 us
 // each in fp16 on the whole GPU (kernel report of that day, traces/profiles/runs/).
-class AttentionOp final : public LayerOp {
+struct AttentionDims {
+  std::int64_t batch = 0, tokens = 0, dim = 0, heads = 0, head_dim = 0;
+  AttentionDims(const TensorRef& qkv, std::int64_t heads_)
+      : batch(qkv.shape.at(0)), tokens(qkv.shape.at(1)), dim(qkv.shape.at(2) / 3), heads(heads_),
+        head_dim(dim / heads_) {}
+  std::int64_t scores_per_sample() const { return heads * tokens * tokens; }
+};
+
+// S[q][k] = Q_q . K_k / sqrt(dh): column-major S^T = K^T-as-stored (op T) x Q.
+std::unique_ptr<LtMatmul> scores_matmul(DType dtype, const AttentionDims& a, const std::string& what) {
+  const auto T = static_cast<std::uint64_t>(a.tokens), dh = static_cast<std::uint64_t>(a.head_dim);
+  const int H = static_cast<int>(a.heads);
+  const std::int64_t ld_qkv = 3 * a.dim, tt = a.tokens * a.tokens;
+  return std::make_unique<LtMatmul>(dtype, CUBLAS_COMPUTE_32F, CUBLAS_OP_T, LtMatrix{dh, T, ld_qkv, H, a.head_dim},
+                                    CUBLAS_OP_N, LtMatrix{dh, T, ld_qkv, H, a.head_dim},
+                                    LtMatrix{T, T, a.tokens, H, tt}, what);
+}
+
+// O[q][:] = sum_k P[q][k] V_k: column-major O^T = V^T-as-stored x P^T-as-stored.
+std::unique_ptr<LtMatmul> context_matmul(DType dtype, const AttentionDims& a, const std::string& what) {
+  const auto T = static_cast<std::uint64_t>(a.tokens), dh = static_cast<std::uint64_t>(a.head_dim);
+  const int H = static_cast<int>(a.heads);
+  const std::int64_t ld_qkv = 3 * a.dim, tt = a.tokens * a.tokens;
+  return std::make_unique<LtMatmul>(dtype, CUBLAS_COMPUTE_32F, CUBLAS_OP_N, LtMatrix{dh, T, ld_qkv, H, a.head_dim},
+                                    CUBLAS_OP_N, LtMatrix{T, T, a.tokens, H, tt},
+                                    LtMatrix{dh, T, a.dim, H, a.head_dim}, what);
+}
+
+// One sample's scores ([heads, T, T]) from its q|k|v rows.
+void enqueue_scores(LtMatmul& matmul, const LaunchContext& ctx, DType dtype, const AttentionDims& a,
+                    const void* qkv_sample, void* scores_sample) {
+  const float scale = 1.0f / std::sqrt(static_cast<float>(a.head_dim));
+  matmul.run(ctx, offset(qkv_sample, a.dim, dtype), qkv_sample, scores_sample, nullptr, scale);
+}
+
+// One sample's context ([T, D]) from its probabilities and q|k|v rows.
+void enqueue_context(LtMatmul& matmul, const LaunchContext& ctx, DType dtype, const AttentionDims& a,
+                     const void* qkv_sample, const void* probs_sample, void* y_sample) {
+  matmul.run(ctx, offset(qkv_sample, 2 * a.dim, dtype), probs_sample, y_sample, nullptr);
+}
+
+// attention_scores or attention_context: one of the two matmuls, as its own layer.
+class AttentionStepOp final : public LayerOp {
  public:
-  AttentionOp(const LayerSpec& spec, DType dtype, const std::vector<TensorRef>& inputs, const TensorRef& y)
-      : dtype_(dtype), scores_(spec.kind == OpKind::kAttentionScores), y_(y), heads_(spec.heads) {
-    qkv_ = scores_ ? inputs.at(0) : inputs.at(1);
+  AttentionStepOp(const LayerSpec& spec, DType dtype, const std::vector<TensorRef>& inputs, const TensorRef& y)
+      : dtype_(dtype), scores_(spec.kind == OpKind::kAttentionScores),
+        qkv_(scores_ ? inputs.at(0) : inputs.at(1)), y_(y), dims_(qkv_, spec.heads) {
     if (!scores_) probs_ = inputs.at(0);
-    batch_ = qkv_.shape.at(0);
-    tokens_ = qkv_.shape.at(1);
-    dim_ = qkv_.shape.at(2) / 3;
-    head_dim_ = dim_ / heads_;
-    const auto T = static_cast<std::uint64_t>(tokens_), dh = static_cast<std::uint64_t>(head_dim_);
-    const int H = static_cast<int>(heads_);
-    const std::int64_t ld_qkv = 3 * dim_, tt = tokens_ * tokens_;
     const std::string what = "attention layer '" + spec.name + "'";
-    if (scores_)  // S[q][k] = Q_q . K_k / sqrt(dh): column-major S^T = K^T-as-stored (op T) x Q.
-      matmul_ = std::make_unique<LtMatmul>(dtype, CUBLAS_COMPUTE_32F, CUBLAS_OP_T, LtMatrix{dh, T, ld_qkv, H, head_dim_},
-                                           CUBLAS_OP_N, LtMatrix{dh, T, ld_qkv, H, head_dim_},
-                                           LtMatrix{T, T, tokens_, H, tt}, what);
-    else  // O[q][:] = sum_k P[q][k] V_k: column-major O^T = V^T-as-stored x P^T-as-stored.
-      matmul_ = std::make_unique<LtMatmul>(dtype, CUBLAS_COMPUTE_32F, CUBLAS_OP_N, LtMatrix{dh, T, ld_qkv, H, head_dim_},
-                                           CUBLAS_OP_N, LtMatrix{T, T, tokens_, H, tt},
-                                           LtMatrix{dh, T, dim_, H, head_dim_}, what);
+    matmul_ = scores_ ? scores_matmul(dtype, dims_, what) : context_matmul(dtype, dims_, what);
   }
 
   void enqueue(const LaunchContext& ctx) override {
-    for (std::int64_t b = 0; b < batch_; ++b) {
-      const void* qkv = offset(qkv_.data, b * tokens_ * 3 * dim_, dtype_);
-      if (scores_) {
-        const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim_));
-        matmul_->run(ctx, offset(qkv, dim_, dtype_), qkv, offset(y_.data, b * heads_ * tokens_ * tokens_, dtype_),
-                     nullptr, scale);
-      } else {
-        matmul_->run(ctx, offset(qkv, 2 * dim_, dtype_), offset(probs_.data, b * heads_ * tokens_ * tokens_, dtype_),
-                     offset(y_.data, b * tokens_ * dim_, dtype_), nullptr);
-      }
+    for (std::int64_t b = 0; b < dims_.batch; ++b) {
+      const void* qkv = offset(qkv_.data, b * dims_.tokens * 3 * dims_.dim, dtype_);
+      if (scores_)
+        enqueue_scores(*matmul_, ctx, dtype_, dims_, qkv, offset(y_.data, b * dims_.scores_per_sample(), dtype_));
+      else
+        enqueue_context(*matmul_, ctx, dtype_, dims_, qkv, offset(probs_.data, b * dims_.scores_per_sample(), dtype_),
+                        offset(y_.data, b * dims_.tokens * dims_.dim, dtype_));
     }
   }
 
@@ -143,8 +170,53 @@ class AttentionOp final : public LayerOp {
   DType dtype_;
   bool scores_;
   TensorRef qkv_, probs_, y_;
-  std::int64_t heads_, batch_ = 0, tokens_ = 0, dim_ = 0, head_dim_ = 0;
+  AttentionDims dims_;
   std::unique_ptr<LtMatmul> matmul_;
+};
+
+// attention: one kernel where fused_attention_fits (fp16), else the three steps above, the
+// scores in a buffer of the op's own (one per op, so per model instance: concurrent jobs of
+// different tasks never share it).
+class SelfAttentionOp final : public LayerOp {
+ public:
+  SelfAttentionOp(const LayerSpec& spec, DType dtype, const TensorRef& qkv, const TensorRef& y)
+      : dtype_(dtype), qkv_(qkv), y_(y), dims_(qkv, spec.heads) {
+    const AttentionShape shape{dims_.batch, dims_.tokens, dims_.dim, dims_.heads};
+    fused_ = attention_fused() && fused_attention_fits(dtype, shape, qkv.data, y.data);
+    if (fused_) {
+      prepare_fused_attention(shape);
+      ++conv_path_counts().fused_attention;
+      return;
+    }
+    const std::string what = "attention layer '" + spec.name + "'";
+    scores_matmul_ = scores_matmul(dtype, dims_, what);
+    context_matmul_ = context_matmul(dtype, dims_, what);
+    scores_ = DeviceBuffer(static_cast<std::size_t>(dims_.scores_per_sample()) * dtype_bytes(dtype));
+  }
+
+  void enqueue(const LaunchContext& ctx) override {
+    if (fused_) {
+      fused_attention({dims_.batch, dims_.tokens, dims_.dim, dims_.heads}, qkv_.data, y_.data, ctx.stream);
+      return;
+    }
+    for (std::int64_t b = 0; b < dims_.batch; ++b) {  // samples in turn through one sample's scores
+      const void* qkv = offset(qkv_.data, b * dims_.tokens * 3 * dims_.dim, dtype_);
+      enqueue_scores(*scores_matmul_, ctx, dtype_, dims_, qkv, scores_.get());
+      softmax_rows(dtype_, scores_.get(), scores_.get(), dims_.heads * dims_.tokens, dims_.tokens, ctx.stream);
+      enqueue_context(*context_matmul_, ctx, dtype_, dims_, qkv, scores_.get(),
+                      offset(y_.data, b * dims_.tokens * dims_.dim, dtype_));
+    }
+  }
+
+  std::size_t scratch_bytes() const override { return scores_.bytes(); }
+
+ private:
+  DType dtype_;
+  TensorRef qkv_, y_;
+  AttentionDims dims_;
+  bool fused_ = false;
+  std::unique_ptr<LtMatmul> scores_matmul_, context_matmul_;
+  DeviceBuffer scores_;
 };
 
 }  // namespace
@@ -166,7 +238,8 @@ std::unique_ptr<LayerOp> make_gemm_conv1x1(const LayerSpec& spec, Precision prec
 
 std::unique_ptr<LayerOp> make_attention(const LayerSpec& spec, DType dtype, const std::vector<TensorRef>& inputs,
                                         const TensorRef& y) {
-  return std::make_unique<AttentionOp>(spec, dtype, inputs, y);
+  if (spec.kind == OpKind::kAttention) return std::make_unique<SelfAttentionOp>(spec, dtype, inputs.at(0), y);
+  return std::make_unique<AttentionStepOp>(spec, dtype, inputs, y);
 }
 
 }  // namespace sgprs::profiler::ops

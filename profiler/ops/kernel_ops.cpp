@@ -181,6 +181,7 @@ std::unique_ptr<LayerOp> make_layer_op(const LayerSpec& spec, Precision precisio
       return make_linear(spec, dtype, inputs.at(0), output);
     case OpKind::kAttentionScores:
     case OpKind::kAttentionContext:
+    case OpKind::kAttention:
       return make_attention(spec, dtype, inputs, output);
     default:
       return make_kernel_op(spec, dtype, inputs, output);

@@ -8,6 +8,7 @@
 
 #include <cuda_runtime_api.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -44,6 +45,8 @@ class LayerOp {
  public:
   virtual ~LayerOp() = default;
   virtual void enqueue(const LaunchContext& ctx) = 0;
+  /// Device memory the op holds besides its parameters (a buffer between its own kernels).
+  virtual std::size_t scratch_bytes() const { return 0; }
   // A deque, so that the references add_param returns stay valid.
   std::deque<Param>& params() { return params_; }
   const std::deque<Param>& params() const { return params_; }

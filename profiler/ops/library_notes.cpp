@@ -33,7 +33,8 @@ const ConvPolicy& conv_policy() {
   static const ConvPolicy policy{env_is("SGPRS_CUDNN_API", "legacy"), env_is("SGPRS_CUDNN_DETERMINISTIC", "1"),
                                  env_is("SGPRS_CUDNN_HEUR", "b"),       env_is("SGPRS_CUDNN_RTC", "1"),
                                  env_is("SGPRS_CUDNN_TARGET", "engine"), env_is("SGPRS_CUDNN_AUTOTUNE", "1"),
-                                 env_is("SGPRS_DEPTHWISE", "cudnn"),    !env_is("SGPRS_CONV1X1", "cudnn")};
+                                 env_is("SGPRS_DEPTHWISE", "cudnn"),    !env_is("SGPRS_CONV1X1", "cudnn"),
+                                 !env_is("SGPRS_ATTENTION", "steps")};
   return policy;
 }
 
@@ -43,6 +44,7 @@ namespace {
 struct PathSwitches {
   std::atomic<bool> depthwise_cudnn{conv_policy().depthwise_cudnn};
   std::atomic<bool> conv1x1_gemm{conv_policy().conv1x1_gemm};
+  std::atomic<bool> attention_fused{conv_policy().attention_fused};
 };
 PathSwitches& switches() {
   static PathSwitches s;
@@ -54,6 +56,8 @@ bool depthwise_through_cudnn() { return switches().depthwise_cudnn.load(); }
 bool set_depthwise_through_cudnn(bool cudnn) { return switches().depthwise_cudnn.exchange(cudnn); }
 bool conv1x1_through_gemm() { return switches().conv1x1_gemm.load(); }
 bool set_conv1x1_through_gemm(bool gemm) { return switches().conv1x1_gemm.exchange(gemm); }
+bool attention_fused() { return switches().attention_fused.load(); }
+bool set_attention_fused(bool fused) { return switches().attention_fused.exchange(fused); }
 
 std::string ConvPolicy::text() const {
   return std::string(legacy_only ? "legacy API only" : "backend API first") + ", " +
@@ -62,7 +66,8 @@ std::string ConvPolicy::text() const {
          (engine_target ? ", engines rebuilt with the SM target" : ", SM count ranks engines") +
          (autotune ? ", fastest of the first engines timed on the partition" : ", heuristic's first engine") +
          (depthwise_cudnn ? ", depthwise through cuDNN (SGPRS_DEPTHWISE=cudnn)" : ", depthwise on the direct kernel") +
-         (conv1x1_gemm ? ", 1x1 as cuBLASLt matmuls" : ", 1x1 through cuDNN (SGPRS_CONV1X1=cudnn)");
+         (conv1x1_gemm ? ", 1x1 as cuBLASLt matmuls" : ", 1x1 through cuDNN (SGPRS_CONV1X1=cudnn)") +
+         (attention_fused ? ", fp16 attention fused" : ", attention in three steps (SGPRS_ATTENTION=steps)");
 }
 
 }  // namespace ops
@@ -74,7 +79,8 @@ std::string library_notes() {
                      std::to_string(cudnn % 100) + ": convolutions via backend API " +
                      std::to_string(c.backend_convs.load()) + ", legacy API " + std::to_string(c.legacy_convs.load()) +
                      ", direct depthwise kernel " + std::to_string(c.direct_depthwise.load()) +
-                     ", 1x1 as matmuls " + std::to_string(c.gemm_conv1x1.load()) + " (policy: " + ops::conv_policy().text() + "); per-SM-count plans: engine took the target " +
+                     ", 1x1 as matmuls " + std::to_string(c.gemm_conv1x1.load()) + ", fused attention " +
+                     std::to_string(c.fused_attention.load()) + " (policy: " + ops::conv_policy().text() + "); per-SM-count plans: engine took the target " +
                      std::to_string(c.targeted_plans.load()) + ", ranked for the SM count " +
                      std::to_string(c.ranked_only_plans.load()) + ", legacy fallbacks " +
                      std::to_string(c.legacy_fallbacks.load()) + ", timed against alternatives " +

@@ -3,7 +3,7 @@
 // cuDNN's backend API, whose engine heuristics are told the partition's SM count, when it can,
 // else through the legacy API (no SM count); a depthwise one on the project's own kernel
 // (depthwise_conv.hpp) unless SGPRS_DEPTHWISE=cudnn; a plain 1x1 one as a cuBLASLt matmul
-// unless SGPRS_CONV1X1=cudnn.
+// unless SGPRS_CONV1X1=cudnn; an fp16 attention layer in one kernel unless SGPRS_ATTENTION=steps.
 #include <atomic>
 #include <mutex>
 #include <string>
@@ -20,6 +20,7 @@ struct ConvPathCounts {
   std::atomic<long> tuned_changed{0};       // ... where an engine other than the heuristic's first won
   std::atomic<long> direct_depthwise{0};    // depthwise convolutions on the project's kernel, not cuDNN
   std::atomic<long> gemm_conv1x1{0};        // 1x1 convolutions as cuBLASLt matmuls, not cuDNN
+  std::atomic<long> fused_attention{0};     // attention layers in one kernel (fused_attention.hpp)
   std::mutex mutex;
   std::string first_problem;                // the first backend error, verbatim
   void note_problem(const std::string& text);
@@ -59,6 +60,9 @@ ConvPathCounts& conv_path_counts();
 ///                                   MobileNet-V2 from 1.39x PyTorch's time to 1.07x at worst (tf32)
 ///                                   and from 1.15x to 0.92x (fp16), and ResNet-50 and Inception-V3
 ///                                   fp32 5-20% below cuDNN (traces/profiles/README.md).
+///   SGPRS_ATTENTION=steps           fp16 attention layers in three steps (scores matmul, softmax,
+///                                   context matmul) instead of the fused kernel
+///                                   (fused_attention.hpp), to measure one against the other.
 struct ConvPolicy {
   bool legacy_only = false;
   bool deterministic = false;
@@ -68,6 +72,7 @@ struct ConvPolicy {
   bool autotune = false;
   bool depthwise_cudnn = false;
   bool conv1x1_gemm = true;
+  bool attention_fused = true;
   std::string text() const;
 };
 const ConvPolicy& conv_policy();
@@ -82,5 +87,10 @@ bool set_depthwise_through_cudnn(bool cudnn);
 /// The same for plain 1x1 convolutions through cuBLASLt (true) or cuDNN; starts as SGPRS_CONV1X1 says.
 bool conv1x1_through_gemm();
 bool set_conv1x1_through_gemm(bool gemm);
+
+/// The same for attention layers in one kernel where it fits (true) or in three steps; starts as
+/// SGPRS_ATTENTION says.
+bool attention_fused();
+bool set_attention_fused(bool fused);
 
 }  // namespace sgprs::profiler::ops

@@ -66,6 +66,7 @@ ModelRunner::ModelRunner(const sgprs::Model& model, Precision precision, int bat
       fill_uniform(dtype, out.data, out.count(), seed_of(base + spec.name), -1.0f, 1.0f, setup);
     }
     ops_.push_back(make_layer_op(spec, precision, inputs, out));
+    device_bytes_ += ops_.back()->scratch_bytes();
     if (weights_from != nullptr) {
       share_params(*weights_from, i);
       continue;

@@ -18,7 +18,7 @@ struct OpCase {
 };
 
 // clang-format off
-constexpr std::array<OpCase, 24> kCases{{
+constexpr std::array<OpCase, 25> kCases{{
   {"conv3x3_64c_56", "[64,56,56]", "", R"({"op":"conv2d","inputs":["input"],"out_channels":64,"kernel":3,"padding":1})"},
   {"conv3x3_256c_14", "[256,14,14]", "", R"({"op":"conv2d","inputs":["input"],"out_channels":256,"kernel":3,"padding":1})"},
   {"conv3x3_s2_64to128c_56", "[64,56,56]", "", R"({"op":"conv2d","inputs":["input"],"out_channels":128,"kernel":3,"stride":2,"padding":1})"},
@@ -40,6 +40,7 @@ constexpr std::array<OpCase, 24> kCases{{
   {"linear_768to3072_197tok", "[197,768]", "", R"({"op":"linear","inputs":["input"],"out_features":3072})"},
   {"attention_scores_12h_197tok", "[197,2304]", "", R"({"op":"attention_scores","inputs":["input"],"heads":12})"},
   {"attention_context_12h_197tok", "[197,2304]", R"({"name":"probs","op":"attention_scores","inputs":["input"],"heads":12})", R"({"op":"attention_context","inputs":["probs","input"],"heads":12})"},
+  {"attention_12h_197tok", "[197,2304]", "", R"({"op":"attention","inputs":["input"],"heads":12})"},
   {"softmax_12h_197tok", "[12,197,197]", "", R"({"op":"softmax","inputs":["input"]})"},
   {"layernorm_768_197tok", "[197,768]", "", R"({"op":"layernorm","inputs":["input"],"eps":1e-6})"},
   {"gelu_3072_197tok", "[197,3072]", "", R"({"op":"gelu","inputs":["input"]})"},

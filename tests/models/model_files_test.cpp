@@ -142,8 +142,8 @@ TEST(ModelFiles, VitTokensAndAttentionShapes) {
   auto shape_of = [&](const char* name) { return graph.layers[static_cast<std::size_t>(graph.find_layer(name))].out_shape; };
   EXPECT_EQ(shape_of("tokens"), (Shape{197, 768}));  // 14x14 patches + the class token
   EXPECT_EQ(shape_of("encoder.0.qkv"), (Shape{197, 2304}));
-  EXPECT_EQ(shape_of("encoder.0.scores"), (Shape{12, 197, 197}));
-  EXPECT_EQ(shape_of("encoder.11.context"), (Shape{197, 768}));
+  EXPECT_EQ(shape_of("encoder.0.attention"), (Shape{197, 768}));  // one layer, as PyTorch's fused call
+  EXPECT_EQ(graph.layers[static_cast<std::size_t>(graph.find_layer("encoder.11.attention"))].heads, 12);
 }
 
 }  // namespace

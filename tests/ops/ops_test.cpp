@@ -7,6 +7,8 @@
 #include "profiler/ops/library_notes.hpp"
 
 #include <cmath>
+#include <string>
+#include <tuple>
 
 namespace sgprs::profiler {
 namespace {
@@ -268,6 +270,36 @@ TEST_P(OpCheck, AttentionScoresSoftmaxContext) {
     expect_close(y, ref::attention_context(tensor("p"), qkv, 2, 7, 16, 4), GetParam(),
                  "attention context at " + std::to_string(sm) + " SMs");
   }
+}
+
+// The attention layer: softmax(Q K^T / sqrt(dh)) V in one kernel (fp16, head sizes 32/64/128)
+// or in three steps. 70 tokens cross the fused kernel's 64-key chunk and leave its last 32-row
+// query tile short; 7 tokens fit one of each. Heads of 32 (fused in fp16) and of 4 (never fused).
+TEST_P(OpCheck, AttentionInOneLayerFusedOrInSteps) {
+  const long fused_before = ops::conv_path_counts().fused_attention.load();
+  long fused_expected = fused_before;
+  for (bool fused : {true, false}) {
+    const bool before = ops::set_attention_fused(fused);
+    for (const auto& [tokens, heads, head_dim] : {std::tuple{70, 2, 32}, std::tuple{7, 3, 32}, std::tuple{9, 4, 4}}) {
+      const std::int64_t dim = heads * head_dim;
+      const std::string layers = R"([{"name":"y","op":"attention","inputs":["input"],"heads":)" +
+                                 std::to_string(heads) + "}]";
+      const std::string shape = "[" + std::to_string(tokens) + "," + std::to_string(3 * dim) + "]";
+      for (int sm : {0, 8}) {
+        const auto y = run(layers, shape, -1.0f, 1.0f, sm);
+        const auto qkv = tensor("input");
+        const auto probs = ref::softmax(ref::attention_scores(qkv, 2, tokens, dim, heads), tokens);
+        expect_close(y, ref::attention_context(probs, qkv, 2, tokens, dim, heads), GetParam(),
+                     std::string("attention ") + (fused ? "fused" : "in steps") + ", " + std::to_string(tokens) +
+                         " tokens, " + std::to_string(heads) + " heads of " + std::to_string(head_dim) + " at " +
+                         std::to_string(sm) + " SMs");
+        if (fused && GetParam() == DType::kFp16 && head_dim == 32) ++fused_expected;
+      }
+    }
+    ops::set_attention_fused(before);
+  }
+  EXPECT_EQ(ops::conv_path_counts().fused_attention.load(), fused_expected);
+  EXPECT_EQ(fused_expected - fused_before, GetParam() == DType::kFp16 ? 4 : 0);
 }
 
 TEST_P(OpCheck, PatchTokensAndTakeToken) {

@@ -1,0 +1,41 @@
+#pragma once
+// The project's fused self-attention for fp16: softmax(Q K^T / sqrt(dh)) V for every head in one
+// kernel, scores kept on chip. Why: through three launches (scores matmul, softmax, context
+// matmul) ViT-B/16's attention took 197 us per inference on the whole H200 against 68 us for
+// PyTorch's one fused kernel (cuDNN's flash attention), which put the fp16 ViT at 1.16x PyTorch's
+// time there (kernel report of 2026-12-04, traces/profiles/runs/h200-kernels-2026-12-04/call2-final/).
+// The [heads, T, T] scores never reach memory either.
+//
+// A block takes 32 query rows of one head of one sample (two warps, 16 rows each) and walks the
+// keys in chunks of 64 staged in shared memory. Each warp computes its 16 x 64 scores on tensor
+// cores (WMMA, float accumulators), folds them into a running row maximum and sum (the online
+// softmax of flash attention), rescales its float output rows kept in shared memory, and adds
+// P V for the chunk, P rounded to fp16 as the tensor cores take it. Rows are divided by their sum
+// once, at the end. fp32 and TF32 stay on the three-step path (blas_ops.cpp): the strict models are
+// already faster than PyTorch's there.
+#include "profiler/ops/dtype.hpp"
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+namespace sgprs::profiler::ops {
+
+/// Self-attention over `tokens` tokens of `dim` = heads x head_dim features, the input packed per
+/// token as q | k | v ([batch, tokens, 3 dim]), the output [batch, tokens, dim] (heads concatenated).
+struct AttentionShape {
+  std::int64_t batch = 1, tokens = 1, dim = 1, heads = 1;
+  std::int64_t head_dim() const { return heads > 0 ? dim / heads : 0; }
+};
+
+/// Whether the fused kernel takes this attention: fp16, a head size of 32, 64 or 128, 16-byte
+/// aligned q|k|v rows and a 4-byte aligned output, every index within 32 bits.
+bool fused_attention_fits(DType dtype, const AttentionShape& shape, const void* qkv, const void* y);
+
+/// Allows the kernel of this head size the shared memory it needs; once per op, outside stream capture.
+void prepare_fused_attention(const AttentionShape& shape);
+
+/// y = attention(qkv) for a shape fused_attention_fits accepted. Only enqueues (graph-capturable).
+void fused_attention(const AttentionShape& shape, const void* qkv, void* y, cudaStream_t stream);
+
+}  // namespace sgprs::profiler::ops
