@@ -3,6 +3,7 @@
 #include "profiler/cuda_check.hpp"
 
 #include <cuda_fp16.h>
+#include <cuda_pipeline.h>
 #include <mma.h>
 
 #include <cmath>
@@ -36,24 +37,31 @@ struct Smem {
   static constexpr int kLdScores = kKeyChunk + 4;   // float
   static constexpr int kLdProbs = kKeyChunk + 8;    // half
   static constexpr int kLdOut = D + 4;              // float
+  static constexpr std::size_t kChunkBytes = round_up(sizeof(__half) * kKeyChunk * kLdHalf);
   static constexpr std::size_t kQ = 0;
-  static constexpr std::size_t kK = kQ + round_up(sizeof(__half) * kQueryRows * kLdHalf);
-  static constexpr std::size_t kV = kK + round_up(sizeof(__half) * kKeyChunk * kLdHalf);
-  static constexpr std::size_t kScores = kV + round_up(sizeof(__half) * kKeyChunk * kLdHalf);
+  static constexpr std::size_t kK = kQ + round_up(sizeof(__half) * kQueryRows * kLdHalf);  // two chunks
+  static constexpr std::size_t kV = kK + 2 * kChunkBytes;                                  // two chunks
+  static constexpr std::size_t kScores = kV + 2 * kChunkBytes;
   static constexpr std::size_t kProbs = kScores + round_up(sizeof(float) * kQueryRows * kLdScores);
   static constexpr std::size_t kOut = kProbs + round_up(sizeof(__half) * kQueryRows * kLdProbs);
   static constexpr std::size_t kStats = kOut + round_up(sizeof(float) * kQueryRows * kLdOut);
   static constexpr std::size_t kBytes = kStats + round_up(sizeof(float) * kQueryRows * 3);
 };
 
-// Copies `rows` rows of D halves (row r from src + r * ld) into shared memory, zero rows past `valid`.
+// Starts copying `rows` rows of D halves (row r from src + r * ld) into shared memory without
+// waiting (cp.async; the caller commits and waits), zeroing rows past `valid`. Why asynchronous:
+// with plain loads each thread of the block waited out one L2 round trip per 16 bytes, and the
+// first version of this kernel spent most of its 30 us per ViT-B/16 layer (whole H200) there.
 template <int D>
 __device__ __forceinline__ void stage_rows(__half* dst, const __half* src, std::int64_t ld, int rows, int valid) {
   constexpr int kVecs = D / kHalvesPer16Bytes;
   for (int i = static_cast<int>(threadIdx.x); i < rows * kVecs; i += static_cast<int>(blockDim.x)) {
     const int r = i / kVecs, c = (i % kVecs) * kHalvesPer16Bytes;
-    const uint4 v = r < valid ? *reinterpret_cast<const uint4*>(src + r * ld + c) : make_uint4(0, 0, 0, 0);
-    *reinterpret_cast<uint4*>(dst + r * Smem<D>::kLdHalf + c) = v;
+    __half* to = dst + r * Smem<D>::kLdHalf + c;
+    if (r < valid)
+      __pipeline_memcpy_async(to, src + r * ld + c, 16);
+    else
+      *reinterpret_cast<uint4*>(to) = make_uint4(0, 0, 0, 0);
   }
 }
 
@@ -63,8 +71,7 @@ __global__ void __launch_bounds__(kWarps * 32)
   using S = Smem<D>;
   extern __shared__ __align__(128) unsigned char smem[];
   auto* q_s = reinterpret_cast<__half*>(smem + S::kQ);
-  auto* k_s = reinterpret_cast<__half*>(smem + S::kK);
-  auto* v_s = reinterpret_cast<__half*>(smem + S::kV);
+  constexpr int kChunkHalves = static_cast<int>(S::kChunkBytes / sizeof(__half));
   const int warp = static_cast<int>(threadIdx.x) / 32, lane = static_cast<int>(threadIdx.x) % 32;
   float* scores = reinterpret_cast<float*>(smem + S::kScores) + warp * kRowsPerWarp * S::kLdScores;
   __half* probs = reinterpret_cast<__half*>(smem + S::kProbs) + warp * kRowsPerWarp * S::kLdProbs;
@@ -78,27 +85,47 @@ __global__ void __launch_bounds__(kWarps * 32)
   const int head_column = static_cast<int>(blockIdx.y) * D;
   const int first_query = static_cast<int>(blockIdx.x) * kQueryRows;
 
-  stage_rows<D>(q_s, sample + first_query * ld + head_column, ld, kQueryRows, tokens - first_query);
-  for (int i = lane; i < kRowsPerWarp * D; i += 32) out[(i / D) * S::kLdOut + i % D] = 0.0f;
-  if (lane < kRowsPerWarp) row_max[lane] = -INFINITY, row_sum[lane] = 0.0f;
-  __syncthreads();
-
-  wmma::fragment<wmma::matrix_a, 16, 16, 16, __half, wmma::row_major> q_frag[D / 16];
-  for (int k = 0; k < D / 16; ++k)
-    wmma::load_matrix_sync(q_frag[k], q_s + warp * kRowsPerWarp * S::kLdHalf + k * 16, S::kLdHalf);
-
-  const int row = lane / 2, parity = lane % 2;  // two lanes per query row in the softmax step
-  for (int key0 = 0; key0 < tokens; key0 += kKeyChunk) {
-    const int valid = min(kKeyChunk, tokens - key0);
-    __syncthreads();  // every warp is done with the previous chunk
+  // Chunk c of keys and values goes to buffer c % 2; the next chunk is copied while this one is used.
+  auto stage_chunk = [&](int chunk) {
+    const int key0 = chunk * kKeyChunk, valid = min(kKeyChunk, tokens - key0);
+    __half* k_s = reinterpret_cast<__half*>(smem + S::kK) + (chunk % 2) * kChunkHalves;
+    __half* v_s = reinterpret_cast<__half*>(smem + S::kV) + (chunk % 2) * kChunkHalves;
     stage_rows<D>(k_s, sample + key0 * ld + dim + head_column, ld, kKeyChunk, valid);
     stage_rows<D>(v_s, sample + key0 * ld + 2 * dim + head_column, ld, kKeyChunk, valid);
-    __syncthreads();
+  };
+  stage_rows<D>(q_s, sample + first_query * ld + head_column, ld, kQueryRows, tokens - first_query);
+  stage_chunk(0);
+  __pipeline_commit();
+  for (int i = lane; i < kRowsPerWarp * D; i += 32) out[(i / D) * S::kLdOut + i % D] = 0.0f;
+  if (lane < kRowsPerWarp) row_max[lane] = -INFINITY, row_sum[lane] = 0.0f;
+
+  wmma::fragment<wmma::matrix_a, 16, 16, 16, __half, wmma::row_major> q_frag[D / 16];
+  const int row = lane / 2, parity = lane % 2;  // two lanes per query row in the softmax step
+  const int chunks = (tokens + kKeyChunk - 1) / kKeyChunk;
+  for (int chunk = 0; chunk < chunks; ++chunk) {
+    const int key0 = chunk * kKeyChunk, valid = min(kKeyChunk, tokens - key0);
+    if (chunk + 1 < chunks) {
+      stage_chunk(chunk + 1);  // its buffer was last read in chunk - 1, before that chunk's final barrier
+      __pipeline_commit();
+      __pipeline_wait_prior(1);
+    } else {
+      __pipeline_wait_prior(0);
+    }
+    __syncthreads();  // this chunk (and, the first time, Q) is in shared memory for every warp
+    const __half* k_s = reinterpret_cast<const __half*>(smem + S::kK) + (chunk % 2) * kChunkHalves;
+    const __half* v_s = reinterpret_cast<const __half*>(smem + S::kV) + (chunk % 2) * kChunkHalves;
+    if (chunk == 0) {
+#pragma unroll
+      for (int k = 0; k < D / 16; ++k)
+        wmma::load_matrix_sync(q_frag[k], q_s + warp * kRowsPerWarp * S::kLdHalf + k * 16, S::kLdHalf);
+    }
 
     // Scores of this warp's rows against the chunk: Q (16 x D) times K^T, K read column-major.
+#pragma unroll
     for (int n = 0; n < kKeyChunk / 16; ++n) {
       wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc;
       wmma::fill_fragment(acc, 0.0f);
+#pragma unroll
       for (int k = 0; k < D / 16; ++k) {
         wmma::fragment<wmma::matrix_b, 16, 16, 16, __half, wmma::col_major> k_frag;
         wmma::load_matrix_sync(k_frag, k_s + n * 16 * S::kLdHalf + k * 16, S::kLdHalf);
@@ -135,9 +162,11 @@ __global__ void __launch_bounds__(kWarps * 32)
     __syncwarp();
 
     // out += P (16 x chunk) times V (chunk x D).
+#pragma unroll
     for (int n = 0; n < D / 16; ++n) {
       wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc;
       wmma::load_matrix_sync(acc, out + n * 16, S::kLdOut, wmma::mem_row_major);
+#pragma unroll
       for (int k = 0; k < kKeyChunk / 16; ++k) {
         wmma::fragment<wmma::matrix_a, 16, 16, 16, __half, wmma::row_major> p_frag;
         wmma::fragment<wmma::matrix_b, 16, 16, 16, __half, wmma::row_major> v_frag;
@@ -147,7 +176,7 @@ __global__ void __launch_bounds__(kWarps * 32)
       }
       wmma::store_matrix_sync(out + n * 16, acc, S::kLdOut, wmma::mem_row_major);
     }
-    __syncwarp();
+    __syncthreads();  // every warp is done with this chunk's buffer before it is refilled
   }
 
   // Two features per lane and store, each row divided by its sum.

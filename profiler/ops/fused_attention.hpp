@@ -7,7 +7,8 @@
 // The [heads, T, T] scores never reach memory either.
 //
 // A block takes 32 query rows of one head of one sample (two warps, 16 rows each) and walks the
-// keys in chunks of 64 staged in shared memory. Each warp computes its 16 x 64 scores on tensor
+// keys in chunks of 64 staged in shared memory (copied asynchronously, the next chunk while the
+// block works on the current one). Each warp computes its 16 x 64 scores on tensor
 // cores (WMMA, float accumulators), folds them into a running row maximum and sum (the online
 // softmax of flash attention), rescales its float output rows kept in shared memory, and adds
 // P V for the chunk, P rounded to fp16 as the tensor cores take it. Rows are divided by their sum
