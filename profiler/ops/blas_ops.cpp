@@ -196,7 +196,8 @@ class SelfAttentionOp final : public LayerOp {
 
   void enqueue(const LaunchContext& ctx) override {
     if (fused_) {
-      fused_attention({dims_.batch, dims_.tokens, dims_.dim, dims_.heads}, qkv_.data, y_.data, ctx.stream);
+      fused_attention({dims_.batch, dims_.tokens, dims_.dim, dims_.heads}, qkv_.data, y_.data, ctx.sm_count,
+                      ctx.stream);
       return;
     }
     for (std::int64_t b = 0; b < dims_.batch; ++b) {  // samples in turn through one sample's scores

@@ -6,14 +6,16 @@
 // time there (kernel report of 2026-12-04, traces/profiles/runs/h200-kernels-2026-12-04/call2-final/).
 // The [heads, T, T] scores never reach memory either.
 //
-// A block takes 32 query rows of one head of one sample (two warps, 16 rows each) and walks the
-// keys in chunks of 64 staged in shared memory (copied asynchronously, the next chunk while the
-// block works on the current one). Each warp computes its 16 x 64 scores on tensor
-// cores (WMMA, float accumulators), folds them into a running row maximum and sum (the online
-// softmax of flash attention), rescales its float output rows kept in shared memory, and adds
-// P V for the chunk, P rounded to fp16 as the tensor cores take it. Rows are divided by their sum
-// once, at the end. fp32 and TF32 stay on the three-step path (blas_ops.cpp): the strict models are
-// already faster than PyTorch's there.
+// A block takes 16 query rows per warp (2 or 4 warps, whichever still covers the partition's SMs)
+// of one head of one sample and walks the keys in chunks of 64 staged in shared memory (copied
+// asynchronously, the next chunk while the block works on the current one). Each warp keeps its
+// rows' scores, probabilities and output in registers (FlashAttention-2's arrangement, on the
+// mma.sync m16n8k16 tensor-core instruction): scores, then the running row maximum and sum of the
+// online softmax, the output rescaled, then P V added with P rounded to fp16 as the tensor cores
+// take it. Rows are divided by their sum once, at the end. The first version, on WMMA with the
+// scores and output passing through shared memory, took 24-30 us per ViT-B/16 layer on the whole
+// H200, slower than the three steps (16 us). fp32 and TF32 stay on the three-step path
+// (blas_ops.cpp): the strict models are already faster than PyTorch's there.
 #include "profiler/ops/dtype.hpp"
 
 #include <cuda_runtime_api.h>
@@ -36,7 +38,8 @@ bool fused_attention_fits(DType dtype, const AttentionShape& shape, const void* 
 /// Allows the kernel of this head size the shared memory it needs; once per op, outside stream capture.
 void prepare_fused_attention(const AttentionShape& shape);
 
-/// y = attention(qkv) for a shape fused_attention_fits accepted. Only enqueues (graph-capturable).
-void fused_attention(const AttentionShape& shape, const void* qkv, void* y, cudaStream_t stream);
+/// y = attention(qkv) for a shape fused_attention_fits accepted, on a partition of `sm_count` SMs
+/// (0 or less: the whole GPU). Only enqueues (graph-capturable).
+void fused_attention(const AttentionShape& shape, const void* qkv, void* y, int sm_count, cudaStream_t stream);
 
 }  // namespace sgprs::profiler::ops
