@@ -234,7 +234,7 @@ int main(int argc, char** argv) {
   app.add_option("--layout", o.layout, "layout (a shorthand or a file)");
   app.add_option("--max-parallel", o.max_parallel, "units per partition at once (0: the layout's)");
   app.add_option("--precision", o.precision, "fp32, tf32 or fp16");
-  app.add_option("--completion", o.completions, "mechanisms to measure: polling, callback, blocking");
+  app.add_option("--completion", o.completions, "mechanisms to measure: polling, callback, blocking, flags");
   app.add_option("--tasks", o.tasks, "tasks (0: two per slot)");
   app.add_option("--seconds", o.seconds, "length of the loaded phase per mechanism");
   app.add_option("--single-units", o.single_units, "units in the one-at-a-time phase");

@@ -81,6 +81,10 @@ struct FreeDevice {
   static constexpr const char* kName = "cudaFree";
   cudaError_t operator()(void* p) const { return cudaFree(p); }
 };
+struct FreeHost {
+  static constexpr const char* kName = "cudaFreeHost";
+  cudaError_t operator()(void* p) const { return cudaFreeHost(p); }
+};
 
 using GreenContext = UniqueHandle<CUgreenCtx, DestroyGreenContext>;
 using DriverStream = UniqueHandle<CUstream, DestroyDriverStream>;
@@ -88,5 +92,6 @@ using Event = UniqueHandle<cudaEvent_t, DestroyEvent>;
 using Graph = UniqueHandle<cudaGraph_t, DestroyGraph>;
 using GraphExec = UniqueHandle<cudaGraphExec_t, DestroyGraphExec>;
 using DeviceBuffer = UniqueHandle<void*, FreeDevice>;
+using PinnedHostBuffer = UniqueHandle<void*, FreeHost>;
 
 }  // namespace sgprs::profiler

@@ -36,7 +36,8 @@ namespace sgprs::profiler {
   X(cuStreamDestroy)                                                                                            \
   X(cuStreamGetCtx)                                                                                            \
   X(cuCtxPushCurrent)                                                                                          \
-  X(cuCtxPopCurrent)
+  X(cuCtxPopCurrent)                                                                                           \
+  X(cuStreamWriteValue32)
 
 struct DriverApi {
 #define SGPRS_DRIVER_MEMBER(name) decltype(&::name) name = nullptr;

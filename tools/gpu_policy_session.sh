@@ -64,6 +64,7 @@
 #   torch     PyTorch on TORCH_FAMILIES (default: those it can run, tight and deadlines; no UNet in torchvision), 32
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
+#   LIVE_ARGS: more flags for every `sgprs live` run, e.g. LIVE_ARGS="--completion flags"
 #   RUN_TIMEOUT (default 45): wall seconds one run may take, set-up included; ARCHIVE_MIB (default 15): the
 #   largest policy-runs.tar.xz, beyond which the event logs of the latest runs are left out, one by one
 #   OUT=... tools/gpu_policy_session.sh                       on the GPU machine (builds sgprs with CUDA)
@@ -179,7 +180,7 @@ live() {
   mkdir -p "$dir"
   cp "$taskset" "$dir/taskset.json"
   (cd "$root" && timeout -k 5 $(( $(left) < run_cap ? $(left) : run_cap )) "$sgprs" live "${device[@]}" --taskset "$taskset" \
-      --layout "$layout" --duration "$seconds" --quiet --out "$dir" "$@") > "$dir/stdout.txt" 2>&1
+      --layout "$layout" --duration "$seconds" --quiet --out "$dir" "$@" ${LIVE_ARGS:-}) > "$dir/stdout.txt" 2>&1
   local status=$?
   log "$name exited $status: $(grep -E '^total' "$dir/stdout.txt" | sed 's/.*aborted; //')"
   [[ $status != 0 ]] && tail -3 "$dir/stdout.txt" >> "$out/session.log"

@@ -6,10 +6,14 @@
 #include "simulator/live/launch_lanes.hpp"
 #include "simulator/live/unit_graphs.hpp"
 
+#include "profiler/cuda_owners.hpp"
+#include "profiler/driver_api.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -64,6 +68,7 @@ struct CudaStageExecutor::Impl {
     bool fault_now = false;
     bool stall_now = false;
     int lane = 0;  // the slot's stream, numbered over the pool: its launcher thread
+    int index = 0;  // its word in `flags` (CompletionNotice::kHostFlags)
   };
 
   ExecutorSetup setup;
@@ -74,6 +79,11 @@ struct CudaStageExecutor::Impl {
   // (ExecutorSetup::queued_per_partition) whose slots share the partition's one stream.
   std::vector<std::unique_ptr<Slot>> slots;
   int slots_per_partition = 1;
+  // kHostFlags: one word per slot in pinned, mapped host memory; the GPU writes a unit's flag_value
+  // into its slot's word when the unit (and its end event) is done.
+  profiler::PinnedHostBuffer flag_words;
+  std::uint32_t* flags = nullptr;
+  CUdeviceptr flags_on_gpu = 0;
   int in_flight = 0;
   std::uint64_t next_sequence = 0;
   std::int64_t launches = 0;
@@ -98,6 +108,8 @@ struct CudaStageExecutor::Impl {
   void finish(Slot& slot);
   void fail(const std::string& text);
   void poll_loop();
+  void watch_flags_loop();
+  static std::uint32_t flag_value(const Slot& slot) { return static_cast<std::uint32_t>(slot.sequence + 1); }
   void slot_loop(Slot& slot);
   void check_faults_by_query();
   bool drain(Ns bound_ns);  // false: a unit still runs after the bound
@@ -129,6 +141,7 @@ CudaStageExecutor::Impl::Impl(const ExecutorSetup& s) : setup(s) {
         slot->partition = p;
         slot->stream = graphs->slot_stream(p, i % graphs->max_parallel());
         slot->lane = p * graphs->max_parallel() + i % graphs->max_parallel();
+        slot->index = static_cast<int>(slots.size());
         slot->owner = this;
         cudaEvent_t event = nullptr;
         SGPRS_LIVE_CALL(cudaEventCreateWithFlags(&event, cudaEventDefault), "for " + where);
@@ -140,9 +153,25 @@ CudaStageExecutor::Impl::Impl(const ExecutorSetup& s) : setup(s) {
     });
   }
   graphs->make_primary_current();
+  if (setup.completion == CompletionNotice::kHostFlags) {
+    as_gpu_step("allocating the completion flags", [&] {
+      void* words = nullptr;
+      // Portable: the partitions' streams belong to their green contexts, not to the primary one.
+      SGPRS_LIVE_CALL(cudaHostAlloc(&words, slots.size() * sizeof(std::uint32_t),
+                                    cudaHostAllocMapped | cudaHostAllocPortable),
+                      "for the completion flags");
+      flag_words = profiler::PinnedHostBuffer(words);
+      flags = static_cast<std::uint32_t*>(words);
+      std::fill(flags, flags + slots.size(), 0u);
+      void* on_gpu = nullptr;
+      SGPRS_LIVE_CALL(cudaHostGetDevicePointer(&on_gpu, words, 0), "for the completion flags");
+      flags_on_gpu = reinterpret_cast<CUdeviceptr>(on_gpu);
+    });
+  }
   done.reserve(slots.size());
   taking.reserve(slots.size());
   if (setup.completion == CompletionNotice::kPollingThread) poller = std::thread([this] { poll_loop(); });
+  if (setup.completion == CompletionNotice::kHostFlags) poller = std::thread([this] { watch_flags_loop(); });
   if (setup.launch_threads > 0) {
     lanes = std::make_unique<LaunchLanes>(
         setup.launch_threads,
@@ -246,6 +275,37 @@ void CudaStageExecutor::Impl::poll_loop() {
         if (status == cudaErrorNotReady) continue;
         slot.noticed_ns = host_now();
         if (status != cudaSuccess) detail::throw_gpu_error(status, "cudaEventQuery(end event)", describe(slot.unit));
+        stamp(slot);
+        finish(slot);
+      }
+      if (any) last_busy_ns = host_now();
+      if (any || host_now() - last_busy_ns < kPollLingerNs)
+        std::this_thread::yield();
+      else
+        std::this_thread::sleep_for(kIdlePollSleep);
+    }
+  } catch (const std::exception& e) {
+    fail(e.what());
+  }
+}
+
+// Why: cudaEventQuery costs a CUDA call per running unit per sweep, so with 32 busy streams a
+// sweep took long enough that the p99 of GPU end to noticed stayed at 60-70 us at ResNet-18
+// N = 220 (docs/live.md, fourteenth session); reading a word of host memory costs nanoseconds. A
+// GPU fault leaves the word unwritten: wait() looks for faults by query meanwhile, as for callbacks.
+void CudaStageExecutor::Impl::watch_flags_loop() {
+  try {
+    graphs->make_primary_current();
+    Ns last_busy_ns = host_now();
+    while (!stopping.load(std::memory_order_relaxed)) {
+      bool any = false;
+      for (auto& owned : slots) {
+        Slot& slot = *owned;
+        if (slot.state.load(std::memory_order_acquire) != kRunning) continue;
+        any = true;
+        if (std::atomic_ref<std::uint32_t>(flags[slot.index]).load(std::memory_order_acquire) != flag_value(slot))
+          continue;
+        slot.noticed_ns = host_now();
         stamp(slot);
         finish(slot);
       }
@@ -396,6 +456,19 @@ void CudaStageExecutor::Impl::enqueue(Slot& slot) {
       break;
     case CompletionNotice::kBlockingSync: slot.launched.release(); break;
     case CompletionNotice::kPollingThread: break;
+    case CompletionNotice::kHostFlags: {
+      const CUresult status = profiler::driver().cuStreamWriteValue32(
+          slot.stream, flags_on_gpu + sizeof(std::uint32_t) * static_cast<std::size_t>(slot.index), flag_value(slot),
+          CU_STREAM_WRITE_VALUE_DEFAULT);
+      if (status != CUDA_SUCCESS) {
+        const char* name = nullptr;
+        profiler::driver().cuGetErrorName(status, &name);
+        profiler::silence_destroy_failures();
+        throw GpuError(std::string("CUDA error ") + (name != nullptr ? name : "unknown") +
+                       " in 'cuStreamWriteValue32(completion flag)' " + describe(unit));
+      }
+      break;
+    }
   }
 }
 
@@ -409,7 +482,7 @@ void CudaStageExecutor::wait(Ns until_ns, std::vector<UnitCompletion>& out) {
       if (now >= until_ns) return;
       const auto chunk = std::min<Ns>(until_ns - now, std::chrono::nanoseconds(kFaultCheckEvery).count());
       if (s.noticed.wait_for(lock, std::chrono::nanoseconds(chunk)) == std::cv_status::timeout &&
-          s.setup.completion == CompletionNotice::kHostCallback)
+          (s.setup.completion == CompletionNotice::kHostCallback || s.setup.completion == CompletionNotice::kHostFlags))
         s.check_faults_by_query();
     }
     if (!s.fault.empty()) throw GpuError(s.fault);

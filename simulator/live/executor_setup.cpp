@@ -27,8 +27,9 @@ CompletionNotice parse_completion_notice(std::string_view text, const std::strin
   if (text == "polling") return CompletionNotice::kPollingThread;
   if (text == "callback") return CompletionNotice::kHostCallback;
   if (text == "blocking") return CompletionNotice::kBlockingSync;
+  if (text == "flags") return CompletionNotice::kHostFlags;
   throw InputError(source, "", "unknown completion mechanism '" + std::string(text) +
-                                   "' (known: polling, callback, blocking)");
+                                   "' (known: polling, callback, blocking, flags)");
 }
 
 std::string_view completion_notice_name(CompletionNotice notice) {
@@ -36,6 +37,7 @@ std::string_view completion_notice_name(CompletionNotice notice) {
     case CompletionNotice::kPollingThread: return "polling";
     case CompletionNotice::kHostCallback: return "callback";
     case CompletionNotice::kBlockingSync: return "blocking";
+    case CompletionNotice::kHostFlags: return "flags";
   }
   return "?";
 }

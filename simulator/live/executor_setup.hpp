@@ -36,9 +36,11 @@ enum class CompletionNotice {
   kPollingThread,  // one host thread queries the end events of the units in flight, yielding between sweeps
   kHostCallback,   // a host function enqueued after each unit (cudaLaunchHostFunc) reports it
   kBlockingSync,   // one host thread per stream sleeps in cudaEventSynchronize on a blocking-sync event
+  kHostFlags,      // each unit is followed on its stream by a GPU write of its number into pinned host
+                   // memory (cuStreamWriteValue32); one host thread watches those words, no CUDA call a sweep
 };
 
-/// "polling", "callback" or "blocking"; anything else is an InputError naming `source`.
+/// "polling", "callback", "blocking" or "flags"; anything else is an InputError naming `source`.
 CompletionNotice parse_completion_notice(std::string_view text, const std::string& source = "--completion");
 std::string_view completion_notice_name(CompletionNotice notice);
 

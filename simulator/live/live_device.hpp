@@ -23,7 +23,7 @@ enum class StampPlace { kAuto, kStream, kGraph };
 
 struct DeviceRequest {
   std::string precision = "fp32";     // what the profile measured
-  std::string completion = "polling"; // polling | callback | blocking
+  std::string completion = "polling"; // polling | callback | blocking | flags
   int device = 0;
   Ns setup_step_limit_ns = 0;         // --stall-timeout: the longest one set-up step may take
   std::int64_t fault_after_launches = 0;  // --gpu-fault-after: the Nth launch traps (0: none)

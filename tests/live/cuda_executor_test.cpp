@@ -133,17 +133,22 @@ TEST_P(CompletionModes, OneTaskRunsEveryStageOnceInOrder) {
 INSTANTIATE_TEST_SUITE_P(Live, CompletionModes,
                          ::testing::Combine(::testing::Values(CompletionNotice::kPollingThread,
                                                               CompletionNotice::kHostCallback,
-                                                              CompletionNotice::kBlockingSync),
+                                                              CompletionNotice::kBlockingSync,
+                                                              CompletionNotice::kHostFlags),
                                             ::testing::Bool()),
                          [](const ::testing::TestParamInfo<std::tuple<CompletionNotice, bool>>& mode) {
                            return std::string(completion_notice_name(std::get<0>(mode.param))) +
                                   (std::get<1>(mode.param) ? "_stamps_in_graphs" : "_stamps_on_streams");
                          });
 
-TEST(CudaExecutor, UnitsQueuedOnOneStreamFromLauncherThreadsRunOneAfterAnotherInLaunchOrder) {
+class QueuedUnits : public ::testing::TestWithParam<CompletionNotice> {};
+
+TEST_P(QueuedUnits, OnOneStreamFromLauncherThreadsRunOneAfterAnotherInLaunchOrder) {
   // `streams`' queue (Platform::queue_unit) with launches on two launcher threads: three whole
-  // ResNet-18 jobs of three tasks launched at once on one partition of one stream.
-  ExecutorSetup setup = resnet18_setup("full", 3, true, CompletionNotice::kPollingThread, 1);
+  // ResNet-18 jobs of three tasks launched at once on one partition of one stream. The polling
+  // thread then queries only the oldest of the three (a stream runs them in order); with flags it
+  // reads their words.
+  ExecutorSetup setup = resnet18_setup("full", 3, true, GetParam(), 1);
   setup.queued_per_partition = 2;
   setup.launch_threads = 2;
   setup.stamps_in_graphs = true;
@@ -166,6 +171,12 @@ TEST(CudaExecutor, UnitsQueuedOnOneStreamFromLauncherThreadsRunOneAfterAnotherIn
   EXPECT_EQ(gpu->in_flight(), 0);
   EXPECT_NE(gpu->setup_report().notes.find("2 launcher threads"), std::string::npos) << gpu->setup_report().notes;
 }
+
+INSTANTIATE_TEST_SUITE_P(Live, QueuedUnits,
+                         ::testing::Values(CompletionNotice::kPollingThread, CompletionNotice::kHostFlags),
+                         [](const ::testing::TestParamInfo<CompletionNotice>& mode) {
+                           return std::string(completion_notice_name(mode.param));
+                         });
 
 TEST(CudaExecutor, TwoPartitionsRunAtTheSameTime) {
   const ExecutorSetup setup = resnet18_setup("equal:2:1.0x", 2, true);
@@ -300,6 +311,7 @@ TEST(CudaExecutorSetup, BadInputIsRefusedBeforeTheGpu) {
   EXPECT_THROW(parse_precision("bf16"), InputError);
   EXPECT_EQ(parse_precision("tf32"), Precision::kTf32);
   EXPECT_THROW(parse_completion_notice("interrupt"), InputError);
+  EXPECT_EQ(parse_completion_notice("flags"), CompletionNotice::kHostFlags);
 }
 
 }  // namespace

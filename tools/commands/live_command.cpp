@@ -212,7 +212,8 @@ void add_live_subcommand(CLI::App& app) {
   cmd->add_flag("--fake-device", live_args->fake_device,
                 "no GPU: each stage takes its profile time on a host timer (tests the control loop)");
   cmd->add_option("--completion", live_args->completion,
-                  "how finished stages are noticed: polling (a thread polls CUDA events) | callback | blocking")
+                  "how finished stages are noticed: polling (a thread polls CUDA events) | callback | blocking | "
+                  "flags (a thread watches words the GPU writes into host memory after each unit)")
       ->capture_default_str();
   cmd->add_option("--stamps", live_args->stamps,
                   "where each unit's start and end events are recorded: stream (around its graph launch: three CUDA "
