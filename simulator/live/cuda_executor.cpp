@@ -95,7 +95,8 @@ struct CudaStageExecutor::Impl {
   std::vector<Slot*> taking;  // wait()'s batch; capacity = slots
   std::string fault;          // the first failure a completion thread saw
   std::atomic<bool> stopping{false};
-  std::thread poller;
+  std::thread poller;                 // kHostFlags, or the first of the polling threads
+  std::vector<std::thread> more_pollers;
   std::vector<std::thread> slot_threads;
   std::unique_ptr<LaunchLanes> lanes;  // null: launch() enqueues on the control thread
 
@@ -107,7 +108,7 @@ struct CudaStageExecutor::Impl {
   void stamp(Slot& slot);
   void finish(Slot& slot);
   void fail(const std::string& text);
-  void poll_loop();
+  void poll_loop(int share, int shares);  // the lanes l with l % shares == share
   void watch_flags_loop();
   static std::uint32_t flag_value(const Slot& slot) { return static_cast<std::uint32_t>(slot.sequence + 1); }
   void slot_loop(Slot& slot);
@@ -170,7 +171,15 @@ CudaStageExecutor::Impl::Impl(const ExecutorSetup& s) : setup(s) {
   }
   done.reserve(slots.size());
   taking.reserve(slots.size());
-  if (setup.completion == CompletionNotice::kPollingThread) poller = std::thread([this] { poll_loop(); });
+  if (setup.completion == CompletionNotice::kPollingThread) {
+    // SGPRS_POLL_THREADS=K splits the lanes over K polling threads, to measure whether a shorter
+    // sweep notices sooner.
+    const char* threads = std::getenv("SGPRS_POLL_THREADS");
+    const int shares = std::clamp(threads != nullptr ? std::atoi(threads) : 1, 1, 16);
+    poller = std::thread([this, shares] { poll_loop(0, shares); });
+    for (int share = 1; share < shares; ++share)
+      more_pollers.emplace_back([this, share, shares] { poll_loop(share, shares); });
+  }
   if (setup.completion == CompletionNotice::kHostFlags) poller = std::thread([this] { watch_flags_loop(); });
   if (setup.launch_threads > 0) {
     lanes = std::make_unique<LaunchLanes>(
@@ -238,7 +247,7 @@ void CudaStageExecutor::Impl::fail(const std::string& text) {
   noticed.notify_one();
 }
 
-void CudaStageExecutor::Impl::poll_loop() {
+void CudaStageExecutor::Impl::poll_loop(int share, int shares) {
   try {
     graphs->make_primary_current();
     Ns last_busy_ns = host_now();
@@ -258,7 +267,7 @@ void CudaStageExecutor::Impl::poll_loop() {
       std::fill(oldest_per_lane.begin(), oldest_per_lane.end(), nullptr);
       for (auto& owned : slots) {
         Slot* slot = owned.get();
-        if (slot->state.load(std::memory_order_acquire) != kRunning) continue;
+        if (slot->lane % shares != share || slot->state.load(std::memory_order_acquire) != kRunning) continue;
         if (every_unit) {
           to_query.push_back(slot);
           continue;
@@ -372,6 +381,8 @@ void CudaStageExecutor::Impl::stop_threads() {
   lanes.reset();  // runs what was posted first
   stopping.store(true);
   if (poller.joinable()) poller.join();
+  for (std::thread& t : more_pollers) t.join();
+  more_pollers.clear();
   for (auto& slot : slots) slot->launched.release();
   for (std::thread& t : slot_threads) t.join();
   slot_threads.clear();
@@ -385,6 +396,7 @@ CudaStageExecutor::~CudaStageExecutor() {
     // The GPU still runs a unit whose events, callback and graph would be destroyed under it.
     impl_->stopping.store(true);
     if (impl_->poller.joinable()) impl_->poller.detach();
+    for (std::thread& t : impl_->more_pollers) t.detach();
     static_cast<void>(impl_->lanes.release());  // its threads would join on a device that does not drain
     for (std::thread& t : impl_->slot_threads) t.detach();
     static_cast<void>(impl_.release());
