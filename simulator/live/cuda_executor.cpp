@@ -172,10 +172,7 @@ CudaStageExecutor::Impl::Impl(const ExecutorSetup& s) : setup(s) {
   done.reserve(slots.size());
   taking.reserve(slots.size());
   if (setup.completion == CompletionNotice::kPollingThread) {
-    // SGPRS_POLL_THREADS=K splits the lanes over K polling threads, to measure whether a shorter
-    // sweep notices sooner.
-    const char* threads = std::getenv("SGPRS_POLL_THREADS");
-    const int shares = std::clamp(threads != nullptr ? std::atoi(threads) : 1, 1, 16);
+    const int shares = setup.polling_threads;  // validated in [1, 16]
     poller = std::thread([this, shares] { poll_loop(0, shares); });
     for (int share = 1; share < shares; ++share)
       more_pollers.emplace_back([this, share, shares] { poll_loop(share, shares); });

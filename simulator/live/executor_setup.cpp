@@ -65,6 +65,8 @@ void validate(const ExecutorSetup& setup) {
     throw InputError("layout '" + layout.name + "'", "max_parallel", "must be at least 1");
   if (setup.launch_threads < 0 || setup.launch_threads > 64)
     throw InputError(source, "launch_threads", "must be in [0, 64]");
+  if (setup.polling_threads < 1 || setup.polling_threads > 16)
+    throw InputError(source, "polling_threads", "must be in [1, 16]");
   if (setup.queued_per_partition < 0 || (setup.queued_per_partition > 0 && layout.max_parallel != 1))
     throw InputError("layout '" + layout.name + "'", "max_parallel",
                      "must be 1 for units queued on a partition's stream (queued_per_partition " +

@@ -30,6 +30,9 @@ namespace sgprs::live {
 inline constexpr int kAutoLaunchThreads = -1;
 int auto_launch_threads(bool whole_models);
 
+/// Polling threads when --polling-threads is not given (ExecutorSetup::polling_threads says why four).
+inline constexpr int kDefaultPollingThreads = 4;
+
 class LaunchLanes {
  public:
   using Work = void (*)(void* context, void* item);

@@ -30,6 +30,7 @@ struct DeviceRequest {
   std::int64_t stall_after_launches = 0;  // --gpu-stall-after: the Nth launch spins for 30 s (0: none)
   StampPlace stamps = StampPlace::kAuto;  // --stamps (ExecutorSetup::stamps_in_graphs)
   int launch_threads = kAutoLaunchThreads;  // --launch-threads (ExecutorSetup::launch_threads, auto_launch_threads)
+  int polling_threads = kDefaultPollingThreads;  // --polling-threads (ExecutorSetup::polling_threads)
 };
 
 /// Builds the CUDA executor for a plan: the plan's pool from one green-context split, one

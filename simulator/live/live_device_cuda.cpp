@@ -16,6 +16,7 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
   const std::int64_t stall_after_launches = request.stall_after_launches;
   const StampPlace stamps = request.stamps;
   const int launch_threads = request.launch_threads;
+  const int polling_threads = request.polling_threads;
   return [=](const DeviceNeeds& needs) -> std::unique_ptr<StageExecutor> {
     const sim::PolicyPlan& plan = needs.plan;
     const sim::Workload& workload = needs.workload;
@@ -36,6 +37,7 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
       setup.models.push_back(ExecutorModel{workload.models[m], !plan.models()[m].whole_curve.empty()});
       whole_models = whole_models && setup.models.back().whole_model;
     }
+    setup.polling_threads = polling_threads;
     setup.launch_threads = launch_threads == kAutoLaunchThreads ? auto_launch_threads(whole_models) : launch_threads;
     setup.stamps_in_graphs = stamps == StampPlace::kGraph || (stamps == StampPlace::kAuto && whole_models);
     for (std::size_t t : workload.task_model) setup.task_models.push_back(static_cast<int>(t));
