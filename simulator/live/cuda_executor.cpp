@@ -251,31 +251,20 @@ void CudaStageExecutor::Impl::poll_loop(int share, int shares) {
     // A stream runs its units in launch order, so only each lane's oldest running unit can have
     // ended. Querying the queued ones behind it too made the poller's pass grow with the queue:
     // at ResNet-18 N = 220 on 32 streams the GPU-end-to-noticed p99 climbed from 83 to 215 us
-    // through the run (docs/live.md, thirteenth session).
-    // SGPRS_POLL=all queries every running unit again, to measure one against the other.
-    const char* poll = std::getenv("SGPRS_POLL");
-    const bool every_unit = poll != nullptr && std::string_view(poll) == "all";
-    std::vector<Slot*> to_query;
-    to_query.reserve(slots.size());
+    // through the run (docs/live.md, thirteenth session; 69-70 us after this change, fourteenth).
     std::vector<Slot*> oldest_per_lane(static_cast<std::size_t>(graphs->partition_count() * graphs->max_parallel()));
     while (!stopping.load(std::memory_order_relaxed)) {
       bool any = false;
-      to_query.clear();
       std::fill(oldest_per_lane.begin(), oldest_per_lane.end(), nullptr);
       for (auto& owned : slots) {
         Slot* slot = owned.get();
         if (slot->lane % shares != share || slot->state.load(std::memory_order_acquire) != kRunning) continue;
-        if (every_unit) {
-          to_query.push_back(slot);
-          continue;
-        }
         Slot*& oldest = oldest_per_lane[static_cast<std::size_t>(slot->lane)];
         if (oldest == nullptr || slot->sequence < oldest->sequence) oldest = slot;
       }
-      for (Slot* oldest : oldest_per_lane)
-        if (oldest != nullptr) to_query.push_back(oldest);
-      for (Slot* queried : to_query) {
-        Slot& slot = *queried;
+      for (Slot* oldest : oldest_per_lane) {
+        if (oldest == nullptr) continue;
+        Slot& slot = *oldest;
         any = true;
         const cudaError_t status = cudaEventQuery(slot.end_event);
         if (status == cudaErrorNotReady) continue;
@@ -295,10 +284,11 @@ void CudaStageExecutor::Impl::poll_loop(int share, int shares) {
   }
 }
 
-// Why: cudaEventQuery costs a CUDA call per running unit per sweep, so with 32 busy streams a
-// sweep took long enough that the p99 of GPU end to noticed stayed at 60-70 us at ResNet-18
-// N = 220 (docs/live.md, fourteenth session); reading a word of host memory costs nanoseconds. A
-// GPU fault leaves the word unwritten: wait() looks for faults by query meanwhile, as for callbacks.
+// The idea: cudaEventQuery costs a CUDA call per stream per sweep, reading a word of host memory
+// nanoseconds. Measured on the H200 it lost (docs/live.md, fourteenth session): the write is one
+// more driver call per launch, and at ResNet-18 N = 220 the launches fell behind (release jitter
+// p50 134 us, 5-7% misses where polling had none). Kept as an option. A GPU fault leaves the word
+// unwritten: wait() looks for faults by query meanwhile, as for callbacks.
 void CudaStageExecutor::Impl::watch_flags_loop() {
   try {
     graphs->make_primary_current();

@@ -38,7 +38,8 @@ enum class CompletionNotice {
   kHostCallback,   // a host function enqueued after each unit (cudaLaunchHostFunc) reports it
   kBlockingSync,   // one host thread per stream sleeps in cudaEventSynchronize on a blocking-sync event
   kHostFlags,      // each unit is followed on its stream by a GPU write of its number into pinned host
-                   // memory (cuStreamWriteValue32); one host thread watches those words, no CUDA call a sweep
+                   // memory (cuStreamWriteValue32); one host thread watches those words, no CUDA call a
+                   // sweep. Slower than polling on the H200 (cuda_executor.cpp says why)
 };
 
 /// "polling", "callback", "blocking" or "flags"; anything else is an InputError naming `source`.

@@ -26,6 +26,7 @@ are per sample, images channels-first [C, H, W]; the batch is chosen at run time
   take_token      index (0): [T,D] -> [D]
   attention_scores   heads: [T,3D] packed q|k|v -> [heads,T,T] = Q K^T / sqrt(D/heads)
   attention_context  heads: inputs [probs, qkv] -> [T,D] = P V, heads concatenated
+  attention       heads: [T,3D] packed q|k|v -> [T,D] = softmax(Q K^T / sqrt(D/heads)) V, one layer
 Every "inputs" entry is "input" (the model input) or an earlier layer's name. A stage without
 "after" follows the stage before it.
 """
@@ -334,8 +335,8 @@ def vit_b16():
     net = Net("vit_b16", [3, 224, 224],
               "ViT-B/16: 16x16 patch embedding (a strided convolution) of a 224x224 image into 196 "
               "tokens plus a class token (197 x 768), 12 pre-norm encoder blocks (layernorm; "
-              "attention = one qkv linear, a batched matmul per head for the scores, softmax, a "
-              "batched matmul with the values, an output linear; layernorm; GELU MLP 3072), final "
+              "attention = one qkv linear, softmax(Q K^T / 8) V over 12 heads as one layer "
+              "(PyTorch's scaled_dot_product_attention), an output linear; layernorm; GELU MLP 3072), final "
               "layernorm and a linear head on the class token. Six stages: embed, blocks0_2, "
               "blocks3_5, blocks6_8, blocks9_11, head.")
     net.stage("embed")
@@ -347,9 +348,7 @@ def vit_b16():
         p = f"encoder.{i}"
         h = net.add(p + ".ln1", "layernorm", [x], eps=1e-6)
         qkv = net.add(p + ".qkv", "linear", [h], out_features=3 * dim)
-        s = net.add(p + ".scores", "attention_scores", [qkv], heads=heads)
-        s = net.add(p + ".softmax", "softmax", [s])
-        a = net.add(p + ".context", "attention_context", [s, qkv], heads=heads)
+        a = net.add(p + ".attention", "attention", [qkv], heads=heads)
         a = net.add(p + ".proj", "linear", [a], out_features=dim)
         x = net.add(p + ".add1", "add", [x, a])
         h = net.add(p + ".ln2", "layernorm", [x], eps=1e-6)
