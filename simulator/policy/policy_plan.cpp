@@ -67,7 +67,7 @@ ModelPlan plan_model(const Profile& profile, const Model& model, bool whole_jobs
 
 PolicyPlan::PolicyPlan(const Profile& profile, const Workload& workload, const Layout& pool, bool whole_jobs,
                        const SchedulerOptions& options, ProfileTimes predicted)
-    : pool_(pool) {
+    : pool_(pool), partition_count_(static_cast<int>(pool_.partitions.size())) {
   if (pool_.partitions.empty()) throw InputError("--layout", "partitions", "the layout has no partition");
   reference_partition_ = resolve_reference(options.reference_partition, pool_);
   const int partitions = partition_count();

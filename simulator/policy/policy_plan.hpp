@@ -60,7 +60,7 @@ class PolicyPlan {
   PolicyPlan(PolicyPlan&&) = default;
 
   const Layout& pool() const { return pool_; }
-  int partition_count() const { return static_cast<int>(pool_.partitions.size()); }
+  int partition_count() const { return partition_count_; }
   const std::vector<ModelPlan>& models() const { return models_; }
   const std::vector<TaskPlan>& tasks() const { return tasks_; }
   const ModelPlan& model_of(int task) const { return models_[static_cast<std::size_t>(tasks_[static_cast<std::size_t>(task)].model)]; }
@@ -72,6 +72,9 @@ class PolicyPlan {
 
  private:
   Layout pool_;
+  // pool_.partitions.size(), kept: the size is a subtraction and a division by the Partition's
+  // size, and the schedulers ask for it several times per stage (predicted_ns and their scans).
+  int partition_count_ = 0;
   std::vector<ModelPlan> models_;
   std::vector<TaskPlan> tasks_;
   std::vector<int> unit_base_;

@@ -76,6 +76,7 @@ class SgprsScheduler final : public Scheduler {
         return parts[static_cast<std::size_t>(a)].sms < parts[static_cast<std::size_t>(b)].sms;
       });
     slots_ = partition_slots(plan(), options().slot_sms);
+    plan_defer_leads();
     held_.clear();
     next_seq_ = 0;
     if (late()) plan_late_binding();
@@ -420,6 +421,18 @@ class SgprsScheduler final : public Scheduler {
     return fastest;
   }
 
+  // The deferral's lead defer_window x r_j, rounded, per stage of each task: a function of the
+  // plan alone, so found once per run instead of by a libm call at every ready stage.
+  void plan_defer_leads() {
+    defer_base_.clear();
+    defer_lead_ns_.clear();
+    for (const TaskPlan& task : plan().tasks()) {
+      defer_base_.push_back(defer_lead_ns_.size());
+      for (Ns slice : task.stage_slice_ns)
+        defer_lead_ns_.push_back(static_cast<Ns>(std::llround(options().defer_window * static_cast<double>(slice))));
+    }
+  }
+
   Choice early_choice(const StageRef& stage, Ns now, bool after_defer) const {
     const TaskPlan& task = plan().tasks()[static_cast<std::size_t>(stage.task)];
     const Unit& unit = plan().model_of(stage.task).units[static_cast<std::size_t>(stage.unit)];
@@ -428,8 +441,8 @@ class SgprsScheduler final : public Scheduler {
     for (int p : scan_) any_idle = any_idle || idle(p);
 
     if (!after_defer && !any_idle && task.priority == Priority::kLow && unit.depth_to_sink > options().no_defer_last) {
-      const Ns slice = task.stage_slice_ns[static_cast<std::size_t>(stage.unit)];
-      const Ns earliest = deadline - static_cast<Ns>(std::llround(options().defer_window * static_cast<double>(slice)));
+      const Ns earliest =
+          deadline - defer_lead_ns_[defer_base_[static_cast<std::size_t>(stage.task)] + static_cast<std::size_t>(stage.unit)];
       if (now < earliest) return Choice{-1, earliest};
     }
     for (int p : scan_)
@@ -452,6 +465,8 @@ class SgprsScheduler final : public Scheduler {
 
   std::vector<int> scan_;
   std::vector<int> slots_;
+  std::vector<std::size_t> defer_base_;  // [task]: its first index into defer_lead_ns_
+  std::vector<Ns> defer_lead_ns_;        // [defer base + unit]: llround(defer_window x r_j)
   std::vector<Held> held_;      // the pool-wide queue, in queue order (queued_before)
   std::uint64_t next_seq_ = 0;
   std::vector<std::size_t> unit_base_;
