@@ -67,6 +67,20 @@ TEST(LayerGraph, ConcatSumsTheAxisAndAttentionSplitsHeads) {
   EXPECT_EQ(g.layers[3].out_shape, (Shape{4, 4}));
 }
 
+TEST(LayerGraph, AttentionInOneLayerGivesTheContextShapeAndChecksItsHeads) {
+  const Model m = model_of(R"([{"name": "att", "op": "attention", "inputs": ["input"], "heads": 4}])",
+                           R"([{"name": "all", "layers": ["att"]}])", "[7, 96]");
+  const LayerGraph g = build_layer_graph(m, "t.json");
+  EXPECT_EQ(g.layers[0].out_shape, (Shape{7, 32}));  // 7 tokens, D = 96 / 3 = 32, 4 heads of 8
+  EXPECT_EQ(g.layers[0].heads, 4);
+  expect_rejected(model_of(R"([{"name": "att", "op": "attention", "inputs": ["input"], "heads": 5}])",
+                           R"([{"name": "all", "layers": ["att"]}])", "[7, 96]"),
+                  "layers[0].heads", "divide D");
+  expect_rejected(model_of(R"([{"name": "att", "op": "attention", "inputs": ["input"], "heads": 2}])",
+                           R"([{"name": "all", "layers": ["att"]}])", "[3, 7, 96]"),
+                  "layers[0].inputs", "[T,3D]");
+}
+
 TEST(LayerGraph, RejectsAnUnknownOpNamingTheKnownOnes) {
   expect_rejected(model_of(R"([{"name": "x", "op": "conv3d", "inputs": ["input"]}])",
                            R"([{"name": "s", "layers": ["x"]}])"),
