@@ -2,6 +2,8 @@
 
 #include "common/errors.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -112,7 +114,19 @@ void LivePlatform::wait_for_work(Ns next_timer, std::vector<UnitCompletion>& don
   }
 }
 
+namespace {
+// The calling thread's context switches so far; {-1, -1} where the system does not count them.
+std::pair<std::int64_t, std::int64_t> thread_switches() {
+#ifdef RUSAGE_THREAD
+  rusage usage{};
+  if (getrusage(RUSAGE_THREAD, &usage) == 0) return {usage.ru_nivcsw, usage.ru_nvcsw};
+#endif
+  return {-1, -1};
+}
+}  // namespace
+
 Ns LivePlatform::run(sim::RunCore& core) {
+  const auto switches_before = thread_switches();
   origin_ = clock_.now();
   core.begin();
   std::vector<UnitCompletion> done;
@@ -141,7 +155,10 @@ Ns LivePlatform::run(sim::RunCore& core) {
     if (timers_.empty() && executor_.in_flight() == 0) break;
     done.clear();
     const Ns stall_at = next_stall_deadline();
-    wait_for_work(std::min(stopping ? std::min(timers_.next_time(), stop_at) : timers_.next_time(), stall_at), done);
+    const Ns wake_at = std::min(stopping ? std::min(timers_.next_time(), stop_at) : timers_.next_time(), stall_at);
+    wait_for_work(wake_at, done);
+    const Ns woke = this->now();
+    if (done.empty() && wake_at != kNever && woke >= wake_at) stats_.wake_lateness.push_back(woke - wake_at);
     for (const UnitCompletion& c : done) {
       const auto it = std::find_if(in_flight_.begin(), in_flight_.end(), [&](const InFlight& f) {
         return f.unit.task == c.launch.task && f.unit.unit == c.launch.unit && f.unit.job == c.launch.job;
@@ -165,10 +182,16 @@ Ns LivePlatform::run(sim::RunCore& core) {
       last = now;
       call_core([&] { core.on_timer(t); });
     }
+    stats_.loop_handling.push_back(this->now() - woke);
     if (options_.progress && now >= next_progress) {
       options_.progress(now);
       next_progress = now + options_.progress_every_ns;
     }
+  }
+  const auto switches_after = thread_switches();
+  if (switches_before.first >= 0 && switches_after.first >= 0) {
+    stats_.involuntary_switches = switches_after.first - switches_before.first;
+    stats_.voluntary_switches = switches_after.second - switches_before.second;
   }
   if (!stats_.interrupted) core.check_ended();
   return last;

@@ -58,6 +58,12 @@ struct LiveStats {
   std::vector<Ns> end_to_noticed;      // a unit's GPU end - when the host noticed it
   std::vector<Ns> launch_to_start;     // a unit's GPU start - its launch call: the launch's way to the SMs, and a
                                        // wait for them where the unit shares its partition
+  // Where late releases come from (docs/live.md, fourteenth session: the control thread was away for
+  // 1-3 ms at a time, tens of times in a 2-s run at ResNet-18 N = 220):
+  std::vector<Ns> wake_lateness;       // a wait for a timer that no completion ended: its return - the timer's instant
+  std::vector<Ns> loop_handling;       // one turn of the control loop from the wait's return: completions and timers
+  std::int64_t involuntary_switches = -1;  // the control thread's, during the run (getrusage; -1: not known)
+  std::int64_t voluntary_switches = -1;
   std::int64_t launches = 0;
   bool interrupted = false;            // the stop flag ended the run early
   bool drained = true;                 // every released job ended (false: drain timed out)

@@ -38,7 +38,11 @@ Json LiveRunResult::live_json() const {
               {"launch_us", percentiles_us(stats.launch)},
               {"release_to_launch_us", percentiles_us(stats.release_to_launch)},
               {"gpu_end_to_noticed_us", percentiles_us(stats.end_to_noticed)},
-              {"launch_to_gpu_start_us", percentiles_us(stats.launch_to_start)}};
+              {"launch_to_gpu_start_us", percentiles_us(stats.launch_to_start)},
+              {"wake_lateness_us", percentiles_us(stats.wake_lateness)},
+              {"loop_handling_us", percentiles_us(stats.loop_handling)},
+              {"control_thread_switches",
+               Json{{"involuntary", stats.involuntary_switches}, {"voluntary", stats.voluntary_switches}}}};
 }
 
 LiveRunResult live_run(const Profile& profile, const sim::Workload& workload, const Layout& layout,

@@ -118,10 +118,16 @@ TEST_F(LiveCli, FakeDeviceWritesSimulatesFilesPlusLiveFigures) {
   EXPECT_EQ(live.at("interrupted"), false);
   EXPECT_GT(live.at("launches").get<std::int64_t>(), 0);
   for (const char* key : {"release_jitter_us", "decision_us", "release_to_launch_us", "gpu_end_to_noticed_us",
-                          "launch_to_gpu_start_us"}) {
+                          "launch_to_gpu_start_us", "wake_lateness_us", "loop_handling_us"}) {
     EXPECT_GT(live.at(key).at("count").get<std::int64_t>(), 0) << key;
     EXPECT_LE(live.at(key).at("p50").get<double>(), live.at(key).at("p99").get<double>()) << key;
   }
+  // Every release was handled in some turn of the loop, and the control thread switched at least
+  // once (it sleeps between releases).
+  EXPECT_GE(live.at("loop_handling_us").at("count").get<std::int64_t>(),
+            live.at("release_jitter_us").at("count").get<std::int64_t>() / 64);
+  EXPECT_GT(live.at("control_thread_switches").at("voluntary").get<std::int64_t>(), 0);
+  EXPECT_GE(live.at("control_thread_switches").at("involuntary").get<std::int64_t>(), 0);
   // Every finish carries its launch and GPU interval, in order, and no later than it was noticed.
   std::ifstream events(dir_ / "out/events.jsonl");
   std::string line;

@@ -185,7 +185,7 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
               static_cast<double>(result.setup.gpu_memory_bytes) / (1024.0 * 1024.0),
               static_cast<long long>(result.stats.launches));
   for (const char* key : {"release_jitter_us", "decision_us", "launch_us", "core_call_us", "release_to_launch_us",
-                          "gpu_end_to_noticed_us", "launch_to_gpu_start_us"})
+                          "gpu_end_to_noticed_us", "launch_to_gpu_start_us", "wake_lateness_us", "loop_handling_us"})
     if (l[key].value("count", 0) > 0)
       std::printf("  %-22s p50 %8.1f  p99 %8.1f  max %8.1f us\n", key, l[key]["p50"].get<double>(),
                   l[key]["p99"].get<double>(), l[key]["max"].get<double>());
