@@ -83,6 +83,16 @@ void require_inputs(const JsonView& layer, const LayerSpec& spec, std::size_t mi
   }
 }
 
+// attention_scores and attention: one packed [T, 3D] q|k|v input and `heads`, which must divide D.
+const Shape& packed_qkv_input(const JsonView& layer, LayerSpec& spec, const std::vector<Shape>& in) {
+  require_inputs(layer, spec, 1, 1);
+  spec.heads = layer.get<std::int64_t>("heads");
+  const Shape& x = require_rank(layer, in[0], 2, "packed q|k|v tokens [T,3D]");
+  if (spec.heads < 1 || x[1] % (3 * spec.heads) != 0)
+    layer.fail("heads", "must be at least 1 and divide D (the input's last dim / 3)");
+  return x;
+}
+
 Shape infer_image_window(const JsonView& layer, const LayerSpec& spec, std::int64_t out_channels) {
   const Shape& in = require_rank(layer, spec.input_shapes[0], 3, "an image [C,H,W]");
   const Window2d& w = spec.window;
@@ -190,19 +200,11 @@ Shape infer_shape(const JsonView& layer, LayerSpec& spec) {
       return {x[1]};
     }
     case OpKind::kAttentionScores: {
-      require_inputs(layer, spec, 1, 1);
-      spec.heads = layer.get<std::int64_t>("heads");
-      const Shape& x = require_rank(layer, in[0], 2, "packed q|k|v tokens [T,3D]");
-      if (spec.heads < 1 || x[1] % (3 * spec.heads) != 0)
-        layer.fail("heads", "must be at least 1 and divide D (the input's last dim / 3)");
+      const Shape& x = packed_qkv_input(layer, spec, in);
       return {spec.heads, x[0], x[0]};
     }
     case OpKind::kAttention: {
-      require_inputs(layer, spec, 1, 1);
-      spec.heads = layer.get<std::int64_t>("heads");
-      const Shape& x = require_rank(layer, in[0], 2, "packed q|k|v tokens [T,3D]");
-      if (spec.heads < 1 || x[1] % (3 * spec.heads) != 0)
-        layer.fail("heads", "must be at least 1 and divide D (the input's last dim / 3)");
+      const Shape& x = packed_qkv_input(layer, spec, in);
       return {x[0], x[1] / 3};
     }
     case OpKind::kAttentionContext: {

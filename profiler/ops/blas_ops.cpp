@@ -103,43 +103,41 @@ class GemmConv1x1Op final : public ConvLayerOp {
 // one sample; samples are separate calls (their stride is not the heads' stride). Through
 // cuBLASLt since 2026-12-04: cuBLAS's batched call chose sm75-era WMMA kernels on the H200, 6-7 us
 // each in fp16 on the whole GPU (kernel report of that day, traces/profiles/runs/).
-struct AttentionDims {
-  std::int64_t batch = 0, tokens = 0, dim = 0, heads = 0, head_dim = 0;
-  AttentionDims(const TensorRef& qkv, std::int64_t heads_)
-      : batch(qkv.shape.at(0)), tokens(qkv.shape.at(1)), dim(qkv.shape.at(2) / 3), heads(heads_),
-        head_dim(dim / heads_) {}
-  std::int64_t scores_per_sample() const { return heads * tokens * tokens; }
-};
+// The attention over a packed [batch, T, 3D] q|k|v tensor (fused_attention.hpp's shape, shared by both paths).
+AttentionShape attention_shape(const TensorRef& qkv, std::int64_t heads) {
+  return {qkv.shape.at(0), qkv.shape.at(1), qkv.shape.at(2) / 3, heads};
+}
+std::int64_t scores_per_sample(const AttentionShape& a) { return a.heads * a.tokens * a.tokens; }
 
 // S[q][k] = Q_q . K_k / sqrt(dh): column-major S^T = K^T-as-stored (op T) x Q.
-std::unique_ptr<LtMatmul> scores_matmul(DType dtype, const AttentionDims& a, const std::string& what) {
-  const auto T = static_cast<std::uint64_t>(a.tokens), dh = static_cast<std::uint64_t>(a.head_dim);
+std::unique_ptr<LtMatmul> scores_matmul(DType dtype, const AttentionShape& a, const std::string& what) {
+  const auto T = static_cast<std::uint64_t>(a.tokens), dh = static_cast<std::uint64_t>(a.head_dim());
   const int H = static_cast<int>(a.heads);
   const std::int64_t ld_qkv = 3 * a.dim, tt = a.tokens * a.tokens;
-  return std::make_unique<LtMatmul>(dtype, CUBLAS_COMPUTE_32F, CUBLAS_OP_T, LtMatrix{dh, T, ld_qkv, H, a.head_dim},
-                                    CUBLAS_OP_N, LtMatrix{dh, T, ld_qkv, H, a.head_dim},
+  return std::make_unique<LtMatmul>(dtype, CUBLAS_COMPUTE_32F, CUBLAS_OP_T, LtMatrix{dh, T, ld_qkv, H, a.head_dim()},
+                                    CUBLAS_OP_N, LtMatrix{dh, T, ld_qkv, H, a.head_dim()},
                                     LtMatrix{T, T, a.tokens, H, tt}, what);
 }
 
 // O[q][:] = sum_k P[q][k] V_k: column-major O^T = V^T-as-stored x P^T-as-stored.
-std::unique_ptr<LtMatmul> context_matmul(DType dtype, const AttentionDims& a, const std::string& what) {
-  const auto T = static_cast<std::uint64_t>(a.tokens), dh = static_cast<std::uint64_t>(a.head_dim);
+std::unique_ptr<LtMatmul> context_matmul(DType dtype, const AttentionShape& a, const std::string& what) {
+  const auto T = static_cast<std::uint64_t>(a.tokens), dh = static_cast<std::uint64_t>(a.head_dim());
   const int H = static_cast<int>(a.heads);
   const std::int64_t ld_qkv = 3 * a.dim, tt = a.tokens * a.tokens;
-  return std::make_unique<LtMatmul>(dtype, CUBLAS_COMPUTE_32F, CUBLAS_OP_N, LtMatrix{dh, T, ld_qkv, H, a.head_dim},
+  return std::make_unique<LtMatmul>(dtype, CUBLAS_COMPUTE_32F, CUBLAS_OP_N, LtMatrix{dh, T, ld_qkv, H, a.head_dim()},
                                     CUBLAS_OP_N, LtMatrix{T, T, a.tokens, H, tt},
-                                    LtMatrix{dh, T, a.dim, H, a.head_dim}, what);
+                                    LtMatrix{dh, T, a.dim, H, a.head_dim()}, what);
 }
 
 // One sample's scores ([heads, T, T]) from its q|k|v rows.
-void enqueue_scores(LtMatmul& matmul, const LaunchContext& ctx, DType dtype, const AttentionDims& a,
+void enqueue_scores(LtMatmul& matmul, const LaunchContext& ctx, DType dtype, const AttentionShape& a,
                     const void* qkv_sample, void* scores_sample) {
-  const float scale = 1.0f / std::sqrt(static_cast<float>(a.head_dim));
+  const float scale = 1.0f / std::sqrt(static_cast<float>(a.head_dim()));
   matmul.run(ctx, offset(qkv_sample, a.dim, dtype), qkv_sample, scores_sample, nullptr, scale);
 }
 
 // One sample's context ([T, D]) from its probabilities and q|k|v rows.
-void enqueue_context(LtMatmul& matmul, const LaunchContext& ctx, DType dtype, const AttentionDims& a,
+void enqueue_context(LtMatmul& matmul, const LaunchContext& ctx, DType dtype, const AttentionShape& a,
                      const void* qkv_sample, const void* probs_sample, void* y_sample) {
   matmul.run(ctx, offset(qkv_sample, 2 * a.dim, dtype), probs_sample, y_sample, nullptr);
 }
@@ -149,20 +147,20 @@ class AttentionStepOp final : public LayerOp {
  public:
   AttentionStepOp(const LayerSpec& spec, DType dtype, const std::vector<TensorRef>& inputs, const TensorRef& y)
       : dtype_(dtype), scores_(spec.kind == OpKind::kAttentionScores),
-        qkv_(scores_ ? inputs.at(0) : inputs.at(1)), y_(y), dims_(qkv_, spec.heads) {
+        qkv_(scores_ ? inputs.at(0) : inputs.at(1)), y_(y), shape_(attention_shape(qkv_, spec.heads)) {
     if (!scores_) probs_ = inputs.at(0);
     const std::string what = "attention layer '" + spec.name + "'";
-    matmul_ = scores_ ? scores_matmul(dtype, dims_, what) : context_matmul(dtype, dims_, what);
+    matmul_ = scores_ ? scores_matmul(dtype, shape_, what) : context_matmul(dtype, shape_, what);
   }
 
   void enqueue(const LaunchContext& ctx) override {
-    for (std::int64_t b = 0; b < dims_.batch; ++b) {
-      const void* qkv = offset(qkv_.data, b * dims_.tokens * 3 * dims_.dim, dtype_);
+    for (std::int64_t b = 0; b < shape_.batch; ++b) {
+      const void* qkv = offset(qkv_.data, b * shape_.tokens * 3 * shape_.dim, dtype_);
       if (scores_)
-        enqueue_scores(*matmul_, ctx, dtype_, dims_, qkv, offset(y_.data, b * dims_.scores_per_sample(), dtype_));
+        enqueue_scores(*matmul_, ctx, dtype_, shape_, qkv, offset(y_.data, b * scores_per_sample(shape_), dtype_));
       else
-        enqueue_context(*matmul_, ctx, dtype_, dims_, qkv, offset(probs_.data, b * dims_.scores_per_sample(), dtype_),
-                        offset(y_.data, b * dims_.tokens * dims_.dim, dtype_));
+        enqueue_context(*matmul_, ctx, dtype_, shape_, qkv, offset(probs_.data, b * scores_per_sample(shape_), dtype_),
+                        offset(y_.data, b * shape_.tokens * shape_.dim, dtype_));
     }
   }
 
@@ -170,7 +168,7 @@ class AttentionStepOp final : public LayerOp {
   DType dtype_;
   bool scores_;
   TensorRef qkv_, probs_, y_;
-  AttentionDims dims_;
+  AttentionShape shape_;
   std::unique_ptr<LtMatmul> matmul_;
 };
 
@@ -180,32 +178,30 @@ class AttentionStepOp final : public LayerOp {
 class SelfAttentionOp final : public LayerOp {
  public:
   SelfAttentionOp(const LayerSpec& spec, DType dtype, const TensorRef& qkv, const TensorRef& y)
-      : dtype_(dtype), qkv_(qkv), y_(y), dims_(qkv, spec.heads) {
-    const AttentionShape shape{dims_.batch, dims_.tokens, dims_.dim, dims_.heads};
-    fused_ = attention_fused() && fused_attention_fits(dtype, shape, qkv.data, y.data);
+      : dtype_(dtype), qkv_(qkv), y_(y), shape_(attention_shape(qkv, spec.heads)) {
+    fused_ = attention_fused() && fused_attention_fits(dtype, shape_, qkv.data, y.data);
     if (fused_) {
-      prepare_fused_attention(shape);
+      prepare_fused_attention(shape_);
       ++conv_path_counts().fused_attention;
       return;
     }
     const std::string what = "attention layer '" + spec.name + "'";
-    scores_matmul_ = scores_matmul(dtype, dims_, what);
-    context_matmul_ = context_matmul(dtype, dims_, what);
-    scores_ = DeviceBuffer(static_cast<std::size_t>(dims_.scores_per_sample()) * dtype_bytes(dtype));
+    scores_matmul_ = scores_matmul(dtype, shape_, what);
+    context_matmul_ = context_matmul(dtype, shape_, what);
+    scores_ = DeviceBuffer(static_cast<std::size_t>(scores_per_sample(shape_)) * dtype_bytes(dtype));
   }
 
   void enqueue(const LaunchContext& ctx) override {
     if (fused_) {
-      fused_attention({dims_.batch, dims_.tokens, dims_.dim, dims_.heads}, qkv_.data, y_.data, ctx.sm_count,
-                      ctx.stream);
+      fused_attention(shape_, qkv_.data, y_.data, ctx.sm_count, ctx.stream);
       return;
     }
-    for (std::int64_t b = 0; b < dims_.batch; ++b) {  // samples in turn through one sample's scores
-      const void* qkv = offset(qkv_.data, b * dims_.tokens * 3 * dims_.dim, dtype_);
-      enqueue_scores(*scores_matmul_, ctx, dtype_, dims_, qkv, scores_.get());
-      softmax_rows(dtype_, scores_.get(), scores_.get(), dims_.heads * dims_.tokens, dims_.tokens, ctx.stream);
-      enqueue_context(*context_matmul_, ctx, dtype_, dims_, qkv, scores_.get(),
-                      offset(y_.data, b * dims_.tokens * dims_.dim, dtype_));
+    for (std::int64_t b = 0; b < shape_.batch; ++b) {  // samples in turn through one sample's scores
+      const void* qkv = offset(qkv_.data, b * shape_.tokens * 3 * shape_.dim, dtype_);
+      enqueue_scores(*scores_matmul_, ctx, dtype_, shape_, qkv, scores_.get());
+      softmax_rows(dtype_, scores_.get(), scores_.get(), shape_.heads * shape_.tokens, shape_.tokens, ctx.stream);
+      enqueue_context(*context_matmul_, ctx, dtype_, shape_, qkv, scores_.get(),
+                      offset(y_.data, b * shape_.tokens * shape_.dim, dtype_));
     }
   }
 
@@ -214,7 +210,7 @@ class SelfAttentionOp final : public LayerOp {
  private:
   DType dtype_;
   TensorRef qkv_, y_;
-  AttentionDims dims_;
+  AttentionShape shape_;
   bool fused_ = false;
   std::unique_ptr<LtMatmul> scores_matmul_, context_matmul_;
   DeviceBuffer scores_;

@@ -109,6 +109,10 @@ struct CudaStageExecutor::Impl {
   void finish(Slot& slot);
   void fail(const std::string& text);
   void poll_loop(int share, int shares);  // the lanes l with l % shares == share
+  // Calls sweep() (true: it saw a unit in flight) until stopping, yielding between sweeps while
+  // busy or recently busy, napping otherwise; a failure ends the run through fail().
+  template <class Sweep>
+  void sweep_until_stopped(Sweep&& sweep);
   void watch_flags_loop();
   static std::uint32_t flag_value(const Slot& slot) { return static_cast<std::uint32_t>(slot.sequence + 1); }
   void slot_loop(Slot& slot);
@@ -244,37 +248,14 @@ void CudaStageExecutor::Impl::fail(const std::string& text) {
   noticed.notify_one();
 }
 
-void CudaStageExecutor::Impl::poll_loop(int share, int shares) {
+template <class Sweep>
+void CudaStageExecutor::Impl::sweep_until_stopped(Sweep&& sweep) {
   try {
     graphs->make_primary_current();
     Ns last_busy_ns = host_now();
-    // A stream runs its units in launch order, so only each lane's oldest running unit can have
-    // ended. Querying the queued ones behind it too made the poller's pass grow with the queue:
-    // at ResNet-18 N = 220 on 32 streams the GPU-end-to-noticed p99 climbed from 83 to 215 us
-    // through the run (docs/live.md, thirteenth session; 69-70 us after this change, fourteenth).
-    std::vector<Slot*> oldest_per_lane(static_cast<std::size_t>(graphs->partition_count() * graphs->max_parallel()));
     while (!stopping.load(std::memory_order_relaxed)) {
-      bool any = false;
-      std::fill(oldest_per_lane.begin(), oldest_per_lane.end(), nullptr);
-      for (auto& owned : slots) {
-        Slot* slot = owned.get();
-        if (slot->lane % shares != share || slot->state.load(std::memory_order_acquire) != kRunning) continue;
-        Slot*& oldest = oldest_per_lane[static_cast<std::size_t>(slot->lane)];
-        if (oldest == nullptr || slot->sequence < oldest->sequence) oldest = slot;
-      }
-      for (Slot* oldest : oldest_per_lane) {
-        if (oldest == nullptr) continue;
-        Slot& slot = *oldest;
-        any = true;
-        const cudaError_t status = cudaEventQuery(slot.end_event);
-        if (status == cudaErrorNotReady) continue;
-        slot.noticed_ns = host_now();
-        if (status != cudaSuccess) detail::throw_gpu_error(status, "cudaEventQuery(end event)", describe(slot.unit));
-        stamp(slot);
-        finish(slot);
-      }
-      if (any) last_busy_ns = host_now();
-      if (any || host_now() - last_busy_ns < kPollLingerNs)
+      if (sweep()) last_busy_ns = host_now();
+      if (host_now() - last_busy_ns < kPollLingerNs)
         std::this_thread::yield();
       else
         std::this_thread::sleep_for(kIdlePollSleep);
@@ -284,36 +265,56 @@ void CudaStageExecutor::Impl::poll_loop(int share, int shares) {
   }
 }
 
+// A stream runs its units in launch order, so only each lane's oldest running unit can have
+// ended. Querying the queued ones behind it too made the poller's pass grow with the queue:
+// at ResNet-18 N = 220 on 32 streams the GPU-end-to-noticed p99 climbed from 83 to 215 us
+// through the run (docs/live.md, thirteenth session; 69-70 us after this change, fourteenth).
+void CudaStageExecutor::Impl::poll_loop(int share, int shares) {
+  std::vector<Slot*> oldest_per_lane(static_cast<std::size_t>(graphs->partition_count() * graphs->max_parallel()));
+  sweep_until_stopped([&] {
+    bool any = false;
+    std::fill(oldest_per_lane.begin(), oldest_per_lane.end(), nullptr);
+    for (auto& owned : slots) {
+      Slot* slot = owned.get();
+      if (slot->lane % shares != share || slot->state.load(std::memory_order_acquire) != kRunning) continue;
+      Slot*& oldest = oldest_per_lane[static_cast<std::size_t>(slot->lane)];
+      if (oldest == nullptr || slot->sequence < oldest->sequence) oldest = slot;
+    }
+    for (Slot* oldest : oldest_per_lane) {
+      if (oldest == nullptr) continue;
+      Slot& slot = *oldest;
+      any = true;
+      const cudaError_t status = cudaEventQuery(slot.end_event);
+      if (status == cudaErrorNotReady) continue;
+      slot.noticed_ns = host_now();
+      if (status != cudaSuccess) detail::throw_gpu_error(status, "cudaEventQuery(end event)", describe(slot.unit));
+      stamp(slot);
+      finish(slot);
+    }
+    return any;
+  });
+}
+
 // The idea: cudaEventQuery costs a CUDA call per stream per sweep, reading a word of host memory
 // nanoseconds. Measured on the H200 it lost (docs/live.md, fourteenth session): the write is one
 // more driver call per launch, and at ResNet-18 N = 220 the launches fell behind (release jitter
 // p50 134 us, 5-7% misses where polling had none). Kept as an option. A GPU fault leaves the word
 // unwritten: wait() looks for faults by query meanwhile, as for callbacks.
 void CudaStageExecutor::Impl::watch_flags_loop() {
-  try {
-    graphs->make_primary_current();
-    Ns last_busy_ns = host_now();
-    while (!stopping.load(std::memory_order_relaxed)) {
-      bool any = false;
-      for (auto& owned : slots) {
-        Slot& slot = *owned;
-        if (slot.state.load(std::memory_order_acquire) != kRunning) continue;
-        any = true;
-        if (std::atomic_ref<std::uint32_t>(flags[slot.index]).load(std::memory_order_acquire) != flag_value(slot))
-          continue;
-        slot.noticed_ns = host_now();
-        stamp(slot);
-        finish(slot);
-      }
-      if (any) last_busy_ns = host_now();
-      if (any || host_now() - last_busy_ns < kPollLingerNs)
-        std::this_thread::yield();
-      else
-        std::this_thread::sleep_for(kIdlePollSleep);
+  sweep_until_stopped([&] {
+    bool any = false;
+    for (auto& owned : slots) {
+      Slot& slot = *owned;
+      if (slot.state.load(std::memory_order_acquire) != kRunning) continue;
+      any = true;
+      if (std::atomic_ref<std::uint32_t>(flags[slot.index]).load(std::memory_order_acquire) != flag_value(slot))
+        continue;
+      slot.noticed_ns = host_now();
+      stamp(slot);
+      finish(slot);
     }
-  } catch (const std::exception& e) {
-    fail(e.what());
-  }
+    return any;
+  });
 }
 
 void CudaStageExecutor::Impl::slot_loop(Slot& slot) {
