@@ -65,6 +65,8 @@
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
 #   LIVE_ARGS: more flags for every `sgprs live` run, e.g. LIVE_ARGS="--completion flags"
+#   OVERLOAD_RUNS entries take suffixes: -lt<K> (K launcher threads), -rt<P> (the control thread under
+#   SCHED_FIFO priority P), -r<R> (a further round under its own folder name), in that order, e.g. streams32-rt50-r2
 #   RUN_TIMEOUT (default 45): wall seconds one run may take, set-up included; ARCHIVE_MIB (default 15): the
 #   largest policy-runs.tar.xz, beyond which the event logs of the latest runs are left out, one by one
 #   OUT=... tools/gpu_policy_session.sh                       on the GPU machine (builds sgprs with CUDA)
@@ -118,6 +120,11 @@ else
   sgprs="$build/sgprs"
   nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,power.draw --format=csv >> "$out/session.log" 2>&1
   log "built in $((SECONDS - started)) s"
+  # The host the live runs share: CPUs, their quota and the real-time budget (a late release may be the host's).
+  { echo "host: $(nproc) CPUs usable, $(grep -c ^processor /proc/cpuinfo) online, $(grep -m1 'model name' /proc/cpuinfo)"
+    echo "host: cgroup cpu.max $(cat /sys/fs/cgroup/cpu.max 2>/dev/null || echo none), sched_rt_runtime_us" \
+      "$(cat /proc/sys/kernel/sched_rt_runtime_us 2>/dev/null), load $(cat /proc/loadavg)"
+    echo "host: $(head -1 /proc/stat)"; } >> "$out/session.log" 2>&1
 fi
 : > "$out/runs.jsonl"
 
@@ -292,6 +299,9 @@ if want overload; then  # past the edge: which runs keep the GPU's throughput, w
       fi
       if [[ "$base" =~ ^(.*)-lt([0-9]+)$ ]]; then  # e.g. best-slot-lt2: the same run with 2 launcher threads
         base="${BASH_REMATCH[1]}" extra=(--launch-threads "${BASH_REMATCH[2]}")
+      fi
+      if [[ "$base" =~ ^(.*)-rt([0-9]+)$ ]]; then  # e.g. streams32-rt50: the control thread under SCHED_FIFO 50
+        base="${BASH_REMATCH[1]}" extra+=(--realtime-priority "${BASH_REMATCH[2]}")
       fi
       case "$base" in
         streams32) args=(--scheduler streams --streams 32) ;;

@@ -1,5 +1,6 @@
 #include "simulator/core/background_observers.hpp"
 
+#include <chrono>
 #include <utility>
 
 namespace sgprs::sim {
@@ -16,6 +17,8 @@ BackgroundObservers::BackgroundObservers(std::vector<Observer*> observers) : obs
 BackgroundObservers::~BackgroundObservers() {
   {
     std::unique_lock lock(mutex_);
+    hurry_ = true;
+    wake_worker_.notify_one();
     wake_producer_.wait(lock, [this] { return (queued_.empty() && !busy_) || error_ != nullptr; });
     stop_ = true;
   }
@@ -27,8 +30,14 @@ void BackgroundObservers::work() {
   std::vector<RunEvent> batch;
   std::unique_lock lock(mutex_);
   while (true) {
-    wake_worker_.wait(lock, [this] { return stop_ || !queued_.empty(); });
-    if (queued_.empty()) return;  // stop_ and nothing left
+    // Nobody wakes the worker for a single event: it picks up what is queued every kPickUpEvery.
+    wake_worker_.wait_for(lock, std::chrono::nanoseconds(kPickUpEvery),
+                          [this] { return stop_ || hurry_ || queued_.size() >= kWakeAt; });
+    hurry_ = false;
+    if (queued_.empty()) {
+      if (stop_) return;  // and nothing left
+      continue;
+    }
     batch.swap(queued_);
     busy_ = true;
     lock.unlock();
@@ -67,21 +76,23 @@ void BackgroundObservers::on_run_start(const RunInfo& info) {
 }
 
 void BackgroundObservers::on_event(const RunEvent& event) {
-  bool was_empty = false;
+  bool wake = false;
   {
     std::unique_lock lock(mutex_);
     rethrow_if_failed();
     if (queued_.size() >= kMaxQueued)
       wake_producer_.wait(lock, [this] { return queued_.size() < kMaxQueued || error_ != nullptr; });
     rethrow_if_failed();
-    was_empty = queued_.empty();
     queued_.push_back(event);
+    wake = queued_.size() == kWakeAt;
   }
-  if (was_empty) wake_worker_.notify_one();
+  if (wake) wake_worker_.notify_one();
 }
 
 void BackgroundObservers::drain() {
   std::unique_lock lock(mutex_);
+  hurry_ = true;
+  wake_worker_.notify_one();
   wake_producer_.wait(lock, [this] { return (queued_.empty() && !busy_) || error_ != nullptr; });
   rethrow_if_failed();
 }

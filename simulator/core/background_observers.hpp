@@ -15,6 +15,10 @@
 // (a GPU fault unwinds the run that owned it while the log is still being written). An exception thrown by a wrapped observer on the worker is rethrown
 // on the run's thread at its next call (on_event, on_run_end or drain), and no later event is
 // delivered. The queue holds at most kMaxQueued events; past that the run's thread waits.
+// on_event wakes nobody: the worker looks at the queue every kPickUpEvery (and at once when
+// kWakeAt events wait, or on drain), because waking a sleeping thread is a system call on the
+// live control thread's decision path (a few microseconds each, against a 5-us target).
+#include "common/time.hpp"
 #include "simulator/core/run_event.hpp"
 
 #include <condition_variable>
@@ -29,6 +33,8 @@ namespace sgprs::sim {
 class BackgroundObservers final : public Observer {
  public:
   static constexpr std::size_t kMaxQueued = std::size_t{1} << 20;
+  static constexpr std::size_t kWakeAt = std::size_t{1} << 14;
+  static constexpr Ns kPickUpEvery = kNsPerMs;
 
   explicit BackgroundObservers(std::vector<Observer*> observers);
   ~BackgroundObservers() override;  // drains, swallowing a pending error
@@ -59,6 +65,7 @@ class BackgroundObservers final : public Observer {
   std::vector<RunEvent> queued_;
   bool busy_ = false;  // the worker holds a batch it has not finished delivering
   bool stop_ = false;
+  bool hurry_ = false;  // drain() waits: the worker should not sleep out its pick-up period
   std::exception_ptr error_;
   std::thread worker_;
 };

@@ -28,8 +28,11 @@ LaunchLanes::~LaunchLanes() {
 void LaunchLanes::post(int lane, void* item) {
   Worker& w = *workers_[static_cast<std::size_t>(lane) % workers_.size()];
   posted_.fetch_add(1, std::memory_order_relaxed);
-  std::lock_guard lock(w.mutex);
-  w.items.push_back(item);
+  {
+    std::lock_guard lock(w.mutex);
+    w.items.push_back(item);
+  }
+  w.pending.fetch_add(1, std::memory_order_release);
 }
 
 void LaunchLanes::flush() const {
@@ -41,12 +44,11 @@ void LaunchLanes::run(Worker& w) {
   Ns last_busy = steady_ns();
   for (;;) {
     void* item = nullptr;
-    {
+    if (w.pending.load(std::memory_order_acquire) > 0) {
       std::lock_guard lock(w.mutex);
-      if (!w.items.empty()) {
-        item = w.items.front();
-        w.items.pop_front();
-      }
+      item = w.items.front();
+      w.items.pop_front();
+      w.pending.fetch_sub(1, std::memory_order_relaxed);
     }
     if (item != nullptr) {
       work_(context_, item);

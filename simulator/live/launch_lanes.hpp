@@ -55,6 +55,9 @@ class LaunchLanes {
   struct Worker {
     std::mutex mutex;
     std::deque<void*> items;
+    // Items posted and not yet taken: an idle worker reads this instead of taking the mutex on
+    // every look, so that post() on the control thread seldom finds the mutex held.
+    std::atomic<std::size_t> pending{0};
     std::thread thread;
   };
   void run(Worker& worker);

@@ -2,7 +2,6 @@
 
 #include "common/errors.hpp"
 
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -114,19 +113,15 @@ void LivePlatform::wait_for_work(Ns next_timer, std::vector<UnitCompletion>& don
   }
 }
 
-namespace {
-// The calling thread's context switches so far; {-1, -1} where the system does not count them.
-std::pair<std::int64_t, std::int64_t> thread_switches() {
-#ifdef RUSAGE_THREAD
-  rusage usage{};
-  if (getrusage(RUSAGE_THREAD, &usage) == 0) return {usage.ru_nivcsw, usage.ru_nvcsw};
-#endif
-  return {-1, -1};
-}
-}  // namespace
-
 Ns LivePlatform::run(sim::RunCore& core) {
-  const auto switches_before = thread_switches();
+  const ScopedRealtimePriority realtime(options_.realtime_priority);
+  if (!realtime.refused().empty())
+    throw InputError("--realtime-priority", "",
+                     "the system refused SCHED_FIFO at priority " + std::to_string(options_.realtime_priority) + " (" +
+                         realtime.refused() + "): run as root or with CAP_SYS_NICE, or leave the flag out");
+  stats_.control_thread_policy = thread_policy_name();
+  stats_.usable_cpus = usable_cpus();
+  const ThreadAccounting accounting_before = read_thread_accounting();
   origin_ = clock_.now();
   core.begin();
   std::vector<UnitCompletion> done;
@@ -188,11 +183,7 @@ Ns LivePlatform::run(sim::RunCore& core) {
       next_progress = now + options_.progress_every_ns;
     }
   }
-  const auto switches_after = thread_switches();
-  if (switches_before.first >= 0 && switches_after.first >= 0) {
-    stats_.involuntary_switches = switches_after.first - switches_before.first;
-    stats_.voluntary_switches = switches_after.second - switches_before.second;
-  }
+  stats_.control_thread = accounting_between(accounting_before, read_thread_accounting());
   if (!stats_.interrupted) core.check_ended();
   return last;
 }

@@ -24,6 +24,7 @@
 #include "simulator/core/timer_queue.hpp"
 #include "simulator/live/host_clock.hpp"
 #include "simulator/live/stage_executor.hpp"
+#include "simulator/live/thread_accounting.hpp"
 
 #include <atomic>
 #include <string>
@@ -46,6 +47,9 @@ struct LiveOptions {
   /// A unit still unfinished this long after its launch stops the run with a GpuError naming
   /// it (a kernel that never ends, or a device far slower than the profile): never a silent hang.
   Ns stall_timeout_ns = 10 * kNsPerSecond;
+  /// 1-99: the control thread runs under SCHED_FIFO at this priority for the run (0: the default
+  /// policy). The executor's threads keep theirs. A refusal by the system is an InputError.
+  int realtime_priority = 0;
 };
 
 /// Samples, each in ns, one per occurrence.
@@ -62,8 +66,9 @@ struct LiveStats {
   // 1-3 ms at a time, tens of times in a 2-s run at ResNet-18 N = 220):
   std::vector<Ns> wake_lateness;       // a wait for a timer that no completion ended: its return - the timer's instant
   std::vector<Ns> loop_handling;       // one turn of the control loop from the wait's return: completions and timers
-  std::int64_t involuntary_switches = -1;  // the control thread's, during the run (getrusage; -1: not known)
-  std::int64_t voluntary_switches = -1;
+  ThreadAccounting control_thread;     // the control thread's switches and run-queue wait, the host's steal
+  std::string control_thread_policy;   // as the run ran: "SCHED_OTHER", "SCHED_FIFO 50"
+  int usable_cpus = -1;                // CPUs the process may run on
   std::int64_t launches = 0;
   bool interrupted = false;            // the stop flag ended the run early
   bool drained = true;                 // every released job ended (false: drain timed out)

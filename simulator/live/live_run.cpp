@@ -21,6 +21,9 @@ Json percentiles_us(const std::vector<Ns>& samples) {
   return Json{{"count", samples.size()}, {"p50", us(0.50)}, {"p99", us(0.99)}, {"max", us(1.0)}};
 }
 
+/// A duration in microseconds, or -1 (unknown) kept as -1.
+double microseconds_or_unknown(Ns ns) { return ns < 0 ? -1.0 : static_cast<double>(ns) / 1000.0; }
+
 }  // namespace
 
 Json LiveRunResult::live_json() const {
@@ -42,7 +45,12 @@ Json LiveRunResult::live_json() const {
               {"wake_lateness_us", percentiles_us(stats.wake_lateness)},
               {"loop_handling_us", percentiles_us(stats.loop_handling)},
               {"control_thread_switches",
-               Json{{"involuntary", stats.involuntary_switches}, {"voluntary", stats.voluntary_switches}}}};
+               Json{{"involuntary", stats.control_thread.involuntary_switches},
+                    {"voluntary", stats.control_thread.voluntary_switches}}},
+              {"control_thread_run_queue_wait_us", microseconds_or_unknown(stats.control_thread.run_queue_wait_ns)},
+              {"host_steal_us", microseconds_or_unknown(stats.control_thread.host_steal_ns)},
+              {"control_thread_policy", stats.control_thread_policy},
+              {"usable_cpus", stats.usable_cpus}};
 }
 
 LiveRunResult live_run(const Profile& profile, const sim::Workload& workload, const Layout& layout,

@@ -128,6 +128,12 @@ TEST_F(LiveCli, FakeDeviceWritesSimulatesFilesPlusLiveFigures) {
             live.at("release_jitter_us").at("count").get<std::int64_t>() / 64);
   EXPECT_GT(live.at("control_thread_switches").at("voluntary").get<std::int64_t>(), 0);
   EXPECT_GE(live.at("control_thread_switches").at("involuntary").get<std::int64_t>(), 0);
+  // Without --realtime-priority the control thread keeps the default policy; the host figures are
+  // read (Linux: CI and the GPU machine) and say what the process may use.
+  EXPECT_EQ(live.at("control_thread_policy"), "SCHED_OTHER");
+  EXPECT_GE(live.at("usable_cpus").get<int>(), 1);
+  EXPECT_GE(live.at("control_thread_run_queue_wait_us").get<double>(), 0.0);
+  EXPECT_GE(live.at("host_steal_us").get<double>(), 0.0);
   // Every finish carries its launch and GPU interval, in order, and no later than it was noticed.
   std::ifstream events(dir_ / "out/events.jsonl");
   std::string line;
@@ -285,13 +291,31 @@ TEST_F(LiveCli, FaultInjectionFlagsNeedTheFakeDeviceAndSpinIsBounded) {
                                   std::string("--fake-device --gpu-stall-after 3"),
                                   std::string("--fake-device --stamps kernel"),
                                   std::string("--fake-device --launch-threads 65"),
-                                  std::string("--fake-device --launch-threads -1")}) {
+                                  std::string("--fake-device --launch-threads -1"),
+                                  std::string("--fake-device --realtime-priority 100"),
+                                  std::string("--fake-device --realtime-priority -1")}) {
     EXPECT_EQ(run("--taskset " + kData + "/taskset-small.json --duration 0.01 " + args), 2) << args;
     const std::string err = slurp(dir_ / "stderr.txt");
     EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
     EXPECT_NE(err.find(args.substr(args.rfind("--"), args.find(' ', args.rfind("--")) - args.rfind("--"))),
               std::string::npos)
         << err;
+    EXPECT_FALSE(fs::exists(dir_ / "out"));
+  }
+}
+
+TEST_F(LiveCli, RealtimePriorityRunsTheControlThreadUnderFifoOrIsRefusedInOneLine) {
+  // Root (or CAP_SYS_NICE) gets SCHED_FIFO for the control thread, as the summary records; without
+  // it the system refuses, and the run stops before anything is written.
+  const int status = run("--fake-device --taskset " + kData + "/taskset-small.json --duration 0.05 --realtime-priority 5");
+  if (status == 0) {
+    const sgprs::Json s = sgprs::Json::parse(slurp(dir_ / "out/summary.json"));
+    EXPECT_EQ(s.at("live").at("control_thread_policy"), "SCHED_FIFO 5");
+  } else {
+    EXPECT_EQ(status, 2);
+    const std::string err = slurp(dir_ / "stderr.txt");
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+    EXPECT_NE(err.find("--realtime-priority"), std::string::npos) << err;
     EXPECT_FALSE(fs::exists(dir_ / "out"));
   }
 }

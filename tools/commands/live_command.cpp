@@ -11,6 +11,7 @@
 #include "simulator/live/fake_executor.hpp"
 #include "simulator/live/live_device.hpp"
 #include "simulator/live/live_run.hpp"
+#include "simulator/live/thread_accounting.hpp"
 #include "tools/commands/commands.hpp"
 #include "tools/commands/run_inputs.hpp"
 
@@ -43,6 +44,7 @@ struct LiveArgs {
   std::string stamps = "auto";
   double spin_us = 100;
   double stall_timeout_s = 10;
+  int realtime_priority = 0;  // SCHED_FIFO priority of the control thread (0: the default policy)
   std::int64_t fake_stall_after = 0;  // the fake device never finishes this launch (1-based; 0: none)
   std::int64_t fake_fail_after = 0;   // the fake device fails this launch, as a faulting GPU would (0: none)
   std::int64_t gpu_fault_after = 0;   // the GPU runs a trapping kernel in place of this launch (0: none)
@@ -123,6 +125,13 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
     throw InputError("--gpu-fault-after", "", "needs the GPU (the fake device's is --fake-fail-after)");
   if (live_args.fake_device && live_args.gpu_stall_after > 0)
     throw InputError("--gpu-stall-after", "", "needs the GPU (the fake device's is --fake-stall-after)");
+  if (live_args.realtime_priority > 0) {  // asked of the system now, before anything is built or written
+    const live::ScopedRealtimePriority probe(live_args.realtime_priority);
+    if (!probe.refused().empty())
+      throw InputError("--realtime-priority", "",
+                       "the system refused SCHED_FIFO at priority " + std::to_string(live_args.realtime_priority) +
+                           " (" + probe.refused() + "): run as root or with CAP_SYS_NICE, or leave the flag out");
+  }
   const RunInputs in = read_run_inputs(args, kDefaultTaskset, kDefaultProfile);
   live::ExecutorFactory factory;
   if (live_args.fake_device) {
@@ -155,6 +164,7 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   options.spin_ns = static_cast<Ns>(live_args.spin_us * 1000.0);
   options.stop = &g_stop;
   options.stall_timeout_ns = static_cast<Ns>(live_args.stall_timeout_s * 1e9);
+  options.realtime_priority = live_args.realtime_priority;
   const Ns duration = in.run.duration_ns;
   if (!args.quiet)
     options.progress = [&counter, duration](Ns now) {
@@ -189,6 +199,11 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
     if (l[key].value("count", 0) > 0)
       std::printf("  %-22s p50 %8.1f  p99 %8.1f  max %8.1f us\n", key, l[key]["p50"].get<double>(),
                   l[key]["p99"].get<double>(), l[key]["max"].get<double>());
+  const live::ThreadAccounting& control = result.stats.control_thread;
+  std::printf("  control thread: %s on %d CPUs, %lld involuntary switches, %.1f ms runnable but waiting; host steal %.1f ms\n",
+              result.stats.control_thread_policy.c_str(), result.stats.usable_cpus,
+              static_cast<long long>(control.involuntary_switches), static_cast<double>(control.run_queue_wait_ns) / 1e6,
+              static_cast<double>(control.host_steal_ns) / 1e6);
   std::fflush(stdout);
   if (result.stats.interrupted) {
     std::fprintf(stderr, "sgprs live: interrupted by signal %d; outputs are complete up to the stop\n", g_signal.load());
@@ -243,6 +258,10 @@ void add_live_subcommand(CLI::App& app) {
                "thread, which then spends a launch's host time between two decisions); default: 2 where units are "
                "stages, 1 where every unit is a whole model (streams, naive), as measured on the H200 (docs/live.md)")
       ->default_str("auto");
+  integer_flag(cmd, "--realtime-priority", live_args->realtime_priority, 0, 99,
+               "run the control thread (releases, decisions) under SCHED_FIFO at this priority, so that no "
+               "ordinary thread can delay a release (needs root or CAP_SYS_NICE; a refusal exits 2); the launcher "
+               "and polling threads keep the default policy (0: the default policy for all)");
   integer_flag(cmd, "--polling-threads", live_args->polling_threads, 1, 16,
                "with --completion polling: threads that query the streams' oldest units, the streams dealt out "
                "among them (at 32 busy streams one thread noticed ends at p99 59-101 us, four at 28-38 us; "
