@@ -65,8 +65,9 @@
 #             streams, with and without deadline-monotonic priorities, same task-set files
 #
 #   LIVE_ARGS: more flags for every `sgprs live` run, e.g. LIVE_ARGS="--completion flags"
-#   OVERLOAD_RUNS entries take suffixes: -lt<K> (K launcher threads), -rt<P> (the control thread under
-#   SCHED_FIFO priority P), -r<R> (a further round under its own folder name), in that order, e.g. streams32-rt50-r2
+#   OVERLOAD_RUNS entries take suffixes: -sp<US> (--spin-us), -rt<P> (the control thread under SCHED_FIFO
+#   priority P), -lt<K> (K launcher threads), -r<R> (a further round under its own folder name), in that
+#   order from the end, e.g. streams32-sp1000-rt50-r2
 #   RUN_TIMEOUT (default 45): wall seconds one run may take, set-up included; ARCHIVE_MIB (default 15): the
 #   largest policy-runs.tar.xz, beyond which the event logs of the latest runs are left out, one by one
 #   OUT=... tools/gpu_policy_session.sh                       on the GPU machine (builds sgprs with CUDA)
@@ -302,6 +303,9 @@ if want overload; then  # past the edge: which runs keep the GPU's throughput, w
       fi
       if [[ "$base" =~ ^(.*)-rt([0-9]+)$ ]]; then  # e.g. streams32-rt50: the control thread under SCHED_FIFO 50
         base="${BASH_REMATCH[1]}" extra+=(--realtime-priority "${BASH_REMATCH[2]}")
+      fi
+      if [[ "$base" =~ ^(.*)-sp([0-9]+)$ ]]; then  # e.g. streams32-sp1000000: --spin-us 1000000 (never sleeps)
+        base="${BASH_REMATCH[1]}" extra+=(--spin-us "${BASH_REMATCH[2]}")
       fi
       case "$base" in
         streams32) args=(--scheduler streams --streams 32) ;;
