@@ -1,5 +1,6 @@
 #include "simulator/live/cuda_executor.hpp"
 
+#include "simulator/live/completion_mailbox.hpp"
 #include "simulator/live/fault_kernel.hpp"
 #include "simulator/live/gpu_call.hpp"
 #include "simulator/live/gpu_clock.hpp"
@@ -12,7 +13,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -59,6 +59,7 @@ struct CudaStageExecutor::Impl {
     // Written by whoever notices the end, before `state` becomes kNoticed:
     Ns noticed_ns = 0;
     bool stamped = false;  // gpu_*_ns converted already (not by host callbacks: no CUDA calls there)
+    Slot* next_posted = nullptr;  // CompletionMailbox's link while the slot waits to be taken
     Ns gpu_start_ns = 0;
     Ns gpu_end_ns = 0;
     std::counting_semaphore<2> launched{0};  // kBlockingSync: wakes this slot's thread (and its stop)
@@ -89,11 +90,11 @@ struct CudaStageExecutor::Impl {
   std::int64_t launches = 0;
   ClockStats stats;
 
-  std::mutex mutex;
-  std::condition_variable noticed;
-  std::vector<Slot*> done;    // noticed, not yet returned; capacity = slots
-  std::vector<Slot*> taking;  // wait()'s batch; capacity = slots
-  std::string fault;          // the first failure a completion thread saw
+  CompletionMailbox<Slot> noticed;  // slots whose unit ended, for wait() to take
+  std::vector<Slot*> taking;        // wait()'s batch; capacity = slots
+  std::mutex fault_mutex;
+  std::string fault;                // the first failure a completion thread saw (under fault_mutex)
+  std::atomic<bool> faulted{false};
   std::atomic<bool> stopping{false};
   std::thread poller;                 // kHostFlags, or the first of the polling threads
   std::vector<std::thread> more_pollers;
@@ -173,7 +174,6 @@ CudaStageExecutor::Impl::Impl(const ExecutorSetup& s) : setup(s) {
       flags_on_gpu = reinterpret_cast<CUdeviceptr>(on_gpu);
     });
   }
-  done.reserve(slots.size());
   taking.reserve(slots.size());
   if (setup.completion == CompletionNotice::kPollingThread) {
     const int shares = setup.polling_threads;  // validated in [1, 16]
@@ -232,20 +232,17 @@ void CudaStageExecutor::Impl::stamp(Slot& slot) {
 }
 
 void CudaStageExecutor::Impl::finish(Slot& slot) {
-  {
-    std::lock_guard lock(mutex);
-    slot.state.store(kNoticed, std::memory_order_release);
-    done.push_back(&slot);
-  }
-  noticed.notify_one();
+  slot.state.store(kNoticed, std::memory_order_release);
+  noticed.post(&slot);
 }
 
 void CudaStageExecutor::Impl::fail(const std::string& text) {
   {
-    std::lock_guard lock(mutex);
+    const std::lock_guard lock(fault_mutex);
     if (fault.empty()) fault = text;
   }
-  noticed.notify_one();
+  faulted.store(true, std::memory_order_release);
+  noticed.wake();
 }
 
 template <class Sweep>
@@ -344,7 +341,7 @@ void CudaStageExecutor::Impl::check_faults_by_query() {
       try {
         detail::throw_gpu_error(status, "cudaEventQuery(end event)", describe(slot.unit));
       } catch (const GpuError& e) {
-        if (fault.empty()) fault = e.what();  // caller holds the mutex
+        fail(e.what());
       }
     }
   }
@@ -474,19 +471,21 @@ void CudaStageExecutor::Impl::enqueue(Slot& slot) {
 
 void CudaStageExecutor::wait(Ns until_ns, std::vector<UnitCompletion>& out) {
   Impl& s = *impl_;
-  {
-    std::unique_lock lock(s.mutex);
-    while (s.done.empty() && s.fault.empty()) {
-      const Ns now = s.host_now();
-      if (s.in_flight == 0 && until_ns == kNever) return;  // nothing could ever complete
-      if (now >= until_ns) return;
-      const auto chunk = std::min<Ns>(until_ns - now, std::chrono::nanoseconds(kFaultCheckEvery).count());
-      if (s.noticed.wait_for(lock, std::chrono::nanoseconds(chunk)) == std::cv_status::timeout &&
-          (s.setup.completion == CompletionNotice::kHostCallback || s.setup.completion == CompletionNotice::kHostFlags))
-        s.check_faults_by_query();
+  for (;;) {
+    s.noticed.take(s.taking);
+    if (s.faulted.load(std::memory_order_acquire)) {
+      const std::lock_guard lock(s.fault_mutex);
+      throw GpuError(s.fault);
     }
-    if (!s.fault.empty()) throw GpuError(s.fault);
-    s.taking.swap(s.done);
+    if (!s.taking.empty()) break;
+    const Ns now = s.host_now();
+    if (s.in_flight == 0 && until_ns == kNever) return;  // nothing could ever complete
+    if (now >= until_ns) return;
+    const Ns chunk = std::min<Ns>(until_ns - now, std::chrono::nanoseconds(kFaultCheckEvery).count());
+    s.noticed.sleep_until(s.setup.epoch_steady_ns + now + chunk);
+    if (s.noticed.empty() && s.host_now() >= now + chunk &&
+        (s.setup.completion == CompletionNotice::kHostCallback || s.setup.completion == CompletionNotice::kHostFlags))
+      s.check_faults_by_query();
   }
   for (Impl::Slot* slot : s.taking)
     if (!slot->stamped) s.stamp(*slot);

@@ -153,7 +153,7 @@ Ns LivePlatform::run(sim::RunCore& core) {
     const Ns wake_at = std::min(stopping ? std::min(timers_.next_time(), stop_at) : timers_.next_time(), stall_at);
     wait_for_work(wake_at, done);
     const Ns woke = this->now();
-    if (done.empty() && wake_at != kNever && woke >= wake_at) stats_.wake_lateness.push_back(woke - wake_at);
+    if (wake_at != kNever && woke >= wake_at) stats_.wake_lateness.push_back(woke - wake_at);
     for (const UnitCompletion& c : done) {
       const auto it = std::find_if(in_flight_.begin(), in_flight_.end(), [&](const InFlight& f) {
         return f.unit.task == c.launch.task && f.unit.unit == c.launch.unit && f.unit.job == c.launch.job;

@@ -64,7 +64,7 @@ struct LiveStats {
                                        // wait for them where the unit shares its partition
   // Where late releases come from (docs/live.md, fourteenth session: the control thread was away for
   // 1-3 ms at a time, tens of times in a 2-s run at ResNet-18 N = 220):
-  std::vector<Ns> wake_lateness;       // a wait for a timer that no completion ended: its return - the timer's instant
+  std::vector<Ns> wake_lateness;       // a wait meant to end at a timer that returned after it: its return - the instant
   std::vector<Ns> loop_handling;       // one turn of the control loop from the wait's return: completions and timers
   ThreadAccounting control_thread;     // the control thread's switches and run-queue wait, the host's steal
   std::string control_thread_policy;   // as the run ran: "SCHED_OTHER", "SCHED_FIFO 50"
