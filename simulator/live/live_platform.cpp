@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <thread>
 
 namespace sgprs::live {
 
@@ -103,7 +104,11 @@ void LivePlatform::wait_for_work(Ns next_timer, std::vector<UnitCompletion>& don
     executor_.wait(next_timer == kNever ? kNever : next_timer + origin_, done);
   } else {
     executor_.wait(next_timer - options_.spin_ns + origin_, done);
-    while (done.empty() && clock_.now() < next_timer + origin_) executor_.wait(clock_.now(), done);
+    // Polls, giving the CPU to a runnable thread of this machine's, if any, between looks.
+    while (done.empty() && clock_.now() < next_timer + origin_) {
+      executor_.wait(clock_.now(), done);
+      if (done.empty()) std::this_thread::yield();
+    }
   }
   for (UnitCompletion& c : done) {  // onto the run's time line
     c.launch_ns -= origin_;

@@ -34,8 +34,9 @@
 namespace sgprs::live {
 
 struct LiveOptions {
-  /// Sleep until this long before a timer, then poll the executor without blocking
-  /// (a condition-variable wake-up is late by tens of microseconds). 0 for a virtual clock.
+  /// Sleep until this long before a timer, then poll the executor without blocking (a sleeping
+  /// thread wakes up late: tens of microseconds, milliseconds on a busy virtual machine; `sgprs
+  /// live` polls always on the GPU, docs/live.md). 0 for a virtual clock.
   Ns spin_ns = 0;
   /// Set (from a signal handler) to stop: no more releases; jobs already released run
   /// on until they end or `drain_timeout_ns` passes.

@@ -131,6 +131,7 @@ TEST_F(LiveCli, FakeDeviceWritesSimulatesFilesPlusLiveFigures) {
   // Without --realtime-priority the control thread keeps the default policy; the host figures are
   // read (Linux: CI and the GPU machine) and say what the process may use.
   EXPECT_EQ(live.at("control_thread_policy"), "SCHED_OTHER");
+  EXPECT_EQ(live.at("spin_us").get<double>(), 100.0);  // the fake device's default: it sleeps between timers
   EXPECT_GE(live.at("usable_cpus").get<int>(), 1);
   EXPECT_GE(live.at("control_thread_run_queue_wait_us").get<double>(), 0.0);
   EXPECT_GE(live.at("host_steal_us").get<double>(), 0.0);
