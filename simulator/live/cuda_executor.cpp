@@ -1,133 +1,24 @@
-#include "simulator/live/cuda_executor.hpp"
+#include "simulator/live/cuda_executor_impl.hpp"
 
-#include "simulator/live/completion_mailbox.hpp"
 #include "simulator/live/fault_kernel.hpp"
 #include "simulator/live/gpu_call.hpp"
-#include "simulator/live/gpu_clock.hpp"
-#include "simulator/live/launch_lanes.hpp"
-#include "simulator/live/unit_graphs.hpp"
 
-#include "profiler/cuda_owners.hpp"
 #include "profiler/driver_api.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <mutex>
-#include <semaphore>
 #include <stdexcept>
 #include <string_view>
-#include <thread>
 
 namespace sgprs::live {
 
 namespace {
-
 // Host brackets per partition clock at set-up (each a record + synchronise, ~10-20 us).
 constexpr int kClockBrackets = 50;
-// With nothing in flight the polling thread keeps sweeping this long (a completion is usually
-// followed by the next launch within microseconds), then sleeps between sweeps. A sleep (about
-// 60 us with Linux's timer slack) delays noticing only units shorter than what is left of it.
-constexpr Ns kPollLingerNs = 500 * kNsPerUs;
-constexpr auto kIdlePollSleep = std::chrono::microseconds(20);
 // wait() wakes at least this often to look for faults a host callback cannot report.
 constexpr auto kFaultCheckEvery = std::chrono::milliseconds(50);
-
-enum SlotState : int { kIdle, kRunning, kNoticed };
-
-}  // namespace
-
-struct CudaStageExecutor::Impl {
-  /// One stream of a partition with the events of the unit running on it.
-  struct Slot {
-    int partition = 0;
-    cudaStream_t stream = nullptr;
-    profiler::Event start;  // the slot's own events, recorded around a launch on its stream
-    profiler::Event end;
-    // The events of the unit in flight: the slot's own, or those its graph records (stamps_in_graphs).
-    cudaEvent_t start_event = nullptr;
-    cudaEvent_t end_event = nullptr;
-    bool busy = false;  // control thread only: launched and not yet returned by wait()
-    // Written by launch() before `state` becomes kRunning:
-    UnitLaunch unit;
-    Ns launch_ns = 0;
-    std::uint64_t sequence = 0;
-    std::atomic<int> state{kIdle};
-    // Written by whoever notices the end, before `state` becomes kNoticed:
-    Ns noticed_ns = 0;
-    bool stamped = false;  // gpu_*_ns converted already (not by host callbacks: no CUDA calls there)
-    Slot* next_posted = nullptr;  // CompletionMailbox's link while the slot waits to be taken
-    Ns gpu_start_ns = 0;
-    Ns gpu_end_ns = 0;
-    std::counting_semaphore<2> launched{0};  // kBlockingSync: wakes this slot's thread (and its stop)
-    Impl* owner = nullptr;
-    // The launch itself (enqueue()), on the control thread or a launcher thread (ExecutorSetup::launch_threads):
-    cudaGraphExec_t graph = nullptr;
-    bool fault_now = false;
-    bool stall_now = false;
-    int lane = 0;  // the slot's stream, numbered over the pool: its launcher thread
-    int index = 0;  // its word in `flags` (CompletionNotice::kHostFlags)
-  };
-
-  ExecutorSetup setup;
-  SetupReport report;
-  std::unique_ptr<UnitGraphs> graphs;  // destroyed after the clocks and slots below
-  std::vector<std::unique_ptr<GpuClock>> clocks;
-  // Partition-major, slots_per_partition each: max_parallel running units, plus the queued ones
-  // (ExecutorSetup::queued_per_partition) whose slots share the partition's one stream.
-  std::vector<std::unique_ptr<Slot>> slots;
-  int slots_per_partition = 1;
-  // kHostFlags: one word per slot in pinned, mapped host memory; the GPU writes a unit's flag_value
-  // into its slot's word when the unit (and its end event) is done.
-  profiler::PinnedHostBuffer flag_words;
-  std::uint32_t* flags = nullptr;
-  CUdeviceptr flags_on_gpu = 0;
-  int in_flight = 0;
-  std::uint64_t next_sequence = 0;
-  std::int64_t launches = 0;
-  ClockStats stats;
-
-  CompletionMailbox<Slot> noticed;  // slots whose unit ended, for wait() to take
-  std::vector<Slot*> taking;        // wait()'s batch; capacity = slots
-  std::mutex fault_mutex;
-  std::string fault;                // the first failure a completion thread saw (under fault_mutex)
-  std::atomic<bool> faulted{false};
-  std::atomic<bool> stopping{false};
-  std::thread poller;                 // kHostFlags, or the first of the polling threads
-  std::vector<std::thread> more_pollers;
-  std::vector<std::thread> slot_threads;
-  std::unique_ptr<LaunchLanes> lanes;  // null: launch() enqueues on the control thread
-
-  explicit Impl(const ExecutorSetup& s);
-  std::string describe(const UnitLaunch& u) const;
-  Ns host_now() const { return steady_clock_ns_now() - setup.epoch_steady_ns; }
-  /// The CUDA calls of one launch; the slot becomes visible to the completion threads after them.
-  void enqueue(Slot& slot);
-  void stamp(Slot& slot);
-  void finish(Slot& slot);
-  void fail(const std::string& text);
-  void poll_loop(int share, int shares);  // the lanes l with l % shares == share
-  // Calls sweep() (true: it saw a unit in flight) until stopping, yielding between sweeps while
-  // busy or recently busy, napping otherwise; a failure ends the run through fail().
-  template <class Sweep>
-  void sweep_until_stopped(Sweep&& sweep);
-  void watch_flags_loop();
-  static std::uint32_t flag_value(const Slot& slot) { return static_cast<std::uint32_t>(slot.sequence + 1); }
-  void slot_loop(Slot& slot);
-  void check_faults_by_query();
-  bool drain(Ns bound_ns);  // false: a unit still runs after the bound
-  void stop_threads();
-};
-
-namespace {
-void CUDART_CB on_unit_done(void* data) {
-  auto* slot = static_cast<CudaStageExecutor::Impl::Slot*>(data);
-  slot->noticed_ns = steady_clock_ns_now() - slot->owner->setup.epoch_steady_ns;
-  slot->owner->finish(*slot);
-}
 }  // namespace
 
 CudaStageExecutor::Impl::Impl(const ExecutorSetup& s) : setup(s) {
@@ -229,122 +120,6 @@ void CudaStageExecutor::Impl::stamp(Slot& slot) {
   slot.gpu_start_ns = clock.host_ns(slot.start_event);
   slot.gpu_end_ns = clock.host_ns(slot.end_event);
   slot.stamped = true;
-}
-
-void CudaStageExecutor::Impl::finish(Slot& slot) {
-  slot.state.store(kNoticed, std::memory_order_release);
-  noticed.post(&slot);
-}
-
-void CudaStageExecutor::Impl::fail(const std::string& text) {
-  {
-    const std::lock_guard lock(fault_mutex);
-    if (fault.empty()) fault = text;
-  }
-  faulted.store(true, std::memory_order_release);
-  noticed.wake();
-}
-
-template <class Sweep>
-void CudaStageExecutor::Impl::sweep_until_stopped(Sweep&& sweep) {
-  try {
-    graphs->make_primary_current();
-    Ns last_busy_ns = host_now();
-    while (!stopping.load(std::memory_order_relaxed)) {
-      if (sweep()) last_busy_ns = host_now();
-      if (host_now() - last_busy_ns < kPollLingerNs)
-        std::this_thread::yield();
-      else
-        std::this_thread::sleep_for(kIdlePollSleep);
-    }
-  } catch (const std::exception& e) {
-    fail(e.what());
-  }
-}
-
-// A stream runs its units in launch order, so only each lane's oldest running unit can have
-// ended. Querying the queued ones behind it too made the poller's pass grow with the queue:
-// at ResNet-18 N = 220 on 32 streams the GPU-end-to-noticed p99 climbed from 83 to 215 us
-// through the run (docs/live.md, thirteenth session; 69-70 us after this change, fourteenth).
-void CudaStageExecutor::Impl::poll_loop(int share, int shares) {
-  std::vector<Slot*> oldest_per_lane(static_cast<std::size_t>(graphs->partition_count() * graphs->max_parallel()));
-  sweep_until_stopped([&] {
-    bool any = false;
-    std::fill(oldest_per_lane.begin(), oldest_per_lane.end(), nullptr);
-    for (auto& owned : slots) {
-      Slot* slot = owned.get();
-      if (slot->lane % shares != share || slot->state.load(std::memory_order_acquire) != kRunning) continue;
-      Slot*& oldest = oldest_per_lane[static_cast<std::size_t>(slot->lane)];
-      if (oldest == nullptr || slot->sequence < oldest->sequence) oldest = slot;
-    }
-    for (Slot* oldest : oldest_per_lane) {
-      if (oldest == nullptr) continue;
-      Slot& slot = *oldest;
-      any = true;
-      const cudaError_t status = cudaEventQuery(slot.end_event);
-      if (status == cudaErrorNotReady) continue;
-      slot.noticed_ns = host_now();
-      if (status != cudaSuccess) detail::throw_gpu_error(status, "cudaEventQuery(end event)", describe(slot.unit));
-      stamp(slot);
-      finish(slot);
-    }
-    return any;
-  });
-}
-
-// The idea: cudaEventQuery costs a CUDA call per stream per sweep, reading a word of host memory
-// nanoseconds. Measured on the H200 it lost (docs/live.md, fourteenth session): the write is one
-// more driver call per launch, and at ResNet-18 N = 220 the launches fell behind (release jitter
-// p50 134 us, 5-7% misses where polling had none). Kept as an option. A GPU fault leaves the word
-// unwritten: wait() looks for faults by query meanwhile, as for callbacks.
-void CudaStageExecutor::Impl::watch_flags_loop() {
-  sweep_until_stopped([&] {
-    bool any = false;
-    for (auto& owned : slots) {
-      Slot& slot = *owned;
-      if (slot.state.load(std::memory_order_acquire) != kRunning) continue;
-      any = true;
-      if (std::atomic_ref<std::uint32_t>(flags[slot.index]).load(std::memory_order_acquire) != flag_value(slot))
-        continue;
-      slot.noticed_ns = host_now();
-      stamp(slot);
-      finish(slot);
-    }
-    return any;
-  });
-}
-
-void CudaStageExecutor::Impl::slot_loop(Slot& slot) {
-  try {
-    graphs->make_primary_current();
-    while (true) {
-      slot.launched.acquire();
-      if (stopping.load(std::memory_order_relaxed)) return;
-      const cudaError_t status = cudaEventSynchronize(slot.end_event);
-      slot.noticed_ns = host_now();
-      if (status != cudaSuccess)
-        detail::throw_gpu_error(status, "cudaEventSynchronize(end event)", describe(slot.unit));
-      stamp(slot);
-      finish(slot);
-    }
-  } catch (const std::exception& e) {
-    fail(e.what());
-  }
-}
-
-void CudaStageExecutor::Impl::check_faults_by_query() {
-  for (auto& owned : slots) {
-    Slot& slot = *owned;
-    if (slot.state.load(std::memory_order_acquire) != kRunning) continue;
-    const cudaError_t status = cudaEventQuery(slot.end_event);
-    if (status != cudaSuccess && status != cudaErrorNotReady) {
-      try {
-        detail::throw_gpu_error(status, "cudaEventQuery(end event)", describe(slot.unit));
-      } catch (const GpuError& e) {
-        fail(e.what());
-      }
-    }
-  }
 }
 
 bool CudaStageExecutor::Impl::drain(Ns bound_ns) {

@@ -11,9 +11,9 @@
 // and an end event recorded around it on the stream or, with ExecutorSetup::stamps_in_graphs,
 // by event nodes inside the graph (one CUDA call instead of three): no allocation, no
 // synchronisation. Completions are
-// noticed by the ExecutorSetup::completion mechanism on a thread of its own (the polling
-// thread, the CUDA callback thread, or one thread per slot) and handed to wait() through a
-// condition variable. GPU timestamps come from the events, converted to the host clock
+// noticed by the ExecutorSetup::completion mechanism on threads of its own (the polling
+// threads, the CUDA callback thread, or one thread per slot: completion_threads.cpp) and handed
+// to wait() through a lock-free mailbox (completion_mailbox.hpp). GPU timestamps come from the events, converted to the host clock
 // per partition (simulator/live/gpu_clock.hpp).
 //
 // Thread safety: as StageExecutor (one control thread calls launch() and wait()).
@@ -58,7 +58,7 @@ class CudaStageExecutor final : public StageExecutor {
   /// fresh bracket (synchronises; call only with nothing in flight).
   std::vector<Ns> measure_clock_drift_ns();
 
-  struct Impl;  // the CUDA state, opaque here (cuda_executor.cpp)
+  struct Impl;  // the CUDA state, opaque here (cuda_executor_impl.hpp)
 
  private:
   std::unique_ptr<Impl> impl_;
