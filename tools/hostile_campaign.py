@@ -419,7 +419,9 @@ def build_more_cases(seed, total, fx):
         "--fake-stall-after": ["-1", "1.5", "x", "1099511627777", "9223372036854775808", "1"],
         "--fake-fail-after": ["-1", "1.5", "x", "1099511627777", "9223372036854775808", "", "0"],
         "--completion": ["nope", "", "a\nb"],
-        "--spin-us": ["-1", "nan", "inf", "1e308", "x", "1e12"],
+        "--spin-us": ["-1", "nan", "inf", "1e308", "x", "1e12", "1000000"],
+        "--realtime-priority": ["-1", "100", "x", "1.5", "", "1"],
+        "--polling-threads": ["0", "17", "x"], "--launch-threads": ["-1", "65", "x"],
         "--duration": ["-1", "0", "nan", "1e7", "1e-300"], "--seed": ["-1", "x"], "--max-parallel": ["-1", "99999"],
         "--gpu-times": ["isolated"], "--stage-overhead-ns": ["5"], "--bogus": ["1"],
     }
