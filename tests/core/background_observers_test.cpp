@@ -1,5 +1,6 @@
 // BackgroundObservers: the wrapped observers see every event, in order, on another thread;
-// a wrapped observer's failure reaches the run's thread; drain() waits for delivery.
+// a wrapped observer's failure reaches the run's thread; drain() waits for delivery; the worker
+// picks events up on its own, unwoken.
 #include "simulator/core/background_observers.hpp"
 
 #include <gtest/gtest.h>
@@ -106,6 +107,30 @@ TEST(BackgroundObservers, DrainWaitsUntilEverythingHandedOverIsDelivered) {
   for (std::int64_t j = 0; j < 300; ++j) background.on_event(event_of_job(j));
   background.drain();
   EXPECT_EQ(r.jobs.size(), 300u);
+}
+
+// Counts events as they arrive, readable from the run's thread while the worker delivers.
+class Counter : public Observer {
+ public:
+  void on_run_start(const RunInfo&) override {}
+  void on_event(const RunEvent&) override { seen.fetch_add(1, std::memory_order_release); }
+  void on_run_end(Ns) override {}
+  std::atomic<int> seen{0};
+};
+
+TEST(BackgroundObservers, AnEventIsDeliveredWithinItsPickUpPeriodWithoutAnyoneWakingTheWorker) {
+  // on_event wakes nobody (a system call on the live decision path): the worker must find the
+  // event on its own, every kPickUpEvery, long before the run ends or drains.
+  Counter counter;
+  BackgroundObservers background({&counter});
+  background.on_event(event_of_job(1));
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (counter.seen.load(std::memory_order_acquire) == 0 && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  EXPECT_EQ(counter.seen.load(), 1);
+  background.on_event(event_of_job(2));
+  background.drain();
+  EXPECT_EQ(counter.seen.load(), 2);
 }
 
 // Keeps a pointer to the RunInfo, as TimelineWriter does, and reads names through it per event.
