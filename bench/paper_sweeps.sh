@@ -3,9 +3,9 @@
 # 3 budgets x 2 layouts x 15 loads x 5 repetitions x 4 schedulers, 10 simulated s each: 3600 runs)
 # must finish in under 20 s on a 2-core machine (60 s was the first target). Prints each scenario's wall time, the total and
 # whether the target holds, and checks the results against the shipped summary.csv files.
-# Build it as tools/setup.sh does (profile-guided with GCC, bench/pgo_build.sh): about 14% less CPU
-# than a plain Release build; at best 21.6-22.4 s on the noisy 2-core VM of 2026-12-04, not yet under
-# 20 s there (docs/experiments.md "Performance and scale", seventh round).
+# tools/setup.sh builds plain Release (about 22 s at best on the 2-core VM of 2026-12-04); the
+# profile-guided build (SGPRS_PGO=1 tools/setup.sh, or bench/pgo_build.sh) took 19.2-19.4 s there in
+# quiet minutes, 12-14% less (docs/experiments.md "Performance and scale", fifteenth session).
 #
 #   bench/paper_sweeps.sh [BUILD_DIR] [JOBS]        # defaults: build, nproc
 set -euo pipefail
