@@ -17,9 +17,7 @@ BackgroundObservers::BackgroundObservers(std::vector<Observer*> observers) : obs
 BackgroundObservers::~BackgroundObservers() {
   {
     std::unique_lock lock(mutex_);
-    hurry_ = true;
-    wake_worker_.notify_one();
-    wake_producer_.wait(lock, [this] { return (queued_.empty() && !busy_) || error_ != nullptr; });
+    wait_until_delivered(lock);
     stop_ = true;
   }
   wake_worker_.notify_one();
@@ -89,11 +87,15 @@ void BackgroundObservers::on_event(const RunEvent& event) {
   if (wake) wake_worker_.notify_one();
 }
 
-void BackgroundObservers::drain() {
-  std::unique_lock lock(mutex_);
-  hurry_ = true;
+void BackgroundObservers::wait_until_delivered(std::unique_lock<std::mutex>& lock) {
+  hurry_ = true;  // the worker should not sleep out its pick-up period
   wake_worker_.notify_one();
   wake_producer_.wait(lock, [this] { return (queued_.empty() && !busy_) || error_ != nullptr; });
+}
+
+void BackgroundObservers::drain() {
+  std::unique_lock lock(mutex_);
+  wait_until_delivered(lock);
   rethrow_if_failed();
 }
 

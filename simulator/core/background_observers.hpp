@@ -53,6 +53,8 @@ class BackgroundObservers final : public Observer {
  private:
   void work();
   void rethrow_if_failed();  // caller holds mutex_
+  // Wakes the worker and waits until the queue is delivered or a wrapped observer failed.
+  void wait_until_delivered(std::unique_lock<std::mutex>& lock);
 
   std::vector<Observer*> observers_;
   RunInfo info_;  // what the wrapped observers were started with; they may keep pointers into it

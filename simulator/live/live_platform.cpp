@@ -2,7 +2,6 @@
 
 #include "common/errors.hpp"
 
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -120,10 +119,7 @@ void LivePlatform::wait_for_work(Ns next_timer, std::vector<UnitCompletion>& don
 
 Ns LivePlatform::run(sim::RunCore& core) {
   const ScopedRealtimePriority realtime(options_.realtime_priority);
-  if (!realtime.refused().empty())
-    throw InputError("--realtime-priority", "",
-                     "the system refused SCHED_FIFO at priority " + std::to_string(options_.realtime_priority) + " (" +
-                         realtime.refused() + "): run as root or with CAP_SYS_NICE, or leave the flag out");
+  if (!realtime.refused().empty()) throw InputError("--realtime-priority", "", realtime.refused());
   stats_.control_thread_policy = thread_policy_name();
   stats_.usable_cpus = usable_cpus();
   const ThreadAccounting accounting_before = read_thread_accounting();

@@ -74,10 +74,14 @@ int usable_cpus() {
 
 ScopedRealtimePriority::ScopedRealtimePriority(int priority) {
   if (priority <= 0) return;
+  const auto refuse = [&](const std::string& why) {
+    refused_ = "the system refused SCHED_FIFO at priority " + std::to_string(priority) + " (" + why +
+               "): run as root or with CAP_SYS_NICE, or leave the flag out";
+  };
 #if defined(__linux__)
   sched_param old{};
   if (pthread_getschedparam(pthread_self(), &old_policy_, &old) != 0) {
-    refused_ = "its present policy could not be read";
+    refuse("the thread's present policy could not be read");
     return;
   }
   old_priority_ = old.sched_priority;
@@ -85,11 +89,11 @@ ScopedRealtimePriority::ScopedRealtimePriority(int priority) {
   param.sched_priority = priority;
   const int error = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
   if (error != 0)
-    refused_ = std::strerror(error);
+    refuse(std::strerror(error));
   else
     changed_ = true;
 #else
-  refused_ = "real-time scheduling is implemented for Linux only";
+  refuse("real-time scheduling is implemented for Linux only");
 #endif
 }
 

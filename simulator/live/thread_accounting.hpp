@@ -31,8 +31,9 @@ ThreadAccounting accounting_between(const ThreadAccounting& before, const Thread
 int usable_cpus();
 
 /// While it lives, the calling thread runs under SCHED_FIFO at `priority` (1-99; 0: no change);
-/// its policy before is restored at destruction, on the same thread. refused() says why the
-/// system said no (no root or CAP_SYS_NICE, a container without real-time quota), "" if it did not.
+/// its policy before is restored at destruction, on the same thread. refused() is "" if the system
+/// agreed, else one sentence for the user saying why not (no root or CAP_SYS_NICE, a container
+/// without real-time quota) and what to do.
 class ScopedRealtimePriority {
  public:
   explicit ScopedRealtimePriority(int priority);
