@@ -52,6 +52,11 @@ Profile Profile::from_json(const Json& doc, const std::string& source, CurveInte
   profile.device_name_ = device.get<std::string>("name");
   GpuShape& gpu = profile.gpu_;
   limits::check_name(device, "name", profile.device_name_);
+  profile.measured_on_ = profile.device_name_;
+  if (device.has("stand_in")) {
+    profile.measured_on_ = device.object("stand_in").get<std::string>("measured_on");
+    limits::check_name(device.object("stand_in"), "measured_on", profile.measured_on_);
+  }
   gpu.sm_count = device.get<int>("sm_count");
   if (gpu.sm_count <= 0 || gpu.sm_count > limits::kMaxSmCount)
     device.fail("sm_count", "must be in 1.." + std::to_string(limits::kMaxSmCount) + " (the limit of SMs)");

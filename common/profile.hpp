@@ -55,6 +55,10 @@ class Profile {
 
   const std::string& source() const { return source_; }
   const std::string& device_name() const { return device_name_; }
+  /// The GPU the curves were measured on: device_name(), except in a stand-in profile made for
+  /// another GPU (simulator/live/live_device.hpp), whose `device.stand_in.measured_on` it is.
+  /// What a file measured beside the profile (its sharing calibration) must match.
+  const std::string& measured_on() const { return measured_on_; }
   /// What was measured: "fp32" (strict), "tf32" (convolutions may use TF32, matmuls strict:
   /// PyTorch's defaults) or "fp16". Files older than the "precision" field: "fp16" when their
   /// dtype is fp16, else "fp32" (they were measured strict).
@@ -74,6 +78,7 @@ class Profile {
  private:
   std::string source_;
   std::string device_name_;
+  std::string measured_on_;
   std::string precision_;
   GpuShape gpu_;
   std::vector<int> sm_counts_;

@@ -24,8 +24,8 @@ SharingContention SharingContention::load(const std::string& path, const Profile
   const Json doc = load_json_document(path, "sgprs.sharing", 1);
   const JsonView root(doc, path);
   root.expect_only({"device", "precision", "contention", "source"});
-  if (root.get<std::string>("device") != profile.device_name())
-    root.fail("device", "is '" + root.get<std::string>("device") + "' but the profile's is '" + profile.device_name() + "'");
+  if (root.get<std::string>("device") != profile.measured_on())
+    root.fail("device", "is '" + root.get<std::string>("device") + "' but the profile's is '" + profile.measured_on() + "'");
   if (root.get<std::string>("precision") != profile.precision())
     root.fail("precision", "is '" + root.get<std::string>("precision") + "' but the profile's is '" + profile.precision() + "'");
   std::vector<std::pair<int, double>> points;

@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace sgprs::cli {
@@ -44,6 +45,8 @@ struct LiveArgs {
   std::string stamps = "auto";
   double spin_us = 0;
   bool spin_given = false;  // else: kGpuSpinUs on the GPU, kFakeSpinUs on the fake device
+  bool profile_given = false;  // else the shipped default, which may stand in for another GPU
+  std::string fake_gpu;        // --fake-gpu NAME,SMS: the GPU the fake device says it is
   double stall_timeout_s = 10;
   int realtime_priority = 0;  // SCHED_FIFO priority of the control thread (0: the default policy)
   std::int64_t fake_stall_after = 0;  // the fake device never finishes this launch (1-based; 0: none)
@@ -115,6 +118,65 @@ live::ExecutorFactory fake_factory(const LiveArgs& live_args) {
   };
 }
 
+/// A whole number in `text`, or -1.
+int whole_number(const std::string& text) {
+  if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos) return -1;
+  return std::stoi(text);
+}
+
+/// --fake-gpu "NAME,SMS[,PIECES]": the GPU cut into PIECES pieces of 8 SMs (as many as fit by
+/// default) and a remainder, as a green-context split cuts Hopper (132 SMs: 15 pieces + 12).
+live::DeviceIdentity parse_fake_gpu(const std::string& text) {
+  const auto refuse = [&text]() -> InputError {
+    return InputError("--fake-gpu", "", "must be NAME,SMS[,PIECES] with 8 to 1024 SMs and 1 to SMS/8 pieces of 8, not '" +
+                                            text + "'");
+  };
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (std::size_t comma; (comma = text.find(',', start)) != std::string::npos; start = comma + 1)
+    parts.push_back(text.substr(start, comma - start));
+  parts.push_back(text.substr(start));
+  if (parts.size() < 2 || parts.size() > 3 || parts[0].empty()) throw refuse();
+  const int sms = whole_number(parts[1]);
+  if (sms < 8 || sms > 1024) throw refuse();
+  const int pieces = parts.size() == 3 ? whole_number(parts[2]) : sms / 8;
+  if (pieces < 1 || pieces > sms / 8) throw refuse();
+  live::DeviceIdentity gpu;
+  gpu.name = parts[0];
+  gpu.split = GpuShape{sms, 8, pieces, sms - 8 * pieces};
+  return gpu;
+}
+
+/// The stand-in rule of `sgprs live` with no --profile: the shipped profile was measured on one
+/// GPU; on any other its curves stand in, relabelled with this GPU's name and split (so that the
+/// default layout is cut from its SMs), and the run says so. A profile the user named must be
+/// this GPU's.
+ProfileAdapter stand_in_rule(const std::optional<live::DeviceIdentity>& gpu, bool profile_given) {
+  return [gpu, profile_given](const Profile& profile) -> std::optional<Json> {
+    if (!gpu) return std::nullopt;
+    const GpuShape& shape = profile.gpu();
+    const bool same_split = shape.sm_count == gpu->split.sm_count && shape.piece_sms == gpu->split.piece_sms &&
+                            shape.pieces == gpu->split.pieces && shape.remainder_sms == gpu->split.remainder_sms;
+    if (live::same_gpu_model(profile.device_name(), gpu->name) && (same_split || profile_given)) return std::nullopt;
+    if (profile_given)
+      throw InputError(profile.source(), "device",
+                       "was measured on '" + profile.device_name() + "' but this GPU is '" + gpu->name +
+                           "': profile this GPU first (sgprs profile), or leave --profile out to run the shipped "
+                           "curves as a stand-in");
+    const auto split_text = [](const GpuShape& g) {
+      return std::to_string(g.sm_count) + " SMs: " + std::to_string(g.pieces) + " pieces of " +
+             std::to_string(g.piece_sms) + " + " + std::to_string(g.remainder_sms);
+    };
+    std::fprintf(stderr,
+                 "sgprs live: warning: the default profile was measured on '%s' (%s), not on this GPU ('%s', %s): "
+                 "its curves stand in, layouts are cut from this GPU's SMs, and every predicted time, the bound and "
+                 "the simulated comparison are the %s's (profile this GPU: sgprs profile)\n",
+                 profile.device_name().c_str(), split_text(shape).c_str(), gpu->name.c_str(),
+                 split_text(gpu->split).c_str(), profile.device_name().c_str());
+    return live::stand_in_profile(profile.raw(), *gpu, profile.source());
+  };
+}
+
 // Measured on the lent H200 (docs/live.md, fifteenth session): at ResNet-18 N = 220, a control
 // thread that slept between timers woke up to 0.5-8.7 ms late whenever the host stole CPU time
 // (release jitter p99 0.9-2.4 ms at 100-300 ms of steal per 2-s run); one that never slept kept
@@ -138,7 +200,15 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
     const live::ScopedRealtimePriority probe(live_args.realtime_priority);
     if (!probe.refused().empty()) throw InputError("--realtime-priority", "", probe.refused());
   }
-  const RunInputs in = read_run_inputs(args, kDefaultTaskset, kDefaultProfile);
+  if (!live_args.fake_gpu.empty() && !live_args.fake_device) throw InputError("--fake-gpu", "", "needs --fake-device");
+  // The GPU first (in a child process: this one initialises CUDA only at set-up), so that a default
+  // profile of another GPU can stand in before any layout is cut.
+  std::optional<live::DeviceIdentity> gpu;
+  if (!live_args.fake_device)
+    gpu = live::probe_device(0);  // NoGpuError (exit 3) without a GPU, a CUDA build or kernels for it
+  else if (!live_args.fake_gpu.empty())
+    gpu = parse_fake_gpu(live_args.fake_gpu);
+  const RunInputs in = read_run_inputs(args, kDefaultTaskset, kDefaultProfile, stand_in_rule(gpu, live_args.profile_given));
   live::ExecutorFactory factory;
   if (live_args.fake_device) {
     factory = fake_factory(live_args);
@@ -195,6 +265,7 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   Json doc = summary_document(in, result.summary);
   doc["live"] = result.live_json();
   doc["live"]["spin_us"] = static_cast<double>(spin_ns) / 1000.0;
+  doc["live"]["profile_stand_in"] = live::stand_in_record(in.profile);
   doc["live"]["precision"] = live_args.fake_device ? "fake" : std::string(live::profile_precision(in.profile));
   outputs.publish(doc);
   print_run_report("live", args, in, result.summary);
@@ -233,7 +304,8 @@ void add_live_subcommand(CLI::App& app) {
       "live",
       "Run a periodic task set on the GPU with the same scheduler and run core as `simulate` (green-context "
       "partitions, one CUDA graph per stage and partition); same flags and files, plus live latency figures.\n"
-      "With no flags: 16 ResNet-18 tasks at 30 Hz on the H200 profile, equal:2:1.0x, sgprs, 5 s.");
+      "With no flags: 16 ResNet-18 tasks at 30 Hz on the H200 profile (on another GPU its curves stand in, labelled, "
+      "and the layout is cut from that GPU's SMs), equal:2:1.0x, sgprs, 5 s.");
   add_run_flags(cmd, args);
   cmd->add_flag("--fake-device", live_args->fake_device,
                 "no GPU: each stage takes its profile time on a host timer (tests the control loop)");
@@ -278,8 +350,14 @@ void add_live_subcommand(CLI::App& app) {
                "with --completion polling: threads that query the streams' oldest units, the streams dealt out "
                "among them (at 32 busy streams one thread noticed ends at p99 59-101 us, four at 28-38 us; "
                "docs/live.md)");
-  cmd->callback([args, live_args, spin] {
+  cmd->add_option("--fake-gpu", live_args->fake_gpu,
+                  "with --fake-device: the device says it is this GPU, NAME,SMS[,PIECES] (cut into PIECES pieces of 8 "
+                  "SMs, as many as fit by default, and a remainder), instead of the profile's; tests what the default "
+                  "profile does on another GPU");
+  const CLI::Option* profile = cmd->get_option("--profile");
+  cmd->callback([args, live_args, spin, profile] {
     live_args->spin_given = spin->count() > 0;
+    live_args->profile_given = profile->count() > 0;
     run_live(*args, *live_args);
   });
 }

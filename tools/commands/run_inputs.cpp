@@ -127,7 +127,8 @@ void apply_gpu_model_args(const RunArgs& args, const Profile& profile, sim::RunO
   }
 }
 
-RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, const std::string& default_profile) {
+RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, const std::string& default_profile,
+                          const ProfileAdapter& adapt_profile) {
   args.taskset = shipped_default(args.taskset, default_taskset);
   args.profile = shipped_default(args.profile, default_profile);
   args.models = shipped_default(args.models, "traces/models");
@@ -145,7 +146,11 @@ RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, con
   run.predicted_times = parse_profile_times(args.estimates, "--estimates");
   run.gpu_times = parse_profile_times(args.gpu_times, "--gpu-times");
   check_gpu_model_args(args);
-  Profile profile = Profile::load(args.profile, parse_curve_interpolation(args.curve, "--curve"));
+  const CurveInterpolation interpolation = parse_curve_interpolation(args.curve, "--curve");
+  Profile profile = Profile::load(args.profile, interpolation);
+  if (adapt_profile)
+    if (std::optional<Json> replaced = adapt_profile(profile))
+      profile = Profile::from_json(*replaced, profile.source(), interpolation);
   apply_gpu_model_args(args, profile, run);
   TaskSet set = TaskSet::load(args.taskset);
   set.check_deadlines(args.allow_deadline_over_period);
@@ -274,10 +279,13 @@ void print_run_report(const char* verb, const RunArgs& args, const RunInputs& in
   std::printf("sgprs %s: scheduler %s, layout %s, task set %s (%zu tasks), %.6g s, seed %llu\n", verb,
               args.scheduler.c_str(), in.layout.name.c_str(), in.set.name.c_str(), in.workload.tasks.size(),
               args.duration_s, static_cast<unsigned long long>(args.seed));
-  std::printf("profile %s (%s, %d SMs, precision %s)\n\n", args.profile.c_str(), in.profile.device_name().c_str(),
-              in.profile.gpu().sm_count, in.profile.precision().c_str());
+  const Profile& p = in.profile;
+  const std::string stand_in =
+      p.measured_on() == p.device_name() ? "" : "; the " + p.measured_on() + "'s curves standing in";
+  std::printf("profile %s (%s, %d SMs, precision %s%s)\n\n", args.profile.c_str(), p.device_name().c_str(),
+              p.gpu().sm_count, p.precision().c_str(), stand_in.c_str());
   std::fputs(sim::format_summary_table(summary).c_str(), stdout);
-  std::printf("bound: this mix can complete at most %.1f jobs/s on this GPU (every stage at its most SM-efficient "
+  std::printf("bound: this mix can complete at most %.1f jobs/s on the profile's GPU (every stage at its most SM-efficient "
               "size, SMs perfectly packed); offered %.1f jobs/s, so at most %.1f here; throughput is %.1f%% of that\n",
               in.bound.max_jobs_per_s, in.bound.offered_jobs_per_s, in.bound.sustainable_jobs_per_s,
               100.0 * in.share_of_bound(summary));

@@ -16,8 +16,10 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,8 +83,13 @@ struct RunInputs {
   }
 };
 
+/// Given the profile just read, a document to use in its place, before any layout is sized from it
+/// (`sgprs live`'s stand-in for a GPU the default profile was not measured on), or nullopt to keep it.
+using ProfileAdapter = std::function<std::optional<Json>(const Profile&)>;
+
 /// Reads and checks every input (shipped defaults resolved from any folder); InputError on the first problem.
-RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, const std::string& default_profile);
+RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, const std::string& default_profile,
+                          const ProfileAdapter& adapt_profile = {});
 
 /// The output folder of one run: summary.json, events.jsonl, timeline.json. Checked at
 /// construction (a file where the folder goes, a folder where a file goes, too little free

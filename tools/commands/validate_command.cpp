@@ -8,6 +8,7 @@
 #include "common/stats.hpp"
 #include "common/json_io.hpp"
 #include "simulator/experiments/simulation.hpp"
+#include "simulator/live/live_device.hpp"
 #include "simulator/outputs/event_log_writer.hpp"
 #include "simulator/validation/dual_timeline.hpp"
 #include "simulator/validation/live_replay.hpp"
@@ -22,6 +23,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -212,7 +214,23 @@ void run_validate(const ValidateArgs& va) {
     fs::path path;
     ~RemoveOnExit() { std::error_code ec; fs::remove(path, ec); }
   } temporary_layout{args.layout};
-  RunInputs in = read_run_inputs(args, args.taskset, args.profile);
+  // A run of the default profile standing in for another GPU (`sgprs live` with no --profile)
+  // is re-simulated on the same stand-in: the same curves, cut from that GPU's SMs.
+  ProfileAdapter same_stand_in;
+  if (const JsonView live_object = summary_view.object("live");
+      live_object.has("profile_stand_in") && !summary.at("live").at("profile_stand_in").is_null()) {
+    const JsonView record = live_object.object("profile_stand_in");
+    const live::DeviceIdentity gpu = live::stand_in_gpu(record);
+    const std::string measured_on = record.get<std::string>("measured_on");
+    same_stand_in = [gpu, measured_on](const Profile& profile) -> std::optional<Json> {
+      if (profile.device_name() != measured_on)
+        throw InputError(profile.source(), "device",
+                         "is '" + profile.device_name() + "' but the live run's stand-in curves were measured on '" +
+                             measured_on + "'");
+      return live::stand_in_profile(profile.raw(), gpu, profile.source());
+    };
+  }
+  RunInputs in = read_run_inputs(args, args.taskset, args.profile, same_stand_in);
   check_profile_unchanged(summary.at("provenance"), summary_path, in.profile);
   in.run.duration_ns = summary.at("provenance").at("duration_ns").get<Ns>();
   if (in.workload.tasks.size() != live_log.tasks.size())
