@@ -1,29 +1,53 @@
-# SGPRS_PGO: profile-guided optimisation with GCC, for the fastest simulator. bench/pgo_build.sh
-# configures a folder with SGPRS_PGO=generate, builds `sgprs`, runs a training workload (short
-# paper sweeps and a mixed sweep), and rebuilds the same folder with SGPRS_PGO=use, which reads the
-# profile left beside each object. The profile steers inlining, code layout, branch order and
-# indirect-call promotion; it changes no floating-point flag (no -ffast-math, no FMA), so results
-# stay byte-identical (bench/compare_builds.sh). Code the training never ran is optimised as
-# without a profile (-fprofile-partial-training). tools/setup.sh makes its build this way with GCC;
-# a plain `cmake -S . -B build` leaves SGPRS_PGO empty.
-set(SGPRS_PGO "" CACHE STRING "Profile-guided optimisation (GCC): empty, generate or use; see bench/pgo_build.sh")
-set_property(CACHE SGPRS_PGO PROPERTY STRINGS "" generate use)
+# SGPRS_PGO: profile-guided optimisation with GCC, for the fastest simulator. The profile steers
+# inlining, code layout, branch order and indirect-call promotion; it changes no floating-point flag
+# (no -ffast-math, no FMA), so results stay byte-identical (bench/compare_builds.sh).
+#   generate  instrumented build; running it writes a profile into BUILD/pgo-profile
+#   use       build from BUILD/pgo-profile (bench/pgo_build.sh trains the folder, then builds so)
+#   shipped   build from bench/pgo-profile, the profile trained once and committed
+#             (bench/pgo_build.sh --ship): no training on the user's machine. tools/setup.sh's default.
+# The profile files are named after each object's path inside the build folder
+# (-fprofile-prefix-path), so any build folder of any checkout finds them. Code the training never
+# ran, or changed since it (whose checksum no longer matches), is optimised as without a profile
+# (-fprofile-partial-training). A profile from another GCC version is not read: the build is plain.
+# A plain `cmake -S . -B build` leaves SGPRS_PGO empty.
+set(SGPRS_PGO "" CACHE STRING "Profile-guided optimisation (GCC): empty, generate, use or shipped; see bench/pgo_build.sh")
+set_property(CACHE SGPRS_PGO PROPERTY STRINGS "" generate use shipped)
 if(SGPRS_PGO STREQUAL "")
   return()
 endif()
+if(NOT SGPRS_PGO MATCHES "^(generate|use|shipped)$")
+  message(FATAL_ERROR "SGPRS_PGO must be empty, generate, use or shipped (got '${SGPRS_PGO}')")
+endif()
 if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  if(SGPRS_PGO STREQUAL "shipped")
+    message(STATUS "sgprs: profile-guided optimisation: none (the shipped profile is GCC's; this is ${CMAKE_CXX_COMPILER_ID})")
+    return()
+  endif()
   message(FATAL_ERROR "SGPRS_PGO needs GCC (this build uses ${CMAKE_CXX_COMPILER_ID})")
 endif()
-if(SGPRS_PGO STREQUAL "generate")
-  # C++ only: nvcc (the CUDA parts) knows no -fprofile-* option.
-  add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-fprofile-generate>)
-  add_link_options($<$<LINK_LANGUAGE:CXX>:-fprofile-generate>)
-elseif(SGPRS_PGO STREQUAL "use")
-  # A source changed since the training, or never run by it, has no usable profile: compiled as usual.
-  add_compile_options(
-    "$<$<COMPILE_LANGUAGE:CXX>:-fprofile-use;-fprofile-partial-training;-Wno-missing-profile;-Wno-coverage-mismatch>")
-  add_link_options($<$<LINK_LANGUAGE:CXX>:-fprofile-use>)
-else()
-  message(FATAL_ERROR "SGPRS_PGO must be empty, generate or use (got '${SGPRS_PGO}')")
+
+set(sgprs_pgo_dir "${PROJECT_BINARY_DIR}/pgo-profile")
+if(SGPRS_PGO STREQUAL "shipped")
+  set(sgprs_pgo_dir "${PROJECT_SOURCE_DIR}/bench/pgo-profile")
+  set(sgprs_pgo_compiler "")
+  if(EXISTS "${sgprs_pgo_dir}/gcc-version.txt")
+    file(STRINGS "${sgprs_pgo_dir}/gcc-version.txt" sgprs_pgo_compiler LIMIT_COUNT 1)
+  endif()
+  if(NOT sgprs_pgo_compiler STREQUAL CMAKE_CXX_COMPILER_VERSION)
+    message(STATUS "sgprs: profile-guided optimisation: none (bench/pgo-profile was trained with GCC "
+                   "'${sgprs_pgo_compiler}', this is ${CMAKE_CXX_COMPILER_VERSION}; bench/pgo_build.sh trains one)")
+    return()
+  endif()
 endif()
-message(STATUS "sgprs: profile-guided optimisation: ${SGPRS_PGO}")
+
+# C++ only: nvcc (the CUDA parts) knows no -fprofile-* option.
+set(sgprs_pgo_where "-fprofile-prefix-path=${PROJECT_BINARY_DIR}")
+if(SGPRS_PGO STREQUAL "generate")
+  add_compile_options("$<$<COMPILE_LANGUAGE:CXX>:-fprofile-generate=${sgprs_pgo_dir};${sgprs_pgo_where}>")
+  add_link_options("$<$<LINK_LANGUAGE:CXX>:-fprofile-generate=${sgprs_pgo_dir}>")
+else()
+  add_compile_options(
+    "$<$<COMPILE_LANGUAGE:CXX>:-fprofile-use=${sgprs_pgo_dir};${sgprs_pgo_where};-fprofile-partial-training;-Wno-missing-profile;-Wno-coverage-mismatch>")
+  add_link_options("$<$<LINK_LANGUAGE:CXX>:-fprofile-use=${sgprs_pgo_dir}>")
+endif()
+message(STATUS "sgprs: profile-guided optimisation: ${SGPRS_PGO} (${sgprs_pgo_dir})")

@@ -8,9 +8,10 @@
 # Environment: BUILD_DIR (default build), SGPRS_CUDA (AUTO|ON|OFF, default AUTO: CUDA parts are
 # built when a CUDA toolkit with cuDNN and CUPTI is installed; their GPU tests skip without a GPU),
 # SANITIZE_BUILD_DIR (default build-sanitize), SGPRS_FUZZ_SECONDS (default 30; 0 skips the fuzzing runs),
-# SGPRS_PGO (1: with GCC a profile-guided build, bench/pgo_build.sh, about 14% less CPU on long
-# sweeps for 4-7 more minutes of building; keep, the default: the folder's profile if it was
-# trained before, else a plain Release build; 0: a plain Release build).
+# SGPRS_PGO (shipped, the default: with GCC of the version that trained bench/pgo-profile, a build
+# guided by that committed profile, no training here, else a plain one; 1: train the folder's own
+# profile first, bench/pgo_build.sh, 4-7 more minutes; 0: a plain Release build. A folder trained
+# before keeps its own profile unless SGPRS_PGO says otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,17 +38,18 @@ fi
 build_dir="${BUILD_DIR:-build}"
 jobs="$(nproc 2>/dev/null || echo 2)"
 cmake_args=(-DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA="${SGPRS_CUDA:-AUTO}")
-# With SGPRS_PGO=1 and GCC the build is profile-guided (bench/pgo_build.sh: `sgprs` built
-# instrumented, trained on short paper sweeps, rebuilt from that profile; the rest then builds from it
-# too): byte-identical results, about 14% less CPU on the paper sweeps. Not the default: on a fresh
-# 2-core machine `tools/setup.sh run` took 984 s with it against 558 s without (2026-12-04), for a
-# main job that runs in a second. Another compiler, or a failed training, builds without a profile.
-# A folder trained before keeps its profile (retraining would rebuild every target twice; files
-# changed since compile without theirs): bench/pgo_build.sh "$BUILD_DIR" trains it again.
+# Profile-guided with GCC (cmake/SgprsPgo.cmake): the profile steers inlining, layout and branch
+# order, no floating-point flag, so results are byte-identical; about 14% less CPU on the paper
+# sweeps. By default from the profile committed in bench/pgo-profile (trained by `bench/pgo_build.sh
+# --ship`), which costs nothing here; CMake falls back to a plain build with another compiler or
+# GCC version. SGPRS_PGO=1 trains the folder's own profile instead (on a fresh 2-core machine
+# `tools/setup.sh run` took 984 s so against 558 s, 2026-12-04); a folder trained before keeps its
+# own profile (retraining would rebuild every target twice): bench/pgo_build.sh "$BUILD_DIR" trains
+# it again.
 pgo_done=0
-pgo="${SGPRS_PGO:-keep}"
+pgo="${SGPRS_PGO:-shipped}"
 cxx_version="$("${CXX:-c++}" --version 2>/dev/null || true)"
-if [[ "$pgo" != 0 ]] && grep -qx 'SGPRS_PGO:STRING=use' "$build_dir/CMakeCache.txt" 2>/dev/null; then
+if [[ "$pgo" != 0 && "$pgo" != 1 ]] && grep -qx 'SGPRS_PGO:STRING=use' "$build_dir/CMakeCache.txt" 2>/dev/null; then
   cmake -S . -B "$build_dir" "${cmake_args[@]}" >/dev/null
   pgo_done=1
 elif [[ "$pgo" == 1 && "${cxx_version%%$'\n'*}" =~ ^(g\+\+|c\+\+)\  ]]; then
@@ -58,7 +60,10 @@ elif [[ "$pgo" == 1 && "${cxx_version%%$'\n'*}" =~ ^(g\+\+|c\+\+)\  ]]; then
     echo "setup: the profile-guided build failed; building without a profile" >&2
   fi
 fi
-((pgo_done)) || cmake -S . -B "$build_dir" "${cmake_args[@]}" -DSGPRS_PGO= >/dev/null
+if ((!pgo_done)); then
+  [[ "$pgo" == 0 ]] && pgo_mode="" || pgo_mode=shipped
+  cmake -S . -B "$build_dir" "${cmake_args[@]}" -DSGPRS_PGO="$pgo_mode" >/dev/null
+fi
 cmake --build "$build_dir" -j "$jobs"
 
 if [[ "$mode" == "run" ]]; then
