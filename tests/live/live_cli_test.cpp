@@ -195,6 +195,10 @@ TEST_F(LiveCli, WithoutAGpuTheRealDeviceIsExit3) {
   const std::string err = slurp(dir_ / "stderr.txt");
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
   EXPECT_FALSE(fs::exists(dir_ / "out/summary.json"));
+  // Bad input is still bad input first, as on a machine with a GPU: exit 2 naming the file.
+  EXPECT_EQ(run("--taskset " + (dir_ / "missing.json").string() + " --duration 0.01"), 2);
+  EXPECT_NE(slurp(dir_ / "stderr.txt").find("missing.json: cannot open file"), std::string::npos)
+      << slurp(dir_ / "stderr.txt");
 }
 
 TEST_F(LiveCli, SigtermDrainsAndLeavesCompleteOutputsMarkedInterrupted) {

@@ -20,6 +20,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -203,12 +204,20 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   if (!live_args.fake_gpu.empty() && !live_args.fake_device) throw InputError("--fake-gpu", "", "needs --fake-device");
   // The GPU first (in a child process: this one initialises CUDA only at set-up), so that a default
   // profile of another GPU can stand in before any layout is cut.
+  // Without a usable GPU, bad input still comes first (exit 2); then the missing GPU (exit 3).
   std::optional<live::DeviceIdentity> gpu;
-  if (!live_args.fake_device)
-    gpu = live::probe_device(0);  // NoGpuError (exit 3) without a GPU, a CUDA build or kernels for it
-  else if (!live_args.fake_gpu.empty())
+  std::exception_ptr no_gpu;
+  if (!live_args.fake_device) {
+    try {
+      gpu = live::probe_device(0);
+    } catch (const NoGpuError&) {  // no GPU, no CUDA build, or no kernels for this GPU
+      no_gpu = std::current_exception();
+    }
+  } else if (!live_args.fake_gpu.empty()) {
     gpu = parse_fake_gpu(live_args.fake_gpu);
+  }
   const RunInputs in = read_run_inputs(args, kDefaultTaskset, kDefaultProfile, stand_in_rule(gpu, live_args.profile_given));
+  if (no_gpu) std::rethrow_exception(no_gpu);
   live::ExecutorFactory factory;
   if (live_args.fake_device) {
     factory = fake_factory(live_args);
