@@ -48,6 +48,7 @@ if(SGPRS_PGO STREQUAL "generate")
 else()
   add_compile_options(
     "$<$<COMPILE_LANGUAGE:CXX>:-fprofile-use=${sgprs_pgo_dir};${sgprs_pgo_where};-fprofile-partial-training;-Wno-missing-profile;-Wno-coverage-mismatch>")
-  add_link_options("$<$<LINK_LANGUAGE:CXX>:-fprofile-use=${sgprs_pgo_dir}>")
+  # At the link too: link-time optimisation (SGPRS_HOT_PATH_LTO) reads the profile again there.
+  add_link_options("$<$<LINK_LANGUAGE:CXX>:-fprofile-use=${sgprs_pgo_dir};-Wno-missing-profile;-Wno-coverage-mismatch>")
 endif()
 message(STATUS "sgprs: profile-guided optimisation: ${SGPRS_PGO} (${sgprs_pgo_dir})")
