@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the shipped profile of the profile-guided build (bench/pgo-profile/, cmake/SgprsPgo.cmake)
 against the tree: every profile file names an object of a source that exists, and every source of
-the simulator's hot path (simulator/sim, core, policy) has one,
+the simulator's hot path (simulator/sim, core, policy, outputs) has one,
 so a renamed or new file shows up here instead of as a silently slower build. Also says how many
 of those sources changed since the commit the profile was trained at (their functions build
 without it until `bench/pgo_build.sh --ship` is run again). Exit 1 on a mismatch.
@@ -12,7 +12,7 @@ import pathlib
 import subprocess
 import sys
 
-HOT_PATH = ["simulator/sim", "simulator/core", "simulator/policy"]
+HOT_PATH = ["simulator/sim", "simulator/core", "simulator/policy", "simulator/outputs"]
 
 
 def source_of(profile_file: pathlib.Path) -> str:

@@ -3,9 +3,9 @@
 # 3 budgets x 2 layouts x 15 loads x 5 repetitions x 4 schedulers, 10 simulated s each: 3600 runs)
 # must finish in under 20 s on a 2-core machine (60 s was the first target). Prints each scenario's wall time, the total and
 # whether the target holds, and checks the results against the shipped summary.csv files.
-# tools/setup.sh builds profile-guided from the committed bench/pgo-profile with GCC 12.2 (19.6-21.6 s
-# on the 2-core VM of 2026-12-04, night, against 22.3-23.9 s plain and 49.6-52.0 s for the code
-# before this target was set; docs/experiments.md "Performance and scale", sixteenth session).
+# tools/setup.sh builds profile-guided from the committed bench/pgo-profile with GCC 12.2 (19.7-20.0 s
+# on the 2-core VM of 2026-12-05 in quiet minutes, against 21.6-22.3 s plain; 49.6-52.0 s for the
+# code before this target was set; docs/experiments.md "Performance and scale", sixteenth session).
 #
 #   bench/paper_sweeps.sh [BUILD_DIR] [JOBS]        # defaults: build, nproc
 set -euo pipefail
