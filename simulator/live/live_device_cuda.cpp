@@ -4,6 +4,7 @@
 #include "simulator/live/device_identity.hpp"
 #include "simulator/live/live_device.hpp"
 
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,6 +50,12 @@ DeviceIdentity probe_device(int device) {
   }
   if (child == 0) {
     ::close(ends[0]);
+    // The child answers through the pipe only: a warning it printed (CUDA_DEVICE_MAX_CONNECTIONS
+    // below its own stream count, say) would be about its set-up, not the run's.
+    if (const int null = ::open("/dev/null", O_WRONLY); null >= 0) {
+      ::dup2(null, STDOUT_FILENO);
+      ::dup2(null, STDERR_FILENO);
+    }
     const std::string reply = identity_reply(device);
     std::size_t written = 0;
     while (written < reply.size()) {
