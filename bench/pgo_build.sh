@@ -41,10 +41,7 @@ if ((ship)); then
   # Only the event chain (bench/check_pgo_profile.py's HOT_PATH): the command-line, file and sweep
   # code is not where the time goes, and GCC warns ("Missing counts for called function") in a
   # profiled file that calls functions the training never ran, as input checks do.
-  find "$build/pgo-profile" -name '*.gcda' \( -name 'simulator#CMakeFiles#sgprs_sim.dir#*' \
-    -o -name 'simulator#CMakeFiles#sgprs_core.dir#*' -o -name 'simulator#CMakeFiles#sgprs_policy.dir#*' \
-    -o -name 'simulator#CMakeFiles#sgprs_outputs.dir#*' -o -name '*#experiments#simulation.cpp.gcda' \) \
-    -exec cp {} bench/pgo-profile/ \;
+  python3 bench/check_pgo_profile.py --pick "$build/pgo-profile" | while read -r f; do cp "$f" bench/pgo-profile/; done
   "${CXX:-c++}" -dumpfullversion >bench/pgo-profile/gcc-version.txt
   {
     echo "The profile of cmake/SgprsPgo.cmake's SGPRS_PGO=shipped, trained by bench/pgo_build.sh --ship."

@@ -21,6 +21,7 @@ struct GpuShape {
   int piece_sms = 8;
   int pieces = 0;
   int remainder_sms = 0;
+  bool operator==(const GpuShape&) const = default;
 };
 
 /// Which of a profile's two measurements a consumer reads: the stage alone on its

@@ -39,6 +39,15 @@ bool entry_runs_on(std::string entry, int major, int minor) {
   return virtual_code && variant == 0 && device >= value;
 }
 
+/// A GPU's name and split as a profile's device block writes them (common/profile.cpp reads them).
+Json gpu_json(const std::string& name, const GpuShape& split) {
+  return Json{{"name", name},
+              {"sm_count", split.sm_count},
+              {"piece_sms", split.piece_sms},
+              {"pieces", split.pieces},
+              {"remainder_sms", split.remainder_sms}};
+}
+
 }  // namespace
 
 bool architectures_run_on(const std::string& architectures, int major, int minor) {
@@ -88,13 +97,9 @@ Json stand_in_profile(const Json& measured, const DeviceIdentity& device, const 
     doc["occupied_background_sms"] = background;
   }
   const Json& was = measured.at("device");
-  doc["device"] = Json{{"name", device.name},
-                       {"sm_count", device.split.sm_count},
-                       {"piece_sms", device.split.piece_sms},
-                       {"pieces", device.split.pieces},
-                       {"remainder_sms", device.split.remainder_sms},
-                       {"stand_in", {{"measured_on", was.value("name", std::string())},
-                                     {"measured_sm_count", was.value("sm_count", 0)}}}};
+  doc["device"] = gpu_json(device.name, device.split);
+  doc["device"]["stand_in"] = {{"measured_on", was.value("name", std::string())},
+                               {"measured_sm_count", was.value("sm_count", 0)}};
   return doc;
 }
 
@@ -102,12 +107,7 @@ Json stand_in_record(const Profile& profile) {
   const Json& device = profile.raw().at("device");
   if (!device.contains("stand_in")) return Json();
   Json record = device.at("stand_in");
-  const GpuShape& gpu = profile.gpu();
-  record["gpu"] = Json{{"name", profile.device_name()},
-                       {"sm_count", gpu.sm_count},
-                       {"piece_sms", gpu.piece_sms},
-                       {"pieces", gpu.pieces},
-                       {"remainder_sms", gpu.remainder_sms}};
+  record["gpu"] = gpu_json(profile.device_name(), profile.gpu());
   return record;
 }
 

@@ -68,8 +68,9 @@ Json stand_in_record(const Profile& profile);
 DeviceIdentity stand_in_gpu(const JsonView& record);
 
 /// Builds the CUDA executor for a plan: the plan's pool from one green-context split, one
-/// graph per (task, unit, partition) the scheduler may use. Refuses (InputError) a device
-/// whose name or SM count differs from the profile's. NoGpuError without a GPU or a CUDA build.
+/// graph per (task, unit, partition) the scheduler may use. Refuses (InputError) a device whose
+/// split differs from the profile's; the GPU's name is the caller's to check, before it plans
+/// (`sgprs live` does on probe_device's identity). NoGpuError without a GPU or a CUDA build.
 ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceRequest& request);
 
 }  // namespace sgprs::live

@@ -112,7 +112,6 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
   const Precision precision = parse_precision(request.precision, profile.source() + ": field 'precision'");
   const CompletionNotice completion = parse_completion_notice(request.completion, "--completion");
   const GpuShape gpu = profile.gpu();
-  const std::string profiled_device = profile.device_name();
   const int device = request.device;
   const Ns setup_step_limit_ns = request.setup_step_limit_ns;
   const std::int64_t fault_after_launches = request.fault_after_launches;
@@ -144,13 +143,7 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
     setup.launch_threads = launch_threads == kAutoLaunchThreads ? auto_launch_threads(whole_models) : launch_threads;
     setup.stamps_in_graphs = stamps == StampPlace::kGraph || (stamps == StampPlace::kAuto && whole_models);
     for (std::size_t t : workload.task_model) setup.task_models.push_back(static_cast<int>(t));
-    auto executor = std::make_unique<CudaStageExecutor>(setup);
-    const std::string& name = executor->setup_report().device_name;
-    if (!same_gpu_model(profiled_device, name))
-      throw InputError(profile.source(), "device",
-                       "was measured on '" + profiled_device + "' but this GPU is '" + name +
-                           "': profile this GPU first (sgprs profile)");
-    return executor;
+    return std::make_unique<CudaStageExecutor>(setup);
   };
 }
 

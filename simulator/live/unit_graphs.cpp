@@ -198,9 +198,7 @@ void UnitGraphs::build_partitions(const ExecutorSetup& setup) {
   device_split_ = GpuShape{split.sm_count, split.piece_sms, split.pieces, split.remainder_sms};
   const GpuShape& device = device_split_;
   const std::string source = "layout '" + setup.layout.name + "'";
-  if (setup.gpu.sm_count > 0 &&
-      (setup.gpu.sm_count != device.sm_count || setup.gpu.piece_sms != device.piece_sms ||
-       setup.gpu.pieces != device.pieces || setup.gpu.remainder_sms != device.remainder_sms))
+  if (setup.gpu.sm_count > 0 && setup.gpu != device)
     throw InputError(source, "", "was made for a GPU split " + split_text(setup.gpu) + " but GPU " +
                                      std::to_string(setup.device) + " splits " + split_text(device));
   int least = 0, greatest = 0;

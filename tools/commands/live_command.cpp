@@ -156,9 +156,8 @@ ProfileAdapter stand_in_rule(const std::optional<live::DeviceIdentity>& gpu, boo
   return [gpu, profile_given](const Profile& profile) -> std::optional<Json> {
     if (!gpu) return std::nullopt;
     const GpuShape& shape = profile.gpu();
-    const bool same_split = shape.sm_count == gpu->split.sm_count && shape.piece_sms == gpu->split.piece_sms &&
-                            shape.pieces == gpu->split.pieces && shape.remainder_sms == gpu->split.remainder_sms;
-    if (live::same_gpu_model(profile.device_name(), gpu->name) && (same_split || profile_given)) return std::nullopt;
+    if (live::same_gpu_model(profile.device_name(), gpu->name) && (shape == gpu->split || profile_given))
+      return std::nullopt;
     if (profile_given)
       throw InputError(profile.source(), "device",
                        "was measured on '" + profile.device_name() + "' but this GPU is '" + gpu->name +
