@@ -55,6 +55,26 @@ class BackgroundLoad {
   Ns replay_ns_ = 0;
 };
 
+/// Evicts the GPU's L2 before each timed replay, as a live stage finds it after other models ran
+/// (their weights and activations, not its own): a memset of twice the L2 on a stream of the
+/// primary context, all SMs, ordered between replays by events. Its own records carry that
+/// stream's id, so the timer never counts them.
+class L2Flush {
+ public:
+  L2Flush();  // the primary context must be current
+  /// Makes `stream` wait for a fresh flush that starts after everything queued on it so far.
+  void before_next(cudaStream_t stream);
+  std::size_t bytes() const { return bytes_; }
+
+ private:
+  DeviceBuffer buffer_;
+  std::size_t bytes_ = 0;
+  DriverStream stream_;
+  Event queued_;  // the measured stream's work so far
+  Event flushed_;
+  int value_ = 0;
+};
+
 class GraphTimer {
  public:
   GraphTimer(KernelActivityCollector& collector, const Partition& partition, cudaGraphExec_t graph, TimeMode mode);
@@ -62,6 +82,8 @@ class GraphTimer {
   /// waits, and returns one sample per replay whose records all arrived (as many
   /// kernel records as the fullest replay of the batch; shorter ones are dropped).
   std::vector<Ns> run(int runs, BackgroundLoad* background = nullptr, Ns expected_run_ns = 0);
+  /// Every later replay starts with a cold L2 (nullptr: back to back, warm).
+  void set_l2_flush(L2Flush* flush) { flush_ = flush; }
   /// Of the foreground replays timed next to a background load since the last
   /// reset, the fraction of their time during which a background kernel ran
   /// (1: the load really overlapped the whole measurement); -1 before any.
@@ -87,6 +109,7 @@ class GraphTimer {
   const Partition* partition_;
   cudaGraphExec_t graph_;
   TimeMode mode_;
+  L2Flush* flush_ = nullptr;
   std::uint32_t stream_id_ = 0;
   std::uint32_t context_id_ = 0;
   int kernels_per_run_ = 0;

@@ -30,6 +30,7 @@ struct Options {
   bool quick = false;
   bool quiet = false;
   bool no_occupied = false;
+  bool flush_l2 = false;
   bool keep_going = false;
   double threshold = 0.01;
   double timeout_s = 0.25;
@@ -110,6 +111,7 @@ void run(const Options& o) {
   request.piece_sms = o.piece_sms;
   request.model_dir = o.model_dir;
   request.occupied = !o.no_occupied;
+  request.flush_l2 = o.flush_l2;
   request.keep_going = o.keep_going;
   request.progress = !o.quiet;
   request.pivot_gain = o.pivot_gain;
@@ -120,6 +122,9 @@ void run(const Options& o) {
   request.settings.max_samples = o.max_samples;
   request.settings.plateau_min_samples = o.plateau_min_samples;
   request.settings.plateau_tolerance = o.plateau_tolerance;
+  if (o.flush_l2 && !o.no_occupied)
+    throw InputError("--flush-l2", "",
+                     "measures isolated times only: add --no-occupied (a background load refills the L2 at once)");
   if (o.plateau_tolerance <= 0) throw InputError("--plateau-tolerance", "", "must be positive");
   if (o.plateau_min_samples < 0) throw InputError("--plateau-min-samples", "", "must be 0 (off) or positive");
   if (o.threshold <= 0) throw InputError("--threshold", "", "must be positive");
@@ -183,6 +188,9 @@ void add_profile_subcommand(CLI::App& app) {
                 "Leave out a model or op whose measurement fails (recorded in summary.failures) instead of stopping");
   cmd->add_flag("--quiet", options->quiet, "No progress bar (warnings and errors still go to stderr)");
   cmd->add_flag("--no-occupied", options->no_occupied, "Skip the occupied (background load) measurements");
+  cmd->add_flag("--flush-l2", options->flush_l2,
+                "Evict the L2 before every timed stage replay (cold stages, as after other models ran); default: "
+                "replays back to back (warm)");
   cmd->add_option("--threshold", options->threshold,
                   "Stop a point once the trimmed stdev/mean of its samples is below this")
       ->capture_default_str();

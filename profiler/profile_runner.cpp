@@ -160,6 +160,7 @@ class Session {
     }
     pool_->seal();
     pool_->make_primary_current();
+    if (request.flush_l2) l2_flush_ = std::make_unique<L2Flush>();
     char bus[32] = {};
     CUdevice device = 0;
     SGPRS_CUDA_CALL(driver().cuDeviceGet(&device, 0));
@@ -184,6 +185,7 @@ class Session {
   const Partition* complement(std::size_t i) const { return complement_[i]; }
   KernelActivityCollector& collector() { return *collector_; }
   GpuMonitor& monitor() { return *monitor_; }
+  L2Flush* l2_flush() { return l2_flush_.get(); }  // nullptr: stages measured warm
 
   Json device_json() const {
     CUdevice device = 0;
@@ -234,6 +236,7 @@ class Session {
   std::vector<const Partition*> measured_;
   std::vector<const Partition*> complement_;
   std::unique_ptr<GpuMonitor> monitor_;
+  std::unique_ptr<L2Flush> l2_flush_;  // after the pool: destroyed before its contexts
 };
 
 Point measure_graph(Session& session, GraphTimer& timer, const MeasureSettings& settings,
@@ -348,6 +351,7 @@ Json profile_model(Session& session, const ProfileRequest& request, const std::s
       with_context(label, [&] {
         GraphExec graph = capture_graph(part, [&](cudaStream_t s) { foreground.enqueue_stage(k, s, sms); });
         GraphTimer timer(session.collector(), part, graph.get(), TimeMode::kStageExtent);
+        timer.set_l2_flush(session.l2_flush());
         Point alone = measure_graph(session, timer, request.settings, nullptr, 0);
         tally.count(alone);
         if (request.kernel_report != nullptr && (i == 0 || i + 1 == sm_counts.size()))
@@ -525,6 +529,9 @@ Json run_profile(const ProfileRequest& request) {
                       "else at timeout_s (stop=timeout) or max_samples (stop=sample_cap)"},
                      {"timeout_s", request.settings.timeout_s},
                      {"stage_time", "first kernel start to last kernel end of one graph replay (CUPTI)"},
+                     {"l2", request.flush_l2 ? "cold: L2 evicted before every timed stage replay (a memset of twice "
+                                               "the L2 on another stream, between replays)"
+                                             : "warm: a stage's replays back to back"},
                      {"op_time", "sum of the op's kernel durations in one graph replay (CUPTI)"},
                      {"occupied_load",
                       "the same model's whole inference replayed on the disjoint rest of the GPU (the remaining "

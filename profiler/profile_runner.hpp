@@ -27,6 +27,9 @@ struct ProfileRequest {
   int batch = 1;
   std::vector<int> sm_counts;       // empty: every count the split can build
   bool occupied = true;             // also measure stages next to a background load
+  /// Off: a stage's replays run back to back, so its weights stay in L2 (warm). On: L2 is evicted
+  /// before every timed replay of a stage (cold), as a live stage finds it after other models ran.
+  bool flush_l2 = false;
   int piece_sms = 8;                // smallest partition step; 2 uses the finer split (see PartitionPool)
   MeasureSettings settings;
   double pivot_gain = kDefaultPivotGain;

@@ -58,6 +58,12 @@ struct RunOptions {
   ProfileTimes predicted_times = ProfileTimes::kOccupied;
   /// Simulated platform only: what the simulated GPU runs, shared by its SM-sharing rule.
   ProfileTimes gpu_times = ProfileTimes::kIsolated;
+  /// Simulated platform only: another measurement of the same GPU's stages, which the simulated GPU
+  /// runs (its gpu_times, and its end points and background for the interference rule) while the
+  /// scheduler's predictions still read the run's profile; e.g. a profile measured with the L2
+  /// evicted before every replay (`sgprs profile --flush-l2`), as a live stage finds it after other
+  /// models ran. Null: the run's profile.
+  std::shared_ptr<const Profile> gpu_times_profile;
   /// Simulated platform only: interference between partitions (needs gpu_times isolated).
   InterferenceRule interference = InterferenceRule::kNone;
   /// Simulated platform only: host time per unit that uses no SMs but holds the unit's slot

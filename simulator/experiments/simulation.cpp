@@ -1,6 +1,7 @@
 #include "simulator/experiments/simulation.hpp"
 
 #include "common/errors.hpp"
+#include "common/file_fingerprint.hpp"
 #include "simulator/core/run_core.hpp"
 #include "simulator/core/run_description.hpp"
 #include "simulator/outputs/metrics_collector.hpp"
@@ -46,7 +47,8 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
   const PlannedRun planned = plan_simulated_run(profile, workload, layout, options);
   const PolicyPlan& plan = *planned.plan;
   const RunInfo info = make_run_info(plan, workload, options);
-  const UnitTimes times(profile, workload, plan, options.gpu_times);
+  const Profile& executed = options.gpu_times_profile ? *options.gpu_times_profile : profile;  // what the GPU runs
+  const UnitTimes times(executed, workload, plan, options.gpu_times);
 
   MetricsCollector metrics(options.summary_details);
   std::vector<Observer*> all{&metrics};
@@ -58,10 +60,10 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
   if (options.interference == InterferenceRule::kProfile) {
     if (options.gpu_times != ProfileTimes::kIsolated)
       throw InputError("--interference", "", "moves the isolated times toward the occupied ones: use --gpu-times isolated");
-    occupied_times = std::make_unique<UnitTimes>(profile, workload, plan, ProfileTimes::kOccupied);
+    occupied_times = std::make_unique<UnitTimes>(executed, workload, plan, ProfileTimes::kOccupied);
     std::vector<int> partition_sms;
     for (const Partition& p : plan.pool().partitions) partition_sms.push_back(p.sms);
-    interference = std::make_unique<Interference>(profile, partition_sms);
+    interference = std::make_unique<Interference>(executed, partition_sms);
   }
   std::unique_ptr<SimulatedPlatform> platform;
   try {
@@ -95,6 +97,9 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
   summary.wall_time_s = std::chrono::duration<double>(wall_end - wall_start).count();
   summary.provenance = run_provenance(profile, workload, layout, planned.pool, options);
   summary.provenance["gpu_times"] = to_string(options.gpu_times);
+  if (options.gpu_times_profile)
+    summary.provenance["gpu_times_profile"] = {{"source", executed.source()},
+                                               {"fingerprint", file_fingerprint(executed.source())}};
   summary.provenance["interference"] = to_string(options.interference);
   if (options.stage_overhead_ns > 0) summary.provenance["stage_overhead_ns"] = options.stage_overhead_ns;
   summary.provenance["sharing_rule"] = "processor-sharing/1";

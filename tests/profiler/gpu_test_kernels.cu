@@ -35,7 +35,18 @@ __global__ void spin(long long ns) {
   }
 }
 
+__global__ void read_all(const float* data, std::size_t count, float* out) {
+  float sum = 0;
+  for (std::size_t i = blockIdx.x * blockDim.x + threadIdx.x; i < count; i += gridDim.x * blockDim.x) sum += data[i];
+  if (sum == 12345.0f) out[blockIdx.x] = sum;  // a result the compiler must keep; never true for zeros
+}
+
 }  // namespace
+
+void launch_read_all(cudaStream_t stream, const float* data, std::size_t count, float* out, int blocks) {
+  read_all<<<blocks, 256, 0, stream>>>(data, count, out);
+  SGPRS_CUDA_CHECK_LAUNCH();
+}
 
 void launch_mark_sms(cudaStream_t stream, int* flags, int blocks) {
   mark_sms<<<blocks, 128, 0, stream>>>(flags);

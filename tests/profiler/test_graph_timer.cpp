@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -110,6 +111,39 @@ TEST_F(GraphTimerTest, DisjointBackgroundLoadDoesNotSerialiseTheForeground) {
   timer.reset_coverage();
   timer.run(3);
   EXPECT_LT(timer.background_coverage(), 0.0) << "no load, no coverage";
+}
+
+TEST_F(GraphTimerTest, AFlushedL2MakesAReplayReadItsDataFromMemory) {
+  // 24 MB of zeros, read whole by each replay: back to back the data stays in L2 (tens of MB on
+  // Hopper), so the warm replays read it from there; with the L2 evicted before each replay they
+  // read it from HBM, slower. The flush's own work must not reach the samples.
+  const Partition& p = pool_->add_sms(64);
+  constexpr std::size_t kFloats = 6u << 20;
+  pool_->make_primary_current();
+  void* data = nullptr;
+  void* out = nullptr;
+  SGPRS_CUDA_CALL(cudaMalloc(&data, kFloats * sizeof(float)));
+  SGPRS_CUDA_CALL(cudaMalloc(&out, 4096 * sizeof(float)));
+  const DeviceBuffer data_owner(data), out_owner(out);
+  SGPRS_CUDA_CALL(cudaMemset(data, 0, kFloats * sizeof(float)));
+  L2Flush flush;
+  EXPECT_GE(flush.bytes(), 2u << 20);
+  GraphExec graph = capture_graph(p, [&](cudaStream_t s) {
+    testing::launch_read_all(s, static_cast<const float*>(data), kFloats, static_cast<float*>(out), 4 * 64);
+  });
+  GraphTimer timer(*collector_, p, graph.get(), TimeMode::kStageExtent);
+  const auto median = [](std::vector<Ns> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  timer.run(5);
+  const std::vector<Ns> warm = timer.run(30);
+  timer.set_l2_flush(&flush);
+  const std::vector<Ns> cold = timer.run(30);
+  ASSERT_EQ(warm.size(), 30u);
+  ASSERT_EQ(cold.size(), 30u) << "the flush's records were counted as replays";
+  EXPECT_EQ(timer.kernels_per_run(), 1);
+  EXPECT_GT(median(cold), median(warm) * 5 / 4) << "cold " << median(cold) << " ns, warm " << median(warm) << " ns";
 }
 
 TEST_F(GraphTimerTest, EveryPieceBusyAtOnceStillRunsSideBySide) {

@@ -48,6 +48,17 @@ TEST(ProfileCommand, BadDtypeAndSmListAreInputErrors) {
   EXPECT_THROW(run_cli({"--sms", "8,x", "--models", "none", "--ops", "none"}), InputError);
 }
 
+TEST(ProfileCommand, AFlushedL2IsForIsolatedTimesOnly) {
+  // With a background load on the rest of the GPU the flush has no clean meaning (the load refills
+  // L2 at once) and the measurement crawled on the H200: refused before the GPU is touched.
+  try {
+    run_cli({"--flush-l2", "--models", "none", "--ops", "none"});
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("--no-occupied"), std::string::npos) << e.what();
+  }
+}
+
 TEST(ProfileCommand, UnknownPrecisionIsAnInputErrorNamingTheKnownOnes) {
   try {
     run_cli({"--precision", "bf16", "--models", "none", "--ops", "none"});

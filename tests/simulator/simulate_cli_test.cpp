@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
@@ -312,6 +313,54 @@ TEST_F(SimulateCli, InterferenceRuleMustBeKnownAndStartFromIsolatedTimes) {
   expect_input_error(run("--taskset " + kData + "/taskset-small.json --interference profile --gpu-times occupied"),
                      "--interference");
   expect_input_error(run("--taskset " + kData + "/taskset-small.json --stage-overhead-ns -5"), "--stage-overhead-ns");
+}
+
+TEST_F(SimulateCli, TheGpuRunsTheGpuTimesProfileWhileTheSchedulerPredictsFromTheRunsProfile) {
+  // A second measurement of the same GPU in which chain3's stages take three times as long (as a
+  // cold-L2 profile would): one chain3 job at 16 SMs takes 3 x (1000 + 2000 + 500) ns.
+  sgprs::Json slow = sgprs::Json::parse(slurp(kData + "/profile.json"));
+  for (sgprs::Json& model : slow.at("models"))
+    if (model.at("name") == "chain3")
+      for (sgprs::Json& stage : model.at("stages"))
+        for (sgprs::Json& t : stage.at("median_ns")) t = 3 * t.get<std::int64_t>();
+  const fs::path slow_file = dir_ / "slow.json";
+  std::ofstream(slow_file) << slow.dump();
+  const std::string ts = "--taskset " + kData + "/taskset-deadline-over-period.json --allow-deadline-over-period " +
+                         "--layout full --duration 0.00001";
+  ASSERT_EQ(run(ts + " --gpu-times-profile " + slow_file.string()).status, 0);
+  const sgprs::Json s = sgprs::Json::parse(slurp(dir_ / "out/summary.json"));
+  EXPECT_EQ(s.at("tasks")[0].at("response_max_ns"), 10500);
+  EXPECT_EQ(s.at("provenance").at("gpu_times_profile").at("source"), slow_file.string());
+  // The predictions still read --profile: the stage deadlines in the log come from the run's own
+  // occupied times (8000 + 16000 + 4000 ns at 4 SMs), so they are the same as without the flag.
+  ASSERT_EQ(run(ts, "plain").status, 0);
+  const auto stage_deadlines = [&](const fs::path& events) {
+    std::ifstream in(events);
+    std::string line, found;
+    while (std::getline(in, line))
+      if (line.find("\"ev\":\"decision\"") != std::string::npos)
+        found += std::to_string(sgprs::Json::parse(line).at("stage_deadline_ns").get<std::int64_t>()) + " ";
+    return found;
+  };
+  EXPECT_EQ(stage_deadlines(dir_ / "out/events.jsonl"), stage_deadlines(dir_ / "plain/events.jsonl"));
+  EXPECT_FALSE(stage_deadlines(dir_ / "out/events.jsonl").empty());
+  fs::remove_all(dir_ / "out");
+
+  // Another GPU, another precision, a model or stage the run uses missing: one line naming the field.
+  const auto write_variant = [&](const std::function<void(sgprs::Json&)>& change) {
+    sgprs::Json variant = slow;
+    change(variant);
+    std::ofstream(slow_file) << variant.dump();
+  };
+  write_variant([](sgprs::Json& p) { p["device"]["name"] = "another GPU"; });
+  expect_input_error(run(ts + " --gpu-times-profile " + slow_file.string()), "device.name");
+  write_variant([](sgprs::Json& p) { p["precision"] = "fp16"; });
+  expect_input_error(run(ts + " --gpu-times-profile " + slow_file.string()), "precision");
+  write_variant([](sgprs::Json& p) { p["models"][0]["stages"].erase(1); });
+  expect_input_error(run(ts + " --gpu-times-profile " + slow_file.string()), "no stage 'b'");
+  write_variant([](sgprs::Json& p) { p["models"].erase(0); });
+  expect_input_error(run(ts + " --gpu-times-profile " + slow_file.string()), "no model 'chain3'");
+  expect_input_error(run(ts + " --gpu-times-profile " + (dir_ / "none.json").string()), "none.json");
 }
 
 TEST_F(SimulateCli, PackedSharingNeedsACalibrationOfTheProfilesGpuAndIsRecorded) {

@@ -108,6 +108,35 @@ void add_gpu_model_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
   add_sharing_flags(cmd, args);
 }
 
+void add_gpu_times_profile_flag(CLI::App* cmd, std::string& path) {
+  cmd->add_option("--gpu-times-profile", path,
+                  "another profile of the same GPU whose stage times the simulated GPU runs, while the scheduler's "
+                  "predictions read --profile's (e.g. one measured with `sgprs profile --flush-l2`: every replay "
+                  "with a cold L2, as a live stage finds it after other models ran)");
+}
+
+std::shared_ptr<const Profile> load_gpu_times_profile(const std::string& path, const Profile& profile,
+                                                      const sim::Workload& workload, CurveInterpolation interpolation) {
+  if (path.empty()) return nullptr;
+  auto executed = std::make_shared<const Profile>(Profile::load(path, interpolation));
+  const auto differs = [&](const char* field, const std::string& its, const std::string& runs) {
+    throw InputError(path, field, "is '" + its + "' where the run's profile " + profile.source() + " has '" + runs +
+                                      "': --gpu-times-profile must measure the same GPU at the same precision");
+  };
+  if (executed->measured_on() != profile.measured_on()) differs("device.name", executed->measured_on(), profile.measured_on());
+  if (executed->gpu().sm_count != profile.gpu().sm_count)
+    differs("device.sm_count", std::to_string(executed->gpu().sm_count), std::to_string(profile.gpu().sm_count));
+  if (executed->precision() != profile.precision()) differs("precision", executed->precision(), profile.precision());
+  for (const Model& model : workload.models) {
+    const ModelProfile* measured = executed->find_model(model.name());
+    if (measured == nullptr) throw InputError(path, "models", "has no model '" + model.name() + "', which the run uses");
+    for (const Stage& stage : model.stages())
+      if (measured->find_stage(stage.name) == nullptr)
+        throw InputError(path, "models", "model '" + model.name() + "' has no stage '" + stage.name + "'");
+  }
+  return executed;
+}
+
 void check_gpu_model_args(const RunArgs& args) {
   (void)sim::parse_interference_rule(args.interference, "--interference");
   if (args.sharing != "auto" && args.sharing != "even-step" && args.sharing != "packed")
@@ -160,6 +189,7 @@ RunInputs read_run_inputs(RunArgs& args, const std::string& default_taskset, con
   for (const TaskSpec& spec : set.specs) task_count += static_cast<std::size_t>(spec.count);
   auto progress = std::make_shared<sim::RunProgress>(stderr, run.duration_ns, task_count, !args.quiet);
   sim::Workload workload = sim::make_workload(set, profile, args.models, args.seed);
+  run.gpu_times_profile = load_gpu_times_profile(args.gpu_times_profile, profile, workload, interpolation);
   limits::check_run_size(workload.tasks, run.duration_ns, args.taskset, "tasks");
   const std::int64_t jobs = limits::jobs_released(workload.tasks, run.duration_ns);
   // The physical limit for this mix (docs/experiments.md), from the times the GPU runs.

@@ -42,6 +42,7 @@ struct RunArgs {
   std::string curve = "step";
   std::string estimates = "occupied";
   std::string gpu_times = "isolated";  // simulate only
+  std::string gpu_times_profile;       // simulate and validate: another measurement the simulated GPU runs
   std::string interference = "none";   // simulate only
   std::int64_t stage_overhead_ns = 0;  // simulate only
   std::string sharing = "even-step";   // simulate only (validate chooses its own default)
@@ -64,6 +65,13 @@ void check_gpu_model_args(const RunArgs& args);
 /// sharing is packed where a calibration is given or sits beside args.profile, whose contention
 /// points are then read.
 void apply_gpu_model_args(const RunArgs& args, const Profile& profile, sim::RunOptions& run);
+/// --gpu-times-profile (simulate; validate registers its own with the same meaning).
+void add_gpu_times_profile_flag(CLI::App* cmd, std::string& path);
+/// The profile named by --gpu-times-profile, checked against the run's `profile` (same GPU, SM
+/// count and precision; every model and stage of `workload` present): InputError naming the file
+/// and field otherwise.
+std::shared_ptr<const Profile> load_gpu_times_profile(const std::string& path, const Profile& profile,
+                                                      const sim::Workload& workload, CurveInterpolation interpolation);
 /// --priority-rule into `rule` (which must outlive the parse).
 void add_priority_rule_flag(CLI::App* cmd, std::string& rule);
 

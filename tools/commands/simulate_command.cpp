@@ -53,6 +53,7 @@ void add_simulate_subcommand(CLI::App& app) {
                   "occupied times (a crude interference model) under the same rule")
       ->capture_default_str();
   add_gpu_model_flags(cmd, args);
+  add_gpu_times_profile_flag(cmd, args->gpu_times_profile);
   cmd->callback([args] { run_simulate(*args); });
 }
 

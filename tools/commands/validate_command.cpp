@@ -47,6 +47,7 @@ struct ValidateArgs {
   std::string sharing_calibration;  // empty: beside the profile
   std::string profile;  // empty: the one the run recorded, where it recorded it
   std::string priority_rule = "strict";
+  std::string gpu_times_profile;  // empty: the GPU runs the run's profile
   bool no_plot = false;
 };
 
@@ -82,6 +83,7 @@ RunArgs args_from_provenance(const Json& prov, const std::string& summary_path, 
   args.estimates = p.get<std::string>("predicted_times");
   args.curve = va.curve.empty() ? p.get_or<std::string>("curve", "step") : va.curve;
   args.gpu_times = va.gpu_times;
+  args.gpu_times_profile = va.gpu_times_profile;
   args.interference = va.interference;
   args.sharing = va.sharing;
   args.sharing_calibration = va.sharing_calibration;
@@ -287,7 +289,8 @@ void run_validate(const ValidateArgs& va) {
   // 4. The comparison.
   std::vector<std::string> task_models;
   for (std::size_t model : in.workload.task_model) task_models.push_back(in.workload.models[model].name());
-  const Profile& profile = in.profile;
+  // The input error is judged against the times the simulated GPU ran.
+  const Profile& profile = in.run.gpu_times_profile ? *in.run.gpu_times_profile : in.profile;
   const auto stage_time = [&](int task, int stage, int sms, bool occupied) -> Ns {
     const ModelProfile* model = profile.find_model(task_models[static_cast<std::size_t>(task)]);
     if (model == nullptr) return 0;
@@ -311,6 +314,7 @@ void run_validate(const ValidateArgs& va) {
                        {"taskset", args.taskset},
                        {"profile", args.profile},
                        {"curve", args.curve}};
+  if (!va.gpu_times_profile.empty()) doc["provenance"]["gpu_times_profile"] = va.gpu_times_profile;
   // As in the summary: only for runs whose streams have priorities.
   if (sim_summary.provenance.contains("priority_rule")) doc["provenance"]["priority_rule"] = sim_summary.provenance["priority_rule"];
   const std::string title = live.filename().string() == "" ? live.string() : live.filename().string();
@@ -365,6 +369,7 @@ void add_validate_subcommand(CLI::App& app) {
   cmd->add_option("--sharing-calibration", args->sharing_calibration,
                   "sgprs.sharing/1 file of the packed rule (default: beside the profile, <profile>.sharing.json)");
   add_priority_rule_flag(cmd, args->priority_rule);
+  add_gpu_times_profile_flag(cmd, args->gpu_times_profile);
   cmd->add_flag("--no-plot", args->no_plot, "skip responses.png");
   cmd->callback([args] { run_validate(*args); });
 }
