@@ -90,8 +90,9 @@ class SgprsScheduler final : public Scheduler {
     return early_choice(stage, now, after_defer);
   }
 
+  bool on_binds_late() const override { return late(); }
+
   bool on_stage_finished(const StageRef& stage, int partition, Ns ran_ns) override {
-    if (!late()) return false;
     if (options().drop_hopeless == DropHopeless::kSlot && !moldable()) learn_slot_pace(stage, partition, ran_ns);
     if (learns_block_pace()) learn_block_pace(stage, partition, ran_ns);
     // Does a stage of this job become ready now? Then it competes for the freed slot.
@@ -113,7 +114,7 @@ class SgprsScheduler final : public Scheduler {
   }
 
   void on_bind_held(Ns now) override {
-    if (!late() || held_.empty()) return;
+    if (held_.empty()) return;
     if (moldable()) return bind_moldable(now);
     int free_total = 0;
     for (int p = 0; p < partition_count(); ++p) free_total += std::max(0, slots_[static_cast<std::size_t>(p)] - running(p));
