@@ -249,7 +249,15 @@ void GpuModel::settle_one_or_none(std::size_t p, Ns now) {
     const double share = inputs[k].share;
     if (share != final_share && share != settled_share) changed = r.times->at(share) != r.duration_ns;
   }
-  if (changed) {
+  // A stage started in the instant, the usual one here, has done no work (0 / c is exactly 0) and
+  // ends exactly `duration` from now: finish_after's ceil(1.0 x d - 1e-6) is d for every whole d
+  // below 2^53. Taken as such, it skips a division and a chain of conversions that the choice of
+  // the next event waits for.
+  constexpr Ns kExactInDouble = Ns{1} << 53;
+  if (changed && r.updated_ns == now && r.remaining == 1.0 && duration < kExactInDouble) {
+    r.duration_ns = duration;
+    r.finish_ns = now + duration;
+  } else if (changed) {
     const double done = r.duration_ns == kNever ? 0.0
                                                 : static_cast<double>(now - r.updated_ns) /
                                                       static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
