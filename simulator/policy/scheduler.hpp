@@ -189,7 +189,10 @@ class Scheduler {
   void remove_entry(int index);
 
   void assign(const StageRef& stage, int partition, Ns now, std::vector<Decision>& out);
-  void start_waiting(int partition, Ns now, std::vector<Decision>& out);
+  /// Starts waiting stages while `partition` has a free slot; `fresh_stage` is the stage of entry
+  /// `fresh_index` when assign() has just written it (-1: none).
+  void start_waiting(int partition, Ns now, std::vector<Decision>& out, int fresh_index = -1,
+                     const StageRef* fresh_stage = nullptr);
   void dispatch(const StageRef& stage, Ns now, bool after_defer, std::vector<Decision>& out);
   void bind_held(Ns now, std::vector<Decision>& out);
 
