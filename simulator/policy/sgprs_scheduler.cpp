@@ -438,6 +438,7 @@ class SgprsScheduler final : public Scheduler {
     const TaskPlan& task = plan().tasks()[static_cast<std::size_t>(stage.task)];
     const Unit& unit = plan().model_of(stage.task).units[static_cast<std::size_t>(stage.unit)];
     const Ns deadline = stage_deadline(stage);
+    const Ns* const predicted = plan().predicted_row(task.model, stage.unit);  // predicted_ns(stage, p) at [p]
     bool any_idle = false;
     for (int p : scan_) any_idle = any_idle || idle(p);
 
@@ -447,18 +448,18 @@ class SgprsScheduler final : public Scheduler {
       if (now < earliest) return Choice{-1, earliest};
     }
     for (int p : scan_)
-      if (idle(p) && now + predicted_ns(stage, p) < deadline) return Choice{p, -1};
+      if (idle(p) && now + predicted[p] < deadline) return Choice{p, -1};
     int best = -1;
     Ns best_finish = kNever;
     if (any_idle) {
       for (int p : scan_) {
-        const Ns finish = now + predicted_ns(stage, p);
+        const Ns finish = now + predicted[p];
         if (idle(p) && finish < best_finish) best = p, best_finish = finish;
       }
       return Choice{best, -1};
     }
     for (int p : scan_) {
-      const Ns finish = predicted_free_ns(p, now) + predicted_ns(stage, p);
+      const Ns finish = predicted_free_ns(p, now) + predicted[p];
       if (finish < best_finish) best = p, best_finish = finish;
     }
     return Choice{best, -1};
