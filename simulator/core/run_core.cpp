@@ -24,9 +24,17 @@ RunCore::RunCore(const PolicyPlan& plan, Scheduler& scheduler, Platform& platfor
   }
   tasks_.resize(plan.tasks().size());
   std::size_t units = 0;
+  successor_begin_.push_back(0);
   for (std::size_t t = 0; t < tasks_.size(); ++t) {
+    const ModelPlan& model = plan.model_of(static_cast<int>(t));
     tasks_[t].preds_base = units;
-    units += plan.model_of(static_cast<int>(t)).units.size();
+    tasks_[t].unit_count = static_cast<int>(model.units.size());
+    units += model.units.size();
+    for (const Unit& unit : model.units) {
+      initial_preds_.push_back(static_cast<int>(unit.predecessors.size()));
+      successor_list_.insert(successor_list_.end(), unit.successors.begin(), unit.successors.end());
+      successor_begin_.push_back(successor_list_.size());
+    }
   }
   preds_left_.assign(units, 0);
   decisions_.reserve(64);
@@ -130,8 +138,8 @@ void RunCore::release(int task, std::int64_t job, Ns now) {
   s.dropping = false;
   ++active_jobs_;
   const ModelPlan& model = plan_.model_of(task);
-  for (std::size_t u = 0; u < model.units.size(); ++u)
-    preds_left_[s.preds_base + u] = static_cast<int>(model.units[u].predecessors.size());
+  std::copy_n(initial_preds_.begin() + static_cast<std::ptrdiff_t>(s.preds_base), s.unit_count,
+              preds_left_.begin() + static_cast<std::ptrdiff_t>(s.preds_base));
   emit(EventKind::kRelease, now, task, -1, -1);
   if (abort_at_deadline_) platform_.arm_timer(Timer{std::max(s.deadline_ns, now), TimerKind::kDeadline, task, -1, job});
   for (int unit : model.source_units) {
@@ -157,12 +165,13 @@ void RunCore::on_unit_finished(Ns now, int task, int unit, int partition, const 
     if (s.units_running == 0) end_job(task, now, JobOutcome::kAborted);
     return;
   }
-  const ModelPlan& model = plan_.model_of(task);
-  if (++s.units_done == static_cast<int>(model.units.size())) {
+  if (++s.units_done == s.unit_count) {
     end_job(task, now, now <= s.deadline_ns ? JobOutcome::kOnTime : JobOutcome::kLate);
     return;
   }
-  for (int next : model.units[static_cast<std::size_t>(unit)].successors) {
+  const std::size_t at = s.preds_base + static_cast<std::size_t>(unit);
+  for (std::size_t i = successor_begin_[at]; i < successor_begin_[at + 1]; ++i) {
+    const int next = successor_list_[i];
     if (--preds_left_[s.preds_base + static_cast<std::size_t>(next)] != 0) continue;
     decisions_.clear();
     scheduler_.stage_ready(ref(task, next), now, decisions_);

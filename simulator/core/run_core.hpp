@@ -70,7 +70,8 @@ class RunCore {
     int units_done = 0;
     int units_running = 0;
     bool dropping = false;         // abort on a platform that cannot stop units: ends when units_running is 0
-    std::size_t preds_base = 0;    // into preds_left_
+    std::size_t preds_base = 0;    // into preds_left_, successor_begin_ and initial_preds_
+    int unit_count = 0;            // units of the task's model
   };
 
   void schedule_next_release(int task, Ns now);
@@ -102,6 +103,11 @@ class RunCore {
   bool skip_late_;  // overrun policy skip-late: a release instant that passed is skipped
   std::vector<TaskState> tasks_;
   std::vector<int> preds_left_;
+  // The plan's DAG flattened per (task, unit) at preds_base + unit, so that a finish reaches the
+  // successors in one look-up instead of a chain of five dependent loads through the plan.
+  std::vector<int> initial_preds_;             // predecessor counts
+  std::vector<std::size_t> successor_begin_;   // successors of unit i: successor_list_[begin[i], begin[i + 1])
+  std::vector<int> successor_list_;            // in the plan's order
   std::vector<Decision> decisions_;
   std::vector<StoppedUnit> stopped_;
   const UnitStamps* finish_stamps_ = nullptr;

@@ -41,6 +41,7 @@ class MetricsCollector final : public Observer {
     Ns busy_ns = 0;
   };
   void add_busy(PartitionBusy& p, Ns until) const;
+  [[gnu::noinline]] void count_job_event(const RunEvent& e);  // releases, skips and job ends
 
   bool details_;
   const RunInfo* info_ = nullptr;

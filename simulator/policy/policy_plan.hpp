@@ -68,6 +68,12 @@ class PolicyPlan {
   Ns predicted_ns(int model, int unit, int partition) const {
     return predicted_[static_cast<std::size_t>((unit_base_[static_cast<std::size_t>(model)] + unit) * partition_count() + partition)];
   }
+  /// predicted_ns(model, unit, p) for every partition p, at index p: one look-up of the row for a
+  /// scheduler that scans the partitions.
+  const Ns* predicted_row(int model, int unit) const {
+    return predicted_.data() +
+           static_cast<std::size_t>((unit_base_[static_cast<std::size_t>(model)] + unit) * partition_count());
+  }
   int reference_partition() const { return reference_partition_; }
 
  private:

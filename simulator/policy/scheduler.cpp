@@ -33,6 +33,7 @@ void Scheduler::reset(const PolicyPlan& plan) {
   slot_scratch_.reserve(static_cast<std::size_t>(plan.pool().max_parallel));
   next_seq_ = 0;
   on_reset();
+  binds_late_ = on_binds_late();
   queues_on_streams_ = on_queues_on_streams() && fifo_ && plan.pool().max_parallel == 1 &&
                        options_.miss_policy != MissPolicy::kAbort;
 }
@@ -52,6 +53,7 @@ void Scheduler::defer_ended(const StageRef& stage, Ns now, std::vector<Decision>
 }
 
 void Scheduler::bind_held(Ns now, std::vector<Decision>& out) {
+  if (!binds_late_) return;
   bind_out_ = &out;
   on_bind_held(now);
   bind_out_ = nullptr;
@@ -65,7 +67,10 @@ void Scheduler::bind(const StageRef& stage, int partition, Ns now) {
 
 void Scheduler::dispatch(const StageRef& stage, Ns now, bool after_defer, std::vector<Decision>& out) {
   const Choice choice = on_stage_ready(stage, now, after_defer);
-  if (choice.hold) return;
+  if (choice.hold) {
+    if (!binds_late_) throw std::logic_error("scheduler: held a stage without binding late (on_binds_late)");
+    return;
+  }
   if (choice.partition >= 0) {
     if (choice.partition >= partition_count()) throw std::logic_error("scheduler: chose a partition that does not exist");
     assign(stage, choice.partition, now, out);
@@ -168,12 +173,13 @@ void Scheduler::assign(const StageRef& stage, int partition, Ns now, std::vector
     heap_up(q, q.waiting.size() - 1);
   }
   out.emplace_back(Decision::Kind::kAssign, stage, partition, -1);
-  start_waiting(partition, now, out);
+  start_waiting(partition, now, out, index, &stage);
   if (queues_on_streams_ && entries_[static_cast<std::size_t>(index)].started_ns < 0)
     out.emplace_back(Decision::Kind::kQueue, stage, partition, -1);
 }
 
-void Scheduler::start_waiting(int partition, Ns now, std::vector<Decision>& out) {
+void Scheduler::start_waiting(int partition, Ns now, std::vector<Decision>& out, int fresh_index,
+                              const StageRef* fresh_stage) {
   Queue& q = queues_[static_cast<std::size_t>(partition)];
   int& running = running_[static_cast<std::size_t>(partition)];
   while (running < max_parallel_) {
@@ -190,7 +196,11 @@ void Scheduler::start_waiting(int partition, Ns now, std::vector<Decision>& out)
     Entry& pick = entries_[static_cast<std::size_t>(index)];
     pick.started_ns = now;
     ++running;
-    out.emplace_back(Decision::Kind::kStart, pick.stage, partition, -1);
+    // The entry assign() wrote just before is announced from assign's own StageRef: the entry's
+    // copy, still in the store buffer and written in other pieces than a StageRef copy reads them,
+    // would be a load no store can forward (a stall at most starts; perf put half of this
+    // function's samples on it).
+    out.emplace_back(Decision::Kind::kStart, index == fresh_index ? *fresh_stage : pick.stage, partition, -1);
   }
 }
 
@@ -205,7 +215,7 @@ void Scheduler::stage_finished(const StageRef& stage, int partition, Ns now, std
   remove_entry(index);
   --running_[static_cast<std::size_t>(partition)];
   start_waiting(partition, now, out);
-  if (!on_stage_finished(stage, partition, ran_ns)) bind_held(now, out);
+  if (binds_late_ && !on_stage_finished(stage, partition, ran_ns)) bind_held(now, out);
 }
 
 void Scheduler::job_dropped(int task, Ns now, std::vector<Decision>& out) {

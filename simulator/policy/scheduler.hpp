@@ -122,6 +122,10 @@ class Scheduler {
   virtual void on_reset() {}
   // Late binding. After every call that may free a slot or hand the policy a held stage, the base
   // calls on_bind_held(), in which the policy calls bind() for each held stage it starts now.
+  /// Whether the policy may hold stages (Choice::hold) and bind them later (read at reset()): only
+  /// such a policy is called at on_stage_finished() and on_bind_held(), two calls per stage that a
+  /// policy binding at once would answer with nothing.
+  virtual bool on_binds_late() const { return false; }
   virtual void on_bind_held(Ns now) { (void)now; }
   /// A stage finished on `partition`, `ran_ns` after the decision that started it (host time, GPU
   /// time and sharing together); true asks the base not to call on_bind_held() now because a
@@ -185,7 +189,10 @@ class Scheduler {
   void remove_entry(int index);
 
   void assign(const StageRef& stage, int partition, Ns now, std::vector<Decision>& out);
-  void start_waiting(int partition, Ns now, std::vector<Decision>& out);
+  /// Starts waiting stages while `partition` has a free slot; `fresh_stage` is the stage of entry
+  /// `fresh_index` when assign() has just written it (-1: none).
+  void start_waiting(int partition, Ns now, std::vector<Decision>& out, int fresh_index = -1,
+                     const StageRef* fresh_stage = nullptr);
   void dispatch(const StageRef& stage, Ns now, bool after_defer, std::vector<Decision>& out);
   void bind_held(Ns now, std::vector<Decision>& out);
 
@@ -196,6 +203,7 @@ class Scheduler {
   bool fifo_ = true;            // waiting_order() is FIFO
   int max_parallel_ = 1;        // the pool's
   bool queues_on_streams_ = false;
+  bool binds_late_ = false;     // on_binds_late()
   std::vector<int> unit_base_;  // per task: its first index into held_
   std::vector<int> held_;       // per (task, unit): its entry, -1 when not held
   std::vector<Entry> entries_;  // held entries and free ones (free_)

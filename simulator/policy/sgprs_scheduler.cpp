@@ -90,8 +90,9 @@ class SgprsScheduler final : public Scheduler {
     return early_choice(stage, now, after_defer);
   }
 
+  bool on_binds_late() const override { return late(); }
+
   bool on_stage_finished(const StageRef& stage, int partition, Ns ran_ns) override {
-    if (!late()) return false;
     if (options().drop_hopeless == DropHopeless::kSlot && !moldable()) learn_slot_pace(stage, partition, ran_ns);
     if (learns_block_pace()) learn_block_pace(stage, partition, ran_ns);
     // Does a stage of this job become ready now? Then it competes for the freed slot.
@@ -113,7 +114,7 @@ class SgprsScheduler final : public Scheduler {
   }
 
   void on_bind_held(Ns now) override {
-    if (!late() || held_.empty()) return;
+    if (held_.empty()) return;
     if (moldable()) return bind_moldable(now);
     int free_total = 0;
     for (int p = 0; p < partition_count(); ++p) free_total += std::max(0, slots_[static_cast<std::size_t>(p)] - running(p));
@@ -437,6 +438,7 @@ class SgprsScheduler final : public Scheduler {
     const TaskPlan& task = plan().tasks()[static_cast<std::size_t>(stage.task)];
     const Unit& unit = plan().model_of(stage.task).units[static_cast<std::size_t>(stage.unit)];
     const Ns deadline = stage_deadline(stage);
+    const Ns* const predicted = plan().predicted_row(task.model, stage.unit);  // predicted_ns(stage, p) at [p]
     bool any_idle = false;
     for (int p : scan_) any_idle = any_idle || idle(p);
 
@@ -446,18 +448,18 @@ class SgprsScheduler final : public Scheduler {
       if (now < earliest) return Choice{-1, earliest};
     }
     for (int p : scan_)
-      if (idle(p) && now + predicted_ns(stage, p) < deadline) return Choice{p, -1};
+      if (idle(p) && now + predicted[p] < deadline) return Choice{p, -1};
     int best = -1;
     Ns best_finish = kNever;
     if (any_idle) {
       for (int p : scan_) {
-        const Ns finish = now + predicted_ns(stage, p);
+        const Ns finish = now + predicted[p];
         if (idle(p) && finish < best_finish) best = p, best_finish = finish;
       }
       return Choice{best, -1};
     }
     for (int p : scan_) {
-      const Ns finish = predicted_free_ns(p, now) + predicted_ns(stage, p);
+      const Ns finish = predicted_free_ns(p, now) + predicted[p];
       if (finish < best_finish) best = p, best_finish = finish;
     }
     return Choice{best, -1};

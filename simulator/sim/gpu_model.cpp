@@ -187,6 +187,8 @@ void GpuModel::settle() {
       settled_share_[p] = inputs.back().share;
     else if (running_[p].size() > 8)  // copies of a few units, or sharing lookups pays anyway
       settle_partition<SettleMode::kCopies>(p, unsettled_ns_);
+    else if (running_[p].size() <= 1)  // short queues: most partitions run one stage or none
+      settle_one_or_none(p, unsettled_ns_);
     else  // a few stages of different units (sgprs, static): looking for sharing costs more
       settle_partition<SettleMode::kPlain>(p, unsettled_ns_);
     inputs.clear();
@@ -223,6 +225,48 @@ bool GpuModel::keeps_durations(std::size_t p) const {
     high = std::max(high, whole);
   }
   return low >= steps_->first_sms() && steps_->step_of(low) == steps_->step_of(high);
+}
+
+// kPlain for a partition that runs one stage or none, step for step (the same look-ups, the same
+// arithmetic, the same earliest finish): without kPlain's look-up caches, its buffer of the
+// instant's other shares and its second pass, which cost more than they save for one stage, and
+// which made up most of the settling where queues hold one to three stages.
+void GpuModel::settle_one_or_none(std::size_t p, Ns now) {
+  if (finishes_stale_[p] != 0) refresh_finishes(p);
+  const std::vector<SpeedInputs>& inputs = unsettled_inputs_[p];
+  const double final_share = inputs.back().share;
+  const double settled_share = settled_share_[p];
+  settled_share_[p] = final_share;
+  if (running_[p].empty()) {
+    earliest_[p] = EarliestFinish{};
+    return;
+  }
+  Running& r = running_[p].front();
+  // A stage that ran before the instant has the duration of the settled share (settle_partition).
+  const Ns duration = final_share == settled_share && r.duration_ns != 0 ? r.duration_ns : r.times->at(final_share);
+  bool changed = duration != r.duration_ns;
+  for (std::size_t k = 0; !changed && k + 1 < inputs.size(); ++k) {
+    const double share = inputs[k].share;
+    if (share != final_share && share != settled_share) changed = r.times->at(share) != r.duration_ns;
+  }
+  // A stage started in the instant, the usual one here, has done no work (0 / c is exactly 0) and
+  // ends exactly `duration` from now: finish_after's ceil(1.0 x d - 1e-6) is d for every whole d
+  // below 2^53. Taken as such, it skips a division and a chain of conversions that the choice of
+  // the next event waits for.
+  constexpr Ns kExactInDouble = Ns{1} << 53;
+  if (changed && r.updated_ns == now && r.remaining == 1.0 && duration < kExactInDouble) {
+    r.duration_ns = duration;
+    r.finish_ns = now + duration;
+  } else if (changed) {
+    const double done = r.duration_ns == kNever ? 0.0
+                                                : static_cast<double>(now - r.updated_ns) /
+                                                      static_cast<double>(r.duration_ns != 0 ? r.duration_ns : 1);
+    r.remaining = std::max(r.remaining - done, 0.0);
+    r.updated_ns = now;
+    r.duration_ns = duration;
+    r.finish_ns = duration == kNever ? kNever : finish_after(now, r.remaining, duration);
+  }
+  earliest_[p] = r.finish_ns < kNever ? EarliestFinish{r.finish_ns, r.start_seq, 0} : EarliestFinish{};
 }
 
 // Why kCopies need not find every stage's finish. Under the even split without interference

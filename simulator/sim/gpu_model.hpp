@@ -128,6 +128,8 @@ class GpuModel {
   enum class SettleMode { kGeneral, kPlain, kCopies };
   template <SettleMode kMode>
   void settle_partition(std::size_t p, Ns now);
+  /// settle_partition<kPlain> for a partition that runs at most one stage.
+  void settle_one_or_none(std::size_t p, Ns now);
   /// Under the even split without interference: whether every stage on p keeps its duration
   /// through the instant (no stage started or ended there, and no share of the instant crosses
   /// a step of steps_ from the one p was settled at).
