@@ -49,6 +49,7 @@ if ((ship)); then
     echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
     echo "compiler: $("${CXX:-c++}" --version | head -1)"
     echo "training: paper-scenario1, paper-scenario2, random-mix at 1 s, 1 repetition, 1 thread"
+    echo "files: the event chain's objects only (bench/check_pgo_profile.py's HOT_PATH)"
   } >bench/pgo-profile/README.txt
   echo "shipped profile: bench/pgo-profile ($(find bench/pgo-profile -name '*.gcda' | wc -l) files)"
 fi
