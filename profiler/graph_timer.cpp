@@ -8,6 +8,17 @@
 
 namespace sgprs::profiler {
 
+namespace {
+
+/// An event only for ordering streams (no timestamps: cheaper to record and wait on).
+Event ordering_event() {
+  cudaEvent_t event = nullptr;
+  SGPRS_CUDA_CALL(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
+  return Event(event);
+}
+
+}  // namespace
+
 GraphExec capture_graph(const Partition& partition, const std::function<void(cudaStream_t)>& enqueue) {
   partition.make_current();
   cudaGraph_t raw = nullptr;
@@ -34,9 +45,7 @@ BackgroundLoad::BackgroundLoad(const Partition& partition, GraphExec graph)
   partition.make_current();
   stream_id_ = cupti_stream_id(partition.context(), partition.stream());
   context_id_ = cupti_context_id(partition.context());
-  cudaEvent_t event = nullptr;
-  SGPRS_CUDA_CALL(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
-  started_ = Event(event);
+  started_ = ordering_event();
   constexpr int kWarmup = 2;
   constexpr int kTimed = 5;
   for (int i = 0; i < kWarmup; ++i) SGPRS_CUDA_CALL(cudaGraphLaunch(graph_.get(), partition.stream()));
@@ -73,11 +82,8 @@ L2Flush::L2Flush() {
   cudaStream_t stream = nullptr;
   SGPRS_CUDA_CALL(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
   stream_ = DriverStream(stream);
-  cudaEvent_t event = nullptr;
-  SGPRS_CUDA_CALL(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
-  queued_ = Event(event);
-  SGPRS_CUDA_CALL(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
-  flushed_ = Event(event);
+  queued_ = ordering_event();
+  flushed_ = ordering_event();
 }
 
 void L2Flush::before_next(cudaStream_t stream) {

@@ -1,7 +1,6 @@
 #include "simulator/experiments/simulation.hpp"
 
 #include "common/errors.hpp"
-#include "common/file_fingerprint.hpp"
 #include "simulator/core/run_core.hpp"
 #include "simulator/core/run_description.hpp"
 #include "simulator/outputs/metrics_collector.hpp"
@@ -97,9 +96,7 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
   summary.wall_time_s = std::chrono::duration<double>(wall_end - wall_start).count();
   summary.provenance = run_provenance(profile, workload, layout, planned.pool, options);
   summary.provenance["gpu_times"] = to_string(options.gpu_times);
-  if (options.gpu_times_profile)
-    summary.provenance["gpu_times_profile"] = {{"source", executed.source()},
-                                               {"fingerprint", file_fingerprint(executed.source())}};
+  if (options.gpu_times_profile) summary.provenance["gpu_times_profile"] = {{"source", executed.source()}};
   summary.provenance["interference"] = to_string(options.interference);
   if (options.stage_overhead_ns > 0) summary.provenance["stage_overhead_ns"] = options.stage_overhead_ns;
   summary.provenance["sharing_rule"] = "processor-sharing/1";

@@ -5,6 +5,15 @@
 
 namespace sgprs::sim {
 
+void check_stages_profiled(const Profile& profile, const ModelProfile& model_profile, const Model& model,
+                           const std::string& needed_by) {
+  const auto model_index = static_cast<std::size_t>(&model_profile - profile.models().data());
+  for (const Stage& stage : model.stages())
+    if (!model_profile.find_stage(stage.name))
+      throw InputError(profile.source(), "models[" + std::to_string(model_index) + "].stages",
+                       "model '" + model.name() + "' has no stage '" + stage.name + "' (needed by " + needed_by + ")");
+}
+
 Workload make_workload(const TaskSet& set, const Profile& profile, const std::string& models_dir, std::uint64_t seed) {
   Workload work;
   work.taskset_name = set.name;
@@ -23,12 +32,7 @@ Workload make_workload(const TaskSet& set, const Profile& profile, const std::st
     Model model = Model::load(path);
     if (model.name() != spec.model)
       throw InputError(path, "name", "is '" + model.name() + "' but the task set asks for '" + spec.model + "'");
-    const ModelProfile& model_profile = profile.model(model.name());
-    const auto model_index = static_cast<std::size_t>(&model_profile - profile.models().data());
-    for (const Stage& stage : model.stages())
-      if (!model_profile.find_stage(stage.name))
-        throw InputError(profile.source(), "models[" + std::to_string(model_index) + "].stages",
-                         "model '" + model.name() + "' has no stage '" + stage.name + "' (needed by " + path + ")");
+    check_stages_profiled(profile, profile.model(model.name()), model, path);
     work.models.push_back(std::move(model));
   }
   for (const Task& task : work.tasks) {

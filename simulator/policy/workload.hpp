@@ -28,6 +28,11 @@ struct Workload {
 /// model and stage is in the profile (InputError naming the file and field
 /// otherwise) and expands the task set with `seed`. Deadlines are not checked
 /// here: call set.check_deadlines() first when D > T must be refused.
+/// InputError naming `profile`'s field when `model_profile` (one of `profile`'s models) lacks a
+/// stage of `model`; `needed_by` says who asked (the model's file).
+void check_stages_profiled(const sgprs::Profile& profile, const sgprs::ModelProfile& model_profile,
+                           const sgprs::Model& model, const std::string& needed_by);
+
 Workload make_workload(const sgprs::TaskSet& set, const sgprs::Profile& profile, const std::string& models_dir,
                        std::uint64_t seed);
 

@@ -130,9 +130,7 @@ std::shared_ptr<const Profile> load_gpu_times_profile(const std::string& path, c
   for (const Model& model : workload.models) {
     const ModelProfile* measured = executed->find_model(model.name());
     if (measured == nullptr) throw InputError(path, "models", "has no model '" + model.name() + "', which the run uses");
-    for (const Stage& stage : model.stages())
-      if (measured->find_stage(stage.name) == nullptr)
-        throw InputError(path, "models", "model '" + model.name() + "' has no stage '" + stage.name + "'");
+    sim::check_stages_profiled(*executed, *measured, model, "the run");
   }
   return executed;
 }
@@ -301,6 +299,8 @@ Json summary_document(const RunInputs& in, const sim::Summary& summary) {
   doc["share_of_bound"] = in.share_of_bound(summary);
   // What `sgprs validate` needs to re-run exactly this: the profile as it was, the curve rule.
   doc["provenance"]["profile"]["fingerprint"] = file_fingerprint(in.profile.source());
+  if (in.run.gpu_times_profile)
+    doc["provenance"]["gpu_times_profile"]["fingerprint"] = file_fingerprint(in.run.gpu_times_profile->source());
   doc["provenance"]["curve"] = in.curve;
   return doc;
 }
