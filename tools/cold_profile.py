@@ -11,9 +11,10 @@ profile's isolated and occupied times. The result is for `sgprs simulate|validat
       --pair COLD1.json WARM1.json --pair COLD2.json WARM2.json --out traces/profiles/h200-tf32.l2cold.json
 """
 import argparse
-import gzip
 import json
 import sys
+
+from json_files import load_document
 
 
 def fail(message):
@@ -22,15 +23,7 @@ def fail(message):
 
 
 def load(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    try:
-        with opener(path, "rt") as f:
-            profile = json.load(f)
-    except (OSError, ValueError) as e:
-        fail(f"{path}: cannot be read as JSON ({e})")
-    if not isinstance(profile, dict) or profile.get("schema") != "sgprs.profile/1":
-        fail(f"{path}: field 'schema': expected sgprs.profile/1")
-    return profile
+    return load_document(path, "sgprs.profile/1", fail)
 
 
 def stages(profile):

@@ -16,6 +16,15 @@
 // busy): ResNet-18's layer1-3 measured 0.97, 1.04, 1.09 and 1.20 x t_iso, where the rule gives
 // 1.00, 1.03, 1.08 and 1.15.
 //
+// The end points can come from live runs instead: a co-run profile (tools/corun_profile.py,
+// traces/profiles/h200-tf32.corun.json, run with --gpu-times-profile) keeps t_iso and sets
+// t_occ = t_iso * (1 + kappa[stage]) with B = 132 - s, so the rule reads
+//
+//     t(share, p) = t_iso(share) * (1 + kappa[stage] * busy_elsewhere(p) / (132 - sms(p)))
+//
+// with one slope per stage fitted on stages that ran beside other models' stages on the H200
+// (docs/validation.md, "Co-run stage times"). Same rule, measured inputs: nothing here changes.
+//
 // A weight changes only when a partition turns busy or idle; the GPU model then rescales every
 // running stage (sim/gpu_model.hpp).
 #include "common/profile.hpp"
