@@ -239,7 +239,8 @@ namespace {
 /// The "gpu_model" object: names checked as simulate checks its flags, "auto" sharing resolved
 /// (packed where a calibration is named or sits beside the profile), paths relative to the file.
 Experiment::GpuModel read_gpu_model(const JsonView& node, const std::string& profile_path, ProfileTimes gpu_times) {
-  node.expect_only({"sharing", "sharing_calibration", "interference", "stage_overhead_ns", "priority_rule"});
+  node.expect_only(
+      {"sharing", "sharing_calibration", "interference", "stage_overhead_ns", "priority_rule", "gpu_times_profile"});
   const std::string field = node.source() + ": field '" + node.path();
   Experiment::GpuModel model;
   const std::string sharing = node.get_or<std::string>("sharing", "even-step");
@@ -261,6 +262,11 @@ Experiment::GpuModel read_gpu_model(const JsonView& node, const std::string& pro
     node.fail("stage_overhead_ns", "must be a whole number of nanoseconds from 0 to 1e9");
   model.priority_rule =
       sim::parse_priority_rule(node.get_or<std::string>("priority_rule", "strict"), field + ".priority_rule'");
+  if (node.has("gpu_times_profile")) {
+    model.gpu_times_profile = resolve_path(node.source(), node.get<std::string>("gpu_times_profile"));
+    if (std::error_code ec; !std::filesystem::is_regular_file(model.gpu_times_profile, ec))
+      node.fail("gpu_times_profile", "names " + model.gpu_times_profile + ", which is not a file");
+  }
   return model;
 }
 
@@ -364,6 +370,9 @@ PreparedExperiment prepare_experiment(Experiment input, const std::vector<std::s
   prep.experiment = std::move(input);
   const Experiment& experiment = prep.experiment;
   prep.profile = Profile::load(experiment.profile_path, experiment.interpolation);
+  if (!experiment.gpu_model.gpu_times_profile.empty())
+    prep.gpu_times_profile =
+        std::make_shared<const Profile>(Profile::load(experiment.gpu_model.gpu_times_profile, experiment.interpolation));
   const std::string& source = experiment.source;
 
   // Models first: every later check needs their profiles.

@@ -23,6 +23,7 @@
 #include "simulator/experiments/throughput_bound.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -64,14 +65,15 @@ struct Experiment {
   ProfileTimes predicted_times = ProfileTimes::kOccupied;  // scheduler predictions (RunOptions::predicted_times)
   ProfileTimes gpu_times = ProfileTimes::kIsolated;        // what the simulated GPU runs (RunOptions::gpu_times)
   /// The simulated GPU's optional rules ("gpu_model" object; docs/experiments.md): the same
-  /// choices as simulate's --sharing, --sharing-calibration, --interference, --stage-overhead-ns
-  /// and --priority-rule, with the same defaults. "auto" sharing is resolved when the file is read.
+  /// choices as simulate's --sharing, --sharing-calibration, --interference, --stage-overhead-ns,
+  /// --priority-rule and --gpu-times-profile, with the same defaults. "auto" sharing is resolved when the file is read.
   struct GpuModel {
     sim::SharingRule sharing = sim::SharingRule::kEvenStep;
     std::string sharing_calibration;  // resolved; set when sharing is packed
     sim::InterferenceRule interference = sim::InterferenceRule::kNone;
     Ns stage_overhead_ns = 0;
     sim::PriorityRule priority_rule = sim::PriorityRule::kStrict;
+    std::string gpu_times_profile;  // resolved; empty: the simulated GPU runs `profile`'s times
   } gpu_model;
   Json raw;
 };
@@ -83,6 +85,7 @@ Experiment experiment_from_json(const Json& doc, const std::string& source);
 struct PreparedExperiment {
   Experiment experiment;
   Profile profile;
+  std::shared_ptr<const Profile> gpu_times_profile;  // gpu_model.gpu_times_profile loaded; null without
   std::vector<double> loads;
   std::vector<Layout> layouts;
   std::vector<TaskSet> task_sets;  // [load index x repetitions + repetition]

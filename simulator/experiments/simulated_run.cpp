@@ -26,8 +26,9 @@ std::vector<sim::SchedulerOptions> scheduler_options(const Experiment& exp) {
 
 /// How scheduler entry `scheduler` of the experiment runs (the seed is the task set's).
 /// `contention`: the packed rule's calibration points, read once per sweep (empty otherwise).
-sim::RunOptions run_options(const Experiment& exp, std::size_t scheduler, const sim::SchedulerOptions& options,
+sim::RunOptions run_options(const PreparedExperiment& prep, std::size_t scheduler, const sim::SchedulerOptions& options,
                             std::uint64_t seed, const std::vector<std::pair<int, double>>& contention) {
+  const Experiment& exp = prep.experiment;
   sim::RunOptions run;
   run.scheduler = exp.schedulers[scheduler].name;
   run.scheduler_options = options;
@@ -41,6 +42,7 @@ sim::RunOptions run_options(const Experiment& exp, std::size_t scheduler, const 
   run.interference = exp.gpu_model.interference;
   run.stage_overhead_ns = exp.gpu_model.stage_overhead_ns;
   run.priority_rule = exp.gpu_model.priority_rule;
+  run.gpu_times_profile = prep.gpu_times_profile;
   run.summary_details = false;  // a sweep's rows carry no busy fraction and no percentile
   return run;
 }
@@ -74,6 +76,10 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
   for (std::size_t i = 0; i < prep.task_sets.size(); ++i)
     state->workloads.push_back(sim::make_workload(prep.task_sets[i], prep.profile, exp.models_dir, prep.seeds[i]));
   state->options = scheduler_options(exp);
+  if (prep.gpu_times_profile)
+    for (const sim::Workload& workload : state->workloads)
+      sim::check_gpu_times_profile(*prep.gpu_times_profile, prep.profile, workload,
+                                   exp.source + ": field 'gpu_model.gpu_times_profile'");
   if (exp.gpu_model.sharing == sim::SharingRule::kPacked)
     state->contention = sim::SharingContention::load(exp.gpu_model.sharing_calibration, prep.profile).points();
   // Every scheduler on every layout is planned once now, so that an option that does not fit a
@@ -87,7 +93,7 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
     for (const Layout& layout : prep.layouts) {
       try {
         sim::check_run(prep.profile, state->workloads[smallest], layout,
-                       run_options(exp, s, state->options[s], prep.seeds[smallest], state->contention));
+                       run_options(prep, s, state->options[s], prep.seeds[smallest], state->contention));
       } catch (const InputError& e) {
         throw InputError(exp.source, "schedulers[" + std::to_string(s) + "]",
                          "'" + exp.schedulers[s].label + "' cannot run on layout '" + layout.name + "': " + e.what());
@@ -96,7 +102,7 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
   return [state, &prep](const RunKey& key) {
     const Experiment& e = prep.experiment;
     const std::size_t set = prep.set_index(key.load, key.repetition);
-    const sim::RunOptions run = run_options(e, key.scheduler, state->options[key.scheduler], prep.seeds[set], state->contention);
+    const sim::RunOptions run = run_options(prep, key.scheduler, state->options[key.scheduler], prep.seeds[set], state->contention);
     const sim::Summary s = sim::simulate(prep.profile, state->workloads[set], prep.layouts[key.layout], run);
     RunMetrics m;
     m.jobs_released = s.jobs_released;

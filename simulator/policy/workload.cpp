@@ -43,4 +43,21 @@ Workload make_workload(const TaskSet& set, const Profile& profile, const std::st
   return work;
 }
 
+void check_gpu_times_profile(const Profile& executed, const Profile& profile, const Workload& workload,
+                             const std::string& flag) {
+  const auto differs = [&](const char* field, const std::string& its, const std::string& runs) {
+    throw InputError(executed.source(), field, "is '" + its + "' where the run's profile " + profile.source() + " has '" +
+                                                   runs + "': " + flag + " must measure the same GPU at the same precision");
+  };
+  if (executed.measured_on() != profile.measured_on()) differs("device.name", executed.measured_on(), profile.measured_on());
+  if (executed.gpu().sm_count != profile.gpu().sm_count)
+    differs("device.sm_count", std::to_string(executed.gpu().sm_count), std::to_string(profile.gpu().sm_count));
+  if (executed.precision() != profile.precision()) differs("precision", executed.precision(), profile.precision());
+  for (const Model& model : workload.models) {
+    const ModelProfile* measured = executed.find_model(model.name());
+    if (measured == nullptr) throw InputError(executed.source(), "models", "has no model '" + model.name() + "', which the run uses");
+    check_stages_profiled(executed, *measured, model, "the run");
+  }
+}
+
 }  // namespace sgprs::sim

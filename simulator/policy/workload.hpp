@@ -36,4 +36,11 @@ void check_stages_profiled(const sgprs::Profile& profile, const sgprs::ModelProf
 Workload make_workload(const sgprs::TaskSet& set, const sgprs::Profile& profile, const std::string& models_dir,
                        std::uint64_t seed);
 
+/// InputError naming `executed`'s file and field unless it measures the same GPU as `profile`
+/// (device, SM count, precision) and every model and stage of `workload`: the check of a profile
+/// whose times the simulated GPU runs (RunOptions::gpu_times_profile); `flag` names where it came
+/// from in the message (--gpu-times-profile, an experiment's gpu_model.gpu_times_profile).
+void check_gpu_times_profile(const sgprs::Profile& executed, const sgprs::Profile& profile, const Workload& workload,
+                             const std::string& flag);
+
 }  // namespace sgprs::sim

@@ -33,6 +33,35 @@ std::string error_of(const Json& doc) {
   return "";
 }
 
+/// The mixed-tight family on the H200 tf32 profile, as a file of traces/experiments/ would name it,
+/// with the fields of `fields` added or replaced.
+Json mixed_tight(const Json& fields) {
+  Json doc = Json::parse(R"({
+    "schema": "sgprs.experiment/1", "name": "g", "profile": "../profiles/h200-tf32.json", "models_dir": "../models",
+    "generator": {"kind": "scaled", "taskset": "../tasksets/mixed-tight.json"},
+    "loads": [1.0], "layouts": ["full"], "duration_s": 0.3 })");
+  doc.update(fields);
+  return doc;
+}
+
+/// `doc` prepared as a file of traces/experiments/ (its paths relative to that folder).
+PreparedExperiment prepared(const Json& doc) {
+  return prepare_experiment(experiment_from_json(doc, kRoot + "/traces/experiments/g.json"), simulator_scheduler_names());
+}
+
+/// The first run of `prep` (`metrics`) is what `simulate` gives for its first task set with `run`
+/// (scheduler, options and GPU rules set by the caller; duration and seed are the experiment's).
+void expect_simulate_gives(const PreparedExperiment& prep, const RunMetrics& metrics, sim::RunOptions run) {
+  run.duration_ns = prep.experiment.duration_ns;
+  run.seed = prep.seeds[0];
+  const sim::Workload workload = sim::make_workload(prep.task_sets[0], prep.profile, prep.experiment.models_dir, prep.seeds[0]);
+  const sim::Summary s = sim::simulate(prep.profile, workload, prep.layouts[0], run);
+  EXPECT_EQ(metrics.jobs_released, s.jobs_released);
+  EXPECT_EQ(metrics.jobs_on_time, s.jobs_on_time);
+  EXPECT_EQ(metrics.events_processed, s.events_processed);
+  EXPECT_GT(metrics.jobs_released, 100);
+}
+
 TEST(ExperimentGpuModel, DefaultsAreSimulatesDefaults) {
   const Experiment e = experiment_from_json(tiny_doc(), kDir + "x.json");
   EXPECT_EQ(e.gpu_model.sharing, sim::SharingRule::kEvenStep);
@@ -67,7 +96,8 @@ TEST(ExperimentGpuModel, BadChoicesNameTheFileAndTheField) {
       {R"({"stage_overhead_ns": -1})", "'gpu_model.stage_overhead_ns'"},
       {R"({"stage_overhead_ns": 2000000000})", "'gpu_model.stage_overhead_ns'"},
       {R"({"sharing": "even-step", "sharing_calibration": "c.json"})", "'gpu_model.sharing_calibration'"},
-      {R"({"shraing": "packed"})", "'gpu_model.shraing'"}};
+      {R"({"shraing": "packed"})", "'gpu_model.shraing'"},
+      {R"({"gpu_times_profile": "no-such-profile.json"})", "'gpu_model.gpu_times_profile'"}};
   for (const auto& [object, field] : cases) {
     Json doc = tiny_doc();
     doc["gpu_model"] = Json::parse(object);
@@ -85,16 +115,11 @@ TEST(ExperimentGpuModel, EachRunIsSimulatedUnderTheExperimentsRules) {
   // A mixed set on the H200 under the validated rules (packed sharing with the shipped
   // calibration, interference, a stage overhead) gives what `simulate` gives with those
   // options, and not what the defaults give.
-  Json doc = Json::parse(R"({
-    "schema": "sgprs.experiment/1", "name": "g", "profile": "../profiles/h200-tf32.json", "models_dir": "../models",
-    "generator": {"kind": "scaled", "taskset": "../tasksets/mixed-tight.json"},
-    "loads": [1.0], "layouts": ["full"],
-    "schedulers": [{"name": "streams", "options": {"streams": 32, "stream_priorities": "deadline-monotonic"}}],
-    "duration_s": 0.3 })");
-  const std::string source = kRoot + "/traces/experiments/g.json";
-  const PreparedExperiment plain = prepare_experiment(experiment_from_json(doc, source), simulator_scheduler_names());
+  Json doc = mixed_tight(Json::parse(
+      R"({"schedulers": [{"name": "streams", "options": {"streams": 32, "stream_priorities": "deadline-monotonic"}}]})"));
+  const PreparedExperiment plain = prepared(doc);
   doc["gpu_model"] = Json::parse(R"({"sharing": "packed", "interference": "profile", "stage_overhead_ns": 25000})");
-  const PreparedExperiment ruled = prepare_experiment(experiment_from_json(doc, source), simulator_scheduler_names());
+  const PreparedExperiment ruled = prepared(doc);
   const RunKey key{};
   const RunMetrics a = make_simulated_run(plain)(key);
   const RunMetrics b = make_simulated_run(ruled)(key);
@@ -104,21 +129,51 @@ TEST(ExperimentGpuModel, EachRunIsSimulatedUnderTheExperimentsRules) {
   run.scheduler_options = sim::scheduler_default_options("streams");
   sim::set_scheduler_option(run.scheduler_options, "streams", "32", "test");
   sim::set_scheduler_option(run.scheduler_options, "stream_priorities", "deadline-monotonic", "test");
-  run.duration_ns = ruled.experiment.duration_ns;
-  run.seed = ruled.seeds[0];
   run.sharing = sim::SharingRule::kPacked;
   run.sharing_calibration = kRoot + "/traces/profiles/h200-tf32.sharing.json";
   run.sharing_contention = sim::SharingContention::load(run.sharing_calibration, ruled.profile).points();
   run.interference = sim::InterferenceRule::kProfile;
   run.stage_overhead_ns = 25000;
-  const sim::Workload workload =
-      sim::make_workload(ruled.task_sets[0], ruled.profile, ruled.experiment.models_dir, ruled.seeds[0]);
-  const sim::Summary s = sim::simulate(ruled.profile, workload, ruled.layouts[0], run);
-  EXPECT_EQ(b.jobs_released, s.jobs_released);
-  EXPECT_EQ(b.jobs_on_time, s.jobs_on_time);
-  EXPECT_EQ(b.events_processed, s.events_processed);
-  EXPECT_GT(b.jobs_released, 100);
+  expect_simulate_gives(ruled, b, run);
   EXPECT_NE(a.jobs_on_time, b.jobs_on_time) << "the rules changed nothing";
+}
+
+TEST(ExperimentGpuModel, AGpuTimesProfileIsWhatTheSimulatedGpuRuns) {
+  // Moldable blocks on a mixed set: with the shipped co-run profile as the simulated GPU's times
+  // (gpu_model.gpu_times_profile, relative to the experiment's file) each run is what `simulate
+  // --gpu-times-profile` gives, and the busy blocks slow it: fewer jobs on time than without.
+  Json doc = mixed_tight(Json::parse(R"({"loads": [1.2], "gpu_model": {"interference": "profile"},
+    "schedulers": [{"name": "sgprs-best", "options": {"slot_sms": "moldable"}}]})"));
+  const PreparedExperiment own = prepared(doc);
+  doc["gpu_model"]["gpu_times_profile"] = "../profiles/h200-tf32.corun.json";
+  const PreparedExperiment corun = prepared(doc);
+  EXPECT_EQ(corun.experiment.gpu_model.gpu_times_profile, kRoot + "/traces/profiles/h200-tf32.corun.json");
+  ASSERT_TRUE(corun.gpu_times_profile);
+  EXPECT_FALSE(own.gpu_times_profile);
+  const RunMetrics a = make_simulated_run(own)(RunKey{});
+  const RunMetrics b = make_simulated_run(corun)(RunKey{});
+  sim::RunOptions run;
+  run.scheduler = "sgprs-best";
+  run.scheduler_options = sim::scheduler_default_options("sgprs-best");
+  sim::set_scheduler_option(run.scheduler_options, "slot_sms", "moldable", "test");
+  run.interference = sim::InterferenceRule::kProfile;
+  run.gpu_times_profile = corun.gpu_times_profile;
+  expect_simulate_gives(corun, b, run);
+  EXPECT_LT(b.jobs_on_time, a.jobs_on_time) << "the co-run times slowed nothing";
+}
+
+TEST(ExperimentGpuModel, AGpuTimesProfileOfAnotherGpuIsRefusedBeforeTheFirstRun) {
+  const Json doc = mixed_tight(
+      Json::parse(R"({"schedulers": ["sgprs-best"], "gpu_model": {"gpu_times_profile": "../profiles/h100-fp32.json"}})"));
+  const PreparedExperiment prep = prepared(doc);
+  try {
+    (void)make_simulated_run(prep);
+    FAIL() << "a profile of another GPU was taken";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("h100-fp32.json"), std::string::npos) << what;
+    EXPECT_NE(what.find("gpu_model.gpu_times_profile"), std::string::npos) << what;
+  }
 }
 
 }  // namespace

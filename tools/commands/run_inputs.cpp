@@ -119,19 +119,7 @@ std::shared_ptr<const Profile> load_gpu_times_profile(const std::string& path, c
                                                       const sim::Workload& workload, CurveInterpolation interpolation) {
   if (path.empty()) return nullptr;
   auto executed = std::make_shared<const Profile>(Profile::load(path, interpolation));
-  const auto differs = [&](const char* field, const std::string& its, const std::string& runs) {
-    throw InputError(path, field, "is '" + its + "' where the run's profile " + profile.source() + " has '" + runs +
-                                      "': --gpu-times-profile must measure the same GPU at the same precision");
-  };
-  if (executed->measured_on() != profile.measured_on()) differs("device.name", executed->measured_on(), profile.measured_on());
-  if (executed->gpu().sm_count != profile.gpu().sm_count)
-    differs("device.sm_count", std::to_string(executed->gpu().sm_count), std::to_string(profile.gpu().sm_count));
-  if (executed->precision() != profile.precision()) differs("precision", executed->precision(), profile.precision());
-  for (const Model& model : workload.models) {
-    const ModelProfile* measured = executed->find_model(model.name());
-    if (measured == nullptr) throw InputError(path, "models", "has no model '" + model.name() + "', which the run uses");
-    sim::check_stages_profiled(*executed, *measured, model, "the run");
-  }
+  sim::check_gpu_times_profile(*executed, profile, workload, "--gpu-times-profile");
   return executed;
 }
 
