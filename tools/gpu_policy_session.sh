@@ -75,7 +75,9 @@
 #
 # Writes under $OUT: session.log, runs.jsonl (every summary.json on a line, named), torch-*.json,
 # tests.log, and policy-runs.tar.xz (each run's folder: summary.json, events.jsonl, stdout.txt,
-# taskset.json). Starts no run when less than 15 s of $BUDGET (default 540) is left.
+# taskset.json; validation-gpu-times/: each run's validations), validation-gpu-times.md (every run with
+# an event log validated three ways: its profile's times, cold L2, co-run; NO_GPU_TIMES=1 skips it) and
+# corun-stages.csv.gz (the moldable-block runs' stage times, tools/corun_profile.py extract). Starts no run when less than 15 s of $BUDGET (default 540) is left.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${OUT:-$root/out}"
@@ -488,6 +490,27 @@ if want torch && [[ -z "${FAKE:-}" ]]; then
       log "torch $f streams32 $pr exited $?"
     done
   done
+fi
+
+# What the validations need from the event logs, kept small in case the logs do not fit the archive:
+# every run validated with its profile's times, the cold-L2 ones and the co-run ones
+# (docs/validation.md, "Co-run stage times"), and the stage times of the runs on moldable blocks,
+# the co-run fit's input (tools/corun_profile.py extract).
+if [[ -z "${NO_GPU_TIMES:-}" ]]; then
+  logged=()
+  for run in "$runs"/*/; do [[ -f "$run/events.jsonl" && -f "$run/summary.json" ]] && logged+=("${run%/}"); done
+  if (( ${#logged[@]} > 0 )); then
+    (cd "$root" && python3 tools/validate_gpu_times.py --sgprs "$sgprs" --out "$out/validation-gpu-times.md" \
+      --keep "$runs/validation-gpu-times" --model run=run --model l2cold=traces/profiles/h200-tf32.l2cold.json \
+      --model corun=traces/profiles/h200-tf32.corun.json "${logged[@]}") >> "$out/session.log" 2>&1 ||
+      log "validate_gpu_times.py exited $? (session.log says why)"
+    molds=()
+    for run in "${logged[@]}"; do [[ "$run" == *-mold* ]] && molds+=("$run"); done
+    if (( ${#molds[@]} > 0 )); then
+      (cd "$root" && python3 tools/corun_profile.py extract --profile traces/profiles/h200-tf32.json "${molds[@]}" \
+        --out "$out/corun-stages.csv.gz") >> "$out/session.log" 2>&1 || log "corun_profile.py extract exited $?"
+    fi
+  fi
 fi
 
 (cd "$runs" && tar -cf - --exclude=build.log . | xz -6 -T0 > "$out/policy-runs.tar.xz")

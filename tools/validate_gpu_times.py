@@ -13,6 +13,7 @@ DIR/<run>/<NAME>/, the run named from its parent folder on.
       --model corun=traces/profiles/h200-tf32.corun.json RUN...
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import subprocess
@@ -46,6 +47,7 @@ def main():
                     help="a stage-time input: NAME=PROFILE (run=run for the run's own profile); repeatable")
     ap.add_argument("--out", required=True, help="the markdown table")
     ap.add_argument("--keep", default="", help="folder for each validation's validation.json and report.md")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="validations at once (default: the CPUs)")
     ap.add_argument("runs", nargs="+")
     a = ap.parse_args()
     models = []
@@ -59,36 +61,45 @@ def main():
     for run in a.runs:
         if not os.path.isfile(os.path.join(run, "summary.json")):
             fail(f"{run}: holds no summary.json: not the folder of a run")
-    rows = []
-    with tempfile.TemporaryDirectory() as work:
-        for i, run in enumerate(a.runs):
-            name = os.path.basename(os.path.normpath(run))
-            per_model = []
-            for model, profile in models:
-                out = os.path.join(work, f"{i}-{model}")
-                cmd = [a.sgprs, "validate", "--live", run, "--out", out, "--no-plot"]
-                if a.models:
-                    cmd += ["--models", a.models]
-                if profile != "run":
-                    cmd += ["--gpu-times-profile", profile]
-                done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-                if done.returncode != 0:
-                    fail(f"{' '.join(cmd)}: exit {done.returncode}: {done.stderr.strip()}")
-                with open(os.path.join(out, "validation.json")) as f:
-                    per_model.append(cells(json.load(f)))
-                if a.keep:
-                    kept = os.path.join(a.keep, name, model)
-                    os.makedirs(kept, exist_ok=True)
-                    # The run named from its parent folder on, as tools/validate_shipped_runs.sh does:
-                    # a rerun from another place writes the same bytes.
-                    prefix = os.path.dirname(os.path.dirname(os.path.abspath(run))) + "/"
-                    for file in ("validation.json", "report.md"):
-                        with open(os.path.join(out, file)) as f:
-                            text = f.read().replace(prefix, "").replace(run.rstrip("/"), os.path.relpath(run, prefix))
-                        with open(os.path.join(kept, file), "w") as f:
-                            f.write(text)
-            rows.append((name, per_model))
-            print(f"[{i + 1}/{len(a.runs)}] {name}", file=sys.stderr)
+    if a.jobs < 1:
+        fail(f"--jobs {a.jobs}: at least 1")
+
+    def validate(work, i, run, model, profile):
+        out = os.path.join(work, f"{i}-{model}")
+        cmd = [a.sgprs, "validate", "--live", run, "--out", out, "--no-plot"]
+        if a.models:
+            cmd += ["--models", a.models]
+        if profile != "run":
+            cmd += ["--gpu-times-profile", profile]
+        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            return f"{' '.join(cmd)}: exit {done.returncode}: {done.stderr.strip()}"
+        with open(os.path.join(out, "validation.json")) as f:
+            cell = cells(json.load(f))
+        if a.keep:
+            kept = os.path.join(a.keep, os.path.basename(os.path.normpath(run)), model)
+            os.makedirs(kept, exist_ok=True)
+            # The run named from its parent folder on, as tools/validate_shipped_runs.sh does:
+            # a rerun from another place writes the same bytes.
+            prefix = os.path.dirname(os.path.dirname(os.path.abspath(run))) + "/"
+            for file in ("validation.json", "report.md"):
+                with open(os.path.join(out, file)) as f:
+                    text = f.read().replace(prefix, "").replace(run.rstrip("/"), os.path.relpath(run, prefix))
+                with open(os.path.join(kept, file), "w") as f:
+                    f.write(text)
+        return cell
+
+    with tempfile.TemporaryDirectory() as work, concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
+        futures = [[pool.submit(validate, work, i, run, model, profile) for model, profile in models]
+                   for i, run in enumerate(a.runs)]
+        rows = []
+        for i, (run, per_run) in enumerate(zip(a.runs, futures)):
+            per_model = [f.result() for f in per_run]
+            for result in per_model:
+                if isinstance(result, str):
+                    fail(result)  # leaving the pool waits for the running validations, then the folder goes
+            rows.append((os.path.basename(os.path.normpath(run)), per_model))
+            print(f"[{i + 1}/{len(a.runs)}] {rows[-1][0]}", file=sys.stderr)
     columns = list(rows[0][1][0].keys())
     lines = [f"Each cell: {' / '.join(m[0] for m in models)} "
              f"({'; '.join(f'{n}: {p}' for n, p in models)}).", "",
