@@ -111,6 +111,7 @@ TuneReport tune(const Profile& profile, const TaskSet& base, const std::string& 
       c.run.interference = settings.gpu_rules.interference;
       c.run.stage_overhead_ns = settings.gpu_rules.stage_overhead_ns;
       c.run.priority_rule = settings.gpu_rules.priority_rule;
+      c.run.gpu_times_profile = settings.gpu_rules.gpu_times_profile;
       sim::check_run(profile, unit, c.layout, c.run);
       candidates.push_back(std::move(c));
       report.results.push_back(TuneResult{spec, options, 0});

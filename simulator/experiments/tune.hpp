@@ -52,7 +52,8 @@ struct TuneSettings {
   ProfileTimes predicted_times = ProfileTimes::kOccupied;
   ProfileTimes gpu_times = ProfileTimes::kIsolated;
   /// The simulated GPU's rules for every run (only these RunOptions fields are read: sharing,
-  /// sharing_contention, sharing_calibration, interference, stage_overhead_ns, priority_rule), so
+  /// sharing_contention, sharing_calibration, interference, stage_overhead_ns, priority_rule,
+  /// gpu_times_profile), so
   /// that a search can run under the rules `validate` checks against live runs.
   sim::RunOptions gpu_rules;
 };

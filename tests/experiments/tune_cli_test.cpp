@@ -67,6 +67,36 @@ TEST_F(TuneCli, SearchesUnderTheSimulatedGpuRulesItIsGivenAndPrintsThem) {
   EXPECT_NE(bad.err.find("--sharing"), std::string::npos) << bad.err;
 }
 
+TEST_F(TuneCli, SearchesOnTheGpuTimesProfileItIsGiven) {
+  // The profile's own file as the GPU's times finds what the search without it finds; the co-run
+  // times (the L2 cold, and per stage a measured slowdown beside busy blocks in place of the
+  // profile's occupied point) move the margin; the printed command carries the file; a profile of
+  // another GPU is refused before the plan line.
+  const std::string common = "--taskset " + set() +
+                             " --layouts full --duration 0.5 --repetitions 1 --steps 4 --jobs 2 --quiet --interference profile";
+  const std::string corun = std::string(SGPRS_SOURCE_DIR) + "/traces/profiles/h200-tf32.corun.json";
+  const std::string profile = std::string(SGPRS_SOURCE_DIR) + "/traces/profiles/h200-tf32.json";
+  const CliResult own = tune(common);
+  const CliResult same = tune(common + " --gpu-times-profile " + profile);
+  const CliResult measured = tune(common + " --gpu-times-profile " + corun);
+  ASSERT_EQ(own.status, 0) << own.err;
+  ASSERT_EQ(same.status, 0) << same.err;
+  ASSERT_EQ(measured.status, 0) << measured.err;
+  EXPECT_NE(measured.out.find("--interference profile --gpu-times-profile " + corun), std::string::npos) << measured.out;
+  const auto margin = [](const std::string& out) {
+    const std::size_t at = out.find("miss-free up to load scale ");
+    return at == std::string::npos ? -1.0 : std::stod(out.substr(at + 27));
+  };
+  EXPECT_EQ(margin(own.out), margin(same.out)) << own.out << same.out;
+  EXPECT_GT(margin(own.out), 0) << own.out;
+  EXPECT_NE(margin(own.out), margin(measured.out)) << own.out << measured.out;
+  const CliResult other =
+      tune(common + " --gpu-times-profile " + std::string(SGPRS_SOURCE_DIR) + "/traces/profiles/h100-fp32.json");
+  EXPECT_EQ(other.status, 2) << other.err;
+  EXPECT_NE(other.err.find("h100-fp32.json"), std::string::npos) << other.err;
+  EXPECT_EQ(other.out, "") << other.out;
+}
+
 TEST_F(TuneCli, BadInputIsOneLineAndExitTwo) {
   for (const std::string& args : {"--taskset " + (dir_ / "missing.json").string(),
                                   "--taskset " + set() + " --layouts equal:0",

@@ -56,6 +56,7 @@ std::string gpu_rules_flags(const RunArgs& gpu) {
   if (gpu.sharing != defaults.sharing) out += " --sharing " + gpu.sharing;
   if (!gpu.sharing_calibration.empty()) out += " --sharing-calibration " + gpu.sharing_calibration;
   if (gpu.priority_rule != defaults.priority_rule) out += " --priority-rule " + gpu.priority_rule;
+  if (!gpu.gpu_times_profile.empty()) out += " --gpu-times-profile " + gpu.gpu_times_profile;
   return out;
 }
 
@@ -90,7 +91,10 @@ void run_tune(TuneArgs args) {
   args.gpu->profile = args.profile;
   apply_gpu_model_args(*args.gpu, profile, settings.gpu_rules);
 
-  (void)sim::make_workload(base, profile, args.models, settings.seed);  // the models too, before the plan line
+  // The models too, before the plan line, and the profile the simulated GPU runs against them.
+  const sim::Workload workload = sim::make_workload(base, profile, args.models, settings.seed);
+  settings.gpu_rules.gpu_times_profile =
+      load_gpu_times_profile(args.gpu->gpu_times_profile, profile, workload, CurveInterpolation::kStep);
   const std::size_t candidates = space.layouts.size() * space.option_sets.size();
   std::fprintf(stderr, "sgprs tune: %s (%s), %zu candidates (%zu layouts x %zu option sets) of %s, %d x %g s per step, "
                "%d bisection steps, %d threads%s\n",
@@ -147,6 +151,7 @@ void add_tune_subcommand(CLI::App& app) {
   integer_flag(cmd, "--seed", args->seed, std::int64_t{0}, std::int64_t{1} << 62, "seed of the offsets (default 1)");
   cmd->add_flag("--quiet", args->quiet, "no progress bar");
   add_gpu_model_flags(cmd, args->gpu);
+  add_gpu_times_profile_flag(cmd, args->gpu->gpu_times_profile);
   cmd->callback([args] { run_tune(*args); });
 }
 
