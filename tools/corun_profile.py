@@ -17,6 +17,8 @@ group of the runs given. Written as a profile: isolated = t_iso, occupied = t_is
 measured beside all
 132 - s other SMs (coverage 1), so the interference rule's weight is u and its time is t(s, u).
 
+  beside:  each model's unit GPU time with and without a unit of --model running at its start (who
+           slows whom where units share SMs; docs/validation.md, "What is open")
   extract: live run folders -> one CSV row per group (the measurement; small enough to ship;
            gzip-compressed when the name ends in .gz)
   fit:     CSV (rows of the runs named) + base profile -> profile for --gpu-times-profile, and a
@@ -306,6 +308,45 @@ def cmd_fit(a):
         os.replace(a.report + ".partial", a.report)
 
 
+def cmd_beside(a):
+    """Each model's median unit GPU time, by whether a unit of --model was running at its start and
+    by how many units were (fewer than 4, 4-7, 8 or more): who slows whom on shared streams."""
+    for folder in a.runs:
+        models = task_models(os.path.join(folder, "taskset.json"))
+        units = []
+        events_path = os.path.join(folder, "events.jsonl")
+        try:
+            f = open(events_path)
+        except OSError as e:
+            fail(f"{events_path}: cannot be read ({e})")
+        with f:
+            f.readline()
+            for line in f:
+                if '"finish"' not in line:
+                    continue
+                e = json.loads(line)
+                if e.get("ev") == "finish" and e.get("gpu_start_ns", -1) >= 0:
+                    units.append((e["gpu_start_ns"], e["gpu_end_ns"], model_of(e["task"], models, folder)))
+        if not units:
+            fail(f"{events_path}: no finish event with GPU stamps")
+        units.sort()
+        starts = [u[0] for u in units]
+        longest = max(u[1] - u[0] for u in units)
+        groups = {}
+        for i, (s, e, model) in enumerate(units):
+            lo = bisect.bisect_left(starts, s - longest)
+            running = [units[j][2] for j in range(lo, i) if units[j][0] < s < units[j][1]]
+            n = len(running)
+            groups.setdefault(model, {}).setdefault((a.model in running, 0 if n < 4 else 1 if n < 8 else 2), []).append(e - s)
+        print(f"{os.path.basename(os.path.normpath(folder))}: median unit GPU time (us, count), by {a.model} running at "
+              f"the start and units running")
+        for model in sorted(groups):
+            cells = [f"{'with' if k[0] else 'without'} {a.model}, {['<4', '4-7', '8+'][k[1]]}: "
+                     f"{statistics.median(v) / 1e3:.0f} ({len(v)})"
+                     for k, v in sorted(groups[model].items()) if len(v) >= a.min_count]
+            print(f"  {model}: " + "; ".join(cells))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -319,8 +360,12 @@ def main():
     f.add_argument("--runs-matching", default="", help="a regular expression: fit on the rows of these runs only")
     f.add_argument("--out", required=True)
     f.add_argument("--report", default="")
+    w = sub.add_parser("beside", help="each model's unit time with and without a unit of --model running")
+    w.add_argument("--model", required=True, help="the model whose running units are looked for (e.g. vit_b16)")
+    w.add_argument("--min-count", type=int, default=20, help="groups with fewer units are not printed")
+    w.add_argument("runs", nargs="+", help="live run folders")
     a = ap.parse_args()
-    {"extract": cmd_extract, "fit": cmd_fit}[a.command](a)
+    {"extract": cmd_extract, "fit": cmd_fit, "beside": cmd_beside}[a.command](a)
 
 
 if __name__ == "__main__":
