@@ -14,8 +14,9 @@ t_iso is the base profile's isolated time (a cold-L2 profile, tools/cold_profile
 keeps the cache effect the profiler measured apart from contention). One kappa per stage is fitted
 by least squares on relative error, over the median duration of every (stage, SM count, u to 0.1)
 group of the runs given. Written as a profile: isolated = t_iso, occupied = t_iso * (1 + kappa),
-measured beside all
-132 - s other SMs (coverage 1), so the interference rule's weight is u and its time is t(s, u).
+measured beside all 132 - s other SMs (coverage 1), so the interference rule's weight is u and its
+time is t(s, u). A stage the runs never ran (UNet's, for the shipped file) keeps the base's
+occupied point, rescaled to that background (provenance.corun_fit.stages_without_data).
 
   beside:  each model's unit GPU time with and without a unit of --model running at its start (who
            slows whom where units share SMs; docs/validation.md, "What is open")
@@ -263,12 +264,24 @@ def cmd_fit(a):
     kappa = {k: beta[i] for k, i in index.items()}
 
     out = json.loads(json.dumps(base))
+    base_background = base.get("occupied_background_sms") or [0] * len(counts)
+    kept = []
     for m in out["models"]:
         for s in m["stages"]:
-            k = kappa.get((m["name"], s["name"]), 0.0)
             iso = s["median_ns"]
-            s["median_ns"] = [int(round(t)) for t in iso]
-            s["occupied_median_ns"] = [int(round(t * (1 + k))) for t in iso]
+            key = (m["name"], s["name"])
+            if key in kappa:
+                s["occupied_median_ns"] = [int(round(t * (1 + kappa[key]))) for t in iso]
+            else:
+                # No co-run data for this stage: the base's own occupied point, rescaled to the
+                # background of all 132 - s other SMs, so that the rule charges it per busy SM
+                # as the base profile does (up to the base's background, past which it went flat).
+                kept.append(f"{key[0]}/{key[1]}")
+                occ = s.get("occupied_median_ns") or iso
+                cov = s.get("occupied_background_coverage") or [1.0] * len(iso)
+                s["occupied_median_ns"] = [
+                    int(round(t + (o - t) * (counts[-1] - c) / (b * v))) if c < counts[-1] and b * v > 0 else int(t)
+                    for t, o, c, b, v in zip(iso, occ, counts, base_background, cov)]
             s["occupied_background_coverage"] = [1.0] * len(iso)
     out["occupied_background_sms"] = [counts[-1] - c if c < counts[-1] else 0 for c in counts]
     out.setdefault("provenance", {})
@@ -277,6 +290,7 @@ def cmd_fit(a):
         "runs": sorted({r["run"] for r in rows}), "runs_matching": a.runs_matching or "",
         "live_profile_fingerprints": sorted({r["profile_fingerprint"] for r in rows}),
         "kappa": {f"{m}/{s}": round(v, 4) for (m, s), v in kappa.items()},
+        "stages_without_data": kept,
     }
     tmp = a.out + ".partial"
     with open(tmp, "w") as f:
