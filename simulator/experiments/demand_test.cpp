@@ -21,7 +21,9 @@ constexpr std::size_t kMaxTestPoints = 2'000'000;
 
 }  // namespace
 
-DemandTestResult limited_preemptive_edf_test(const Profile& profile, const std::vector<Task>& tasks, ProfileTimes times) {
+DemandTestResult limited_preemptive_edf_test(const Profile& profile, const std::vector<Task>& tasks, ProfileTimes times,
+                                             Ns stage_overhead_ns) {
+  if (stage_overhead_ns < 0) throw InputError("demand test", "stage_overhead_ns", "must not be negative");
   DemandTestResult result;
   const int sms = profile.gpu().sm_count;
   std::vector<Demand> demands;
@@ -33,7 +35,7 @@ DemandTestResult limited_preemptive_edf_test(const Profile& profile, const std::
       throw InputError(task.name, "deadline_ns", "exceeds the period: the demand test needs D <= T");
     Demand d{0, 0, task.period_ns, task.deadline_ns};
     for (const StageProfile& stage : model->stages) {
-      const Ns t = stage.curve(times).time_at(sms);
+      const Ns t = stage.curve(times).time_at(sms) + stage_overhead_ns;
       d.c += t;
       d.q = std::max(d.q, t);
     }

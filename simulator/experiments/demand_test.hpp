@@ -8,7 +8,8 @@
 // preemption points on one processor, and the demand test for it applies
 // (Bertogna and Baruah, "Limited preemption EDF scheduling of sporadic task systems", IEEE TII 2010):
 //
-//   C_i   = sum over task i's stages of the stage's time on all SMs (the simulated GPU's curve)
+//   C_i   = sum over task i's stages of the stage's time on all SMs (the simulated GPU's curve),
+//           each plus the host time it holds the slot before the GPU starts it (0 by default)
 //   q_i   = the longest of those stages (the longest stretch nobody can overtake)
 //   dbf(t) = sum over tasks of max(0, floor((t - D_i) / T_i) + 1) x C_i
 //   B(t)  = max { q_j : D_j > t }  (0 when no such task): a stage of a later-deadline job that
@@ -37,10 +38,13 @@ struct DemandTestResult {
   std::string reason;       // one sentence when not schedulable
 };
 
-/// `times`: which of the profile's curves the GPU runs (the simulator's default: isolated).
+/// `profile`: the times the GPU runs (the run's profile, or its --gpu-times-profile); `times`: which
+/// of its curves (the simulator's default: isolated). `stage_overhead_ns`: the host time each stage
+/// holds its slot before the GPU starts it (RunOptions::stage_overhead_ns), added to every stage's
+/// time, so that the test speaks for runs under the validated rules too.
 /// InputError when a task's model is not in the profile or a deadline exceeds its period.
 DemandTestResult limited_preemptive_edf_test(const Profile& profile, const std::vector<Task>& tasks,
-                                             ProfileTimes times = ProfileTimes::kIsolated);
+                                             ProfileTimes times = ProfileTimes::kIsolated, Ns stage_overhead_ns = 0);
 
 /// The layout and run options of the variant the test speaks for (duration and seed left to the caller).
 Layout demand_test_layout(const Profile& profile);
