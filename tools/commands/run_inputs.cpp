@@ -112,7 +112,9 @@ void add_gpu_times_profile_flag(CLI::App* cmd, std::string& path) {
   cmd->add_option("--gpu-times-profile", path,
                   "another profile of the same GPU whose stage times the simulated GPU runs, while the scheduler's "
                   "predictions read --profile's (e.g. one measured with `sgprs profile --flush-l2`: every replay "
-                  "with a cold L2, as a live stage finds it after other models ran)");
+                  "with a cold L2, as a live stage finds it after other models ran; or "
+                  "traces/profiles/h200-tf32.corun.json: those times slowed per stage as measured live beside busy "
+                  "blocks, docs/validation.md)");
 }
 
 std::shared_ptr<const Profile> load_gpu_times_profile(const std::string& path, const Profile& profile,
