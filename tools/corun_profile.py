@@ -79,6 +79,30 @@ def model_of(task, models, path):
     fail(f"{path}: task '{task}' is in no task of taskset.json")
 
 
+def stamped_finishes(folder):
+    """The header of a run's events.jsonl and its finish events that carry GPU stamps, in log order."""
+    events_path = os.path.join(folder, "events.jsonl")
+    try:
+        f = open(events_path)
+    except OSError as e:
+        fail(f"{events_path}: cannot be read ({e})")
+    with f:
+        try:
+            head = json.loads(f.readline())
+        except ValueError:
+            fail(f"{events_path}: line 1 is not the log's header")
+        if head.get("schema") != "sgprs.events/1":
+            fail(f"{events_path}: field 'schema': expected sgprs.events/1")
+        finishes = []
+        for line in f:
+            if '"finish"' not in line:
+                continue
+            e = json.loads(line)
+            if e.get("ev") == "finish" and e.get("gpu_start_ns", -1) >= 0:
+                finishes.append(e)
+    return head, finishes
+
+
 def extract_run(folder, profile):
     events_path = os.path.join(folder, "events.jsonl")
     summary = load_json(os.path.join(folder, "summary.json"), "sgprs.summary/1")
@@ -92,28 +116,15 @@ def extract_run(folder, profile):
     for i, p in enumerate(pool["partitions"]):
         pieces[p["name"]] = frozenset(p.get("pieces", [i]))
     models = task_models(os.path.join(folder, "taskset.json"))
-    try:
-        f = open(events_path)
-    except OSError as e:
-        fail(f"{events_path}: cannot be read ({e})")
-    with f:
-        try:
-            head = json.loads(f.readline())
-        except ValueError:
-            fail(f"{events_path}: line 1 is not the log's header")
-        if head.get("schema") != "sgprs.events/1":
-            fail(f"{events_path}: field 'schema': expected sgprs.events/1")
-        part_sms = {p["name"]: p["sms"] for p in head["partitions"]}
-        runs = []
-        for line in f:
-            if '"finish"' not in line:
-                continue
-            e = json.loads(line)
-            if e.get("ev") != "finish" or e.get("gpu_start_ns", -1) < 0 or e.get("gpu_end_ns", -1) <= e["gpu_start_ns"]:
-                continue
-            if e.get("partition") not in pieces or e["partition"] not in part_sms:
-                fail(f"{events_path}: field 'partition': '{e.get('partition')}' is not a partition of the run's pool")
-            runs.append((e["gpu_start_ns"], e["gpu_end_ns"], e["task"], e["stage"], e["partition"]))
+    head, finishes = stamped_finishes(folder)
+    part_sms = {p["name"]: p["sms"] for p in head["partitions"]}
+    runs = []
+    for e in finishes:
+        if e.get("gpu_end_ns", -1) <= e["gpu_start_ns"]:
+            continue
+        if e.get("partition") not in pieces or e["partition"] not in part_sms:
+            fail(f"{events_path}: field 'partition': '{e.get('partition')}' is not a partition of the run's pool")
+        runs.append((e["gpu_start_ns"], e["gpu_end_ns"], e["task"], e["stage"], e["partition"]))
     # SMs of each piece: the single-piece partitions name them; a piece no partition names alone
     # gets the GPU's SMs spread evenly.
     piece_sms = {}
@@ -327,20 +338,9 @@ def cmd_beside(a):
     by how many units were (fewer than 4, 4-7, 8 or more): who slows whom on shared streams."""
     for folder in a.runs:
         models = task_models(os.path.join(folder, "taskset.json"))
-        units = []
         events_path = os.path.join(folder, "events.jsonl")
-        try:
-            f = open(events_path)
-        except OSError as e:
-            fail(f"{events_path}: cannot be read ({e})")
-        with f:
-            f.readline()
-            for line in f:
-                if '"finish"' not in line:
-                    continue
-                e = json.loads(line)
-                if e.get("ev") == "finish" and e.get("gpu_start_ns", -1) >= 0:
-                    units.append((e["gpu_start_ns"], e["gpu_end_ns"], model_of(e["task"], models, folder)))
+        units = [(e["gpu_start_ns"], e["gpu_end_ns"], model_of(e["task"], models, folder))
+                 for e in stamped_finishes(folder)[1]]
         if not units:
             fail(f"{events_path}: no finish event with GPU stamps")
         units.sort()
