@@ -136,6 +136,7 @@ void RunCore::release(int task, std::int64_t job, Ns now) {
   s.units_done = 0;
   s.units_running = 0;
   s.dropping = false;
+  s.committed_unit = -1;
   ++active_jobs_;
   const ModelPlan& model = plan_.model_of(task);
   std::copy_n(initial_preds_.begin() + static_cast<std::ptrdiff_t>(s.preds_base), s.unit_count,
@@ -162,6 +163,7 @@ void RunCore::on_unit_finished(Ns now, int task, int unit, int partition, const 
   apply(now);
 
   if (s.dropping) {
+    if (s.committed_unit >= 0) start_committed(task, unit, now);
     if (s.units_running == 0) end_job(task, now, JobOutcome::kAborted);
     return;
   }
@@ -176,6 +178,20 @@ void RunCore::on_unit_finished(Ns now, int task, int unit, int partition, const 
     decisions_.clear();
     scheduler_.stage_ready(ref(task, next), now, decisions_);
     apply(now);
+  }
+}
+
+void RunCore::start_committed(int task, int finished_unit, Ns now) {
+  TaskState& s = tasks_[static_cast<std::size_t>(task)];
+  const std::size_t at = s.preds_base + static_cast<std::size_t>(finished_unit);
+  for (std::size_t i = successor_begin_[at]; i < successor_begin_[at + 1]; ++i) {
+    const int next = successor_list_[i];
+    if (next != s.committed_unit || --preds_left_[s.preds_base + static_cast<std::size_t>(next)] != 0) continue;
+    decisions_.clear();
+    scheduler_.stage_ready(ref(task, next), now, decisions_);
+    apply(now);
+    if (s.committed_unit >= 0)
+      throw std::logic_error("run core: a unit queued on a stream was not started when its dropped job's predecessor ended");
   }
 }
 
@@ -199,6 +215,7 @@ void RunCore::drop_job(int task, Ns now) {
       emit(EventKind::kCancel, now, task, c.unit, c.partition);
     }
     s.units_running = 0;
+    s.committed_unit = -1;  // taken back with the units stopped
     scheduler_.job_dropped(task, now, decisions_);
     end_job(task, now, JobOutcome::kAborted);
     apply(now);
@@ -223,16 +240,18 @@ void RunCore::apply(Ns now) {
         platform_.arm_timer(Timer{d.until_ns, TimerKind::kDeferEnd, st.task, st.unit, st.job});
         break;
       case Decision::Kind::kQueue: {
-        const TaskState& s = tasks_[static_cast<std::size_t>(st.task)];
+        TaskState& s = tasks_[static_cast<std::size_t>(st.task)];
         if (s.active_job != st.job || s.dropping)
           throw std::logic_error("run core: queue for a job that is not active");
         platform_.queue_unit(now, st.task, st.unit, st.job, d.partition);
+        s.committed_unit = st.unit;
         break;
       }
       case Decision::Kind::kStart: {
         TaskState& s = tasks_[static_cast<std::size_t>(st.task)];
-        if (s.active_job != st.job || s.dropping)
+        if (s.active_job != st.job || (s.dropping && st.unit != s.committed_unit))
           throw std::logic_error("run core: start for a job that is not active");
+        if (st.unit == s.committed_unit) s.committed_unit = -1;
         platform_.start_unit(now, st.task, st.unit, st.job, d.partition);
         ++s.units_running;
         emit(EventKind::kStart, now, st.task, st.unit, d.partition);

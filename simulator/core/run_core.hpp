@@ -20,6 +20,12 @@
 // discarded at the deadline, no further stage of it starts, and it ends (aborted)
 // when its last running unit finishes; those units hold their slots until then.
 //
+// A unit the scheduler queued on a partition's stream (kQueue) before it is ready is committed:
+// the GPU runs it behind the unit it waits for, whatever the core decides. So when its job is
+// dropped on a platform that cannot stop units, it is not discarded: when its predecessor
+// finishes, the scheduler is handed it as ready, must start it (on the partition it queued it
+// on), and the job ends when it finishes.
+//
 // Within one platform call the scheduler's decisions are applied in the order it
 // made them; when a unit finishes, the freed slot is handed to a waiting stage
 // before the job's next stages become ready.
@@ -70,6 +76,7 @@ class RunCore {
     int units_done = 0;
     int units_running = 0;
     bool dropping = false;         // abort on a platform that cannot stop units: ends when units_running is 0
+    int committed_unit = -1;       // a unit queued on a stream (kQueue) and not started yet
     std::size_t preds_base = 0;    // into preds_left_, successor_begin_ and initial_preds_
     int unit_count = 0;            // units of the task's model
   };
@@ -79,6 +86,7 @@ class RunCore {
   void release(int task, std::int64_t job, Ns now);
   void end_job(int task, Ns now, JobOutcome outcome);
   void drop_job(int task, Ns now);
+  void start_committed(int task, int finished_unit, Ns now);
   void apply(Ns now);
   StageRef ref(int task, int unit) const;
   // Counts the event, and hands it to the observers where any wants it. Inline: a third of the

@@ -75,6 +75,8 @@ LiveRunResult live_run(const Profile& profile, const sim::Workload& workload, co
       queued_per_partition = std::max(queued_per_partition, users - 1);
     }
   }
+  // A chained successor waits on its block's stream behind the stage running there.
+  if (scheduler.chains_stages()) queued_per_partition = std::max(queued_per_partition, 1);
   std::unique_ptr<StageExecutor> executor =
       make_executor(DeviceNeeds{plan, workload, may_use, queued_per_partition, setup_epoch});
   LiveRunResult result;

@@ -34,6 +34,8 @@ void Scheduler::reset(const PolicyPlan& plan) {
   next_seq_ = 0;
   on_reset();
   binds_late_ = on_binds_late();
+  // A chained successor waits on its partition's one stream behind the stage that runs there.
+  chains_stages_ = binds_late_ && on_chains_stages() && plan.pool().max_parallel == 1;
   queues_on_streams_ = on_queues_on_streams() && fifo_ && plan.pool().max_parallel == 1 &&
                        options_.miss_policy != MissPolicy::kAbort;
 }
@@ -63,6 +65,13 @@ void Scheduler::bind(const StageRef& stage, int partition, Ns now) {
   if (!bind_out_) throw std::logic_error("scheduler: bind() outside on_bind_held()");
   if (partition < 0 || partition >= partition_count()) throw std::logic_error("scheduler: bound to a partition that does not exist");
   assign(stage, partition, now, *bind_out_);
+}
+
+void Scheduler::queue_behind(const StageRef& next, int partition) {
+  if (!bind_out_ || !chains_stages_) throw std::logic_error("scheduler: queue_behind() outside on_bind_held() or without chaining");
+  if (partition < 0 || partition >= partition_count() || running(partition) == 0)
+    throw std::logic_error("scheduler: a successor queued behind a partition that runs nothing");
+  bind_out_->emplace_back(Decision::Kind::kQueue, next, partition, -1);
 }
 
 void Scheduler::dispatch(const StageRef& stage, Ns now, bool after_defer, std::vector<Decision>& out) {
@@ -227,7 +236,7 @@ void Scheduler::job_dropped(int task, Ns now, std::vector<Decision>& out) {
     if (e.started_ns >= 0) --running_[static_cast<std::size_t>(e.partition)];
     remove_entry(index);
   }
-  on_task_dropped(task);
+  on_task_dropped(task, true);
   for (int p = 0; p < partition_count(); ++p) start_waiting(p, now, out);
   bind_held(now, out);
 }
@@ -240,7 +249,7 @@ void Scheduler::drop_waiting_stages(int task, Ns now, std::vector<Decision>& out
     const int index = held_entry(task, static_cast<int>(u));
     if (index >= 0 && entries_[static_cast<std::size_t>(index)].started_ns < 0) remove_entry(index);
   }
-  on_task_dropped(task);
+  on_task_dropped(task, false);
 }
 
 Ns Scheduler::predicted_free_ns(int partition, Ns now) const {

@@ -7,7 +7,9 @@
 //   kDefer   stage s waits until `until_ns`; the platform calls defer_ended() then
 //   kQueue   stage s waits for partition p's one slot, FIFO, and a platform whose partitions
 //            are streams may put it on p's stream now (kStart for it follows when the slot
-//            frees; only policies that queue on streams, queues_on_streams())
+//            frees; only policies that queue on streams, queues_on_streams()); or, from a policy
+//            that chains stages (chains_stages()), s is the successor of the stage just started
+//            on p and goes onto p's stream behind it: kStart for it follows when s is ready
 //
 // The mechanism every policy shares lives here, in public non-virtual methods:
 // per partition the queue of assigned stages (running and
@@ -71,6 +73,10 @@ class Scheduler {
   /// the policy asks for it (on_queues_on_streams), stages start in assignment order on one slot per
   /// partition, and no job is ever dropped (a stage already on a GPU stream cannot be taken back).
   bool queues_on_streams() const { return queues_on_streams_; }
+  /// Whether the policy puts a stage's successor on its partition's stream behind it when the stage
+  /// starts (after reset(); kQueue above): a platform's partition then holds one unit queued behind
+  /// its running one.
+  bool chains_stages() const { return chains_stages_; }
   /// The overrun rule the run core applies (option `overrun`, or the policy's own for auto).
   OverrunPolicy overrun_policy() const {
     return options_.overrun == OverrunPolicy::kAuto ? on_default_overrun() : options_.overrun;
@@ -136,10 +142,21 @@ class Scheduler {
     (void)ran_ns;
     return false;
   }
-  /// The task's job was dropped: forget its held stages.
-  virtual void on_task_dropped(int task) { (void)task; }
+  /// The task's job was dropped: forget its held stages. `stages_stopped`: its running stages were
+  /// stopped too (job_dropped); otherwise they run on (drop_waiting_stages), and a successor already
+  /// put behind one on its stream will run as well (run_core.hpp).
+  virtual void on_task_dropped(int task, bool stages_stopped) {
+    (void)task;
+    (void)stages_stopped;
+  }
+  /// Whether the policy chains stages (chains_stages(); read at reset()).
+  virtual bool on_chains_stages() const { return false; }
   /// Sends a held stage to `partition` now (only from on_bind_held()).
   void bind(const StageRef& stage, int partition, Ns now);
+  /// Puts `next`, the one successor of a stage that bind() just started on `partition`, on that
+  /// partition's stream behind it (only from on_bind_held(), by a policy that chains stages). The
+  /// policy must bind `next` to `partition` when it becomes ready.
+  void queue_behind(const StageRef& next, int partition);
 
   // --- What a policy may look at -------------------------------------------
   const PolicyPlan& plan() const { return *plan_; }
@@ -204,6 +221,7 @@ class Scheduler {
   int max_parallel_ = 1;        // the pool's
   bool queues_on_streams_ = false;
   bool binds_late_ = false;     // on_binds_late()
+  bool chains_stages_ = false;  // on_chains_stages()
   std::vector<int> unit_base_;  // per task: its first index into held_
   std::vector<int> held_;       // per (task, unit): its entry, -1 when not held
   std::vector<Entry> entries_;  // held entries and free ones (free_)

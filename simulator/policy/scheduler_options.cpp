@@ -34,6 +34,7 @@ constexpr Named<StreamPriorities> kStreamPriorities[] = {{StreamPriorities::kNon
 constexpr Named<bool> kSwitches[] = {{false, "off"}, {true, "on"}};
 constexpr Named<DropHopeless> kDropHopeless[] = {
     {DropHopeless::kOff, "off"}, {DropHopeless::kFastest, "on"}, {DropHopeless::kSlot, "slot"}};
+constexpr Named<Chain> kChains[] = {{Chain::kOff, "off"}, {Chain::kSlack, "slack"}, {Chain::kAlways, "always"}};
 constexpr Named<BlockNeed> kBlockNeeds[] = {{BlockNeed::kProfile, "profile"}, {BlockNeed::kPaced, "paced"}};
 constexpr Named<JobUnits> kJobUnits[] = {{JobUnits::kStages, "stages"}, {JobUnits::kWhole, "whole"}};
 constexpr Named<StaticAssignment> kAssignments[] = {{StaticAssignment::kRoundRobin, "round-robin"},
@@ -138,6 +139,15 @@ const std::vector<SchedulerOptionInfo>& scheduler_option_infos() {
        "times, or on them times the pace blocks have kept lately (moving sums, weight 1/32, of finished stages' start "
        "decision to end over their predicted times)",
        "profile"},
+      {"chain", choices(kChains),
+       "slot_sms=moldable: when a stage starts, the stage after it (its one successor, of which it is the one "
+       "predecessor) is put on the same block's stream behind it, so that it starts when its predecessor ends with no "
+       "host round trip (live: the graph waits on the stream; simulated: it pays no stage overhead); the block is the "
+       "job's until then, so the job's later stages do not compete for blocks at that boundary. slack: only while the "
+       "rest of the job from that stage, on that block, fits in the least slack of any task (its relative deadline "
+       "minus its whole job on the narrowest block), so that no task waits behind a chain longer than it can afford; "
+       "always: at every stage",
+       "off"},
       {"drop_hopeless", choices(kDropHopeless),
        "late binding: a stage whose job cannot finish by its deadline even on the fastest partition (on), or even "
        "if it and the rest of its job started now on one slot's share (slot; tasks whose job does not fit one "
@@ -214,6 +224,8 @@ void set_scheduler_option(SchedulerOptions& o, std::string_view name, std::strin
     }
   } else if (name == "block_need") {
     o.block_need = parse_enum(kBlockNeeds, name, value, source);
+  } else if (name == "chain") {
+    o.chain = parse_enum(kChains, name, value, source);
   } else if (name == "drop_hopeless") {
     o.drop_hopeless = parse_enum(kDropHopeless, name, value, source);
   } else if (name == "priority_first") {
@@ -259,6 +271,7 @@ std::string get_scheduler_option(const SchedulerOptions& o, std::string_view nam
                                           : std::to_string(o.slot_sms);
   if (name == "block_sms") return o.block_sms == 0 ? "deadlines" : std::to_string(o.block_sms);
   if (name == "block_need") return name_of(kBlockNeeds, o.block_need);
+  if (name == "chain") return name_of(kChains, o.chain);
   if (name == "drop_hopeless") return name_of(kDropHopeless, o.drop_hopeless);
   if (name == "priority_first") return name_of(kSwitches, o.priority_first);
   if (name == "reserve_slots") return std::to_string(o.reserve_slots);
@@ -280,6 +293,7 @@ Json SchedulerOptions::to_json() const {
   // Only where they apply or differ from the default, so that records made before they existed stay valid.
   if (slot_sms == kMoldableSlots) out["block_sms"] = get_scheduler_option(*this, "block_sms");
   if (block_need != BlockNeed::kProfile) out["block_need"] = get_scheduler_option(*this, "block_need");
+  if (chain != Chain::kOff) out["chain"] = get_scheduler_option(*this, "chain");
   if (!stream_queue) out["stream_queue"] = "off";
   if (units != JobUnits::kStages) out["units"] = get_scheduler_option(*this, "units");
   return out;

@@ -60,6 +60,9 @@ enum class DropHopeless {
              // block free now, at the pace blocks have kept
 };
 /// How slot_sms=moldable judges the narrowest block on which the rest of a job still ends by its deadline.
+// slot_sms=moldable, option `chain`: never; while the rest of the job from the successor fits in the
+// least slack of any task (its deadline minus its whole job on the narrowest block); always.
+enum class Chain { kOff, kSlack, kAlways };
 enum class BlockNeed {
   kProfile,  // on the profile's predicted times at each block width
   kPaced,    // on them times the pace blocks have kept lately (as drop_hopeless=slot's pace): what the
@@ -111,6 +114,9 @@ struct SchedulerOptions {
   // slot_sms=moldable: the narrowest block, 0 = from the deadlines, N > 0 = N SMs (slot_plan.hpp).
   int block_sms = 0;
   BlockNeed block_need = BlockNeed::kProfile;  // slot_sms=moldable: need judged on the profile or at the pace
+  // slot_sms=moldable: a stage's one successor goes onto its block's stream behind it when it starts
+  // (no host round trip between a job's stages; the block stays the job's until that stage starts).
+  Chain chain = Chain::kOff;
   DropHopeless drop_hopeless = DropHopeless::kOff;  // late binding: a hopeless job's stages never start
   bool priority_first = false;  // late binding: high-priority stages before low ones in the queue
   int reserve_slots = 0;        // late binding: free slots a low-priority stage may not take

@@ -41,6 +41,16 @@
 //             times over their predicted times on their blocks, a ratio of sums so that the rest of a
 //             job, a sum of stages, is scaled by what such sums took (a mean of ratios would let a
 //             20-us stage's fixed launch cost inflate a 2-ms stage's need)
+//             with chain=always, when a stage starts on a block, the stage after it (its one successor, of
+//             which it is the one predecessor) is put on the block's stream behind it (kQueue), and the
+//             block is kept for it: no other stage takes the block or a block around it, and when it
+//             becomes ready it is bound there before the queue is looked at. It starts when its
+//             predecessor ends, with no host round trip. A successor on a stream cannot be taken back:
+//             if its job is dropped while its predecessor runs on a GPU that cannot stop it, it still
+//             runs, and the block is its until it ends (run_core.hpp); chain=slack chains only while the
+//             rest of the job from the successor, on that block, fits in the least slack of any task (its
+//             deadline minus its whole job on the narrowest block): no task waits behind a chain for
+//             longer than the slack it has
 // With binding=early and slot_sms set, every partition gets the largest partition's slot count
 // (the pool's max_parallel), as the paper's queues have one limit for all.
 #include "simulator/policy/registry.hpp"
@@ -109,9 +119,16 @@ class SgprsScheduler final : public Scheduler {
     return successor_ready;
   }
 
-  void on_task_dropped(int task) override {
+  void on_task_dropped(int task, bool stages_stopped) override {
     std::erase_if(held_, [task](const Held& h) { return h.stage.task == task; });
+    if (!chains_stages()) return;
+    if (stages_stopped)
+      unchain(task);
+    else  // its kept stage still runs (run_core.hpp) but is the job's last: nothing is chained behind it
+      chained_[static_cast<std::size_t>(task)].last = true;
   }
+
+  bool on_chains_stages() const override { return moldable() && options().chain != Chain::kOff; }
 
   void on_bind_held(Ns now) override {
     if (held_.empty()) return;
@@ -174,10 +191,15 @@ class SgprsScheduler final : public Scheduler {
   /// free. The first stage that finds no such block waits, and nothing behind it starts: it gets
   /// the next block that frees wide enough (strict queue order, as the demand test assumes).
   void bind_moldable(Ns now) {
+    if (chained_count_ > 0) bind_chained(now);
     std::fill(piece_busy_.begin(), piece_busy_.end(), 0);
     for (int p = 0; p < partition_count(); ++p)
       if (running(p) > 0)
         for (int piece : block_pieces_[static_cast<std::size_t>(p)]) piece_busy_[static_cast<std::size_t>(piece)] = 1;
+    if (chained_count_ > 0)  // a kept block is not free, though its stage has not started yet
+      for (const Chained& c : chained_)
+        if (c.block >= 0)
+          for (int piece : block_pieces_[static_cast<std::size_t>(c.block)]) piece_busy_[static_cast<std::size_t>(piece)] = 1;
     if (std::count(piece_busy_.begin(), piece_busy_.end(), 0) == 0) return;
     const bool may_drop = may_drop_hopeless();
     const bool on_free = options().drop_hopeless == DropHopeless::kSlot;
@@ -202,8 +224,56 @@ class SgprsScheduler final : public Scheduler {
       held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(i));
       for (int piece : block_pieces_[static_cast<std::size_t>(best)]) piece_busy_[static_cast<std::size_t>(piece)] = 1;
       bind(stage, best, now);
+      chain_successor(stage, best);
       if (on_free) widest_free = widest_free_width();
     }
+  }
+
+  /// chain=on: each held stage whose block was kept for it goes there now, ahead of the queue (it is
+  /// on that block's stream already).
+  void bind_chained(Ns now) {
+    for (std::size_t i = 0; i < held_.size();) {
+      const StageRef stage = held_[i].stage;
+      const Chained& c = chained_[static_cast<std::size_t>(stage.task)];
+      if (c.block < 0 || c.unit != stage.unit || c.job != stage.job) {
+        ++i;
+        continue;
+      }
+      const int block = c.block;
+      const bool last = c.last;
+      held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(i));
+      unchain(stage.task);
+      bind(stage, block, now);
+      if (!last) chain_successor(stage, block);
+    }
+  }
+
+  /// chain=on: puts the stage after `stage` (its one successor, of which it is the one predecessor)
+  /// on `block`'s stream behind it and keeps the block for it.
+  void chain_successor(const StageRef& stage, int block) {
+    if (!chains_stages()) return;
+    const ModelPlan& model = plan().model_of(stage.task);
+    const std::vector<int>& next = model.units[static_cast<std::size_t>(stage.unit)].successors;
+    if (next.size() != 1 || model.units[static_cast<std::size_t>(next.front())].predecessors.size() != 1) return;
+    const StageRef successor{stage.task, next.front(), stage.job, stage.release_ns, stage.deadline_ns};
+    if (options().chain == Chain::kSlack && block_tail_ns(successor, block) > chain_limit_ns_) return;
+    chained_[static_cast<std::size_t>(stage.task)] = Chained{block, next.front(), stage.job};
+    ++chained_count_;
+    queue_behind(successor, block);
+  }
+
+  /// The rest of the job from `stage` on block p.
+  Ns block_tail_ns(const StageRef& stage, int p) const {
+    const int sms = plan().pool().partitions[static_cast<std::size_t>(p)].sms;
+    const auto w = static_cast<std::size_t>(std::lower_bound(widths_.begin(), widths_.end(), sms) - widths_.begin());
+    return width_tail_[unit_index(stage)][w];
+  }
+
+  void unchain(int task) {
+    Chained& c = chained_[static_cast<std::size_t>(task)];
+    if (c.block < 0) return;
+    c = Chained{};
+    --chained_count_;
   }
 
   /// No piece of block p is in use (piece_busy_, rebuilt at each binding round).
@@ -300,6 +370,13 @@ class SgprsScheduler final : public Scheduler {
         }
       }
     }
+    // chain=slack: the least slack of any task, its deadline minus its whole job on the narrowest block.
+    chain_limit_ns_ = kNever;
+    for (const TaskPlan& task : plan().tasks()) {
+      Ns job = 0;
+      for (const Unit& unit : plan().models()[static_cast<std::size_t>(task.model)].units) job += unit.predicted_curve->time_at(narrowest_);
+      chain_limit_ns_ = std::min(chain_limit_ns_, std::max<Ns>(0, task.deadline_ns - job));
+    }
     width_tail_.assign(tail_.size(), std::vector<Ns>(widths_.size(), 0));
     for (std::size_t m = 0; m < plan().models().size(); ++m) {
       const ModelPlan& model = plan().models()[m];
@@ -363,6 +440,8 @@ class SgprsScheduler final : public Scheduler {
     for (std::size_t t = 0; t < plan().tasks().size(); ++t)
       progress_[t].preds_left.assign(plan().model_of(static_cast<int>(t)).units.size(), 0);
     if (moldable()) plan_moldable();
+    chained_.assign(plan().tasks().size(), Chained{});
+    chained_count_ = 0;
   }
 
   std::size_t unit_index(const StageRef& stage) const {
@@ -487,6 +566,15 @@ class SgprsScheduler final : public Scheduler {
   std::vector<int> widths_;                     // distinct block SMs, ascending
   int narrowest_ = 0;                           // block_sms as a block width
   std::vector<std::vector<Ns>> width_tail_;     // [unit base + unit][width]: the rest of the job at that width
+  struct Chained {  // chain=on: the stage a task's block is kept for
+    int block = -1;
+    int unit = -1;
+    std::int64_t job = -1;
+    bool last = false;  // its job is being dropped: it runs, but nothing more is chained
+  };
+  std::vector<Chained> chained_;  // per task
+  int chained_count_ = 0;         // tasks with a kept block
+  Ns chain_limit_ns_ = 0;         // chain=slack: the longest rest of a job a block is kept for
 };
 
 }  // namespace

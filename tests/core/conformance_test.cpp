@@ -159,6 +159,41 @@ TEST_P(Conformance, SkipLateOnAQueuedStreamSkipsOnlyJobsNotYetOnIt) {
   EXPECT_EQ(only(lines, "skip"), (Lines{"2000 skip T1 1"}));
 }
 
+/// sgprs-best's moldable blocks on the whole 16-SM partition (block_sms=16: one block), chaining
+/// every stage's successor behind it, one task of deadline `deadline`.
+ConformanceCase chained_case(Ns deadline) {
+  ConformanceCase c{R"({"schema": "sgprs.taskset/1", "tasks": [{"name": "T", "model": "chain3", "period_ns": 10000,
+                        "deadline_ns": )" + std::to_string(deadline) + "}]}",
+                    {16}, 1, 1000, {{"a", 1000}, {"b", 2000}, {"c", 500}}};
+  c.scheduler = "sgprs-best";
+  c.options = {{"binding", "late"}, {"slot_sms", "moldable"}, {"block_sms", "16"}, {"chain", "always"}};
+  c.miss_policy_abort = true;
+  return c;
+}
+
+TEST_P(Conformance, AChainedStageStartsOnItsPredecessorsBlockWhenItEnds) {
+  // b is put behind a on p0's stream when a starts (a live platform launches it then), c behind
+  // b when b starts; the core starts each when its predecessor's end reaches it: the same events
+  // as without chaining.
+  EXPECT_EQ(run(chained_case(10000)),
+            (Lines{"0 release T 0", "0 assign T a p0", "0 start T a p0", "1000 finish T a p0", "1000 assign T b p0",
+                   "1000 start T b p0", "3000 finish T b p0", "3000 assign T c p0", "3000 start T c p0",
+                   "3500 finish T c p0", "3500 end T 0 on_time"}));
+}
+
+TEST_P(Conformance, AChainedStageOfAJobDroppedOnAGpuStillRunsAndTheJobEndsAfterIt) {
+  // T's deadline 500 falls while a runs, with b already behind it on p0's stream. Stoppable: a is
+  // cancelled and b taken back. A GPU runs b anyway: when a ends, the core starts b (committed,
+  // core/run_core.hpp) and drops the job when b ends; nothing is chained behind b (c never starts).
+  const Lines lines = run(chained_case(500));
+  if (can_stop())
+    EXPECT_EQ(lines, (Lines{"0 release T 0", "0 assign T a p0", "0 start T a p0", "500 cancel T a p0",
+                            "500 end T 0 aborted"}));
+  else
+    EXPECT_EQ(lines, (Lines{"0 release T 0", "0 assign T a p0", "0 start T a p0", "1000 finish T a p0",
+                            "1000 assign T b p0", "1000 start T b p0", "3000 finish T b p0", "3000 end T 0 aborted"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Worlds, Conformance, ::testing::ValuesIn(conformance_worlds()),
                          [](const ::testing::TestParamInfo<World>& world) { return world.param.name; });
 

@@ -85,5 +85,31 @@ TEST(LiveQueue, AQueuedUnitsEndReportedBeforeTheEndAheadOfItWaitsUntilTheCoreSta
   EXPECT_EQ(r.stamps[2], (std::vector<Ns>{0, 2000, 3000}));
 }
 
+/// Per stage (by unit index), what the live platform measured of it: {launch, GPU start, GPU end}.
+class UnitStampRecorder final : public Observer {
+ public:
+  void on_event(const RunEvent& e) override {
+    if (e.kind == EventKind::kFinish) stamps[static_cast<std::size_t>(e.stage)] = {e.launch_ns, e.gpu_start_ns, e.gpu_end_ns};
+  }
+  std::vector<std::vector<Ns>> stamps = std::vector<std::vector<Ns>>(3);
+};
+
+TEST(LiveQueue, AChainedStageIsLaunchedWhenItsPredecessorStartsAndRunsRightBehindIt) {
+  // sgprs-best's moldable blocks with chain=always, one block: b goes onto the block's stream when
+  // a starts (0), c when b starts (1000); each runs on the GPU the instant its predecessor ends.
+  ConformanceCase c{R"({"schema": "sgprs.taskset/1", "tasks": [{"name": "T", "model": "chain3", "period_ns": 10000}]})",
+                    {16}, 1, 1000, {{"a", 1000}, {"b", 2000}, {"c", 500}}};
+  c.scheduler = "sgprs-best";
+  c.options = {{"binding", "late"}, {"slot_sms", "moldable"}, {"block_sms", "16"}, {"chain", "always"}};
+  UnitStampRecorder stamps;
+  const LiveFakeRun run = run_on_fake_device(c, {}, {&stamps});
+  EXPECT_EQ(run.stats.launches, 3);
+  EXPECT_EQ(stamps.stamps, (std::vector<std::vector<Ns>>{{0, 0, 1000}, {0, 1000, 3000}, {1000, 3000, 3500}}));
+  c.options.back().second = "off";  // launched when the core starts it, after its predecessor's end
+  UnitStampRecorder unchained;
+  EXPECT_EQ(run_on_fake_device(c, {}, {&unchained}).lines, run.lines);
+  EXPECT_EQ(unchained.stamps, (std::vector<std::vector<Ns>>{{0, 0, 1000}, {1000, 1000, 3000}, {3000, 3000, 3500}}));
+}
+
 }  // namespace
 }  // namespace sgprs::sim::test

@@ -255,6 +255,40 @@ TEST(BestPolicy, MoldableSlotRuleJudgesAJobOnTheWidestBlockFreeNow) {
   for (const std::string& line : only(slot.lines, "start")) EXPECT_EQ(line.find(" T "), std::string::npos) << line;
 }
 
+TEST(BestPolicy, ChainingSkipsTheHostTimeAndSlackChainsOnlyWhatNoTaskWaitsTooLongFor) {
+  // Moldable blocks, block_sms=16 (one block, the whole GPU), 100 ns of host time before each stage
+  // the core starts, none before a chained one (it is on the block's stream already). A (loose) is
+  // released at 0, B (D = 5000) at 500. B's slack on the narrowest block: 5000 - 3500 = 1500.
+  const std::string set = tasks(task("A", 100000) +
+                                R"(, {"name": "B", "model": "chain3", "period_ns": 100000, "deadline_ns": 5000,
+                                      "offset_ns": 500})");
+  auto run = [&](const std::string& chain) {
+    RunOptions options = best({{"slot_sms", "moldable"}, {"block_sms", "16"}, {"chain", chain}}, 1000);
+    options.stage_overhead_ns = 100;
+    return test::run_case(set, test::sizes_layout({16}, 1), options);
+  };
+  // off: every stage pays 100 ns; B takes the block at A.a's end (EDF at the boundary) and ends at
+  // 1200 + 1000 + 100 + 2000 + 100 + 500 = 4900; A's b and c follow, A ends at 7600.
+  const auto off = run("off");
+  EXPECT_TRUE(has(off.lines, "4900 end B 0 on_time"));
+  EXPECT_TRUE(has(off.lines, "7600 end A 0 on_time"));
+  // slack: a stage's successor is chained only when the rest of the job from it (on 16 SMs) fits in
+  // 1500: c (500) is, b (2500 with c) is not. So B still takes the block at 1100, and its c and A's
+  // c run without host time: B ends at 4800, A at 7400.
+  const auto slack = run("slack");
+  EXPECT_TRUE(has(slack.lines, "1100 start B a p0"));
+  EXPECT_TRUE(has(slack.lines, "4800 end B 0 on_time"));
+  EXPECT_TRUE(has(slack.lines, "7400 end A 0 on_time"));
+  // always: A keeps the block for its whole job (b and c chained: it ends at 3600). By then B
+  // cannot end by 5500 even alone on the block (3600 + 3500): it never starts and is dropped at its
+  // deadline.
+  const auto always = run("always");
+  EXPECT_TRUE(has(always.lines, "3600 end A 0 on_time"));
+  EXPECT_TRUE(has(always.lines, "5500 end B 0 aborted"));
+  for (const std::string& line : only(always.lines, "start")) EXPECT_EQ(line.find(" B "), std::string::npos) << line;
+  EXPECT_EQ(get_scheduler_option(scheduler_default_options("sgprs-best"), "chain"), "off");
+}
+
 /// The moldable blocks of layout `full` on a GPU of `pieces` pieces of `piece_sms` SMs plus a
 /// remainder of `remainder_sms` (piece index `pieces`).
 Layout moldable_pool_of_full(int pieces, int piece_sms, int remainder_sms) {
