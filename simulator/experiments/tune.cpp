@@ -24,10 +24,12 @@ TuneSpace default_tune_space() {
       for (const char* reserve : {"0", "2"})
         space.option_sets.push_back({{"slot_sms", slot}, {"waiting_order", order}, {"reserve_slots", reserve}});
   // Moldable blocks (no slots to reserve), with hopeless jobs judged on the fastest partition or on
-  // the widest block free now (docs/policy.md).
+  // the widest block free now, stages chained within the least slack or not (docs/policy.md).
   for (const char* order : {"job-edf", "edf"})
     for (const char* hopeless : {"on", "slot"})
-      space.option_sets.push_back({{"slot_sms", "moldable"}, {"waiting_order", order}, {"drop_hopeless", hopeless}});
+      for (const char* chain : {"off", "slack"})
+        space.option_sets.push_back(
+            {{"slot_sms", "moldable"}, {"waiting_order", order}, {"drop_hopeless", hopeless}, {"chain", chain}});
   return space;
 }
 

@@ -42,15 +42,17 @@ TEST(ScaledTaskSet, MultipliesAndRoundsCountsAndDropsZeros) {
 
 TEST(Tune, DefaultSpaceSearchesSlotsAndMoldableBlocks) {
   const TuneSpace space = default_tune_space();
-  EXPECT_EQ(space.layouts.size() * space.option_sets.size(), 96u);
-  int moldable = 0, judged_on_free_blocks = 0;
+  EXPECT_EQ(space.layouts.size() * space.option_sets.size(), 120u);
+  int moldable = 0, judged_on_free_blocks = 0, chained = 0;
   for (const OptionSet& options : space.option_sets)
     for (const auto& [name, value] : options) {
       moldable += name == "slot_sms" && value == "moldable";
       judged_on_free_blocks += name == "drop_hopeless" && value == "slot";
+      chained += name == "chain" && value == "slack";
     }
-  EXPECT_EQ(moldable, 4);
-  EXPECT_EQ(judged_on_free_blocks, 2);
+  EXPECT_EQ(moldable, 8);
+  EXPECT_EQ(judged_on_free_blocks, 4);
+  EXPECT_EQ(chained, 4);
 }
 
 TEST(Tune, SameAnswerWithOneOrThreeThreadsAndEveryStepReported) {
