@@ -59,6 +59,7 @@ void RunCore::notify(EventKind kind, Ns now, int task, int unit, int partition, 
   e.release_ns = s.release_ns;
   e.deadline_ns = s.deadline_ns;
   e.until_ns = until_ns;
+  e.queued = start_queued_;
   if (unit >= 0 && stage_deadlines_wanted_) e.stage_deadline_ns = scheduler_.stage_deadline(ref(task, unit));
   if (finish_stamps_) {
     e.launch_ns = finish_stamps_->launch_ns;
@@ -251,10 +252,12 @@ void RunCore::apply(Ns now) {
         TaskState& s = tasks_[static_cast<std::size_t>(st.task)];
         if (s.active_job != st.job || (s.dropping && st.unit != s.committed_unit))
           throw std::logic_error("run core: start for a job that is not active");
-        if (st.unit == s.committed_unit) s.committed_unit = -1;
+        start_queued_ = st.unit == s.committed_unit;
+        if (start_queued_) s.committed_unit = -1;
         platform_.start_unit(now, st.task, st.unit, st.job, d.partition);
         ++s.units_running;
         emit(EventKind::kStart, now, st.task, st.unit, d.partition);
+        start_queued_ = false;
         break;
       }
     }

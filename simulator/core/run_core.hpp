@@ -119,6 +119,7 @@ class RunCore {
   std::vector<Decision> decisions_;
   std::vector<StoppedUnit> stopped_;
   const UnitStamps* finish_stamps_ = nullptr;
+  bool start_queued_ = false;  // set while the kStart event of a unit queued on its stream is emitted
   const std::vector<std::vector<Ns>>* release_latencies_ = nullptr;  // set while the kFinish event of a live unit is emitted
   int active_jobs_ = 0;
   std::int64_t events_ = 0;

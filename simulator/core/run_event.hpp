@@ -41,6 +41,8 @@ struct RunEvent {
   Ns deadline_ns = 0;                      // the job's absolute deadline
   Ns stage_deadline_ns = -1;               // the stage's virtual deadline (decision/start/finish), -1 if none
   Ns until_ns = -1;                        // kDecision with partition < 0: when the stage is looked at again
+  bool queued = false;                     // kStart: the unit was on its partition's stream already (kQueue), so
+                                           // it reaches the GPU without the host's launch (no stage overhead)
   // Live runs only (-1 in simulation), on kFinish: when the GPU ran the stage, and
   // when the host launched it and noticed its end (the event's time_ns is the notice).
   Ns launch_ns = -1;

@@ -67,6 +67,7 @@ void EventLogWriter::on_event(const RunEvent& e) {
     if (e.stage_deadline_ns >= 0) append_field(line_, "stage_deadline_ns", e.stage_deadline_ns);
   }
   if (e.partition >= 0) append_field(line_, "partition", partition_json_[static_cast<std::size_t>(e.partition)]);
+  if (e.queued) line_ += ",\"queued\":true";
   if (e.kind == EventKind::kDecision && e.partition < 0) append_field(line_, "until_ns", e.until_ns);
   if (e.gpu_end_ns >= 0) {  // live runs: the host launch, the GPU's own interval (the event's t_ns is the notice)
     append_field(line_, "launch_ns", e.launch_ns);

@@ -47,6 +47,11 @@ struct Reader {
     if (!v.is_string()) fail(key, "must be a string");
     return v.get<std::string>();
   }
+  bool boolean(const Json& doc, const char* key) const {
+    const Json& v = member(doc, key);
+    if (!v.is_boolean()) fail(key, "must be true or false");
+    return v.get<bool>();
+  }
 };
 
 int index_of(const std::unordered_map<std::string, int>& names, const std::string& name, const Reader& r,
@@ -205,6 +210,7 @@ RunLog read_run_log(std::istream& in, const std::string& path) {
         s.stage = stage;
         s.partition = index_of(partition_ids, r.text(e, "partition"), r, "partition");
         s.start_ns = t;
+        s.queued = e.contains("queued") && r.boolean(e, "queued");
         running[key] = log.stage_runs.size();
         log.stage_runs.push_back(s);
         continue;

@@ -43,6 +43,7 @@ struct StageRun {
   Ns gpu_start_ns = -1;  // live only
   Ns gpu_end_ns = -1;    // live only
   Ns stream_ready_ns = -1;  // live, a unit queued on its stream: when the unit ahead of it there ended
+  bool queued = false;      // its start event says it was on its stream already (no host launch at its start)
   /// The GPU's own start and end: the stamps where the log has them, else the events' instants.
   /// A unit launched on an idle stream is the GPU's from its launch call on: its first kernel may
   /// wait there for SMs its co-runners hold, which is sharing, not host time (with stamps inside the

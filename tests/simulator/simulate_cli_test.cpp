@@ -11,6 +11,7 @@
 #include <functional>
 #include <sstream>
 #include <string>
+#include <vector>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -95,6 +96,31 @@ TEST_F(SimulateCli, WritesSummaryEventsAndTimeline) {
   EXPECT_NEAR(summary.at("share_of_bound").get<double>(), summary.at("throughput_jobs_per_s").get<double>() / 20800.0,
               1e-12);
   EXPECT_NE(table.find("bound: this mix can complete at most 46017.7 jobs/s"), std::string::npos) << table;
+}
+
+TEST_F(SimulateCli, AJobQueuedOnItsStreamIsMarkedAndReachesTheGpuWithoutTheStageOverhead) {
+  // One stream, three chain3 jobs (3500 ns whole on the test GPU's 16 SMs) released at 0, 100 ns of
+  // host time per start: T0 starts at 0 and reaches the GPU at 100; T1 and T2 go onto the stream
+  // behind it (stream_queue=on) and run the instant the job ahead ends, with no host time.
+  const fs::path set = dir_ / "three.json";
+  std::ofstream(set) << R"({"schema": "sgprs.taskset/1", "tasks": [
+      {"name": "T0", "model": "chain3", "period_ns": 100000}, {"name": "T1", "model": "chain3", "period_ns": 100000},
+      {"name": "T2", "model": "chain3", "period_ns": 100000}]})";
+  const Result r = run("--taskset " + set.string() + " --layout full --scheduler streams --option streams=1 "
+                       "--stage-overhead-ns 100 --duration 0.00001");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream events(dir_ / "out/events.jsonl");
+  std::string line;
+  std::getline(events, line);
+  std::vector<std::string> starts, ends;
+  while (std::getline(events, line)) {
+    const sgprs::Json e = sgprs::Json::parse(line);
+    const std::string what = e.at("task").get<std::string>() + "@" + std::to_string(e.at("t_ns").get<long long>());
+    if (e.at("ev") == "start") starts.push_back(what + (e.value("queued", false) ? " queued" : ""));
+    if (e.at("ev") == "job_end") ends.push_back(what);
+  }
+  EXPECT_EQ(starts, (std::vector<std::string>{"T0@0", "T1@3600 queued", "T2@7100 queued"}));
+  EXPECT_EQ(ends, (std::vector<std::string>{"T0@3600", "T1@7100", "T2@10600"}));
 }
 
 TEST_F(SimulateCli, OccupiedGpuTimesAreSlower) {

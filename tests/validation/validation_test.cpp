@@ -171,6 +171,28 @@ TEST(RunLog, AUnitQueuedOnItsStreamIsTheGpusFromTheEndOfTheUnitAheadOfIt) {
   EXPECT_EQ(log.stage_runs[1].busy_end(), 5200);
 }
 
+TEST(RunLog, AStartMarkedQueuedIsReadAndAnyOtherValueIsRefused) {
+  // A simulated start of a unit that was on its stream already says so ("queued": true, from the
+  // run core): validate charges it no stage overhead.
+  const std::string x0 = fmt_job("x", 0, 0, 20000);
+  const std::string a = R"(,"stage":"a","partition":"p0")";
+  const auto log_with = [&](const std::string& flag) {
+    return kHeader + "\n" + R"({"t_ns":0,"ev":"release",)" + x0 + "}\n" + R"({"t_ns":0,"ev":"start",)" + x0 + a + flag +
+           "}\n" + R"({"t_ns":2000,"ev":"finish",)" + x0 + a + "}\n";
+  };
+  std::istringstream queued(log_with(R"(,"queued":true)")), plain(log_with(""));
+  EXPECT_TRUE(read_run_log(queued, "events.jsonl").stage_runs.at(0).queued);
+  EXPECT_FALSE(read_run_log(plain, "events.jsonl").stage_runs.at(0).queued);
+  std::istringstream bad(log_with(R"(,"queued":1)"));
+  try {
+    (void)read_run_log(bad, "events.jsonl");
+    ADD_FAILURE() << "queued: 1 was accepted";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("events.jsonl: field 'line 3.queued': must be true or false"), std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(RunLog, RefusesTimesAndSizesPastTheLimitsNamingLineAndField) {
   // Found by tools/hostile_campaign.py: a release_ns of 2^63 was read as -2^63 and the job's
   // response (end - release) overflowed int64 (UBSan).

@@ -279,10 +279,11 @@ void run_validate(const ValidateArgs& va) {
     writer.publish();
   }
   validation::RunLog sim_log = validation::read_run_log(sim_events.string());
-  // The simulated GPU took each unit stage_overhead_ns after its start event, and its finish event
-  // is the GPU's end: its busy time is what the live run's GPU stamps measure.
+  // The simulated GPU took each unit stage_overhead_ns after its start event (at once when it was
+  // queued on its stream: sim/simulated_platform.hpp), and its finish event is the GPU's end: its
+  // busy time is what the live run's GPU stamps measure.
   for (validation::StageRun& s : sim_log.stage_runs) {
-    s.gpu_start_ns = s.start_ns + in.run.stage_overhead_ns;
+    s.gpu_start_ns = s.start_ns + (s.queued ? 0 : in.run.stage_overhead_ns);
     s.gpu_end_ns = s.finish_ns;
   }
 
