@@ -16,6 +16,10 @@ PlannedRun plan_run(const Profile& profile, const Workload& workload, const Layo
   run.plan = std::make_unique<PolicyPlan>(profile, workload, run.pool, run.scheduler->runs_whole_jobs(), options,
                                           predicted);
   run.scheduler->reset(*run.plan);
+  if (options.chain != Chain::kOff && !run.scheduler->chains_stages())
+    throw InputError("--option", "chain",
+                     "applies only to moldable blocks (scheduler sgprs or sgprs-best with binding=late and "
+                     "slot_sms=moldable); set it to off or use them");
   return run;
 }
 

@@ -5,6 +5,7 @@
 #include "simulator/policy/registry.hpp"
 #include "simulator/policy/slot_plan.hpp"
 
+#include "common/errors.hpp"
 #include "common/taskset.hpp"
 #include "sim_test_support.hpp"
 
@@ -287,6 +288,17 @@ TEST(BestPolicy, ChainingSkipsTheHostTimeAndSlackChainsOnlyWhatNoTaskWaitsTooLon
   EXPECT_TRUE(has(always.lines, "5500 end B 0 aborted"));
   for (const std::string& line : only(always.lines, "start")) EXPECT_EQ(line.find(" B "), std::string::npos) << line;
   EXPECT_EQ(get_scheduler_option(scheduler_default_options("sgprs-best"), "chain"), "off");
+}
+
+TEST(BestPolicy, ChainingOutsideMoldableBlocksIsRefusedNamingTheOption) {
+  RunOptions slots = best({{"chain", "slack"}});  // slot_sms=16: slots, not blocks
+  try {
+    (void)test::run_case(tasks(task("A", 100000)), test::sizes_layout({16}, 1), slots);
+    ADD_FAILURE() << "chain=slack on slots was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("chain"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("slot_sms=moldable"), std::string::npos) << e.what();
+  }
 }
 
 /// The moldable blocks of layout `full` on a GPU of `pieces` pieces of `piece_sms` SMs plus a
