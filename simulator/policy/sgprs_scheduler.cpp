@@ -124,8 +124,8 @@ class SgprsScheduler final : public Scheduler {
     if (!chains_stages()) return;
     if (stages_stopped)
       unchain(task);
-    else  // its kept stage still runs (run_core.hpp) but is the job's last: nothing is chained behind it
-      chained_[static_cast<std::size_t>(task)].last = true;
+    else if (chained_[static_cast<std::size_t>(task)].block >= 0)  // its kept stage still runs (run_core.hpp),
+      chained_[static_cast<std::size_t>(task)].last = true;           // as the job's last: nothing behind it
   }
 
   bool on_chains_stages() const override { return moldable() && options().chain != Chain::kOff; }
@@ -229,7 +229,7 @@ class SgprsScheduler final : public Scheduler {
     }
   }
 
-  /// chain=on: each held stage whose block was kept for it goes there now, ahead of the queue (it is
+  /// chain (slack or always): each held stage whose block was kept for it goes there now, ahead of the queue (it is
   /// on that block's stream already).
   void bind_chained(Ns now) {
     for (std::size_t i = 0; i < held_.size();) {
@@ -248,7 +248,7 @@ class SgprsScheduler final : public Scheduler {
     }
   }
 
-  /// chain=on: puts the stage after `stage` (its one successor, of which it is the one predecessor)
+  /// chain (slack or always): puts the stage after `stage` (its one successor, of which it is the one predecessor)
   /// on `block`'s stream behind it and keeps the block for it.
   void chain_successor(const StageRef& stage, int block) {
     if (!chains_stages()) return;
@@ -566,7 +566,7 @@ class SgprsScheduler final : public Scheduler {
   std::vector<int> widths_;                     // distinct block SMs, ascending
   int narrowest_ = 0;                           // block_sms as a block width
   std::vector<std::vector<Ns>> width_tail_;     // [unit base + unit][width]: the rest of the job at that width
-  struct Chained {  // chain=on: the stage a task's block is kept for
+  struct Chained {  // chain: the stage a task's block is kept for
     int block = -1;
     int unit = -1;
     std::int64_t job = -1;
