@@ -107,6 +107,8 @@ Validation compare_runs(const RunLog& live, const RunLog& sim, const RunTotals& 
   }
   v.stages_live = static_cast<std::int64_t>(live.stage_runs.size());
   v.stages_sim = static_cast<std::int64_t>(sim.stage_runs.size());
+  for (const StageRun& s : live.stage_runs) v.stages_queued_live += s.was_queued();
+  for (const StageRun& s : sim.stage_runs) v.stages_queued_sim += s.was_queued();
   std::vector<double> stage_errors;
   for (const StageRun& l : live.stage_runs) {
     const auto it = sim_stage.find({l.task, l.job, l.stage});
@@ -209,7 +211,8 @@ Json Validation::to_json() const {
               {"decision_agreement_matched", decision_agreement_matched},
               {"decision_agreement_width", decision_agreement_width},
               {"stages", {{"live", stages_live}, {"sim", stages_sim}, {"both", stages_both},
-                          {"same_partition", stages_same_partition}, {"same_width", stages_same_width}}},
+                          {"same_partition", stages_same_partition}, {"same_width", stages_same_width},
+                          {"queued_live", stages_queued_live}, {"queued_sim", stages_queued_sim}}},
               {"stage_time_rel_error", stage_time.to_json()},
               {"profile_time_rel_error", {{"isolated", profile_isolated.to_json()},
                                           {"occupied", profile_occupied.to_json()}}},
@@ -236,6 +239,9 @@ std::string validation_report(const Validation& v, const std::string& title) {
                      "{:+.1f}% ({} stages) |\n",
                      100 * v.stage_time.median_abs, 100 * v.stage_time.p90_abs, 100 * v.stage_time.median_signed,
                      v.stage_time.count);
+  if (v.stages_queued_live + v.stages_queued_sim > 0)
+    out += fmt::format("| stages that waited on their stream before their start (queued jobs, chained stages) | {} | {} | |\n",
+                       v.stages_queued_live, v.stages_queued_sim);
   out += fmt::format("| profile vs a stage alone on its partition: isolated / occupied (median abs, bias) | | | "
                      "{:.1f}% {:+.1f}% / {:.1f}% {:+.1f}% ({} stages) |\n",
                      100 * v.profile_isolated.median_abs, 100 * v.profile_isolated.median_signed,

@@ -71,6 +71,8 @@ struct Validation {
   double throughput_rel_error = 0;
   double decision_agreement = 0, decision_agreement_matched = 0, decision_agreement_width = 0;
   std::int64_t stages_live = 0, stages_sim = 0, stages_both = 0, stages_same_partition = 0, stages_same_width = 0;
+  // Stages that waited on their stream before their start (streams' queued jobs, chained stages).
+  std::int64_t stages_queued_live = 0, stages_queued_sim = 0;
   ErrorSpread stage_time;
   ErrorSpread profile_isolated, profile_occupied;
   std::vector<StageGroup> stage_groups;

@@ -57,6 +57,8 @@ struct StageRun {
     return gpu_start_ns;
   }
   Ns busy_end() const { return gpu_end_ns >= 0 ? gpu_end_ns : finish_ns; }
+  /// It waited on its stream before its start: launched before it (live) or marked so (simulated).
+  bool was_queued() const { return queued || (launch_ns >= 0 && launch_ns < start_ns); }
 };
 
 struct RunLog {

@@ -169,6 +169,8 @@ TEST(RunLog, AUnitQueuedOnItsStreamIsTheGpusFromTheEndOfTheUnitAheadOfIt) {
   EXPECT_EQ(log.stage_runs[1].stream_ready_ns, 2800);
   EXPECT_EQ(log.stage_runs[1].busy_start(), 2800);
   EXPECT_EQ(log.stage_runs[1].busy_end(), 5200);
+  EXPECT_FALSE(log.stage_runs[0].was_queued());
+  EXPECT_TRUE(log.stage_runs[1].was_queued());  // launched at 1000, started at 2900
 }
 
 TEST(RunLog, AStartMarkedQueuedIsReadAndAnyOtherValueIsRefused) {
@@ -181,8 +183,14 @@ TEST(RunLog, AStartMarkedQueuedIsReadAndAnyOtherValueIsRefused) {
            "}\n" + R"({"t_ns":2000,"ev":"finish",)" + x0 + a + "}\n";
   };
   std::istringstream queued(log_with(R"(,"queued":true)")), plain(log_with(""));
-  EXPECT_TRUE(read_run_log(queued, "events.jsonl").stage_runs.at(0).queued);
-  EXPECT_FALSE(read_run_log(plain, "events.jsonl").stage_runs.at(0).queued);
+  const RunLog marked = read_run_log(queued, "events.jsonl"), unmarked = read_run_log(plain, "events.jsonl");
+  EXPECT_TRUE(marked.stage_runs.at(0).queued);
+  EXPECT_FALSE(unmarked.stage_runs.at(0).queued);
+  const auto none = [](int, int, int, bool) -> Ns { return 0; };
+  const Validation v = compare_runs(unmarked, marked, {}, {}, {"chain3", "chain3"}, none);
+  EXPECT_EQ(v.stages_queued_live, 0);
+  EXPECT_EQ(v.stages_queued_sim, 1);
+  EXPECT_EQ(v.to_json()["stages"]["queued_sim"], 1);
   std::istringstream bad(log_with(R"(,"queued":1)"));
   try {
     (void)read_run_log(bad, "events.jsonl");
