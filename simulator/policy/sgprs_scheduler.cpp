@@ -322,6 +322,13 @@ class SgprsScheduler final : public Scheduler {
     return widths_.back();
   }
 
+  /// The task's whole job, its stages one after another, on `sms` SMs.
+  Ns job_ns_at(const TaskPlan& task, int sms) const {
+    Ns job = 0;
+    for (const Unit& unit : plan().models()[static_cast<std::size_t>(task.model)].units) job += unit.predicted_curve->time_at(sms);
+    return job;
+  }
+
   void plan_moldable() {
     const auto& parts = plan().pool().partitions;
     int most_piece = 0;
@@ -358,12 +365,7 @@ class SgprsScheduler final : public Scheduler {
       // The narrowest width at which every task's whole job fits its deadline.
       for (int w : widths_) {
         bool fits = true;
-        for (const TaskPlan& task : plan().tasks()) {
-          const ModelPlan& model = plan().models()[static_cast<std::size_t>(task.model)];
-          Ns job = 0;
-          for (const Unit& unit : model.units) job += unit.predicted_curve->time_at(w);
-          fits = fits && job <= task.deadline_ns;
-        }
+        for (const TaskPlan& task : plan().tasks()) fits = fits && job_ns_at(task, w) <= task.deadline_ns;
         if (fits) {
           narrowest_ = w;
           break;
@@ -372,11 +374,8 @@ class SgprsScheduler final : public Scheduler {
     }
     // chain=slack: the least slack of any task, its deadline minus its whole job on the narrowest block.
     chain_limit_ns_ = kNever;
-    for (const TaskPlan& task : plan().tasks()) {
-      Ns job = 0;
-      for (const Unit& unit : plan().models()[static_cast<std::size_t>(task.model)].units) job += unit.predicted_curve->time_at(narrowest_);
-      chain_limit_ns_ = std::min(chain_limit_ns_, std::max<Ns>(0, task.deadline_ns - job));
-    }
+    for (const TaskPlan& task : plan().tasks())
+      chain_limit_ns_ = std::min(chain_limit_ns_, std::max<Ns>(0, task.deadline_ns - job_ns_at(task, narrowest_)));
     width_tail_.assign(tail_.size(), std::vector<Ns>(widths_.size(), 0));
     for (std::size_t m = 0; m < plan().models().size(); ++m) {
       const ModelPlan& model = plan().models()[m];

@@ -161,7 +161,7 @@ Ns stage_overhead(const std::string& choice, const validation::RunLog& live) {
     for (const validation::StageRun& s : live.stage_runs) {
       if (s.gpu_start_ns < 0 || s.finish_ns < 0) continue;
       notice.push_back(std::max<Ns>(0, s.finish_ns - s.gpu_end_ns));
-      if (s.launch_ns >= 0 && s.launch_ns < s.start_ns) continue;
+      if (s.was_queued()) continue;
       launch.push_back(std::max<Ns>(0, s.busy_start() - s.start_ns));
       latency.push_back(std::max<Ns>(0, s.gpu_start_ns - s.busy_start()));
     }
