@@ -15,6 +15,7 @@
 #             layout `pieces`, stage units or whole jobs; sgprs-best-mold, sgprs-best-mold-paced, sgprs-best-mold-slot:
 #             moldable blocks of pieces on full, need from the profile or at the pace, or drop_hopeless=slot;
 #             sgprs-best-mold-chain, sgprs-best-mold-paced-chain: the same with chain=slack;
+#             sgprs-best-mold-pm-chain: block_need=paced-model and chain=slack;
 #             FAMILY_FRACTIONS replaces every scheduler's
 #             loads, BOUNDS="tight=1.2 camera=..." the bounds measured with the shipped profile, STOP_MISS the
 #             miss ratio past which a scheduler stops, default 0.01)
@@ -468,6 +469,8 @@ if want families; then
         sgprs-best-mold-chain) args=(full "${best[@]}" --option slot_sms=moldable --option chain=slack
           --stall-timeout 5); fractions="0.6 0.7 0.8 0.9" ;;
         sgprs-best-mold-paced-chain) args=(full "${best[@]}" --option slot_sms=moldable --option block_need=paced
+          --option chain=slack --stall-timeout 5); fractions="0.6 0.7 0.8 0.9" ;;
+        sgprs-best-mold-pm-chain) args=(full "${best[@]}" --option slot_sms=moldable --option block_need=paced-model
           --option chain=slack --stall-timeout 5); fractions="0.6 0.7 0.8 0.9" ;;
         *) log "unknown SCHEDULERS entry $sched"; continue ;;
       esac

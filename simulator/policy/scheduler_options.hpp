@@ -67,6 +67,8 @@ enum class BlockNeed {
   kProfile,  // on the profile's predicted times at each block width
   kPaced,    // on them times the pace blocks have kept lately (as drop_hopeless=slot's pace): what the
              // curves leave out (host time per stage, interference from the other blocks) widens the need
+  kPacedModel,  // the same with one pace per model: the co-run slowdown differs by model (memory-bound
+                // early layers and heads slow most beside busy blocks, docs/validation.md)
 };
 /// What a partition runs of a job: one stage at a time, or the whole job as one unit.
 enum class JobUnits {

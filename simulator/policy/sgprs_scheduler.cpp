@@ -40,7 +40,11 @@
 //             have kept lately: moving sums (weight 1/32) of finished stages' start-decision-to-end
 //             times over their predicted times on their blocks, a ratio of sums so that the rest of a
 //             job, a sum of stages, is scaled by what such sums took (a mean of ratios would let a
-//             20-us stage's fixed launch cost inflate a 2-ms stage's need)
+//             20-us stage's fixed launch cost inflate a 2-ms stage's need); with block_need=paced-model
+//             the same sums are kept per model and a stage is judged at its own model's (the blocks'
+//             until its model has finished a stage): the pooled sums are carried by the long stages,
+//             so a model of short stages, which host time and busy neighbours slow the most, was
+//             judged at a pace it does not keep
 //             with chain=always, when a stage starts on a block, the stage after it (its one successor, of
 //             which it is the one predecessor) is put on the block's stream behind it (kQueue), and the
 //             block is kept for it: no other stage takes the block or a block around it, and when it
@@ -169,7 +173,8 @@ class SgprsScheduler final : public Scheduler {
 
   bool late() const { return options().binding == Binding::kLate; }
   bool moldable() const { return late() && options().slot_sms == kMoldableSlots; }
-  bool paced_need() const { return moldable() && options().block_need == BlockNeed::kPaced; }
+  bool paced_need() const { return moldable() && options().block_need != BlockNeed::kProfile; }
+  bool paced_by_model() const { return moldable() && options().block_need == BlockNeed::kPacedModel; }
   bool learns_block_pace() const {
     return paced_need() || (moldable() && options().drop_hopeless == DropHopeless::kSlot);
   }
@@ -316,7 +321,7 @@ class SgprsScheduler final : public Scheduler {
     const bool paced = paced_need();
     for (std::size_t w = 0; w < widths_.size(); ++w) {
       if (widths_[w] < narrowest_) continue;
-      const Ns tail = paced ? static_cast<Ns>(static_cast<double>(tails[w]) * block_pace()) : tails[w];
+      const Ns tail = paced ? static_cast<Ns>(static_cast<double>(tails[w]) * pace_of(stage)) : tails[w];
       if (now + tail <= stage.deadline_ns) return widths_[w];
     }
     return widths_.back();
@@ -435,6 +440,8 @@ class SgprsScheduler final : public Scheduler {
     slot_pace_ = 1.0;
     block_ran_ = 0;
     block_predicted_ = 0;
+    model_ran_.clear();
+    model_predicted_.clear();
     progress_.assign(plan().tasks().size(), JobProgress{});
     for (std::size_t t = 0; t < plan().tasks().size(); ++t)
       progress_[t].preds_left.assign(plan().model_of(static_cast<int>(t)).units.size(), 0);
@@ -472,8 +479,23 @@ class SgprsScheduler final : public Scheduler {
     constexpr double kWeight = 1.0 / 32.0;
     block_ran_ += kWeight * (static_cast<double>(ran_ns) - block_ran_);
     block_predicted_ += kWeight * (static_cast<double>(slot_ns(stage, block)) - block_predicted_);
+    if (!paced_by_model()) return;
+    const auto model = static_cast<std::size_t>(plan().tasks()[static_cast<std::size_t>(stage.task)].model);
+    if (model >= model_ran_.size()) {
+      model_ran_.resize(model + 1, 0);
+      model_predicted_.resize(model + 1, 0);
+    }
+    model_ran_[model] += kWeight * (static_cast<double>(ran_ns) - model_ran_[model]);
+    model_predicted_[model] += kWeight * (static_cast<double>(slot_ns(stage, block)) - model_predicted_[model]);
   }
   double block_pace() const { return block_predicted_ > 0 ? block_ran_ / block_predicted_ : 1.0; }
+  /// The pace a stage's need is judged at: the blocks' pace, or its model's (block_need=paced-model).
+  double pace_of(const StageRef& stage) const {
+    if (!paced_by_model()) return block_pace();
+    const auto model = static_cast<std::size_t>(plan().tasks()[static_cast<std::size_t>(stage.task)].model);
+    if (model >= model_predicted_.size() || model_predicted_[model] <= 0) return block_pace();
+    return model_ran_[model] / model_predicted_[model];
+  }
 
   void hold(const StageRef& stage) {
     const TaskPlan& task = plan().tasks()[static_cast<std::size_t>(stage.task)];
@@ -557,6 +579,8 @@ class SgprsScheduler final : public Scheduler {
   double slot_pace_ = 1.0;        // recent (start decision to end) / predicted slot time
   double block_ran_ = 0;          // moldable blocks' pace (learns_block_pace): moving sums of stages'
   double block_predicted_ = 0;    // start decision to end and of their predicted times on their blocks
+  std::vector<double> model_ran_;        // the same sums per model (block_need=paced-model)
+  std::vector<double> model_predicted_;
   std::vector<JobProgress> progress_;
   // Moldable blocks (slot_sms=moldable).
   std::vector<std::vector<int>> block_pieces_;  // per pool partition (block)

@@ -88,7 +88,9 @@ TEST(ChainedStages, BlocksNeverOverlapAndEveryJobEndsOnceWhetherOrNotUnitsCanBeS
       set_scheduler_option(options, "block_sms", rng.uniform01() < 0.5 ? "4" : "deadlines", "test");
       set_scheduler_option(options, "chain", rng.uniform01() < 0.5 ? "slack" : "always", "test");
       set_scheduler_option(options, "drop_hopeless", rng.uniform01() < 0.5 ? "on" : "slot", "test");
-      set_scheduler_option(options, "block_need", rng.uniform01() < 0.5 ? "profile" : "paced", "test");
+      const double need = rng.uniform01();
+      set_scheduler_option(options, "block_need", need < 1.0 / 3 ? "profile" : need < 2.0 / 3 ? "paced" : "paced-model",
+                           "test");
       const PlannedRun planned = plan_run(test_profile(), workload, sizes_layout({16}, 1), "sgprs-best", options,
                                           ProfileTimes::kIsolated);
       const PolicyPlan& plan = *planned.plan;

@@ -201,6 +201,20 @@ TEST(BestPolicy, MoldableBlocksGiveATightStageMoreSmsBesideLooseOnes) {
   EXPECT_EQ(started_at_zero, 2);
 }
 
+/// `set` on moldable blocks of 4-SM pieces with 2000 ns of host time before each stage (the profile
+/// leaves it out), block_need = `need`, for `duration_ns`.
+test::Trace run_with_host_time(const std::string& set, const std::string& need, Ns duration_ns) {
+  RunOptions options = moldable({{"block_need", need}}, duration_ns);
+  options.stage_overhead_ns = 2000;
+  return test::run_case(set, test::sizes_layout({16}, 1), options);
+}
+
+bool ends_on_time(const test::Trace& trace, const std::string& task) {
+  const std::string end = " end " + task + " 0 on_time";
+  return std::any_of(trace.lines.begin(), trace.lines.end(),
+                     [&end](const std::string& line) { return line.find(end) != std::string::npos; });
+}
+
 TEST(BestPolicy, PacedBlockNeedWidensATightJobWhenStagesRunSlowerThanPredicted) {
   // Moldable blocks of 4-SM pieces, 2000 ns of host time before each stage (the profile leaves it
   // out). A (loose) runs alone first, on one piece: its stages took 6000, 10000 and 4000 against
@@ -212,22 +226,38 @@ TEST(BestPolicy, PacedBlockNeedWidensATightJobWhenStagesRunSlowerThanPredicted) 
   const std::string set = tasks(task("A", 100000) +
                                 R"(, {"name": "T", "model": "chain3", "period_ns": 100000, "deadline_ns": 19000,
                                       "offset_ns": 50000})");
-  auto run = [&](const std::string& need) {
-    RunOptions options = moldable({{"block_need", need}}, 60000);
-    options.stage_overhead_ns = 2000;
-    return test::run_case(set, test::sizes_layout({16}, 1), options);
-  };
-  const auto profile = run("profile");
+  const auto profile = run_with_host_time(set, "profile", 60000);
   EXPECT_TRUE(has(profile.lines, "20000 end A 0 on_time"));
   EXPECT_TRUE(has(profile.lines, "50000 start T a p0.0+1"));
   EXPECT_TRUE(has(profile.lines, "69000 end T 0 aborted"));
-  const auto paced = run("paced");
+  const auto paced = run_with_host_time(set, "paced", 60000);
   EXPECT_TRUE(has(paced.lines, "20000 end A 0 on_time"));
   EXPECT_TRUE(has(paced.lines, "50000 start T a p0.0+2"));
-  bool t_on_time = false;
-  for (const std::string& line : paced.lines) t_on_time = t_on_time || line.find(" end T 0 on_time") != std::string::npos;
-  EXPECT_TRUE(t_on_time);
+  EXPECT_TRUE(ends_on_time(paced, "T"));
   EXPECT_EQ(get_scheduler_option(scheduler_default_options("sgprs-best"), "block_need"), "profile");
+}
+
+TEST(BestPolicy, PacedByModelJudgesAShortStagedModelOnItsOwnPace) {
+  // Moldable blocks of 4-SM pieces, 2000 ns of host time before each stage. R (resnetlike, six
+  // stages of 60-400 us) runs one job alone from 0, then A (chain3: 4000, 8000, 2000 ns on one piece)
+  // from 2000000. The blocks' pace, moving sums of ran over predicted (weight 1/32), is then 1.010:
+  // R's long stages carry the sums, and 2000 ns hardly slow them. chain3's own pace is 1.431. T
+  // (chain3, D = 19000) is released at 2050000: at the blocks' pace its job fits one piece
+  // (14000 x 1.010 = 14143), where it ends past its deadline (14000 + 3 x 2000 = 20000) and is
+  // aborted; at its model's pace it needs 8 SMs (20028 > 19000 on 4) and ends on time.
+  const std::string set =
+      tasks(R"({"name": "R", "model": "resnetlike", "period_ns": 10000000, "offset_ns": 0},
+               {"name": "A", "model": "chain3", "period_ns": 10000000, "offset_ns": 2000000},
+               {"name": "T", "model": "chain3", "period_ns": 10000000, "deadline_ns": 19000, "offset_ns": 2050000})");
+  const auto global = run_with_host_time(set, "paced", 2100000);
+  EXPECT_TRUE(has(global.lines, "1872000 end R 0 on_time"));
+  EXPECT_TRUE(has(global.lines, "2020000 end A 0 on_time"));
+  EXPECT_TRUE(has(global.lines, "2050000 start T a p0.0+1"));
+  EXPECT_TRUE(has(global.lines, "2069000 end T 0 aborted"));
+  const auto by_model = run_with_host_time(set, "paced-model", 2100000);
+  EXPECT_TRUE(has(by_model.lines, "2020000 end A 0 on_time"));
+  EXPECT_TRUE(has(by_model.lines, "2050000 start T a p0.0+2"));
+  EXPECT_TRUE(ends_on_time(by_model, "T"));
 }
 
 TEST(BestPolicy, MoldableSlotRuleJudgesAJobOnTheWidestBlockFreeNow) {
