@@ -35,7 +35,8 @@ constexpr Named<bool> kSwitches[] = {{false, "off"}, {true, "on"}};
 constexpr Named<DropHopeless> kDropHopeless[] = {
     {DropHopeless::kOff, "off"}, {DropHopeless::kFastest, "on"}, {DropHopeless::kSlot, "slot"}};
 constexpr Named<Chain> kChains[] = {{Chain::kOff, "off"}, {Chain::kSlack, "slack"}, {Chain::kAlways, "always"}};
-constexpr Named<BlockNeed> kBlockNeeds[] = {{BlockNeed::kProfile, "profile"}, {BlockNeed::kPaced, "paced"}, {BlockNeed::kPacedModel, "paced-model"}};
+constexpr Named<BlockNeed> kBlockNeeds[] = {
+    {BlockNeed::kProfile, "profile"}, {BlockNeed::kPaced, "paced"}, {BlockNeed::kPacedModel, "paced-model"}};
 constexpr Named<JobUnits> kJobUnits[] = {{JobUnits::kStages, "stages"}, {JobUnits::kWhole, "whole"}};
 constexpr Named<StaticAssignment> kAssignments[] = {{StaticAssignment::kRoundRobin, "round-robin"},
                                                     {StaticAssignment::kBalanced, "balanced"}};

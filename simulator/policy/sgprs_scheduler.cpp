@@ -68,6 +68,20 @@ namespace sgprs::sim {
 
 namespace {
 
+/// Moving sums (weight 1/32) of finished stages' start-decision-to-end times and of their predicted
+/// times on their blocks; their ratio is the pace kept lately.
+struct MovingPace {
+  double ran = 0;
+  double predicted = 0;
+  void learn(Ns ran_ns, Ns predicted_ns) {
+    constexpr double kWeight = 1.0 / 32.0;
+    ran += kWeight * (static_cast<double>(ran_ns) - ran);
+    predicted += kWeight * (static_cast<double>(predicted_ns) - predicted);
+  }
+  /// The pace, or `none_yet` before any stage has finished.
+  double ratio_or(double none_yet) const { return predicted > 0 ? ran / predicted : none_yet; }
+};
+
 class SgprsScheduler final : public Scheduler {
  public:
   using Scheduler::Scheduler;
@@ -438,10 +452,8 @@ class SgprsScheduler final : public Scheduler {
           job_slot_ns_[t] = std::max(job_slot_ns_[t], slot_tail_[unit_base_[static_cast<std::size_t>(task.model)] + u]);
     }
     slot_pace_ = 1.0;
-    block_ran_ = 0;
-    block_predicted_ = 0;
-    model_ran_.clear();
-    model_predicted_.clear();
+    block_pace_ = MovingPace{};
+    model_paces_.assign(paced_by_model() ? plan().models().size() : 0, MovingPace{});
     progress_.assign(plan().tasks().size(), JobProgress{});
     for (std::size_t t = 0; t < plan().tasks().size(); ++t)
       progress_[t].preds_left.assign(plan().model_of(static_cast<int>(t)).units.size(), 0);
@@ -476,25 +488,17 @@ class SgprsScheduler final : public Scheduler {
   }
 
   void learn_block_pace(const StageRef& stage, int block, Ns ran_ns) {
-    constexpr double kWeight = 1.0 / 32.0;
-    block_ran_ += kWeight * (static_cast<double>(ran_ns) - block_ran_);
-    block_predicted_ += kWeight * (static_cast<double>(slot_ns(stage, block)) - block_predicted_);
-    if (!paced_by_model()) return;
-    const auto model = static_cast<std::size_t>(plan().tasks()[static_cast<std::size_t>(stage.task)].model);
-    if (model >= model_ran_.size()) {
-      model_ran_.resize(model + 1, 0);
-      model_predicted_.resize(model + 1, 0);
-    }
-    model_ran_[model] += kWeight * (static_cast<double>(ran_ns) - model_ran_[model]);
-    model_predicted_[model] += kWeight * (static_cast<double>(slot_ns(stage, block)) - model_predicted_[model]);
+    const Ns predicted = slot_ns(stage, block);
+    block_pace_.learn(ran_ns, predicted);
+    if (paced_by_model()) model_paces_[model_of(stage)].learn(ran_ns, predicted);
   }
-  double block_pace() const { return block_predicted_ > 0 ? block_ran_ / block_predicted_ : 1.0; }
+  double block_pace() const { return block_pace_.ratio_or(1.0); }
   /// The pace a stage's need is judged at: the blocks' pace, or its model's (block_need=paced-model).
   double pace_of(const StageRef& stage) const {
-    if (!paced_by_model()) return block_pace();
-    const auto model = static_cast<std::size_t>(plan().tasks()[static_cast<std::size_t>(stage.task)].model);
-    if (model >= model_predicted_.size() || model_predicted_[model] <= 0) return block_pace();
-    return model_ran_[model] / model_predicted_[model];
+    return paced_by_model() ? model_paces_[model_of(stage)].ratio_or(block_pace()) : block_pace();
+  }
+  std::size_t model_of(const StageRef& stage) const {
+    return static_cast<std::size_t>(plan().tasks()[static_cast<std::size_t>(stage.task)].model);
   }
 
   void hold(const StageRef& stage) {
@@ -577,10 +581,8 @@ class SgprsScheduler final : public Scheduler {
   std::vector<Ns> slot_tail_;  // [unit base + unit]: the rest of the job on the best slot share each
   std::vector<Ns> job_slot_ns_;  // [task]: its whole job on the best slot share
   double slot_pace_ = 1.0;        // recent (start decision to end) / predicted slot time
-  double block_ran_ = 0;          // moldable blocks' pace (learns_block_pace): moving sums of stages'
-  double block_predicted_ = 0;    // start decision to end and of their predicted times on their blocks
-  std::vector<double> model_ran_;        // the same sums per model (block_need=paced-model)
-  std::vector<double> model_predicted_;
+  MovingPace block_pace_;                // moldable blocks' pace (learns_block_pace)
+  std::vector<MovingPace> model_paces_;  // the same per model (block_need=paced-model)
   std::vector<JobProgress> progress_;
   // Moldable blocks (slot_sms=moldable).
   std::vector<std::vector<int>> block_pieces_;  // per pool partition (block)
