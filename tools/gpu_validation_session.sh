@@ -12,6 +12,9 @@
 #   OUT=... tools/gpu_validation_session.sh            on the GPU machine (builds sgprs with CUDA)
 #   OUT=... FAKE=1 SGPRS=build/sgprs tools/gpu_validation_session.sh   here: the fake device, no build
 #   OUT=... SGPRS=/tmp/build/sgprs tools/gpu_validation_session.sh       on the GPU machine, a CUDA build made before
+#   SKIP_VALIDATION=1 leaves out part 1; LIVE_ARGS adds flags to every `sgprs live` run, e.g. on a card other
+#   than the H200: LIVE_ARGS="--profile traces/profiles/h100-tf32.json" (the card's own profile; `sgprs live`
+#   refuses another GPU's)
 #
 # Writes under $OUT: session.log, runs.jsonl (each run's summary.json on one line, with its name),
 # validation-{r18,mix2,mix3}.tar.xz and calibration-{streams,partitions}.tar.xz (each run's folder:
@@ -50,13 +53,15 @@ log "sgprs: $sgprs ${device[*]}; ${run_s} s per periodic run; budget ${budget} s
 live() {
   local name="$1" group="$2" seconds="$3" taskset="$4" layout="$5"
   shift 5
+  local extra=()
+  read -ra extra <<< "${LIVE_ARGS:-}"
   if (( $(left) < 15 )); then log "skipped $name: $(left) s left"; return; fi
   local dir="$runs/$group/$name"
   mkdir -p "$dir"
   cp "$taskset" "$dir/taskset.json"
   [[ -f "$layout" ]] && cp "$layout" "$dir/layout.json"
   (cd "$root" && timeout -k 5 $(( $(left) < 40 ? $(left) : 40 )) "$sgprs" live "${device[@]}" --taskset "$taskset" \
-      --layout "$layout" --duration "$seconds" --quiet --out "$dir" "$@") > "$dir/stdout.txt" 2>&1
+      --layout "$layout" --duration "$seconds" --quiet --out "$dir" "$@" "${extra[@]}") > "$dir/stdout.txt" 2>&1
   local status=$?
   log "$group/$name exited $status: $(grep -E '^total' "$dir/stdout.txt" | sed 's/.*aborted; //')"
   [[ $status != 0 ]] && tail -3 "$dir/stdout.txt" >> "$out/session.log"
