@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark of `sgprs tune`'s speed target: minutes, not hours, for a 100-task set. Runs the
-# default search (120 candidates x 7 bisection steps x 2 runs of 3 simulated s) on a 99-task mixed
+# default search (168 candidates x 7 bisection steps x 2 runs of 3 simulated s) on a 99-task mixed
 # set and prints the wall time, the best line, and whether it took under 10 minutes; running it
 # twice with different --jobs also checks that the answer does not depend on the thread count.
 #

@@ -24,12 +24,17 @@ TuneSpace default_tune_space() {
       for (const char* reserve : {"0", "2"})
         space.option_sets.push_back({{"slot_sms", slot}, {"waiting_order", order}, {"reserve_slots", reserve}});
   // Moldable blocks (no slots to reserve), with hopeless jobs judged on the fastest partition or on
-  // the widest block free now, stages chained within the least slack or not (docs/policy.md).
+  // the widest block free now, stages chained within the least slack or not, a block's width sized by
+  // the profile or at each model's measured pace (docs/policy.md).
   for (const char* order : {"job-edf", "edf"})
     for (const char* hopeless : {"on", "slot"})
       for (const char* chain : {"off", "slack"})
-        space.option_sets.push_back(
-            {{"slot_sms", "moldable"}, {"waiting_order", order}, {"drop_hopeless", hopeless}, {"chain", chain}});
+        for (const char* need : {"profile", "paced-model"})
+          space.option_sets.push_back({{"slot_sms", "moldable"},
+                                       {"waiting_order", order},
+                                       {"drop_hopeless", hopeless},
+                                       {"chain", chain},
+                                       {"block_need", need}});
   return space;
 }
 

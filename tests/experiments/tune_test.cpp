@@ -42,17 +42,19 @@ TEST(ScaledTaskSet, MultipliesAndRoundsCountsAndDropsZeros) {
 
 TEST(Tune, DefaultSpaceSearchesSlotsAndMoldableBlocks) {
   const TuneSpace space = default_tune_space();
-  EXPECT_EQ(space.layouts.size() * space.option_sets.size(), 120u);
-  int moldable = 0, judged_on_free_blocks = 0, chained = 0;
+  EXPECT_EQ(space.layouts.size() * space.option_sets.size(), 168u);
+  int moldable = 0, judged_on_free_blocks = 0, chained = 0, paced_by_model = 0;
   for (const OptionSet& options : space.option_sets)
     for (const auto& [name, value] : options) {
       moldable += name == "slot_sms" && value == "moldable";
       judged_on_free_blocks += name == "drop_hopeless" && value == "slot";
       chained += name == "chain" && value == "slack";
+      paced_by_model += name == "block_need" && value == "paced-model";
     }
-  EXPECT_EQ(moldable, 8);
-  EXPECT_EQ(judged_on_free_blocks, 4);
-  EXPECT_EQ(chained, 4);
+  EXPECT_EQ(moldable, 16);
+  EXPECT_EQ(judged_on_free_blocks, 8);
+  EXPECT_EQ(chained, 8);
+  EXPECT_EQ(paced_by_model, 8);
 }
 
 TEST(Tune, SameAnswerWithOneOrThreeThreadsAndEveryStepReported) {
