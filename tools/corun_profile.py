@@ -24,10 +24,15 @@ occupied point, rescaled to that background (provenance.corun_fit.stages_without
            gzip-compressed when the name ends in .gz)
   fit:     CSV (rows of the runs named) + base profile -> profile for --gpu-times-profile, and a
            report of each group's measured and fitted time
+  ceiling: co-run profile -> the same GPU with every stage at its time beside a full GPU (u = 1), as
+           the isolated times: the throughput bound `sgprs simulate` prints on it is the most any
+           scheduler can complete under the co-run rule (a stage's own SMs plus all others busy is the
+           rule's worst case, but also the only way to use every SM; docs/experiments.md)
 
   tools/corun_profile.py extract --profile traces/profiles/h200-tf32.json RUN... --out stages.csv
   tools/corun_profile.py fit --table stages.csv --base traces/profiles/h200-tf32.l2cold.json \
       [--runs-matching tight-] --out traces/profiles/h200-tf32.corun.json --report fit.md
+  tools/corun_profile.py ceiling --profile traces/profiles/h100-tf32.corun.json --out ceiling.json
 
 Only stages alone on their SMs count: a stage whose partition shares SMs with another running
 stage (streams on one partition, the packed rule's case) is left out.
@@ -361,6 +366,29 @@ def cmd_beside(a):
             print(f"  {model}: " + "; ".join(cells))
 
 
+def cmd_ceiling(a):
+    """Every stage's occupied (beside a full GPU) times become its isolated times; nothing else changes."""
+    profile = load_json(a.profile, "sgprs.profile/1")
+    if "corun_fit" not in profile.get("provenance", {}):
+        fail(f"{a.profile}: field 'provenance.corun_fit' is missing: not a profile written by 'corun_profile.py fit'")
+    for m in profile["models"]:
+        for st in m["stages"]:
+            occupied = st.get("occupied_median_ns")
+            if not occupied or len(occupied) != len(st["median_ns"]):
+                fail(f"{a.profile}: field 'occupied_median_ns' of stage {m['name']}/{st['name']} is missing or short")
+            st["median_ns"] = list(occupied)
+            st["p5_ns"] = list(occupied)
+            st["p95_ns"] = list(occupied)
+    profile["provenance"]["corun_ceiling"] = {
+        "tool": "tools/corun_profile.py ceiling", "from": a.profile,
+        "what": "every stage's isolated times are its co-run times beside a full GPU (u = 1)"}
+    tmp = a.out + ".partial"
+    with open(tmp, "w") as f:
+        json.dump(profile, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, a.out)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -374,12 +402,15 @@ def main():
     f.add_argument("--runs-matching", default="", help="a regular expression: fit on the rows of these runs only")
     f.add_argument("--out", required=True)
     f.add_argument("--report", default="")
+    c = sub.add_parser("ceiling", help="co-run profile -> its stages at their full-GPU co-run times")
+    c.add_argument("--profile", required=True, help="a profile written by 'fit'")
+    c.add_argument("--out", required=True)
     w = sub.add_parser("beside", help="each model's unit time with and without a unit of --model running")
     w.add_argument("--model", required=True, help="the model whose running units are looked for (e.g. vit_b16)")
     w.add_argument("--min-count", type=int, default=20, help="groups with fewer units are not printed")
     w.add_argument("runs", nargs="+", help="live run folders")
     a = ap.parse_args()
-    {"extract": cmd_extract, "fit": cmd_fit, "beside": cmd_beside}[a.command](a)
+    {"extract": cmd_extract, "fit": cmd_fit, "ceiling": cmd_ceiling, "beside": cmd_beside}[a.command](a)
 
 
 if __name__ == "__main__":
