@@ -394,6 +394,27 @@ TEST_F(LiveCli, AProfileTheUserNamesMustBeThisGpusAndTheDefaultOnItsOwnGpuIsNoSt
   EXPECT_NE(slurp(dir_ / "stderr.txt").find("--fake-gpu: needs --fake-device"), std::string::npos);
 }
 
+TEST_F(LiveCli, WithNoProfileAGpuWithAShippedProfileOfItsOwnRunsOnItWithNoStandIn) {
+  // The H100 as its driver splits it (15 pieces of 8 + 12): traces/profiles/h100-tf32.json, measured
+  // on it, is found beside the default and used as it is: no warning, no stand-in record, and
+  // validate re-simulates on the same file.
+  inputs_ = "";
+  ASSERT_EQ(run("--fake-device --fake-gpu 'NVIDIA H100 80GB HBM3,132,15' --duration 0.2"), 0)
+      << slurp(dir_ / "stderr.txt");
+  EXPECT_EQ(slurp(dir_ / "stderr.txt"), "");
+  const sgprs::Json s = sgprs::Json::parse(slurp(dir_ / "out/summary.json"));
+  EXPECT_TRUE(s.at("live").at("profile_stand_in").is_null());
+  EXPECT_EQ(s.at("provenance").at("profile").at("device"), "NVIDIA H100 80GB HBM3");
+  const std::string source = s.at("provenance").at("profile").at("source").get<std::string>();
+  EXPECT_TRUE(source.ends_with("traces/profiles/h100-tf32.json")) << source;
+  const std::string validate = std::string(SGPRS_BINARY) + " validate --live " + (dir_ / "out").string() + " --out " +
+                               (dir_ / "validation").string() + " > /dev/null 2> " + (dir_ / "validate.txt").string();
+  EXPECT_EQ(std::system(validate.c_str()), 0) << slurp(dir_ / "validate.txt");
+  // Another split of the same name has no shipped profile: the default stands in, as for any GPU.
+  ASSERT_EQ(run("--fake-device --fake-gpu 'NVIDIA H100 80GB HBM3,132' --duration 0.2"), 0) << slurp(dir_ / "stderr.txt");
+  EXPECT_NE(slurp(dir_ / "stderr.txt").find("measured on 'NVIDIA H200'"), std::string::npos);
+}
+
 /// `sgprs live` on the real GPU with the shipped default (16 ResNet-18 tasks on the H200 TF32
 /// profile, standing in for the curves of any other GPU). Skips, saying why, without a GPU or a
 /// CUDA build (or one whose kernels do not run on this GPU).

@@ -7,6 +7,7 @@
 // (bounded), write complete outputs marked interrupted and exit 130/143.
 #include "common/command_line.hpp"
 #include "common/errors.hpp"
+#include "common/profile.hpp"
 #include "simulator/core/background_observers.hpp"
 #include "simulator/live/fake_executor.hpp"
 #include "simulator/live/live_device.hpp"
@@ -15,15 +16,18 @@
 #include "tools/commands/commands.hpp"
 #include "tools/commands/run_inputs.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sgprs::cli {
 
@@ -148,6 +152,31 @@ live::DeviceIdentity parse_fake_gpu(const std::string& text) {
   return gpu;
 }
 
+/// With no --profile on a GPU other than the default's: a shipped profile of that GPU, measured in the
+/// default's precision and named like it (`<gpu>-tf32.json` beside `h200-tf32.json`: the H100's since
+/// 2026-12-05), when its device and split are this GPU's; else nothing, and the default stands in.
+std::optional<std::string> shipped_profile_of(const live::DeviceIdentity& gpu) {
+  namespace fs = std::filesystem;
+  const fs::path fallback = shipped_default(kDefaultProfile, kDefaultProfile);
+  const std::string name = fallback.filename().string();  // "h200-tf32.json"
+  const std::string suffix = name.substr(name.find('-'));  // "-tf32.json"
+  std::error_code error;
+  std::vector<fs::path> candidates;
+  for (const fs::directory_entry& entry : fs::directory_iterator(fallback.parent_path(), error)) {
+    const std::string file = entry.path().filename().string();
+    if (file != name && file.size() > suffix.size() && file.ends_with(suffix)) candidates.push_back(entry.path());
+  }
+  std::sort(candidates.begin(), candidates.end());  // the first of several, whatever the directory's order
+  for (const fs::path& path : candidates) {
+    try {
+      const Profile profile = Profile::load(path.string());
+      if (live::same_gpu_model(profile.device_name(), gpu.name) && profile.gpu() == gpu.split) return path.string();
+    } catch (const InputError&) {  // a file that is not a profile is not this GPU's
+    }
+  }
+  return std::nullopt;
+}
+
 /// The stand-in rule of `sgprs live` with no --profile: the shipped profile was measured on one
 /// GPU; on any other its curves stand in, relabelled with this GPU's name and split (so that the
 /// default layout is cut from its SMs), and the run says so. A profile the user named must be
@@ -161,8 +190,8 @@ ProfileAdapter stand_in_rule(const std::optional<live::DeviceIdentity>& gpu, boo
     if (profile_given)
       throw InputError(profile.source(), "device",
                        "was measured on '" + profile.device_name() + "' but this GPU is '" + gpu->name +
-                           "': profile this GPU first (sgprs profile), or leave --profile out to run the shipped "
-                           "curves as a stand-in");
+                           "': profile this GPU first (sgprs profile), or leave --profile out to run this GPU's shipped "
+                           "profile, or the default's curves as a stand-in where there is none");
     const auto split_text = [](const GpuShape& g) {
       return std::to_string(g.sm_count) + " SMs: " + std::to_string(g.pieces) + " pieces of " +
              std::to_string(g.piece_sms) + " + " + std::to_string(g.remainder_sms);
@@ -215,6 +244,8 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   } else if (!live_args.fake_gpu.empty()) {
     gpu = parse_fake_gpu(live_args.fake_gpu);
   }
+  if (gpu && !live_args.profile_given)
+    if (const std::optional<std::string> own = shipped_profile_of(*gpu)) args.profile = *own;
   const RunInputs in = read_run_inputs(args, kDefaultTaskset, kDefaultProfile, stand_in_rule(gpu, live_args.profile_given));
   if (no_gpu) std::rethrow_exception(no_gpu);
   live::ExecutorFactory factory;
@@ -312,8 +343,9 @@ void add_live_subcommand(CLI::App& app) {
       "live",
       "Run a periodic task set on the GPU with the same scheduler and run core as `simulate` (green-context "
       "partitions, one CUDA graph per stage and partition); same flags and files, plus live latency figures.\n"
-      "With no flags: 16 ResNet-18 tasks at 30 Hz on the H200 profile (on another GPU its curves stand in, labelled, "
-      "and the layout is cut from that GPU's SMs), equal:2:1.0x, sgprs, 5 s.");
+      "With no flags: 16 ResNet-18 tasks at 30 Hz on the H200 profile, or on this GPU's own shipped TF32 profile "
+      "(traces/profiles/h100-tf32.json on an H100); on any other GPU the H200's curves stand in, labelled, and the "
+      "layout is cut from that GPU's SMs; equal:2:1.0x, sgprs, 5 s.");
   add_run_flags(cmd, args);
   cmd->add_flag("--fake-device", live_args->fake_device,
                 "no GPU: each stage takes its profile time on a host timer (tests the control loop)");
