@@ -5,8 +5,8 @@ Scans the given folders (default traces/live) for validation.json files (schema
 sgprs.validation/1), prints a markdown table, one row per run, and how many runs meet each target:
 response p50 error <= 5% and p99 <= 10% (medians over tasks), miss ratio within 2 points,
 throughput within 3% (5% for closed-loop calibration runs, which release every job at once and
-have no deadlines to miss), decision agreement >= 90% (by width where validate recorded it:
-moldable blocks of equal width are interchangeable). docs/validation.md carries the output.
+have no deadlines to miss), decision agreement >= 90% (by block width in pieces, else by SM count, where validate recorded
+them: moldable blocks of one width are interchangeable). docs/validation.md carries the output.
 
     python3 tools/validation_index.py [FOLDER ...] [--out FILE]
 
@@ -46,7 +46,10 @@ def row(path, root):
     p99 = field(doc, "response_p99_rel_error", path)
     miss_gap = abs(field(doc, "miss_ratio_live", path) - field(doc, "miss_ratio_sim", path))
     throughput = field(doc, "throughput_rel_error", path)
-    agreement = doc.get("decision_agreement_width", field(doc, "decision_agreement", path))
+    # By block class where validate recorded it (moldable blocks of one width in pieces are the same
+    # request), else by SM count, else by partition.
+    agreement = doc.get("decision_agreement_block",
+                        doc.get("decision_agreement_width", field(doc, "decision_agreement", path)))
     met = (p50 <= 0.05, p99 <= 0.10, miss_gap <= 0.02, abs(throughput) <= (0.05 if calibration else 0.03),
            agreement >= 0.90)
     text = (f"| {name} | {100 * p50:.1f}% | {100 * p99:.1f}% | {100 * doc['miss_ratio_live']:.2f} / "

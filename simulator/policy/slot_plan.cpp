@@ -1,5 +1,7 @@
 #include "simulator/policy/slot_plan.hpp"
 
+#include "simulator/policy/block_name.hpp"
+
 #include <algorithm>
 #include <limits>
 
@@ -71,7 +73,7 @@ Layout moldable_pool(const Layout& requested, const GpuShape& gpu) {
             std::any_of(blocks.begin(), blocks.end(), [&](const auto& b) { return b.second.pieces == block.pieces; }))
           continue;  // already a block one width down, or the whole partition
         for (int piece : block.pieces) block.sms += piece_sms(piece);
-        block.name = part.name + "." + std::to_string(first) + "+" + std::to_string(width);
+        block.name = moldable_block_name(part.name, first, width);
         blocks.emplace_back(width, std::move(block));
       }
     wholes.push_back(part);

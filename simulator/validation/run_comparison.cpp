@@ -1,6 +1,7 @@
 #include "simulator/validation/run_comparison.hpp"
 
 #include "common/stats.hpp"
+#include "simulator/policy/block_name.hpp"
 
 #include <fmt/format.h>
 
@@ -117,9 +118,12 @@ Validation compare_runs(const RunLog& live, const RunLog& sim, const RunTotals& 
     ++v.stages_both;
     if (live.partitions[static_cast<std::size_t>(l.partition)] == sim.partitions[static_cast<std::size_t>(s.partition)])
       ++v.stages_same_partition;
-    if (live.partition_sms[static_cast<std::size_t>(l.partition)] ==
-        sim.partition_sms[static_cast<std::size_t>(s.partition)])
-      ++v.stages_same_width;
+    const int live_sms = live.partition_sms[static_cast<std::size_t>(l.partition)];
+    const int sim_sms = sim.partition_sms[static_cast<std::size_t>(s.partition)];
+    if (live_sms == sim_sms) ++v.stages_same_width;
+    const int live_block = sim::moldable_block_width(live.partitions[static_cast<std::size_t>(l.partition)]);
+    const int sim_block = sim::moldable_block_width(sim.partitions[static_cast<std::size_t>(s.partition)]);
+    if (live_block > 0 && sim_block > 0 ? live_block == sim_block : live_sms == sim_sms) ++v.stages_same_block;
     if (l.finish_ns >= 0 && s.finish_ns >= 0 && l.busy_end() > l.busy_start())
       stage_errors.push_back(rel_error(static_cast<double>(s.busy_end() - s.busy_start()),
                                        static_cast<double>(l.busy_end() - l.busy_start())));
@@ -129,6 +133,7 @@ Validation compare_runs(const RunLog& live, const RunLog& sim, const RunTotals& 
   v.decision_agreement_matched =
       v.stages_both > 0 ? static_cast<double>(v.stages_same_partition) / static_cast<double>(v.stages_both) : 1.0;
   v.decision_agreement_width = either > 0 ? static_cast<double>(v.stages_same_width) / static_cast<double>(either) : 1.0;
+  v.decision_agreement_block = either > 0 ? static_cast<double>(v.stages_same_block) / static_cast<double>(either) : 1.0;
   v.stage_time = spread_of(stage_errors);
 
   // The profile against the stages that ran alone on their partition, live.
@@ -210,8 +215,10 @@ Json Validation::to_json() const {
               {"decision_agreement", decision_agreement},
               {"decision_agreement_matched", decision_agreement_matched},
               {"decision_agreement_width", decision_agreement_width},
+              {"decision_agreement_block", decision_agreement_block},
               {"stages", {{"live", stages_live}, {"sim", stages_sim}, {"both", stages_both},
                           {"same_partition", stages_same_partition}, {"same_width", stages_same_width},
+                          {"same_block", stages_same_block},
                           {"queued_live", stages_queued_live}, {"queued_sim", stages_queued_sim}}},
               {"stage_time_rel_error", stage_time.to_json()},
               {"profile_time_rel_error", {{"isolated", profile_isolated.to_json()},
@@ -233,8 +240,10 @@ std::string validation_report(const Validation& v, const std::string& title) {
                      100 * v.response_p50_rel_error, 100 * v.response_p50_rel_error_max);
   out += fmt::format("| response p99, median over tasks of the error | | | {:.1f}% (max {:.1f}%) |\n",
                      100 * v.response_p99_rel_error, 100 * v.response_p99_rel_error_max);
-  out += fmt::format("| decision agreement (of stages in either run / in both; by SM count) | | | {:.1f}% / {:.1f}%; {:.1f}% |\n",
-                     100 * v.decision_agreement, 100 * v.decision_agreement_matched, 100 * v.decision_agreement_width);
+  out += fmt::format("| decision agreement (of stages in either run / in both; by SM count; by block width in pieces) | | | "
+                     "{:.1f}% / {:.1f}%; {:.1f}%; {:.1f}% |\n",
+                     100 * v.decision_agreement, 100 * v.decision_agreement_matched, 100 * v.decision_agreement_width,
+                     100 * v.decision_agreement_block);
   out += fmt::format("| stage GPU time, simulated vs measured: median, p90 of abs error, bias | | | {:.1f}%, {:.1f}%, "
                      "{:+.1f}% ({} stages) |\n",
                      100 * v.stage_time.median_abs, 100 * v.stage_time.p90_abs, 100 * v.stage_time.median_signed,

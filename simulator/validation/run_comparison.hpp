@@ -13,7 +13,11 @@
 //                           agreeing when its two partitions have the same SM count (of several
 //                           equal idle partitions, moldable blocks for one, the runs may pick
 //                           different ones at the same moment), over the same stages as
-//                           decision_agreement.
+//                           decision_agreement. decision_agreement_block counts it as agreeing
+//                           when both partitions are moldable blocks of the same width in pieces
+//                           (policy/block_name.hpp: the one-piece block that holds the remainder
+//                           SMs, 20 on the H100 and H200, is of the same class as the 8-SM ones),
+//                           else as decision_agreement_width does.
 //   stage_time_rel_error    per stage run started in both runs: the simulated GPU's busy time
 //                           against the GPU's measured one (the GPU model's error, sharing and
 //                           interference included); median and p90 of |error|, and the signed
@@ -70,7 +74,9 @@ struct Validation {
   RunTotals live, sim;
   double throughput_rel_error = 0;
   double decision_agreement = 0, decision_agreement_matched = 0, decision_agreement_width = 0;
+  double decision_agreement_block = 0;
   std::int64_t stages_live = 0, stages_sim = 0, stages_both = 0, stages_same_partition = 0, stages_same_width = 0;
+  std::int64_t stages_same_block = 0;
   // Stages that waited on their stream before their start (streams' queued jobs, chained stages).
   std::int64_t stages_queued_live = 0, stages_queued_sim = 0;
   ErrorSpread stage_time;

@@ -5,6 +5,7 @@
 #include "common/errors.hpp"
 #include "common/file_fingerprint.hpp"
 #include "common/json_io.hpp"
+#include "simulator/policy/block_name.hpp"
 #include "simulator/validation/live_replay.hpp"
 #include "simulator/validation/run_comparison.hpp"
 #include "simulator/validation/run_log.hpp"
@@ -337,6 +338,38 @@ TEST(Comparison, DecisionAgreementCountsStagesOnlyOneRunStartedAsDisagreements) 
   EXPECT_EQ(wide.stages_same_width, 6);
   EXPECT_DOUBLE_EQ(wide.decision_agreement_width, 6.0 / 12);
   EXPECT_EQ(v.to_json()["stages"]["same_width"], 9);
+}
+
+TEST(Comparison, BlockAgreementTakesTheRemainderBlockForTheOnePieceClassItIs) {
+  // Moldable blocks as slot_plan.cpp names them: two one-piece blocks of 8 SMs, the one-piece block
+  // that holds the remainder (20 SMs) and a two-piece block (16). x's stages run on p0.0+1 live;
+  // simulated, job 0 on p0.14+1 (same class, other width) and job 1 on p0.0+2 (another class).
+  LiveFolder f("blocks");
+  std::string header = kHeader;
+  const std::string two = R"({"name":"p0","sms":8},{"name":"p1","sms":8}]})";
+  header.replace(header.find(two), two.size(),
+                 R"({"name":"p0.0+1","sms":8},{"name":"p0.1+1","sms":8},{"name":"p0.14+1","sms":20},{"name":"p0.0+2","sms":16}]})");
+  f.write("live.jsonl", header + "\n" + live_job("x", 0, 0, 500, "p0.0+1") + live_job("x", 1, 20000, 20500, "p0.1+1"));
+  f.write("sim.jsonl", header + "\n" + live_job("x", 0, 0, 500, "p0.14+1") + live_job("x", 1, 20000, 20500, "p0.0+2"));
+  const auto none = [](int, int, int, bool) -> Ns { return 0; };
+  const Validation v = compare_runs(read_run_log((f.dir / "live.jsonl").string()), read_run_log((f.dir / "sim.jsonl").string()),
+                                    {}, {}, {"chain3", "chain3"}, none);
+  EXPECT_EQ(v.stages_both, 6);
+  EXPECT_EQ(v.stages_same_partition, 0);
+  EXPECT_EQ(v.stages_same_width, 0);
+  EXPECT_EQ(v.stages_same_block, 3);  // job 0's three stages: one piece each side
+  EXPECT_DOUBLE_EQ(v.decision_agreement_block, 0.5);
+  EXPECT_EQ(v.to_json()["stages"]["same_block"], 3);
+  EXPECT_NE(validation_report(v, "t").find("by block width in pieces) | | | 0.0% / 0.0%; 0.0%; 50.0% |"), std::string::npos)
+      << validation_report(v, "t");
+}
+
+TEST(Comparison, BlockWidthIsReadOnlyFromAMoldableBlocksName) {
+  EXPECT_EQ(sgprs::sim::moldable_block_width(sgprs::sim::moldable_block_name("p0", 14, 1)), 1);
+  EXPECT_EQ(sgprs::sim::moldable_block_width("p0.12+4"), 4);
+  EXPECT_EQ(sgprs::sim::moldable_block_width("big.part.0+16"), 16);
+  for (const char* other : {"p0", "p0+1", "p0.+1", "p0.1+", "p0.1+x", "p0.x+1", "p0.1+0", "p0.1+2b", ""})
+    EXPECT_EQ(sgprs::sim::moldable_block_width(other), 0) << other;
 }
 
 TEST(Validate, RefusesAFolderThatIsNotALiveRun) {
