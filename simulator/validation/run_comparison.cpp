@@ -110,6 +110,13 @@ Validation compare_runs(const RunLog& live, const RunLog& sim, const RunTotals& 
   v.stages_sim = static_cast<std::int64_t>(sim.stage_runs.size());
   for (const StageRun& s : live.stage_runs) v.stages_queued_live += s.was_queued();
   for (const StageRun& s : sim.stage_runs) v.stages_queued_sim += s.was_queued();
+  // Each partition's moldable-block width, read from its name once (0: not a block).
+  const auto block_widths = [](const RunLog& log) {
+    std::vector<int> widths;
+    for (const std::string& name : log.partitions) widths.push_back(sim::moldable_block_width(name));
+    return widths;
+  };
+  const std::vector<int> live_blocks = block_widths(live), sim_blocks = block_widths(sim);
   std::vector<double> stage_errors;
   for (const StageRun& l : live.stage_runs) {
     const auto it = sim_stage.find({l.task, l.job, l.stage});
@@ -121,8 +128,8 @@ Validation compare_runs(const RunLog& live, const RunLog& sim, const RunTotals& 
     const int live_sms = live.partition_sms[static_cast<std::size_t>(l.partition)];
     const int sim_sms = sim.partition_sms[static_cast<std::size_t>(s.partition)];
     if (live_sms == sim_sms) ++v.stages_same_width;
-    const int live_block = sim::moldable_block_width(live.partitions[static_cast<std::size_t>(l.partition)]);
-    const int sim_block = sim::moldable_block_width(sim.partitions[static_cast<std::size_t>(s.partition)]);
+    const int live_block = live_blocks[static_cast<std::size_t>(l.partition)];
+    const int sim_block = sim_blocks[static_cast<std::size_t>(s.partition)];
     if (live_block > 0 && sim_block > 0 ? live_block == sim_block : live_sms == sim_sms) ++v.stages_same_block;
     if (l.finish_ns >= 0 && s.finish_ns >= 0 && l.busy_end() > l.busy_start())
       stage_errors.push_back(rel_error(static_cast<double>(s.busy_end() - s.busy_start()),

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -155,16 +156,22 @@ live::DeviceIdentity parse_fake_gpu(const std::string& text) {
 /// With no --profile on a GPU other than the default's: a shipped profile of that GPU, measured in the
 /// default's precision and named like it (`<gpu>-tf32.json` beside `h200-tf32.json`: the H100's since
 /// 2026-12-05), when its device and split are this GPU's; else nothing, and the default stands in.
+/// Only a file whose `<gpu>` the GPU's name holds is read, so that start-up on the default's own GPU
+/// (or one with no profile shipped) reads no profile more than before.
 std::optional<std::string> shipped_profile_of(const live::DeviceIdentity& gpu) {
   namespace fs = std::filesystem;
   const fs::path fallback = shipped_default(kDefaultProfile, kDefaultProfile);
   const std::string name = fallback.filename().string();  // "h200-tf32.json"
   const std::string suffix = name.substr(name.find('-'));  // "-tf32.json"
+  std::string gpu_name = gpu.name;
+  std::transform(gpu_name.begin(), gpu_name.end(), gpu_name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   std::error_code error;
   std::vector<fs::path> candidates;
   for (const fs::directory_entry& entry : fs::directory_iterator(fallback.parent_path(), error)) {
     const std::string file = entry.path().filename().string();
-    if (file != name && file.size() > suffix.size() && file.ends_with(suffix)) candidates.push_back(entry.path());
+    if (file == name || file.size() <= suffix.size() || !file.ends_with(suffix)) continue;
+    if (gpu_name.find(file.substr(0, file.size() - suffix.size())) != std::string::npos) candidates.push_back(entry.path());
   }
   std::sort(candidates.begin(), candidates.end());  // the first of several, whatever the directory's order
   for (const fs::path& path : candidates) {
