@@ -59,6 +59,15 @@ def load_json(path, schema=None):
     return load_document(path, schema, fail)
 
 
+def write_json(path, doc):
+    """Writes doc to path whole or not at all (a .partial file renamed over it)."""
+    tmp = path + ".partial"
+    with open(tmp, "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
 def stage_table(profile):
     return {(m["name"], s["name"]): s for m in profile["models"] for s in m["stages"]}
 
@@ -308,11 +317,7 @@ def cmd_fit(a):
         "kappa": {f"{m}/{s}": round(v, 4) for (m, s), v in kappa.items()},
         "stages_without_data": kept,
     }
-    tmp = a.out + ".partial"
-    with open(tmp, "w") as f:
-        json.dump(out, f, indent=1)
-        f.write("\n")
-    os.replace(tmp, a.out)
+    write_json(a.out, out)
 
     def predicted(key, t_iso, u):
         return t_iso * (1 + kappa[key] * u)
@@ -382,11 +387,7 @@ def cmd_ceiling(a):
     profile["provenance"]["corun_ceiling"] = {
         "tool": "tools/corun_profile.py ceiling", "from": a.profile,
         "what": "every stage's isolated times are its co-run times beside a full GPU (u = 1)"}
-    tmp = a.out + ".partial"
-    with open(tmp, "w") as f:
-        json.dump(profile, f, indent=1)
-        f.write("\n")
-    os.replace(tmp, a.out)
+    write_json(a.out, profile)
 
 
 def main():

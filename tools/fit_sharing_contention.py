@@ -6,7 +6,9 @@ sgprs.sharing/1 file.
 For every unit run in a live log, the rule without contention (shares by demand, the isolated
 curve joined linearly at the fractional share, less the whole-GPU saving) is integrated over the units the live GPU really
 ran beside it, piece by piece; g(k) is the median of measured time over that prediction in the
-run with k streams. Only the live logs and the profile are read.
+run with k streams. Only the live logs and the profile are read. --by-model also prints each model's
+own median per run: in a crowd of several models they differ far more than the fit's one number
+per k says (docs/validation.md, "The H100's sharing contention").
 
   tools/fit_sharing_contention.py --profile traces/profiles/h200-tf32.json \\
       --out traces/profiles/h200-tf32.sharing.json RUN_streams1 RUN_streams2 ...
@@ -108,6 +110,8 @@ def main():
     parser.add_argument("--profile", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--source", help="what to record as the file's source (default: this command line)")
+    parser.add_argument("--by-model", action="store_true",
+                        help="also print, per run, the median ratio of each model's units (the fit uses all units)")
     parser.add_argument("runs", nargs="+", help="live run folders of the streams scheduler, closed loop")
     args = parser.parse_args()
     profile = json.load(open(args.profile))
@@ -122,8 +126,15 @@ def main():
         streams = int(prov["scheduler_options"]["streams"])
         if streams == 1:
             continue  # alone: g(1) = 1 by definition
-        ratios = predicted_over_live(read_units(run), counts, curves, gpu_sms)
+        units = read_units(run)
+        ratios = predicted_over_live(units, counts, curves, gpu_sms)
         points[streams] = round(statistics.median(ratios), 4)
+        if args.by_model:
+            by_model = {}
+            for unit, ratio in zip(units, ratios):
+                by_model.setdefault(unit[2], []).append(ratio)
+            print(f"k = {streams}: " + ", ".join(f"{model} {statistics.median(r):.3f} ({len(r)} units)"
+                                                 for model, r in sorted(by_model.items())))
     doc = {"schema": "sgprs.sharing/1", "device": profile["device"]["name"], "precision": profile["precision"],
            "source": args.source or ("tools/fit_sharing_contention.py --profile " + args.profile + " " + " ".join(args.runs)),
            "contention": [{"units": k, "factor": g} for k, g in sorted(points.items())]}

@@ -1,4 +1,4 @@
-# Sourced by the GPU-machine scripts (tools/profile_gpu.sh, tools/live_gpu_check.sh): finds what
+# Sourced by the GPU-machine scripts (tools/profile_gpu.sh, tools/gpu_*_session.sh, tools/live_gpu_*.sh): finds what
 # a CUDA build of sgprs needs on a machine set up for PyTorch rather than for sgprs. Expects
 # $root (the repository) and a log() function; sets:
 #   prefix_path   CMAKE_PREFIX_PATH for dependencies carried in .sgdeps/deps.tar.xz ("" if none)
@@ -38,3 +38,13 @@ log "cuDNN: ${cudnn_h:-not found} ${cudnn_so:-}"
 
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
+
+# configure_sgprs BUILD_DIR [BENCH=ON|OFF] [more cmake flags...]: the one configure line of every GPU
+# script (Release, CUDA for sm_90, the dependencies and cuDNN found above), of $root or, given as
+# configure_source=DIR before the call, of another source folder. Output goes where the caller sends it.
+configure_sgprs() {
+  local dir="$1" bench="${2:-OFF}"
+  shift; (($#)) && shift
+  cmake -S "${configure_source:-$root}" -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA=ON -DSGPRS_BUILD_BENCH="$bench" \
+    -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_PREFIX_PATH="$prefix_path" "${cudnn_args[@]}" "$@"
+}

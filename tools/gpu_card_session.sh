@@ -35,8 +35,7 @@ if [[ -f "$shipped" && -z "${FRESH_PROFILE:-}" ]]; then
   else
     log() { echo "[gpu_card_session] $*"; }
     source "$root/tools/gpu_build_env.sh"
-    cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA=ON -DSGPRS_BUILD_BENCH=OFF \
-      -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_PREFIX_PATH="$prefix_path" "${cudnn_args[@]}" > "$out/build.log" 2>&1 &&
+    configure_sgprs "$build" > "$out/build.log" 2>&1 &&
       cmake --build "$build" -j "$(nproc)" --target sgprs >> "$out/build.log" 2>&1 ||
       { echo "sgprs did not build"; tail -20 "$out/build.log"; exit 1; }
     rm -f "$out/build.log"

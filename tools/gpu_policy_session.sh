@@ -114,8 +114,7 @@ if [[ -n "${FAKE:-}" ]]; then
 else
   source "$root/tools/gpu_build_env.sh"
   build="${BUILD:-/tmp/sgprs-build-policy}"
-  cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA=ON -DSGPRS_BUILD_BENCH=OFF \
-    -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_PREFIX_PATH="$prefix_path" "${cudnn_args[@]}" > "$runs/build.log" 2>&1
+  configure_sgprs "$build" > "$runs/build.log" 2>&1
   targets=(sgprs)
   want tests && targets+=(sgprs_ops_test sgprs_live_device_test sgprs_live_cli_tests)
   want devicetests && targets+=(sgprs_live_device_test sgprs_live_cli_tests)
@@ -183,6 +182,7 @@ if want tests && [[ -z "${FAKE:-}" ]]; then
   log "GPU tests exited $?: $(grep -E '^\[  (PASSED|FAILED)' "$out/tests.log" | tr '\n' ' ')"
 fi
 
+source "$root/tools/host_note.sh"
 # live NAME SECONDS TASKSET LAYOUT ARGS...: one run into $runs/NAME; prints its miss ratio.
 live() {
   local name="$1" seconds="$2" taskset="$3" layout="$4"
@@ -194,7 +194,7 @@ live() {
   (cd "$root" && timeout -k 5 $(( $(left) < run_cap ? $(left) : run_cap )) "$sgprs" live "${device[@]}" --taskset "$taskset" \
       --layout "$layout" --duration "$seconds" --quiet --out "$dir" "$@" ${LIVE_ARGS:-}) > "$dir/stdout.txt" 2>&1
   local status=$?
-  log "$name exited $status: $(grep -E '^total' "$dir/stdout.txt" | sed 's/.*aborted; //')"
+  log "$name exited $status: $(grep -E '^total' "$dir/stdout.txt" | sed 's/.*aborted; //')$(host_note "$dir")"
   [[ $status != 0 ]] && tail -3 "$dir/stdout.txt" >> "$out/session.log"
   rm -f "$dir/timeline.json"  # `sgprs validate` rebuilds it from events.jsonl
   if [[ -f "$dir/summary.json" ]]; then

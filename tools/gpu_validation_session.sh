@@ -12,7 +12,12 @@
 #   OUT=... tools/gpu_validation_session.sh            on the GPU machine (builds sgprs with CUDA)
 #   OUT=... FAKE=1 SGPRS=build/sgprs tools/gpu_validation_session.sh   here: the fake device, no build
 #   OUT=... SGPRS=/tmp/build/sgprs tools/gpu_validation_session.sh       on the GPU machine, a CUDA build made before
-#   SKIP_VALIDATION=1 leaves out part 1; LIVE_ARGS adds flags to every `sgprs live` run, e.g. on a card other
+#   SKIP_VALIDATION=1 leaves out part 1; SKIP_PARTITIONS=1 the partitions of parts 2 and 3; CALIBRATION_MODELS
+#   (default resnet18) the models of the closed-loop streams runs (`mixed`: the six shipped models in turn;
+#   `a+b`: models a and b in turn, e.g. mobilenet_v2+unet, whose slowdown beside each other
+#   `tools/fit_sharing_contention.py --by-model` prints), each at CALIBRATION_STREAMS (default
+#   1 2 4 8 16 32) streams, named streams<k>-<model> but for ResNet-18's (tools/fit_sharing_contention.py
+#   on one model's runs fits that model's g(k)); LIVE_ARGS adds flags to every `sgprs live` run, e.g. on a card other
 #   than the H200: LIVE_ARGS="--profile traces/profiles/h100-tf32.json" (the card's own profile; `sgprs live`
 #   refuses another GPU's)
 #
@@ -40,8 +45,7 @@ elif [[ -n "${SGPRS:-}" ]]; then  # a CUDA build made earlier in the same call
 else
   source "$root/tools/gpu_build_env.sh"
   build=/tmp/sgprs-build-validation
-  cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA=ON -DSGPRS_BUILD_BENCH=OFF \
-    -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_PREFIX_PATH="$prefix_path" "${cudnn_args[@]}" > "$runs/build.log" 2>&1
+  configure_sgprs "$build" > "$runs/build.log" 2>&1
   cmake --build "$build" -j "$(nproc)" --target sgprs >> "$runs/build.log" 2>&1 || { log "BUILD FAILED"; tail -40 "$runs/build.log" >> "$out/session.log"; }
   sgprs="$build/sgprs"
   nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,power.draw --format=csv >> "$out/session.log" 2>&1
@@ -49,21 +53,22 @@ fi
 log "sgprs: $sgprs ${device[*]}; ${run_s} s per periodic run; budget ${budget} s"
 : > "$out/runs.jsonl"
 
+source "$root/tools/host_note.sh"
+live_args=()
+read -ra live_args <<< "${LIVE_ARGS:-}"  # split once, into every run's flags
 # live NAME GROUP SECONDS TASKSET LAYOUT SCHEDULER-ARGS...: one live run into $runs/GROUP/NAME.
 live() {
   local name="$1" group="$2" seconds="$3" taskset="$4" layout="$5"
   shift 5
-  local extra=()
-  read -ra extra <<< "${LIVE_ARGS:-}"
   if (( $(left) < 15 )); then log "skipped $name: $(left) s left"; return; fi
   local dir="$runs/$group/$name"
   mkdir -p "$dir"
   cp "$taskset" "$dir/taskset.json"
   [[ -f "$layout" ]] && cp "$layout" "$dir/layout.json"
   (cd "$root" && timeout -k 5 $(( $(left) < 40 ? $(left) : 40 )) "$sgprs" live "${device[@]}" --taskset "$taskset" \
-      --layout "$layout" --duration "$seconds" --quiet --out "$dir" "$@" "${extra[@]}") > "$dir/stdout.txt" 2>&1
+      --layout "$layout" --duration "$seconds" --quiet --out "$dir" "$@" "${live_args[@]}") > "$dir/stdout.txt" 2>&1
   local status=$?
-  log "$group/$name exited $status: $(grep -E '^total' "$dir/stdout.txt" | sed 's/.*aborted; //')"
+  log "$group/$name exited $status: $(grep -E '^total' "$dir/stdout.txt" | sed 's/.*aborted; //')$(host_note "$dir")"
   [[ $status != 0 ]] && tail -3 "$dir/stdout.txt" >> "$out/session.log"
   [[ -f "$dir/summary.json" ]] && python3 -c "
 import json; d = json.load(open('$dir/summary.json')); d['run'] = '$group/$name'; print(json.dumps(d))" >> "$out/runs.jsonl"
@@ -73,8 +78,15 @@ import json; d = json.load(open('$dir/summary.json')); d['run'] = '$group/$name'
 # Task sets and layouts made here, so that every run's inputs travel with its log.
 inputs="$runs/inputs"
 mkdir -p "$inputs"
-resnet18_tasks() {  # N RATE_HZ FILE
-  echo "{\"schema\": \"sgprs.taskset/1\", \"name\": \"resnet18-$2hz-$1\", \"tasks\": [{\"name\": \"r\", \"model\": \"resnet18\", \"rate_hz\": $2, \"offset_ns\": \"random\", \"count\": $1}]}" > "$3"
+model_tasks() {  # MODEL N RATE_HZ FILE
+  echo "{\"schema\": \"sgprs.taskset/1\", \"name\": \"$1-$3hz-$2\", \"tasks\": [{\"name\": \"r\", \"model\": \"$1\", \"rate_hz\": $3, \"offset_ns\": \"random\", \"count\": $2}]}" > "$4"
+}
+resnet18_tasks() { model_tasks resnet18 "$@"; }  # N RATE_HZ FILE
+mixed_tasks() {  # MODELS N RATE_HZ FILE: N tasks, MODELS (a+b+...) in turn
+  python3 -c "
+import json; models = '$1'.split('+')
+tasks = [{'name': '%s%d' % (models[i % len(models)][:3], i), 'model': models[i % len(models)], 'rate_hz': $3, 'offset_ns': 'random'} for i in range($2)]
+json.dump({'schema': 'sgprs.taskset/1', 'name': '$1-$3hz-$2', 'tasks': tasks}, open('$4', 'w'), indent=1)"
 }
 scaled_mix() {  # FACTOR FILE
   python3 -c "
@@ -109,18 +121,23 @@ fi
 
 # 2. Closed-loop calibration: a 100-us period with release-late re-releases each task when its job ends.
 closed=(--overrun release-late --allow-deadline-over-period)
-for s in ${CALIBRATION_STREAMS:-1 2 4 8 16 32}; do  # 32: the stream count the periodic runs use
-  resnet18_tasks "$s" 10000 "$inputs/closed$s.json"
-  live "streams$s" calibration 1 "$inputs/closed$s.json" full --scheduler streams --streams "$s" "${closed[@]}"
+for model in ${CALIBRATION_MODELS:-resnet18}; do
+  suffix=""; [[ $model != resnet18 ]] && suffix="-$model"  # ResNet-18's runs keep their names
+  models="$model"; [[ $model == mixed ]] && models=resnet18+mobilenet_v2+resnet50+inception_v3+vit_b16+unet
+  for s in ${CALIBRATION_STREAMS:-1 2 4 8 16 32}; do  # 32: the stream count the periodic runs use
+    if [[ $models == *+* ]]; then mixed_tasks "$models" "$s" 10000 "$inputs/closed$s$suffix.json"
+    else model_tasks "$models" "$s" 10000 "$inputs/closed$s$suffix.json"; fi
+    live "streams$s$suffix" calibration 1 "$inputs/closed$s$suffix.json" full --scheduler streams --streams "$s" "${closed[@]}"
+  done
 done
-for shape in 2x64 4x32 8x16 15x8; do
+[[ -n "${SKIP_PARTITIONS:-}" ]] || for shape in 2x64 4x32 8x16 15x8; do
   count="${shape%x*}" sms="${shape#*x}"
   uniform_layout "$count" "$sms" "$inputs/layout$shape.json"
   resnet18_tasks "$count" 10000 "$inputs/closed$count.json"
   live "partitions$shape" calibration 1 "$inputs/closed$count.json" "$inputs/layout$shape.json" --scheduler static "${closed[@]}"
 done
 # 3. Interference: some of the 15 8-SM partitions busy, the others idle.
-for busy in 1 4 8; do
+[[ -n "${SKIP_PARTITIONS:-}" ]] || for busy in 1 4 8; do
   resnet18_tasks "$busy" 10000 "$inputs/busy$busy.json"
   live "busy$busy-of-15x8" calibration 1 "$inputs/busy$busy.json" "$inputs/layout15x8.json" --scheduler static "${closed[@]}"
 done

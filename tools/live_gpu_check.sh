@@ -18,14 +18,12 @@ log() { echo "[live_gpu_check $(date -u +%H:%M:%S)] $*" >&2; }
 started=$SECONDS
 
 source "$root/tools/gpu_build_env.sh"
-common_args=(-DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA=ON -DSGPRS_BUILD_BENCH=ON -DCMAKE_CUDA_ARCHITECTURES=90
-             -DCMAKE_PREFIX_PATH="$prefix_path" "${cudnn_args[@]}")
 targets=(sgprs_live_device_test sgprs_live_bench sgprs_profiler_partition_test)
 
 # --- build -------------------------------------------------------------------
 {
   grep -qs "CMAKE_HOME_DIRECTORY:INTERNAL=$root\$" "$build/CMakeCache.txt" || rm -rf "$build"
-  cmake -S "$root" -B "$build" "${generator[@]}" "${common_args[@]}" || echo "CONFIGURE FAILED"
+  configure_sgprs "$build" ON || echo "CONFIGURE FAILED"
   for t in "${targets[@]}"; do cmake --build "$build" -j "$jobs" --target "$t" || echo "BUILD FAILED: $t"; done
 } > "$out/build.log" 2>&1
 log "build done after $((SECONDS - started)) s ($(grep -c 'BUILD FAILED' "$out/build.log") targets failed)"

@@ -31,8 +31,7 @@ source "$root/tools/gpu_build_env.sh"
 build=/tmp/sgprs-build-live-session
 jobs="$(nproc)"
 log "profile $profile, N in {$ns}, ${duration} s per run"
-cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA=ON -DSGPRS_BUILD_BENCH=ON \
-  -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_PREFIX_PATH="$prefix_path" "${cudnn_args[@]}" > "$scratch/build.log" 2>&1
+configure_sgprs "$build" ON > "$scratch/build.log" 2>&1
 cmake --build "$build" -j "$jobs" --target sgprs sgprs_live_device_test sgprs_live_bench >> "$scratch/build.log" 2>&1 \
   || log "BUILD FAILED (see build.log in live_logs.tar.gz)"
 log "build done"

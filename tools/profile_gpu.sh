@@ -32,11 +32,9 @@ export SGPRS_SOURCE_COMMIT="${SGPRS_SOURCE_COMMIT:-$(git -C "$root" rev-parse HE
 source "$root/tools/gpu_build_env.sh"
 
 # --- configure and build ---------------------------------------------------
-common_args=(-DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA=ON -DSGPRS_BUILD_BENCH=OFF -DCMAKE_CUDA_ARCHITECTURES=90
-             -DCMAKE_PREFIX_PATH="$prefix_path" "${cudnn_args[@]}")
 {
   grep -qs "CMAKE_HOME_DIRECTORY:INTERNAL=$root\$" "$build/CMakeCache.txt" || rm -rf "$build"
-  if ! cmake -S "$root" -B "$build" "${generator[@]}" "${common_args[@]}"; then
+  if ! configure_sgprs "$build"; then
     log "root CMake did not configure; falling back to a profiler-only project"
     standalone=/tmp/sgprs-profiler-src
     mkdir -p "$standalone"
@@ -60,7 +58,7 @@ add_subdirectory("$root/profiler" profiler)
 add_subdirectory("$root/tests/profiler" tests/profiler)
 CMAKE
     rm -rf "$build"
-    cmake -S "$standalone" -B "$build" "${generator[@]}" "${common_args[@]}" || exit 2
+    configure_source="$standalone" configure_sgprs "$build" || exit 2
   fi
   targets=(sgprs-profile)
   if [[ -z "${SKIP_TESTS:-}" ]]; then
