@@ -23,7 +23,7 @@
 // partition; units sharing the whole GPU run outside any partition, so they are spared it.
 // t^_u(G) extends the line through the two largest counts below G to G. k: units on the busiest
 // atom of the partition. g(k), the contention, is measured on the GPU: closed-loop live runs of
-// the `streams` scheduler with k whole-GPU streams of one model, each unit's measured time over
+// the `streams` scheduler with k whole-GPU streams (of one model, or of several in turn), each unit's measured time over
 // the rule without g integrated over its measured co-runners, median per run
 // (tools/fit_sharing_contention.py writes the sgprs.sharing/1 file,
 // traces/profiles/h200-tf32.sharing.json); linear between calibrated k, the last value beyond.
