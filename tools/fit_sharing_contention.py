@@ -7,7 +7,7 @@ For every unit run in a live log, the rule without contention (shares by demand,
 curve joined linearly at the fractional share, less the whole-GPU saving) is integrated over the units the live GPU really
 ran beside it, piece by piece; g(k) is the median of measured time over that prediction in the
 run with k streams. Only the live logs and the profile are read. --by-model also prints each model's
-own median per run: in a crowd of several models they differ far more than the fit's one number
+own median (and p90) per run: in a crowd of several models they differ far more than the fit's one number
 per k says (docs/validation.md, "The H100's sharing contention").
 
   tools/fit_sharing_contention.py --profile traces/profiles/h200-tf32.json \\
@@ -16,6 +16,7 @@ per k says (docs/validation.md, "The H100's sharing contention").
 import argparse
 import bisect
 import json
+import math
 import statistics
 import sys
 
@@ -48,6 +49,12 @@ def whole_gpu_saving(counts, times, partition_sms):
         return 0.0
     slope = (times[-2] - times[-3]) / (counts[-2] - counts[-3])
     return max(0.0, times[-2] + slope * (counts[-1] - counts[-2]) - times[-1])
+
+
+def nearest_rank(values, q):
+    """The q-quantile of values by nearest rank (as sgprs validate reads its percentiles)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
 def read_units(run):
@@ -111,7 +118,7 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--source", help="what to record as the file's source (default: this command line)")
     parser.add_argument("--by-model", action="store_true",
-                        help="also print, per run, the median ratio of each model's units (the fit uses all units)")
+                        help="also print, per run, the median and p90 ratio of each model's units (the fit uses all units)")
     parser.add_argument("runs", nargs="+", help="live run folders of the streams scheduler, closed loop")
     args = parser.parse_args()
     profile = json.load(open(args.profile))
@@ -133,7 +140,7 @@ def main():
             by_model = {}
             for unit, ratio in zip(units, ratios):
                 by_model.setdefault(unit[2], []).append(ratio)
-            print(f"k = {streams}: " + ", ".join(f"{model} {statistics.median(r):.3f} ({len(r)} units)"
+            print(f"k = {streams}: " + ", ".join(f"{model} {statistics.median(r):.3f} (p90 {nearest_rank(r, 0.9):.3f}, {len(r)} units)"
                                                  for model, r in sorted(by_model.items())))
     doc = {"schema": "sgprs.sharing/1", "device": profile["device"]["name"], "precision": profile["precision"],
            "source": args.source or ("tools/fit_sharing_contention.py --profile " + args.profile + " " + " ".join(args.runs)),
