@@ -8,7 +8,9 @@ curve joined linearly at the fractional share, less the whole-GPU saving) is int
 ran beside it, piece by piece; g(k) is the median of measured time over that prediction in the
 run with k streams. Only the live logs and the profile are read. --by-model also prints each model's
 own median (and p90) per run: in a crowd of several models they differ far more than the fit's one number
-per k says (docs/validation.md, "The H100's sharing contention").
+per k says (docs/validation.md, "The H100's sharing contention"). --spread also writes the spread of
+the units around g(k) (simulator/sim/sharing_spread.hpp): per run, the quantiles of every unit's
+ratio over its own model's median.
 
   tools/fit_sharing_contention.py --profile traces/profiles/h200-tf32.json \\
       --out traces/profiles/h200-tf32.sharing.json RUN_streams1 RUN_streams2 ...
@@ -55,6 +57,25 @@ def nearest_rank(values, q):
     """The q-quantile of values by nearest rank (as sgprs validate reads its percentiles)."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+SPREAD_LEVELS = 50
+
+
+def spread_quantiles(values):
+    """The sample's quantiles at the levels (i + 0.5) / SPREAD_LEVELS, linear between order
+    statistics (the sample's i-th smallest value at level (i + 0.5) / n), as the simulator's
+    SharingSpread reads them."""
+    ordered = sorted(values)
+    n = len(ordered)
+    out = []
+    for i in range(SPREAD_LEVELS):
+        x = (i + 0.5) / SPREAD_LEVELS * n - 0.5
+        j = min(max(int(math.floor(x)), 0), n - 1)
+        f = min(max(x - j, 0.0), 1.0)
+        upper = ordered[min(j + 1, n - 1)]
+        out.append(round(ordered[j] + (upper - ordered[j]) * f, 4))
+    return out
 
 
 def read_units(run):
@@ -119,12 +140,16 @@ def main():
     parser.add_argument("--source", help="what to record as the file's source (default: this command line)")
     parser.add_argument("--by-model", action="store_true",
                         help="also print, per run, the median and p90 ratio of each model's units (the fit uses all units)")
+    parser.add_argument("--spread", action="store_true",
+                        help="also write each run's spread around g(k): the quantiles of every unit's ratio over its "
+                             "model's median (simulator/sim/sharing_spread.hpp)")
     parser.add_argument("runs", nargs="+", help="live run folders of the streams scheduler, closed loop")
     args = parser.parse_args()
     profile = json.load(open(args.profile))
     counts, curves = whole_model_curves(profile)
     gpu_sms = counts[-1]
     points = {1: 1.0}
+    spread = {}
     for run in args.runs:
         summary = json.load(open(run + "/summary.json"))
         prov = summary["provenance"]
@@ -136,15 +161,25 @@ def main():
         units = read_units(run)
         ratios = predicted_over_live(units, counts, curves, gpu_sms)
         points[streams] = round(statistics.median(ratios), 4)
+        by_model = {}
+        for unit, ratio in zip(units, ratios):
+            by_model.setdefault(unit[2], []).append(ratio)
+        if args.spread:
+            within = []
+            for r in by_model.values():
+                median = statistics.median(r)
+                within += [x / median for x in r]
+            spread[streams] = spread_quantiles(within)
         if args.by_model:
-            by_model = {}
-            for unit, ratio in zip(units, ratios):
-                by_model.setdefault(unit[2], []).append(ratio)
             print(f"k = {streams}: " + ", ".join(f"{model} {statistics.median(r):.3f} (p90 {nearest_rank(r, 0.9):.3f}, {len(r)} units)"
                                                  for model, r in sorted(by_model.items())))
     doc = {"schema": "sgprs.sharing/1", "device": profile["device"]["name"], "precision": profile["precision"],
            "source": args.source or ("tools/fit_sharing_contention.py --profile " + args.profile + " " + " ".join(args.runs)),
            "contention": [{"units": k, "factor": g} for k, g in sorted(points.items())]}
+    if spread:
+        doc["spread"] = [{"units": k, "quantiles": q} for k, q in sorted(spread.items())]
+        doc["spread_source"] = (f"each unit's ratio over its model's median in the run, {SPREAD_LEVELS} quantiles "
+                                f"at the levels (i + 0.5) / {SPREAD_LEVELS}")
     with open(args.out, "w") as out:
         json.dump(doc, out, indent=1)
         out.write("\n")

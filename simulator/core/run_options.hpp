@@ -75,6 +75,9 @@ struct RunOptions {
   SharingRule sharing = SharingRule::kEvenStep;
   std::vector<std::pair<int, double>> sharing_contention;
   std::string sharing_calibration;  // the file they came from, for the provenance
+  /// kPacked only: the measured spread around g(k) from the same file, as (k, quantiles) points
+  /// (sim/sharing_spread.hpp); empty: none.
+  std::vector<std::pair<int, std::vector<double>>> sharing_spread;
   /// Simulated platform only: how streams of different priority share SMs.
   PriorityRule priority_rule = PriorityRule::kStrict;
   /// Replaying a recorded run (`sgprs validate`): job k of task i becomes available

@@ -5,6 +5,7 @@
 #include "simulator/policy/registry.hpp"
 #include "simulator/experiments/simulation.hpp"
 #include "simulator/sim/packed_sharing.hpp"
+#include "simulator/sim/sharing_spread.hpp"
 
 #include <memory>
 
@@ -25,9 +26,10 @@ std::vector<sim::SchedulerOptions> scheduler_options(const Experiment& exp) {
 }
 
 /// How scheduler entry `scheduler` of the experiment runs (the seed is the task set's).
-/// `contention`: the packed rule's calibration points, read once per sweep (empty otherwise).
+/// `contention`, `spread`: the packed rule's calibration points, read once per sweep (empty otherwise).
 sim::RunOptions run_options(const PreparedExperiment& prep, std::size_t scheduler, const sim::SchedulerOptions& options,
-                            std::uint64_t seed, const std::vector<std::pair<int, double>>& contention) {
+                            std::uint64_t seed, const std::vector<std::pair<int, double>>& contention,
+                            const std::vector<sim::SpreadPoint>& spread) {
   const Experiment& exp = prep.experiment;
   sim::RunOptions run;
   run.scheduler = exp.schedulers[scheduler].name;
@@ -39,6 +41,7 @@ sim::RunOptions run_options(const PreparedExperiment& prep, std::size_t schedule
   run.sharing = exp.gpu_model.sharing;
   run.sharing_calibration = exp.gpu_model.sharing_calibration;
   run.sharing_contention = contention;
+  run.sharing_spread = spread;
   run.interference = exp.gpu_model.interference;
   run.stage_overhead_ns = exp.gpu_model.stage_overhead_ns;
   run.priority_rule = exp.gpu_model.priority_rule;
@@ -70,6 +73,7 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
     std::vector<sim::Workload> workloads;
     std::vector<sim::SchedulerOptions> options;
     std::vector<std::pair<int, double>> contention;
+    std::vector<sim::SpreadPoint> spread;
   };
   auto state = std::make_shared<State>();
   const Experiment& exp = prep.experiment;
@@ -80,8 +84,10 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
     for (const sim::Workload& workload : state->workloads)
       sim::check_gpu_times_profile(*prep.gpu_times_profile, prep.profile, workload,
                                    exp.source + ": field 'gpu_model.gpu_times_profile'");
-  if (exp.gpu_model.sharing == sim::SharingRule::kPacked)
+  if (exp.gpu_model.sharing == sim::SharingRule::kPacked) {
     state->contention = sim::SharingContention::load(exp.gpu_model.sharing_calibration, prep.profile).points();
+    state->spread = sim::SharingSpread::load(exp.gpu_model.sharing_calibration).points();
+  }
   // Every scheduler on every layout is planned once now, so that an option that does not fit a
   // layout (a reference partition it lacks) stops the sweep before its first run, not in it. The
   // smallest task set is enough for that, and planning the largest (a million tasks at the top
@@ -93,7 +99,7 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
     for (const Layout& layout : prep.layouts) {
       try {
         sim::check_run(prep.profile, state->workloads[smallest], layout,
-                       run_options(prep, s, state->options[s], prep.seeds[smallest], state->contention));
+                       run_options(prep, s, state->options[s], prep.seeds[smallest], state->contention, state->spread));
       } catch (const InputError& e) {
         throw InputError(exp.source, "schedulers[" + std::to_string(s) + "]",
                          "'" + exp.schedulers[s].label + "' cannot run on layout '" + layout.name + "': " + e.what());
@@ -102,7 +108,7 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
   return [state, &prep](const RunKey& key) {
     const Experiment& e = prep.experiment;
     const std::size_t set = prep.set_index(key.load, key.repetition);
-    const sim::RunOptions run = run_options(prep, key.scheduler, state->options[key.scheduler], prep.seeds[set], state->contention);
+    const sim::RunOptions run = run_options(prep, key.scheduler, state->options[key.scheduler], prep.seeds[set], state->contention, state->spread);
     const sim::Summary s = sim::simulate(prep.profile, state->workloads[set], prep.layouts[key.layout], run);
     RunMetrics m;
     m.jobs_released = s.jobs_released;

@@ -8,6 +8,7 @@
 #include "simulator/policy/registry.hpp"
 #include "simulator/sim/packed_sharing.hpp"
 #include "simulator/sim/priority_sharing.hpp"
+#include "simulator/sim/sharing_spread.hpp"
 #include "simulator/sim/simulated_platform.hpp"
 
 #include <chrono>
@@ -80,6 +81,15 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
     }
     platform->use_packed_sharing(contention.get());
   }
+  std::unique_ptr<SharingSpread> spread;
+  if (options.sharing == SharingRule::kPacked && !options.sharing_spread.empty()) {
+    try {
+      spread = std::make_unique<SharingSpread>(options.sharing_spread);
+    } catch (const std::invalid_argument& e) {
+      throw InputError("--sharing-calibration", "spread", e.what());
+    }
+    platform->use_sharing_spread(spread.get(), options.seed);
+  }
   if (options.priority_rule == PriorityRule::kStrict) platform->use_strict_priorities(plan.pool());
   RunCore core(plan, *planned.scheduler, *platform, all, options.duration_ns);
   core.replay_release_latencies(options.release_latencies.get());
@@ -102,6 +112,7 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
   summary.provenance["sharing_rule"] = "processor-sharing/1";
   summary.provenance["sharing"] = to_string(options.sharing);
   if (options.sharing == SharingRule::kPacked) summary.provenance["sharing_calibration"] = options.sharing_calibration;
+  if (spread) summary.provenance["sharing_spread"] = "measured";
   // Only where streams have priorities, so that every other run's provenance is as before.
   if (has_priorities(plan.pool())) summary.provenance["priority_rule"] = to_string(options.priority_rule);
   return summary;

@@ -59,8 +59,9 @@ void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTa
   const double cap = !strict_ ? 0.0 : packed_ != nullptr ? demand : unit_demand(times.measured_curve(), sms);
   const double busy = strict_ ? busy_sms_at_demand(times.measured_curve(), cap) : 0.0;
   // Built in place, for the reason note_change gives.
-  running_[static_cast<std::size_t>(partition)].emplace_back(tag, &times, occupied, demand, cap, busy, saving, 1.0,
-                                                             Ns{0}, now, now, now, next_seq_++);
+  const double level = spread_ != nullptr ? unit_level(spread_seed_, tag.task, tag.job, tag.unit) : 0.5;
+  running_[static_cast<std::size_t>(partition)].emplace_back(tag, &times, occupied, demand, cap, busy, saving, level,
+                                                             1.0, Ns{0}, now, now, now, next_seq_++);
   membership_changed_[static_cast<std::size_t>(partition)] = 1;
   sharing_.add_running(partition, +1, demand, cap, busy);
   note_change(now, partition, sharing_.running(partition) == 1);
@@ -121,6 +122,7 @@ Ns GpuModel::packed_duration_at(const Running& r, const SpeedInputs& in) const {
   const double share = r.demand * in.share;
   const SpeedupCurve& curve = r.times->measured_curve();
   double t = (static_cast<double>(time_at_fractional_share(curve, share)) - r.saving_ns) * packed_->factor(in.units);
+  if (spread_ != nullptr) t *= spread_->factor(in.units, r.level);
   if (interference_ != nullptr && r.occupied != nullptr) {
     const double ratio = static_cast<double>(time_at_fractional_share(r.occupied->measured_curve(), share)) /
                          static_cast<double>(time_at_fractional_share(curve, share));

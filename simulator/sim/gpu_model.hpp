@@ -22,6 +22,7 @@
 #include "simulator/sim/packed_sharing.hpp"
 #include "simulator/sim/processor_sharing.hpp"
 #include "simulator/sim/share_time_table.hpp"
+#include "simulator/sim/sharing_spread.hpp"
 
 #include <cstdint>
 #include <vector>
@@ -51,6 +52,13 @@ class GpuModel {
   /// Shares SMs by the packed rule with `contention` (which must outlive the model) from now on;
   /// null: the even split with the step curve. Set before the first start.
   void use_packed_sharing(const SharingContention* contention) { packed_ = contention; }
+  /// Under the packed rule, spreads each shared unit's time by `spread` (which must outlive the
+  /// model; sim/sharing_spread.hpp), each unit at its level drawn from `seed`. Null or an empty
+  /// spread: none. Set before the first start.
+  void use_sharing_spread(const SharingSpread* spread, std::uint64_t seed) {
+    spread_ = spread != nullptr && spread->active() ? spread : nullptr;
+    spread_seed_ = seed;
+  }
   /// Splits SMs between partitions of different share weights by the strict priority rule
   /// (sim/priority_sharing.hpp) instead of weighting them; set before the first start. A stage
   /// whose partition then gets no SMs stalls (no finish) until SMs come back.
@@ -85,10 +93,10 @@ class GpuModel {
     // A constructor, not an aggregate: emplace_back builds it in place with GCC and with clang 14,
     // which has no parenthesised aggregate initialisation (the sanitizer build's compiler).
     Running(StageTag tag_, const ShareTimeTable* times_, const ShareTimeTable* occupied_, double demand_, double cap_,
-            double busy_, double saving_ns_, double remaining_, Ns duration_ns_, Ns updated_ns_, Ns finish_ns_,
-            Ns start_ns_, std::uint64_t start_seq_)
+            double busy_, double saving_ns_, double level_, double remaining_, Ns duration_ns_, Ns updated_ns_,
+            Ns finish_ns_, Ns start_ns_, std::uint64_t start_seq_)
         : tag(tag_), times(times_), occupied(occupied_), demand(demand_), cap(cap_), busy(busy_), saving_ns(saving_ns_),
-          remaining(remaining_), duration_ns(duration_ns_), updated_ns(updated_ns_), finish_ns(finish_ns_),
+          level(level_), remaining(remaining_), duration_ns(duration_ns_), updated_ns(updated_ns_), finish_ns(finish_ns_),
           start_ns(start_ns_), start_seq(start_seq_) {}
     StageTag tag;
     const ShareTimeTable* times;
@@ -97,6 +105,7 @@ class GpuModel {
     double cap;        // SMs it keeps busy alone (the strict priority rule's C), else 0
     double busy;       // SMs it keeps busy at that share (the strict priority rule's B), else 0
     double saving_ns;  // the packed rule's Δ: time a unit sharing the whole GPU saves (packed_sharing.hpp)
+    double level;      // the unit's level in the spread (sharing_spread.hpp); unread without one
     double remaining;  // share of the stage's work still to do, in [0, 1]
     Ns duration_ns;    // full duration at the current share
     Ns updated_ns;     // when `remaining` was last brought up to date
@@ -145,6 +154,8 @@ class GpuModel {
   int max_parallel_;
   const Interference* interference_ = nullptr;
   const SharingContention* packed_ = nullptr;
+  const SharingSpread* spread_ = nullptr;
+  std::uint64_t spread_seed_ = 0;
   bool strict_ = false;
   std::vector<int> partition_sms_;
   std::vector<double> weight_;  // interference weight w(p) per partition

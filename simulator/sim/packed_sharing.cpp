@@ -23,7 +23,7 @@ SharingContention::SharingContention(std::vector<std::pair<int, double>> points)
 SharingContention SharingContention::load(const std::string& path, const Profile& profile) {
   const Json doc = load_json_document(path, "sgprs.sharing", 1);
   const JsonView root(doc, path);
-  root.expect_only({"device", "precision", "contention", "source"});
+  root.expect_only({"device", "precision", "contention", "source", "spread", "spread_source"});
   if (root.get<std::string>("device") != profile.measured_on())
     root.fail("device", "is '" + root.get<std::string>("device") + "' but the profile's is '" + profile.measured_on() + "'");
   if (root.get<std::string>("precision") != profile.precision())

@@ -28,6 +28,9 @@
 // (tools/fit_sharing_contention.py writes the sgprs.sharing/1 file,
 // traces/profiles/h200-tf32.sharing.json); linear between calibrated k, the last value beyond.
 //
+// The file may also hold the measured spread around g(k) (sim/sharing_spread.hpp), which
+// GpuModel::use_sharing_spread adds to this rule.
+//
 // A unit alone on its SMs (k = 1) runs exactly as under even-step (the profile's time at the
 // partition's SMs, the run's curve rule, interference): a layout whose partitions run one unit
 // at a time is simulated as before. Under interference (sim/interference.hpp) a shared unit's

@@ -33,6 +33,8 @@ class SimulatedPlatform final : public Platform {
   void delay_gpu_starts(Ns overhead_ns) { overhead_ns_ = overhead_ns; }
   /// Shares SMs by the packed rule (sim/packed_sharing.hpp); `contention` outlives the platform.
   void use_packed_sharing(const SharingContention* contention) { gpu_.use_packed_sharing(contention); }
+  /// Spreads shared units' times around the packed rule (sim/sharing_spread.hpp); `spread` outlives the platform.
+  void use_sharing_spread(const SharingSpread* spread, std::uint64_t seed) { gpu_.use_sharing_spread(spread, seed); }
   /// Splits SMs between streams of different priority by the strict rule (sim/priority_sharing.hpp).
   void use_strict_priorities(const Layout& pool) { gpu_.use_strict_priorities(pool); }
   /// Runs `core` (built on this platform) to the end; returns the instant the last released job ended.

@@ -1,6 +1,7 @@
 // The packed sharing rule (sim/packed_sharing.hpp) on hand-worked cases: its pieces (demand,
 // the fractional curve, the whole-GPU saving, the contention table) and the GPU model under it.
 // Curves here are synthetic, on a 16-SM test GPU of 4 pieces.
+#include "sim_test_support.hpp"
 #include "simulator/sim/gpu_model.hpp"
 #include "simulator/sim/packed_sharing.hpp"
 
@@ -25,14 +26,6 @@ SpeedupCurve large_unit() { return SpeedupCurve({4, 8, 12, 16}, {8000, 4000, 280
 // reaches 1600 at 16, the GPU measured 1200, so a unit sharing the whole GPU saves 400.
 SpeedupCurve partition_slowed_unit() { return SpeedupCurve({4, 8, 12, 16}, {4000, 2400, 2000, 1200}); }
 
-/// Two streams: two partitions each holding the whole test GPU, one unit at a time each.
-Layout two_streams() {
-  Layout layout;
-  layout.name = "streams:2";
-  layout.max_parallel = 1;
-  layout.partitions = {Partition{"s0", 16, {0, 1, 2, 3}}, Partition{"s1", 16, {0, 1, 2, 3}}};
-  return layout;
-}
 
 TEST(PackedSharing, DemandIsTheWorkAtTheMostEfficientSizeOverTheTimeAloneCappedAtThePartition) {
   EXPECT_DOUBLE_EQ(unit_demand(small_unit(), 16), 10.0);  // 16000 / 1600
@@ -90,7 +83,7 @@ TEST(PackedSharing, AUnitAloneRunsAsUnderTheEvenSplit) {
   const SpeedupCurve curve = small_unit();
   const ShareTimeTable table(curve, 16);
   const SharingContention g({{1, 1.0}, {2, 1.5}});
-  GpuModel gpu(two_streams(), kGpu);
+  GpuModel gpu(test::whole_gpu_streams(2), kGpu);
   gpu.use_packed_sharing(&g);
   gpu.start(0, 0, table, StageTag{0, 0, 0});
   EXPECT_EQ(gpu.next_finish_ns(), 1600);
@@ -100,7 +93,7 @@ TEST(PackedSharing, EqualUnitsSplitEvenlyAtTheFractionalShareTimesTheContention)
   const SpeedupCurve curve = small_unit();
   const ShareTimeTable table(curve, 16);
   const SharingContention g({{1, 1.0}, {2, 1.5}});
-  GpuModel gpu(two_streams(), kGpu);
+  GpuModel gpu(test::whole_gpu_streams(2), kGpu);
   gpu.use_packed_sharing(&g);
   gpu.start(0, 0, table, StageTag{0, 0, 0});
   gpu.start(0, 1, table, StageTag{1, 0, 0});
@@ -108,7 +101,7 @@ TEST(PackedSharing, EqualUnitsSplitEvenlyAtTheFractionalShareTimesTheContention)
   EXPECT_EQ(gpu.finish_next(3600).tag.task, 0);
   EXPECT_EQ(gpu.finish_next(3600).tag.task, 1);
   // Under the even split alone the same pair ends at the curve's 8-SM time.
-  GpuModel even(two_streams(), kGpu);
+  GpuModel even(test::whole_gpu_streams(2), kGpu);
   even.start(0, 0, table, StageTag{0, 0, 0});
   even.start(0, 1, table, StageTag{1, 0, 0});
   EXPECT_EQ(even.next_finish_ns(), 2400);
@@ -118,7 +111,7 @@ TEST(PackedSharing, AUnitWithLargerKernelsTakesMoreOfTheSms) {
   const SpeedupCurve small = small_unit(), large = large_unit();
   const ShareTimeTable small_table(small, 16), large_table(large, 16);
   const SharingContention g({{1, 1.0}, {2, 1.5}});
-  GpuModel gpu(two_streams(), kGpu);
+  GpuModel gpu(test::whole_gpu_streams(2), kGpu);
   gpu.use_packed_sharing(&g);
   gpu.start(0, 0, small_table, StageTag{0, 0, 0});
   gpu.start(0, 1, large_table, StageTag{1, 0, 0});
@@ -135,7 +128,7 @@ TEST(PackedSharing, UnitsSharingTheWholeGpuAreSparedThePartitionCost) {
   const SpeedupCurve curve = partition_slowed_unit();
   const ShareTimeTable table(curve, 16);
   const SharingContention g({{1, 1.0}, {2, 1.5}});
-  GpuModel gpu(two_streams(), kGpu);
+  GpuModel gpu(test::whole_gpu_streams(2), kGpu);
   gpu.use_packed_sharing(&g);
   gpu.start(0, 0, table, StageTag{0, 0, 0});
   gpu.start(0, 1, table, StageTag{1, 0, 0});

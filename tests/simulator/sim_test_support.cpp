@@ -17,6 +17,14 @@ Layout sizes_layout(const std::vector<int>& sizes, int max_parallel) {
   return layout_from_sizes("test", sizes, test_profile().gpu(), max_parallel);
 }
 
+Layout whole_gpu_streams(int count) {
+  Layout layout;
+  layout.name = "streams:" + std::to_string(count);
+  layout.max_parallel = 1;
+  for (int i = 0; i < count; ++i) layout.partitions.push_back(Partition{"s" + std::to_string(i), 16, {0, 1, 2, 3}});
+  return layout;
+}
+
 RunOptions isolated_options(const std::string& scheduler, Ns duration_ns) {
   RunOptions o;
   o.scheduler = scheduler;

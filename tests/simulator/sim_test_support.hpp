@@ -19,6 +19,8 @@ const Profile& test_profile();
 std::string test_models_dir();
 /// Partitions of the given SM counts (multiples of 4, or 16 for the whole GPU) on the test GPU.
 Layout sizes_layout(const std::vector<int>& sizes, int max_parallel);
+/// `count` streams: partitions that each hold the whole test GPU, one unit at a time each.
+Layout whole_gpu_streams(int count);
 
 struct Trace {
   Summary summary;

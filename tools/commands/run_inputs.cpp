@@ -8,6 +8,7 @@
 #include "simulator/experiments/simulation.hpp"
 #include "simulator/policy/registry.hpp"
 #include "simulator/sim/packed_sharing.hpp"
+#include "simulator/sim/sharing_spread.hpp"
 #include "simulator/outputs/summary_table.hpp"
 #include "tools/commands/commands.hpp"
 
@@ -141,6 +142,7 @@ void apply_gpu_model_args(const RunArgs& args, const Profile& profile, sim::RunO
     run.sharing_calibration = args.sharing_calibration.empty() ? sim::sharing_calibration_beside(args.profile)
                                                                : args.sharing_calibration;
     run.sharing_contention = sim::SharingContention::load(run.sharing_calibration, profile).points();
+    run.sharing_spread = sim::SharingSpread::load(run.sharing_calibration).points();
   }
 }
 
