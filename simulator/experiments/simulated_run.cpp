@@ -85,8 +85,9 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
       sim::check_gpu_times_profile(*prep.gpu_times_profile, prep.profile, workload,
                                    exp.source + ": field 'gpu_model.gpu_times_profile'");
   if (exp.gpu_model.sharing == sim::SharingRule::kPacked) {
-    state->contention = sim::SharingContention::load(exp.gpu_model.sharing_calibration, prep.profile).points();
-    state->spread = sim::SharingSpread::load(exp.gpu_model.sharing_calibration).points();
+    const sim::SharingCalibration calibration = sim::SharingCalibration::load(exp.gpu_model.sharing_calibration, prep.profile);
+    state->contention = calibration.contention.points();
+    state->spread = calibration.spread.points();
   }
   // Every scheduler on every layout is planned once now, so that an option that does not fit a
   // layout (a reference partition it lacks) stops the sweep before its first run, not in it. The

@@ -21,6 +21,10 @@ SharingContention::SharingContention(std::vector<std::pair<int, double>> points)
 }
 
 SharingContention SharingContention::load(const std::string& path, const Profile& profile) {
+  return SharingCalibration::load(path, profile).contention;
+}
+
+SharingCalibration SharingCalibration::load(const std::string& path, const Profile& profile) {
   const Json doc = load_json_document(path, "sgprs.sharing", 1);
   const JsonView root(doc, path);
   root.expect_only({"device", "precision", "contention", "source", "spread", "spread_source"});
@@ -37,11 +41,14 @@ SharingContention SharingContention::load(const std::string& path, const Profile
     if (!(factor > 0 && factor < 100)) point.fail("factor", "must be in (0, 100)");
     points.emplace_back(units, factor);
   }
+  SharingCalibration calibration;
   try {
-    return SharingContention(std::move(points));
+    calibration.contention = SharingContention(std::move(points));
   } catch (const std::invalid_argument& e) {
     throw InputError(path, "contention", e.what());
   }
+  calibration.spread = SharingSpread::from_json(root);
+  return calibration;
 }
 
 double SharingContention::factor(int units) const {

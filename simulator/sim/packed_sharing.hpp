@@ -37,6 +37,7 @@
 // time is further multiplied by 1 + w (t~occ(share) / t~(share) - 1).
 #include "common/curve.hpp"
 #include "common/profile.hpp"
+#include "simulator/sim/sharing_spread.hpp"
 
 #include <string>
 #include <utility>
@@ -57,6 +58,14 @@ class SharingContention {
 
  private:
   std::vector<std::pair<int, double>> points_{{1, 1.0}};
+};
+
+/// An sgprs.sharing/1 file, read once: g(k) and the spread around it (empty where it has none).
+struct SharingCalibration {
+  SharingContention contention;
+  SharingSpread spread;
+  /// InputError naming the file and field, as SharingContention::load.
+  static SharingCalibration load(const std::string& path, const Profile& profile);
 };
 
 /// A(u): the unit's work in SM-ns at its most SM-efficient measured size.

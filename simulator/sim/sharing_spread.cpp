@@ -27,7 +27,10 @@ SharingSpread::SharingSpread(std::vector<SpreadPoint> points) : points_(std::mov
 
 SharingSpread SharingSpread::load(const std::string& path) {
   const Json doc = load_json_document(path, "sgprs.sharing", 1);
-  const JsonView root(doc, path);
+  return from_json(JsonView(doc, path));
+}
+
+SharingSpread SharingSpread::from_json(const JsonView& root) {
   std::vector<SpreadPoint> points;
   for (const JsonView& point : root.array_or_empty("spread")) {
     point.expect_only({"units", "quantiles"});
@@ -44,7 +47,7 @@ SharingSpread SharingSpread::load(const std::string& path) {
   try {
     return SharingSpread(std::move(points));
   } catch (const std::invalid_argument& e) {
-    throw InputError(path, "spread", e.what());
+    throw InputError(root.source(), "spread", e.what());
   }
 }
 

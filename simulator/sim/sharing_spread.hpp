@@ -27,6 +27,10 @@
 #include <utility>
 #include <vector>
 
+namespace sgprs {
+class JsonView;
+}
+
 namespace sgprs::sim {
 
 /// S_k at one calibrated count: (k, quantiles at the levels (i + 0.5) / n).
@@ -39,9 +43,11 @@ class SharingSpread {
   /// `points` ascending in k >= 2, each with the same number (>= 2) of positive, finite,
   /// non-decreasing quantiles; std::invalid_argument otherwise.
   explicit SharingSpread(std::vector<SpreadPoint> points);
-  /// The "spread" of an sgprs.sharing/1 file (none: an empty spread); InputError naming the
-  /// file and field when it is malformed. The file's device and precision are checked by
-  /// SharingContention::load, which reads the same file.
+  /// The "spread" of an sgprs.sharing/1 document (none: an empty spread); InputError naming the
+  /// file and field when it is malformed. SharingCalibration::load (sim/packed_sharing.hpp) reads
+  /// it with the rest of the file, its device and precision checked.
+  static SharingSpread from_json(const JsonView& root);
+  /// from_json of the file at `path` alone.
   static SharingSpread load(const std::string& path);
   bool active() const { return !points_.empty(); }
   /// S_k(level) above; 1 for units <= 1 or without a spread.

@@ -8,7 +8,6 @@
 #include "simulator/experiments/simulation.hpp"
 #include "simulator/policy/registry.hpp"
 #include "simulator/sim/packed_sharing.hpp"
-#include "simulator/sim/sharing_spread.hpp"
 #include "simulator/outputs/summary_table.hpp"
 #include "tools/commands/commands.hpp"
 
@@ -141,8 +140,9 @@ void apply_gpu_model_args(const RunArgs& args, const Profile& profile, sim::RunO
   if (run.sharing == sim::SharingRule::kPacked) {
     run.sharing_calibration = args.sharing_calibration.empty() ? sim::sharing_calibration_beside(args.profile)
                                                                : args.sharing_calibration;
-    run.sharing_contention = sim::SharingContention::load(run.sharing_calibration, profile).points();
-    run.sharing_spread = sim::SharingSpread::load(run.sharing_calibration).points();
+    const sim::SharingCalibration calibration = sim::SharingCalibration::load(run.sharing_calibration, profile);
+    run.sharing_contention = calibration.contention.points();
+    run.sharing_spread = calibration.spread.points();
   }
 }
 
