@@ -10,7 +10,11 @@ run with k streams. Only the live logs and the profile are read. --by-model also
 own median (and p90) per run: in a crowd of several models they differ far more than the fit's one number
 per k says (docs/validation.md, "The H100's sharing contention"). --spread also writes the spread of
 the units around g(k) (simulator/sim/sharing_spread.hpp): per run, the quantiles of every unit's
-ratio over its own model's median.
+ratio over its own model's median. --share-weights also fits and writes each model's share weight
+w(m) (simulator/sim/packed_sharing.hpp) from the runs that mix models: by fixed-point iteration,
+each model's weight divided by the median over those runs of its units' median ratio over the run's,
+the weights scaled to a geometric mean of 1, until no weight moves by 0.1%; g(k) is then fitted
+under them.
 
   tools/fit_sharing_contention.py --profile traces/profiles/h200-tf32.json \\
       --out traces/profiles/h200-tf32.sharing.json RUN_streams1 RUN_streams2 ...
@@ -101,15 +105,16 @@ def read_units(run):
     return units
 
 
-def predicted_over_live(units, counts, curves, gpu_sms):
-    """Measured / predicted time of each unit run, the prediction integrated over its live co-runners."""
+def predicted_over_live(units, counts, curves, gpu_sms, weights=None):
+    """Measured / predicted time of each unit run, the prediction integrated over its live co-runners;
+    `weights`: each model's share weight (absent: 1)."""
     edges = sorted([(s, 1, i) for i, (s, _, _) in enumerate(units)] + [(e, -1, i) for i, (_, e, _) in enumerate(units)])
     times = [edge[0] for edge in edges]
     running, sets = set(), []
     for _, step, i in edges:
         (running.add if step > 0 else running.discard)(i)
         sets.append(frozenset(running))
-    demands = {m: demand(counts, t, gpu_sms) for m, t in curves.items()}
+    demands = {m: demand(counts, t, gpu_sms) * (weights or {}).get(m, 1.0) for m, t in curves.items()}
     ratios = []
     for i, (start, end, model) in enumerate(units):
         j = bisect.bisect_left(times, start)
@@ -133,6 +138,35 @@ def predicted_over_live(units, counts, curves, gpu_sms):
     return ratios
 
 
+def ratios_by_model(units, ratios):
+    by_model = {}
+    for unit, ratio in zip(units, ratios):
+        by_model.setdefault(unit[2], []).append(ratio)
+    return by_model
+
+
+def fit_share_weights(mixed_runs, counts, curves, gpu_sms, log):
+    """Each model's share weight from `mixed_runs` ([units] of runs with two models or more)."""
+    weights = {m: 1.0 for m in sorted({u[2] for units in mixed_runs for u in units})}
+    for iteration in range(1, 51):
+        offsets = {m: [] for m in weights}
+        for units in mixed_runs:
+            ratios = predicted_over_live(units, counts, curves, gpu_sms, weights)
+            run_median = statistics.median(ratios)
+            for model, r in ratios_by_model(units, ratios).items():
+                offsets[model].append(statistics.median(r) / run_median)
+        moved = {m: weights[m] / statistics.median(offsets[m]) for m in weights}
+        scale = math.exp(statistics.fmean(math.log(w) for w in moved.values()))
+        moved = {m: w / scale for m, w in moved.items()}
+        change = max(abs(moved[m] / weights[m] - 1) for m in weights)
+        weights = moved
+        log(f"share weights, iteration {iteration}: " + ", ".join(f"{m} {w:.3f}" for m, w in weights.items()) +
+            f" (largest move {100 * change:.2f}%)")
+        if change < 0.001:
+            return weights, iteration
+    sys.exit("the share weights did not settle in 50 iterations")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", required=True)
@@ -143,6 +177,9 @@ def main():
     parser.add_argument("--spread", action="store_true",
                         help="also write each run's spread around g(k): the quantiles of every unit's ratio over its "
                              "model's median (simulator/sim/sharing_spread.hpp)")
+    parser.add_argument("--share-weights", action="store_true",
+                        help="also fit and write each model's share weight from the runs that mix models, and "
+                             "fit g(k) under them (simulator/sim/packed_sharing.hpp)")
     parser.add_argument("runs", nargs="+", help="live run folders of the streams scheduler, closed loop")
     args = parser.parse_args()
     profile = json.load(open(args.profile))
@@ -150,6 +187,7 @@ def main():
     gpu_sms = counts[-1]
     points = {1: 1.0}
     spread = {}
+    shared = []  # (run, k, units) of the runs with two streams or more
     for run in args.runs:
         summary = json.load(open(run + "/summary.json"))
         prov = summary["provenance"]
@@ -158,12 +196,18 @@ def main():
         streams = int(prov["scheduler_options"]["streams"])
         if streams == 1:
             continue  # alone: g(1) = 1 by definition
-        units = read_units(run)
-        ratios = predicted_over_live(units, counts, curves, gpu_sms)
+        shared.append((run, streams, read_units(run)))
+    weights = None
+    if args.share_weights:
+        mixed = [units for _, _, units in shared if len({u[2] for u in units}) > 1]
+        if not mixed:
+            sys.exit("--share-weights: no run mixes two models or more")
+        weights, iterations = fit_share_weights(mixed, counts, curves, gpu_sms,
+                                                lambda line: print(line, file=sys.stderr))
+    for run, streams, units in shared:
+        ratios = predicted_over_live(units, counts, curves, gpu_sms, weights)
         points[streams] = round(statistics.median(ratios), 4)
-        by_model = {}
-        for unit, ratio in zip(units, ratios):
-            by_model.setdefault(unit[2], []).append(ratio)
+        by_model = ratios_by_model(units, ratios)
         if args.spread:
             within = []
             for r in by_model.values():
@@ -180,6 +224,11 @@ def main():
         doc["spread"] = [{"units": k, "quantiles": q} for k, q in sorted(spread.items())]
         doc["spread_source"] = (f"each unit's ratio over its model's median in the run, {SPREAD_LEVELS} quantiles "
                                 f"at the levels (i + 0.5) / {SPREAD_LEVELS}")
+    if weights:
+        doc["share_weights"] = {m: round(w, 4) for m, w in weights.items()}
+        doc["share_weights_source"] = (f"fixed point of each model's weight over the median, across the {len(mixed)} "
+                                       f"runs that mix models, of its units' median ratio over the run's "
+                                       f"({iterations} iterations; geometric mean 1); g(k) fitted under them")
     with open(args.out, "w") as out:
         json.dump(doc, out, indent=1)
         out.write("\n")

@@ -6,6 +6,7 @@
 #include "simulator/policy/scheduler_options.hpp"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -78,6 +79,9 @@ struct RunOptions {
   /// kPacked only: the measured spread around g(k) from the same file, as (k, quantiles) points
   /// (sim/sharing_spread.hpp); empty: none.
   std::vector<std::pair<int, std::vector<double>>> sharing_spread;
+  /// kPacked only: the measured share weight w(m) of each model named there (sim/packed_sharing.hpp);
+  /// a model not named, or an empty map: 1.
+  std::map<std::string, double> sharing_share_weights;
   /// Simulated platform only: how streams of different priority share SMs.
   PriorityRule priority_rule = PriorityRule::kStrict;
   /// Replaying a recorded run (`sgprs validate`): job k of task i becomes available

@@ -26,10 +26,9 @@ std::vector<sim::SchedulerOptions> scheduler_options(const Experiment& exp) {
 }
 
 /// How scheduler entry `scheduler` of the experiment runs (the seed is the task set's).
-/// `contention`, `spread`: the packed rule's calibration points, read once per sweep (empty otherwise).
+/// `calibration`: the packed rule's calibration, read once per sweep (empty otherwise).
 sim::RunOptions run_options(const PreparedExperiment& prep, std::size_t scheduler, const sim::SchedulerOptions& options,
-                            std::uint64_t seed, const std::vector<std::pair<int, double>>& contention,
-                            const std::vector<sim::SpreadPoint>& spread) {
+                            std::uint64_t seed, const sim::SharingCalibration& calibration) {
   const Experiment& exp = prep.experiment;
   sim::RunOptions run;
   run.scheduler = exp.schedulers[scheduler].name;
@@ -40,8 +39,9 @@ sim::RunOptions run_options(const PreparedExperiment& prep, std::size_t schedule
   run.gpu_times = exp.gpu_times;
   run.sharing = exp.gpu_model.sharing;
   run.sharing_calibration = exp.gpu_model.sharing_calibration;
-  run.sharing_contention = contention;
-  run.sharing_spread = spread;
+  run.sharing_contention = calibration.contention.points();
+  run.sharing_spread = calibration.spread.points();
+  run.sharing_share_weights = calibration.share_weights;
   run.interference = exp.gpu_model.interference;
   run.stage_overhead_ns = exp.gpu_model.stage_overhead_ns;
   run.priority_rule = exp.gpu_model.priority_rule;
@@ -72,8 +72,7 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
   struct State {
     std::vector<sim::Workload> workloads;
     std::vector<sim::SchedulerOptions> options;
-    std::vector<std::pair<int, double>> contention;
-    std::vector<sim::SpreadPoint> spread;
+    sim::SharingCalibration calibration;
   };
   auto state = std::make_shared<State>();
   const Experiment& exp = prep.experiment;
@@ -85,9 +84,7 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
       sim::check_gpu_times_profile(*prep.gpu_times_profile, prep.profile, workload,
                                    exp.source + ": field 'gpu_model.gpu_times_profile'");
   if (exp.gpu_model.sharing == sim::SharingRule::kPacked) {
-    const sim::SharingCalibration calibration = sim::SharingCalibration::load(exp.gpu_model.sharing_calibration, prep.profile);
-    state->contention = calibration.contention.points();
-    state->spread = calibration.spread.points();
+    state->calibration = sim::SharingCalibration::load(exp.gpu_model.sharing_calibration, prep.profile);
   }
   // Every scheduler on every layout is planned once now, so that an option that does not fit a
   // layout (a reference partition it lacks) stops the sweep before its first run, not in it. The
@@ -100,7 +97,7 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
     for (const Layout& layout : prep.layouts) {
       try {
         sim::check_run(prep.profile, state->workloads[smallest], layout,
-                       run_options(prep, s, state->options[s], prep.seeds[smallest], state->contention, state->spread));
+                       run_options(prep, s, state->options[s], prep.seeds[smallest], state->calibration));
       } catch (const InputError& e) {
         throw InputError(exp.source, "schedulers[" + std::to_string(s) + "]",
                          "'" + exp.schedulers[s].label + "' cannot run on layout '" + layout.name + "': " + e.what());
@@ -109,7 +106,7 @@ RunFunction make_simulated_run(const PreparedExperiment& prep) {
   return [state, &prep](const RunKey& key) {
     const Experiment& e = prep.experiment;
     const std::size_t set = prep.set_index(key.load, key.repetition);
-    const sim::RunOptions run = run_options(prep, key.scheduler, state->options[key.scheduler], prep.seeds[set], state->contention, state->spread);
+    const sim::RunOptions run = run_options(prep, key.scheduler, state->options[key.scheduler], prep.seeds[set], state->calibration);
     const sim::Summary s = sim::simulate(prep.profile, state->workloads[set], prep.layouts[key.layout], run);
     RunMetrics m;
     m.jobs_released = s.jobs_released;

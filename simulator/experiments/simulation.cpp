@@ -80,6 +80,14 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
       throw InputError("--sharing-calibration", "contention", e.what());
     }
     platform->use_packed_sharing(contention.get());
+    if (!options.sharing_share_weights.empty()) {
+      std::vector<double> by_model;
+      for (const ModelPlan& model : plan.models()) {
+        const auto weight = options.sharing_share_weights.find(model.name);
+        by_model.push_back(weight == options.sharing_share_weights.end() ? 1.0 : weight->second);
+      }
+      platform->use_share_weights(std::move(by_model));
+    }
   }
   std::unique_ptr<SharingSpread> spread;
   if (options.sharing == SharingRule::kPacked && !options.sharing_spread.empty()) {
@@ -113,6 +121,8 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
   summary.provenance["sharing"] = to_string(options.sharing);
   if (options.sharing == SharingRule::kPacked) summary.provenance["sharing_calibration"] = options.sharing_calibration;
   if (spread) summary.provenance["sharing_spread"] = "measured";
+  if (options.sharing == SharingRule::kPacked && !options.sharing_share_weights.empty())
+    summary.provenance["sharing_share_weights"] = options.sharing_share_weights;
   // Only where streams have priorities, so that every other run's provenance is as before.
   if (has_priorities(plan.pool())) summary.provenance["priority_rule"] = to_string(options.priority_rule);
   return summary;

@@ -115,6 +115,7 @@ TuneReport tune(const Profile& profile, const TaskSet& base, const std::string& 
       c.run.sharing = settings.gpu_rules.sharing;
       c.run.sharing_contention = settings.gpu_rules.sharing_contention;
       c.run.sharing_spread = settings.gpu_rules.sharing_spread;
+      c.run.sharing_share_weights = settings.gpu_rules.sharing_share_weights;
       c.run.sharing_calibration = settings.gpu_rules.sharing_calibration;
       c.run.interference = settings.gpu_rules.interference;
       c.run.stage_overhead_ns = settings.gpu_rules.stage_overhead_ns;

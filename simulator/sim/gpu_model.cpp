@@ -47,16 +47,19 @@ GpuModel::GpuModel(const Layout& pool, const GpuShape& gpu)
 }
 
 void GpuModel::start(Ns now, int partition, const ShareTimeTable& times, StageTag tag,
-                     const ShareTimeTable* occupied) {
+                     const ShareTimeTable* occupied, double share_weight) {
   if (now < now_) throw std::logic_error("gpu model: time went backwards");
   if (sharing_.running(partition) >= max_parallel_)
     throw std::logic_error("gpu model: partition " + std::to_string(partition) + " already runs max_parallel stages");
   if (unsettled_ && now != unsettled_ns_) settle();
   now_ = now;
   const int sms = partition_sms_[static_cast<std::size_t>(partition)];
-  const double demand = packed_ != nullptr ? unit_demand(times.measured_curve(), sms) : 1.0;
+  // The split weighs a unit by its demand times its model's share weight; what it keeps busy alone
+  // (the strict rule's cap) is its demand, unweighted.
+  const double alone = packed_ != nullptr || strict_ ? unit_demand(times.measured_curve(), sms) : 1.0;
+  const double demand = packed_ != nullptr ? alone * share_weight : 1.0;
   const double saving = packed_ != nullptr ? whole_gpu_saving_ns(times.measured_curve(), sms) : 0.0;
-  const double cap = !strict_ ? 0.0 : packed_ != nullptr ? demand : unit_demand(times.measured_curve(), sms);
+  const double cap = strict_ ? alone : 0.0;
   const double busy = strict_ ? busy_sms_at_demand(times.measured_curve(), cap) : 0.0;
   // Built in place, for the reason note_change gives.
   const double level = spread_ != nullptr ? unit_level(spread_seed_, tag.task, tag.job, tag.unit) : 0.5;

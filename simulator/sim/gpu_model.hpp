@@ -71,9 +71,10 @@ class GpuModel {
   /// an instant crosses a step keeps its stages' durations, and settling skips it. Null: no skip.
   void use_time_steps(const TimeSteps* steps) { steps_ = steps; }
   /// Starts a stage whose full duration at a share of s SMs is times.at(s) (isolated), moved
-  /// toward occupied->at(s) by the interference rule when both are given.
+  /// toward occupied->at(s) by the interference rule when both are given. `share_weight`: the
+  /// packed rule's w(m) of the stage's model (sim/packed_sharing.hpp); unread under the even split.
   void start(Ns now, int partition, const ShareTimeTable& times, StageTag tag,
-             const ShareTimeTable* occupied = nullptr);
+             const ShareTimeTable* occupied = nullptr, double share_weight = 1.0);
   /// Earliest finish instant of a running stage, kNever when none runs.
   Ns next_finish_ns() {
     if (unsettled_) settle();

@@ -27,7 +27,8 @@ SharingContention SharingContention::load(const std::string& path, const Profile
 SharingCalibration SharingCalibration::load(const std::string& path, const Profile& profile) {
   const Json doc = load_json_document(path, "sgprs.sharing", 1);
   const JsonView root(doc, path);
-  root.expect_only({"device", "precision", "contention", "source", "spread", "spread_source"});
+  root.expect_only({"device", "precision", "contention", "source", "spread", "spread_source", "share_weights",
+                    "share_weights_source"});
   if (root.get<std::string>("device") != profile.measured_on())
     root.fail("device", "is '" + root.get<std::string>("device") + "' but the profile's is '" + profile.measured_on() + "'");
   if (root.get<std::string>("precision") != profile.precision())
@@ -48,6 +49,15 @@ SharingCalibration SharingCalibration::load(const std::string& path, const Profi
     throw InputError(path, "contention", e.what());
   }
   calibration.spread = SharingSpread::from_json(root);
+  if (root.has("share_weights")) {
+    const JsonView weights = root.object("share_weights");
+    for (const auto& item : weights.raw().items()) {
+      const std::string& model = item.key();
+      const double w = weights.get<double>(model);
+      if (!(w > 0 && w < 1000)) weights.fail(model, "share weights must be in (0, 1000)");
+      calibration.share_weights.emplace(model, w);
+    }
+  }
   return calibration;
 }
 

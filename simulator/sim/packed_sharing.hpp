@@ -11,13 +11,18 @@
 //
 //     time(u)   = (t~_u(share(u)) - D(u)) * g(k)
 //     share(u)  = demand(u) * sum over atoms a of p: sms(a) / sum of demand over the units on a
-//     demand(u) = min(P, A(u) / t_u(P))              A(u) = min over measured s of s * t_u(s)
+//     demand(u) = w(m) * min(P, A(u) / t_u(P))       A(u) = min over measured s of s * t_u(s)
 //     D(u)      = max(0, t^_u(G) - t_u(G))  when P is the whole GPU (G SMs), else 0
 //
 // t~_u: the profile's isolated times at the measured SM counts joined linearly (t0 * s0 / share
 // below the first count). A(u) is the unit's work in SM-ns at its most SM-efficient measured
 // size, so demand(u) is the SMs it keeps busy on average alone on its partition: the shares are
-// processor sharing weighted by demand (k equal units: P / k each). D(u): the profile measures
+// processor sharing weighted by demand (k equal units: P / k each). w(m), the share weight of
+// the unit's model m, is 1 unless the calibration file measures it: in a crowd of different
+// models the block scheduler does not split SMs by average demand (on the H100 MobileNetV2, whose
+// kernels are small and many, gets 0.40 of its demand's share beside UNet, ResNet-50 and ViT,
+// UNet 2.2 of it; docs/validation.md, "Share weights"). Equal units keep P / k whatever w is.
+// D(u): the profile measures
 // every count below G inside a partition (a green context) and G itself on the plain GPU, and
 // some models (MobileNetV2: 659 us at 120 SMs, 453 us at 132) lose a fixed time per run to the
 // partition; units sharing the whole GPU run outside any partition, so they are spared it.
@@ -39,6 +44,7 @@
 #include "common/profile.hpp"
 #include "simulator/sim/sharing_spread.hpp"
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,10 +66,12 @@ class SharingContention {
   std::vector<std::pair<int, double>> points_{{1, 1.0}};
 };
 
-/// An sgprs.sharing/1 file, read once: g(k) and the spread around it (empty where it has none).
+/// An sgprs.sharing/1 file, read once: g(k), the spread around it and the models' share weights
+/// w(m) (each empty where it has none).
 struct SharingCalibration {
   SharingContention contention;
   SharingSpread spread;
+  std::map<std::string, double> share_weights;
   /// InputError naming the file and field, as SharingContention::load.
   static SharingCalibration load(const std::string& path, const Profile& profile);
 };

@@ -55,7 +55,8 @@ void SimulatedPlatform::start_unit(Ns now, int task, int unit, std::int64_t job,
 void SimulatedPlatform::start_on_gpu(Ns now, int task, int unit, std::int64_t job, int partition) {
   const int model = plan_.tasks()[static_cast<std::size_t>(task)].model;
   gpu_.start(now, partition, times_.of(model, unit), StageTag{task, unit, job},
-             occupied_ != nullptr ? &occupied_->of(model, unit) : nullptr);
+             occupied_ != nullptr ? &occupied_->of(model, unit) : nullptr,
+             share_weights_.empty() ? 1.0 : share_weights_[static_cast<std::size_t>(model)]);
 }
 
 void SimulatedPlatform::stop_task_units(Ns now, int task, std::vector<StoppedUnit>& out) {

@@ -18,6 +18,7 @@
 
 #include <queue>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace sgprs::sim {
@@ -35,6 +36,9 @@ class SimulatedPlatform final : public Platform {
   void use_packed_sharing(const SharingContention* contention) { gpu_.use_packed_sharing(contention); }
   /// Spreads shared units' times around the packed rule (sim/sharing_spread.hpp); `spread` outlives the platform.
   void use_sharing_spread(const SharingSpread* spread, std::uint64_t seed) { gpu_.use_sharing_spread(spread, seed); }
+  /// Weighs each unit in the packed rule's split by its model's share weight w(m)
+  /// (sim/packed_sharing.hpp): `by_model[i]` for the plan's model i; empty: 1 for every model.
+  void use_share_weights(std::vector<double> by_model) { share_weights_ = std::move(by_model); }
   /// Splits SMs between streams of different priority by the strict rule (sim/priority_sharing.hpp).
   void use_strict_priorities(const Layout& pool) { gpu_.use_strict_priorities(pool); }
   /// Runs `core` (built on this platform) to the end; returns the instant the last released job ended.
@@ -65,6 +69,7 @@ class SimulatedPlatform final : public Platform {
   // task and unit back as one 8-byte word, a load no store can forward (a stall on every start).
   void start_on_gpu(Ns now, int task, int unit, std::int64_t job, int partition);
   Ns overhead_ns_ = 0;
+  std::vector<double> share_weights_;  // per model of the plan; empty: all 1
   QueuedUnits queued_;  // noted only with an overhead to skip
   std::uint64_t pending_seq_ = 0;
   std::priority_queue<PendingStart, std::vector<PendingStart>, std::greater<>> pending_;

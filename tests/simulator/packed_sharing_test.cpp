@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 
 namespace sgprs::sim {
@@ -25,6 +26,15 @@ SpeedupCurve large_unit() { return SpeedupCurve({4, 8, 12, 16}, {8000, 4000, 280
 // Faster on the whole GPU than its partitioned points lead to: the line through 8 and 12 SMs
 // reaches 1600 at 16, the GPU measured 1200, so a unit sharing the whole GPU saves 400.
 SpeedupCurve partition_slowed_unit() { return SpeedupCurve({4, 8, 12, 16}, {4000, 2400, 2000, 1200}); }
+
+// A profile of one model "m" on the test GPU, for the calibration files' device and precision checks.
+Profile one_model_profile() {
+  return Profile::from_json(Json::parse(R"({"schema": "sgprs.profile/1", "precision": "tf32",
+    "device": {"name": "test", "sm_count": 16, "piece_sms": 4, "pieces": 4, "remainder_sms": 0},
+    "sm_counts": [4, 8, 12, 16],
+    "models": [{"name": "m", "stages": [{"name": "a", "median_ns": [4000, 2400, 2000, 1600]}]}]})"),
+                            "packed-test");
+}
 
 
 TEST(PackedSharing, DemandIsTheWorkAtTheMostEfficientSizeOverTheTimeAloneCappedAtThePartition) {
@@ -62,11 +72,7 @@ TEST(PackedSharing, ContentionIsLinearBetweenCalibratedCountsAndFlatBeyond) {
 }
 
 TEST(PackedSharing, CalibrationFileMustComeFromTheProfilesDeviceAndPrecision) {
-  const Profile profile = Profile::from_json(Json::parse(R"({"schema": "sgprs.profile/1", "precision": "tf32",
-    "device": {"name": "test", "sm_count": 16, "piece_sms": 4, "pieces": 4, "remainder_sms": 0},
-    "sm_counts": [4, 8, 12, 16],
-    "models": [{"name": "m", "stages": [{"name": "a", "median_ns": [4000, 2400, 2000, 1600]}]}]})"),
-                                             "packed-test");
+  const Profile profile = one_model_profile();
   const std::string path = ::testing::TempDir() + "packed_sharing_test.sharing.json";
   const auto write = [&](const std::string& device) {
     std::ofstream(path) << R"({"schema": "sgprs.sharing/1", "device": ")" << device
@@ -122,6 +128,52 @@ TEST(PackedSharing, AUnitWithLargerKernelsTakesMoreOfTheSms) {
   EXPECT_EQ(gpu.next_finish_ns(), 4707);
   EXPECT_EQ(gpu.finish_next(4707).tag.task, 0);
   EXPECT_EQ(gpu.next_finish_ns(), 4707 + 179);
+}
+
+TEST(PackedSharing, AModelsShareWeightMovesSmsToItAndEqualWeightsChangeNothing) {
+  const SpeedupCurve curve = small_unit();
+  const ShareTimeTable table(curve, 16);
+  const SharingContention g({{1, 1.0}, {2, 1.5}});
+  GpuModel gpu(test::whole_gpu_streams(2), kGpu);
+  gpu.use_packed_sharing(&g);
+  gpu.start(0, 0, table, StageTag{0, 0, 0}, nullptr, 3.0);
+  gpu.start(0, 1, table, StageTag{1, 0, 0}, nullptr, 1.0);
+  // Weighted demands 30 and 10: 12 and 4 SMs, 2000 x 1.5 = 3000 and 4000 x 1.5 = 6000 ns. At 3000
+  // the second has half its work left, which it does alone in 1600 / 2 = 800 ns.
+  EXPECT_EQ(gpu.next_finish_ns(), 3000);
+  EXPECT_EQ(gpu.finish_next(3000).tag.task, 0);
+  EXPECT_EQ(gpu.next_finish_ns(), 3800);
+  // Two units of one model weigh alike whatever the weight: 8 SMs each, as without one.
+  GpuModel same(test::whole_gpu_streams(2), kGpu);
+  same.use_packed_sharing(&g);
+  same.start(0, 0, table, StageTag{0, 0, 0}, nullptr, 2.5);
+  same.start(0, 1, table, StageTag{1, 0, 0}, nullptr, 2.5);
+  EXPECT_EQ(same.next_finish_ns(), 3600);
+}
+
+TEST(PackedSharing, CalibrationFileMayCarryEachModelsShareWeight) {
+  const Profile profile = one_model_profile();
+  const std::string path = ::testing::TempDir() + "packed_sharing_weights_test.sharing.json";
+  const auto write = [&](const std::string& weights) {
+    std::ofstream(path) << R"({"schema": "sgprs.sharing/1", "device": "test", "precision": "tf32",
+      "contention": [{"units": 1, "factor": 1.0}, {"units": 2, "factor": 1.25}])"
+                        << weights << "}";
+  };
+  write("");
+  EXPECT_TRUE(SharingCalibration::load(path, profile).share_weights.empty());
+  write(R"(, "share_weights": {"m": 0.5, "other": 2.0}, "share_weights_source": "hand-made")");
+  const SharingCalibration calibration = SharingCalibration::load(path, profile);
+  EXPECT_EQ(calibration.share_weights, (std::map<std::string, double>{{"m", 0.5}, {"other", 2.0}}));
+  write(R"(, "share_weights": {"m": 0})");
+  try {
+    SharingCalibration::load(path, profile);
+    ADD_FAILURE() << "a zero weight was read";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("share_weights.m"), std::string::npos) << e.what();
+  }
+  write(R"(, "share_weights": [1.0])");
+  EXPECT_THROW(SharingCalibration::load(path, profile), InputError);
+  std::remove(path.c_str());
 }
 
 TEST(PackedSharing, UnitsSharingTheWholeGpuAreSparedThePartitionCost) {

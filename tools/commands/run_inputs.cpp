@@ -143,6 +143,7 @@ void apply_gpu_model_args(const RunArgs& args, const Profile& profile, sim::RunO
     const sim::SharingCalibration calibration = sim::SharingCalibration::load(run.sharing_calibration, profile);
     run.sharing_contention = calibration.contention.points();
     run.sharing_spread = calibration.spread.points();
+    run.sharing_share_weights = calibration.share_weights;
   }
 }
 

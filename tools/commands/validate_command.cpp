@@ -316,7 +316,8 @@ void run_validate(const ValidateArgs& va) {
                        {"profile", args.profile},
                        {"curve", args.curve}};
   if (!va.gpu_times_profile.empty()) doc["provenance"]["gpu_times_profile"] = va.gpu_times_profile;
-  if (sim_summary.provenance.contains("sharing_spread")) doc["provenance"]["sharing_spread"] = sim_summary.provenance["sharing_spread"];
+  for (const char* key : {"sharing_spread", "sharing_share_weights"})
+    if (sim_summary.provenance.contains(key)) doc["provenance"][key] = sim_summary.provenance[key];
   // As in the summary: only for runs whose streams have priorities.
   if (sim_summary.provenance.contains("priority_rule")) doc["provenance"]["priority_rule"] = sim_summary.provenance["priority_rule"];
   const std::string title = live.filename().string() == "" ? live.string() : live.filename().string();
