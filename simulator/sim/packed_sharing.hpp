@@ -19,12 +19,11 @@
 // size, so demand(u) is the SMs it keeps busy on average alone on its partition: the shares are
 // processor sharing weighted by demand (k equal units: P / k each). w(m), the share weight of
 // the unit's model m, is 1 unless the calibration file measures it: in a crowd of different
-// models the block scheduler does not split SMs by average demand (on the H100 MobileNetV2, whose
-// kernels are small and many, gets 0.40 of its demand's share beside UNet, ResNet-50 and ViT,
-// UNet 2.2 of it; docs/validation.md, "Share weights"). Equal units keep P / k whatever w is.
-// D(u): the profile measures
-// every count below G inside a partition (a green context) and G itself on the plain GPU, and
-// some models (MobileNetV2: 659 us at 120 SMs, 453 us at 132) lose a fixed time per run to the
+// models the block scheduler does not split SMs by average demand (on the H100, in a crowd of the
+// six shipped models, MobileNetV2, whose kernels are small and many, gets 0.41 of its demand's
+// share and UNet 2.2 times it; docs/validation.md, "Share weights"). Equal units keep P / k
+// whatever w is. D(u): the profile measures every count below G inside a partition (a green
+// context) and G itself on the plain GPU, and some models (MobileNetV2: 659 us at 120 SMs, 453 us at 132) lose a fixed time per run to the
 // partition; units sharing the whole GPU run outside any partition, so they are spared it.
 // t^_u(G) extends the line through the two largest counts below G to G. k: units on the busiest
 // atom of the partition. g(k), the contention, is measured on the GPU: closed-loop live runs of
