@@ -39,9 +39,7 @@ sim::RunOptions run_options(const PreparedExperiment& prep, std::size_t schedule
   run.gpu_times = exp.gpu_times;
   run.sharing = exp.gpu_model.sharing;
   run.sharing_calibration = exp.gpu_model.sharing_calibration;
-  run.sharing_contention = calibration.contention.points();
-  run.sharing_spread = calibration.spread.points();
-  run.sharing_share_weights = calibration.share_weights;
+  sim::use_sharing_calibration(calibration, run);
   run.interference = exp.gpu_model.interference;
   run.stage_overhead_ns = exp.gpu_model.stage_overhead_ns;
   run.priority_rule = exp.gpu_model.priority_rule;

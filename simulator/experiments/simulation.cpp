@@ -42,6 +42,12 @@ void check_run(const Profile& profile, const Workload& workload, const Layout& l
   plan_simulated_run(profile, workload, layout, options);
 }
 
+void use_sharing_calibration(const SharingCalibration& calibration, RunOptions& options) {
+  options.sharing_contention = calibration.contention.points();
+  options.sharing_spread = calibration.spread.points();
+  options.sharing_share_weights = calibration.share_weights;
+}
+
 Summary simulate(const Profile& profile, const Workload& workload, const Layout& layout, const RunOptions& options,
                  const std::vector<Observer*>& observers) {
   const PlannedRun planned = plan_simulated_run(profile, workload, layout, options);

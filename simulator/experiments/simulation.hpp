@@ -19,6 +19,7 @@
 #include "simulator/core/run_options.hpp"
 #include "simulator/outputs/summary.hpp"
 #include "simulator/policy/workload.hpp"
+#include "simulator/sim/packed_sharing.hpp"
 
 #include <string>
 #include <vector>
@@ -39,6 +40,10 @@ void check_run(const sgprs::Profile& profile, const Workload& workload, const sg
                const RunOptions& options);
 
 /// Registered scheduler names, in a stable order: sgprs, sgprs-best, naive, sequential, static, streams.
+/// Puts an sgprs.sharing/1 file's g(k), spread and share weights (read by SharingCalibration::load,
+/// sim/packed_sharing.hpp) into the options' packed-rule fields.
+void use_sharing_calibration(const SharingCalibration& calibration, RunOptions& options);
+
 std::vector<std::string> scheduler_names();
 /// One line describing a registered scheduler (for --help); empty if unknown.
 std::string scheduler_description(const std::string& name);

@@ -140,10 +140,7 @@ void apply_gpu_model_args(const RunArgs& args, const Profile& profile, sim::RunO
   if (run.sharing == sim::SharingRule::kPacked) {
     run.sharing_calibration = args.sharing_calibration.empty() ? sim::sharing_calibration_beside(args.profile)
                                                                : args.sharing_calibration;
-    const sim::SharingCalibration calibration = sim::SharingCalibration::load(run.sharing_calibration, profile);
-    run.sharing_contention = calibration.contention.points();
-    run.sharing_spread = calibration.spread.points();
-    run.sharing_share_weights = calibration.share_weights;
+    sim::use_sharing_calibration(sim::SharingCalibration::load(run.sharing_calibration, profile), run);
   }
 }
 
