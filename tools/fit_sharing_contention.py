@@ -1,20 +1,21 @@
 #!/usr/bin/env python3
 """Fits the packed sharing rule's contention g(k) (simulator/sim/packed_sharing.hpp) from live
-closed-loop runs of the `streams` scheduler, one run per stream count k, and writes an
-sgprs.sharing/1 file.
+closed-loop runs of the `streams` scheduler, one run or more per stream count k (several runs at one
+k, such as pairs of models, are pooled), and writes an sgprs.sharing/1 file.
 
 For every unit run in a live log, the rule without contention (shares by demand, the isolated
 curve joined linearly at the fractional share, less the whole-GPU saving) is integrated over the units the live GPU really
 ran beside it, piece by piece; g(k) is the median of measured time over that prediction in the
-run with k streams. Only the live logs and the profile are read. --by-model also prints each model's
-own median (and p90) per run: in a crowd of several models they differ far more than the fit's one number
+runs with k streams. Only the live logs and the profile are read. --by-model also prints each model's
+own median (and p90) per run, and how far apart the models' medians are: in a crowd of several models they differ far more than the fit's one number
 per k says (docs/validation.md, "The H100's sharing contention"). --spread also writes the spread of
 the units around g(k) (simulator/sim/sharing_spread.hpp): per run, the quantiles of every unit's
 ratio over its own model's median. --share-weights also fits and writes each model's share weight
 w(m) (simulator/sim/packed_sharing.hpp) from the runs that mix models: by fixed-point iteration,
 each model's weight divided by the median over those runs of its units' median ratio over the run's,
 the weights scaled to a geometric mean of 1, until no weight moves by 0.1%; g(k) is then fitted
-under them.
+under them. --share-weights-from FILE takes them from another fit instead (weights fitted on one set
+of runs, tested on another: docs/validation.md, "Pairs of models").
 
   tools/fit_sharing_contention.py --profile traces/profiles/h200-tf32.json \\
       --out traces/profiles/h200-tf32.sharing.json RUN_streams1 RUN_streams2 ...
@@ -23,6 +24,7 @@ import argparse
 import bisect
 import json
 import math
+import os
 import statistics
 import sys
 
@@ -145,6 +147,22 @@ def ratios_by_model(units, ratios):
     return by_model
 
 
+def given_share_weights(path):
+    """The share weights of an sgprs.sharing/1 file; one line and exit 2 when it has none."""
+    try:
+        doc = json.load(open(path))
+    except (OSError, ValueError) as error:
+        print(f"fit_sharing_contention.py: {path}: {error}", file=sys.stderr)
+        sys.exit(2)
+    weights = doc.get("share_weights") if isinstance(doc, dict) else None
+    if not isinstance(weights, dict) or not weights or not all(
+            isinstance(w, (int, float)) and w > 0 for w in weights.values()):
+        print(f"fit_sharing_contention.py: {path}: share_weights: missing, empty or not all positive numbers",
+              file=sys.stderr)
+        sys.exit(2)
+    return {m: float(w) for m, w in weights.items()}
+
+
 def fit_share_weights(mixed_runs, counts, curves, gpu_sms, log):
     """Each model's share weight from `mixed_runs` ([units] of runs with two models or more)."""
     weights = {m: 1.0 for m in sorted({u[2] for units in mixed_runs for u in units})}
@@ -180,13 +198,20 @@ def main():
     parser.add_argument("--share-weights", action="store_true",
                         help="also fit and write each model's share weight from the runs that mix models, and "
                              "fit g(k) under them (simulator/sim/packed_sharing.hpp)")
+    parser.add_argument("--share-weights-from", metavar="FILE",
+                        help="use the share weights of this sgprs.sharing/1 file instead of fitting them (a test of "
+                             "weights fitted on other runs); g(k) is fitted under them")
     parser.add_argument("runs", nargs="+", help="live run folders of the streams scheduler, closed loop")
     args = parser.parse_args()
+    if args.share_weights and args.share_weights_from:
+        sys.exit("fit_sharing_contention.py: --share-weights and --share-weights-from exclude each other")
     profile = json.load(open(args.profile))
     counts, curves = whole_model_curves(profile)
     gpu_sms = counts[-1]
     points = {1: 1.0}
     spread = {}
+    ratios_at = {}  # k -> every unit's ratio over the runs with k streams (several runs at one k are pooled)
+    within_at = {}  # k -> every unit's ratio over its own model's median in its run
     shared = []  # (run, k, units) of the runs with two streams or more
     for run in args.runs:
         summary = json.load(open(run + "/summary.json"))
@@ -198,6 +223,8 @@ def main():
             continue  # alone: g(1) = 1 by definition
         shared.append((run, streams, read_units(run)))
     weights = None
+    if args.share_weights_from:
+        weights = given_share_weights(args.share_weights_from)
     if args.share_weights:
         mixed = [units for _, _, units in shared if len({u[2] for u in units}) > 1]
         if not mixed:
@@ -206,17 +233,24 @@ def main():
                                                 lambda line: print(line, file=sys.stderr))
     for run, streams, units in shared:
         ratios = predicted_over_live(units, counts, curves, gpu_sms, weights)
-        points[streams] = round(statistics.median(ratios), 4)
+        ratios_at.setdefault(streams, []).extend(ratios)
         by_model = ratios_by_model(units, ratios)
         if args.spread:
             within = []
             for r in by_model.values():
                 median = statistics.median(r)
                 within += [x / median for x in r]
-            spread[streams] = spread_quantiles(within)
+            within_at.setdefault(streams, []).extend(within)
         if args.by_model:
-            print(f"k = {streams}: " + ", ".join(f"{model} {statistics.median(r):.3f} (p90 {nearest_rank(r, 0.9):.3f}, {len(r)} units)"
-                                                 for model, r in sorted(by_model.items())))
+            medians = [statistics.median(r) for r in by_model.values()]
+            print(f"k = {streams} ({os.path.basename(os.path.normpath(run))}): " +
+                  ", ".join(f"{model} {statistics.median(r):.3f} (p90 {nearest_rank(r, 0.9):.3f}, {len(r)} units)"
+                            for model, r in sorted(by_model.items())) +
+                  f"; largest over smallest model median {max(medians) / min(medians):.2f}")
+    for streams, ratios in ratios_at.items():
+        points[streams] = round(statistics.median(ratios), 4)
+    for streams, within in within_at.items():
+        spread[streams] = spread_quantiles(within)
     doc = {"schema": "sgprs.sharing/1", "device": profile["device"]["name"], "precision": profile["precision"],
            "source": args.source or ("tools/fit_sharing_contention.py --profile " + args.profile + " " + " ".join(args.runs)),
            "contention": [{"units": k, "factor": g} for k, g in sorted(points.items())]}
@@ -224,7 +258,10 @@ def main():
         doc["spread"] = [{"units": k, "quantiles": q} for k, q in sorted(spread.items())]
         doc["spread_source"] = (f"each unit's ratio over its model's median in the run, {SPREAD_LEVELS} quantiles "
                                 f"at the levels (i + 0.5) / {SPREAD_LEVELS}")
-    if weights:
+    if weights and args.share_weights_from:
+        doc["share_weights"] = {m: round(w, 4) for m, w in weights.items()}
+        doc["share_weights_source"] = f"taken from {args.share_weights_from}; g(k) fitted under them"
+    elif weights:
         doc["share_weights"] = {m: round(w, 4) for m, w in weights.items()}
         doc["share_weights_source"] = (f"fixed point of each model's weight over the median, across the {len(mixed)} "
                                        f"runs that mix models, of its units' median ratio over the run's "
