@@ -14,7 +14,9 @@ block scheduler sees: for every kernel of a model's stages at SM count S (an `sg
 allocated 256 at a time per warp, 228 KiB of shared memory), averaged over the model's kernels
 weighted by their time, and the weights scaled to a geometric mean of 1. It writes an
 sgprs.sharing/1 file holding only the weights (g(k) = 1), for
-`tools/fit_sharing_contention.py --share-weights-from`, which fits g(k) under them.
+`tools/fit_sharing_contention.py --share-weights-from`, which fits g(k) under them, or, with
+--contention-from, the weights beside another file's g(k) (traces/profiles/h100-tf32.fill.sharing.json:
+the H100's shipped g(k), fitted without weights, and its kernel report's weights).
 
     tools/fill_share_weights.py --kernel-report h100-kernels-tf32.json --profile traces/profiles/h100-tf32.json \
         [--sms 132] --out fill.json
@@ -74,6 +76,9 @@ def main():
     parser.add_argument("--sms", type=int, default=132, help="the SM count whose kernels count (default 132)")
     parser.add_argument("--profile", required=True,
                         help="the profile of the same GPU and precision (its device and precision are recorded)")
+    parser.add_argument("--contention-from", metavar="FILE",
+                        help="copy g(k) from this sgprs.sharing/1 file (default: g(k) = 1, for "
+                             "fit_sharing_contention.py --share-weights-from to fit)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     try:
@@ -87,12 +92,22 @@ def main():
         device, precision = profile["device"]["name"], profile["precision"]
     except (OSError, ValueError, KeyError, TypeError) as error:
         fail(f"{args.profile}: not a profile with device.name and precision ({error})")
+    contention, contention_note = [{"units": 1, "factor": 1.0}], ""
+    if args.contention_from:
+        try:
+            contention = json.load(open(args.contention_from))["contention"]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            fail(f"{args.contention_from}: no contention to copy ({error})")
+        if not isinstance(contention, list) or not contention:
+            fail(f"{args.contention_from}: contention: not a list of points")
+        contention_note = f" --contention-from {args.contention_from}"
     fills = model_fill(report, args.sms, args.kernel_report)
     scale = math.exp(statistics.fmean(math.log(f) for f in fills.values()))
     weights = {m: round(f / scale, 4) for m, f in sorted(fills.items())}
     doc = {"schema": "sgprs.sharing/1", "device": device, "precision": precision,
-           "source": f"tools/fill_share_weights.py --kernel-report {args.kernel_report} --sms {args.sms}",
-           "contention": [{"units": 1, "factor": 1.0}],
+           "source": (f"tools/fill_share_weights.py --kernel-report {args.kernel_report} --sms {args.sms}"
+                      f"{contention_note}"),
+           "contention": contention,
            "share_weights": weights,
            "share_weights_source": (f"each model's time-weighted share of the block slots of {args.sms} SMs its kernels "
                                     "fill, over the geometric mean")}
