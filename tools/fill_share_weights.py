@@ -27,6 +27,8 @@ import math
 import statistics
 import sys
 
+from json_files import load_document
+
 MAX_BLOCKS, MAX_WARPS, REGISTERS, SHARED_BYTES, REGISTER_UNIT = 32, 64, 65536, 233472, 256
 
 
@@ -81,25 +83,19 @@ def main():
                              "fit_sharing_contention.py --share-weights-from to fit)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
-    try:
-        report = json.load(open(args.kernel_report))
-    except (OSError, ValueError) as error:
-        fail(f"{args.kernel_report}: {error}")
+    report = load_document(args.kernel_report, None, fail)
     if not isinstance(report, list):
         fail(f"{args.kernel_report}: not a kernel report (a list of stages)")
+    profile = load_document(args.profile, "sgprs.profile/1", fail)
     try:
-        profile = json.load(open(args.profile))
         device, precision = profile["device"]["name"], profile["precision"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        fail(f"{args.profile}: not a profile with device.name and precision ({error})")
+    except (KeyError, TypeError):
+        fail(f"{args.profile}: field 'device.name' or 'precision' missing")
     contention, contention_note = [{"units": 1, "factor": 1.0}], ""
     if args.contention_from:
-        try:
-            contention = json.load(open(args.contention_from))["contention"]
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            fail(f"{args.contention_from}: no contention to copy ({error})")
+        contention = load_document(args.contention_from, "sgprs.sharing/1", fail).get("contention")
         if not isinstance(contention, list) or not contention:
-            fail(f"{args.contention_from}: contention: not a list of points")
+            fail(f"{args.contention_from}: field 'contention' missing or not a list of points")
         contention_note = f" --contention-from {args.contention_from}"
     fills = model_fill(report, args.sms, args.kernel_report)
     scale = math.exp(statistics.fmean(math.log(f) for f in fills.values()))

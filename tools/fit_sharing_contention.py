@@ -28,6 +28,8 @@ import os
 import statistics
 import sys
 
+from json_files import load_document
+
 
 def whole_model_curves(profile):
     counts = profile["sm_counts"]
@@ -147,19 +149,17 @@ def ratios_by_model(units, ratios):
     return by_model
 
 
+def fail(message):
+    print(f"fit_sharing_contention.py: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
 def given_share_weights(path):
     """The share weights of an sgprs.sharing/1 file; one line and exit 2 when it has none."""
-    try:
-        doc = json.load(open(path))
-    except (OSError, ValueError) as error:
-        print(f"fit_sharing_contention.py: {path}: {error}", file=sys.stderr)
-        sys.exit(2)
-    weights = doc.get("share_weights") if isinstance(doc, dict) else None
+    weights = load_document(path, "sgprs.sharing/1", fail).get("share_weights")
     if not isinstance(weights, dict) or not weights or not all(
             isinstance(w, (int, float)) and w > 0 for w in weights.values()):
-        print(f"fit_sharing_contention.py: {path}: share_weights: missing, empty or not all positive numbers",
-              file=sys.stderr)
-        sys.exit(2)
+        fail(f"{path}: share_weights: missing, empty or not all positive numbers")
     return {m: float(w) for m, w in weights.items()}
 
 
@@ -258,11 +258,11 @@ def main():
         doc["spread"] = [{"units": k, "quantiles": q} for k, q in sorted(spread.items())]
         doc["spread_source"] = (f"each unit's ratio over its model's median in the run, {SPREAD_LEVELS} quantiles "
                                 f"at the levels (i + 0.5) / {SPREAD_LEVELS}")
-    if weights and args.share_weights_from:
+    if weights:
         doc["share_weights"] = {m: round(w, 4) for m, w in weights.items()}
+    if args.share_weights_from:
         doc["share_weights_source"] = f"taken from {args.share_weights_from}; g(k) fitted under them"
     elif weights:
-        doc["share_weights"] = {m: round(w, 4) for m, w in weights.items()}
         doc["share_weights_source"] = (f"fixed point of each model's weight over the median, across the {len(mixed)} "
                                        f"runs that mix models, of its units' median ratio over the run's "
                                        f"({iterations} iterations; geometric mean 1); g(k) fitted under them")
