@@ -19,7 +19,10 @@
 #   1 2 4 8 16 32) streams, named streams<k>-<model> but for ResNet-18's (tools/fit_sharing_contention.py
 #   on one model's runs fits that model's g(k)); LIVE_ARGS adds flags to every `sgprs live` run, e.g. on a card other
 #   than the H200: LIVE_ARGS="--profile traces/profiles/h100-tf32.json" (the card's own profile; `sgprs live`
-#   refuses another GPU's)
+#   refuses another GPU's); CALIBRATION_PRIORITIES=1 gives the models of an a+b run deadline-monotonic stream
+#   priorities, a most urgent (deadline 50 us, b 100 us, ...: every job misses, only the order matters), named
+#   streams<k>-<models>-dm: how the block scheduler splits the GPU between priorities, for the strict rule
+#   (simulator/sim/priority_sharing.hpp)
 #
 # Writes under $OUT: session.log, runs.jsonl (each run's summary.json on one line, with its name),
 # validation-{r18,mix2,mix3}.tar.xz and calibration-{streams,partitions}.tar.xz (each run's folder:
@@ -86,6 +89,8 @@ mixed_tasks() {  # MODELS N RATE_HZ FILE: N tasks, MODELS (a+b+...) in turn
   python3 -c "
 import json; models = '$1'.split('+')
 tasks = [{'name': '%s%d' % (models[i % len(models)][:3], i), 'model': models[i % len(models)], 'rate_hz': $3, 'offset_ns': 'random'} for i in range($2)]
+if '${CALIBRATION_PRIORITIES:-}':
+    for i, t in enumerate(tasks): t['deadline_ns'] = 50000 * (1 + i % len(models))
 json.dump({'schema': 'sgprs.taskset/1', 'name': '$1-$3hz-$2', 'tasks': tasks}, open('$4', 'w'), indent=1)"
 }
 scaled_mix() {  # FACTOR FILE
@@ -123,11 +128,13 @@ fi
 closed=(--overrun release-late --allow-deadline-over-period)
 for model in ${CALIBRATION_MODELS:-resnet18}; do
   suffix=""; [[ $model != resnet18 ]] && suffix="-$model"  # ResNet-18's runs keep their names
+  priorities=()
+  [[ -n "${CALIBRATION_PRIORITIES:-}" ]] && { suffix="$suffix-dm"; priorities=(--stream-priorities deadline-monotonic); }
   models="$model"; [[ $model == mixed ]] && models=resnet18+mobilenet_v2+resnet50+inception_v3+vit_b16+unet
   for s in ${CALIBRATION_STREAMS:-1 2 4 8 16 32}; do  # 32: the stream count the periodic runs use
     if [[ $models == *+* ]]; then mixed_tasks "$models" "$s" 10000 "$inputs/closed$s$suffix.json"
     else model_tasks "$models" "$s" 10000 "$inputs/closed$s$suffix.json"; fi
-    live "streams$s$suffix" calibration 1 "$inputs/closed$s$suffix.json" full --scheduler streams --streams "$s" "${closed[@]}"
+    live "streams$s$suffix" calibration 1 "$inputs/closed$s$suffix.json" full --scheduler streams --streams "$s" "${closed[@]}" "${priorities[@]}"
   done
 done
 [[ -n "${SKIP_PARTITIONS:-}" ]] || for shape in 2x64 4x32 8x16 15x8; do

@@ -22,12 +22,20 @@ SharingRule parse_sharing_rule(const std::string& text, const std::string& sourc
   throw InputError(source, "", unknown_name("sharing rule", text, {"even-step", "packed"}));
 }
 
-const char* to_string(PriorityRule rule) { return rule == PriorityRule::kStrict ? "strict" : "weighted"; }
+const char* to_string(PriorityRule rule) {
+  switch (rule) {
+    case PriorityRule::kStrict: return "strict";
+    case PriorityRule::kStrictFloor: return "strict-floor";
+    case PriorityRule::kWeighted: break;
+  }
+  return "weighted";
+}
 
 PriorityRule parse_priority_rule(const std::string& text, const std::string& source) {
   if (text == "weighted") return PriorityRule::kWeighted;
   if (text == "strict") return PriorityRule::kStrict;
-  throw InputError(source, "", unknown_name("priority rule", text, {"weighted", "strict"}));
+  if (text == "strict-floor") return PriorityRule::kStrictFloor;
+  throw InputError(source, "", unknown_name("priority rule", text, {"weighted", "strict", "strict-floor"}));
 }
 
 std::string sharing_calibration_beside(const std::string& profile_path) {

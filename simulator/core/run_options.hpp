@@ -34,7 +34,7 @@ SharingRule parse_sharing_rule(const std::string& text, const std::string& sourc
 /// split the SMs they share. kWeighted: processor sharing weighted by share_weight
 /// (sim/processor_sharing.hpp); kStrict: level by level, each level getting what the more urgent
 /// ones leave idle (sim/priority_sharing.hpp). Runs without priorities are the same under both.
-enum class PriorityRule { kWeighted, kStrict };
+enum class PriorityRule { kWeighted, kStrict, kStrictFloor };
 const char* to_string(PriorityRule rule);
 /// "weighted" or "strict"; InputError(source, "", ...) otherwise.
 PriorityRule parse_priority_rule(const std::string& text, const std::string& source);

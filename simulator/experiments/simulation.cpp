@@ -104,7 +104,8 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
     }
     platform->use_sharing_spread(spread.get(), options.seed);
   }
-  if (options.priority_rule == PriorityRule::kStrict) platform->use_strict_priorities(plan.pool());
+  if (options.priority_rule != PriorityRule::kWeighted)
+    platform->use_strict_priorities(plan.pool(), options.priority_rule == PriorityRule::kStrictFloor);
   RunCore core(plan, *planned.scheduler, *platform, all, options.duration_ns);
   core.replay_release_latencies(options.release_latencies.get());
   const auto wall_start = std::chrono::steady_clock::now();

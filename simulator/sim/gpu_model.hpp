@@ -62,8 +62,8 @@ class GpuModel {
   /// Splits SMs between partitions of different share weights by the strict priority rule
   /// (sim/priority_sharing.hpp) instead of weighting them; set before the first start. A stage
   /// whose partition then gets no SMs stalls (no finish) until SMs come back.
-  void use_strict_priorities(const Layout& pool) {
-    sharing_.use_strict_priorities(pool);
+  void use_strict_priorities(const Layout& pool, bool floor = false) {
+    sharing_.use_strict_priorities(pool, floor);
     strict_ = sharing_.strict_priorities();
   }
   /// Every table a stage will start with belongs to the set `steps` describes (which must outlive

@@ -28,8 +28,8 @@ std::vector<int> priority_levels(const Layout& pool) {
   return out;
 }
 
-StrictPriorityShares::StrictPriorityShares(const std::vector<int>& levels, std::size_t atoms)
-    : avail_(atoms), users_(atoms), used_(atoms) {
+StrictPriorityShares::StrictPriorityShares(const std::vector<int>& levels, std::size_t atoms, bool floor)
+    : avail_(atoms), users_(atoms), used_(atoms), all_users_(floor ? atoms : 0), floor_(floor) {
   for (std::size_t p = 0; p < levels.size(); ++p) {
     const auto level = static_cast<std::size_t>(levels[p]);
     if (by_level_.size() <= level) by_level_.resize(level + 1);
@@ -52,6 +52,11 @@ void StrictPriorityShares::compute(const AtomView& atoms, const std::vector<int>
     for (std::size_t i = atoms.atom_begin[q]; i < atoms.atom_begin[q + 1]; ++i)
       visit(static_cast<std::size_t>(atoms.partition_atoms[i]));
   };
+  if (floor_) {
+    std::fill(all_users_.begin(), all_users_.end(), 0.0);
+    for (std::size_t q = 0; q < running.size(); ++q)
+      if (running[q] > 0) atoms_of(static_cast<int>(q), [&](std::size_t a) { all_users_[a] += users[q]; });
+  }
   for (std::size_t l = 0; l <= lowest; ++l) {
     std::fill(users_.begin(), users_.end(), 0.0);
     for (int p : by_level_[l])
@@ -70,8 +75,18 @@ void StrictPriorityShares::compute(const AtomView& atoms, const std::vector<int>
       } else {
         share[q] = caps[q] / users[q];
       }
+      double charged = given < caps[q] ? given : busy[q];
+      if (floor_ && given >= caps[q]) {
+        double alone_share = 0.0;  // s0(p): p's share with no priorities
+        atoms_of(p, [&](std::size_t a) { alone_share += atoms.atom_sms[a] / all_users_[a]; });
+        const double lifted = std::min(alone_share, s);
+        if (lifted > share[q]) {
+          share[q] = lifted;
+          charged = lifted * users[q];
+        }
+      }
       // The part of what p was given that its units keep busy; the rest passes down.
-      const double kept = given > 0 ? std::min(1.0, (given < caps[q] ? given : busy[q]) / given) : 0.0;
+      const double kept = given > 0 ? std::min(1.0, charged / given) : 0.0;
       atoms_of(p, [&](std::size_t a) { used_[a] += kept * users[q] * avail_[a] / users_[a]; });
     }
     if (l == lowest) break;

@@ -14,6 +14,12 @@
 //     avail_l+1(a) = avail_l(a) - sum over those p that contain a of used(p) / s(p) x avail_l(a) / n_l(a)
 //   the least urgent busy level takes share(p) = s(p) from what is left, uncapped.
 //
+// `strict-floor` (--priority-rule strict-floor) adds one step for a unit that gets all it can use:
+//     s0(p)    = sum over atoms a of p of sms(a) / N(a),  N(a) = sum of W(q) over every running q on a
+//     if min(s0(p), s(p)) > C(p) / W(p):  share(p) = min(s0(p), s(p)),  used(p) = share(p) W(p)
+// s0 is p's share without priorities: an urgent unit is never given less than it would get with no
+// priorities at all, as far as what the more urgent levels left allows, and keeps all of it busy.
+//
 // W(p): the sharing weight of p's running units (their count under even-step, their summed demand
 // under packed), each unit getting share(p) x its weight as without priorities. C(p): their summed
 // demand(u) = A(u) / t_u(P) (sim/packed_sharing.hpp), the SMs a unit keeps busy alone; under packed
@@ -27,6 +33,10 @@
 // unchanged. A level whose atoms are used up gets share 0: its units stall until SMs come back (the
 // GPU model never finishes them meanwhile); the most urgent busy level always gets SMs.
 //
+// Why the floor (H100 closed loops of two models under priorities, docs/validation.md, "Two
+// priorities"): beside one less urgent stream an urgent one runs as fast as without priorities (UNet
+// 1.23x its time alone, the cap at its demand of 73 SMs made it 1.64x); in a crowd its share without
+// priorities is small and the cap decides, so periodic runs of 32 streams change little.
 // Why the cap at the demand (tried on the 2026-12-03 H200 runs, docs/validation.md): letting an urgent
 // unit run as if the less urgent were absent (share s(p), uncapped) made the simulated urgent units
 // 30% faster than live (the less urgent units' resident blocks and memory traffic still slow them);
@@ -57,7 +67,8 @@ struct AtomView {
 
 class StrictPriorityShares {
  public:
-  StrictPriorityShares(const std::vector<int>& levels, std::size_t atoms);
+  /// `floor`: the strict-floor variant above.
+  StrictPriorityShares(const std::vector<int>& levels, std::size_t atoms, bool floor = false);
   /// Writes share(p) per the rule above (0 where nothing runs). `users` = W, `caps` = C, `busy` = B.
   void compute(const AtomView& atoms, const std::vector<int>& running, const std::vector<double>& users,
                const std::vector<double>& caps, const std::vector<double>& busy, std::vector<double>& share);
@@ -67,6 +78,8 @@ class StrictPriorityShares {
   std::vector<double> avail_;
   std::vector<double> users_;  // n_l(a)
   std::vector<double> used_;
+  std::vector<double> all_users_;  // N(a), with the floor
+  bool floor_ = false;
 };
 
 }  // namespace sgprs::sim

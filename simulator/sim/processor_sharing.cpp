@@ -82,12 +82,12 @@ ProcessorSharing::ProcessorSharing(const Layout& pool, const GpuShape& gpu) {
   }
 }
 
-void ProcessorSharing::use_strict_priorities(const Layout& pool) {
+void ProcessorSharing::use_strict_priorities(const Layout& pool, bool floor) {
   const std::vector<int> levels = priority_levels(pool);
   if (std::all_of(levels.begin(), levels.end(), [](int l) { return l == 0; })) return;
   if (std::any_of(running_.begin(), running_.end(), [](int r) { return r > 0; }))
     throw std::logic_error("processor sharing: strict priorities set while stages run");
-  strict_.emplace(levels, atom_sms_.size());
+  strict_.emplace(levels, atom_sms_.size(), floor);
   users_.assign(running_.size(), 0.0);
   caps_.assign(running_.size(), 0.0);
   busy_.assign(running_.size(), 0.0);

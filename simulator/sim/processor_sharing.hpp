@@ -45,7 +45,7 @@ class ProcessorSharing {
   /// (sim/priority_sharing.hpp) from now on; call before the first add_running. No-op when every
   /// partition has one weight (nothing to order). Every partition is then coupled to every other:
   /// what a level leaves passes down through any atom.
-  void use_strict_priorities(const Layout& pool);
+  void use_strict_priorities(const Layout& pool, bool floor = false);
   bool strict_priorities() const { return strict_.has_value(); }
 
   /// Changes partition p's running-stage count by `delta` and recomputes the

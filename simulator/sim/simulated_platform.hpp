@@ -40,7 +40,7 @@ class SimulatedPlatform final : public Platform {
   /// (sim/packed_sharing.hpp): `by_model[i]` for the plan's model i; empty: 1 for every model.
   void use_share_weights(std::vector<double> by_model) { share_weights_ = std::move(by_model); }
   /// Splits SMs between streams of different priority by the strict rule (sim/priority_sharing.hpp).
-  void use_strict_priorities(const Layout& pool) { gpu_.use_strict_priorities(pool); }
+  void use_strict_priorities(const Layout& pool, bool floor) { gpu_.use_strict_priorities(pool, floor); }
   /// Runs `core` (built on this platform) to the end; returns the instant the last released job ended.
   Ns run(RunCore& core);
 

@@ -1,6 +1,7 @@
 // The strict priority rule (sim/priority_sharing.hpp) on hand-worked cases: the SMs each level
 // leaves to the next, under the even split and the packed rule, a level that stalls behind a
-// saturating one, and that one level is exactly the rule without priorities.
+// saturating one, that one level is exactly the rule without priorities, and what strict-floor
+// changes.
 #include "simulator/sim/gpu_model.hpp"
 #include "simulator/sim/packed_sharing.hpp"
 #include "simulator/sim/priority_sharing.hpp"
@@ -81,6 +82,44 @@ TEST(PrioritySharing, PackedWeightsSplitEachLevelByDemand) {
   sharing.add_running(0, -1, 40.0, 40.0, 40.0);
   EXPECT_DOUBLE_EQ(30.0 * sharing.share(1), 132.0 * 30 / 92);
   EXPECT_DOUBLE_EQ(62.0 * sharing.share(2), 132.0 * 62 / 92);
+}
+
+TEST(PrioritySharing, TheFloorLiftsUrgentUnitsToTheirShareWithoutPriorities) {
+  // Packed, demands 60, 30 and 10 (busy 60, 15, 10) on 132 SMs: without priorities each would get
+  // 1.32 x its demand. Strict: 60 SMs to level 0 (all busy), 30 to level 1 (15 busy), 57 left to
+  // level 2. strict-floor: level 0 gets 79.2 and keeps them busy, level 1 39.6 of the 52.8 left,
+  // level 2 the last 13.2; together the 132 SMs, as without priorities.
+  const Layout layout = weighted_streams({4, 2, 1});
+  ProcessorSharing strict(layout, kH200), floor(layout, kH200);
+  strict.use_strict_priorities(layout);
+  floor.use_strict_priorities(layout, true);
+  for (ProcessorSharing* s : {&strict, &floor}) {
+    s->add_running(0, 1, 60.0, 60.0, 60.0);
+    s->add_running(1, 1, 30.0, 30.0, 15.0);
+    s->add_running(2, 1, 10.0, 10.0, 10.0);
+  }
+  EXPECT_DOUBLE_EQ(60.0 * strict.share(0), 60.0);
+  EXPECT_DOUBLE_EQ(30.0 * strict.share(1), 30.0);
+  EXPECT_DOUBLE_EQ(10.0 * strict.share(2), 57.0);
+  EXPECT_NEAR(60.0 * floor.share(0), 79.2, 1e-9);
+  EXPECT_NEAR(30.0 * floor.share(1), 39.6, 1e-9);
+  EXPECT_NEAR(10.0 * floor.share(2), 13.2, 1e-9);
+}
+
+TEST(PrioritySharing, InACrowdTheFloorLeavesTheStrictRule) {
+  // Demands 100 and 60 want more than 132 SMs: without priorities the urgent unit would get
+  // 132 x 100/160 = 82.5, below its demand, so the cap decides as under strict: 100 SMs (80 of them
+  // busy) and 52 left.
+  const Layout layout = weighted_streams({2, 1});
+  ProcessorSharing strict(layout, kH200), floor(layout, kH200);
+  strict.use_strict_priorities(layout);
+  floor.use_strict_priorities(layout, true);
+  for (ProcessorSharing* s : {&strict, &floor}) {
+    s->add_running(0, 1, 100.0, 100.0, 80.0);
+    s->add_running(1, 1, 60.0, 60.0, 60.0);
+    EXPECT_DOUBLE_EQ(100.0 * s->share(0), 100.0);
+    EXPECT_DOUBLE_EQ(60.0 * s->share(1), 52.0);
+  }
 }
 
 TEST(PrioritySharing, OneLevelIsTheRuleWithoutPriorities) {

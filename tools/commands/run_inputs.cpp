@@ -60,7 +60,9 @@ void add_sharing_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
 void add_priority_rule_flag(CLI::App* cmd, std::string& rule) {
   cmd->add_option("--priority-rule", rule,
                   "how streams of different priority share SMs: strict (level by level, each getting what the "
-                  "more urgent leave idle) | weighted (processor sharing weighted 2^level); docs/simulator.md")
+                  "more urgent leave idle) | strict-floor (strict, but no urgent unit gets less than its share without "
+                  "priorities, out of what the more urgent leave) | weighted (processor sharing weighted 2^level); "
+                  "docs/simulator.md")
       ->capture_default_str();
 }
 
