@@ -80,7 +80,12 @@ def main():
     alone = alone_times(args.profile)
     urgent_loops = loops(args.validations, True, alone)
     plain = loops(args.plain, False, alone) if args.plain else {}
-    plain_of = lambda k, m, other: (plain.get((k, m, other)) or plain.get((k, other, m)) or {}).get(m, (None,))[0]
+
+    def plain_slowdown(k, model, other):
+        """The model's live slowdown beside `other` without priorities, in either order; None if not run."""
+        loop = plain.get((k, model, other)) or plain.get((k, other, model))
+        return loop[model][0] if loop else None
+
     header = "| k | urgent | less urgent | urgent live | sim | less urgent live | sim |"
     if plain:
         header += " urgent live, no priorities | less urgent live, no priorities |"
@@ -91,7 +96,7 @@ def main():
         (ul, us), (ll, ls) = by_model[a], by_model[b]
         row = f"| {k} | {a} | {b} | {ul:.2f} | {us:.2f} | {ll:.2f} | {ls:.2f} |"
         if plain:
-            cells = [plain_of(k, a, b), plain_of(k, b, a)]
+            cells = [plain_slowdown(k, a, b), plain_slowdown(k, b, a)]
             row += "".join(f" {c:.2f} |" if c is not None else " |" for c in cells)
         print(row)
         errors["urgent"].append(abs(math.log(us / ul)))

@@ -77,9 +77,9 @@ void StrictPriorityShares::compute(const AtomView& atoms, const std::vector<int>
       }
       double charged = given < caps[q] ? given : busy[q];
       if (floor_ && given >= caps[q]) {
-        double alone_share = 0.0;  // s0(p): p's share with no priorities
-        atoms_of(p, [&](std::size_t a) { alone_share += atoms.atom_sms[a] / all_users_[a]; });
-        const double lifted = std::min(alone_share, s);
+        double share_without_priorities = 0.0;  // s0(p)
+        atoms_of(p, [&](std::size_t a) { share_without_priorities += atoms.atom_sms[a] / all_users_[a]; });
+        const double lifted = std::min(share_without_priorities, s);
         if (lifted > share[q]) {
           share[q] = lifted;
           charged = lifted * users[q];
