@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""A kernel-level model of the GPU's block scheduler, for closed loops of models on whole-GPU streams.
+
+The simulator shares SMs between stages by a fluid rule (simulator/sim/packed_sharing.hpp) and gives
+every model of a crowd about the same slowdown. Live, on the H100, a model of many small kernels
+(MobileNet-V2) runs 10-18x its time alone in a crowd of six where UNet runs 2-4x, and stream
+priorities change that split only partly (docs/validation.md, "The block scheduler, kernel by
+kernel"). This tool asks whether the kernels themselves explain it. Inputs are measured only: each
+model's kernels at S SMs (an `sgprs profile --kernel-report` file: blocks, time alone, threads,
+registers and shared memory per block) and, with --profile, its stages' times alone, whose excess
+over their kernels' summed time is a launch gap spread evenly between the stage's kernels.
+
+    per kernel k:   resident(k) blocks an SM holds (tools/fill_share_weights.py, the GH100 limits)
+                    size(k) = 1 / resident(k) of an SM per block
+                    duration(k) = ns(k) / ceil(blocks(k) / (S x resident(k)))   (one wave's time)
+    every stream runs its model's kernels in order, forever: a kernel's blocks are pending from its
+    launch; each step of dt, the blocks whose duration has passed free their SMs, and the free SMs go
+    to pending blocks in order of (priority level, launch time): the most urgent stream first, and
+    among equals the kernel launched first (`--within fifo`) or an equal part of the free SMs to each
+    (`--within equal`); a resident block is never preempted. With --age-us A the order is launch time
+    + A x level instead: a kernel of level l waits as if it had been launched A x l later, so no level
+    starves. A kernel ends when its last block ends; its stream launches the next after the gap.
+
+The slowdown of a model is its time per inference in the loop over its time alone in the same model
+(same dt), so the step's rounding cancels. Memory and L2 contention are not in it: pairs run 15-35%
+slower live than the model says, which the simulator's g(k) (sim/sharing_contention.hpp) measures.
+
+Closed loops are read from `runs.jsonl` files (plain or .xz) that tools/gpu_validation_session.sh
+wrote: runs named calibration/streams<k>-<a>+<b>[+...][-dm] (task i runs model i mod m; with -dm
+the first model is the most urgent, deadline-monotonic) or calibration/streams<k>-mixed[-dm] (the six
+shipped models in turn). Each loop prints each model's live slowdown (median over its tasks of the
+task's median response time, over the profile's time alone) beside the model's, and the median
+|ln(model / live)| per group of loops. --loop MODELS:K[:dm] models a loop without a live run.
+
+    tools/block_scheduler_model.py --kernel-report h100-kernels-tf32.json --profile traces/profiles/h100-tf32.json \\
+        [--within fifo|equal] [--age-us A] [--dt-ns 250] [--window-ms 40] [--loop resnet18+unet:4:dm]
+        [--runs-matching REGEX] [RUNS.jsonl ...]
+"""
+import argparse
+import json
+import lzma
+import math
+import re
+import statistics
+import sys
+
+from fill_share_weights import resident_blocks
+from json_files import load_document
+
+SIX = ["resnet18", "mobilenet_v2", "resnet50", "inception_v3", "vit_b16", "unet"]  # the crowd's order
+LOOP = re.compile(r"^calibration/streams(\d+)-(\w+(?:\+\w+)*?)(-dm)?$")
+SPEC = re.compile(r"^(\w+(?:\+\w+)*):(\d+)(:dm)?$")
+
+
+def fail(message):
+    print(f"block_scheduler_model.py: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def stage_times(profile):
+    try:
+        return {f"{m['name']}/{s['name']}": s["median_ns"][-1] for m in profile["models"] for s in m["stages"]}
+    except (KeyError, TypeError, IndexError):
+        fail("profile: field 'models': each model needs stages with a name and median_ns")
+
+
+def read_kernels(report, sms, stages, path):
+    """{model: [(blocks, duration_ns, size_sms, gap_ns), ...]} in launch order."""
+    if not isinstance(report, list):
+        fail(f"{path}: expected a list of stages (sgprs profile --kernel-report)")
+    out = {}
+    for index, stage in enumerate(report):
+        where = f"{path}: [{index}]"
+        if not isinstance(stage, dict) or any(f not in stage for f in ("what", "sms", "kernels", "kernel_sum_ns")):
+            fail(f"{where}: fields 'what', 'sms', 'kernels' and 'kernel_sum_ns' are required")
+        if stage["sms"] != sms or not stage["kernels"]:
+            continue
+        gap = 0.0
+        if stages is not None:
+            if stage["what"] not in stages:
+                fail(f"{where}: stage '{stage['what']}' is not in the profile")
+            gap = max(0.0, (stages[stage["what"]] - stage["kernel_sum_ns"]) / len(stage["kernels"]))
+        kernels = out.setdefault(str(stage["what"]).split("/")[0], [])
+        for k, kernel in enumerate(stage["kernels"]):
+            for field in ("blocks", "ns", "threads_per_block", "registers_per_thread", "shared_bytes"):
+                value = kernel.get(field)
+                if not isinstance(value, (int, float)) or value < 0 or (field in ("blocks", "threads_per_block", "ns") and value <= 0):
+                    fail(f"{where}.kernels[{k}]: field '{field}' missing or not a valid number")
+            resident = resident_blocks(kernel)
+            waves = math.ceil(kernel["blocks"] / (sms * resident))
+            kernels.append((float(kernel["blocks"]), kernel["ns"] / waves, 1.0 / resident, gap))
+    if not out:
+        fail(f"{path}: no kernel measured at {sms} SMs")
+    return out
+
+
+class BlockScheduler:
+    def __init__(self, kernels, sms, within="fifo", age_ns=None, dt_ns=250.0):
+        self.kernels, self.sms, self.within, self.age_ns, self.dt = kernels, sms, within, age_ns, dt_ns
+        self._alone = {}
+
+    def _order(self, streams, levels, launch):
+        if self.age_ns is None:
+            return sorted(streams, key=lambda i: (levels[i], launch[i], i))
+        return sorted(streams, key=lambda i: (launch[i] + self.age_ns * levels[i], i))
+
+    def times(self, models, levels, window_ns, warm_ns):
+        """Per stream, time per inference in (warm_ns, warm_ns + window_ns]: between its first and last
+        inference ending there when at least three end, else the window over the kernels ended."""
+        n, dt = len(models), self.dt
+        seq = [self.kernels[m] for m in models]
+        current = [0] * n
+        pending = [seq[i][0][0] for i in range(n)]
+        resident = [[] for _ in range(n)]  # per stream: [end time, blocks] of blocks started together
+        next_launch = [None] * n  # when a stream in its launch gap launches its next kernel
+        launch = [0.0] * n
+        done = [0] * n  # kernels ended after warm_ns
+        ends = [[] for _ in range(n)]  # inferences' ends after warm_ns
+        used, t, end = 0.0, 0.0, warm_ns + window_ns
+        while t < end:
+            for i in range(n):
+                blocks = resident[i]
+                while blocks and blocks[0][0] <= t:
+                    used -= blocks.pop(0)[1] * seq[i][current[i]][2]
+                if next_launch[i] is None and not blocks and pending[i] <= 1e-9:
+                    next_launch[i] = t + seq[i][current[i]][3]
+                    done[i] += t > warm_ns
+                    current[i] = (current[i] + 1) % len(seq[i])
+                    if current[i] == 0 and t > warm_ns:
+                        ends[i].append(t)
+                if next_launch[i] is not None and t >= next_launch[i]:
+                    pending[i], launch[i], next_launch[i] = seq[i][current[i]][0], t, None
+            def place(i, sms):
+                """Starts as many of stream i's pending blocks as `sms` SMs hold; the SMs they take."""
+                nonlocal used
+                _, duration, size, _ = seq[i][current[i]]
+                take = min(pending[i], sms / size)
+                pending[i] -= take
+                used += take * size
+                resident[i].append((t + duration, take))
+                return take * size
+
+            free = self.sms - max(used, 0.0)
+            waiting = [i for i in range(n) if pending[i] > 1e-9]
+            if free > 1e-9 and waiting:
+                if self.within == "fifo" or self.age_ns is not None:
+                    for i in self._order(waiting, levels, launch):
+                        free -= place(i, free)
+                        if free <= 1e-9:
+                            break
+                else:  # equal parts of the free SMs within a level, the most urgent level first
+                    for level in sorted({levels[i] for i in waiting}):
+                        group = [i for i in waiting if levels[i] == level]
+                        while group and free > 1e-9:
+                            part, unmet = free / len(group), []
+                            for i in group:
+                                free -= place(i, part)
+                                if pending[i] > 1e-9:
+                                    unmet.append(i)
+                            if len(unmet) == len(group):
+                                break
+                            group = unmet
+            t += dt
+        return [(e[-1] - e[0]) / (len(e) - 1) if len(e) >= 3 else
+                (window_ns * len(seq[i]) / done[i] if done[i] else math.inf) for i, e in enumerate(ends)]
+
+    def slowdowns(self, models, levels, window_ns=40e6, warm_ns=5e6):
+        """{model: median over its streams of time per inference in the loop / time alone}."""
+        for m in set(models):
+            if m not in self.kernels:
+                fail(f"model '{m}' is not in the kernel report")
+            if m not in self._alone:
+                self._alone[m] = self.times([m], [0], window_ns / 4, warm_ns / 4)[0]
+        per = {}
+        for m, time in zip(models, self.times(models, levels, window_ns, warm_ns)):
+            per.setdefault(m, []).append(time / self._alone[m])
+        return {m: statistics.median(v) for m, v in per.items()}
+
+
+def loop_streams(models, k, priorities):
+    streams = [models[i % len(models)] for i in range(k)]
+    rank = {}
+    for m in models:
+        rank.setdefault(m, len(rank))
+    return streams, [rank[m] if priorities else 0 for m in streams]
+
+
+def live_loops(path, alone):
+    opener = lzma.open if path.endswith(".xz") else open
+    try:
+        with opener(path, "rt") as f:
+            lines = [json.loads(line) for line in f if line.strip()]
+    except (OSError, ValueError, lzma.LZMAError) as e:
+        fail(f"{path}: cannot be read as JSON lines ({e})")
+    for n, run in enumerate(lines):
+        match = LOOP.match(str(run.get("run", "")))
+        if not match:
+            continue
+        models = SIX if match[2] == "mixed" else match[2].split("+")
+        per = {}
+        for t, task in enumerate(run.get("tasks", [])):
+            try:
+                index = int(re.sub(r"^\D+", "", task["name"]))
+                model = models[index % len(models)]
+                per.setdefault(model, []).append(task["response_p50_ns"] / alone[model])
+            except (KeyError, TypeError, ValueError):
+                fail(f"{path}: line {n + 1}: tasks[{t}]: field 'name' or 'response_p50_ns' missing, or a model not in the profile")
+        yield int(match[1]), models, bool(match[3]), {m: statistics.median(v) for m, v in per.items()}, run["run"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--kernel-report", required=True)
+    parser.add_argument("--profile", help="stage times alone (the launch gaps; required to compare with live runs)")
+    parser.add_argument("--sms", type=int, default=132)
+    parser.add_argument("--within", choices=("fifo", "equal"), default="fifo")
+    parser.add_argument("--age-us", type=float, help="priority as a launch-time handicap of A us per level")
+    parser.add_argument("--dt-ns", type=float, default=250.0)
+    parser.add_argument("--window-ms", type=float, default=40.0)
+    parser.add_argument("--loop", action="append", default=[], help="MODELS:K[:dm], e.g. resnet18+unet:4:dm")
+    parser.add_argument("--runs-matching", default="", help="only the loops whose run name this regular expression finds")
+    parser.add_argument("runs", nargs="*", help="runs.jsonl files of closed loops")
+    args = parser.parse_args()
+    if args.dt_ns <= 0 or args.window_ms <= 0 or (args.age_us is not None and args.age_us < 0):
+        fail("--dt-ns and --window-ms must be positive, --age-us not negative")
+    try:
+        only = re.compile(args.runs_matching)
+    except re.error as e:
+        fail(f"--runs-matching '{args.runs_matching}': not a regular expression ({e})")
+    if args.runs and not args.profile:
+        fail("comparing with live runs needs --profile (the models' times alone)")
+    stages = alone = None
+    if args.profile:
+        profile = load_document(args.profile, "sgprs.profile/1", fail)
+        stages = stage_times(profile)
+        alone = {}
+        for what, ns in stages.items():
+            alone[what.split("/")[0]] = alone.get(what.split("/")[0], 0) + ns
+    report = load_document(args.kernel_report, None, fail)
+    model = BlockScheduler(read_kernels(report, args.sms, stages, args.kernel_report), args.sms, args.within,
+                           None if args.age_us is None else args.age_us * 1000, args.dt_ns)
+    window, warm = args.window_ms * 1e6, args.window_ms * 1e6 / 8
+    rule = f"within a level {args.within}" + ("" if args.age_us is None else f", priority as {args.age_us:g} us a level")
+    print(f"block scheduler model: {args.sms} SMs, {rule}, dt {args.dt_ns:g} ns, {args.window_ms:g} ms a loop")
+    for spec in args.loop:
+        match = SPEC.match(spec)
+        if not match:
+            fail(f"--loop '{spec}': expected MODELS:K[:dm], e.g. resnet18+unet:4:dm")
+        models = match[1].split("+")
+        streams, levels = loop_streams(models, int(match[2]), bool(match[3]))
+        got = model.slowdowns(streams, levels, window, warm)
+        print(f"{spec}: " + " ".join(f"{m} {got[m]:.2f}" for m in dict.fromkeys(models)))
+    groups = {}
+    for path in args.runs:
+        for k, models, priorities, live, name in live_loops(path, alone):
+            if not only.search(name):
+                continue
+            streams, levels = loop_streams(models, k, priorities)
+            got = model.slowdowns(streams, levels, window, warm)
+            print(f"{name}: " + " ".join(f"{m} {live[m]:.2f}/{got[m]:.2f}" for m in dict.fromkeys(streams)), flush=True)
+            group = f"{'priorities' if priorities else 'no priorities'}, {len(models)} models, k {'<= 4' if k <= 4 else '>= 6'}"
+            for m in set(streams):
+                groups.setdefault(group, []).append(abs(math.log(got[m] / live[m])) if got[m] < math.inf else math.inf)
+    for group, errors in sorted(groups.items()):
+        errors.sort()
+        print(f"{group}: median |ln(model / live)| {statistics.median(errors):.3f}, p90 {errors[math.ceil(0.9 * len(errors)) - 1]:.3f} over {len(errors)} model-loops")
+
+
+if __name__ == "__main__":
+    main()
