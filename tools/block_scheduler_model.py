@@ -22,8 +22,8 @@ over their kernels' summed time is a launch gap spread evenly between the stage'
     starves. A kernel ends when its last block ends; its stream launches the next after the gap.
 
 The slowdown of a model is its time per inference in the loop over its time alone in the same model
-(same dt), so the step's rounding cancels. Memory and L2 contention are not in it: pairs run 15-35%
-slower live than the model says, which the simulator's g(k) (sim/sharing_contention.hpp) measures.
+(same dt), so the step's rounding cancels. Memory and L2 contention are not in it: two models run about 30% slower live than the model says
+(the median), which the simulator's g(k) measures (docs/simulator.md).
 
 Closed loops are read from `runs.jsonl` files (plain or .xz) that tools/gpu_validation_session.sh
 wrote: runs named calibration/streams<k>-<a>+<b>[+...][-dm] (task i runs model i mod m; with -dm
