@@ -19,8 +19,7 @@ over their kernels' summed time is a launch gap spread evenly between the stage'
     among equals the kernel launched first (`--within fifo`) or an equal part of the free SMs to each
     (`--within equal`); a resident block is never preempted. With --age-us A the order is launch time
     + A x level instead: a kernel of level l waits as if it had been launched A x l later, so no level
-    starves; with --age-span-us A the least urgent of the loop's L levels waits A, level l A x l /
-    (L - 1). A kernel ends when its last block ends; its stream launches the next after the gap.
+    starves. A kernel ends when its last block ends; its stream launches the next after the gap.
 
 The slowdown of a model is its time per inference in the loop over its time alone in the same model
 (same dt), so the step's rounding cancels. Memory and L2 contention are not in it: two models run
@@ -29,7 +28,8 @@ about 30% slower live than the model says (the median), which the simulator's g(
 
 Closed loops are read from `runs.jsonl` files (plain or .xz) that tools/gpu_validation_session.sh
 wrote: runs named calibration/streams<k>-<a>+<b>[+...][-dm] (task i runs model i mod m; with -dm
-the first model is the most urgent, deadline-monotonic) or calibration/streams<k>-mixed[-dm] (the six
+the first model is the most urgent, deadline-monotonic, each stream at its own level up to six:
+loop_streams below) or calibration/streams<k>-mixed[-dm] (the six
 shipped models in turn). Each loop prints each model's live slowdown (median over its tasks of the
 task's median response time, over the profile's time alone) beside the model's, and the median
 |ln(model / live)| per group of loops. --loop MODELS:K[:dm] models a loop without a live run.
@@ -97,17 +97,14 @@ def read_kernels(report, sms, stages, path):
 
 
 class BlockScheduler:
-    def __init__(self, kernels, sms, within="fifo", age_ns=None, dt_ns=250.0, age_span=False):
-        """age_span: age_ns is the handicap of the least urgent level, the others' in proportion."""
+    def __init__(self, kernels, sms, within="fifo", age_ns=None, dt_ns=250.0):
         self.kernels, self.sms, self.within, self.age_ns, self.dt = kernels, sms, within, age_ns, dt_ns
-        self.age_span = age_span
         self._alone = {}
 
     def _order(self, streams, levels, launch):
         if self.age_ns is None:
             return sorted(streams, key=lambda i: (levels[i], launch[i], i))
-        per_level = self.age_ns / max(1, max(levels)) if self.age_span else self.age_ns
-        return sorted(streams, key=lambda i: (launch[i] + per_level * levels[i], i))
+        return sorted(streams, key=lambda i: (launch[i] + self.age_ns * levels[i], i))
 
     def times(self, models, levels, window_ns, warm_ns):
         """Per stream, time per inference in (warm_ns, warm_ns + window_ns]: between its first and last
@@ -183,11 +180,15 @@ class BlockScheduler:
 
 
 def loop_streams(models, k, priorities):
-    streams = [models[i % len(models)] for i in range(k)]
-    rank = {}
-    for m in models:
-        rank.setdefault(m, len(rank))
-    return streams, [rank[m] if priorities else 0 for m in streams]
+    """Each stream's model and priority level, as `streams` pins the loop's tasks
+    (simulator/policy/pinned_schedulers.cpp): task i runs models[i mod m] with the deadline
+    50 us x (1 + i mod m) (tools/gpu_validation_session.sh); under priorities the tasks in deadline
+    order (ties by index) take streams 0..k-1, and stream s gets level floor(s x min(k, 6) / k)."""
+    tasks = [models[i % len(models)] for i in range(k)]
+    if not priorities:
+        return tasks, [0] * k
+    order = sorted(range(k), key=lambda i: (i % len(models), i))
+    return [tasks[i] for i in order], [s * min(k, 6) // k for s in range(k)]
 
 
 def live_loops(path, alone):
@@ -220,19 +221,14 @@ def main():
     parser.add_argument("--sms", type=int, default=132)
     parser.add_argument("--within", choices=("fifo", "equal"), default="fifo")
     parser.add_argument("--age-us", type=float, help="priority as a launch-time handicap of A us per level")
-    parser.add_argument("--age-span-us", type=float,
-                        help="priority as a launch-time handicap of A us for the least urgent level of a loop, in proportion for the others")
     parser.add_argument("--dt-ns", type=float, default=250.0)
     parser.add_argument("--window-ms", type=float, default=40.0)
     parser.add_argument("--loop", action="append", default=[], help="MODELS:K[:dm], e.g. resnet18+unet:4:dm")
     parser.add_argument("--runs-matching", default="", help="only the loops whose run name this regular expression finds")
     parser.add_argument("runs", nargs="*", help="runs.jsonl files of closed loops")
     args = parser.parse_args()
-    if args.dt_ns <= 0 or args.window_ms <= 0 or any(a is not None and a < 0 for a in (args.age_us, args.age_span_us)):
-        fail("--dt-ns and --window-ms must be positive, --age-us and --age-span-us not negative")
-    if args.age_us is not None and args.age_span_us is not None:
-        fail("--age-us and --age-span-us: give one")
-    age_us = args.age_us if args.age_span_us is None else args.age_span_us
+    if args.dt_ns <= 0 or args.window_ms <= 0 or (args.age_us is not None and args.age_us < 0):
+        fail("--dt-ns and --window-ms must be positive, --age-us not negative")
     try:
         only = re.compile(args.runs_matching)
     except re.error as e:
@@ -248,10 +244,9 @@ def main():
             alone[what.split("/")[0]] = alone.get(what.split("/")[0], 0) + ns
     report = load_document(args.kernel_report, None, fail)
     model = BlockScheduler(read_kernels(report, args.sms, stages, args.kernel_report), args.sms, args.within,
-                           None if age_us is None else age_us * 1000, args.dt_ns, args.age_span_us is not None)
+                           None if args.age_us is None else args.age_us * 1000, args.dt_ns)
     window, warm = args.window_ms * 1e6, args.window_ms * 1e6 / 8
-    rule = f"within a level {args.within}" + ("" if args.age_us is None else f", priority as {args.age_us:g} us a level") + (
-        "" if args.age_span_us is None else f", priority as {args.age_span_us:g} us for the least urgent level")
+    rule = f"within a level {args.within}" + ("" if args.age_us is None else f", priority as {args.age_us:g} us a level")
     print(f"block scheduler model: {args.sms} SMs, {rule}, dt {args.dt_ns:g} ns, {args.window_ms:g} ms a loop")
     for spec in args.loop:
         match = SPEC.match(spec)
