@@ -235,6 +235,10 @@ def main():
         fail(f"--runs-matching '{args.runs_matching}': not a regular expression ({e})")
     if args.runs and not args.profile:
         fail("comparing with live runs needs --profile (the models' times alone)")
+    specs = [(spec, SPEC.match(spec)) for spec in args.loop]
+    for spec, match in specs:
+        if not match:
+            fail(f"--loop '{spec}': expected MODELS:K[:dm], e.g. resnet18+unet:4:dm")
     stages = alone = None
     if args.profile:
         profile = load_document(args.profile, "sgprs.profile/1", fail)
@@ -248,10 +252,7 @@ def main():
     window, warm = args.window_ms * 1e6, args.window_ms * 1e6 / 8
     rule = f"within a level {args.within}" + ("" if args.age_us is None else f", priority as {args.age_us:g} us a level")
     print(f"block scheduler model: {args.sms} SMs, {rule}, dt {args.dt_ns:g} ns, {args.window_ms:g} ms a loop")
-    for spec in args.loop:
-        match = SPEC.match(spec)
-        if not match:
-            fail(f"--loop '{spec}': expected MODELS:K[:dm], e.g. resnet18+unet:4:dm")
+    for spec, match in specs:
         models = match[1].split("+")
         streams, levels = loop_streams(models, int(match[2]), bool(match[3]))
         got = model.slowdowns(streams, levels, window, warm)
