@@ -17,6 +17,7 @@
 #include "simulator/live/cuda_executor.hpp"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>

@@ -20,6 +20,7 @@
 #include "simulator/policy/planned_run.hpp"
 
 #include <benchmark/benchmark.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <string>

@@ -14,6 +14,7 @@
 #include "simulator/experiments/simulation.hpp"
 
 #include <benchmark/benchmark.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <string>

@@ -1,5 +1,7 @@
 #include "common/json_io.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -175,6 +177,29 @@ void write_file_atomic(const std::string& path, std::string_view content) {
 }
 
 std::string dump_pretty(const Json& doc) { return doc.dump(2) + "\n"; }
+
+// Always allocated except when moved from, so that reading a shared one never allocates.
+JsonValue::JsonValue() : value_(std::make_unique<Json>()) {}
+JsonValue::JsonValue(const Json& value) : value_(std::make_unique<Json>(value)) {}
+JsonValue::JsonValue(Json&& value) : value_(std::make_unique<Json>(std::move(value))) {}
+JsonValue::JsonValue(const JsonValue& other) : value_(std::make_unique<Json>(*other)) {}
+JsonValue::JsonValue(JsonValue&& other) noexcept = default;
+JsonValue& JsonValue::operator=(const JsonValue& other) {
+  if (this != &other) value_ = std::make_unique<Json>(*other);
+  return *this;
+}
+JsonValue& JsonValue::operator=(JsonValue&& other) noexcept = default;
+JsonValue::~JsonValue() = default;
+
+const Json& JsonValue::operator*() const {
+  static const Json null_value;
+  return value_ ? *value_ : null_value;
+}
+
+Json& JsonValue::operator*() {
+  if (!value_) value_ = std::make_unique<Json>();
+  return *value_;
+}
 
 JsonView::JsonView(const Json& node, std::string source, std::string path)
     : node_(&node), source_(std::move(source)), path_(std::move(path)) {}

@@ -7,10 +7,15 @@
 //   auto doc = load_json_document("ts.json", "sgprs.taskset", 1);
 //   JsonView root(doc, "ts.json");
 //   for (const JsonView& task : root.array("tasks")) period = task.get<Ns>("period_ns");
-#include <nlohmann/json.hpp>
+//
+// Only the declaration of nlohmann::json comes with this header: the full one is heavy to parse
+// and most files that include this one never touch a document's members. A file that does
+// includes <nlohmann/json.hpp> itself; a class that keeps a document holds a JsonValue.
+#include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +47,29 @@ void write_file_atomic(const std::string& path, std::string_view content);
 
 /// Serialises with 2-space indentation and a trailing newline.
 std::string dump_pretty(const Json& doc);
+
+/// A JSON value kept by pointer, so that a class can hold a document while its header names only
+/// the forward declaration. It behaves as a Json member would: copies are deep, and a new or
+/// moved-from one reads as null. Implicit from Json so that `member = doc;` reads as before.
+class JsonValue {
+ public:
+  JsonValue();
+  JsonValue(const Json& value);
+  JsonValue(Json&& value);
+  JsonValue(const JsonValue& other);
+  JsonValue(JsonValue&& other) noexcept;
+  JsonValue& operator=(const JsonValue& other);
+  JsonValue& operator=(JsonValue&& other) noexcept;
+  ~JsonValue();
+
+  const Json& operator*() const;
+  Json& operator*();
+  const Json* operator->() const { return &**this; }
+  Json* operator->() { return &**this; }
+
+ private:
+  std::unique_ptr<Json> value_;  // null reads as a JSON null
+};
 
 class JsonView {
  public:

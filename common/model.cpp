@@ -5,6 +5,7 @@
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/topological_sort.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <unordered_map>

@@ -24,7 +24,7 @@ struct Layer {
   std::string name;
   std::string op;                   // operation kind, e.g. "conv2d", "linear", "add"
   std::vector<std::string> inputs;  // earlier layer names or "input"
-  Json attrs;                       // the whole layer object, for the profiler's op builders
+  JsonValue attrs;                  // the whole layer object, for the profiler's op builders
 };
 
 struct Stage {
@@ -44,7 +44,7 @@ class Model {
   /// Stages in a topological order (file order when the file is already one).
   const std::vector<Stage>& stages() const { return stages_; }
   const std::vector<Layer>& layers() const { return layers_; }
-  const Json& input() const { return input_; }
+  const Json& input() const { return *input_; }
   /// Index of a stage by name, or npos.
   std::size_t find_stage(std::string_view name) const;
   /// Stages without successors: a job finishes when all of them have.
@@ -62,7 +62,7 @@ class Model {
  private:
   std::string name_;
   std::string description_;
-  Json input_;
+  JsonValue input_;
   std::vector<Layer> layers_;
   std::vector<Stage> stages_;
 };

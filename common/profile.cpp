@@ -3,6 +3,7 @@
 #include "common/errors.hpp"
 #include "common/limits.hpp"
 
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <unordered_set>
 

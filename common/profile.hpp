@@ -70,7 +70,7 @@ class Profile {
   const ModelProfile* find_model(std::string_view name) const;
   /// The model's profile; InputError naming the profile when it is missing.
   const ModelProfile& model(std::string_view name) const;
-  const Json& raw() const { return raw_; }
+  const Json& raw() const { return *raw_; }
   /// Per measured SM count: how many SMs were busy elsewhere, on average, while the occupied
   /// times were measured (the background's SMs times the share of the measurement it covered);
   /// empty when the profile does not say.
@@ -85,7 +85,7 @@ class Profile {
   std::vector<int> sm_counts_;
   std::vector<ModelProfile> models_;
   std::vector<double> occupied_background_sms_;
-  Json raw_;
+  JsonValue raw_;
 };
 
 /// A whole model as one unit: at every SM count 1..max_sms, the sum of its stages'

@@ -5,6 +5,7 @@
 #include "common/rng.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <unordered_map>

@@ -10,6 +10,7 @@
 #include "profiler/kernel_activity.hpp"
 #include "profiler/partition_pool.hpp"
 
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 #include <algorithm>

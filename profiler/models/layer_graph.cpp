@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <tuple>
 #include <utility>
@@ -298,7 +299,7 @@ LayerGraph build_layer_graph(const sgprs::Model& model, const std::string& sourc
   std::unordered_map<std::string, int> index;
   for (std::size_t i = 0; i < model.layers().size(); ++i) {
     const Layer& layer = model.layers()[i];
-    const JsonView view(layer.attrs, source, "layers[" + std::to_string(i) + "]");
+    const JsonView view(*layer.attrs, source, "layers[" + std::to_string(i) + "]");
     LayerSpec spec;
     spec.name = layer.name;
     bool known = false;

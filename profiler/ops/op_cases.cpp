@@ -5,6 +5,7 @@
 #include "profiler/ops/model_instance.hpp"
 
 #include <array>
+#include <nlohmann/json.hpp>
 
 namespace sgprs::profiler {
 

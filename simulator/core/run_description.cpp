@@ -2,6 +2,8 @@
 
 #include "common/errors.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace sgprs::sim {
 
 RunInfo make_run_info(const PolicyPlan& plan, const Workload& workload, const RunOptions& options) {

@@ -75,7 +75,7 @@ struct Experiment {
     sim::PriorityRule priority_rule = sim::PriorityRule::kStrict;
     std::string gpu_times_profile;  // resolved; empty: the simulated GPU runs `profile`'s times
   } gpu_model;
-  Json raw;
+  JsonValue raw;
 };
 
 Experiment read_experiment(const std::string& path);

@@ -8,6 +8,7 @@
 #include "simulator/sim/sharing_spread.hpp"
 
 #include <memory>
+#include <nlohmann/json.hpp>
 
 namespace sgprs::exp {
 

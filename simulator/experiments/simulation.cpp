@@ -12,6 +12,7 @@
 #include "simulator/sim/simulated_platform.hpp"
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace sgprs::sim {
@@ -120,18 +121,19 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
   summary.end_ns = end_ns;
   summary.wall_time_s = std::chrono::duration<double>(wall_end - wall_start).count();
   summary.provenance = run_provenance(profile, workload, layout, planned.pool, options);
-  summary.provenance["gpu_times"] = to_string(options.gpu_times);
-  if (options.gpu_times_profile) summary.provenance["gpu_times_profile"] = {{"source", executed.source()}};
-  summary.provenance["interference"] = to_string(options.interference);
-  if (options.stage_overhead_ns > 0) summary.provenance["stage_overhead_ns"] = options.stage_overhead_ns;
-  summary.provenance["sharing_rule"] = "processor-sharing/1";
-  summary.provenance["sharing"] = to_string(options.sharing);
-  if (options.sharing == SharingRule::kPacked) summary.provenance["sharing_calibration"] = options.sharing_calibration;
-  if (spread) summary.provenance["sharing_spread"] = "measured";
+  Json& provenance = *summary.provenance;
+  provenance["gpu_times"] = to_string(options.gpu_times);
+  if (options.gpu_times_profile) provenance["gpu_times_profile"] = {{"source", executed.source()}};
+  provenance["interference"] = to_string(options.interference);
+  if (options.stage_overhead_ns > 0) provenance["stage_overhead_ns"] = options.stage_overhead_ns;
+  provenance["sharing_rule"] = "processor-sharing/1";
+  provenance["sharing"] = to_string(options.sharing);
+  if (options.sharing == SharingRule::kPacked) provenance["sharing_calibration"] = options.sharing_calibration;
+  if (spread) provenance["sharing_spread"] = "measured";
   if (options.sharing == SharingRule::kPacked && !options.sharing_share_weights.empty())
-    summary.provenance["sharing_share_weights"] = options.sharing_share_weights;
+    provenance["sharing_share_weights"] = options.sharing_share_weights;
   // Only where streams have priorities, so that every other run's provenance is as before.
-  if (has_priorities(plan.pool())) summary.provenance["priority_rule"] = to_string(options.priority_rule);
+  if (has_priorities(plan.pool())) provenance["priority_rule"] = to_string(options.priority_rule);
   return summary;
 }
 

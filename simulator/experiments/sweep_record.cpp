@@ -1,6 +1,7 @@
 #include "simulator/experiments/sweep_record.hpp"
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 namespace sgprs::exp {
 
@@ -20,7 +21,7 @@ std::string profile_fingerprint(const Profile& profile) {
 Json experiment_identity(const PreparedExperiment& prep) {
   Json loads = Json::array();
   for (double l : prep.loads) loads.push_back(load_text(l));
-  return Json{{"config", prep.experiment.raw}, {"loads", loads}, {"profile_fnv1a", profile_fingerprint(prep.profile)}};
+  return Json{{"config", *prep.experiment.raw}, {"loads", loads}, {"profile_fnv1a", profile_fingerprint(prep.profile)}};
 }
 
 Json sweep_record(const PreparedExperiment& prep) {

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 namespace sgprs::exp {

@@ -3,6 +3,7 @@
 #include "common/errors.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace sgprs::live {
 

@@ -5,6 +5,7 @@
 #include "simulator/live/live_device.hpp"
 
 #include <fcntl.h>
+#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 namespace sgprs::live {
 
@@ -111,7 +112,7 @@ LiveRunResult live_run(const Profile& profile, const sim::Workload& workload, co
   result.summary.end_ns = end_ns;
   result.summary.wall_time_s = std::chrono::duration<double>(wall_end - wall_start).count();
   result.summary.provenance = sim::run_provenance(profile, workload, layout, planned.pool, options);
-  result.summary.provenance["world"] = "live";
+  (*result.summary.provenance)["world"] = "live";
   result.stats = platform.stats();
   return result;
 }

@@ -2,6 +2,8 @@
 
 #include "common/json_io.hpp"
 
+#include <nlohmann/json.hpp>
+
 
 namespace sgprs::sim {
 

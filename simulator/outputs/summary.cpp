@@ -1,5 +1,7 @@
 #include "simulator/outputs/summary.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace sgprs::sim {
 
 Json Summary::to_json() const {
@@ -17,7 +19,7 @@ Json Summary::to_json() const {
            {"wall_time_s", wall_time_s},
            {"tasks", Json::array()},
            {"partitions", Json::array()},
-           {"provenance", provenance}};
+           {"provenance", *provenance}};
   for (const TaskSummary& t : tasks)
     doc["tasks"].push_back({{"name", t.name},
                             {"jobs_released", t.jobs_released},

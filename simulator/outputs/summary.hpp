@@ -40,7 +40,7 @@ struct Summary {
   double wall_time_s = 0;            // not deterministic: leave it out when comparing runs
   std::vector<TaskSummary> tasks;
   std::vector<PartitionSummary> partitions;
-  sgprs::Json provenance;            // scheduler, options, layout, seed, duration, profile, task set
+  sgprs::JsonValue provenance;       // scheduler, options, layout, seed, duration, profile, task set
 
   /// Schema "sgprs.summary/1".
   sgprs::Json to_json() const;

@@ -1,6 +1,7 @@
 #include "simulator/outputs/timeline_writer.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace sgprs::sim {

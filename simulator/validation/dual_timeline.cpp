@@ -3,6 +3,7 @@
 #include "common/json_io.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <vector>

@@ -4,6 +4,7 @@
 #include "simulator/policy/block_name.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>

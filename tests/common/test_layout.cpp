@@ -2,6 +2,7 @@
 #include "common/layout.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 using sgprs::GpuShape;
 using sgprs::InputError;

@@ -9,6 +9,7 @@
 #include "common/taskset.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <string>

@@ -2,6 +2,7 @@
 #include "common/model.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <string>
@@ -62,7 +63,7 @@ TEST(Model, LayersBelongToExactlyOneStage) {
                  {"name": "r1", "op": "relu", "inputs": ["c1"]}],
       "stages": [{"name": "s0", "layers": ["c1"]}, {"name": "s1", "layers": ["r1"]}]})");
   ASSERT_EQ(m.layers().size(), 2u);
-  EXPECT_EQ(m.layers()[0].attrs.at("out_channels"), 8);
+  EXPECT_EQ(m.layers()[0].attrs->at("out_channels"), 8);
   EXPECT_EQ(m.stages()[1].layers, (std::vector<std::string>{"r1"}));
 }
 

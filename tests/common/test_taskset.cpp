@@ -2,6 +2,7 @@
 #include "common/taskset.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 using sgprs::InputError;
 using sgprs::Json;

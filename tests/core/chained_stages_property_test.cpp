@@ -15,6 +15,7 @@
 #include "simulator/policy/registry.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <map>
 #include <set>

@@ -4,6 +4,8 @@
 #include "scripted_platform.hpp"
 #include "simulator/core/run_description.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace sgprs::sim::test {
 
 CaseSetup set_up_case(const ConformanceCase& c) {

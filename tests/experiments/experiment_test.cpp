@@ -5,6 +5,7 @@
 #include "common/errors.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace sgprs::exp {
 namespace {

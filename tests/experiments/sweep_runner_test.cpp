@@ -10,6 +10,7 @@
 #include "simulator/experiments/sweep_summary.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>

@@ -6,6 +6,7 @@
 #include "tests/experiments/cli_run.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>

@@ -3,6 +3,7 @@
 #include "simulator/experiments/taskset_generator.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace sgprs::exp {
 namespace {

@@ -11,6 +11,7 @@
 #include "simulator/validation/run_comparison.hpp"
 #include "simulator/validation/run_log.hpp"
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 

@@ -5,6 +5,7 @@
 #include "simulator/live/live_device.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace sgprs::live {
 namespace {

@@ -5,6 +5,7 @@
 #include "profiler/models/layer_graph.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 

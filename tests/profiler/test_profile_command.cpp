@@ -7,6 +7,7 @@
 #include "profiler/profile_runner.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <filesystem>

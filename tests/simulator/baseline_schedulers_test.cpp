@@ -6,6 +6,7 @@
 #include "simulator/policy/planned_run.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace sgprs::sim {
 namespace {

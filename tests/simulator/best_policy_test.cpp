@@ -10,6 +10,7 @@
 #include "sim_test_support.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <utility>
@@ -403,7 +404,7 @@ TEST(StreamsPriorities, DeadlineMonotonicPinsTightestTasksOnTheHighestPrioritySt
   const auto trace = test::run_case(set, test::sizes_layout({16}, 1), dm);
   EXPECT_EQ(only(trace.lines, "start"), (std::vector<std::string>{"0 start A chain3 s1", "0 start B chain3 s0",
                                                                  "7000 start D chain3 s0", "14000 start C chain3 s1"}));
-  EXPECT_EQ(trace.summary.provenance.value("priority_rule", ""), "weighted");
+  EXPECT_EQ(trace.summary.provenance->value("priority_rule", ""), "weighted");
 }
 
 TEST(StreamsPriorities, UnderTheStrictRuleTheUrgentStreamRunsAsIfAloneAndOnlyRunsWithPrioritiesRecordIt) {
@@ -419,8 +420,8 @@ TEST(StreamsPriorities, UnderTheStrictRuleTheUrgentStreamRunsAsIfAloneAndOnlyRun
   const auto trace = test::run_case(set, test::sizes_layout({16}, 1), dm);
   EXPECT_EQ(only(trace.lines, "start"), (std::vector<std::string>{"0 start A chain3 s1", "0 start B chain3 s0",
                                                                  "3500 start D chain3 s0", "10500 start C chain3 s1"}));
-  EXPECT_EQ(trace.summary.provenance.value("priority_rule", ""), "strict");
-  EXPECT_FALSE(test::run_case(set, test::sizes_layout({16}, 1), plain).summary.provenance.contains("priority_rule"));
+  EXPECT_EQ(trace.summary.provenance->value("priority_rule", ""), "strict");
+  EXPECT_FALSE(test::run_case(set, test::sizes_layout({16}, 1), plain).summary.provenance->contains("priority_rule"));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "sim_test_support.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace sgprs::sim {
 namespace {

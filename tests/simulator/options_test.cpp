@@ -5,6 +5,7 @@
 #include "simulator/experiments/simulation.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace sgprs::sim {
 namespace {

@@ -10,6 +10,7 @@
 #include "simulator/outputs/event_log_writer.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>

@@ -2,6 +2,7 @@
 
 #include "common/taskset.hpp"
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace sgprs::sim::test {

@@ -11,6 +11,7 @@
 #include "simulator/validation/run_log.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <cstdlib>

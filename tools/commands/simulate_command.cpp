@@ -9,6 +9,7 @@
 #include "tools/commands/run_inputs.hpp"
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <vector>
 #include <string>
 

@@ -17,6 +17,7 @@
 #include "tools/commands/run_inputs.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <unistd.h>
 
@@ -310,16 +311,16 @@ void run_validate(const ValidateArgs& va) {
                        {"stage_overhead_ns", in.run.stage_overhead_ns},
                        {"sharing", sim::to_string(in.run.sharing)},
                        {"sharing_calibration", in.run.sharing_calibration},
-                       {"sharing_rule", sim_summary.provenance.value("sharing_rule", "")},
+                       {"sharing_rule", sim_summary.provenance->value("sharing_rule", "")},
                        {"scheduler", args.scheduler},
                        {"taskset", args.taskset},
                        {"profile", args.profile},
                        {"curve", args.curve}};
   if (!va.gpu_times_profile.empty()) doc["provenance"]["gpu_times_profile"] = va.gpu_times_profile;
   for (const char* key : {"sharing_spread", "sharing_share_weights"})
-    if (sim_summary.provenance.contains(key)) doc["provenance"][key] = sim_summary.provenance[key];
+    if (sim_summary.provenance->contains(key)) doc["provenance"][key] = (*sim_summary.provenance)[key];
   // As in the summary: only for runs whose streams have priorities.
-  if (sim_summary.provenance.contains("priority_rule")) doc["provenance"]["priority_rule"] = sim_summary.provenance["priority_rule"];
+  if (sim_summary.provenance->contains("priority_rule")) doc["provenance"]["priority_rule"] = (*sim_summary.provenance)["priority_rule"];
   const std::string title = live.filename().string() == "" ? live.string() : live.filename().string();
   write_file_atomic((out / "layout.json").string(), dump_pretty(pool));
   write_file_atomic((out / "validation.json").string(), dump_pretty(doc));
