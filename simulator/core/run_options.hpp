@@ -36,7 +36,7 @@ SharingRule parse_sharing_rule(const std::string& text, const std::string& sourc
 /// ones leave idle (sim/priority_sharing.hpp). Runs without priorities are the same under both.
 enum class PriorityRule { kWeighted, kStrict, kStrictFloor };
 const char* to_string(PriorityRule rule);
-/// "weighted" or "strict"; InputError(source, "", ...) otherwise.
+/// "weighted", "strict" or "strict-floor"; InputError(source, "", ...) otherwise.
 PriorityRule parse_priority_rule(const std::string& text, const std::string& source);
 
 /// Where a profile's packed-sharing calibration (sim/packed_sharing.hpp) sits by default:
