@@ -111,7 +111,9 @@ TEST(ChainedStages, BlocksNeverOverlapAndEveryJobEndsOnceWhetherOrNotUnitsCanBeS
       EXPECT_EQ(check.still_busy(), 0u);
       queued_starts += check.queued_starts;
       aborted += check.aborted;
-      if (can_stop) EXPECT_EQ(check.committed_after_drop, 0) << "a stopped job's chained stage was taken back";
+      if (can_stop) {
+        EXPECT_EQ(check.committed_after_drop, 0) << "a stopped job's chained stage was taken back";
+      }
       committed_after_drop += check.committed_after_drop;
     }
   }
