@@ -3,6 +3,7 @@
 #include "common/errors.hpp"
 #include "common/json_io.hpp"
 #include "profiler/cuda_check.hpp"
+#include "profiler/partition_pool.hpp"
 #include "profiler/priority_probe_kernels.hpp"
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <map>
+#include <memory>
 #include <random>
 
 namespace sgprs::profiler {
@@ -78,6 +81,16 @@ void wait_for_flag(const volatile unsigned* flag) {
   }
 }
 
+// Every block stamps itself, so a zero start means a grid had not ended when it was read back.
+void copy_stamps(const BlockStamp* device_stamps, std::size_t total, std::vector<BlockStamp>& host_stamps) {
+  host_stamps.resize(total);
+  SGPRS_CUDA_CALL(cudaMemcpy(host_stamps.data(), device_stamps, total * sizeof(BlockStamp), cudaMemcpyDeviceToHost));
+  const auto unstamped = std::count_if(host_stamps.begin(), host_stamps.end(), [](const BlockStamp& b) { return b.start_ns <= 0; });
+  if (unstamped > 0)
+    throw GpuError("priority probe: " + std::to_string(unstamped) + " of " + std::to_string(total) +
+                   " blocks were read back unstamped (a grid still running)");
+}
+
 std::int64_t first_start(const std::vector<BlockStamp>& stamps, int blocks) {
   std::int64_t t0 = stamps[0].start_ns;
   for (int b = 0; b < blocks; ++b) t0 = std::min(t0, stamps[static_cast<std::size_t>(b)].start_ns);
@@ -105,32 +118,126 @@ void spin_for(int delay_us) {
   }
 }
 
+// Where the probe's grids run: streams of the process's one context, or (green) each stream the one
+// stream of its own whole-GPU green context, as `streams` runs live (simulator/live/unit_graphs.cpp);
+// launched directly, or (graphs) through a CUDA graph captured and uploaded beforehand, as every live
+// unit is. Streams are made on first use and kept for the run.
+class ProbeLauncher {
+ public:
+  struct Prepared {
+    cudaStream_t stream = nullptr;
+    const Partition* partition = nullptr;
+    cudaGraphExec_t exec = nullptr;
+    BlockStamp* stamps = nullptr;
+    int blocks = 0, shared_bytes = 0, trigger_block = -1;
+    std::int64_t base_ns = 0, spread_ns = 0;
+    unsigned* flag = nullptr;
+  };
+
+  ProbeLauncher(bool green, bool graphs, int shared_bytes) : graphs_(graphs), shared_bytes_(shared_bytes) {
+    if (green) pool_ = std::make_unique<PartitionPool>(0);
+    SGPRS_CUDA_CALL(allow_stamp_grid_shared_memory(shared_bytes_));
+  }
+  ProbeLauncher(const ProbeLauncher&) = delete;
+  ProbeLauncher& operator=(const ProbeLauncher&) = delete;
+  ~ProbeLauncher() {
+    for (auto& [key, stream] : plain_) cudaStreamDestroy(stream);
+  }
+
+  // The index-th stream at `priority`.
+  std::pair<cudaStream_t, const Partition*> stream(int priority, int index) {
+    const auto key = std::make_pair(priority, index);
+    if (pool_) {
+      auto it = green_.find(key);
+      if (it == green_.end()) {
+        const GpuSplit& split = pool_->split();
+        std::vector<int> pieces(static_cast<std::size_t>(split.pieces));
+        for (int i = 0; i < split.pieces; ++i) pieces[static_cast<std::size_t>(i)] = i;
+        const Partition& part = pool_->add(pieces, split.remainder_sms > 0, 1, priority);
+        part.make_current();
+        SGPRS_CUDA_CALL(allow_stamp_grid_shared_memory(shared_bytes_));  // a function's attributes are per context
+        it = green_.emplace(key, &part).first;
+      }
+      return {it->second->stream(), it->second};
+    }
+    auto it = plain_.find(key);
+    if (it == plain_.end()) {
+      cudaStream_t created = nullptr;
+      SGPRS_CUDA_CALL(cudaStreamCreateWithPriority(&created, cudaStreamNonBlocking, priority));
+      it = plain_.emplace(key, created).first;
+    }
+    return {it->second, nullptr};
+  }
+
+  Prepared prepare(int priority, int index, BlockStamp* stamps, int blocks, int shared_bytes, std::int64_t base_ns,
+                   std::int64_t spread_ns, int trigger_block, unsigned* flag) {
+    const auto [s, part] = stream(priority, index);
+    Prepared p{s, part, nullptr, stamps, blocks, shared_bytes, trigger_block, base_ns, spread_ns, flag};
+    if (!graphs_) return p;
+    if (part != nullptr) part->make_current();
+    cudaGraph_t graph = nullptr;
+    SGPRS_CUDA_CALL(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal));
+    const cudaError_t launched = launch_stamp_grid(s, stamps, blocks, shared_bytes, base_ns, spread_ns, trigger_block, flag);
+    const cudaError_t ended = cudaStreamEndCapture(s, &graph);
+    SGPRS_CUDA_CALL(launched);
+    SGPRS_CUDA_CALL(ended);
+    const cudaError_t made = cudaGraphInstantiate(&p.exec, graph, 0);
+    cudaGraphDestroy(graph);
+    SGPRS_CUDA_CALL(made);
+    SGPRS_CUDA_CALL(cudaGraphUpload(p.exec, s));
+    SGPRS_CUDA_CALL(cudaStreamSynchronize(s));
+    return p;
+  }
+
+  void fire(const Prepared& p) const {
+    if (p.partition != nullptr && !graphs_) p.partition->make_current();
+    if (p.exec != nullptr)
+      SGPRS_CUDA_CALL(cudaGraphLaunch(p.exec, p.stream));
+    else
+      SGPRS_CUDA_CALL(launch_stamp_grid(p.stream, p.stamps, p.blocks, p.shared_bytes, p.base_ns, p.spread_ns,
+                                        p.trigger_block, p.flag));
+  }
+
+  static void release(Prepared& p) {
+    if (p.exec != nullptr) SGPRS_CUDA_CALL(cudaGraphExecDestroy(p.exec));
+    p.exec = nullptr;
+  }
+
+ private:
+  bool graphs_ = false;
+  int shared_bytes_ = 0;
+  std::unique_ptr<PartitionPool> pool_;
+  std::map<std::pair<int, int>, cudaStream_t> plain_;
+  std::map<std::pair<int, int>, const Partition*> green_;
+};
+
 nlohmann::json run_trial(const Trial& trial, const GpuFacts& gpu, const PriorityProbeConfig& config,
-                         BlockStamp* device_stamps, unsigned* flag, std::vector<BlockStamp>& host_stamps) {
+                         ProbeLauncher& launcher, BlockStamp* device_stamps, unsigned* flag,
+                         std::vector<BlockStamp>& host_stamps) {
   const Scenario& s = *trial.scenario;
-  cudaStream_t low = nullptr;
-  cudaStream_t high = nullptr;
-  SGPRS_CUDA_CALL(cudaStreamCreateWithPriority(&low, cudaStreamNonBlocking, gpu.least_priority));
-  SGPRS_CUDA_CALL(cudaStreamCreateWithPriority(&high, cudaStreamNonBlocking, gpu.least_priority - trial.gap));
+  const int low_priority = gpu.least_priority - config.low_level;
   const std::size_t total = static_cast<std::size_t>(s.blocks) + 1;  // H's stamp last
+  auto low = launcher.prepare(low_priority, 0, device_stamps, s.blocks, s.l_shared_bytes, s.l_base_ns, s.l_spread_ns, 0,
+                              flag);
+  auto high = launcher.prepare(low_priority - trial.gap, 1, device_stamps + s.blocks, 1, s.h_shared_bytes,
+                               config.urgent_block_ns, 0, -1, nullptr);
   SGPRS_CUDA_CALL(cudaMemset(device_stamps, 0, total * sizeof(BlockStamp)));
   SGPRS_CUDA_CALL(cudaDeviceSynchronize());
   *reinterpret_cast<volatile unsigned*>(flag) = 0;
 
-  SGPRS_CUDA_CALL(launch_stamp_grid(low, device_stamps, s.blocks, s.l_shared_bytes, s.l_base_ns, s.l_spread_ns, 0, flag));
+  launcher.fire(low);
   wait_for_flag(flag);
   const auto seen = Clock::now();
   spin_for(trial.delay_us);
   const auto launch = Clock::now();
-  SGPRS_CUDA_CALL(launch_stamp_grid(high, device_stamps + s.blocks, 1, s.h_shared_bytes, config.urgent_block_ns, 0, -1,
-                                    nullptr));
+  launcher.fire(high);
   const auto launched = Clock::now();
-  SGPRS_CUDA_CALL(cudaStreamSynchronize(high));
-  SGPRS_CUDA_CALL(cudaStreamSynchronize(low));
-  host_stamps.resize(total);
-  SGPRS_CUDA_CALL(cudaMemcpy(host_stamps.data(), device_stamps, total * sizeof(BlockStamp), cudaMemcpyDeviceToHost));
-  SGPRS_CUDA_CALL(cudaStreamDestroy(low));
-  SGPRS_CUDA_CALL(cudaStreamDestroy(high));
+  // Each stream by name: a green context's work is not the current context's to wait for.
+  SGPRS_CUDA_CALL(cudaStreamSynchronize(low.stream));
+  SGPRS_CUDA_CALL(cudaStreamSynchronize(high.stream));
+  copy_stamps(device_stamps, total, host_stamps);
+  ProbeLauncher::release(low);
+  ProbeLauncher::release(high);
 
   const std::int64_t t0 = first_start(host_stamps, s.blocks);
   nlohmann::json row = stamps_json(host_stamps, 0, s.blocks, t0, "l_");
@@ -138,6 +245,7 @@ nlohmann::json run_trial(const Trial& trial, const GpuFacts& gpu, const Priority
   const auto us = [](Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); };
   row.update({{"scenario", s.name},
               {"gap", trial.gap},
+              {"low_level", config.low_level},
               {"delay_us", trial.delay_us},
               {"repeat", trial.repeat},
               {"host_delay_us", us(launch - seen)},
@@ -153,32 +261,33 @@ nlohmann::json run_trial(const Trial& trial, const GpuFacts& gpu, const Priority
 // most urgent level is given its whole chain at once, so each next kernel is pending the moment
 // the one before it ends.
 nlohmann::json run_chain_trial(const Trial& trial, const GpuFacts& gpu, const PriorityProbeConfig& config,
-                               BlockStamp* device_stamps, unsigned* flag, std::vector<BlockStamp>& host_stamps) {
+                               ProbeLauncher& launcher, BlockStamp* device_stamps, unsigned* flag,
+                               std::vector<BlockStamp>& host_stamps) {
   const Scenario& s = *trial.scenario;
-  cudaStream_t low = nullptr;
-  SGPRS_CUDA_CALL(cudaStreamCreateWithPriority(&low, cudaStreamNonBlocking, gpu.least_priority));
-  std::vector<cudaStream_t> urgent(static_cast<std::size_t>(trial.chain_streams));
-  for (cudaStream_t& u : urgent)
-    SGPRS_CUDA_CALL(cudaStreamCreateWithPriority(&u, cudaStreamNonBlocking, gpu.greatest_priority));
   const std::size_t per_stream = static_cast<std::size_t>(config.chain_kernels) * trial.chain_blocks;
-  const std::size_t total = static_cast<std::size_t>(s.blocks) + urgent.size() * per_stream;
+  const std::size_t total = static_cast<std::size_t>(s.blocks) + static_cast<std::size_t>(trial.chain_streams) * per_stream;
+  auto low = launcher.prepare(gpu.least_priority, 0, device_stamps, s.blocks, s.l_shared_bytes, s.l_base_ns,
+                              s.l_spread_ns, 0, flag);
+  std::vector<ProbeLauncher::Prepared> chain;  // kernel k of every stream, then k + 1
+  for (int k = 0; k < config.chain_kernels; ++k)
+    for (int u = 0; u < trial.chain_streams; ++u) {
+      BlockStamp* stamps = device_stamps + s.blocks + static_cast<std::size_t>(u) * per_stream +
+                           static_cast<std::size_t>(k) * trial.chain_blocks;
+      chain.push_back(launcher.prepare(gpu.greatest_priority, u, stamps, trial.chain_blocks, s.h_shared_bytes,
+                                       config.chain_block_ns, 0, -1, nullptr));
+    }
   SGPRS_CUDA_CALL(cudaMemset(device_stamps, 0, total * sizeof(BlockStamp)));
   SGPRS_CUDA_CALL(cudaDeviceSynchronize());
   *reinterpret_cast<volatile unsigned*>(flag) = 0;
 
-  SGPRS_CUDA_CALL(launch_stamp_grid(low, device_stamps, s.blocks, s.l_shared_bytes, s.l_base_ns, s.l_spread_ns, 0, flag));
+  launcher.fire(low);
   wait_for_flag(flag);
-  for (int k = 0; k < config.chain_kernels; ++k)
-    for (std::size_t u = 0; u < urgent.size(); ++u) {
-      BlockStamp* stamps = device_stamps + s.blocks + u * per_stream + static_cast<std::size_t>(k) * trial.chain_blocks;
-      SGPRS_CUDA_CALL(launch_stamp_grid(urgent[u], stamps, trial.chain_blocks, s.h_shared_bytes, config.chain_block_ns,
-                                        0, -1, nullptr));
-    }
-  SGPRS_CUDA_CALL(cudaDeviceSynchronize());
-  host_stamps.resize(total);
-  SGPRS_CUDA_CALL(cudaMemcpy(host_stamps.data(), device_stamps, total * sizeof(BlockStamp), cudaMemcpyDeviceToHost));
-  SGPRS_CUDA_CALL(cudaStreamDestroy(low));
-  for (cudaStream_t u : urgent) SGPRS_CUDA_CALL(cudaStreamDestroy(u));
+  for (const auto& p : chain) launcher.fire(p);
+  SGPRS_CUDA_CALL(cudaStreamSynchronize(low.stream));
+  for (const auto& p : chain) SGPRS_CUDA_CALL(cudaStreamSynchronize(p.stream));
+  copy_stamps(device_stamps, total, host_stamps);
+  ProbeLauncher::release(low);
+  for (auto& p : chain) ProbeLauncher::release(p);
 
   const std::int64_t t0 = first_start(host_stamps, s.blocks);
   nlohmann::json row = stamps_json(host_stamps, 0, s.blocks, t0, "l_");
@@ -205,13 +314,17 @@ std::string utc_now() {
 }  // namespace
 
 void run_priority_probe(const PriorityProbeConfig& config, const std::string& out_path) {
+  // As the live mode: enough hardware queues that the probe's streams do not alias (before any CUDA call).
+  init_cuda_for_partitions(32);
   const GpuFacts gpu = read_gpu_facts();
   const int levels = gpu.least_priority - gpu.greatest_priority;
+  if (config.low_level > levels)
+    throw InputError("--low-level", "", "must be at most " + std::to_string(levels) + " (this GPU's priority levels)");
   // One block per SM: a block asks for all the shared memory one block may have. Four per SM: a
   // quarter of the SM's, less the per-block reservation, so that a fifth does not fit.
   const int whole_sm = gpu.shared_per_block_optin;
   const int quarter_sm = gpu.shared_per_sm / 4 - gpu.reserved_shared_per_block - 1024;
-  SGPRS_CUDA_CALL(allow_stamp_grid_shared_memory(whole_sm));
+  ProbeLauncher launcher(config.green_contexts, config.graphs, whole_sm);
 
   const std::vector<Scenario> all_scenarios = {
       {"free", config.repeats, gpu.sms / 2, whole_sm, whole_sm, 4 * (config.block_base_ns + config.block_spread_ns), 0, {0}},
@@ -242,7 +355,7 @@ void run_priority_probe(const PriorityProbeConfig& config, const std::string& ou
       continue;
     }
     most_stamps = std::max(most_stamps, static_cast<std::size_t>(s.blocks) + 1);
-    for (int gap = 0; gap <= levels; ++gap)
+    for (int gap = 0; gap <= levels - config.low_level; ++gap)
       for (int delay : s.delays_us)
         for (int r = 0; r < s.repeats; ++r) trials.push_back({&s, gap, delay, r});
   }
@@ -252,13 +365,13 @@ void run_priority_probe(const PriorityProbeConfig& config, const std::string& ou
   BlockStamp* device_stamps = nullptr;
   SGPRS_CUDA_CALL(cudaMalloc(reinterpret_cast<void**>(&device_stamps), most_stamps * sizeof(BlockStamp)));
   unsigned* flag = nullptr;
-  SGPRS_CUDA_CALL(cudaHostAlloc(reinterpret_cast<void**>(&flag), sizeof(unsigned), cudaHostAllocMapped));
+  SGPRS_CUDA_CALL(cudaHostAlloc(reinterpret_cast<void**>(&flag), sizeof(unsigned), cudaHostAllocMapped | cudaHostAllocPortable));
   std::vector<BlockStamp> host_stamps;
 
   // Warm-up: module load and first-launch costs stay out of the trials.
   const auto run_any = [&](const Trial& t) {
-    return t.scenario->name == "chains" ? run_chain_trial(t, gpu, config, device_stamps, flag, host_stamps)
-                                         : run_trial(t, gpu, config, device_stamps, flag, host_stamps);
+    return t.scenario->name == "chains" ? run_chain_trial(t, gpu, config, launcher, device_stamps, flag, host_stamps)
+                                         : run_trial(t, gpu, config, launcher, device_stamps, flag, host_stamps);
   };
   for (const Scenario& s : scenarios)
     run_any({&s, 0, 0, -1, config.chain_streams.front(), std::max(1, gpu.sms * config.chain_sm_shares.front() / 100)});
@@ -307,7 +420,10 @@ void run_priority_probe(const PriorityProbeConfig& config, const std::string& ou
         {"chain_block_ns", config.chain_block_ns},
         {"chain_waves", config.chain_waves},
         {"urgent_block_ns", config.urgent_block_ns},
-        {"seed", config.seed}}},
+        {"seed", config.seed},
+        {"low_level", config.low_level},
+        {"green_contexts", config.green_contexts},
+        {"graphs", config.graphs}}},
       {"scenarios", std::move(scenario_rows)},
       {"trials", std::move(rows)}};
   write_file_atomic(out_path, doc.dump() + "\n");

@@ -7,6 +7,7 @@
 // One trial: grid L (many blocks, on the least urgent stream) starts; the host sees L's first block
 // start (a flag in host-mapped memory), waits `delay_us`, and launches kernel H (one block) on a
 // stream `gap` levels more urgent. Both stamp every block's start, end and SM on %globaltimer.
+// (With low_level > 0, L runs that many levels above the least urgent, H `gap` above L.)
 // Under a strict priority H starts at the first slot that frees after it arrives; behind a FIFO it
 // starts only after L's last block has started. Three scenarios:
 //   free   L holds half the SMs, one block each: H finds a free SM (the launch latency, no queue);
@@ -33,6 +34,9 @@ struct PriorityProbeConfig {
   std::int64_t block_spread_ns = 20'000;
   std::int64_t urgent_block_ns = 5'000;         // H's one block
   std::uint64_t seed = 1;                       // the order of the trials
+  bool green_contexts = false;                  // every stream in its own whole-GPU green context (as live `streams`)
+  bool graphs = false;                          // every grid through a captured CUDA graph (as live units)
+  int low_level = 0;                            // L's stream: this many levels above the least urgent
   std::vector<std::string> scenarios = {"free", "queue", "drain", "chains"};
   std::vector<int> chain_streams = {1, 2, 4};   // chains: urgent streams U
   std::vector<int> chain_sm_shares = {100, 50}; // chains: an urgent kernel's blocks, % of the SMs

@@ -27,6 +27,13 @@ int main(int argc, char** argv) {
   app.add_option("--chain-sm-shares", config.chain_sm_shares, "an urgent kernel's blocks, % of the SMs (chains)")
       ->check(CLI::Range(1, 1000))
       ->delimiter(',');
+  sgprs::integer_flag(&app, "--low-level", config.low_level, 0, 64,
+                      "L's stream this many levels above the least urgent (free, queue, drain)");
+  sgprs::integer_flag(&app, "--chain-repeats", config.chain_repeats, 1, 100, "trials per chain shape (chains)");
+  sgprs::integer_flag(&app, "--chain-waves", config.chain_waves, 2, 10000, "waves of grid L (chains)");
+  app.add_flag("--green-contexts", config.green_contexts,
+               "every stream the one stream of its own whole-GPU green context, as `streams` runs live");
+  app.add_flag("--graphs", config.graphs, "every grid launched through a captured CUDA graph, as live units are");
   app.callback([&] { sgprs::profiler::run_priority_probe(config, out); });
   return sgprs::run_command_line(app, argc, argv);
 }

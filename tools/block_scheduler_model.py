@@ -20,6 +20,10 @@ over their kernels' summed time is a launch gap spread evenly between the stage'
     (`--within equal`); a resident block is never preempted. With --age-us A the order is launch time
     + A x level instead: a kernel of level l waits as if it had been launched A x l later, so no level
     starves. A kernel ends when its last block ends; its stream launches the next after the gap.
+    With --placement per-sm each SM's block slots, warps, registers and shared memory are counted
+    apart instead (PerSmScheduler below): a block starts only on an SM with room in all four, and a
+    pending grid that cannot place all its blocks holds back every grid behind it, as the GPU does
+    (traces/live/h100-2026-12-06-priority-probe).
 
 The slowdown of a model is its time per inference in the loop over its time alone in the same model
 (same dt), so the step's rounding cancels. Memory and L2 contention are not in it: two models run
@@ -35,7 +39,7 @@ task's median response time, over the profile's time alone) beside the model's, 
 |ln(model / live)| per group of loops. --loop MODELS:K[:dm] models a loop without a live run.
 
     tools/block_scheduler_model.py --kernel-report h100-kernels-tf32.json --profile traces/profiles/h100-tf32.json \\
-        [--within fifo|equal] [--age-us A] [--dt-ns 250] [--window-ms 40] [--loop resnet18+unet:4:dm]
+        [--within fifo|equal] [--placement fluid|per-sm] [--age-us A] [--dt-ns 250] [--window-ms 40] [--loop resnet18+unet:4:dm]
         [--runs-matching REGEX] [RUNS.jsonl ...]
 """
 import argparse
@@ -46,7 +50,9 @@ import re
 import statistics
 import sys
 
-from fill_share_weights import resident_blocks
+import heapq
+
+from fill_share_weights import MAX_BLOCKS, MAX_WARPS, REGISTER_UNIT, REGISTERS, SHARED_BYTES, resident_blocks
 from json_files import load_document
 
 SIX = ["resnet18", "mobilenet_v2", "resnet50", "inception_v3", "vit_b16", "unet"]  # the crowd's order
@@ -67,7 +73,8 @@ def stage_times(profile):
 
 
 def read_kernels(report, sms, stages, path):
-    """{model: [(blocks, duration_ns, size_sms, gap_ns), ...]} in launch order."""
+    """{model: [(blocks, duration_ns, size_sms, gap_ns, need), ...]} in launch order; need is what one
+    block takes of an SM: (block slots, warps, registers, shared bytes)."""
     if not isinstance(report, list):
         fail(f"{path}: expected a list of stages (sgprs profile --kernel-report)")
     out = {}
@@ -90,7 +97,10 @@ def read_kernels(report, sms, stages, path):
                     fail(f"{where}.kernels[{k}]: field '{field}' missing or not a valid number")
             resident = resident_blocks(kernel)
             waves = math.ceil(kernel["blocks"] / (sms * resident))
-            kernels.append((float(kernel["blocks"]), kernel["ns"] / waves, 1.0 / resident, gap))
+            warps = math.ceil(kernel["threads_per_block"] / 32)
+            per_warp = math.ceil(kernel["registers_per_thread"] * 32 / REGISTER_UNIT) * REGISTER_UNIT
+            need = (1, warps, per_warp * warps, kernel["shared_bytes"])
+            kernels.append((float(kernel["blocks"]), kernel["ns"] / waves, 1.0 / resident, gap, need))
     if not out:
         fail(f"{path}: no kernel measured at {sms} SMs")
     return out
@@ -135,7 +145,7 @@ class BlockScheduler:
             def place(i, sms):
                 """Starts as many of stream i's pending blocks as `sms` SMs hold; the SMs they take."""
                 nonlocal used
-                _, duration, size, _ = seq[i][current[i]]
+                _, duration, size, _, _ = seq[i][current[i]]
                 take = min(pending[i], sms / size)
                 pending[i] -= take
                 used += take * size
@@ -179,6 +189,87 @@ class BlockScheduler:
         return {m: statistics.median(v) for m, v in per.items()}
 
 
+class PerSmScheduler(BlockScheduler):
+    """`--placement per-sm`: each SM's block slots, warps, registers and shared memory are counted
+    apart, and a block starts only on an SM with room for it in all four; blocks spread over the
+    SMs with room, one a round (as the hardware's breadth-first distribution). Pending grids are
+    served in order of (level, launch time) and the first that cannot place all its blocks stops
+    every grid behind it: traces/live/h100-2026-12-06-priority-probe measured both (an urgent block
+    waiting for an SM to empty holds back every less urgent block; a grid of equal priority waits
+    behind all of an earlier one). Event-driven: time moves from one block end or launch to the next."""
+
+    LIMITS = (MAX_BLOCKS, MAX_WARPS, REGISTERS, SHARED_BYTES)
+
+    def times(self, models, levels, window_ns, warm_ns):
+        n, sms = len(models), self.sms
+        seq = [self.kernels[m] for m in models]
+        free = [list(self.LIMITS) for _ in range(sms)]
+        current, pending, running = [0] * n, [0] * n, [0] * n
+        launch = [0.0] * n
+        done, ends = [0] * n, [[] for _ in range(n)]
+        events = []  # (time, order, kind, stream, placements): kind 0 a batch of blocks ends, 1 a launch
+        order = 0
+        for i in range(n):
+            heapq.heappush(events, (0.0, order, 1, i, None))
+            order += 1
+        end = warm_ns + window_ns
+        while events and events[0][0] < end:
+            t = events[0][0]
+            while events and events[0][0] == t:
+                _, _, kind, i, placed = heapq.heappop(events)
+                if kind == 1:
+                    pending[i], launch[i] = int(seq[i][current[i]][0]), t
+                    continue
+                need = seq[i][current[i]][4]
+                for sm, count in placed:
+                    row = free[sm]
+                    for r in range(4):
+                        row[r] += need[r] * count
+                    running[i] -= count
+                if running[i] == 0 and pending[i] == 0:
+                    done[i] += t > warm_ns
+                    gap = seq[i][current[i]][3]
+                    current[i] = (current[i] + 1) % len(seq[i])
+                    if current[i] == 0 and t > warm_ns:
+                        ends[i].append(t)
+                    heapq.heappush(events, (t + gap, order, 1, i, None))
+                    order += 1
+            for i in self._order([i for i in range(n) if pending[i] > 0], levels, launch):
+                need = seq[i][current[i]][4]
+                fits = []
+                for sm in range(sms):
+                    row = free[sm]
+                    fit = min(row[r] // need[r] if need[r] else MAX_BLOCKS for r in range(4))
+                    if fit > 0:
+                        fits.append([sm, fit, 0])
+                left = pending[i]
+                rounds = fits
+                while left > 0 and rounds:  # one block per SM with room, round after round
+                    still = []
+                    for f in rounds:
+                        if left == 0:
+                            break
+                        f[2] += 1
+                        left -= 1
+                        if f[2] < f[1]:
+                            still.append(f)
+                    rounds = still
+                placed = [(sm, count) for sm, _, count in fits if count]
+                for sm, count in placed:
+                    row = free[sm]
+                    for r in range(4):
+                        row[r] -= need[r] * count
+                running[i] += pending[i] - left
+                pending[i] = left
+                if placed:
+                    heapq.heappush(events, (t + seq[i][current[i]][1], order, 0, i, placed))
+                    order += 1
+                if left > 0:
+                    break  # the head of the queue waits; nothing behind it starts
+        return [(e[-1] - e[0]) / (len(e) - 1) if len(e) >= 3 else
+                (window_ns * len(seq[i]) / done[i] if done[i] else math.inf) for i, e in enumerate(ends)]
+
+
 def loop_streams(models, k, priorities):
     """Each stream's model and priority level, as `streams` pins the loop's tasks
     (simulator/policy/pinned_schedulers.cpp): task i runs models[i mod m] with the deadline
@@ -220,6 +311,8 @@ def main():
     parser.add_argument("--profile", help="stage times alone (the launch gaps; required to compare with live runs)")
     parser.add_argument("--sms", type=int, default=132)
     parser.add_argument("--within", choices=("fifo", "equal"), default="fifo")
+    parser.add_argument("--placement", choices=("fluid", "per-sm"), default="fluid",
+                        help="fluid: SMs as one pool of block sizes; per-sm: each SM's four resources apart")
     parser.add_argument("--age-us", type=float, help="priority as a launch-time handicap of A us per level")
     parser.add_argument("--dt-ns", type=float, default=250.0)
     parser.add_argument("--window-ms", type=float, default=40.0)
@@ -247,10 +340,13 @@ def main():
         for what, ns in stages.items():
             alone[what.split("/")[0]] = alone.get(what.split("/")[0], 0) + ns
     report = load_document(args.kernel_report, None, fail)
-    model = BlockScheduler(read_kernels(report, args.sms, stages, args.kernel_report), args.sms, args.within,
+    if args.placement == "per-sm" and args.within != "fifo":
+        fail("--placement per-sm serves pending grids first come, first served: --within equal is not supported")
+    scheduler = PerSmScheduler if args.placement == "per-sm" else BlockScheduler
+    model = scheduler(read_kernels(report, args.sms, stages, args.kernel_report), args.sms, args.within,
                            None if args.age_us is None else args.age_us * 1000, args.dt_ns)
     window, warm = args.window_ms * 1e6, args.window_ms * 1e6 / 8
-    rule = f"within a level {args.within}" + ("" if args.age_us is None else f", priority as {args.age_us:g} us a level")
+    rule = ("per SM, " if args.placement == "per-sm" else "") + f"within a level {args.within}" + ("" if args.age_us is None else f", priority as {args.age_us:g} us a level")
     print(f"block scheduler model: {args.sms} SMs, {rule}, dt {args.dt_ns:g} ns, {args.window_ms:g} ms a loop")
     for spec, match in specs:
         models = match[1].split("+")

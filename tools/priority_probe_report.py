@@ -42,6 +42,15 @@ def trial_field(trial, name, path, index):
     return trial[name]
 
 
+def check_stamped(trial, names, path, index):
+    """Times count from L's first block; a block read back before it ran stamps 0, which shifts either it or
+    every other block by the whole clock (days), far past any trial's second."""
+    for name in names:
+        values = trial[name]
+        if not values or min(values) < 0 or max(values) > 1e9:
+            fail(f"{path}: trials[{index}].{name}: a time outside the trial's first second (a block read back before it ran)")
+
+
 def free_latency(trials, path):
     """Per gap, the median trigger-to-start time of H when a free SM waits for it (ns)."""
     by_gap = {}
@@ -86,6 +95,7 @@ def overlap(starts, ends, lo, hi):
 def measure_chains(trial, sms, path, index):
     for name in ("u_start_ns", "u_end_ns", "chain_streams", "chain_blocks", "chain_kernels"):
         trial_field(trial, name, path, index)
+    check_stamped(trial, ("l_start_ns", "l_end_ns", "u_start_ns", "u_end_ns"), path, index)
     us, ue = trial["u_start_ns"], trial["u_end_ns"]
     lo, hi = min(us), max(ue)
     window = hi - lo
@@ -141,6 +151,7 @@ def summarise(doc, path):
             fail(f"{path}: trials[{i}]: gap {gap} has no 'free' trial")
         for name in ("l_start_ns", "l_end_ns", "h_start_ns", "host_delay_us", "delay_us"):
             trial_field(t, name, path, i)
+        check_stamped(t, ("l_start_ns", "l_end_ns"), path, i)
         cells.setdefault((scenario, gap, t["delay_us"]), []).append(measure_trial(t, latency[gap]))
         residency[scenario] = max(residency.get(scenario, 0), most_resident(t["l_start_ns"], t["l_end_ns"]))
     rows = []
@@ -186,6 +197,9 @@ def print_report(doc, summary):
     print(f'{device.get("name", "?")}, {device.get("sms", "?")} SMs, priorities {device.get("least_priority", "?")}'
           f' (least) to {device.get("greatest_priority", "?")}, CUDA driver API {device.get("driver_version", "?")},'
           f' measured {doc.get("measured_utc", "?")}')
+    low = doc.get("config", {}).get("low_level", 0)
+    if low:
+        print(f"L's stream {low} levels above the least urgent; gaps count from it")
     if summary["rows"]:
         print_queue_rows(summary)
     if summary["chains"]:
