@@ -124,14 +124,17 @@ void spin_for(int delay_us) {
 // unit is. Streams are made on first use and kept for the run.
 class ProbeLauncher {
  public:
-  struct Prepared {
-    cudaStream_t stream = nullptr;
-    const Partition* partition = nullptr;
-    cudaGraphExec_t exec = nullptr;
+  struct Grid {  // one launch of the stamping kernel
     BlockStamp* stamps = nullptr;
     int blocks = 0, shared_bytes = 0, trigger_block = -1;
     std::int64_t base_ns = 0, spread_ns = 0;
     unsigned* flag = nullptr;
+  };
+  struct Prepared {  // grids that run in order on one stream: one graph, or launches one by one
+    cudaStream_t stream = nullptr;
+    const Partition* partition = nullptr;
+    cudaGraphExec_t exec = nullptr;
+    std::vector<Grid> grids;
   };
 
   ProbeLauncher(bool green, bool graphs, int shared_bytes) : graphs_(graphs), shared_bytes_(shared_bytes) {
@@ -171,13 +174,20 @@ class ProbeLauncher {
 
   Prepared prepare(int priority, int index, BlockStamp* stamps, int blocks, int shared_bytes, std::int64_t base_ns,
                    std::int64_t spread_ns, int trigger_block, unsigned* flag) {
+    return prepare_chain(priority, index, {Grid{stamps, blocks, shared_bytes, trigger_block, base_ns, spread_ns, flag}});
+  }
+
+  // With graphs the whole chain is one graph, as a live unit's kernels are.
+  Prepared prepare_chain(int priority, int index, std::vector<Grid> grids, bool as_graph = false) {
     const auto [s, part] = stream(priority, index);
-    Prepared p{s, part, nullptr, stamps, blocks, shared_bytes, trigger_block, base_ns, spread_ns, flag};
-    if (!graphs_) return p;
+    Prepared p{s, part, nullptr, std::move(grids)};
+    if (!graphs_ && !as_graph) return p;
     if (part != nullptr) part->make_current();
     cudaGraph_t graph = nullptr;
     SGPRS_CUDA_CALL(cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal));
-    const cudaError_t launched = launch_stamp_grid(s, stamps, blocks, shared_bytes, base_ns, spread_ns, trigger_block, flag);
+    cudaError_t launched = cudaSuccess;
+    for (const Grid& g : p.grids)
+      if (launched == cudaSuccess) launched = launch(s, g);
     const cudaError_t ended = cudaStreamEndCapture(s, &graph);
     SGPRS_CUDA_CALL(launched);
     SGPRS_CUDA_CALL(ended);
@@ -190,12 +200,16 @@ class ProbeLauncher {
   }
 
   void fire(const Prepared& p) const {
-    if (p.partition != nullptr && !graphs_) p.partition->make_current();
-    if (p.exec != nullptr)
+    if (p.exec != nullptr) {
       SGPRS_CUDA_CALL(cudaGraphLaunch(p.exec, p.stream));
-    else
-      SGPRS_CUDA_CALL(launch_stamp_grid(p.stream, p.stamps, p.blocks, p.shared_bytes, p.base_ns, p.spread_ns,
-                                        p.trigger_block, p.flag));
+      return;
+    }
+    if (p.partition != nullptr) p.partition->make_current();
+    for (const Grid& g : p.grids) SGPRS_CUDA_CALL(launch(p.stream, g));
+  }
+
+  static cudaError_t launch(cudaStream_t stream, const Grid& g) {
+    return launch_stamp_grid(stream, g.stamps, g.blocks, g.shared_bytes, g.base_ns, g.spread_ns, g.trigger_block, g.flag);
   }
 
   static void release(Prepared& p) {
@@ -302,6 +316,49 @@ nlohmann::json run_chain_trial(const Trial& trial, const GpuFacts& gpu, const Pr
   return row;
 }
 
+// crowd: N streams at the least urgent level each run a chain of small kernels, and one stream at the
+// most urgent level a chain of one-block kernels; each chain is one graph, launched at once, so the
+// host launches nothing while they run. The blocks are small enough that every SM has room for all
+// of them at once: whatever delays the urgent chain's kernels is not a lack of SMs.
+nlohmann::json run_crowd_trial(const Trial& trial, const GpuFacts& gpu, const PriorityProbeConfig& config,
+                               ProbeLauncher& launcher, BlockStamp* device_stamps, std::vector<BlockStamp>& host_stamps) {
+  const int background = trial.chain_streams;
+  const std::size_t per_stream = static_cast<std::size_t>(config.crowd_kernels) * config.crowd_blocks;
+  const std::size_t urgent_at = static_cast<std::size_t>(background) * per_stream;
+  const std::size_t total = urgent_at + static_cast<std::size_t>(config.crowd_kernels);
+  std::vector<ProbeLauncher::Prepared> chains;
+  for (int u = 0; u < background; ++u) {
+    std::vector<ProbeLauncher::Grid> grids;
+    for (int k = 0; k < config.crowd_kernels; ++k)
+      grids.push_back({device_stamps + static_cast<std::size_t>(u) * per_stream + static_cast<std::size_t>(k) * config.crowd_blocks,
+                       config.crowd_blocks, 0, -1, config.crowd_block_ns, 0, nullptr});
+    chains.push_back(launcher.prepare_chain(gpu.least_priority, u, std::move(grids), true));
+  }
+  std::vector<ProbeLauncher::Grid> urgent;
+  for (int k = 0; k < config.crowd_kernels; ++k)
+    urgent.push_back({device_stamps + urgent_at + static_cast<std::size_t>(k), 1, 0, -1, config.crowd_urgent_ns, 0, nullptr});
+  chains.push_back(launcher.prepare_chain(gpu.greatest_priority, 0, std::move(urgent), true));
+  SGPRS_CUDA_CALL(cudaMemset(device_stamps, 0, total * sizeof(BlockStamp)));
+  SGPRS_CUDA_CALL(cudaDeviceSynchronize());
+
+  for (const auto& c : chains) launcher.fire(c);  // the urgent chain last
+  for (const auto& c : chains) SGPRS_CUDA_CALL(cudaStreamSynchronize(c.stream));
+  copy_stamps(device_stamps, total, host_stamps);
+  for (auto& c : chains) ProbeLauncher::release(c);
+
+  std::int64_t t0 = host_stamps[0].start_ns;
+  for (const BlockStamp& b : host_stamps) t0 = std::min(t0, b.start_ns);
+  nlohmann::json row = stamps_json(host_stamps, urgent_at, static_cast<std::size_t>(config.crowd_kernels), t0, "u_");
+  row.update(stamps_json(host_stamps, 0, urgent_at, t0, "b_"));
+  row.update({{"scenario", "crowd"},
+              {"gap", gpu.least_priority - gpu.greatest_priority},
+              {"repeat", trial.repeat},
+              {"background_streams", background},
+              {"crowd_kernels", config.crowd_kernels},
+              {"crowd_blocks", config.crowd_blocks}});
+  return row;
+}
+
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -334,16 +391,25 @@ void run_priority_probe(const PriorityProbeConfig& config, const std::string& ou
        config.block_spread_ns, config.drain_delays_us},
       {"chains", config.chain_repeats, config.chain_waves * gpu.sms, whole_sm, whole_sm, config.block_base_ns,
        config.block_spread_ns, {0}},
+      {"crowd", config.crowd_repeats, 0, 0, 0, config.crowd_block_ns, 0, {0}},
   };
   std::vector<Scenario> scenarios;
   for (const std::string& name : config.scenarios) {
     const auto it = std::find_if(all_scenarios.begin(), all_scenarios.end(), [&](const Scenario& s) { return s.name == name; });
-    if (it == all_scenarios.end()) throw InputError("--scenarios", "", "unknown scenario '" + name + "' (free, queue, drain, chains)");
+    if (it == all_scenarios.end()) throw InputError("--scenarios", "", "unknown scenario '" + name + "' (free, queue, drain, chains, crowd)");
     scenarios.push_back(*it);
   }
   std::vector<Trial> trials;
   std::size_t most_stamps = 0;
   for (const Scenario& s : scenarios) {
+    if (s.name == "crowd") {
+      for (int background : config.crowd_streams) {
+        for (int r = 0; r < s.repeats; ++r) trials.push_back({&s, levels, 0, r, background, 0});
+        most_stamps = std::max(most_stamps, static_cast<std::size_t>(background + 1) * config.crowd_kernels *
+                                                static_cast<std::size_t>(config.crowd_blocks));
+      }
+      continue;
+    }
     if (s.name == "chains") {
       for (int streams : config.chain_streams)
         for (int share : config.chain_sm_shares) {
@@ -370,11 +436,13 @@ void run_priority_probe(const PriorityProbeConfig& config, const std::string& ou
 
   // Warm-up: module load and first-launch costs stay out of the trials.
   const auto run_any = [&](const Trial& t) {
+    if (t.scenario->name == "crowd") return run_crowd_trial(t, gpu, config, launcher, device_stamps, host_stamps);
     return t.scenario->name == "chains" ? run_chain_trial(t, gpu, config, launcher, device_stamps, flag, host_stamps)
                                          : run_trial(t, gpu, config, launcher, device_stamps, flag, host_stamps);
   };
   for (const Scenario& s : scenarios)
-    run_any({&s, 0, 0, -1, config.chain_streams.front(), std::max(1, gpu.sms * config.chain_sm_shares.front() / 100)});
+    run_any({&s, 0, 0, -1, s.name == "crowd" ? config.crowd_streams.back() : config.chain_streams.front(),
+             std::max(1, gpu.sms * config.chain_sm_shares.front() / 100)});
 
   nlohmann::json rows = nlohmann::json::array();
   for (std::size_t i = 0; i < trials.size(); ++i) {
@@ -419,6 +487,11 @@ void run_priority_probe(const PriorityProbeConfig& config, const std::string& ou
         {"chain_kernels", config.chain_kernels},
         {"chain_block_ns", config.chain_block_ns},
         {"chain_waves", config.chain_waves},
+        {"crowd_streams", config.crowd_streams},
+        {"crowd_kernels", config.crowd_kernels},
+        {"crowd_blocks", config.crowd_blocks},
+        {"crowd_block_ns", config.crowd_block_ns},
+        {"crowd_urgent_ns", config.crowd_urgent_ns},
         {"urgent_block_ns", config.urgent_block_ns},
         {"seed", config.seed},
         {"low_level", config.low_level},

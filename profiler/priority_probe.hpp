@@ -17,6 +17,9 @@
 //   chains U streams at the most urgent level each run a chain of kernels (B blocks of a whole SM)
 //          back to back while L (`chain_waves` waves) waits: a strict priority gives L only the
 //          slots that no urgent kernel can take, so with two chains or more L should get none.
+//   crowd  N streams at the least urgent level each run a chain of small kernels (one graph each)
+//          and one at the most urgent level a chain of one-block kernels, with room for every block
+//          at once: how the urgent chain's gap between kernels grows with N, SMs aside.
 // tools/priority_probe_report.py reads the trials and prints the table.
 #include <cstdint>
 #include <string>
@@ -37,13 +40,19 @@ struct PriorityProbeConfig {
   bool green_contexts = false;                  // every stream in its own whole-GPU green context (as live `streams`)
   bool graphs = false;                          // every grid through a captured CUDA graph (as live units)
   int low_level = 0;                            // L's stream: this many levels above the least urgent
-  std::vector<std::string> scenarios = {"free", "queue", "drain", "chains"};
+  std::vector<std::string> scenarios = {"free", "queue", "drain", "chains", "crowd"};
   std::vector<int> chain_streams = {1, 2, 4};   // chains: urgent streams U
   std::vector<int> chain_sm_shares = {100, 50}; // chains: an urgent kernel's blocks, % of the SMs
   int chain_kernels = 40;                       // kernels per urgent stream
   std::int64_t chain_block_ns = 10'000;         // each urgent block
   int chain_waves = 96;                         // L's waves (outlasts the chains)
   int chain_repeats = 3;
+  std::vector<int> crowd_streams = {0, 1, 4, 8, 16, 31};  // crowd: streams beside the urgent one
+  int crowd_kernels = 200;                      // kernels per chain
+  int crowd_blocks = 4;                         // blocks of a background kernel (32 threads, no shared memory)
+  std::int64_t crowd_block_ns = 5'000;
+  std::int64_t crowd_urgent_ns = 2'000;         // the urgent chain's one block
+  int crowd_repeats = 3;
 };
 
 /// Runs every trial on GPU 0 and writes `sgprs.priority-probe/1` JSON to `out_path` (atomically).

@@ -19,8 +19,8 @@ int main(int argc, char** argv) {
   app.add_option("--delays-us", config.delays_us, "host delays between L's first block and H's launch (queue)")
       ->check(CLI::Range(0, 100'000))
       ->delimiter(',');
-  app.add_option("--scenarios", config.scenarios, "which scenarios to run (free, queue, drain, chains)")
-      ->check(CLI::IsMember({"free", "queue", "drain", "chains"}))
+  app.add_option("--scenarios", config.scenarios, "which scenarios to run (free, queue, drain, chains, crowd)")
+      ->check(CLI::IsMember({"free", "queue", "drain", "chains", "crowd"}))
       ->delimiter(',');
   sgprs::integer_flag(&app, "--chain-kernels", config.chain_kernels, 1, 1000, "kernels per urgent stream (chains)");
   app.add_option("--chain-streams", config.chain_streams, "urgent streams (chains)")->check(CLI::Range(1, 32))->delimiter(',');
@@ -31,6 +31,10 @@ int main(int argc, char** argv) {
                       "L's stream this many levels above the least urgent (free, queue, drain)");
   sgprs::integer_flag(&app, "--chain-repeats", config.chain_repeats, 1, 100, "trials per chain shape (chains)");
   sgprs::integer_flag(&app, "--chain-waves", config.chain_waves, 2, 10000, "waves of grid L (chains)");
+  app.add_option("--crowd-streams", config.crowd_streams, "streams beside the urgent one (crowd)")
+      ->check(CLI::Range(0, 31))
+      ->delimiter(',');
+  sgprs::integer_flag(&app, "--crowd-blocks", config.crowd_blocks, 1, 1024, "blocks of a background kernel (crowd)");
   app.add_flag("--green-contexts", config.green_contexts,
                "every stream the one stream of its own whole-GPU green context, as `streams` runs live");
   app.add_flag("--graphs", config.graphs, "every grid launched through a captured CUDA graph, as live units are");

@@ -19,10 +19,16 @@ window from the first urgent block's start to the last one's end, the share of t
 L's blocks and the urgent blocks held (each block holds one SM), the L blocks that started in it,
 and the median gap inside a chain between a kernel's last block end and the next kernel's first start.
 
+Crowd trials (N chains of small kernels at the least urgent level, each one graph, beside one chain of
+one-block kernels at the most urgent level, room on the SMs for every block at once): per N, the
+urgent chain's gap between kernels (median and p90), its time per kernel, and the background chains'
+median gap; with enough SMs for all, a gap that grows with N is the GPU's front end, not its SMs.
+
     tools/priority_probe_report.py PROBE.json[.xz] [--json SUMMARY.json]
 """
 import argparse
 import json
+import math
 import statistics
 import sys
 
@@ -99,12 +105,7 @@ def measure_chains(trial, sms, path, index):
     us, ue = trial["u_start_ns"], trial["u_end_ns"]
     lo, hi = min(us), max(ue)
     window = hi - lo
-    blocks, kernels = trial["chain_blocks"], trial["chain_kernels"]
-    gaps = []
-    for u in range(trial["chain_streams"]):
-        for k in range(kernels - 1):
-            a = (u * kernels + k) * blocks
-            gaps.append(min(us[a + blocks:a + 2 * blocks]) - max(ue[a:a + blocks]))
+    gaps = chain_gaps(us, ue, trial["chain_kernels"], trial["chain_blocks"], trial["chain_streams"])
     return {
         "window_us": window / 1000.0,
         "l_share": overlap(trial["l_start_ns"], trial["l_end_ns"], lo, hi) / (sms * window),
@@ -112,6 +113,48 @@ def measure_chains(trial, sms, path, index):
         "l_started": sum(1 for s in trial["l_start_ns"] if lo <= s < hi),
         "chain_gap_us": statistics.median(gaps) / 1000.0 if gaps else None,
     }
+
+
+def chain_gaps(starts, ends, kernels, blocks, streams):
+    gaps = []
+    for u in range(streams):
+        for k in range(kernels - 1):
+            a = (u * kernels + k) * blocks
+            gaps.append(min(starts[a + blocks:a + 2 * blocks]) - max(ends[a:a + blocks]))
+    return gaps
+
+
+def percentile(values, share):
+    values = sorted(values)
+    return values[min(len(values) - 1, math.ceil(share * len(values)) - 1)]
+
+
+def summarise_crowd(trials, path):
+    cells = {}
+    for i, t in enumerate(trials):
+        if t.get("scenario") != "crowd":
+            continue
+        for name in ("u_start_ns", "u_end_ns", "b_start_ns", "b_end_ns", "background_streams", "crowd_kernels", "crowd_blocks"):
+            trial_field(t, name, path, i)
+        check_stamped(t, ("u_start_ns", "u_end_ns") + (("b_start_ns", "b_end_ns") if t["b_start_ns"] else ()), path, i)
+        n, kernels = t["background_streams"], t["crowd_kernels"]
+        urgent = chain_gaps(t["u_start_ns"], t["u_end_ns"], kernels, 1, 1)
+        background = chain_gaps(t["b_start_ns"], t["b_end_ns"], kernels, t["crowd_blocks"], n) if n else []
+        cells.setdefault(n, []).append({
+            "urgent_gap_us": statistics.median(urgent) / 1000.0,
+            "urgent_gap_p90_us": percentile(urgent, 0.9) / 1000.0,
+            "urgent_per_kernel_us": (t["u_end_ns"][-1] - t["u_start_ns"][0]) / kernels / 1000.0,
+            "background_gap_us": statistics.median(background) / 1000.0 if background else None,
+        })
+    rows = []
+    for n, ms in sorted(cells.items()):
+        row = {"background_streams": n, "trials": len(ms)}
+        for key in ("urgent_gap_us", "urgent_gap_p90_us", "urgent_per_kernel_us"):
+            row[key] = statistics.median(m[key] for m in ms)
+        bg = [m["background_gap_us"] for m in ms if m["background_gap_us"] is not None]
+        row["background_gap_us"] = statistics.median(bg) if bg else None
+        rows.append(row)
+    return rows
 
 
 def summarise_chains(trials, sms, path):
@@ -144,7 +187,7 @@ def summarise(doc, path):
     residency = {}
     for i, t in enumerate(trials):
         scenario = trial_field(t, "scenario", path, i)
-        if scenario in ("free", "chains"):
+        if scenario in ("free", "chains", "crowd"):
             continue
         gap = trial_field(t, "gap", path, i)
         if gap not in latency:
@@ -167,7 +210,7 @@ def summarise(doc, path):
         })
     return {"latency_us": {str(g): v / 1000.0 for g, v in sorted(latency.items())},
             "most_resident": residency, "rows": rows, "handicap_bounds_us": handicap_bounds(rows),
-            "chains": summarise_chains(trials, sms, path)}
+            "chains": summarise_chains(trials, sms, path), "crowd": summarise_crowd(trials, path)}
 
 
 def handicap_bounds(rows):
@@ -197,7 +240,12 @@ def print_report(doc, summary):
     print(f'{device.get("name", "?")}, {device.get("sms", "?")} SMs, priorities {device.get("least_priority", "?")}'
           f' (least) to {device.get("greatest_priority", "?")}, CUDA driver API {device.get("driver_version", "?")},'
           f' measured {doc.get("measured_utc", "?")}')
-    low = doc.get("config", {}).get("low_level", 0)
+    config = doc.get("config", {})
+    ways = [w for w, on in (("through CUDA graphs", config.get("graphs")),
+                            ("each stream in its own green context", config.get("green_contexts"))) if on]
+    if ways:
+        print("launched " + ", ".join(ways))
+    low = config.get("low_level", 0)
     if low:
         print(f"L's stream {low} levels above the least urgent; gaps count from it")
     if summary["rows"]:
@@ -209,6 +257,17 @@ def print_report(doc, summary):
         for r in summary["chains"]:
             print(f'| {r["chain_streams"]} | {r["chain_blocks"]} | {r["trials"]} | {r["window_us"]:.0f} | {r["l_share"]:.3f} |'
                   f' {r["u_share"]:.3f} | {r["l_started"]:.0f} | {fmt(r["chain_gap_us"], ".2f")} |')
+    if summary["crowd"]:
+        print_crowd_rows(summary)
+
+
+def print_crowd_rows(summary):
+    print()
+    print("| streams beside the urgent one | trials | urgent gap, median (us) | urgent gap, p90 (us) | urgent time a kernel (us) | background gap, median (us) |")
+    print("|---|---|---|---|---|---|")
+    for r in summary["crowd"]:
+        print(f'| {r["background_streams"]} | {r["trials"]} | {r["urgent_gap_us"]:.2f} | {r["urgent_gap_p90_us"]:.2f} |'
+              f' {r["urgent_per_kernel_us"]:.2f} | {fmt(r["background_gap_us"], ".2f")} |')
 
 
 def print_queue_rows(summary):
