@@ -282,14 +282,22 @@ nlohmann::json run_chain_trial(const Trial& trial, const GpuFacts& gpu, const Pr
   const std::size_t total = static_cast<std::size_t>(s.blocks) + static_cast<std::size_t>(trial.chain_streams) * per_stream;
   auto low = launcher.prepare(gpu.least_priority, 0, device_stamps, s.blocks, s.l_shared_bytes, s.l_base_ns,
                               s.l_spread_ns, 0, flag);
-  std::vector<ProbeLauncher::Prepared> chain;  // kernel k of every stream, then k + 1
-  for (int k = 0; k < config.chain_kernels; ++k)
+  std::vector<ProbeLauncher::Prepared> chain;  // kernel k of every stream, then k + 1; or one graph a stream
+  const auto grid = [&](int u, int k) {
+    return ProbeLauncher::Grid{device_stamps + s.blocks + static_cast<std::size_t>(u) * per_stream +
+                                   static_cast<std::size_t>(k) * trial.chain_blocks,
+                               trial.chain_blocks, s.h_shared_bytes, -1, config.chain_block_ns, 0, nullptr};
+  };
+  if (config.chain_one_graph) {
     for (int u = 0; u < trial.chain_streams; ++u) {
-      BlockStamp* stamps = device_stamps + s.blocks + static_cast<std::size_t>(u) * per_stream +
-                           static_cast<std::size_t>(k) * trial.chain_blocks;
-      chain.push_back(launcher.prepare(gpu.greatest_priority, u, stamps, trial.chain_blocks, s.h_shared_bytes,
-                                       config.chain_block_ns, 0, -1, nullptr));
+      std::vector<ProbeLauncher::Grid> grids;
+      for (int k = 0; k < config.chain_kernels; ++k) grids.push_back(grid(u, k));
+      chain.push_back(launcher.prepare_chain(gpu.greatest_priority, u, std::move(grids), true));
     }
+  } else {
+    for (int k = 0; k < config.chain_kernels; ++k)
+      for (int u = 0; u < trial.chain_streams; ++u) chain.push_back(launcher.prepare_chain(gpu.greatest_priority, u, {grid(u, k)}));
+  }
   SGPRS_CUDA_CALL(cudaMemset(device_stamps, 0, total * sizeof(BlockStamp)));
   SGPRS_CUDA_CALL(cudaDeviceSynchronize());
   *reinterpret_cast<volatile unsigned*>(flag) = 0;
@@ -487,6 +495,7 @@ void run_priority_probe(const PriorityProbeConfig& config, const std::string& ou
         {"chain_kernels", config.chain_kernels},
         {"chain_block_ns", config.chain_block_ns},
         {"chain_waves", config.chain_waves},
+        {"chain_one_graph", config.chain_one_graph},
         {"crowd_streams", config.crowd_streams},
         {"crowd_kernels", config.crowd_kernels},
         {"crowd_blocks", config.crowd_blocks},

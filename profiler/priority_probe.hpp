@@ -47,6 +47,7 @@ struct PriorityProbeConfig {
   std::int64_t chain_block_ns = 10'000;         // each urgent block
   int chain_waves = 96;                         // L's waves (outlasts the chains)
   int chain_repeats = 3;
+  bool chain_one_graph = false;                 // each urgent chain one graph (the host launches it once)
   std::vector<int> crowd_streams = {0, 1, 4, 8, 16, 31};  // crowd: streams beside the urgent one
   int crowd_kernels = 200;                      // kernels per chain
   int crowd_blocks = 4;                         // blocks of a background kernel (32 threads, no shared memory)

@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 31))
       ->delimiter(',');
   sgprs::integer_flag(&app, "--crowd-blocks", config.crowd_blocks, 1, 1024, "blocks of a background kernel (crowd)");
+  app.add_flag("--chain-one-graph", config.chain_one_graph,
+               "each urgent chain one captured graph, launched once (chains; else one launch a kernel)");
   app.add_flag("--green-contexts", config.green_contexts,
                "every stream the one stream of its own whole-GPU green context, as `streams` runs live");
   app.add_flag("--graphs", config.graphs, "every grid launched through a captured CUDA graph, as live units are");

@@ -107,9 +107,17 @@ def read_kernels(report, sms, stages, path):
 
 
 class BlockScheduler:
-    def __init__(self, kernels, sms, within="fifo", age_ns=None, dt_ns=250.0):
+    def __init__(self, kernels, sms, within="fifo", age_ns=None, dt_ns=250.0, corun=None):
         self.kernels, self.sms, self.within, self.age_ns, self.dt = kernels, sms, within, age_ns, dt_ns
+        self.corun = corun or {}  # model: factor on its blocks' durations when it runs beside others
         self._alone = {}
+
+    def _sequences(self, models):
+        """Each stream's kernels; beside other streams each block lasts its model's co-run factor longer."""
+        if len(models) == 1 or not self.corun:
+            return [self.kernels[m] for m in models]
+        return [[(b, d * self.corun.get(m, 1.0), size, gap, need) for b, d, size, gap, need in self.kernels[m]]
+                for m in models]
 
     def _order(self, streams, levels, launch):
         if self.age_ns is None:
@@ -120,7 +128,7 @@ class BlockScheduler:
         """Per stream, time per inference in (warm_ns, warm_ns + window_ns]: between its first and last
         inference ending there when at least three end, else the window over the kernels ended."""
         n, dt = len(models), self.dt
-        seq = [self.kernels[m] for m in models]
+        seq = self._sequences(models)
         current = [0] * n
         pending = [seq[i][0][0] for i in range(n)]
         resident = [[] for _ in range(n)]  # per stream: [end time, blocks] of blocks started together
@@ -202,7 +210,7 @@ class PerSmScheduler(BlockScheduler):
 
     def times(self, models, levels, window_ns, warm_ns):
         n, sms = len(models), self.sms
-        seq = [self.kernels[m] for m in models]
+        seq = self._sequences(models)
         free = [list(self.LIMITS) for _ in range(sms)]
         current, pending, running = [0] * n, [0] * n, [0] * n
         launch = [0.0] * n
@@ -314,6 +322,10 @@ def main():
     parser.add_argument("--placement", choices=("fluid", "per-sm"), default="fluid",
                         help="fluid: SMs as one pool of block sizes; per-sm: each SM's four resources apart")
     parser.add_argument("--age-us", type=float, help="priority as a launch-time handicap of A us per level")
+    parser.add_argument("--corun-factors", default="",
+                        help="MODEL=F,...: each block of MODEL lasts F times longer beside other streams (from --print-corun-factors)")
+    parser.add_argument("--print-corun-factors", action="store_true",
+                        help="end with each model's median live / model slowdown over the loops read: the co-run factors they imply")
     parser.add_argument("--dt-ns", type=float, default=250.0)
     parser.add_argument("--window-ms", type=float, default=40.0)
     parser.add_argument("--loop", action="append", default=[], help="MODELS:K[:dm], e.g. resnet18+unet:4:dm")
@@ -326,6 +338,15 @@ def main():
         only = re.compile(args.runs_matching)
     except re.error as e:
         fail(f"--runs-matching '{args.runs_matching}': not a regular expression ({e})")
+    corun = {}
+    for item in filter(None, args.corun_factors.split(",")):
+        name, _, value = item.partition("=")
+        try:
+            corun[name] = float(value)
+        except ValueError:
+            corun[name] = -1.0
+        if not name or not 0 < corun[name] < math.inf:
+            fail(f"--corun-factors: '{item}': expected MODEL=F with F a positive number")
     if args.runs and not args.profile:
         fail("comparing with live runs needs --profile (the models' times alone)")
     specs = [(spec, SPEC.match(spec)) for spec in args.loop]
@@ -344,16 +365,20 @@ def main():
         fail("--placement per-sm serves pending grids first come, first served: --within equal is not supported")
     scheduler = PerSmScheduler if args.placement == "per-sm" else BlockScheduler
     model = scheduler(read_kernels(report, args.sms, stages, args.kernel_report), args.sms, args.within,
-                           None if args.age_us is None else args.age_us * 1000, args.dt_ns)
+                           None if args.age_us is None else args.age_us * 1000, args.dt_ns, corun)
     window, warm = args.window_ms * 1e6, args.window_ms * 1e6 / 8
-    rule = ("per SM, " if args.placement == "per-sm" else "") + f"within a level {args.within}" + ("" if args.age_us is None else f", priority as {args.age_us:g} us a level")
+    rule = ("per SM, " if args.placement == "per-sm" else "") + f"within a level {args.within}"
+    if args.age_us is not None:
+        rule += f", priority as {args.age_us:g} us a level"
+    if corun:
+        rule += ", co-run factors " + ",".join(f"{m}={f:g}" for m, f in sorted(corun.items()))
     print(f"block scheduler model: {args.sms} SMs, {rule}, dt {args.dt_ns:g} ns, {args.window_ms:g} ms a loop")
     for spec, match in specs:
         models = match[1].split("+")
         streams, levels = loop_streams(models, int(match[2]), bool(match[3]))
         got = model.slowdowns(streams, levels, window, warm)
         print(f"{spec}: " + " ".join(f"{m} {got[m]:.2f}" for m in dict.fromkeys(models)))
-    groups = {}
+    groups, implied = {}, {}
     for path in args.runs:
         for k, models, priorities, live, name in live_loops(path, alone):
             if not only.search(name):
@@ -364,9 +389,14 @@ def main():
             group = f"{'priorities' if priorities else 'no priorities'}, {len(models)} models, k {'<= 4' if k <= 4 else '>= 6'}"
             for m in set(streams):
                 groups.setdefault(group, []).append(abs(math.log(got[m] / live[m])) if got[m] < math.inf else math.inf)
+                if got[m] < math.inf:
+                    implied.setdefault(m, []).append(live[m] / got[m])
     for group, errors in sorted(groups.items()):
         errors.sort()
         print(f"{group}: median |ln(model / live)| {statistics.median(errors):.3f}, p90 {errors[math.ceil(0.9 * len(errors)) - 1]:.3f} over {len(errors)} model-loops")
+    if args.print_corun_factors and implied:
+        print("co-run factors (median live / model): --corun-factors "
+              + ",".join(f"{m}={statistics.median(v):.3f}" for m, v in sorted(implied.items())))
 
 
 if __name__ == "__main__":

@@ -242,6 +242,7 @@ def print_report(doc, summary):
           f' measured {doc.get("measured_utc", "?")}')
     config = doc.get("config", {})
     ways = [w for w, on in (("through CUDA graphs", config.get("graphs")),
+                            ("each urgent chain one graph", config.get("chain_one_graph")),
                             ("each stream in its own green context", config.get("green_contexts"))) if on]
     if ways:
         print("launched " + ", ".join(ways))
