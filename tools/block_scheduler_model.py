@@ -43,17 +43,14 @@ task's median response time, over the profile's time alone) beside the model's, 
         [--runs-matching REGEX] [RUNS.jsonl ...]
 """
 import argparse
-import json
-import lzma
+import heapq
 import math
 import re
 import statistics
 import sys
 
-import heapq
-
 from fill_share_weights import MAX_BLOCKS, MAX_WARPS, REGISTER_UNIT, REGISTERS, SHARED_BYTES, resident_blocks
-from json_files import load_document
+from json_files import load_document, read_json_lines
 
 SIX = ["resnet18", "mobilenet_v2", "resnet50", "inception_v3", "vit_b16", "unet"]  # the crowd's order
 LOOP = re.compile(r"^calibration/streams(\d+)-(\w+(?:\+\w+)*?)(-dm)?$")
@@ -291,12 +288,7 @@ def loop_streams(models, k, priorities):
 
 
 def live_loops(path, alone):
-    opener = lzma.open if path.endswith(".xz") else open
-    try:
-        with opener(path, "rt") as f:
-            lines = [json.loads(line) for line in f if line.strip()]
-    except (OSError, ValueError, lzma.LZMAError) as e:
-        fail(f"{path}: cannot be read as JSON lines ({e})")
+    lines = read_json_lines(path, fail)
     for n, run in enumerate(lines):
         match = LOOP.match(str(run.get("run", "")))
         if not match:

@@ -27,12 +27,11 @@ median gap; with enough SMs for all, a gap that grows with N is the GPU's front 
     tools/priority_probe_report.py PROBE.json[.xz] [--json SUMMARY.json]
 """
 import argparse
-import json
 import math
 import statistics
 import sys
 
-from json_files import load_document
+from json_files import load_document, write_json
 
 SCHEMA = "sgprs.priority-probe/1"
 
@@ -300,9 +299,7 @@ def main():
     summary = summarise(doc, args.probe)
     print_report(doc, summary)
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(summary, f, indent=1)
-            f.write("\n")
+        write_json(args.json, summary)
 
 
 if __name__ == "__main__":

@@ -95,6 +95,14 @@ CudaStageExecutor::Impl::Impl(const ExecutorSetup& s) : setup(s) {
   Ns uncertainty = 0;
   for (const auto& c : clocks) uncertainty = std::max(uncertainty, c->uncertainty_ns());
   stats.offset_uncertainty_ns = uncertainty;
+  if (!setup.kernel_trace_path.empty()) {
+    std::vector<CUcontext> contexts;
+    for (int p = 0; p < graphs->partition_count(); ++p) contexts.push_back(graphs->partition(p).context());
+    as_gpu_step("starting the kernel trace (CUPTI)", [&] {
+      kernel_trace = std::make_unique<KernelTrace>(setup.kernel_trace_path, contexts, setup.epoch_steady_ns);
+    });
+    report.notes += ", kernels traced (CUPTI)";
+  }
   report.notes += std::string(", stamps ") + (setup.stamps_in_graphs ? "in graphs" : "on streams") +
                   ", launches on " +
                   (setup.launch_threads > 0 ? std::to_string(setup.launch_threads) + " launcher threads"
@@ -163,6 +171,14 @@ CudaStageExecutor::~CudaStageExecutor() {
     return;
   }
   impl_->stop_threads();
+  if (impl_->kernel_trace) {
+    try {
+      impl_->kernel_trace->write();
+    } catch (const std::exception& e) {  // a destructor: the run's own outputs are written; say what is missing
+      std::fprintf(stderr, "sgprs live: --kernel-trace: not written: %s\n", e.what());
+    }
+    impl_->kernel_trace.reset();
+  }
   impl_->slots.clear();
   impl_->clocks.clear();
   impl_->graphs.reset();
@@ -201,6 +217,7 @@ void CudaStageExecutor::launch(const UnitLaunch& unit, Ns /*now_ns*/) {
 void CudaStageExecutor::Impl::enqueue(Slot& slot) {
   const UnitLaunch& unit = slot.unit;
   slot.launch_ns = host_now();
+  if (kernel_trace) kernel_trace->note_launch(slot.launch_ns);
   const UnitGraphs::StampEvents stamps = graphs->stamp_events(unit.task, unit.unit, unit.partition);
   slot.start_event = stamps.start;
   slot.end_event = stamps.end;

@@ -8,6 +8,7 @@
 #include "simulator/live/cuda_executor.hpp"
 #include "simulator/live/gpu_clock.hpp"
 #include "simulator/live/launch_lanes.hpp"
+#include "simulator/live/kernel_trace.hpp"
 #include "simulator/live/unit_graphs.hpp"
 
 #include "profiler/cuda_owners.hpp"
@@ -63,6 +64,7 @@ struct CudaStageExecutor::Impl {
   ExecutorSetup setup;
   SetupReport report;
   std::unique_ptr<UnitGraphs> graphs;  // destroyed after the clocks and slots below
+  std::unique_ptr<KernelTrace> kernel_trace;  // ExecutorSetup::kernel_trace_path
   std::vector<std::unique_ptr<GpuClock>> clocks;
   // Partition-major, slots_per_partition each: max_parallel running units, plus the queued ones
   // (ExecutorSetup::queued_per_partition) whose slots share the partition's one stream.

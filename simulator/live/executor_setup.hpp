@@ -103,6 +103,9 @@ struct ExecutorSetup {
   /// stall_spin_ns instead of its unit (fault_kernel.hpp); 0: none.
   std::int64_t stall_after_launches = 0;
   Ns stall_spin_ns = 30'000'000'000;
+  /// Non-empty: record every kernel the units run, from the end of set-up, and write them here when
+  /// the executor is destroyed (simulator/live/kernel_trace.hpp).
+  std::string kernel_trace_path;
 };
 
 /// Checks what can be checked without a GPU (model and task indices, partition pieces against

@@ -33,6 +33,7 @@ struct DeviceRequest {
   StampPlace stamps = StampPlace::kAuto;  // --stamps (ExecutorSetup::stamps_in_graphs)
   int launch_threads = kAutoLaunchThreads;  // --launch-threads (ExecutorSetup::launch_threads, auto_launch_threads)
   int polling_threads = kDefaultPollingThreads;  // --polling-threads (ExecutorSetup::polling_threads)
+  std::string kernel_trace;  // --kernel-trace (ExecutorSetup::kernel_trace_path)
 };
 
 /// Reads GPU `device`'s identity in a child process: this process must initialise CUDA only at

@@ -120,6 +120,7 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
   const StampPlace stamps = request.stamps;
   const int launch_threads = request.launch_threads;
   const int polling_threads = request.polling_threads;
+  const std::string kernel_trace = request.kernel_trace;
   return [=](const DeviceNeeds& needs) -> std::unique_ptr<StageExecutor> {
     const sim::PolicyPlan& plan = needs.plan;
     const sim::Workload& workload = needs.workload;
@@ -141,6 +142,7 @@ ExecutorFactory cuda_executor_factory(const Profile& profile, const DeviceReques
       whole_models = whole_models && setup.models.back().whole_model;
     }
     setup.polling_threads = polling_threads;
+    setup.kernel_trace_path = kernel_trace;
     setup.launch_threads = launch_threads == kAutoLaunchThreads ? auto_launch_threads(whole_models) : launch_threads;
     setup.stamps_in_graphs = stamps == StampPlace::kGraph || (stamps == StampPlace::kAuto && whole_models);
     for (std::size_t t : workload.task_model) setup.task_models.push_back(static_cast<int>(t));

@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -296,6 +298,8 @@ TEST_F(LiveCli, FaultInjectionFlagsNeedTheFakeDeviceAndSpinIsBounded) {
                                   std::string("--fake-device --gpu-fault-after 3"),
                                   std::string("--fake-device --gpu-stall-after 3"),
                                   std::string("--fake-device --stamps kernel"),
+                                  std::string("--fake-device --kernel-trace kernels.jsonl"),
+                                  std::string("--kernel-trace /no-such-folder/kernels.jsonl"),
                                   std::string("--fake-device --launch-threads 65"),
                                   std::string("--fake-device --launch-threads -1"),
                                   std::string("--fake-device --realtime-priority 100"),
@@ -484,6 +488,35 @@ TEST_F(LiveGpuCli, AStuckStageOnTheGpuIsExit5NamingItAndTheProcessEndsAtOnce) {
   const int finishes = logged_finishes();
   EXPECT_GE(finishes, 20) << "the launches before the stall finished and were logged";
   expect_no_temporaries();
+}
+
+TEST_F(LiveGpuCli, AKernelTraceHoldsEveryUnitsKernelsAfterTheFirstLaunch) {
+  // --kernel-trace: a header naming the partitions and first launch, then one record per kernel, each
+  // on a partition of the run, ending after it starts; every finished unit ran at least one kernel,
+  // and the first kernel starts no earlier than the first launch (the header's clock).
+  ASSERT_EQ(run("--duration 0.3 --kernel-trace " + (dir_ / "kernels.jsonl").string()), 0) << slurp(dir_ / "stderr.txt");
+  std::ifstream trace(dir_ / "kernels.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(trace, line));
+  const sgprs::Json header = sgprs::Json::parse(line);
+  EXPECT_EQ(header.at("schema"), "sgprs.kernel-trace/1");
+  EXPECT_EQ(header.at("dropped"), 0);
+  const int partitions = header.at("partitions").get<int>();
+  const auto first_launch = header.at("first_launch_ns").get<std::int64_t>();
+  std::int64_t kernels = 0;
+  std::int64_t first_start = INT64_MAX;
+  while (std::getline(trace, line)) {
+    const sgprs::Json k = sgprs::Json::parse(line);
+    EXPECT_GE(k.at("partition").get<int>(), 0);
+    EXPECT_LT(k.at("partition").get<int>(), partitions);
+    EXPECT_GE(k.at("end_ns").get<std::int64_t>(), k.at("start_ns").get<std::int64_t>());
+    EXPECT_GT(k.at("blocks").get<int>(), 0);
+    first_start = std::min(first_start, k.at("start_ns").get<std::int64_t>());
+    ++kernels;
+  }
+  EXPECT_EQ(kernels, header.at("kernels").get<std::int64_t>());
+  EXPECT_GE(kernels, logged_finishes());
+  EXPECT_GE(first_start, first_launch);
 }
 
 TEST_F(LiveGpuCli, SigtermAtAnyMomentOnTheGpuLeavesCompleteOutputsOrNone) {

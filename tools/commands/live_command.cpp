@@ -62,6 +62,7 @@ struct LiveArgs {
   std::int64_t gpu_stall_after = 0;   // the GPU runs a 30-s spinning kernel in place of this launch (0: none)
   int launch_threads = live::kAutoLaunchThreads;  // threads that issue the graph launches (0: the control thread)
   int polling_threads = live::kDefaultPollingThreads;  // --completion polling: threads that poll
+  std::string kernel_trace;  // --kernel-trace: every kernel's CUPTI record (live/kernel_trace.hpp)
 };
 
 /// Counts for the progress line; runs on the control thread with the run core.
@@ -231,6 +232,13 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
   const live::StampPlace stamps = parse_stamp_place(live_args.stamps);
   if (live_args.fake_device && live_args.gpu_fault_after > 0)
     throw InputError("--gpu-fault-after", "", "needs the GPU (the fake device's is --fake-fail-after)");
+  if (live_args.fake_device && !live_args.kernel_trace.empty())
+    throw InputError("--kernel-trace", "", "needs the GPU (the fake device runs no kernels)");
+  if (!live_args.kernel_trace.empty()) {
+    const std::filesystem::path parent = std::filesystem::path(live_args.kernel_trace).parent_path();
+    if (!parent.empty() && !std::filesystem::is_directory(parent))
+      throw InputError("--kernel-trace", "", "folder '" + parent.string() + "' does not exist");
+  }
   if (live_args.fake_device && live_args.gpu_stall_after > 0)
     throw InputError("--gpu-stall-after", "", "needs the GPU (the fake device's is --fake-stall-after)");
   if (live_args.realtime_priority > 0) {  // asked of the system now, before anything is built or written
@@ -269,6 +277,7 @@ void run_live(RunArgs args, const LiveArgs& live_args) {
     request.stamps = stamps;
     request.launch_threads = live_args.launch_threads;
     request.polling_threads = live_args.polling_threads;
+    request.kernel_trace = live_args.kernel_trace;
     factory = live::cuda_executor_factory(in.profile, request);  // NoGpuError / NotAvailable without CUDA
   }
   in.progress->finish();  // the live run prints its own progress line
@@ -361,6 +370,9 @@ void add_live_subcommand(CLI::App& app) {
                   "how finished stages are noticed: polling (a thread polls CUDA events) | callback | blocking | "
                   "flags (a thread watches words the GPU writes into host memory after each unit)")
       ->capture_default_str();
+  cmd->add_option("--kernel-trace", live_args->kernel_trace,
+                  "write every kernel the run's units ran (CUPTI records: partition, start, end, name, launch shape) "
+                  "to this JSON-lines file; about 1 us more launch cost a kernel (docs/live.md)");
   cmd->add_option("--stamps", live_args->stamps,
                   "where each unit's start and end events are recorded: stream (around its graph launch: three CUDA "
                   "calls per launch) | graph (event nodes inside the graph: one call) | auto (graph where every unit "

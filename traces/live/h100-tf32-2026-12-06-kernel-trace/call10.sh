@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Call 10 of the twenty-eighth session (ran as tools/device_call_28h.sh, edited from call 9; kept here as the record): call 9 again (its run folders did not come back: too many files), plus 8
+# streams, and every run folder packed into one archive.
+set -uo pipefail
+t0=$SECONDS; root="$(pwd)"
+log() { echo "[+$((SECONDS - t0)) s] $*"; }
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,temperature.gpu --format=csv | tee "$OUT/card.txt"
+source tools/gpu_build_env.sh
+build=/tmp/sgprs-build-trace
+configure_sgprs $build > /tmp/build28.log 2>&1 && timeout 420 cmake --build $build -j "$(nproc)" --target sgprs >> /tmp/build28.log 2>&1 \
+  || { echo "build failed"; tail -30 /tmp/build28.log; exit 1; }
+log "built"
+in=traces/live/h100-tf32-2026-12-06-kernel-trace/inputs
+for run in streams6-dm streams8-dm streams12-dm streams12; do
+  k=${run#streams}; k=${k%-dm}
+  prio=(); [[ $run == *-dm ]] && prio=(--stream-priorities deadline-monotonic)
+  for traced in 1 0; do
+    name=$run; trace=(); [[ $traced == 1 ]] && { name=$run-traced; trace=(--kernel-trace "$OUT/kernels-$run.jsonl"); }
+    timeout -k 5 40 $build/sgprs live --taskset $in/closed$k-mixed-dm.json --layout full --duration 0.3 --quiet \
+      --out "$OUT/runs/$name" --scheduler streams --streams $k --overrun release-late --allow-deadline-over-period \
+      "${prio[@]}" --profile traces/profiles/h100-tf32.json "${trace[@]}" > "$OUT/stdout-$name.txt" 2>&1
+    echo "$name rc $? $(grep -E '^total' "$OUT/stdout-$name.txt")"
+    rm -f "$OUT/runs/$name/timeline.json"
+  done
+  [[ -f "$OUT/kernels-$run.jsonl" ]] && { head -1 "$OUT/kernels-$run.jsonl"; xz -6 -T0 "$OUT/kernels-$run.jsonl"; }
+  log "$run done"
+done
+tar -cJf "$OUT/runs.tar.xz" -C "$OUT" runs stdout-*.txt && rm -rf "$OUT/runs" "$OUT"/stdout-*.txt
+du -sh "$OUT"; ls -la "$OUT"
