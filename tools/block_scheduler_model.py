@@ -23,7 +23,9 @@ over their kernels' summed time is a launch gap spread evenly between the stage'
     With --placement per-sm each SM's block slots, warps, registers and shared memory are counted
     apart instead (PerSmScheduler below): a block starts only on an SM with room in all four, and a
     pending grid that cannot place all its blocks holds back every grid behind it, as the GPU does
-    (traces/live/h100-2026-12-06-priority-probe).
+    (traces/live/h100-2026-12-06-priority-probe). --corun-factors stretches a model's blocks beside
+    other streams; --job-gaps-from makes a stream wait, between inferences, the live run's own GPU
+    idle times between those jobs (docs/validation.md, "The crowd kernel by kernel").
 
 The slowdown of a model is its time per inference in the loop over its time alone in the same model
 (same dt), so the step's rounding cancels. Memory and L2 contention are not in it: two models run
@@ -39,12 +41,14 @@ task's median response time, over the profile's time alone) beside the model's, 
 |ln(model / live)| per group of loops. --loop MODELS:K[:dm] models a loop without a live run.
 
     tools/block_scheduler_model.py --kernel-report h100-kernels-tf32.json --profile traces/profiles/h100-tf32.json \\
-        [--within fifo|equal] [--placement fluid|per-sm] [--age-us A] [--dt-ns 250] [--window-ms 40] [--loop resnet18+unet:4:dm]
+        [--within fifo|equal] [--placement fluid|per-sm] [--age-us A] [--corun-factors M=F,...]
+        [--job-gaps-from FOLDER] [--print-corun-factors] [--dt-ns 250] [--window-ms 40] [--loop resnet18+unet:4:dm]
         [--runs-matching REGEX] [RUNS.jsonl ...]
 """
 import argparse
 import heapq
 import math
+import os
 import re
 import statistics
 import sys
@@ -121,10 +125,12 @@ class BlockScheduler:
             return sorted(streams, key=lambda i: (levels[i], launch[i], i))
         return sorted(streams, key=lambda i: (launch[i] + self.age_ns * levels[i], i))
 
-    def times(self, models, levels, window_ns, warm_ns):
+    def times(self, models, levels, window_ns, warm_ns, job_gaps=None):
         """Per stream, time per inference in (warm_ns, warm_ns + window_ns]: between its first and last
-        inference ending there when at least three end, else the window over the kernels ended."""
+        inference ending there when at least three end, else the window over the kernels ended.
+        job_gaps[i]: stream i's idle times between inferences (ns), used in turn (--job-gaps-from)."""
         n, dt = len(models), self.dt
+        inferences = [0] * n
         seq = self._sequences(models)
         current = [0] * n
         pending = [seq[i][0][0] for i in range(n)]
@@ -143,8 +149,10 @@ class BlockScheduler:
                     next_launch[i] = t + seq[i][current[i]][3]
                     done[i] += t > warm_ns
                     current[i] = (current[i] + 1) % len(seq[i])
-                    if current[i] == 0 and t > warm_ns:
-                        ends[i].append(t)
+                    if current[i] == 0:
+                        next_launch[i] += self._job_gap(job_gaps, i, inferences)
+                        if t > warm_ns:
+                            ends[i].append(t)
                 if next_launch[i] is not None and t >= next_launch[i]:
                     pending[i], launch[i], next_launch[i] = seq[i][current[i]][0], t, None
             def place(i, sms):
@@ -181,7 +189,15 @@ class BlockScheduler:
         return [(e[-1] - e[0]) / (len(e) - 1) if len(e) >= 3 else
                 (window_ns * len(seq[i]) / done[i] if done[i] else math.inf) for i, e in enumerate(ends)]
 
-    def slowdowns(self, models, levels, window_ns=40e6, warm_ns=5e6):
+    @staticmethod
+    def _job_gap(job_gaps, i, inferences):
+        if not job_gaps or not job_gaps[i]:
+            return 0.0
+        gap = job_gaps[i][inferences[i] % len(job_gaps[i])]
+        inferences[i] += 1
+        return gap
+
+    def slowdowns(self, models, levels, window_ns=40e6, warm_ns=5e6, job_gaps=None):
         """{model: median over its streams of time per inference in the loop / time alone}."""
         for m in set(models):
             if m not in self.kernels:
@@ -189,7 +205,7 @@ class BlockScheduler:
             if m not in self._alone:
                 self._alone[m] = self.times([m], [0], window_ns / 4, warm_ns / 4)[0]
         per = {}
-        for m, time in zip(models, self.times(models, levels, window_ns, warm_ns)):
+        for m, time in zip(models, self.times(models, levels, window_ns, warm_ns, job_gaps)):
             per.setdefault(m, []).append(time / self._alone[m])
         return {m: statistics.median(v) for m, v in per.items()}
 
@@ -205,8 +221,9 @@ class PerSmScheduler(BlockScheduler):
 
     LIMITS = (MAX_BLOCKS, MAX_WARPS, REGISTERS, SHARED_BYTES)
 
-    def times(self, models, levels, window_ns, warm_ns):
+    def times(self, models, levels, window_ns, warm_ns, job_gaps=None):
         n, sms = len(models), self.sms
+        inferences = [0] * n
         seq = self._sequences(models)
         free = [list(self.LIMITS) for _ in range(sms)]
         current, pending, running = [0] * n, [0] * n, [0] * n
@@ -235,8 +252,10 @@ class PerSmScheduler(BlockScheduler):
                     done[i] += t > warm_ns
                     gap = seq[i][current[i]][3]
                     current[i] = (current[i] + 1) % len(seq[i])
-                    if current[i] == 0 and t > warm_ns:
-                        ends[i].append(t)
+                    if current[i] == 0:
+                        gap += self._job_gap(job_gaps, i, inferences)
+                        if t > warm_ns:
+                            ends[i].append(t)
                     heapq.heappush(events, (t + gap, order, 1, i, None))
                     order += 1
             for i in self._order([i for i in range(n) if pending[i] > 0], levels, launch):
@@ -287,6 +306,33 @@ def loop_streams(models, k, priorities):
     return [tasks[i] for i in order], [s * min(k, 6) // k for s in range(k)]
 
 
+def loop_task_order(models, k, priorities):
+    """The task index each stream of loop_streams() runs."""
+    return sorted(range(k), key=lambda i: (i % len(models), i)) if priorities else list(range(k))
+
+
+def job_gaps_of(folder, run_name, order):
+    """Per stream, the live run's idle times between a task's jobs on the GPU: each job's GPU start
+    (its graph's start event) minus the previous job's GPU end, from FOLDER/<run>/events.jsonl."""
+    path = os.path.join(folder, run_name, "events.jsonl")
+    if not os.path.exists(path):
+        fail(f"--job-gaps-from: {path} does not exist (extract the loops' calibration-streams.tar.xz there)")
+    jobs = {}
+    for n, e in enumerate(read_json_lines(path, fail)[1:]):
+        if e.get("ev") != "finish":
+            continue
+        try:
+            index = int(re.sub(r"^\D+", "", e["task"]))
+            jobs.setdefault(index, []).append((e["job"], e["gpu_start_ns"], e["gpu_end_ns"]))
+        except (KeyError, TypeError, ValueError):
+            fail(f"{path}: line {n + 2}: a finish without task, job, gpu_start_ns and gpu_end_ns")
+    gaps = {}
+    for index, js in jobs.items():
+        js.sort()
+        gaps[index] = [max(0, b[1] - a[2]) for a, b in zip(js, js[1:])]
+    return [gaps.get(index, []) for index in order]
+
+
 def live_loops(path, alone):
     lines = read_json_lines(path, fail)
     for n, run in enumerate(lines):
@@ -316,6 +362,8 @@ def main():
     parser.add_argument("--age-us", type=float, help="priority as a launch-time handicap of A us per level")
     parser.add_argument("--corun-factors", default="",
                         help="MODEL=F,...: each block of MODEL lasts F times longer beside other streams (from --print-corun-factors)")
+    parser.add_argument("--job-gaps-from", help="FOLDER holding each loop's <run>/events.jsonl: between two inferences a "
+                        "stream waits the live run's own GPU idle time between those jobs, in turn")
     parser.add_argument("--print-corun-factors", action="store_true",
                         help="end with each model's median live / model slowdown over the loops read: the co-run factors they imply")
     parser.add_argument("--dt-ns", type=float, default=250.0)
@@ -362,6 +410,8 @@ def main():
     rule = ("per SM, " if args.placement == "per-sm" else "") + f"within a level {args.within}"
     if args.age_us is not None:
         rule += f", priority as {args.age_us:g} us a level"
+    if args.job_gaps_from:
+        rule += ", the live jobs' gaps"
     if corun:
         rule += ", co-run factors " + ",".join(f"{m}={f:g}" for m, f in sorted(corun.items()))
     print(f"block scheduler model: {args.sms} SMs, {rule}, dt {args.dt_ns:g} ns, {args.window_ms:g} ms a loop")
@@ -376,7 +426,8 @@ def main():
             if not only.search(name):
                 continue
             streams, levels = loop_streams(models, k, priorities)
-            got = model.slowdowns(streams, levels, window, warm)
+            gaps = job_gaps_of(args.job_gaps_from, name, loop_task_order(models, k, priorities)) if args.job_gaps_from else None
+            got = model.slowdowns(streams, levels, window, warm, gaps)
             print(f"{name}: " + " ".join(f"{m} {live[m]:.2f}/{got[m]:.2f}" for m in dict.fromkeys(streams)), flush=True)
             group = f"{'priorities' if priorities else 'no priorities'}, {len(models)} models, k {'<= 4' if k <= 4 else '>= 6'}"
             for m in set(streams):
