@@ -71,10 +71,15 @@ if [[ "$mode" == "run" ]]; then
 else
   ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
   # The same CPU suite under the sanitizers (any report aborts the test), and the fuzz targets.
+  # A unity build: the instrumented code generation of the headers every file shares (nlohmann/json,
+  # GoogleTest, CLI11) is done once per batch of 8 files instead of once per file; on a 2-core
+  # machine this build took 554 s so against about 300 s (2026-12-06). Each file still compiles on
+  # its own in the Release build above, and no file's code changes; names in anonymous namespaces
+  # must be unique across a target's files, or this build stops with "redefinition".
   san_dir="${SANITIZE_BUILD_DIR:-build-sanitize}"
   fuzz_seconds="${SGPRS_FUZZ_SECONDS:-30}"
   cmake -S . -B "$san_dir" -DCMAKE_BUILD_TYPE=Release -DSGPRS_CUDA=OFF -DSGPRS_SANITIZE=ON -DSGPRS_BUILD_BENCH=OFF \
-        -DCMAKE_CXX_COMPILER=clang++ -DSGPRS_FUZZ=ON -DSGPRS_FUZZ_SECONDS="$fuzz_seconds" >/dev/null
+        -DCMAKE_CXX_COMPILER=clang++ -DSGPRS_FUZZ=ON -DSGPRS_FUZZ_SECONDS="$fuzz_seconds" -DCMAKE_UNITY_BUILD=ON >/dev/null
   cmake --build "$san_dir" -j "$jobs"
   exclude=()
   [[ "$fuzz_seconds" == 0 ]] && exclude=(-LE fuzz)

@@ -9,11 +9,11 @@ using sgprs::Json;
 using sgprs::TaskSet;
 
 namespace {
-TaskSet parse(const char* text) { return TaskSet::from_json(Json::parse(text), "ts.json"); }
+TaskSet parse_taskset(const char* text) { return TaskSet::from_json(Json::parse(text), "ts.json"); }
 
 std::string field_of(const char* text) {
   try {
-    parse(text);
+    parse_taskset(text);
   } catch (const InputError& e) {
     return e.field();
   }
@@ -22,7 +22,7 @@ std::string field_of(const char* text) {
 }  // namespace
 
 TEST(TaskSet, DefaultsAndRate) {
-  const TaskSet set = parse(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "resnet18", "rate_hz": 30}]})");
+  const TaskSet set = parse_taskset(R"({"schema": "sgprs.taskset/1", "tasks": [{"model": "resnet18", "rate_hz": 30}]})");
   ASSERT_EQ(set.specs.size(), 1u);
   EXPECT_EQ(set.specs[0].period_ns, 33'333'333);  // round(1e9 / 30)
   EXPECT_EQ(set.specs[0].deadline_ns, 33'333'333);
@@ -32,7 +32,7 @@ TEST(TaskSet, DefaultsAndRate) {
 }
 
 TEST(TaskSet, CountExpandsCopiesWithRandomOffsetsInWholeMs) {
-  const TaskSet set = parse(R"({"schema": "sgprs.taskset/1", "tasks": [
+  const TaskSet set = parse_taskset(R"({"schema": "sgprs.taskset/1", "tasks": [
       {"name": "cam", "model": "m", "period_ns": 10000000, "offset_ns": "random", "count": 50, "priority": "high"}]})");
   const auto tasks = set.expand(42);
   ASSERT_EQ(tasks.size(), 50u);
@@ -98,7 +98,7 @@ TEST(TaskSet, MisspeltFieldsAreErrorsNotDefaults) {
 }
 
 TEST(TaskSet, DeadlineOverPeriodOnlyWhenAllowed) {
-  const TaskSet set = parse(R"({"schema": "sgprs.taskset/1", "tasks": [
+  const TaskSet set = parse_taskset(R"({"schema": "sgprs.taskset/1", "tasks": [
       {"model": "m", "period_ns": 10}, {"model": "m", "period_ns": 10, "deadline_ns": 20}]})");
   try {
     set.check_deadlines(false);
@@ -110,7 +110,7 @@ TEST(TaskSet, DeadlineOverPeriodOnlyWhenAllowed) {
 }
 
 TEST(TaskSet, RoundTripsThroughJson) {
-  const TaskSet set = parse(R"({"schema": "sgprs.taskset/1", "name": "x", "tasks": [
+  const TaskSet set = parse_taskset(R"({"schema": "sgprs.taskset/1", "name": "x", "tasks": [
       {"name": "a", "model": "m", "period_ns": 10, "deadline_ns": 8, "offset_ns": "random", "count": 3}]})");
   const TaskSet back = TaskSet::from_json(set.to_json(), "mem");
   EXPECT_EQ(back.to_json(), set.to_json());

@@ -8,7 +8,7 @@
 namespace sgprs::sim::test {
 namespace {
 
-const std::string kThreeTasks = R"({"schema": "sgprs.taskset/1", "tasks": [
+const std::string kLiveThreeTasks = R"({"schema": "sgprs.taskset/1", "tasks": [
     {"name": "T0", "model": "chain3", "period_ns": 10000}, {"name": "T1", "model": "chain3", "period_ns": 10000},
     {"name": "T2", "model": "chain3", "period_ns": 10000}]})";
 
@@ -48,7 +48,7 @@ struct LiveResult {
 };
 
 LiveResult run_streams(bool stream_queue, bool last_end_first) {
-  ConformanceCase c{kThreeTasks, {16}, 1, 10000, {{"chain3", 1000}}};
+  ConformanceCase c{kLiveThreeTasks, {16}, 1, 10000, {{"chain3", 1000}}};
   c.scheduler = "streams";
   c.options = {{"streams", "1"}, {"stream_queue", stream_queue ? "on" : "off"}};
   StampRecorder stamps;

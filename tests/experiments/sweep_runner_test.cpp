@@ -29,10 +29,10 @@ namespace sgprs::exp {
 namespace {
 
 namespace fs = std::filesystem;
-const std::string kDir = std::string(SGPRS_SOURCE_DIR) + "/tests/data/experiments/";
+const std::string kExperimentsDir = std::string(SGPRS_SOURCE_DIR) + "/tests/data/experiments/";
 
 PreparedExperiment prepared() {
-  return prepare_experiment(read_experiment(kDir + "identical.json"), {"sgprs", "naive", "sequential", "static"});
+  return prepare_experiment(read_experiment(kExperimentsDir + "identical.json"), {"sgprs", "naive", "sequential", "static"});
 }
 
 std::string slurp(const fs::path& path) {
@@ -93,7 +93,7 @@ TEST_F(SweepRunner, RunsCsvIsIdenticalForOneAndTwoThreads) {
 TEST_F(SweepRunner, SimulatedSweepIsIdenticalForOneAndTwoThreads) {
   // The same promise end to end, with the real simulator on the tiny test data.
   for (const char* file : {"identical.json", "random.json"}) {
-    const PreparedExperiment prep = prepare_experiment(read_experiment(kDir + file), simulator_scheduler_names());
+    const PreparedExperiment prep = prepare_experiment(read_experiment(kExperimentsDir + file), simulator_scheduler_names());
     const RunFunction run = make_simulated_run(prep);
     run_sweep(prep, options("one", 1), run);
     run_sweep(prep, options("two", 2), run);
@@ -107,7 +107,7 @@ TEST_F(SweepRunner, IdenticalRunsAreSimulatedOnceWithTheSameRows) {
   // identical.json: naive replaces both layouts (equal and stepwise, 2 partitions)
   // by two whole-GPU partitions, so its 6 task sets x 2 layouts are 6 distinct
   // runs; sgprs sees two different pools: 12. 18 of the 24 runs are simulated.
-  const PreparedExperiment prep = prepare_experiment(read_experiment(kDir + "identical.json"), simulator_scheduler_names());
+  const PreparedExperiment prep = prepare_experiment(read_experiment(kExperimentsDir + "identical.json"), simulator_scheduler_names());
   const RunFunction run = make_simulated_run(prep);
   const SweepResult all = run_sweep(prep, options("all", 2), run);
   const SweepResult shared = run_sweep(prep, options("shared", 2), run, make_simulated_signature(prep));
@@ -150,7 +150,7 @@ TEST_F(SweepRunner, ResumeRunsOnlyWhatIsMissing) {
 TEST_F(SweepRunner, ResumeRefusesAnotherExperimentsFolder) {
   const PreparedExperiment prep = prepared();
   run_sweep(prep, options("x", 1), fake_run(prep));
-  PreparedExperiment other = prepare_experiment(read_experiment(kDir + "random.json"), {"sgprs"});
+  PreparedExperiment other = prepare_experiment(read_experiment(kExperimentsDir + "random.json"), {"sgprs"});
   SweepOptions o = options("x", 1);
   o.resume = true;
   EXPECT_THROW(run_sweep(other, o, fake_run(other)), InputError);

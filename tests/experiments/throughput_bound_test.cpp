@@ -15,12 +15,12 @@
 namespace sgprs::exp {
 namespace {
 
-Profile hand_profile() { return Profile::load(std::string(SGPRS_SOURCE_DIR) + "/tests/data/experiments/profile-hand.json"); }
+Profile load_hand_profile() { return Profile::load(std::string(SGPRS_SOURCE_DIR) + "/tests/data/experiments/profile-hand.json"); }
 
 Task task(const std::string& model, Ns period) { return Task{model, model, period, period, 0, Priority::kLow}; }
 
 TEST(ThroughputBound, MostEfficientPointIsTheLeastSmSeconds) {
-  const Profile p = hand_profile();
+  const Profile p = load_hand_profile();
   const EfficientPoint b = most_efficient_point(p.model("tiny").stages[1].isolated);
   EXPECT_EQ(b.sms, 4);
   EXPECT_EQ(b.time_ns, 8000);
@@ -30,7 +30,7 @@ TEST(ThroughputBound, MostEfficientPointIsTheLeastSmSeconds) {
 }
 
 TEST(ThroughputBound, JobCostSumsTheStagesCheapestRuns) {
-  const Profile p = hand_profile();
+  const Profile p = load_hand_profile();
   EXPECT_NEAR(min_sm_seconds_per_job(p.model("tiny")), 48000e-9, 1e-15);
   EXPECT_NEAR(min_sm_seconds_per_job(p.model("tiny"), ProfileTimes::kOccupied), 64000e-9, 1e-15);
   EXPECT_NEAR(min_sm_seconds_per_job(p.model("wide")), 8000e-9, 1e-15);
@@ -39,7 +39,7 @@ TEST(ThroughputBound, JobCostSumsTheStagesCheapestRuns) {
 TEST(ThroughputBound, IdenticalCopiesOfOneModel) {
   // 10 tiny tasks at 1 ms: offered 10000 jobs/s, L = 10000 x 4.8e-5 = 0.48 SMs,
   // alpha* = 16 / 0.48 = 33.33, max = 333333.3 jobs/s, sustainable = offered.
-  const Profile p = hand_profile();
+  const Profile p = load_hand_profile();
   const std::vector<Task> tasks(10, task("tiny", 1'000'000));
   const ThroughputBound b = throughput_bound(p, tasks);
   EXPECT_NEAR(b.offered_jobs_per_s, 10000, 1e-6);
@@ -53,7 +53,7 @@ TEST(ThroughputBound, IdenticalCopiesOfOneModel) {
 
 TEST(ThroughputBound, OverloadIsCappedAtTheBound) {
   // 400 tiny tasks at 1 ms offer 400000 jobs/s, more than 333333.3: the bound caps it.
-  const Profile p = hand_profile();
+  const Profile p = load_hand_profile();
   const ThroughputBound b = throughput_bound(p, std::vector<Task>(400, task("tiny", 1'000'000)));
   EXPECT_NEAR(b.sustainable_jobs_per_s, 1e6 / 3, 1e-3);
   EXPECT_NEAR(b.max_scale, 16.0 / 19.2, 1e-12);
@@ -62,7 +62,7 @@ TEST(ThroughputBound, OverloadIsCappedAtTheBound) {
 TEST(ThroughputBound, MixScalesTheWholeOfferedLoad) {
   // tiny every 1 ms (1000/s) + wide every 0.5 ms (2000/s): offered 3000 jobs/s,
   // L = 1000 x 4.8e-5 + 2000 x 8e-6 = 0.064 SMs, alpha* = 250, max = 750000 jobs/s.
-  const Profile p = hand_profile();
+  const Profile p = load_hand_profile();
   const ThroughputBound b = throughput_bound(p, {task("tiny", 1'000'000), task("wide", 500'000)});
   EXPECT_NEAR(b.offered_jobs_per_s, 3000, 1e-9);
   EXPECT_NEAR(b.offered_sms, 0.064, 1e-12);
@@ -72,17 +72,17 @@ TEST(ThroughputBound, MixScalesTheWholeOfferedLoad) {
 
 TEST(ThroughputBound, ExactFitDoesNotRoundDown) {
   // tiny every 3 us: one task keeps 4.8e-5 / 3e-6 = 16 SMs busy, exactly the GPU.
-  EXPECT_EQ(max_identical_tasks(hand_profile(), "tiny", 3'000), 1);
+  EXPECT_EQ(max_identical_tasks(load_hand_profile(), "tiny", 3'000), 1);
 }
 
 TEST(ThroughputBound, UnknownModelIsAnInputError) {
-  EXPECT_THROW(throughput_bound(hand_profile(), {task("vgg", 1'000'000)}), InputError);
+  EXPECT_THROW(throughput_bound(load_hand_profile(), {task("vgg", 1'000'000)}), InputError);
 }
 
 TEST(ThroughputBound, ForAWorkloadAsSimulateSeesIt) {
   // 3 tiny copies at 1 ms + 1 wide at 0.5 ms: offered 5000 jobs/s, L = 3000 x 4.8e-5 + 2000 x 8e-6
   // = 0.16 SMs, alpha* = 100, so the mix could complete 500000 jobs/s.
-  const Profile p = hand_profile();
+  const Profile p = load_hand_profile();
   TaskSet set;
   set.source = "test";
   set.specs.push_back(TaskSpec{"t", "tiny", 1'000'000, 1'000'000, 0, false, Priority::kLow, 3});
@@ -93,7 +93,7 @@ TEST(ThroughputBound, ForAWorkloadAsSimulateSeesIt) {
 }
 
 TEST(ThroughputBound, EmptyTaskSetIsZero) {
-  const ThroughputBound b = throughput_bound(hand_profile(), {});
+  const ThroughputBound b = throughput_bound(load_hand_profile(), {});
   EXPECT_EQ(b.max_jobs_per_s, 0);
   EXPECT_EQ(b.sustainable_jobs_per_s, 0);
 }

@@ -17,7 +17,7 @@
 namespace sgprs::sim {
 namespace {
 
-const GpuShape kGpu{16, 4, 4, 0};
+const GpuShape kSpreadGpu{16, 4, 4, 0};
 
 
 // Four quantiles at the levels 0.125, 0.375, 0.625, 0.875.
@@ -102,7 +102,7 @@ TEST(SharingSpread, EachSharedUnitRunsThePackedTimeTimesItsOwnFactor) {
   const SharingContention g({{1, 1.0}, {2, 1.5}});
   const SharingSpread spread({{2, {0.5, 1.0, 2.0}}});
   const std::uint64_t seed = 42;
-  GpuModel gpu(test::whole_gpu_streams(2), kGpu);
+  GpuModel gpu(test::whole_gpu_streams(2), kSpreadGpu);
   gpu.use_packed_sharing(&g);
   gpu.use_sharing_spread(&spread, seed);
   gpu.start(0, 0, table, StageTag{0, 0, 0});
@@ -116,7 +116,7 @@ TEST(SharingSpread, EachSharedUnitRunsThePackedTimeTimesItsOwnFactor) {
   EXPECT_EQ(done.tag.task, d0 < d1 ? 0 : 1);
   EXPECT_NEAR(static_cast<double>(gpu.next_finish_ns()), first + (1 - first / second) * 1600, 2.0);
   // A spread is ignored for a unit alone.
-  GpuModel alone(test::whole_gpu_streams(2), kGpu);
+  GpuModel alone(test::whole_gpu_streams(2), kSpreadGpu);
   alone.use_packed_sharing(&g);
   alone.use_sharing_spread(&spread, seed);
   alone.start(0, 0, table, StageTag{0, 0, 0});

@@ -17,14 +17,14 @@ namespace sgprs::cli {
 
 namespace {
 
-constexpr const char* kDefaultTaskset = "traces/tasksets/default.json";
-constexpr const char* kDefaultProfile = "traces/profiles/h200-tf32.json";
+constexpr const char* kSimulateTaskset = "traces/tasksets/default.json";
+constexpr const char* kSimulateProfile = "traces/profiles/h200-tf32.json";
 
 void run_simulate(RunArgs args) {
   if (args.gpu_times != "occupied" && args.gpu_times != "isolated")
     throw InputError("--gpu-times", "", unknown_name("choice", args.gpu_times, {"isolated", "occupied"}));
   // 1. Read and check everything; nothing is written until the run has succeeded.
-  const RunInputs in = read_run_inputs(args, kDefaultTaskset, kDefaultProfile);
+  const RunInputs in = read_run_inputs(args, kSimulateTaskset, kSimulateProfile);
   // 2. Run with the writers attached. Some bad input only shows when the run is planned
   //    (e.g. a reference partition the layout lacks): then nothing is left behind.
   RunOutputs outputs(args.out, args.no_events, in);
@@ -41,8 +41,8 @@ void run_simulate(RunArgs args) {
 
 void add_simulate_subcommand(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
-  args->taskset = kDefaultTaskset;
-  args->profile = kDefaultProfile;
+  args->taskset = kSimulateTaskset;
+  args->profile = kSimulateProfile;
   args->out = "out/simulate";
   CLI::App* cmd = app.add_subcommand(
       "simulate",
