@@ -16,7 +16,7 @@ namespace {
 
 const std::string kModels = std::string(SGPRS_SOURCE_DIR) + "/traces/models/";
 
-std::size_t count_of(const std::vector<std::int64_t>& shape) {
+std::size_t shape_count(const std::vector<std::int64_t>& shape) {
   std::size_t n = 1;
   for (auto d : shape) n *= static_cast<std::size_t>(d);
   return n;
@@ -24,7 +24,7 @@ std::size_t count_of(const std::vector<std::int64_t>& shape) {
 
 void poison_stage_outputs(ModelInstance& net, const Model& model) {
   for (const Stage& stage : model.stages())
-    net.write_tensor(stage.layers.back(), testing::poison(count_of(net.tensor_shape(stage.layers.back()))));
+    net.write_tensor(stage.layers.back(), testing::poison(shape_count(net.tensor_shape(stage.layers.back()))));
 }
 
 // Finite, and not one repeated value (a constant output would hide a broken graph).
@@ -92,7 +92,7 @@ TEST_P(Resnet18Stages, StageByStageAndGraphReplayEqualOneRun) {
   ModelInstance net(model, GetParam(), 2);
   ASSERT_EQ(net.stage_count(), 6u);
   testing::Stream stream;
-  net.write_tensor("input", testing::random_values(count_of(net.tensor_shape("input")), 11));
+  net.write_tensor("input", testing::random_values(shape_count(net.tensor_shape("input")), 11));
 
   poison_stage_outputs(net, model);
   net.enqueue_all(stream.get(), 0);
@@ -161,7 +161,7 @@ TEST_P(BatchIndependence, FirstSampleOfABatchOfTwoEqualsABatchOfOne) {
   const std::string last = model.layers().back().name;
   testing::Stream stream;
   ModelInstance one(model, DType::kFp32, 1), two(model, DType::kFp32, 2);
-  const std::size_t per_sample = count_of(one.tensor_shape("input"));
+  const std::size_t per_sample = shape_count(one.tensor_shape("input"));
   const auto image = testing::random_values(per_sample, 5);
   auto pair = image;
   const auto other = testing::random_values(per_sample, 6);
@@ -191,7 +191,7 @@ TEST_P(BatchIndependence, AnInstanceSharingWeightsComputesWhatItsDonorComputes) 
   auto donor = std::make_unique<ModelInstance>(model, Precision::kFp32, 1);
   ModelInstance sharing(model, Precision::kFp32, 1, *donor);
   EXPECT_LT(sharing.device_bytes(), donor->device_bytes());
-  const auto image = testing::random_values(count_of(donor->tensor_shape("input")), 7);
+  const auto image = testing::random_values(shape_count(donor->tensor_shape("input")), 7);
   donor->write_tensor("input", image);
   sharing.write_tensor("input", testing::random_values(image.size(), 8));
   donor->enqueue_all(stream.get(), 0);
