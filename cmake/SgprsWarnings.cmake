@@ -16,7 +16,10 @@ option(SGPRS_UNITY_TESTS "Build the test executables as unity builds" OFF)
 function(sgprs_add_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
-  if(SGPRS_UNITY_TESTS)
+  # Not for one file: nothing is shared, and GCC would take the included file for a header
+  # (-Wsubobject-linkage on test fixtures in an anonymous namespace).
+  list(LENGTH ARG_SOURCES source_count)
+  if(SGPRS_UNITY_TESTS AND source_count GREATER 1)
     set_target_properties(${name} PROPERTIES UNITY_BUILD ON)
   endif()
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main sgprs_warnings)
