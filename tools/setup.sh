@@ -76,7 +76,7 @@ else
   # The same CPU suite under the sanitizers (any report aborts the test), and the fuzz targets.
   # A unity build: the instrumented code generation of the headers every file shares (nlohmann/json,
   # GoogleTest, CLI11) is done once per batch of 8 files instead of once per file; on a 2-core
-  # machine this build took 554 s so against about 300 s (2026-12-06). Each file still compiles on
+  # machine this build took 920-970 s of CPU so against 555 s (2026-12-06). Each file still compiles on
   # its own in the Release build above, and no file's code changes; names in anonymous namespaces
   # must be unique across a target's files, or this build stops with "redefinition".
   san_dir="${SANITIZE_BUILD_DIR:-build-sanitize}"
