@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""How long a live run's units waited between their launch call and their start on the GPU, and how
+many units ran at once, from the run's event log alone (`sgprs live --out RUN`, RUN/events.jsonl).
+
+Each finish event gives a unit's launch call (`launch_ns`), its start event (`gpu_start_ns`, the
+first node of its graph under stamps in graphs) and its end (`gpu_end_ns`). Per run:
+    jobs/s      finished units over the span from the first launch to the last end
+    wait        launch call to start event: p50, p90, p99 (us)
+    running     units between their start and end events at once, averaged over that span
+With --per-partition, each partition's median wait and unit count too (`name:us/units`).
+
+A unit whose graph shares a hardware queue with another busy stream's waits for that stream's work
+(traces/live/h100-tf32-2026-12-06-aligned-trace/README.md): waits of milliseconds on some partitions
+while others start within microseconds are the sign.
+
+    tools/start_waits.py RUN... [--per-partition]
+
+Exit 2, one line, for a folder without an event log or a finish event without the three times.
+"""
+import argparse
+import os
+import sys
+
+from json_files import read_json_lines
+
+EVENTS_SCHEMA = "sgprs.events/1"
+
+
+def fail(message):
+    print(f"start_waits.py: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def read_units(run):
+    path = os.path.join(run, "events.jsonl")
+    if not os.path.isfile(path):
+        fail(f"{run}: no events.jsonl (not a live run folder)")
+    lines = read_json_lines(path, fail)
+    if not lines or not isinstance(lines[0], dict) or lines[0].get("schema") != EVENTS_SCHEMA:
+        fail(f"{path}: line 1: field 'schema': expected {EVENTS_SCHEMA}")
+    units = []
+    for number, event in enumerate(lines[1:], start=2):
+        if not isinstance(event, dict) or event.get("ev") != "finish":
+            continue
+        times = [event.get(k) for k in ("launch_ns", "gpu_start_ns", "gpu_end_ns")]
+        if not all(isinstance(t, int) for t in times):
+            fail(f"{path}: line {number}: a finish event without integer launch_ns, gpu_start_ns and gpu_end_ns")
+        launch, start, end = times
+        if not launch <= start <= end:
+            fail(f"{path}: line {number}: times out of order (launch {launch}, start {start}, end {end} ns)")
+        units.append((str(event.get("partition", "?")), launch, start, end))
+    if not units:
+        fail(f"{path}: no finished unit")
+    return units
+
+
+def nearest_rank(sorted_values, share):
+    return sorted_values[min(len(sorted_values) - 1, max(0, int(share * len(sorted_values) + 0.5) - 1))]
+
+
+def mean_running(units):
+    edges = sorted([(start, 1) for _, _, start, _ in units] + [(end, -1) for _, _, _, end in units])
+    running, weighted, last = 0, 0, edges[0][0]
+    for t, step in edges:
+        weighted += running * (t - last)
+        running, last = running + step, t
+    span = edges[-1][0] - edges[0][0]
+    return weighted / span if span > 0 else float(len(units))
+
+
+def partition_key(name):
+    digits = "".join(c for c in name if c.isdigit())
+    return (name.rstrip("0123456789"), int(digits) if digits else -1, name)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("runs", nargs="+")
+    parser.add_argument("--per-partition", action="store_true")
+    args = parser.parse_args()
+    rows = []  # every run read before the first line is printed: a bad one leaves no half table
+    for run in args.runs:
+        units = read_units(run)
+        waits = sorted((start - launch) / 1e3 for _, launch, start, _ in units)
+        span_ns = max(u[3] for u in units) - min(u[1] for u in units)
+        rate = len(units) / (span_ns / 1e9) if span_ns > 0 else float("nan")
+        row = (f"| {os.path.basename(os.path.normpath(run))} | {len(units)} | {rate:.0f} | {nearest_rank(waits, 0.5):.1f} | "
+               f"{nearest_rank(waits, 0.9):.1f} | {nearest_rank(waits, 0.99):.1f} | {mean_running(units):.2f} |")
+        if args.per_partition:
+            by_partition = {}
+            for name, launch, start, _ in units:
+                by_partition.setdefault(name, []).append((start - launch) / 1e3)
+            row += " " + " ".join(f"{name}:{nearest_rank(sorted(w), 0.5):.0f}/{len(w)}"
+                                  for name, w in sorted(by_partition.items(), key=lambda kv: partition_key(kv[0]))) + " |"
+        rows.append(row)
+    print("| run | units | jobs/s | wait p50 (us) | p90 | p99 | running at once |" +
+          (" per partition: median wait (us) / units |" if args.per_partition else ""))
+    print("|---|---|---|---|---|---|---|" + ("---|" if args.per_partition else ""))
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
