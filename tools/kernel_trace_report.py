@@ -26,6 +26,7 @@ import sys
 from collections import Counter
 
 from json_files import load_document, read_json_lines, write_json
+from nearest_rank import percentile
 
 SCHEMA = "sgprs.kernel-trace/1"
 
@@ -122,11 +123,6 @@ def union_ns(intervals):
             total += e - end
             end = e
     return total
-
-
-def percentile(values, share):
-    values = sorted(values)
-    return values[min(len(values) - 1, math.ceil(share * len(values)) - 1)]
 
 
 def summarise(kernels, tasks, alone, waits):

@@ -27,11 +27,11 @@ median gap; with enough SMs for all, a gap that grows with N is the GPU's front 
     tools/priority_probe_report.py PROBE.json[.xz] [--json SUMMARY.json]
 """
 import argparse
-import math
 import statistics
 import sys
 
 from json_files import load_document, write_json
+from nearest_rank import percentile
 
 SCHEMA = "sgprs.priority-probe/1"
 
@@ -121,11 +121,6 @@ def chain_gaps(starts, ends, kernels, blocks, streams):
             a = (u * kernels + k) * blocks
             gaps.append(min(starts[a + blocks:a + 2 * blocks]) - max(ends[a:a + blocks]))
     return gaps
-
-
-def percentile(values, share):
-    values = sorted(values)
-    return values[min(len(values) - 1, math.ceil(share * len(values)) - 1)]
 
 
 def summarise_crowd(trials, path):

@@ -22,6 +22,7 @@ import os
 import sys
 
 from json_files import read_json_lines
+from nearest_rank import percentile
 
 EVENTS_SCHEMA = "sgprs.events/1"
 
@@ -54,10 +55,6 @@ def read_units(run):
     return units
 
 
-def nearest_rank(sorted_values, share):
-    return sorted_values[min(len(sorted_values) - 1, max(0, int(share * len(sorted_values) + 0.5) - 1))]
-
-
 def mean_running(units):
     edges = sorted([(start, 1) for _, _, start, _ in units] + [(end, -1) for _, _, _, end in units])
     running, weighted, last = 0, 0, edges[0][0]
@@ -84,13 +81,13 @@ def main():
         waits = sorted((start - launch) / 1e3 for _, launch, start, _ in units)
         span_ns = max(u[3] for u in units) - min(u[1] for u in units)
         rate = len(units) / (span_ns / 1e9) if span_ns > 0 else float("nan")
-        row = (f"| {os.path.basename(os.path.normpath(run))} | {len(units)} | {rate:.0f} | {nearest_rank(waits, 0.5):.1f} | "
-               f"{nearest_rank(waits, 0.9):.1f} | {nearest_rank(waits, 0.99):.1f} | {mean_running(units):.2f} |")
+        row = (f"| {os.path.basename(os.path.normpath(run))} | {len(units)} | {rate:.0f} | {percentile(waits, 0.5):.1f} | "
+               f"{percentile(waits, 0.9):.1f} | {percentile(waits, 0.99):.1f} | {mean_running(units):.2f} |")
         if args.per_partition:
             by_partition = {}
             for name, launch, start, _ in units:
                 by_partition.setdefault(name, []).append((start - launch) / 1e3)
-            row += " " + " ".join(f"{name}:{nearest_rank(sorted(w), 0.5):.0f}/{len(w)}"
+            row += " " + " ".join(f"{name}:{percentile(sorted(w), 0.5):.0f}/{len(w)}"
                                   for name, w in sorted(by_partition.items(), key=lambda kv: partition_key(kv[0]))) + " |"
         rows.append(row)
     print("| run | units | jobs/s | wait p50 (us) | p90 | p99 | running at once |" +
