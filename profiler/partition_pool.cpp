@@ -16,12 +16,11 @@ constexpr int kMaxHardwareQueues = 32;  // the driver's upper limit for CUDA_DEV
 }
 
 void init_cuda_for_partitions(int streams) {
-  // Always the most the driver allows, not the stream count: every green context also makes a
-  // default stream, which takes a queue of its own (PartitionPool::add_streams_at_seal), and the
-  // first set-up of a process decides for all of it (a test suite's later set-ups included). With
-  // as many queues as streams, live graphs waited milliseconds for a queue shared with another busy
-  // stream (traces/live/h100-tf32-2026-12-06-aligned-trace/README.md).
-  const int wanted = kMaxHardwareQueues;
+  // Always the most the driver allows, not the stream count (until 2026-12-06 max(streams, 8)): with
+  // 6 to 16 busy streams on as many queues, live graphs waited milliseconds between their launch
+  // call and their start, on 32 they started within 30 us; at 32 streams they wait either way
+  // (traces/live/h100-tf32-2026-12-06-aligned-trace/README.md). The first set-up of a process
+  // decides for all of it, a test suite's later set-ups included.
   if (const char* set = std::getenv("CUDA_DEVICE_MAX_CONNECTIONS"); set != nullptr) {
     if (const int needed = std::clamp(streams, 1, kMaxHardwareQueues); std::atoi(set) < needed)
       std::fprintf(stderr,
@@ -29,7 +28,7 @@ void init_cuda_for_partitions(int streams) {
                    "share hardware queues and slow each other\n",
                    set, needed);
   } else {
-    setenv("CUDA_DEVICE_MAX_CONNECTIONS", std::to_string(wanted).c_str(), 0);
+    setenv("CUDA_DEVICE_MAX_CONNECTIONS", std::to_string(kMaxHardwareQueues).c_str(), 0);
   }
   int runtime_count = 0;
   const cudaError_t found = cudaGetDeviceCount(&runtime_count);
@@ -90,38 +89,6 @@ PartitionPool::~PartitionPool() {
 void PartitionPool::make_primary_current() const { SGPRS_CUDA_CALL(driver().cuCtxSetCurrent(primary_)); }
 
 const Partition& PartitionPool::add(std::vector<int> pieces, bool with_remainder, int streams, int stream_priority) {
-  Partition& partition = add_context(std::move(pieces), with_remainder, streams);
-  partition.make_streams(streams, stream_priority);
-  return partition;
-}
-
-const Partition& PartitionPool::add_streams_at_seal(std::vector<int> pieces, bool with_remainder, int streams,
-                                                    int stream_priority) {
-  Partition& partition = add_context(std::move(pieces), with_remainder, streams);
-  partition.streams_at_seal_ = streams;
-  partition.stream_priority_ = stream_priority;
-  return partition;
-}
-
-void PartitionPool::seal() {
-  if (sealed_) return;
-  for (const auto& partition : partitions_) {
-    partition->make_streams(partition->streams_at_seal_, partition->stream_priority_);
-    partition->streams_at_seal_ = 0;
-  }
-  sealed_ = true;
-}
-
-void Partition::make_streams(int count, int priority) {
-  const CUgreenCtx green = green_.get();
-  for (int i = 0; i < count; ++i) {
-    CUstream stream = nullptr;
-    SGPRS_CUDA_CALL(driver().cuGreenCtxStreamCreate(&stream, green, CU_STREAM_NON_BLOCKING, priority));
-    streams_.emplace_back(stream);
-  }
-}
-
-Partition& PartitionPool::add_context(std::vector<int> pieces, bool with_remainder, int streams) {
   if (sealed_) throw InputError("partition pool", "", "is sealed: partitions must all exist before the first job");
   if (streams < 1) throw InputError("partition pool", "", "a partition needs at least one stream");
   std::sort(pieces.begin(), pieces.end());
@@ -158,6 +125,11 @@ Partition& PartitionPool::add_context(std::vector<int> pieces, bool with_remaind
   CUdevResource granted{};
   SGPRS_CUDA_CALL(driver().cuGreenCtxGetDevResource(green, &granted, CU_DEV_RESOURCE_TYPE_SM));
   partition->actual_sms_ = static_cast<int>(granted.sm.smCount);
+  for (int i = 0; i < streams; ++i) {
+    CUstream stream = nullptr;
+    SGPRS_CUDA_CALL(driver().cuGreenCtxStreamCreate(&stream, green, CU_STREAM_NON_BLOCKING, stream_priority));
+    partition->streams_.emplace_back(stream);
+  }
 
   if (partition->actual_sms_ != partition->requested_sms_)
     std::fprintf(stderr, "sgprs: warning: partition %d asked for %d SMs but the driver granted %d\n",

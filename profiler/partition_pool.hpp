@@ -30,10 +30,10 @@
 namespace sgprs::profiler {
 
 /// Sets CUDA_DEVICE_MAX_CONNECTIONS to 32, the driver's most, unless the user set
-/// it (a warning when below `streams`), then initialises the driver. Must run
-/// before any other CUDA call in the process: the variable is read once, at
-/// initialisation, and with fewer hardware queues than busy streams (each green
-/// context's default stream counting too) busy partitions alias and wait.
+/// it (a warning when it is below `streams`), then initialises the driver. Must
+/// run before any other CUDA call in the process: the variable is read once, at
+/// initialisation, and with as few hardware queues as busy streams the streams'
+/// graphs wait milliseconds to start.
 /// Throws NoGpuError when there is no usable GPU.
 void init_cuda_for_partitions(int streams);
 
@@ -83,9 +83,6 @@ class Partition {
   GreenContext green_;
   CUcontext context_ = nullptr;
   std::vector<DriverStream> streams_;  // after green_: destroyed before the context
-  int streams_at_seal_ = 0;  // streams seal() makes (add_streams_at_seal)
-  int stream_priority_ = 0;
-  void make_streams(int count, int priority);
 };
 
 class PartitionPool {
@@ -105,17 +102,6 @@ class PartitionPool {
   /// `stream_priority`: CUDA's stream priority of every stream made for it (lower is more
   /// urgent; 0 is the default, cudaDeviceGetStreamPriorityRange gives the range).
   const Partition& add(std::vector<int> pieces, bool with_remainder, int streams = 1, int stream_priority = 0);
-  /// As add(), but the partition's streams are made only at seal(), after every partition's green
-  /// context, so that they take consecutive hardware queues. CUDA deals its hardware queues
-  /// (CUDA_DEVICE_MAX_CONNECTIONS) to streams round robin in creation order, and each green
-  /// context makes a default stream that the pool never uses: added one by one, a partition's own
-  /// streams alternate with those default streams, so that 16 single-stream partitions fill the 32
-  /// queues and busy streams share one from the 17th on. Live, a graph launched on a stream that
-  /// shares its queue with a busy one waited milliseconds before it started
-  /// (traces/live/h100-tf32-2026-12-06-aligned-trace/README.md). Until seal() the partition has
-  /// no streams.
-  const Partition& add_streams_at_seal(std::vector<int> pieces, bool with_remainder, int streams = 1,
-                                       int stream_priority = 0);
   /// Pieces 0..count-1; count == pieces() with the remainder gives the whole GPU.
   const Partition& add_first_pieces(int count, bool with_remainder = false);
   /// The partition for an SM count: count/piece_sms first pieces, or the whole
@@ -129,9 +115,8 @@ class PartitionPool {
 
   std::size_t size() const { return partitions_.size(); }
   const Partition& operator[](std::size_t i) const { return *partitions_[i]; }
-  /// No more partitions after this (the live mode seals before the first release). Makes the
-  /// streams of the partitions added by add_streams_at_seal(), in the order they were added.
-  void seal();
+  /// No more partitions after this (the live mode seals before the first release).
+  void seal() { sealed_ = true; }
   /// The device's primary context, current after construction.
   CUcontext primary_context() const { return primary_; }
   void make_primary_current() const;
@@ -144,7 +129,6 @@ class PartitionPool {
   CUdevResource remainder_{};
   bool sealed_ = false;
   std::vector<std::unique_ptr<Partition>> partitions_;
-  Partition& add_context(std::vector<int> pieces, bool with_remainder, int streams);
 };
 
 }  // namespace sgprs::profiler

@@ -66,10 +66,9 @@ UnitGraphs::UnitGraphs(const ExecutorSetup& setup, SetupReport& report) {
   validate(setup);
   max_parallel_ = setup.layout.max_parallel;
   // Streams take hardware queues (at most 32) round robin in creation order. A partition's clock
-  // brackets use its first slot stream while nothing runs, so no idle stream of ours takes a queue
-  // (an idle clock stream per partition made slot streams i and i + 16 of `streams` 32 share one);
-  // each green context's own default stream does, so the slot streams are made after every green
-  // context (PartitionPool::add_streams_at_seal).
+  // brackets use its first slot stream while nothing runs, so no idle stream takes a queue: with
+  // an idle clock stream per partition, `streams` with 32 streams made 64, and slot streams i and
+  // i + 16 shared a queue.
   const int streams = static_cast<int>(setup.layout.partitions.size()) * max_parallel_;
   profiler::init_cuda_for_partitions(streams);  // NoGpuError without a GPU
   try {
@@ -222,7 +221,7 @@ void UnitGraphs::build_partitions(const ExecutorSetup& setup) {
                              (device.remainder_sms > 0 ? ", remainder " + std::to_string(device.pieces) : "") + ")");
     }
     try {
-      partitions_.push_back(&pool_->add_streams_at_seal(pieces, remainder, max_parallel_, priorities[i]));
+      partitions_.push_back(&pool_->add(pieces, remainder, max_parallel_, priorities[i]));
     } catch (const InputError& e) {
       throw InputError(source, field, std::string("the GPU cannot build it: ") + e.what());
     } catch (const GpuError& e) {  // the driver refused this green context: the layout, not the GPU, is at fault

@@ -11,9 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <optional>
-#include <vector>
 
 namespace sgprs::profiler {
 namespace {
@@ -148,18 +146,6 @@ TEST_F(GraphTimerTest, AFlushedL2MakesAReplayReadItsDataFromMemory) {
   EXPECT_GT(median(cold), median(warm) * 5 / 4) << "cold " << median(cold) << " ns, warm " << median(warm) << " ns";
 }
 
-/// Wall time of one `ns` spin on each of the first `count` partitions' first streams, all launched
-/// before any is waited for.
-Ns spin_on_first(const std::vector<const Partition*>& parts, std::size_t count, Ns ns) {
-  const auto t0 = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < count; ++i) {
-    parts[i]->make_current();
-    testing::launch_spin(parts[i]->stream(), ns);
-  }
-  for (std::size_t i = 0; i < count; ++i) SGPRS_CUDA_CALL(cudaStreamSynchronize(parts[i]->stream()));
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
-}
-
 TEST_F(GraphTimerTest, EveryPieceBusyAtOnceStillRunsSideBySide) {
   // Measured on the H100 and H200: with the default 8 hardware queues, 15 busy partitions aliased
   // and lost ~40% of their throughput; init_cuda_for_partitions raises
@@ -169,45 +155,19 @@ TEST_F(GraphTimerTest, EveryPieceBusyAtOnceStillRunsSideBySide) {
   const int pieces = pool_->split().pieces;
   std::vector<const Partition*> parts;
   for (int i = 0; i < pieces; ++i) parts.push_back(&pool_->add({i}, false));
-  const auto wall_ns = [&](std::size_t count) { return spin_on_first(parts, count, kLongSpinNs); };
+  const auto wall_ns = [&](std::size_t count) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < count; ++i) {
+      parts[i]->make_current();
+      testing::launch_spin(parts[i]->stream(), kLongSpinNs);
+    }
+    for (std::size_t i = 0; i < count; ++i) SGPRS_CUDA_CALL(cudaStreamSynchronize(parts[i]->stream()));
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+  };
   wall_ns(parts.size());  // warm-up: module load in every context
   const Ns alone = wall_ns(1);
   const Ns all = wall_ns(parts.size());
   EXPECT_LT(all, alone + kLongSpinNs / 2) << pieces << " partitions took " << all << " ns, one alone " << alone;
-}
-
-TEST_F(GraphTimerTest, ThirtyTwoPartitionsWithStreamsMadeAtSealRunSideBySide) {
-  // Every green context makes a default stream that takes a hardware queue (of 32 at most), so
-  // partitions added one by one put their own streams on every other queue, and from 17 on two
-  // busy streams share one and run one after the other. Made at seal(), after every context, the
-  // 32 streams take 32 consecutive queues: one 2 ms spin on each, all at once, takes about as long
-  // as one alone. (A pool of its own: sealing the suite's would stop the other tests' add().)
-  constexpr Ns kLongSpinNs = 2 * kNsPerMs;
-  constexpr int kPartitions = 32;
-  PartitionPool own(0, 8);
-  const int pieces = own.split().pieces;
-  std::vector<const Partition*> parts;
-  for (int i = 0; i < kPartitions; ++i) parts.push_back(&own.add_streams_at_seal({i % pieces}, false));
-  EXPECT_EQ(parts.front()->stream_count(), 0u) << "streams were made before seal()";
-  own.seal();
-  for (const Partition* p : parts) ASSERT_EQ(p->stream_count(), 1u);
-  const auto wall_ns = [&](std::size_t count) { return spin_on_first(parts, count, kLongSpinNs); };
-  wall_ns(parts.size());  // warm-up: module load in every context
-  const Ns alone = wall_ns(1);
-  const Ns all = wall_ns(parts.size());
-  EXPECT_LT(all, alone + kLongSpinNs / 2) << kPartitions << " partitions took " << all << " ns, one alone " << alone;
-
-  // The same partitions added one by one, for the record (the driver's behaviour, not asserted).
-  PartitionPool interleaved(0, 8);
-  std::vector<const Partition*> one_by_one;
-  for (int i = 0; i < kPartitions; ++i) one_by_one.push_back(&interleaved.add({i % pieces}, false));
-  parts.swap(one_by_one);
-  wall_ns(parts.size());
-  std::printf("32 spins of 2 ms on 32 partitions: %.2f ms with streams made at seal, %.2f ms added one by one "
-              "(one alone %.2f ms)\n",
-              static_cast<double>(all) / 1e6, static_cast<double>(wall_ns(parts.size())) / 1e6,
-              static_cast<double>(alone) / 1e6);
-  own.make_primary_current();
 }
 
 }  // namespace
