@@ -86,12 +86,13 @@ def spread_quantiles(values):
     return out
 
 
-def read_units(run):
+def read_units(run, begin_at_launch=True):
     """(begin, GPU end, model) of each unit: it begins at its launch call when it was launched on
     an idle stream (its first kernel may then wait for SMs its co-runners hold: sharing, which g
     must carry), as simulator/validation/run_log.hpp's busy_start has it. Closed-loop runs queue
     nothing on a stream (each job is released when the previous one is noticed); a queued unit,
-    should one appear, keeps its GPU start stamp here."""
+    should one appear, keeps its GPU start stamp here. With `begin_at_launch` false, every unit
+    begins at its GPU start stamp (--begin gpu-start)."""
     with open(run + "/events.jsonl") as log:
         log.readline()
         units, started = [], {}
@@ -103,7 +104,7 @@ def read_units(run):
             elif event["ev"] == "finish" and "gpu_start_ns" in event:
                 begin = event["gpu_start_ns"]
                 launch = event.get("launch_ns", -1)
-                if key in started and launch >= started[key]:
+                if begin_at_launch and key in started and launch >= started[key]:
                     begin = min(launch, begin)
                 units.append((begin, event["gpu_end_ns"], event["stage"]))
     return units
@@ -201,6 +202,10 @@ def main():
     parser.add_argument("--share-weights-from", metavar="FILE",
                         help="use the share weights of this sgprs.sharing/1 file instead of fitting them (a test of "
                              "weights fitted on other runs); g(k) is fitted under them")
+    parser.add_argument("--begin", choices=("launch", "gpu-start"), default="launch",
+                        help="where a unit launched on an idle stream begins: its launch call (as validate's "
+                             "busy_start), or its graph's start event, leaving out the wait before it; runs made "
+                             "before 16bb83a waited there for a hardware queue from 5-6 streams on (docs/validation.md)")
     parser.add_argument("runs", nargs="+", help="live run folders of the streams scheduler, closed loop")
     args = parser.parse_args()
     if args.share_weights and args.share_weights_from:
@@ -221,7 +226,7 @@ def main():
         streams = int(prov["scheduler_options"]["streams"])
         if streams == 1:
             continue  # alone: g(1) = 1 by definition
-        shared.append((run, streams, read_units(run)))
+        shared.append((run, streams, read_units(run, args.begin == "launch")))
     weights = None
     if args.share_weights_from:
         weights = given_share_weights(args.share_weights_from)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Call 4 of the twenty-ninth session, the build of 16bb83a (32 hardware queues): the card's closed-loop
-# calibrations again (the six models in turn at 1-32 streams; ResNet-18 at 1-32), then DM
-# streams-16 at the tight family's and the deadlines family's edges. One archive back.
+# Call 4 of the twenty-ninth session, the build of 16bb83a (32 hardware queues): the closed loops the
+# card's shipped g(k) was fitted from (H200: ResNet-18 at 1-32 streams; H100: the six models in turn at
+# 1-32), then DM streams-16 at the tight and deadlines families' edges while time is left. One archive back.
 set -uo pipefail
 t0=$SECONDS; root="$(pwd)"
 log() { echo "[+$((SECONDS - t0)) s] $*"; }
@@ -14,14 +14,11 @@ log "built"
 # The card's own profile and the families' bounds on it (the H100's and the H200's, docs/experiments.md).
 if grep -q H200 "$OUT/card.txt"; then P="--profile traces/profiles/h200-tf32.json"; tight=1.299; deadlines=4.338
 else P="--profile traces/profiles/h100-tf32.json"; tight=1.301; deadlines=4.346; fi
-for rep in 1; do
-  OUT=$OUT/mixed$rep SGPRS=$build/sgprs SKIP_VALIDATION=1 SKIP_PARTITIONS=1 CALIBRATION_MODELS=mixed \
-    CALIBRATION_STREAMS="1 2 4 6 8 12 16 24 32" BUDGET=120 LIVE_ARGS="$P" bash tools/gpu_validation_session.sh > /dev/null 2>&1
-  grep -E "exited" $OUT/mixed$rep/session.log | sed 's/.*calibration/calibration/'
-done
-OUT=$OUT/r18 SGPRS=$build/sgprs SKIP_VALIDATION=1 SKIP_PARTITIONS=1 CALIBRATION_STREAMS="1 2 4 8 16 32" BUDGET=90 \
-  LIVE_ARGS="$P" bash tools/gpu_validation_session.sh > /dev/null 2>&1
-grep -E "exited" $OUT/r18/session.log | sed 's/.*calibration/calibration/'
+# The loops each card's shipped g(k) was fitted from: ResNet-18 on the H200, the six models in turn on the H100.
+if grep -q H200 "$OUT/card.txt"; then models=resnet18; streams="1 2 4 8 16 32"; else models=mixed; streams="1 2 4 6 8 12 16 24 32"; fi
+OUT=$OUT/loops SGPRS=$build/sgprs SKIP_VALIDATION=1 SKIP_PARTITIONS=1 CALIBRATION_MODELS=$models \
+  CALIBRATION_STREAMS="$streams" BUDGET=100 LIVE_ARGS="$P" bash tools/gpu_validation_session.sh > /dev/null 2>&1
+grep -E "exited" $OUT/loops/session.log | sed 's/.*calibration/calibration/'
 log "calibrations done"
 scaled() {  # BASE SCALE FILE, as tools/gpu_policy_session.sh
   python3 -c "
@@ -34,7 +31,7 @@ mkdir -p $OUT/runs
 for spec in "tight $tight 0.65 0.7" "deadlines $deadlines 0.55 0.6 0.65"; do
   set -- $spec; f=$1; bound=$2; shift 2
   for frac in "$@"; do
-    (( SECONDS - t0 < 250 )) || { log "skipped $f-$frac: time"; continue; }
+    (( SECONDS - t0 < 150 )) || { log "skipped $f-$frac: time"; continue; }
     file=/tmp/$f-$frac.json; scaled traces/tasksets/mixed-$f.json $(python3 -c "print(round($frac * $bound, 3))") $file
     name=$f-$frac-streams16-dm
     timeout -k 5 60 $build/sgprs live --taskset $file --layout full --duration 2 --quiet --out $OUT/runs/$name $P \
@@ -44,5 +41,5 @@ for spec in "tight $tight 0.65 0.7" "deadlines $deadlines 0.55 0.6 0.65"; do
   done
 done
 log "families done"
-(cd "$OUT" && tar -cf all.tar mixed1 r18 runs && rm -rf mixed1 r18 runs)
+(cd "$OUT" && tar -cf all.tar loops runs && rm -rf loops runs)
 du -sh "$OUT"; ls -la "$OUT"
