@@ -37,8 +37,7 @@ struct DeviceRequest {
 };
 
 /// Reads GPU `device`'s identity in a child process: this process must initialise CUDA only at
-/// set-up, once the plan's stream count has chosen CUDA_DEVICE_MAX_CONNECTIONS
-/// (profiler/partition_pool.hpp). NoGpuError without a GPU or a CUDA build, and when this build
+/// set-up, after CUDA_DEVICE_MAX_CONNECTIONS is set (profiler/partition_pool.hpp). NoGpuError without a GPU or a CUDA build, and when this build
 /// has no kernels that run on the GPU (one line naming the rebuild); GpuError when a driver call fails.
 DeviceIdentity probe_device(int device);
 

@@ -65,10 +65,11 @@ UnitGraphs::UnitGraphs(const ExecutorSetup& setup, SetupReport& report) {
   const auto started = std::chrono::steady_clock::now();
   validate(setup);
   max_parallel_ = setup.layout.max_parallel;
-  // Streams take hardware queues (at most 32) round robin in creation order. A partition's clock
-  // brackets use its first slot stream while nothing runs, so no idle stream takes a queue: with
-  // an idle clock stream per partition, `streams` with 32 streams made 64, and slot streams i and
-  // i + 16 shared a queue.
+  // Streams share the hardware queues (32 at most, init_cuda_for_partitions asks for all of them).
+  // A partition's clock brackets use its first slot stream while nothing runs, so that we make no
+  // idle stream of our own: an idle clock stream per partition once made `streams` 32 slow down as
+  // if its slot streams i and i + 16 shared a queue. The stream count only sets the warning for a
+  // user's smaller CUDA_DEVICE_MAX_CONNECTIONS.
   const int streams = static_cast<int>(setup.layout.partitions.size()) * max_parallel_;
   profiler::init_cuda_for_partitions(streams);  // NoGpuError without a GPU
   try {
