@@ -7,6 +7,7 @@
 
 namespace sgprs::cli {
 
+#ifndef SGPRS_HAVE_CUDA  // with CUDA every verb is built, and nothing here is used
 namespace {
 void add_unavailable(CLI::App& app, const char* name, const char* description, const char* why) {
   CLI::App* sub = app.add_subcommand(name, description);
@@ -15,7 +16,6 @@ void add_unavailable(CLI::App& app, const char* name, const char* description, c
 }
 }  // namespace
 
-#ifndef SGPRS_HAVE_CUDA
 void add_profile_subcommand(CLI::App& app) {
   add_unavailable(app, "profile", "Measure per-stage speedup curves on a GPU (needs a CUDA build)",
                   "needs a build with the CUDA toolkit, cuDNN and CUPTI (configure with a CUDA toolkit installed)");
