@@ -9,9 +9,9 @@ first node of its graph under stamps in graphs) and its end (`gpu_end_ns`). Per 
     running     units between their start and end events at once, averaged over that span
 With --per-partition, each partition's median wait and unit count too (`name:us/units`).
 
-A unit whose graph shares a hardware queue with another busy stream's waits for that stream's work
-(traces/live/h100-tf32-2026-12-06-aligned-trace/README.md): waits of milliseconds on some partitions
-while others start within microseconds are the sign.
+With too few hardware queues for its busy streams (CUDA_DEVICE_MAX_CONNECTIONS), a live run's graphs
+waited milliseconds to start on most partitions while a few started within microseconds, and fewer
+graphs ran at once than were in flight (traces/live/h100-tf32-2026-12-06-aligned-trace/README.md).
 
     tools/start_waits.py RUN... [--per-partition]
 
