@@ -54,6 +54,7 @@ import statistics
 import sys
 
 from fill_share_weights import MAX_BLOCKS, MAX_WARPS, REGISTER_UNIT, REGISTERS, SHARED_BYTES, resident_blocks
+from event_logs import finish_times, read_event_log
 from json_files import load_document, read_json_lines
 
 SIX = ["resnet18", "mobilenet_v2", "resnet50", "inception_v3", "vit_b16", "unet"]  # the crowd's order
@@ -318,14 +319,15 @@ def job_gaps_of(folder, run_name, order):
     if not os.path.exists(path):
         fail(f"--job-gaps-from: {path} does not exist (extract the loops' calibration-streams.tar.xz there)")
     jobs = {}
-    for n, e in enumerate(read_json_lines(path, fail)[1:]):
+    for number, e in read_event_log(path, fail)[1]:
         if e.get("ev") != "finish":
             continue
+        where = f"{path}: line {number}"
         try:
             index = int(re.sub(r"^\D+", "", e["task"]))
-            jobs.setdefault(index, []).append((e["job"], e["gpu_start_ns"], e["gpu_end_ns"]))
         except (KeyError, TypeError, ValueError):
-            fail(f"{path}: line {n + 2}: a finish without task, job, gpu_start_ns and gpu_end_ns")
+            fail(f"{where}: a finish without a task named <letters><stream index>")
+        jobs.setdefault(index, []).append(tuple(finish_times(e, ("job", "gpu_start_ns", "gpu_end_ns"), where, fail)))
     gaps = {}
     for index, js in jobs.items():
         js.sort()

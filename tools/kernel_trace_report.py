@@ -25,6 +25,7 @@ import statistics
 import sys
 from collections import Counter
 
+from event_logs import finish_times, read_event_log
 from json_files import load_document, read_json_lines, write_json
 from nearest_rank import percentile
 
@@ -36,12 +37,8 @@ def fail(message):
     sys.exit(2)
 
 
-def read_lines(path):
-    return read_json_lines(path, fail)
-
-
 def read_trace(path):
-    lines = read_lines(path)
+    lines = read_json_lines(path, fail)
     if not lines or not isinstance(lines[0], dict) or lines[0].get("schema") != SCHEMA:
         fail(f"{path}: line 1: field 'schema': expected {SCHEMA}")
     kernels = lines[1:]
@@ -59,20 +56,19 @@ def read_trace(path):
 def read_events(path):
     """({partition index: the task started there most often}, [(partition, launch, gpu start)] of each
     finished unit) from an events.jsonl."""
-    lines = read_lines(path)
-    if not lines or "partitions" not in lines[0]:
+    header, events = read_event_log(path, fail)
+    if "partitions" not in header:
         fail(f"{path}: line 1: field 'partitions' missing (not an sgprs events log)")
-    index = {p.get("name"): i for i, p in enumerate(lines[0]["partitions"])}
+    index = {p.get("name"): i for i, p in enumerate(header["partitions"])}
     counts, jobs = {}, []
-    for n, e in enumerate(lines[1:]):
+    for number, e in events:
         if e.get("partition") not in index:
             continue
         if e.get("ev") == "start":
             counts.setdefault(index[e["partition"]], Counter())[e.get("task")] += 1
         elif e.get("ev") == "finish":
-            if not all(isinstance(e.get(f), int) for f in ("launch_ns", "gpu_start_ns")):
-                fail(f"{path}: line {n + 2}: a finish without launch_ns and gpu_start_ns (not a live run's log)")
-            jobs.append((index[e["partition"]], e["launch_ns"], e["gpu_start_ns"]))
+            launch, start = finish_times(e, ("launch_ns", "gpu_start_ns"), f"{path}: line {number}", fail)
+            jobs.append((index[e["partition"]], launch, start))
     return {p: c.most_common(1)[0][0] for p, c in counts.items()}, jobs
 
 

@@ -21,10 +21,8 @@ import argparse
 import os
 import sys
 
-from json_files import read_json_lines
+from event_logs import finish_times, read_event_log
 from nearest_rank import percentile
-
-EVENTS_SCHEMA = "sgprs.events/1"
 
 
 def fail(message):
@@ -36,17 +34,11 @@ def read_units(run):
     path = os.path.join(run, "events.jsonl")
     if not os.path.isfile(path):
         fail(f"{run}: no events.jsonl (not a live run folder)")
-    lines = read_json_lines(path, fail)
-    if not lines or not isinstance(lines[0], dict) or lines[0].get("schema") != EVENTS_SCHEMA:
-        fail(f"{path}: line 1: field 'schema': expected {EVENTS_SCHEMA}")
     units = []
-    for number, event in enumerate(lines[1:], start=2):
-        if not isinstance(event, dict) or event.get("ev") != "finish":
+    for number, event in read_event_log(path, fail)[1]:
+        if event.get("ev") != "finish":
             continue
-        times = [event.get(k) for k in ("launch_ns", "gpu_start_ns", "gpu_end_ns")]
-        if not all(isinstance(t, int) for t in times):
-            fail(f"{path}: line {number}: a finish event without integer launch_ns, gpu_start_ns and gpu_end_ns")
-        launch, start, end = times
+        launch, start, end = finish_times(event, ("launch_ns", "gpu_start_ns", "gpu_end_ns"), f"{path}: line {number}", fail)
         if not launch <= start <= end:
             fail(f"{path}: line {number}: times out of order (launch {launch}, start {start}, end {end} ns)")
         units.append((str(event.get("partition", "?")), launch, start, end))
