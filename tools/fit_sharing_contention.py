@@ -29,6 +29,7 @@ import statistics
 import sys
 
 from json_files import load_document
+from start_waits import mean_running as mean_running_at_once, read_units as read_gpu_units
 
 
 def whole_model_curves(profile):
@@ -206,6 +207,11 @@ def main():
                         help="where a unit launched on an idle stream begins: its launch call (as validate's "
                              "busy_start), or its graph's start event, leaving out the wait before it; runs made "
                              "before 16bb83a waited there for a hardware queue from 5-6 streams on (docs/validation.md)")
+    parser.add_argument("--k", choices=("streams", "running"), default="streams",
+                        help="which k a run's units give g(k) at: its stream count, or its mean number of units "
+                             "running at once, rounded (tools/start_waits.py): a loop with more streams than the "
+                             "hardware queues let run (simulator/sim/running_limit.hpp) ran fewer units side by side "
+                             "than it had streams, and the simulated GPU with that limit never runs more")
     parser.add_argument("runs", nargs="+", help="live run folders of the streams scheduler, closed loop")
     args = parser.parse_args()
     if args.share_weights and args.share_weights_from:
@@ -215,7 +221,7 @@ def main():
     gpu_sms = counts[-1]
     points = {1: 1.0}
     spread = {}
-    ratios_at = {}  # k -> every unit's ratio over the runs with k streams (several runs at one k are pooled)
+    ratios_at = {}  # k -> every unit's ratio over the runs at k (several runs at one k are pooled)
     within_at = {}  # k -> every unit's ratio over its own model's median in its run
     shared = []  # (run, k, units) of the runs with two streams or more
     for run in args.runs:
@@ -226,7 +232,10 @@ def main():
         streams = int(prov["scheduler_options"]["streams"])
         if streams == 1:
             continue  # alone: g(1) = 1 by definition
-        shared.append((run, streams, read_units(run, args.begin == "launch")))
+        k = streams if args.k == "streams" else max(1, round(mean_running_at_once(read_gpu_units(run))))
+        if k == 1:
+            continue
+        shared.append((run, k, read_units(run, args.begin == "launch")))
     weights = None
     if args.share_weights_from:
         weights = given_share_weights(args.share_weights_from)

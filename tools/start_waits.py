@@ -34,8 +34,14 @@ def read_units(run):
     path = os.path.join(run, "events.jsonl")
     if not os.path.isfile(path):
         fail(f"{run}: no events.jsonl (not a live run folder)")
+    return units_of(read_event_log(path, fail)[1], path)
+
+
+def units_of(events, path):
+    """(partition, launch, start, end) of every finish event of a read event log (`events`: its
+    (line number, event) pairs); one line and exit 2 for a finish without the three times."""
     units = []
-    for number, event in read_event_log(path, fail)[1]:
+    for number, event in events:
         if event.get("ev") != "finish":
             continue
         launch, start, end = finish_times(event, ("launch_ns", "gpu_start_ns", "gpu_end_ns"), f"{path}: line {number}", fail)

@@ -82,6 +82,12 @@ struct RunOptions {
   /// kPacked only: the measured share weight w(m) of each model named there (sim/packed_sharing.hpp);
   /// a model not named, or an empty map: 1.
   std::map<std::string, double> sharing_share_weights;
+  /// kPacked only: the measured units running at once per hardware-queue count from the same file,
+  /// as (queues, running) points (sim/running_limit.hpp); empty: no limit.
+  std::vector<std::pair<int, double>> running_limit;
+  /// Simulated platform only: the hardware queues the simulated process has (the live mode's
+  /// CUDA_DEVICE_MAX_CONNECTIONS: 32 unless the user set it), which the running limit reads.
+  int hardware_queues = 32;
   /// Simulated platform only: how streams of different priority share SMs.
   PriorityRule priority_rule = PriorityRule::kStrict;
   /// Replaying a recorded run (`sgprs validate`): job k of task i becomes available

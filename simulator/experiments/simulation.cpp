@@ -8,6 +8,7 @@
 #include "simulator/policy/registry.hpp"
 #include "simulator/sim/packed_sharing.hpp"
 #include "simulator/sim/priority_sharing.hpp"
+#include "simulator/sim/running_limit.hpp"
 #include "simulator/sim/sharing_spread.hpp"
 #include "simulator/sim/simulated_platform.hpp"
 
@@ -47,6 +48,7 @@ void use_sharing_calibration(const SharingCalibration& calibration, RunOptions& 
   options.sharing_contention = calibration.contention.points();
   options.sharing_spread = calibration.spread.points();
   options.sharing_share_weights = calibration.share_weights;
+  options.running_limit = calibration.running_limit.points();
 }
 
 Summary simulate(const Profile& profile, const Workload& workload, const Layout& layout, const RunOptions& options,
@@ -105,6 +107,15 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
     }
     platform->use_sharing_spread(spread.get(), options.seed);
   }
+  int running_limit = 0;
+  if (options.sharing == SharingRule::kPacked && !options.running_limit.empty()) {
+    try {
+      running_limit = RunningLimit(options.running_limit).units(options.hardware_queues);
+    } catch (const std::invalid_argument& e) {
+      throw InputError("--sharing-calibration", "running_limit", e.what());
+    }
+    platform->limit_running_units(running_limit);
+  }
   if (options.priority_rule != PriorityRule::kWeighted)
     platform->use_strict_priorities(plan.pool(), options.priority_rule == PriorityRule::kStrictFloor);
   RunCore core(plan, *planned.scheduler, *platform, all, options.duration_ns);
@@ -132,6 +143,8 @@ Summary simulate(const Profile& profile, const Workload& workload, const Layout&
   if (spread) provenance["sharing_spread"] = "measured";
   if (options.sharing == SharingRule::kPacked && !options.sharing_share_weights.empty())
     provenance["sharing_share_weights"] = options.sharing_share_weights;
+  if (running_limit > 0)
+    provenance["running_limit"] = {{"hardware_queues", options.hardware_queues}, {"units", running_limit}};
   // Only where streams have priorities, so that every other run's provenance is as before.
   if (has_priorities(plan.pool())) provenance["priority_rule"] = to_string(options.priority_rule);
   return summary;

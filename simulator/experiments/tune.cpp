@@ -116,6 +116,8 @@ TuneReport tune(const Profile& profile, const TaskSet& base, const std::string& 
       c.run.sharing_contention = settings.gpu_rules.sharing_contention;
       c.run.sharing_spread = settings.gpu_rules.sharing_spread;
       c.run.sharing_share_weights = settings.gpu_rules.sharing_share_weights;
+      c.run.running_limit = settings.gpu_rules.running_limit;
+      c.run.hardware_queues = settings.gpu_rules.hardware_queues;
       c.run.sharing_calibration = settings.gpu_rules.sharing_calibration;
       c.run.interference = settings.gpu_rules.interference;
       c.run.stage_overhead_ns = settings.gpu_rules.stage_overhead_ns;

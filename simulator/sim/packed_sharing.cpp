@@ -29,7 +29,7 @@ SharingCalibration SharingCalibration::load(const std::string& path, const Profi
   const Json doc = load_json_document(path, "sgprs.sharing", 1);
   const JsonView root(doc, path);
   root.expect_only({"device", "precision", "contention", "source", "spread", "spread_source", "share_weights",
-                    "share_weights_source"});
+                    "share_weights_source", "running_limit", "running_limit_source"});
   if (root.get<std::string>("device") != profile.measured_on())
     root.fail("device", "is '" + root.get<std::string>("device") + "' but the profile's is '" + profile.measured_on() + "'");
   if (root.get<std::string>("precision") != profile.precision())
@@ -50,6 +50,7 @@ SharingCalibration SharingCalibration::load(const std::string& path, const Profi
     throw InputError(path, "contention", e.what());
   }
   calibration.spread = SharingSpread::from_json(root);
+  calibration.running_limit = RunningLimit::from_json(root);
   if (root.has("share_weights")) {
     const JsonView weights = root.object("share_weights");
     for (const auto& item : weights.raw().items()) {

@@ -41,6 +41,7 @@
 // time is further multiplied by 1 + w (t~occ(share) / t~(share) - 1).
 #include "common/curve.hpp"
 #include "common/profile.hpp"
+#include "simulator/sim/running_limit.hpp"
 #include "simulator/sim/sharing_spread.hpp"
 
 #include <map>
@@ -65,12 +66,13 @@ class SharingContention {
   std::vector<std::pair<int, double>> points_{{1, 1.0}};
 };
 
-/// An sgprs.sharing/1 file, read once: g(k), the spread around it and the models' share weights
-/// w(m) (each empty where it has none).
+/// An sgprs.sharing/1 file, read once: g(k), the spread around it, the models' share weights
+/// w(m) and the hardware-queue limit (sim/running_limit.hpp) (each empty where it has none).
 struct SharingCalibration {
   SharingContention contention;
   SharingSpread spread;
   std::map<std::string, double> share_weights;
+  RunningLimit running_limit;
   /// InputError naming the file and field, as SharingContention::load.
   static SharingCalibration load(const std::string& path, const Profile& profile);
 };

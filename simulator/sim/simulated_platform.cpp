@@ -29,6 +29,8 @@ Ns SimulatedPlatform::run(RunCore& core) {
     if (gpu_next <= queue_next) {  // finishes first within a nanosecond
       now = gpu_next;
       const FinishedStage done = gpu_.finish_next(now);
+      --running_;
+      if (!held_.empty()) start_held(now);  // before the core: the freed place goes to the first held unit
       core.on_unit_finished(now, done.tag.task, done.tag.unit, done.partition);
       continue;
     }
@@ -53,6 +55,23 @@ void SimulatedPlatform::start_unit(Ns now, int task, int unit, std::int64_t job,
 }
 
 void SimulatedPlatform::start_on_gpu(Ns now, int task, int unit, std::int64_t job, int partition) {
+  if (running_limit_ > 0 && running_ >= running_limit_) {
+    held_.push_back(HeldUnit{task, unit, partition, job});
+    return;
+  }
+  start_running(now, task, unit, job, partition);
+}
+
+void SimulatedPlatform::start_held(Ns now) {
+  while (!held_.empty() && running_ < running_limit_) {
+    const HeldUnit h = held_.front();
+    held_.pop_front();
+    start_running(now, h.task, h.unit, h.job, h.partition);
+  }
+}
+
+void SimulatedPlatform::start_running(Ns now, int task, int unit, std::int64_t job, int partition) {
+  ++running_;
   const int model = plan_.tasks()[static_cast<std::size_t>(task)].model;
   gpu_.start(now, partition, times_.of(model, unit), StageTag{task, unit, job},
              occupied_ != nullptr ? &occupied_->of(model, unit) : nullptr,
@@ -63,6 +82,17 @@ void SimulatedPlatform::stop_task_units(Ns now, int task, std::vector<StoppedUni
   cancelled_.clear();
   gpu_.cancel_task(now, task, cancelled_);
   for (const FinishedStage& c : cancelled_) out.push_back(StoppedUnit{c.tag.task, c.tag.unit, c.partition});
+  running_ -= static_cast<int>(cancelled_.size());
+  // Held units of the task stop where they wait; the places the stopped ones held go to the others.
+  for (auto it = held_.begin(); it != held_.end();) {
+    if (it->task == task) {
+      out.push_back(StoppedUnit{it->task, it->unit, it->partition});
+      it = held_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (!held_.empty()) start_held(now);
   if (pending_.empty()) return;
   // Units of the task still on their way to the GPU stop too, in the order they were started.
   std::vector<PendingStart> keep;

@@ -16,6 +16,7 @@
 #include "simulator/sim/gpu_model.hpp"
 #include "simulator/sim/unit_times.hpp"
 
+#include <deque>
 #include <queue>
 #include <tuple>
 #include <utility>
@@ -39,6 +40,9 @@ class SimulatedPlatform final : public Platform {
   /// Weighs each unit in the packed rule's split by its model's share weight w(m)
   /// (sim/packed_sharing.hpp): `by_model[i]` for the plan's model i; empty: 1 for every model.
   void use_share_weights(std::vector<double> by_model) { share_weights_ = std::move(by_model); }
+  /// At most `units` units run on the GPU at once (sim/running_limit.hpp); one that would be more
+  /// waits, unstarted, first come first started, until a running unit ends. 0: no limit.
+  void limit_running_units(int units) { running_limit_ = units; }
   /// Splits SMs between streams of different priority by the strict rule (sim/priority_sharing.hpp).
   void use_strict_priorities(const Layout& pool, bool floor) { gpu_.use_strict_priorities(pool, floor); }
   /// Runs `core` (built on this platform) to the end; returns the instant the last released job ended.
@@ -68,11 +72,21 @@ class SimulatedPlatform final : public Platform {
   // Fields, not a PendingStart: the direct path (no overhead) would store them into one and load
   // task and unit back as one 8-byte word, a load no store can forward (a stall on every start).
   void start_on_gpu(Ns now, int task, int unit, std::int64_t job, int partition);
+  void start_running(Ns now, int task, int unit, std::int64_t job, int partition);
+  /// Starts held units while fewer than the limit run.
+  void start_held(Ns now);
   Ns overhead_ns_ = 0;
   std::vector<double> share_weights_;  // per model of the plan; empty: all 1
   QueuedUnits queued_;  // noted only with an overhead to skip
   std::uint64_t pending_seq_ = 0;
   std::priority_queue<PendingStart, std::vector<PendingStart>, std::greater<>> pending_;
+  int running_limit_ = 0;  // 0: none
+  int running_ = 0;        // units on the GPU model now
+  struct HeldUnit {        // at the GPU, waiting for the running limit
+    int task, unit, partition;
+    std::int64_t job;
+  };
+  std::deque<HeldUnit> held_;
 };
 
 }  // namespace sgprs::sim

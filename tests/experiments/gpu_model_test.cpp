@@ -132,7 +132,8 @@ TEST(ExperimentGpuModel, EachRunIsSimulatedUnderTheExperimentsRules) {
   sim::set_scheduler_option(run.scheduler_options, "stream_priorities", "deadline-monotonic", "test");
   run.sharing = sim::SharingRule::kPacked;
   run.sharing_calibration = kRoot + "/traces/profiles/h200-tf32.sharing.json";
-  run.sharing_contention = sim::SharingContention::load(run.sharing_calibration, ruled.profile).points();
+  // Every field of the calibration: g(k) and the hardware-queue limit (17 units at 32 queues).
+  sim::use_sharing_calibration(sim::SharingCalibration::load(run.sharing_calibration, ruled.profile), run);
   run.interference = sim::InterferenceRule::kProfile;
   run.stage_overhead_ns = 25000;
   expect_simulate_gives(ruled, b, run);

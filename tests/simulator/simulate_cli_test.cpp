@@ -236,6 +236,27 @@ TEST_F(SimulateCli, NegativeSeedIsRefused) {
   EXPECT_FALSE(fs::exists(dir_ / "out"));
 }
 
+TEST_F(SimulateCli, HardwareQueuesSetTheCalibrationsRunningLimitAndAreCheckedAsQueues) {
+  // A calibration whose running_limit is 2 units at 32 queues: the default 32 gives 2 (the
+  // provenance says so), 16 gives 1; 0 or 33 queues are refused in one line.
+  std::ofstream(dir_ / "limit.json") << R"json({"schema": "sgprs.sharing/1", "device": "test-gpu (synthetic)",
+    "precision": "fp32", "contention": [{"units": 1, "factor": 1.0}], "running_limit": [{"queues": 32, "running": 2}]})json";
+  const std::string base = "--taskset " + kData + "/taskset-small.json --duration 0.001 --no-events --sharing packed "
+                           "--sharing-calibration " + (dir_ / "limit.json").string();
+  ASSERT_EQ(run(base).status, 0);
+  sgprs::Json summary = sgprs::Json::parse(std::ifstream(dir_ / "out" / "summary.json"));
+  EXPECT_EQ(summary["provenance"]["running_limit"], sgprs::Json({{"hardware_queues", 32}, {"units", 2}}));
+  ASSERT_EQ(run(base + " --hardware-queues 16", "sixteen").status, 0);
+  summary = sgprs::Json::parse(std::ifstream(dir_ / "sixteen" / "summary.json"));
+  EXPECT_EQ(summary["provenance"]["running_limit"], sgprs::Json({{"hardware_queues", 16}, {"units", 1}}));
+  for (const char* bad : {" --hardware-queues 0", " --hardware-queues 33"}) {
+    const Result r = run(base + bad, "bad");
+    EXPECT_EQ(r.status, 2) << bad << ": " << r.err;
+    EXPECT_NE(r.err.find("--hardware-queues"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir_ / "bad"));
+  }
+}
+
 TEST_F(SimulateCli, UnknownScheduler) {
   expect_input_error(run("--taskset " + kData + "/taskset-small.json --scheduler fastest"), "--scheduler");
 }

@@ -311,6 +311,34 @@ TEST(Validate, WaitingForSmsAfterTheLaunchIsGpuTimeNotHostTime) {
   EXPECT_EQ(b_runs, 4);
 }
 
+TEST(Validate, TheRunsHardwareQueuesFromItsNotesSetTheRunningLimit) {
+  // The run's notes say 16 hardware queues; a calibration whose running_limit is 2 units at 32
+  // queues gives C(16) = 1 (simulator/sim/running_limit.hpp): the re-simulated stages of x and y,
+  // on their own partitions, run one at a time, first come first started. Job 0 (x at 500, y at
+  // 700): x.a [500, 2500], y.a [2500, 4500], x.b [4500, 8500], y.b [8500, 12500], x.c [12500,
+  // 13500], y.c [13500, 14500]. Job 1 (y at 20100, x at 20300): y.a [20100, 22100], x.a [22100,
+  // 24100], y.b [24100, 28100], x.b [28100, 32100], y.c [32100, 33100], x.c [33100, 34100].
+  LiveFolder f("queues");
+  f.summary["live"]["notes"] = "tf32, CUDA_DEVICE_MAX_CONNECTIONS=16, split 2 x 8";
+  f.write_summary();
+  f.write("limit.sharing.json", R"json({"schema": "sgprs.sharing/1", "device": "test-gpu (synthetic)", "precision": "fp32",
+    "contention": [{"units": 1, "factor": 1.0}], "running_limit": [{"queues": 32, "running": 2.0}]})json");
+  const std::string packed = "--stage-overhead none --sharing packed --sharing-calibration " + (f.dir / "limit.sharing.json").string();
+  std::string err;
+  ASSERT_EQ(f.validate(err, packed), 0) << err;
+  Json v = f.validation();
+  EXPECT_EQ(v["provenance"]["running_limit"]["hardware_queues"], 16);
+  EXPECT_EQ(v["provenance"]["running_limit"]["units"], 1);
+  // x: responses 13500 and 14100 against the live 8800 and 8600; nearest-rank p50 of two, the smaller.
+  EXPECT_NEAR(v["tasks"][0]["p50_rel_error"].get<double>(), (13500.0 - 8600) / 8600, 1e-12);
+  EXPECT_NEAR(v["tasks"][0]["p99_rel_error"].get<double>(), (14100.0 - 8800) / 8800, 1e-12);
+  // --hardware-queues overrides the notes: 32 queues run both partitions' stages side by side.
+  ASSERT_EQ(f.validate(err, packed + " --hardware-queues 32"), 0) << err;
+  v = f.validation();
+  EXPECT_EQ(v["provenance"]["running_limit"]["units"], 2);
+  EXPECT_NEAR(v["tasks"][0]["p50_rel_error"].get<double>(), (7300.0 - 8600) / 8600, 1e-12);
+}
+
 TEST(Comparison, DecisionAgreementCountsStagesOnlyOneRunStartedAsDisagreements) {
   LiveFolder f("agreement");
   const RunLog live = read_run_log((f.dir / "events.jsonl").string());

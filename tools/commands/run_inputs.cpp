@@ -55,7 +55,17 @@ void add_sharing_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args) {
   cmd->add_option("--sharing-calibration", args->sharing_calibration,
                   "sgprs.sharing/1 file of the packed rule's contention (default: beside the profile, "
                   "<profile>.sharing.json)");
+  add_hardware_queues_flag(cmd, args->hardware_queues);
   add_priority_rule_flag(cmd, args->priority_rule);
+}
+
+void add_hardware_queues_flag(CLI::App* cmd, int& queues) {
+  cmd->add_option("--hardware-queues", queues,
+                  "hardware queues of the simulated process (CUDA_DEVICE_MAX_CONNECTIONS; sgprs live asks for 32): "
+                  "under the packed rule, a calibration's running_limit caps the units running at once for this "
+                  "many (docs/simulator.md)")
+      ->check(CLI::Range(1, 32))
+      ->capture_default_str();
 }
 
 void add_priority_rule_flag(CLI::App* cmd, std::string& rule) {
@@ -140,6 +150,7 @@ void apply_gpu_model_args(const RunArgs& args, const Profile& profile, sim::RunO
   run.stage_overhead_ns = args.stage_overhead_ns;
   run.sharing = sim::resolve_sharing_rule(args.sharing, args.sharing_calibration, args.profile, "--sharing");
   run.priority_rule = sim::parse_priority_rule(args.priority_rule, "--priority-rule");
+  run.hardware_queues = args.hardware_queues;
   if (run.sharing == sim::SharingRule::kPacked) {
     run.sharing_calibration = args.sharing_calibration.empty() ? sim::sharing_calibration_beside(args.profile)
                                                                : args.sharing_calibration;

@@ -48,13 +48,15 @@ struct RunArgs {
   std::string sharing = "even-step";   // simulate only (validate chooses its own default)
   std::string sharing_calibration;     // empty: the profile's path with .json -> .sharing.json
   std::string priority_rule = "strict";  // how streams of different priority share SMs
+  int hardware_queues = 32;  // the running limit's Q (sim/running_limit.hpp); validate: the live run's
   bool quiet = false;
 };
 
 /// The flags both verbs take (task set, profile, models, layout, scheduler and options, duration,
 /// seed, out, ...), registered on `cmd` with `args`' values as defaults.
 void add_run_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args);
-/// --sharing, --sharing-calibration and --priority-rule (simulate; validate has its own defaults).
+/// --sharing, --sharing-calibration, --hardware-queues and --priority-rule (simulate; validate has
+/// its own defaults).
 void add_sharing_flags(CLI::App* cmd, const std::shared_ptr<RunArgs>& args);
 /// The simulated GPU's rules as flags (simulate, tune): --interference, --stage-overhead-ns and
 /// add_sharing_flags' --sharing, --sharing-calibration, --priority-rule.
@@ -74,6 +76,8 @@ std::shared_ptr<const Profile> load_gpu_times_profile(const std::string& path, c
                                                       const sim::Workload& workload, CurveInterpolation interpolation);
 /// --priority-rule into `rule` (which must outlive the parse).
 void add_priority_rule_flag(CLI::App* cmd, std::string& rule);
+/// --hardware-queues (simulate; validate registers it with the live run's count as default).
+void add_hardware_queues_flag(CLI::App* cmd, int& queues);
 
 struct RunInputs {
   Profile profile;

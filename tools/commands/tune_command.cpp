@@ -56,6 +56,7 @@ std::string gpu_rules_flags(const RunArgs& gpu) {
   if (gpu.sharing != defaults.sharing) out += " --sharing " + gpu.sharing;
   if (!gpu.sharing_calibration.empty()) out += " --sharing-calibration " + gpu.sharing_calibration;
   if (gpu.priority_rule != defaults.priority_rule) out += " --priority-rule " + gpu.priority_rule;
+  if (gpu.hardware_queues != defaults.hardware_queues) out += " --hardware-queues " + std::to_string(gpu.hardware_queues);
   if (!gpu.gpu_times_profile.empty()) out += " --gpu-times-profile " + gpu.gpu_times_profile;
   return out;
 }

@@ -10,6 +10,7 @@
 #include "simulator/experiments/simulation.hpp"
 #include "simulator/live/live_device.hpp"
 #include "simulator/outputs/event_log_writer.hpp"
+#include "simulator/sim/running_limit.hpp"
 #include "simulator/validation/dual_timeline.hpp"
 #include "simulator/validation/live_replay.hpp"
 #include "simulator/validation/run_comparison.hpp"
@@ -48,6 +49,7 @@ struct ValidateArgs {
   std::string sharing_calibration;  // empty: beside the profile
   std::string profile;  // empty: the one the run recorded, where it recorded it
   std::string priority_rule = "strict";
+  int hardware_queues = 0;  // 0: the live run's, from its notes
   std::string gpu_times_profile;  // empty: the GPU runs the run's profile
   bool no_plot = false;
 };
@@ -89,6 +91,7 @@ RunArgs args_from_provenance(const Json& prov, const std::string& summary_path, 
   args.sharing = va.sharing;
   args.sharing_calibration = va.sharing_calibration;
   args.priority_rule = va.priority_rule;
+  args.hardware_queues = va.hardware_queues;
   args.models = va.models;
   args.quiet = true;
   args.allow_deadline_over_period = true;  // the live run already accepted its task set
@@ -233,6 +236,11 @@ void run_validate(const ValidateArgs& va) {
       return live::stand_in_profile(profile.raw(), gpu, profile.source());
     };
   }
+  // The hardware queues the live run had (its notes), which the running limit reads.
+  if (args.hardware_queues == 0) {
+    const int recorded = sim::hardware_queues_in_notes(summary_view.object("live").get_or<std::string>("notes", ""));
+    args.hardware_queues = recorded > 0 ? recorded : sim::RunOptions{}.hardware_queues;
+  }
   RunInputs in = read_run_inputs(args, args.taskset, args.profile, same_stand_in);
   check_profile_unchanged(summary.at("provenance"), summary_path, in.profile);
   in.run.duration_ns = summary.at("provenance").at("duration_ns").get<Ns>();
@@ -317,7 +325,7 @@ void run_validate(const ValidateArgs& va) {
                        {"profile", args.profile},
                        {"curve", args.curve}};
   if (!va.gpu_times_profile.empty()) doc["provenance"]["gpu_times_profile"] = va.gpu_times_profile;
-  for (const char* key : {"sharing_spread", "sharing_share_weights"})
+  for (const char* key : {"sharing_spread", "sharing_share_weights", "running_limit"})
     if (sim_summary.provenance->contains(key)) doc["provenance"][key] = (*sim_summary.provenance)[key];
   // As in the summary: only for runs whose streams have priorities.
   if (sim_summary.provenance->contains("priority_rule")) doc["provenance"]["priority_rule"] = (*sim_summary.provenance)["priority_rule"];
@@ -373,6 +381,10 @@ void add_validate_subcommand(CLI::App& app) {
   cmd->add_option("--sharing-calibration", args->sharing_calibration,
                   "sgprs.sharing/1 file of the packed rule (default: beside the profile, <profile>.sharing.json)");
   add_priority_rule_flag(cmd, args->priority_rule);
+  cmd->add_option("--hardware-queues", args->hardware_queues,
+                  "hardware queues the re-simulation has, which a calibration's running_limit reads (default: the "
+                  "live run's CUDA_DEVICE_MAX_CONNECTIONS from its notes, the driver's 8 where it was unset)")
+      ->check(CLI::Range(1, 32));
   add_gpu_times_profile_flag(cmd, args->gpu_times_profile);
   cmd->add_flag("--no-plot", args->no_plot, "skip responses.png");
   cmd->callback([args] { run_validate(*args); });
