@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The device tool copies this working tree to the GPU machine, 64 MiB at most (tracked files and
-# untracked ones git does not ignore). The shipped event-log archives (traces/live/**/*.tar.xz), the
+# untracked ones git does not ignore). The shipped event-log archives (traces/live/**/*.tar.xz, *.tar), the
 # priority probe's block stamps and kernel traces (traces/live/**/*.json.xz, *.jsonl.xz) and sweep results (traces/results/) are
 # about two thirds of it, and no GPU script reads them.
 #   tools/device_trim.sh trim      moves them into $STASH (default /tmp/sgprs-device-stash)
@@ -18,7 +18,7 @@ case "${1:-}" in
   trim)
     if [[ -e "$stash/files.tar" ]]; then echo "device_trim.sh: $stash/files.tar exists: restore first" >&2; exit 2; fi
     mkdir -p "$stash"
-    { git ls-files 'traces/live/*.tar.xz' 'traces/live/*.json.xz' 'traces/live/*.jsonl.xz'; git ls-files traces/results; } > "$stash/list"
+    { git ls-files 'traces/live/*.tar.xz' 'traces/live/*.tar' 'traces/live/*.json.xz' 'traces/live/*.jsonl.xz'; git ls-files traces/results; } > "$stash/list"
     tar -cf "$stash/files.tar" -T "$stash/list"
     xargs -d '\n' rm -f < "$stash/list"
     echo "device_trim.sh: $(wc -l < "$stash/list") files moved to $stash; $(travelling)"
