@@ -20,9 +20,8 @@ import argparse
 import os
 import sys
 
-from event_logs import read_event_log
 from json_files import load_document, write_json
-from start_waits import mean_running, units_of
+from start_waits import mean_running, read_run_events, units_of
 
 DRIVER_DEFAULT_QUEUES = 8
 DRIVER_MOST_QUEUES = 32
@@ -46,8 +45,8 @@ def queues_in_notes(notes):
 
 def read_run(run):
     """(Q, k, mean running at once) of one live run folder."""
-    summary = load_document(os.path.join(run, "summary.json"), None, fail)
     path = os.path.join(run, "summary.json")
+    summary = load_document(path, None, fail)
     live = summary.get("live") if isinstance(summary, dict) else None
     if not isinstance(live, dict):
         fail(f"{path}: field 'live': missing (not a live run)")
@@ -58,10 +57,7 @@ def read_run(run):
     if not isinstance(pool, dict) or not isinstance(pool.get("partitions"), list):
         fail(f"{path}: field 'provenance.pool': missing")
     slots = sum(int(p.get("max_parallel", pool.get("max_parallel", 1))) for p in pool["partitions"])
-    log = os.path.join(run, "events.jsonl")
-    if not os.path.isfile(log):
-        fail(f"{run}: no events.jsonl (not a live run folder)")
-    _, events = read_event_log(log, fail)
+    log, events = read_run_events(run)
     tasks = len({e.get("task") for _, e in events if e.get("ev") == "finish"})
     return queues, min(slots, tasks), mean_running(units_of(events, log))
 

@@ -29,7 +29,7 @@ import statistics
 import sys
 
 from json_files import load_document
-from start_waits import mean_running as mean_running_at_once, read_units as read_gpu_units
+from start_waits import mean_running as mean_running_at_once
 
 
 def whole_model_curves(profile):
@@ -88,15 +88,16 @@ def spread_quantiles(values):
 
 
 def read_units(run, begin_at_launch=True):
-    """(begin, GPU end, model) of each unit: it begins at its launch call when it was launched on
-    an idle stream (its first kernel may then wait for SMs its co-runners hold: sharing, which g
-    must carry), as simulator/validation/run_log.hpp's busy_start has it. Closed-loop runs queue
-    nothing on a stream (each job is released when the previous one is noticed); a queued unit,
-    should one appear, keeps its GPU start stamp here. With `begin_at_launch` false, every unit
-    begins at its GPU start stamp (--begin gpu-start)."""
+    """(begin, GPU end, model) of each unit, and the run's mean number of units between their GPU
+    start and end stamps (tools/start_waits.py's "running at once", for --k running): a unit begins
+    at its launch call when it was launched on an idle stream (its first kernel may then wait for
+    SMs its co-runners hold: sharing, which g must carry), as simulator/validation/run_log.hpp's
+    busy_start has it. Closed-loop runs queue nothing on a stream (each job is released when the
+    previous one is noticed); a queued unit, should one appear, keeps its GPU start stamp here. With
+    `begin_at_launch` false, every unit begins at its GPU start stamp (--begin gpu-start)."""
     with open(run + "/events.jsonl") as log:
         log.readline()
-        units, started = [], {}
+        units, started, on_gpu = [], {}, []
         for line in log:
             event = json.loads(line)
             key = (event.get("task"), event.get("job"), event.get("stage"))
@@ -108,7 +109,8 @@ def read_units(run, begin_at_launch=True):
                 if begin_at_launch and key in started and launch >= started[key]:
                     begin = min(launch, begin)
                 units.append((begin, event["gpu_end_ns"], event["stage"]))
-    return units
+                on_gpu.append((None, None, event["gpu_start_ns"], event["gpu_end_ns"]))
+    return units, (mean_running_at_once(on_gpu) if on_gpu else 0.0)
 
 
 def predicted_over_live(units, counts, curves, gpu_sms, weights=None):
@@ -232,10 +234,11 @@ def main():
         streams = int(prov["scheduler_options"]["streams"])
         if streams == 1:
             continue  # alone: g(1) = 1 by definition
-        k = streams if args.k == "streams" else max(1, round(mean_running_at_once(read_gpu_units(run))))
+        units, running = read_units(run, args.begin == "launch")
+        k = streams if args.k == "streams" else max(1, round(running))
         if k == 1:
             continue
-        shared.append((run, k, read_units(run, args.begin == "launch")))
+        shared.append((run, k, units))
     weights = None
     if args.share_weights_from:
         weights = given_share_weights(args.share_weights_from)

@@ -30,11 +30,17 @@ def fail(message):
     sys.exit(2)
 
 
-def read_units(run):
+def read_run_events(run):
+    """(path, [(line number, event)]) of a live run folder's event log; one line and exit 2 without one."""
     path = os.path.join(run, "events.jsonl")
     if not os.path.isfile(path):
         fail(f"{run}: no events.jsonl (not a live run folder)")
-    return units_of(read_event_log(path, fail)[1], path)
+    return path, read_event_log(path, fail)[1]
+
+
+def read_units(run):
+    path, events = read_run_events(run)
+    return units_of(events, path)
 
 
 def units_of(events, path):
