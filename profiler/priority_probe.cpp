@@ -5,13 +5,13 @@
 #include "profiler/cuda_check.hpp"
 #include "profiler/partition_pool.hpp"
 #include "profiler/priority_probe_kernels.hpp"
+#include "profiler/utc_time.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <map>
 #include <memory>
 #include <random>
@@ -367,14 +367,6 @@ nlohmann::json run_crowd_trial(const Trial& trial, const GpuFacts& gpu, const Pr
   return row;
 }
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 }  // namespace
 
@@ -472,7 +464,7 @@ void run_priority_probe(const PriorityProbeConfig& config, const std::string& ou
                              {"l_spread_ns", s.l_spread_ns}});
   const nlohmann::json doc{
       {"schema", "sgprs.priority-probe/1"},
-      {"measured_utc", utc_now()},
+      {"measured_utc", utc_now_iso8601()},
       {"device",
        {{"name", gpu.name},
         {"sms", gpu.sms},

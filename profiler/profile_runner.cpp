@@ -9,6 +9,7 @@
 #include "profiler/graph_timer.hpp"
 #include "profiler/kernel_activity.hpp"
 #include "profiler/partition_pool.hpp"
+#include "profiler/utc_time.hpp"
 
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -19,7 +20,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -83,14 +83,6 @@ struct Series {
   }
 };
 
-std::string utc_now_iso8601() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
 
 std::string host_name() {
   char text[256] = {};
