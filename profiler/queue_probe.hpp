@@ -18,6 +18,11 @@
 // random (seeded). With green contexts every stream is the one stream of its own whole-GPU green
 // context, as `streams` runs live; with graphs every launch is a captured graph of one kernel
 // between two external event records, as a live unit is (simulator/live/unit_graphs.cpp).
+// With `queued_behind` = N, the host first launches N more one-block kernels (graphs) of `probe_ns`
+// on B's own stream, right after B starts, so that they wait in stream order behind B, as a job
+// launched onto its busy stream does under `streams`' stream_queue=on; then the probes.
+// With `chain` = K, each probe is K kernels of probe_ns / K one after another (one graph with
+// graphs), as a live unit is a chain of a model's kernels.
 // CUDA_DEVICE_MAX_CONNECTIONS is the caller's (32 when unset, as `sgprs live`).
 // tools/queue_probe_report.py reads the trials and prints the table.
 #include <cstdint>
@@ -32,6 +37,8 @@ struct QueueProbeConfig {
   std::int64_t blocker_ns = 5'000'000;    // B's one block
   std::int64_t probe_ns = 2'000;          // each probe's one block
   int spacing_us = 40;                    // host time between two probes' launches
+  int chain = 1;                          // kernels a probe (one graph with graphs), probe_ns in all
+  int queued_behind = 0;                  // launches queued on B's stream behind B before the probes
   bool green_contexts = false;
   bool graphs = false;
   std::uint64_t seed = 1;

@@ -11,7 +11,8 @@
 #             scales, as fractions of the throughput bound's largest scale, under streams-32,
 #             streams-32 with deadline-monotonic priorities, and sgprs-best (layout full); each
 #             scheduler stops at its first scale with more than 1% misses (SCHEDULERS picks them;
-#             also streams16 and streams16-dm: 16 streams; sgprs-best-eq4: sgprs-best on equal:4:1.0x, sgprs-best-pieces and sgprs-best-whole-pieces: on
+#             also streams16 and streams16-dm: 16 streams; streams16-dm-qoff and streams32-dm-qoff: DM with
+#             stream_queue=off (a job launched when its stream's previous one was noticed); sgprs-best-eq4: sgprs-best on equal:4:1.0x, sgprs-best-pieces and sgprs-best-whole-pieces: on
 #             layout `pieces`, stage units or whole jobs; sgprs-best-mold, sgprs-best-mold-paced, sgprs-best-mold-slot:
 #             moldable blocks of pieces on full, need from the profile or at the pace, or drop_hopeless=slot;
 #             sgprs-best-mold-chain, sgprs-best-mold-paced-chain: the same with chain=slack;
@@ -451,6 +452,10 @@ if want families; then
         streams16) args=(full --scheduler streams --streams 16); fractions="0.3 0.4 0.5 0.6 0.7 0.8" ;;
         streams16-dm) args=(full --scheduler streams --streams 16 --option stream_priorities=deadline-monotonic)
           fractions="0.3 0.4 0.5 0.6 0.7 0.8" ;;
+        streams16-dm-qoff) args=(full --scheduler streams --streams 16 --option stream_priorities=deadline-monotonic
+          --option stream_queue=off); fractions="0.3 0.4 0.5 0.6 0.7 0.8" ;;
+        streams32-dm-qoff) args=(full --scheduler streams --streams 32 --option stream_priorities=deadline-monotonic
+          --option stream_queue=off); fractions="0.3 0.4 0.5 0.6 0.7 0.8" ;;
         sgprs-best) args=(full "${best[@]}" --stall-timeout 5); fractions="0.5 0.6 0.7 0.8 0.9 1.0" ;;
         sgprs-best-eq4) args=(equal:4:1.0x "${best[@]}" --stall-timeout 5); fractions="0.5 0.6 0.7 0.8 0.9 1.0" ;;
         sgprs-best-s16) args=(full "${best[@]}" --option slot_sms=16 --stall-timeout 5); fractions="${S16_FRACTIONS:-0.5 0.6 0.7 0.8 0.9}" ;;

@@ -11,6 +11,9 @@ while B ran, so it sat in B's hardware queue or behind a probe that did. Printed
     period      the median distance between successive waiting probes of a trial
     by stream   streams that waited in every trial that used them, in some, in none: a queue fixed
                 per stream puts every stream in the first or the last group
+    at once     with probes long enough to overlap (--probe-us): the most blocks (B and probes)
+                running at once, and the probes that started more than 100 us after their launch
+                (the first such launch index, median over trials)
 
     tools/queue_probe_report.py PROBE.json[.xz] [PROBE.json ...]
 """
@@ -61,6 +64,20 @@ def summarise(doc):
         for j, s in enumerate(t["probe_stream"]):
             uses[s] += 1
             stream_waits[s] += (j + 1) in waited
+    most, late_first = [], []
+    for t in trials:
+        edges = [(0, 1), (t["blocker_end_ns"], -1)]
+        edges += [(s, 1) for s in t["probe_start_ns"]] + [(e, -1) for e in t["probe_end_ns"]]
+        running = peak = 0
+        for _, step in sorted(edges, key=lambda x: (x[0], x[1])):
+            running += step
+            peak = max(peak, running)
+        most.append(peak)
+        launch0 = t["probe_start_ns"][0] - t["probe_launch_us"][0] * 1000  # the first probe's launch latency
+        late = [j + 1 for j, (s, l) in enumerate(zip(t["probe_start_ns"], t["probe_launch_us"]))
+                if s - l * 1000 - launch0 > 100_000]
+        if late:
+            late_first.append(late[0])
     always = sum(1 for s in uses if stream_waits[s] == uses[s] and uses[s] > 0)
     never = sum(1 for s in uses if stream_waits[s] == 0)
     return {
@@ -73,6 +90,8 @@ def summarise(doc):
         "streams_sometimes": len(uses) - always - never,
         "streams_never": never,
         "trials_without_wait": len(trials) - len(first),
+        "most_at_once": statistics.median(most) if most else 0,
+        "late_first": late_first,
     }
 
 
@@ -85,6 +104,10 @@ def main():
         c = doc["config"]
         s = summarise(doc)
         kind = ("graphs" if c["graphs"] else "kernels") + (", green contexts" if c["green_contexts"] else ", one context")
+        if c.get("chain", 1) > 1:
+            kind += f", probes of {c['chain']} kernels"
+        if c.get("queued_behind"):
+            kind += f", {c['queued_behind']} queued behind B on its stream"
         print(f"## {path}: {doc['device']['name']}, CUDA_DEVICE_MAX_CONNECTIONS={c['cuda_device_max_connections'] or 'unset'}, "
               f"{kind}, {s['trials']} trials of {s['probes']} probes")
         print("by launch: " + (" ".join(f"{j}:{share:.2f}" for j, share in s["by_launch"].items()) or "no probe waited"))
@@ -93,6 +116,8 @@ def main():
             print("first wait at launch: median " + f"{statistics.median(s['first_wait']):g} ("
                   + ", ".join(f"{j} in {n}" for j, n in sorted(counts.items())) + f"); {s['trials_without_wait']} trials without a wait")
         print(f"period between waits: {s['period'] if s['period'] is not None else '-'}")
+        print(f"at once: median of the most running {s['most_at_once']:g}; trials with a probe starting > 100 us after its launch: "
+              f"{len(s['late_first'])}" + (f", the first such launch median {statistics.median(s['late_first']):g}" if s['late_first'] else ""))
         print(f"streams: waited every time {s['streams_always']}, sometimes {s['streams_sometimes']}, never {s['streams_never']}")
         print()
 
