@@ -1,4 +1,6 @@
 """Reading a run's event log (`events.jsonl`, docs/formats.md) in the tools, with one-line errors."""
+import os
+
 from json_files import read_json_lines
 
 EVENTS_SCHEMA = "sgprs.events/1"
@@ -11,6 +13,14 @@ def read_event_log(path, fail):
     if not lines or not isinstance(lines[0], dict) or lines[0].get("schema") != EVENTS_SCHEMA:
         fail(f"{path}: line 1: field 'schema': expected {EVENTS_SCHEMA}")
     return lines[0], [(number, event) for number, event in enumerate(lines[1:], start=2) if isinstance(event, dict)]
+
+
+def read_run_events(run, fail):
+    """(path, [(line number, event)]) of a live run folder's events.jsonl; `fail` when the folder has none."""
+    path = os.path.join(run, "events.jsonl")
+    if not os.path.isfile(path):
+        fail(f"{run}: no events.jsonl (not a live run folder)")
+    return path, read_event_log(path, fail)[1]
 
 
 def finish_times(event, fields, where, fail):

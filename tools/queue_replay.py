@@ -25,7 +25,7 @@ import heapq
 import os
 import sys
 
-from event_logs import finish_times, read_event_log
+from event_logs import finish_times, read_run_events
 
 
 def fail(message):
@@ -34,11 +34,9 @@ def fail(message):
 
 
 def read_graphs(run):
-    path = os.path.join(run, "events.jsonl")
-    if not os.path.isfile(path):
-        fail(f"{run}: no events.jsonl (not a live run folder)")
+    path, events = read_run_events(run, fail)
     graphs = []
-    for number, event in read_event_log(path, fail)[1]:
+    for number, event in events:
         if event.get("ev") != "finish":
             continue
         where = f"{path}: line {number}"

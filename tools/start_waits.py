@@ -28,7 +28,8 @@ import bisect
 import os
 import sys
 
-from event_logs import finish_times, read_event_log
+import event_logs
+from event_logs import finish_times
 from nearest_rank import percentile
 
 
@@ -39,10 +40,7 @@ def fail(message):
 
 def read_run_events(run):
     """(path, [(line number, event)]) of a live run folder's event log; one line and exit 2 without one."""
-    path = os.path.join(run, "events.jsonl")
-    if not os.path.isfile(path):
-        fail(f"{run}: no events.jsonl (not a live run folder)")
-    return path, read_event_log(path, fail)[1]
+    return event_logs.read_run_events(run, fail)
 
 
 def read_units(run):
